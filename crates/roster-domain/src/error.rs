@@ -1,0 +1,170 @@
+//! The refusals of the rules, one variant each, and the errors of the ports.
+
+use crate::values::InvalidValue;
+use serde::Serialize;
+
+/// One invalid input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The field's name as the client sent it (`email`, `training_plan.plan_id`).
+    pub field: String,
+    /// Stable machine code (`invalid_email`, `weak_password`, ...).
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl FieldError {
+    /// An error on `field`.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), code: code.into(), message: message.into() }
+    }
+
+    /// The field error for a value that did not parse.
+    pub fn from_invalid(field: impl Into<String>, invalid: InvalidValue) -> Self {
+        Self::new(field, invalid.code, invalid.message)
+    }
+}
+
+/// A uniqueness rule the store enforces, reported when a write would break it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Conflict {
+    /// Another account has this e-mail.
+    #[error("an account with this e-mail already exists")]
+    EmailTaken,
+    /// The account already heads an organization.
+    #[error("the account already heads an organization")]
+    AlreadyHeadCoach,
+    /// The account already has a live membership in this organization.
+    #[error("the account is already a member of this organization")]
+    AlreadyMember,
+    /// The account is already an athlete in another organization.
+    #[error("the account is an athlete in another organization")]
+    MemberOfAnotherOrganization,
+    /// The row changed since it was read.
+    #[error("the resource was changed by someone else")]
+    VersionMismatch,
+}
+
+/// What a port (the store) can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    /// A uniqueness rule would be broken; nothing was written.
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    /// The store failed; the message is for logs, never for clients.
+    #[error("store failure: {0}")]
+    Unavailable(String),
+}
+
+/// Every refusal a use case can answer with. Each maps to one HTTP status and
+/// one stable `code` (see [`DomainError::code`]).
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Input values are well-formed but invalid (422).
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    /// Not signed in, or the token is no good (401).
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Wrong e-mail or password (401).
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// The caller may not do this (403).
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Nothing there, or nothing the caller may know about (404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// No account matches (404).
+    #[error("no account matches")]
+    UserNotFound,
+    /// A write would break a uniqueness rule (409 or 412 for versions).
+    #[error(transparent)]
+    Conflict(#[from] Conflict),
+    /// The head coach cannot be removed or demoted this way (409).
+    #[error("an organization needs its head coach")]
+    HeadCoachRequired,
+    /// The account named is not a coach of this organization (422).
+    #[error("the account is not a coach of this organization")]
+    NotACoach,
+    /// The store failed (500); details go to the log only.
+    #[error("store failure")]
+    Store(String),
+}
+
+impl DomainError {
+    /// The stable machine code of the refusal.
+    ///
+    /// ```
+    /// use roster_domain::{Conflict, DomainError};
+    /// assert_eq!(DomainError::from(Conflict::EmailTaken).code(), "email_taken");
+    /// assert_eq!(DomainError::HeadCoachRequired.code(), "head_coach_required");
+    /// ```
+    pub fn code(&self) -> &str {
+        match self {
+            DomainError::Validation(errors) => errors.first().map_or("validation_failed", |e| e.code.as_str()),
+            DomainError::Unauthenticated => "unauthenticated",
+            DomainError::InvalidCredentials => "invalid_credentials",
+            DomainError::Forbidden(_) => "forbidden",
+            DomainError::NotFound(_) => "not_found",
+            DomainError::UserNotFound => "user_not_found",
+            DomainError::Conflict(c) => match c {
+                Conflict::EmailTaken => "email_taken",
+                Conflict::AlreadyHeadCoach => "already_head_coach",
+                Conflict::AlreadyMember => "already_member",
+                Conflict::MemberOfAnotherOrganization => "member_of_another_organization",
+                Conflict::VersionMismatch => "version_mismatch",
+            },
+            DomainError::HeadCoachRequired => "head_coach_required",
+            DomainError::NotACoach => "not_a_coach",
+            DomainError::Store(_) => "internal",
+        }
+    }
+
+    /// A single-field validation failure.
+    pub fn invalid(field: &str, invalid: InvalidValue) -> Self {
+        DomainError::Validation(vec![FieldError::from_invalid(field, invalid)])
+    }
+}
+
+impl From<RepoError> for DomainError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Conflict(c) => DomainError::Conflict(c),
+            RepoError::Unavailable(msg) => DomainError::Store(msg),
+        }
+    }
+}
+
+/// Collects parse results field by field so a client learns every bad field at once.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    /// An empty collection.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps the value, or records the error under `field`.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, InvalidValue>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(FieldError::from_invalid(field, e));
+                None
+            }
+        }
+    }
+
+    /// Records an error directly.
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// `Ok(())` when nothing was recorded, else the validation error.
+    pub fn finish(self) -> Result<(), DomainError> {
+        if self.0.is_empty() { Ok(()) } else { Err(DomainError::Validation(self.0)) }
+    }
+}

@@ -1,0 +1,34 @@
+//! # roster-domain
+//!
+//! The rules of roster, a backend for coaching organizations: value types that
+//! parse (once a value exists it is valid), the entities, the authorization
+//! policy, the ports the store implements, and the use cases ("services") that
+//! hold the order of work: load, decide with the rules, ask the store to commit
+//! atomically.
+//!
+//! This crate does no I/O: no database, no HTTP, no async runtime. Other Rust
+//! services can link it for the rules alone, and tests can mock every port
+//! (enable the `mock` feature to get the `Mock*` types).
+//!
+//! ```
+//! use roster_domain::values::Email;
+//!
+//! let email = Email::parse("  Jane.Doe@Example.COM ").unwrap();
+//! assert_eq!(email.as_str(), "jane.doe@example.com");
+//! assert!(Email::parse("not-an-email").is_err());
+//! ```
+
+pub mod clock;
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod policy;
+pub mod ports;
+pub mod role;
+pub mod services;
+pub mod values;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Conflict, DomainError, FieldError, RepoError};
+pub use ids::{EventId, MembershipId, OrgId, UserId};
+pub use role::{MembershipStatus, Role};

@@ -1,0 +1,90 @@
+//! Ports: what the use cases need from the outside world, as synchronous
+//! traits. `roster-store` implements them; tests mock them (`mock` feature).
+//!
+//! A method that writes is one atomic commit: it either writes everything it
+//! is given (including the audit event) or nothing.
+
+use crate::entities::{
+    AuditEvent, AuditFilter, CoachView, Membership, MembershipSummary, Organization, OrganizationView, User,
+    UserCredentials,
+};
+use crate::error::RepoError;
+use crate::ids::{OrgId, UserId};
+use crate::values::{Email, Password};
+use chrono::{DateTime, Utc};
+
+/// Accounts.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AccountRepo {
+    /// Stores a new account. `Conflict::EmailTaken` if the e-mail is in use.
+    fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), RepoError>;
+    /// The account with this e-mail, with its password hash.
+    fn user_by_email(&self, email: &Email) -> Result<Option<UserCredentials>, RepoError>;
+    /// The account with this id.
+    fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError>;
+    /// The account's live memberships.
+    fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError>;
+}
+
+/// Organizations, their coaches and the memberships that give access to them.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait OrganizationRepo {
+    /// Creates the organization with its head coach's membership.
+    /// `Conflict::AlreadyHeadCoach` if the account heads another one.
+    fn create_organization(&self, org: &Organization, head: &Membership, event: &AuditEvent) -> Result<(), RepoError>;
+    /// The organization with its head coach and counts.
+    fn organization(&self, org_id: OrgId) -> Result<Option<OrganizationView>, RepoError>;
+    /// Writes `org` (whose `version` is already the new one) if the stored
+    /// version is still `expected_version`, else `Conflict::VersionMismatch`.
+    fn update_organization(
+        &self,
+        org: &Organization,
+        expected_version: i64,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError>;
+    /// The account's live membership in the organization.
+    fn live_membership(&self, org_id: OrgId, user_id: UserId) -> Result<Option<Membership>, RepoError>;
+    /// The organization the account heads, if any.
+    fn headed_by(&self, user_id: UserId) -> Result<Option<OrgId>, RepoError>;
+    /// The live coaches, head coach first.
+    fn coaches(&self, org_id: OrgId) -> Result<Vec<CoachView>, RepoError>;
+    /// Adds a membership. `Conflict::AlreadyMember` or
+    /// `Conflict::MemberOfAnotherOrganization` when a live one stands in the way.
+    fn add_membership(&self, membership: &Membership, event: &AuditEvent) -> Result<(), RepoError>;
+    /// Ends a coach's membership at `at` and unassigns their athletes.
+    fn end_coach_membership(
+        &self,
+        org_id: OrgId,
+        user_id: UserId,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError>;
+    /// Makes `to` (an assistant coach) head coach and `from` an assistant coach.
+    fn swap_head_coach(
+        &self,
+        org_id: OrgId,
+        from: UserId,
+        to: UserId,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError>;
+}
+
+/// The audit trail.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AuditRepo {
+    /// Events of the organization that match, newest first, at most `limit + 1`.
+    fn audit_events(&self, org_id: OrgId, filter: &AuditFilter) -> Result<Vec<AuditEvent>, RepoError>;
+}
+
+/// Password hashing (Argon2id in the API); a port so the rules stay pure and
+/// tests stay fast.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait PasswordHasher {
+    /// A PHC hash string of the password.
+    fn hash(&self, password: &Password) -> Result<String, RepoError>;
+    /// Whether `password` matches `hash`. With `hash = None` it does the same
+    /// work against a dummy hash and answers false, so a wrong e-mail costs
+    /// as much time as a wrong password.
+    fn verify(&self, password: &str, hash: Option<String>) -> bool;
+}

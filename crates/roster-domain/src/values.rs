@@ -1,0 +1,316 @@
+//! Value types that parse, not validate: once a value exists it is valid, and
+//! neither the store nor the API checks it again.
+
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Why a piece of input is not a valid value: a stable `code` and a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct InvalidValue {
+    /// Stable snake_case machine code, e.g. `invalid_email`.
+    pub code: &'static str,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl InvalidValue {
+    /// A refusal with `code` and `message`.
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+macro_rules! string_value {
+    ($name:ident) => {
+        impl $name {
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+            /// The value as an owned string.
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+/// Trims `input` and checks its length in characters.
+fn bounded_text(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
+    let trimmed = input.trim();
+    let len = trimmed.chars().count();
+    if len == 0 {
+        return Err(InvalidValue::new(code, format!("{what} must not be empty")));
+    }
+    if len > max {
+        return Err(InvalidValue::new(code, format!("{what} must be at most {max} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(InvalidValue::new(code, format!("{what} must not contain control characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// An e-mail address, trimmed and lower-cased.
+///
+/// ```
+/// use roster_domain::values::Email;
+/// assert_eq!(Email::parse(" A@B.io ").unwrap().as_str(), "a@b.io");
+/// assert_eq!(Email::parse("a@b").unwrap_err().code, "invalid_email");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+string_value!(Email);
+
+impl Email {
+    /// Parses an address: one `@`, a non-empty local part, a dotted domain, at most 254 chars.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let value = input.trim().to_lowercase();
+        let invalid = || InvalidValue::new("invalid_email", "must be an e-mail address like name@example.com");
+        if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(invalid());
+        }
+        let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
+        let domain_ok = !domain.contains('@')
+            && domain.contains('.')
+            && domain.split('.').all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '-'));
+        if local.is_empty() || local.len() > 64 || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Self(value))
+    }
+
+    /// A hint that shows the first letter and the domain: `j•••@example.com`.
+    pub fn hint(&self) -> String {
+        let (local, domain) = self.0.split_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}•••@{domain}")
+    }
+}
+
+/// A password that meets the policy: 8–128 characters with an upper-case
+/// letter, a lower-case letter and a digit. Never serialized.
+///
+/// ```
+/// use roster_domain::values::Password;
+/// assert!(Password::parse("Correct1horse").is_ok());
+/// assert_eq!(Password::parse("short1A").unwrap_err().code, "weak_password");
+/// assert_eq!(Password::parse("alllowercase1").unwrap_err().code, "weak_password");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    /// Parses a password against the policy.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let len = input.chars().count();
+        let weak = |why: &str| InvalidValue::new("weak_password", format!("password {why}"));
+        if len < 8 {
+            return Err(weak("must be at least 8 characters"));
+        }
+        if len > 128 {
+            return Err(weak("must be at most 128 characters"));
+        }
+        if !input.chars().any(char::is_uppercase) {
+            return Err(weak("needs an upper-case letter"));
+        }
+        if !input.chars().any(char::is_lowercase) {
+            return Err(weak("needs a lower-case letter"));
+        }
+        if !input.chars().any(|c| c.is_ascii_digit()) {
+            return Err(weak("needs a digit"));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    /// The secret itself, for hashing.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A first or last name: 1–100 characters, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName(String);
+string_value!(PersonName);
+
+impl PersonName {
+    /// Parses a name.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        bounded_text(input, "name", "invalid_name", 100).map(Self)
+    }
+}
+
+/// An organization's name: 1–120 characters, trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgName(String);
+string_value!(OrgName);
+
+impl OrgName {
+    /// Parses an organization name.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        bounded_text(input, "name", "invalid_name", 120).map(Self)
+    }
+}
+
+/// A free-text description: up to 2 000 characters (may be empty).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Description(String);
+string_value!(Description);
+
+impl Description {
+    /// Parses a description; surrounding whitespace is trimmed.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let trimmed = input.trim();
+        if trimmed.chars().count() > 2000 {
+            return Err(InvalidValue::new("too_long", "description must be at most 2000 characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+}
+
+/// An IANA time zone such as `Europe/Paris`.
+///
+/// ```
+/// use roster_domain::values::Timezone;
+/// assert_eq!(Timezone::parse("Europe/Paris").unwrap().as_str(), "Europe/Paris");
+/// assert_eq!(Timezone::parse("Mars/Olympus").unwrap_err().code, "invalid_timezone");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timezone(chrono_tz::Tz);
+
+impl Timezone {
+    /// Parses an IANA zone name.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        input
+            .trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| InvalidValue::new("invalid_timezone", "must be an IANA time zone such as Europe/Paris"))
+    }
+
+    /// Coordinated Universal Time.
+    pub fn utc() -> Self {
+        Self(chrono_tz::UTC)
+    }
+
+    /// The IANA name.
+    pub fn as_str(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// The zone, for date arithmetic.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.0
+    }
+
+    /// The calendar date at `instant` in this zone.
+    pub fn today(&self, instant: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        instant.with_timezone(&self.0).date_naive()
+    }
+}
+
+impl Serialize for Timezone {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn email_is_trimmed_and_lower_cased() {
+        assert_eq!(Email::parse("  Jo@Example.COM\n").map(Email::into_inner), Ok("jo@example.com".into()));
+    }
+
+    #[test]
+    fn email_refuses_malformed_addresses() {
+        for bad in ["", "@", "a@", "@b.c", "a@b", "a b@c.d", "a@b@c.d", "a@.com", "a@b..com"] {
+            assert_eq!(Email::parse(bad).map_err(|e| e.code), Err("invalid_email"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn email_hint_masks_the_local_part() {
+        assert_eq!(Email::parse("jane@example.com").map(|e| e.hint()), Ok("j•••@example.com".into()));
+    }
+
+    #[test]
+    fn password_policy_boundaries() {
+        assert!(Password::parse("Abcdefg1").is_ok());
+        assert!(Password::parse("Abcdef1").is_err());
+        assert!(Password::parse(&format!("Ab1{}", "x".repeat(125))).is_ok());
+        assert!(Password::parse(&format!("Ab1{}", "x".repeat(126))).is_err());
+        assert!(Password::parse("ABCDEFG1").is_err());
+        assert!(Password::parse("Abcdefgh").is_err());
+    }
+
+    #[test]
+    fn password_debug_hides_the_secret() {
+        let p = Password::parse("Secret123").ok();
+        assert!(!format!("{p:?}").contains("Secret"));
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(PersonName::parse("  Ada ").map(PersonName::into_inner), Ok("Ada".into()));
+        assert!(PersonName::parse("   ").is_err());
+        assert!(PersonName::parse(&"x".repeat(101)).is_err());
+        assert!(OrgName::parse(&"x".repeat(120)).is_ok());
+        assert!(OrgName::parse("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn timezone_accepts_iana_names_only() {
+        assert!(Timezone::parse("America/New_York").is_ok());
+        assert!(Timezone::parse("EST5").is_err());
+        assert!(Timezone::parse("").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn parsed_email_is_lower_case_and_reparses_to_itself(local in "[A-Za-z0-9._+-]{1,20}", domain in "[A-Za-z0-9-]{1,20}", tld in "[a-z]{2,6}") {
+            let email = Email::parse(&format!(" {local}@{domain}.{tld} ")).unwrap();
+            prop_assert_eq!(email.as_str(), email.as_str().to_lowercase());
+            prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email.clone());
+        }
+
+        #[test]
+        fn password_accepted_iff_policy_holds(p in "\\PC{0,140}") {
+            let n = p.chars().count();
+            let ok = (8..=128).contains(&n)
+                && p.chars().any(char::is_uppercase)
+                && p.chars().any(char::is_lowercase)
+                && p.chars().any(|c| c.is_ascii_digit());
+            prop_assert_eq!(Password::parse(&p).is_ok(), ok);
+        }
+
+        #[test]
+        fn org_name_never_panics_and_is_trimmed(s in "\\PC{0,200}") {
+            if let Ok(name) = OrgName::parse(&s) {
+                prop_assert_eq!(name.as_str(), name.as_str().trim());
+                prop_assert!(!name.as_str().is_empty());
+            }
+        }
+    }
+}
