@@ -1,1 +1,77 @@
+//! # roster-store
+//!
+//! The persistence of roster: one schema over SQLite (the embedded default)
+//! and PostgreSQL (production, and the way to scale out), chosen at run time
+//! from the database URL. It implements the ports of `roster-domain`; every
+//! write is one transaction that writes its audit event too.
 
+mod accounts;
+mod audit;
+mod conn;
+mod error;
+mod organizations;
+mod rows;
+pub mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applied, run_migrations, write_tx};
+pub use error::StoreError;
+
+use roster_domain::RepoError;
+
+/// The store: a connection pool and the repositories over it. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: DbPool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("state", &self.pool.state()).finish()
+    }
+}
+
+impl Store {
+    /// Opens the database at `url`, migrates it, and returns the store.
+    pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Self, StoreError> {
+        let pool = connect(url, pool_size)?;
+        run_migrations(&mut *pool.get()?)?;
+        Ok(Self { pool })
+    }
+
+    /// The store over an existing pool (no migrations run).
+    pub fn from_pool(pool: DbPool) -> Self {
+        Self { pool }
+    }
+
+    /// A pooled connection.
+    pub fn conn(&self) -> Result<conn::PooledConn, StoreError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Which backend this store runs on: `sqlite` or `postgres`.
+    pub fn backend(&self) -> Result<&'static str, StoreError> {
+        Ok(match &*self.conn()? {
+            DbConn::Sqlite(_) => "sqlite",
+            DbConn::Pg(_) => "postgres",
+        })
+    }
+
+    /// Database reachable and every migration applied.
+    pub fn ready(&self) -> Result<bool, StoreError> {
+        migrations_applied(&mut *self.conn()?)
+    }
+
+    /// Runs `f` on a pooled connection, mapping errors for the ports.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
+        let mut conn = self.conn()?;
+        f(&mut conn).map_err(Into::into)
+    }
+
+    /// Runs `f` in one write transaction, mapping errors for the ports.
+    pub(crate) fn tx<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, f).map_err(Into::into)
+    }
+}

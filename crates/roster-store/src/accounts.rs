@@ -1,0 +1,65 @@
+//! `AccountRepo` over the store.
+
+use crate::Store;
+use crate::error::{StoreError, parse};
+use crate::rows::UserRow;
+use crate::schema::{memberships, organizations, users};
+use diesel::prelude::*;
+use roster_domain::entities::{MembershipSummary, User, UserCredentials};
+use roster_domain::ports::AccountRepo;
+use roster_domain::values::Email;
+use roster_domain::{RepoError, UserId};
+
+impl AccountRepo for Store {
+    fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            diesel::insert_into(users::table).values(UserRow::new(user, password_hash)).execute(conn)?;
+            Ok(())
+        })
+    }
+
+    fn user_by_email(&self, email: &Email) -> Result<Option<UserCredentials>, RepoError> {
+        self.with(|conn| {
+            let row: Option<UserRow> = users::table
+                .filter(users::email.eq(email.as_str()))
+                .select(UserRow::as_select())
+                .first(conn)
+                .optional()?;
+            row.map(|r| {
+                let password_hash = r.password_hash.clone();
+                Ok(UserCredentials { user: r.into_user()?, password_hash })
+            })
+            .transpose()
+        })
+    }
+
+    fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError> {
+        self.with(|conn| {
+            let row: Option<UserRow> =
+                users::table.find(user_id.to_string()).select(UserRow::as_select()).first(conn).optional()?;
+            row.map(UserRow::into_user).transpose()
+        })
+    }
+
+    fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError> {
+        self.with(|conn| {
+            let rows: Vec<(String, String, String, String)> = memberships::table
+                .inner_join(organizations::table)
+                .filter(memberships::user_id.eq(user_id.to_string()))
+                .filter(memberships::removed_at.is_null())
+                .order(memberships::joined_at.asc())
+                .select((memberships::org_id, organizations::name, memberships::role, memberships::status))
+                .load(conn)?;
+            rows.into_iter()
+                .map(|(org_id, org_name, role, status)| {
+                    Ok::<_, StoreError>(MembershipSummary {
+                        org_id: parse("memberships.org_id", org_id.parse())?,
+                        org_name,
+                        role: parse("memberships.role", role.parse())?,
+                        status: parse("memberships.status", status.parse())?,
+                    })
+                })
+                .collect()
+        })
+    }
+}

@@ -1,0 +1,166 @@
+//! Connections: one diesel `MultiConnection` over SQLite and PostgreSQL,
+//! picked at run time from the URL, pooled with r2d2.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A connection to either backend.
+#[allow(missing_debug_implementations)]
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// PostgreSQL, the production store.
+    Pg(PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// The pool.
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+/// A connection taken from the pool.
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Which backend a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL connection string.
+    Postgres(String),
+}
+
+/// The database URL cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum UrlError {
+    /// Neither `sqlite://`, `postgres://`, `postgresql://` nor a plain path.
+    #[error("unsupported scheme `{0}` (use sqlite://PATH, a plain path, or postgres://...)")]
+    Scheme(String),
+    /// An empty path or URL.
+    #[error("must not be empty")]
+    Empty,
+}
+
+impl DatabaseUrl {
+    /// Reads `sqlite://PATH`, a plain path, or `postgres://…`.
+    ///
+    /// ```
+    /// use roster_store::DatabaseUrl;
+    /// assert!(matches!(DatabaseUrl::parse("sqlite://data/roster.db"), Ok(DatabaseUrl::Sqlite(_))));
+    /// assert!(matches!(DatabaseUrl::parse("postgres://localhost/roster"), Ok(DatabaseUrl::Postgres(_))));
+    /// assert!(DatabaseUrl::parse("mysql://localhost/roster").is_err());
+    /// ```
+    pub fn parse(url: &str) -> Result<Self, UrlError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(UrlError::Empty);
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err(UrlError::Empty);
+            }
+            return Ok(DatabaseUrl::Sqlite(PathBuf::from(path)));
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(UrlError::Scheme(scheme.to_owned()));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(url)))
+    }
+
+    /// A sensible pool size for the backend.
+    pub fn default_pool_size(&self) -> u32 {
+        match self {
+            DatabaseUrl::Sqlite(_) => 8,
+            DatabaseUrl::Postgres(_) => 10,
+        }
+    }
+
+    fn connection_string(&self) -> String {
+        match self {
+            DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
+            DatabaseUrl::Postgres(url) => url.clone(),
+        }
+    }
+}
+
+/// Sets the SQLite pragmas on every new connection.
+#[derive(Debug, Clone, Copy)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens a pool (creating a SQLite file's folder when missing).
+pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, crate::StoreError> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| crate::StoreError::Pool(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let manager = ConnectionManager::<DbConn>::new(url.connection_string());
+    Pool::builder()
+        .max_size(pool_size.max(1))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build(manager)
+        .map_err(Into::into)
+}
+
+/// Applies pending migrations; returns how many ran. On PostgreSQL an
+/// advisory lock keeps several starting servers from migrating at once.
+pub fn run_migrations(conn: &mut DbConn) -> Result<usize, crate::StoreError> {
+    let to_err = |e: Box<dyn std::error::Error + Send + Sync>| crate::StoreError::Pool(format!("migrations: {e}"));
+    match conn {
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()).map_err(to_err),
+        DbConn::Pg(c) => {
+            c.batch_execute("SELECT pg_advisory_lock(7243011)")?;
+            let ran = c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()).map_err(to_err);
+            c.batch_execute("SELECT pg_advisory_unlock(7243011)")?;
+            ran
+        }
+    }
+}
+
+/// Whether every embedded migration has been applied.
+pub fn migrations_applied(conn: &mut DbConn) -> Result<bool, crate::StoreError> {
+    let to_err = |e: Box<dyn std::error::Error + Send + Sync>| crate::StoreError::Pool(format!("migrations: {e}"));
+    let pending = match conn {
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS).map_err(to_err)?,
+        DbConn::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS).map_err(to_err)?,
+    };
+    Ok(!pending)
+}
+
+/// Runs `f` in one transaction that commits only if `f` succeeds. On SQLite
+/// the transaction takes the write lock first, so concurrent writers queue on
+/// `busy_timeout` instead of failing.
+pub fn write_tx<T>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, crate::StoreError>,
+) -> Result<T, crate::StoreError> {
+    conn.transaction(|conn| {
+        if matches!(conn, DbConn::Sqlite(_)) {
+            diesel::sql_query("UPDATE write_lock SET n = 0 WHERE id = 1").execute(conn)?;
+        }
+        f(conn)
+    })
+}

@@ -1,0 +1,271 @@
+//! `OrganizationRepo` over the store.
+
+use crate::error::{StoreError, parse};
+use crate::rows::{MembershipRow, OrganizationRow, from_db, insert_event, to_db};
+use crate::schema::{memberships, organizations, users};
+use crate::{DbConn, Store};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use roster_domain::entities::{AuditEvent, CoachView, Membership, OrgCounts, Organization, OrganizationView};
+use roster_domain::ports::OrganizationRepo;
+use roster_domain::{Conflict, OrgId, RepoError, Role, UserId};
+
+fn live_membership_row(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Option<MembershipRow>, StoreError> {
+    Ok(memberships::table
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::removed_at.is_null())
+        .select(MembershipRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+fn headed_org(conn: &mut DbConn, user_id: &str) -> Result<Option<String>, StoreError> {
+    Ok(memberships::table
+        .filter(memberships::user_id.eq(user_id))
+        .filter(memberships::role.eq(Role::HeadCoach.as_str()))
+        .filter(memberships::removed_at.is_null())
+        .select(memberships::org_id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Inserts a membership after checking, inside the transaction, the rules the
+/// unique indexes back up: one live membership per organization and account,
+/// one live athlete membership per account.
+pub(crate) fn insert_membership(conn: &mut DbConn, m: &Membership) -> Result<(), StoreError> {
+    let (org_id, user_id) = (m.org_id.to_string(), m.user_id.to_string());
+    if live_membership_row(conn, &org_id, &user_id)?.is_some() {
+        return Err(Conflict::AlreadyMember.into());
+    }
+    if m.role == Role::Athlete {
+        let elsewhere: i64 = memberships::table
+            .filter(memberships::user_id.eq(&user_id))
+            .filter(memberships::role.eq(Role::Athlete.as_str()))
+            .filter(memberships::removed_at.is_null())
+            .count()
+            .get_result(conn)?;
+        if elsewhere > 0 {
+            return Err(Conflict::MemberOfAnotherOrganization.into());
+        }
+    }
+    diesel::insert_into(memberships::table).values(MembershipRow::new(m)).execute(conn)?;
+    Ok(())
+}
+
+impl OrganizationRepo for Store {
+    fn create_organization(&self, org: &Organization, head: &Membership, event: &AuditEvent) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            if headed_org(conn, &head.user_id.to_string())?.is_some() {
+                return Err(Conflict::AlreadyHeadCoach.into());
+            }
+            diesel::insert_into(organizations::table).values(OrganizationRow::new(org)).execute(conn)?;
+            insert_membership(conn, head).map_err(|e| match e {
+                // The per-user head-coach index fired: a concurrent create won.
+                StoreError::Conflict(Conflict::AlreadyMember) => Conflict::AlreadyHeadCoach.into(),
+                other => other,
+            })?;
+            insert_event(conn, event)
+        })
+    }
+
+    fn organization(&self, org_id: OrgId) -> Result<Option<OrganizationView>, RepoError> {
+        self.with(|conn| {
+            let id = org_id.to_string();
+            let Some(row) =
+                organizations::table.find(&id).select(OrganizationRow::as_select()).first(conn).optional()?
+            else {
+                return Ok(None);
+            };
+            let head: String = memberships::table
+                .filter(memberships::org_id.eq(&id))
+                .filter(memberships::role.eq(Role::HeadCoach.as_str()))
+                .filter(memberships::removed_at.is_null())
+                .select(memberships::user_id)
+                .first(conn)?;
+            let by_role: Vec<(String, i64)> = memberships::table
+                .filter(memberships::org_id.eq(&id))
+                .filter(memberships::removed_at.is_null())
+                .group_by(memberships::role)
+                .select((memberships::role, count_star()))
+                .load(conn)?;
+            let mut counts = OrgCounts::default();
+            for (role, n) in by_role {
+                match parse("memberships.role", role.parse::<Role>())? {
+                    Role::Athlete => counts.athletes += n,
+                    Role::HeadCoach | Role::AssistantCoach => counts.coaches += n,
+                }
+            }
+            Ok(Some(OrganizationView {
+                org: row.into_org()?,
+                head_coach_user_id: parse("memberships.user_id", head.parse())?,
+                counts,
+            }))
+        })
+    }
+
+    fn update_organization(
+        &self,
+        org: &Organization,
+        expected_version: i64,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            let updated = diesel::update(
+                organizations::table
+                    .filter(organizations::org_id.eq(org.org_id.to_string()))
+                    .filter(organizations::version.eq(expected_version)),
+            )
+            .set(OrganizationRow::new(org))
+            .execute(conn)?;
+            if updated == 0 {
+                return Err(Conflict::VersionMismatch.into());
+            }
+            insert_event(conn, event)
+        })
+    }
+
+    fn live_membership(&self, org_id: OrgId, user_id: UserId) -> Result<Option<Membership>, RepoError> {
+        self.with(|conn| {
+            live_membership_row(conn, &org_id.to_string(), &user_id.to_string())?
+                .map(MembershipRow::into_membership)
+                .transpose()
+        })
+    }
+
+    fn headed_by(&self, user_id: UserId) -> Result<Option<OrgId>, RepoError> {
+        self.with(|conn| {
+            headed_org(conn, &user_id.to_string())?.map(|o| parse("memberships.org_id", o.parse())).transpose()
+        })
+    }
+
+    fn coaches(&self, org_id: OrgId) -> Result<Vec<CoachView>, RepoError> {
+        self.with(|conn| {
+            let id = org_id.to_string();
+            type CoachRow = (String, String, Option<String>, String, String, NaiveDateTime);
+            let rows: Vec<CoachRow> = memberships::table
+                .inner_join(users::table)
+                .filter(memberships::org_id.eq(&id))
+                .filter(memberships::removed_at.is_null())
+                .filter(memberships::role.ne(Role::Athlete.as_str()))
+                .order((memberships::role.desc(), memberships::joined_at.asc()))
+                .select((
+                    users::user_id,
+                    users::first_name,
+                    users::last_name,
+                    users::email,
+                    memberships::role,
+                    memberships::joined_at,
+                ))
+                .load(conn)?;
+            let assigned: Vec<(Option<String>, i64)> = memberships::table
+                .filter(memberships::org_id.eq(&id))
+                .filter(memberships::removed_at.is_null())
+                .filter(memberships::role.eq(Role::Athlete.as_str()))
+                .filter(memberships::assigned_to_coach_id.is_not_null())
+                .group_by(memberships::assigned_to_coach_id)
+                .select((memberships::assigned_to_coach_id, count_star()))
+                .load(conn)?;
+            rows.into_iter()
+                .map(|(user_id, first_name, last_name, email, role, joined_at)| {
+                    let assigned_athletes =
+                        assigned.iter().find(|(c, _)| c.as_deref() == Some(&user_id)).map_or(0, |(_, n)| *n);
+                    Ok(CoachView {
+                        user_id: parse("users.user_id", user_id.parse())?,
+                        first_name,
+                        last_name,
+                        email,
+                        role: parse("memberships.role", role.parse())?,
+                        assigned_athletes,
+                        joined_at: from_db(joined_at),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn add_membership(&self, membership: &Membership, event: &AuditEvent) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            insert_membership(conn, membership)?;
+            insert_event(conn, event)
+        })
+    }
+
+    fn end_coach_membership(
+        &self,
+        org_id: OrgId,
+        user_id: UserId,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            let (org, user, at) = (org_id.to_string(), user_id.to_string(), to_db(at));
+            let ended = diesel::update(
+                memberships::table
+                    .filter(memberships::org_id.eq(&org))
+                    .filter(memberships::user_id.eq(&user))
+                    .filter(memberships::role.eq(Role::AssistantCoach.as_str()))
+                    .filter(memberships::removed_at.is_null()),
+            )
+            .set((memberships::removed_at.eq(at), memberships::updated_at.eq(at)))
+            .execute(conn)?;
+            if ended == 0 {
+                return Err(StoreError::Corrupt("coach membership vanished during removal".into()));
+            }
+            diesel::update(
+                memberships::table
+                    .filter(memberships::org_id.eq(&org))
+                    .filter(memberships::assigned_to_coach_id.eq(&user))
+                    .filter(memberships::removed_at.is_null()),
+            )
+            .set((
+                memberships::assigned_to_coach_id.eq(None::<String>),
+                memberships::updated_at.eq(at),
+                memberships::version.eq(memberships::version + 1),
+            ))
+            .execute(conn)?;
+            insert_event(conn, event)
+        })
+    }
+
+    fn swap_head_coach(
+        &self,
+        org_id: OrgId,
+        from: UserId,
+        to: UserId,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            let (org, at) = (org_id.to_string(), to_db(at));
+            let set_role = |conn: &mut DbConn, user: UserId, from_role: Role, to_role: Role| {
+                diesel::update(
+                    memberships::table
+                        .filter(memberships::org_id.eq(&org))
+                        .filter(memberships::user_id.eq(user.to_string()))
+                        .filter(memberships::role.eq(from_role.as_str()))
+                        .filter(memberships::removed_at.is_null()),
+                )
+                .set((
+                    memberships::role.eq(to_role.as_str()),
+                    memberships::updated_at.eq(at),
+                    memberships::version.eq(memberships::version + 1),
+                ))
+                .execute(conn)
+            };
+            // Demote first: the one-head-per-organization index holds after each statement.
+            let demoted = set_role(conn, from, Role::HeadCoach, Role::AssistantCoach)?;
+            let promoted = set_role(conn, to, Role::AssistantCoach, Role::HeadCoach)?;
+            if demoted != 1 || promoted != 1 {
+                return Err(StoreError::Corrupt("head-coach transfer found the roles changed".into()));
+            }
+            insert_event(conn, event)
+        })
+        .map_err(|e| match e {
+            // The new head coach started heading another organization meanwhile.
+            RepoError::Conflict(Conflict::AlreadyMember) => Conflict::AlreadyHeadCoach.into(),
+            other => other,
+        })
+    }
+}

@@ -1,0 +1,4 @@
+DROP TABLE audit_events;
+DROP TABLE memberships;
+DROP TABLE organizations;
+DROP TABLE users;

@@ -1,0 +1,5 @@
+DROP TABLE write_lock;
+DROP TABLE audit_events;
+DROP TABLE memberships;
+DROP TABLE organizations;
+DROP TABLE users;
