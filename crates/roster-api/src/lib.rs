@@ -1,1 +1,19 @@
+//! # roster-api
+//!
+//! The HTTP API of roster (actix-web) and the `roster` binary. Handlers are
+//! thin: they extract and parse, run a `roster-domain` use case on the
+//! blocking pool against `roster-store`, and map the result. The contract is
+//! `shared/api.md`; the OpenAPI document is generated from the handlers.
 
+pub mod auth;
+pub mod cli;
+pub mod error;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,153 @@
+//! The `roster` command line: `serve` (the default), `migrate`, `token`, `demo`.
+
+use crate::auth::{Argon2Hasher, TokenKeys};
+use crate::settings::Settings;
+use crate::startup::Application;
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use roster_domain::entities::User;
+use roster_domain::entities::{AuditEvent, Membership};
+use roster_domain::ports::{AccountRepo, OrganizationRepo};
+use roster_domain::services::accounts::{self, NewAccount, SignupInput};
+use roster_domain::services::{coaches, organizations};
+use roster_domain::values::{Description, Email, OrgName, Timezone};
+use roster_domain::{Clock, DomainError, Role, SystemClock};
+use roster_store::Store;
+
+/// roster: a self-hostable backend for coaching organizations.
+#[derive(Debug, Parser)]
+#[command(name = "roster", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print an access token for an account (for operators).
+    Token {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
+    /// Create a demo club with a head coach, an assistant coach and athletes, and print their logins.
+    Demo,
+}
+
+fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.database_url()?;
+    Store::open(&url, settings.database.pool_size.unwrap_or(2)).context("database")
+}
+
+/// Runs the command line.
+pub async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let settings = Settings::load()?;
+    crate::telemetry::init(&settings);
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let bind = settings.server.bind;
+            let app = Application::build(settings)?;
+            tracing::info!(%bind, port = app.port(), "roster is listening");
+            app.run_until_stopped().await?;
+            tracing::info!("roster stopped");
+        }
+        Command::Migrate => {
+            let url = settings.database_url()?;
+            let pool = roster_store::connect(&url, 1)?;
+            let ran = roster_store::run_migrations(&mut *pool.get()?)?;
+            println!("applied {ran} migration(s)");
+        }
+        Command::Token { email } => {
+            let store = open_store(&settings)?;
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+            let user = store.user_by_email(&email)?.context("no account has that e-mail")?.user;
+            let secret = crate::startup::jwt_secret_for(&settings)?;
+            let (token, expires_at) = TokenKeys::new(&secret, settings.auth.token_ttl_s)
+                .issue(user.user_id, SystemClock.now())
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            eprintln!("# expires {expires_at}");
+            println!("{token}");
+        }
+        Command::Demo => demo(&settings)?,
+    }
+    Ok(())
+}
+
+const DEMO_PASSWORD: &str = "DemoPass123";
+
+fn demo_account(store: &Store, hasher: &Argon2Hasher, email: &str, first: &str, last: &str) -> anyhow::Result<User> {
+    let new =
+        NewAccount::parse(&SignupInput { email, password: DEMO_PASSWORD, first_name: first, last_name: Some(last) })?;
+    match accounts::signup(store, hasher, &SystemClock, new, true) {
+        Ok(user) => Ok(user),
+        Err(DomainError::Conflict(_)) => {
+            Ok(store.user_by_email(&Email::parse(email)?)?.context("account vanished")?.user)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Creates (or finds) the demo club and prints its logins.
+fn demo(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings)?;
+    let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let head = demo_account(&store, &hasher, "head.coach@demo.roster.dev", "Hana", "Okafor")?;
+    let assistant = demo_account(&store, &hasher, "assistant@demo.roster.dev", "Luis", "Moreno")?;
+    let org_id = match store.headed_by(head.user_id)? {
+        Some(org_id) => org_id,
+        None => {
+            let new = organizations::NewOrganization {
+                name: OrgName::parse("Riverside Running Club")?,
+                description: Description::parse("Demo club created by `roster demo`.")?,
+                timezone: Timezone::parse("Europe/London")?,
+            };
+            let org_id = organizations::create(&store, &SystemClock, head.user_id, new)?.org.org_id;
+            coaches::add(
+                &store,
+                &store,
+                &SystemClock,
+                head.user_id,
+                org_id,
+                &coaches::AccountRef::Id(assistant.user_id),
+            )?;
+            org_id
+        }
+    };
+    let athletes = [
+        ("maya", "Maya", "Chen"),
+        ("tom", "Tom", "Becker"),
+        ("aisha", "Aisha", "Khan"),
+        ("jon", "Jon", "Silva"),
+        ("eva", "Eva", "Novak"),
+    ];
+    for (i, (handle, first, last)) in athletes.iter().enumerate() {
+        let athlete = demo_account(&store, &hasher, &format!("{handle}@demo.roster.dev"), first, last)?;
+        if store.live_membership(org_id, athlete.user_id)?.is_some() {
+            continue;
+        }
+        let now = SystemClock.now();
+        let mut membership = Membership::start(org_id, athlete.user_id, Role::Athlete, now);
+        membership.assigned_to_coach_id = Some(if i % 2 == 0 { assistant.user_id } else { head.user_id });
+        let event =
+            AuditEvent::new(org_id, head.user_id, "member.added", Some(athlete.user_id), serde_json::json!({}), now);
+        if let Err(e) = store.add_membership(&membership, &event) {
+            bail!("adding demo athlete {handle}: {e}");
+        }
+    }
+    println!("Demo club ready: Riverside Running Club (org_id {org_id})");
+    println!("API: {}/api/v1   docs: {}/docs/", settings.public_base_url, settings.public_base_url);
+    println!("Every demo login uses the password {DEMO_PASSWORD}:");
+    println!("  head coach       head.coach@demo.roster.dev");
+    println!("  assistant coach  assistant@demo.roster.dev");
+    for (handle, _, _) in athletes {
+        println!("  athlete          {handle}@demo.roster.dev");
+    }
+    Ok(())
+}

@@ -1,0 +1,37 @@
+//! The OpenAPI 3.1 document, generated from the handlers.
+
+use crate::routes::{accounts, audit, coaches, ops, organizations};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The whole API.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(title = "roster", version = "1",
+        description = "A self-hostable backend for coaching organizations. Errors are RFC 9457 problem details \
+            (`application/problem+json`) with a stable `code`. Unknown JSON fields are refused (`400 unknown_field`). \
+            Mutable resources carry `version` and an `ETag`; a stale `If-Match` is `412 version_mismatch`. \
+            Organization PATCH: a field that is absent or `null` is left as it is."),
+    paths(
+        accounts::signup, accounts::login, accounts::me,
+        organizations::create, organizations::get, organizations::patch,
+        coaches::list, coaches::add, coaches::remove, coaches::transfer, coaches::lookup,
+        audit::list,
+        ops::healthz, ops::readyz,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "accounts"), (name = "organizations"), (name = "coaches"), (name = "audit"), (name = "operations"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! Typed settings: built-in defaults, then `config/default.toml`, then
+//! `config/{ROSTER_ENV}.toml`, then `ROSTER__SECTION__KEY` environment
+//! variables. A bad setting stops start-up with one line naming it.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use roster_store::DatabaseUrl;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// All settings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Database.
+    pub database: DatabaseSettings,
+    /// Base of links in e-mails (`{public_base_url}/join/{token}`).
+    pub public_base_url: String,
+    /// Tokens.
+    pub auth: AuthSettings,
+    /// Outgoing mail.
+    pub mail: MailSettings,
+    /// Rate limits on public endpoints.
+    pub rate_limit: RateLimitSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `server.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to listen on; port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// Worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Seconds to let in-flight requests finish on SIGTERM.
+    pub shutdown_timeout_s: u64,
+}
+
+/// `database.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH`, a plain path, or `postgres://…`.
+    pub url: String,
+    /// Pool size; default depends on the backend.
+    pub pool_size: Option<u32>,
+}
+
+/// `auth.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// HS256 secret. Generated on first start and kept in the data folder
+    /// unless set; must be set when `ROSTER_ENV=production`.
+    pub jwt_secret: Option<String>,
+    /// Access-token lifetime in seconds.
+    pub token_ttl_s: u64,
+}
+
+/// `mail.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// `file`, `smtp` or `log`.
+    pub transport: MailTransport,
+    /// Folder for `.eml` files with the `file` transport.
+    pub dir: PathBuf,
+    /// SMTP server, with the `smtp` transport.
+    pub smtp: SmtpSettings,
+}
+
+/// How e-mail leaves the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailTransport {
+    /// One `.eml` file per message under `mail.dir`.
+    File,
+    /// An SMTP server.
+    Smtp,
+    /// The log only.
+    Log,
+}
+
+/// `mail.smtp.*`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    /// Host.
+    pub host: Option<String>,
+    /// Port.
+    pub port: Option<u16>,
+    /// User name.
+    pub username: Option<String>,
+    /// Password.
+    pub password: Option<String>,
+    /// `none`, `starttls` or `tls`.
+    pub tls: Option<String>,
+}
+
+/// `rate_limit.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// On by default; off for load tests.
+    pub enabled: bool,
+    /// Sustained requests per minute per client address.
+    pub per_minute: u32,
+    /// Requests allowed in a burst.
+    pub burst: u32,
+}
+
+/// `log.*`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` or `json` (default: json when `ROSTER_ENV=production`).
+    pub format: Option<String>,
+    /// A tracing filter such as `info,roster_api=debug` (`RUST_LOG` wins).
+    pub level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            server: ServerSettings {
+                bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+                workers: None,
+                shutdown_timeout_s: 30,
+            },
+            database: DatabaseSettings { url: "sqlite://data/roster.db".into(), pool_size: None },
+            public_base_url: "http://127.0.0.1:8080".into(),
+            auth: AuthSettings { jwt_secret: None, token_ttl_s: 3600 },
+            mail: MailSettings {
+                transport: MailTransport::File,
+                dir: "data/mail".into(),
+                smtp: SmtpSettings::default(),
+            },
+            rate_limit: RateLimitSettings { enabled: true, per_minute: 60, burst: 20 },
+            log: LogSettings { format: None, level: "info".into() },
+        }
+    }
+}
+
+/// A setting that cannot be used; the message names it.
+#[derive(Debug, thiserror::Error)]
+#[error("bad setting: {0}")]
+pub struct SettingsError(pub String);
+
+impl Settings {
+    /// Loads the layered settings from the current folder and environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        let env = std::env::var("ROSTER_ENV").ok();
+        let mut figment =
+            Figment::from(Serialized::defaults(Settings::default())).merge(Toml::file("config/default.toml"));
+        if let Some(env) = &env {
+            figment = figment.merge(Toml::file(format!("config/{env}.toml")));
+        }
+        let settings: Settings =
+            figment.merge(Env::prefixed("ROSTER__").split("__")).extract().map_err(|e| SettingsError(one_line(&e)))?;
+        settings.validate(env.as_deref() == Some("production"))?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot.
+    pub fn validate(&self, production: bool) -> Result<(), SettingsError> {
+        DatabaseUrl::parse(&self.database.url).map_err(|e| SettingsError(format!("database.url: {e}")))?;
+        if self.database.pool_size == Some(0) {
+            return Err(SettingsError("database.pool_size: must be at least 1".into()));
+        }
+        if !(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://")) {
+            return Err(SettingsError("public_base_url: must start with http:// or https://".into()));
+        }
+        match &self.auth.jwt_secret {
+            Some(s) if s.len() < 32 => {
+                return Err(SettingsError("auth.jwt_secret: must be at least 32 characters".into()));
+            }
+            None if production => {
+                return Err(SettingsError("auth.jwt_secret: must be set when ROSTER_ENV=production".into()));
+            }
+            _ => {}
+        }
+        if self.auth.token_ttl_s == 0 {
+            return Err(SettingsError("auth.token_ttl_s: must be positive".into()));
+        }
+        if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
+            return Err(SettingsError("rate_limit: per_minute and burst must be positive".into()));
+        }
+        if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.is_none() {
+            return Err(SettingsError("mail.smtp.host: required when mail.transport = smtp".into()));
+        }
+        if let Some(f) = &self.log.format
+            && f != "json"
+            && f != "pretty"
+        {
+            return Err(SettingsError(format!("log.format: `{f}` is not json or pretty")));
+        }
+        Ok(())
+    }
+
+    /// The parsed database URL.
+    pub fn database_url(&self) -> Result<DatabaseUrl, SettingsError> {
+        DatabaseUrl::parse(&self.database.url).map_err(|e| SettingsError(format!("database.url: {e}")))
+    }
+
+    /// The folder that holds generated state (the SQLite file's folder, else `data`).
+    pub fn data_dir(&self) -> PathBuf {
+        match self.database_url() {
+            Ok(DatabaseUrl::Sqlite(path)) => {
+                path.parent().filter(|p| !p.as_os_str().is_empty()).map_or_else(|| PathBuf::from("."), PathBuf::from)
+            }
+            _ => PathBuf::from("data"),
+        }
+    }
+}
+
+/// figment's error on one line, with the setting's dotted name.
+fn one_line(e: &figment::Error) -> String {
+    let path = e.path.join(".");
+    let kind = e.kind.to_string();
+    if path.is_empty() { kind } else { format!("{path}: {kind}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        Settings::default().validate(false).unwrap();
+    }
+
+    #[test]
+    fn production_requires_a_jwt_secret() {
+        let err = Settings::default().validate(true).unwrap_err();
+        assert!(err.to_string().contains("auth.jwt_secret"));
+    }
+
+    #[test]
+    fn bad_database_url_is_named() {
+        let mut s = Settings::default();
+        s.database.url = "mysql://x".into();
+        assert!(s.validate(false).unwrap_err().to_string().contains("database.url"));
+    }
+
+    #[test]
+    fn env_overrides_use_double_underscores_and_errors_name_the_setting() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ROSTER__SERVER__BIND", "0.0.0.0:9000");
+            jail.set_env("ROSTER__RATE_LIMIT__ENABLED", "false");
+            let s = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(s.server.bind.port(), 9000);
+            assert!(!s.rate_limit.enabled);
+            jail.set_env("ROSTER__AUTH__TOKEN_TTL_S", "soon");
+            let err = Settings::load().unwrap_err().to_string();
+            assert!(err.contains("auth.token_ttl_s"), "{err}");
+            Ok(())
+        });
+    }
+}

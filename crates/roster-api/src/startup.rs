@@ -1,0 +1,203 @@
+//! Builds the application from settings and returns the bound server.
+
+use crate::auth::{Argon2Hasher, TokenKeys};
+use crate::error::{ApiError, PROBLEM_JSON, json_error, path_error, query_error};
+use crate::openapi::ApiDoc;
+use crate::routes::{accounts, audit, coaches, ops, organizations};
+use crate::settings::Settings;
+use crate::state::AppState;
+use actix_governor::{Governor, GovernorConfigBuilder, PeerIpKeyExtractor};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{Condition, ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{App, HttpServer, ResponseError, web};
+use actix_web_prom::PrometheusMetricsBuilder;
+use anyhow::Context;
+use rand::RngCore;
+use roster_domain::SystemClock;
+use roster_store::Store;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// A server bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    store: Store,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Opens and migrates the store, binds the listener and builds the app.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url()?;
+        let pool_size = settings.database.pool_size.unwrap_or_else(|| url.default_pool_size());
+        let store = Store::open(&url, pool_size).context("database")?;
+        let secret = jwt_secret_for(&settings)?;
+        let listener = TcpListener::bind(settings.server.bind)
+            .with_context(|| format!("server.bind: cannot listen on {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(AppState {
+            store: store.clone(),
+            clock: SystemClock,
+            hasher: Argon2Hasher::new().map_err(|e| anyhow::anyhow!("argon2: {e}"))?,
+            tokens: TokenKeys::new(&secret, settings.auth.token_ttl_s),
+            settings: Arc::new(settings.clone()),
+        });
+        let prometheus = PrometheusMetricsBuilder::new("roster")
+            .endpoint("/metrics")
+            .mask_unmatched_patterns("UNMATCHED")
+            .build()
+            .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+        let limits = &settings.rate_limit;
+        let governor = GovernorConfigBuilder::default()
+            .key_extractor(PeerIpKeyExtractor)
+            .period(Duration::from_millis(60_000 / u64::from(limits.per_minute)))
+            .burst_size(limits.burst)
+            .finish()
+            .context("rate_limit: per_minute and burst must be positive")?;
+        let rate_limited = limits.enabled;
+        let openapi = ApiDoc::openapi();
+
+        let mut server = HttpServer::new(move || {
+            let limit = || Condition::new(rate_limited, Governor::new(&governor));
+            App::new()
+                .wrap(ErrorHandlers::new().default_handler(as_problem))
+                .wrap(prometheus.clone())
+                .wrap(TracingLogger::default())
+                .app_data(state.clone())
+                .app_data(web::JsonConfig::default().limit(1 << 20).error_handler(json_error))
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .service(web::resource("/healthz").route(web::get().to(ops::healthz)))
+                .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
+                .service(
+                    web::scope("/api/v1")
+                        .service(web::resource("/auth/signup").wrap(limit()).route(web::post().to(accounts::signup)))
+                        .service(web::resource("/auth/login").wrap(limit()).route(web::post().to(accounts::login)))
+                        .service(web::resource("/auth/me").route(web::get().to(accounts::me)))
+                        .service(web::resource("/organizations").route(web::post().to(organizations::create)))
+                        .service(
+                            web::resource("/organizations/{org_id}")
+                                .route(web::get().to(organizations::get))
+                                .route(web::patch().to(organizations::patch)),
+                        )
+                        .service(
+                            web::resource("/organizations/{org_id}/coaches")
+                                .route(web::get().to(coaches::list))
+                                .route(web::post().to(coaches::add)),
+                        )
+                        .service(
+                            web::resource("/organizations/{org_id}/coaches/{user_id}")
+                                .route(web::delete().to(coaches::remove)),
+                        )
+                        .service(
+                            web::resource("/organizations/{org_id}/head-coach")
+                                .route(web::post().to(coaches::transfer)),
+                        )
+                        .service(
+                            web::resource("/organizations/{org_id}/user-lookup").route(web::get().to(coaches::lookup)),
+                        )
+                        .service(
+                            web::resource("/organizations/{org_id}/audit-events").route(web::get().to(audit::list)),
+                        ),
+                )
+        })
+        .shutdown_timeout(settings.server.shutdown_timeout_s)
+        .listen(listener)?;
+        if let Some(workers) = settings.server.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self { port, server: server.run(), store })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The store the server uses.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The HS256 secret: from settings, else generated once and kept in the data folder.
+pub fn jwt_secret_for(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = &settings.auth.jwt_secret {
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let path = settings.data_dir().join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().as_bytes().to_vec());
+    }
+    let mut bytes = [0u8; 48];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &secret).with_context(|| format!("auth.jwt_secret: cannot keep it in {}", path.display()))?;
+    Ok(secret.into_bytes())
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+        f.write_all(contents.as_bytes())
+    }
+    #[cfg(not(unix))]
+    std::fs::write(path, contents)
+}
+
+/// Turns every error response that is not already problem+json (actix's own
+/// 404 and 405, the rate limiter's 429, ...) into one.
+fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res.response().headers().get(header::CONTENT_TYPE).is_some_and(|v| v == PROBLEM_JSON);
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (code, detail) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "No such resource."),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This resource does not support that method."),
+        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "Too many requests; retry after the time in Retry-After."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "The body is too large."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Wrong content type."),
+        s if s.is_server_error() => ("internal", "The server failed; the error was logged."),
+        _ => ("bad_request", "The request is malformed."),
+    };
+    let retry_after =
+        res.headers().get(header::RETRY_AFTER).or_else(|| res.headers().get("x-ratelimit-after")).cloned();
+    let (req, _) = res.into_parts();
+    let mut response = ApiError::new(status, code, detail).error_response();
+    if let Some(value) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS && !response.headers().contains_key(header::RETRY_AFTER) {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+}

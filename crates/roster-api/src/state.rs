@@ -1,0 +1,34 @@
+//! What every handler gets: the store, the clock, the hasher and the token keys.
+
+use crate::auth::{Argon2Hasher, TokenKeys};
+use crate::error::ApiError;
+use crate::settings::Settings;
+use actix_web::web;
+use roster_domain::{DomainError, SystemClock};
+use roster_store::Store;
+use std::sync::Arc;
+
+/// Shared state, passed to handlers as `web::Data<AppState>`.
+#[derive(Debug)]
+pub struct AppState {
+    /// Persistence.
+    pub store: Store,
+    /// Time.
+    pub clock: SystemClock,
+    /// Password hashing.
+    pub hasher: Argon2Hasher,
+    /// Access tokens.
+    pub tokens: TokenKeys,
+    /// Settings in force.
+    pub settings: Arc<Settings>,
+}
+
+/// Runs a blocking use case on the thread pool (diesel and Argon2 block).
+pub async fn run<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppState) -> Result<T, DomainError> + Send + 'static,
+{
+    let state = state.clone().into_inner();
+    web::block(move || f(&state)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+}
