@@ -1,0 +1,103 @@
+//! The contract's conventions: problem+json for every error, 400/405/413/415/429.
+
+use crate::support::{PASSWORD, TestApp, apps, spawn_with, unique_email};
+use roster_store::testing::TestDb;
+use serde_json::json;
+
+async fn raw_post(app: &TestApp, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> crate::support::Resp {
+    let res = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    TestApp::read(res).await
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_400_problems() {
+    for app in apps().await {
+        let user = app.signup("conv").await;
+        let orgs = "/api/v1/organizations";
+        raw_post(&app, orgs, &user.token, "application/json", b"{\"name\": ".to_vec())
+            .await
+            .assert_problem(400, "malformed_json");
+        let res =
+            raw_post(&app, orgs, &user.token, "application/json", br#"{"name":"A","is_admin":true}"#.to_vec()).await;
+        res.assert_problem(400, "unknown_field");
+        assert_eq!(res.body["errors"][0]["field"], "is_admin");
+        let res = raw_post(&app, orgs, &user.token, "application/json", br#"{"name": 42}"#.to_vec()).await;
+        res.assert_problem(400, "invalid_type");
+        let res = raw_post(&app, orgs, &user.token, "application/json", br#"{}"#.to_vec()).await;
+        res.assert_problem(400, "missing_field");
+        assert_eq!(res.body["errors"][0]["field"], "name");
+        raw_post(&app, orgs, &user.token, "text/plain", br#"{"name":"A"}"#.to_vec())
+            .await
+            .assert_problem(415, "unsupported_media_type");
+        let huge = format!(r#"{{"name":"A","description":"{}"}}"#, "x".repeat(1_100_000)).into_bytes();
+        raw_post(&app, orgs, &user.token, "application/json", huge).await.assert_problem(413, "payload_too_large");
+        // Nothing was created by any of these.
+        let me = app.get("/api/v1/auth/me", &user.token).await;
+        assert_eq!(me.body["memberships"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn wrong_method_is_405_and_unknown_path_404_both_problems() {
+    for app in apps().await {
+        let user = app.signup("conv").await;
+        app.call(reqwest::Method::PUT, "/api/v1/organizations", Some(&user.token), None)
+            .await
+            .assert_problem(405, "method_not_allowed");
+        app.call(reqwest::Method::DELETE, "/api/v1/auth/login", None, None)
+            .await
+            .assert_problem(405, "method_not_allowed");
+        app.get("/api/v1/nothing-here", &user.token).await.assert_problem(404, "not_found");
+    }
+}
+
+#[tokio::test]
+async fn public_auth_endpoints_are_rate_limited_with_retry_after() {
+    let app = spawn_with(TestDb::sqlite(), |s| {
+        s.rate_limit.enabled = true;
+        s.rate_limit.per_minute = 1;
+        s.rate_limit.burst = 3;
+    })
+    .await;
+    let body = json!({"email": unique_email("rl"), "password": PASSWORD});
+    let mut statuses = Vec::new();
+    let mut limited = None;
+    for _ in 0..5 {
+        let res = app.call(reqwest::Method::POST, "/api/v1/auth/login", None, Some(body.clone())).await;
+        statuses.push(res.status);
+        if res.status == 429 {
+            limited = Some(res);
+        }
+    }
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    let limited = limited.unwrap();
+    limited.assert_problem(429, "rate_limited");
+    let retry: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry >= 1);
+    // Authenticated endpoints are not limited.
+    let me = app.call(reqwest::Method::GET, "/api/v1/auth/me", None, None).await;
+    assert_eq!(me.status, 401);
+}
+
+#[tokio::test]
+async fn rate_limits_can_be_turned_off() {
+    let app = spawn_with(TestDb::sqlite(), |s| {
+        s.rate_limit.enabled = false;
+        s.rate_limit.per_minute = 1;
+        s.rate_limit.burst = 1;
+    })
+    .await;
+    let body = json!({"email": unique_email("rl"), "password": PASSWORD});
+    for _ in 0..5 {
+        let res = app.call(reqwest::Method::POST, "/api/v1/auth/login", None, Some(body.clone())).await;
+        assert_eq!(res.status, 401);
+    }
+}

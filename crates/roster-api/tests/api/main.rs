@@ -1,0 +1,9 @@
+//! API tests: the real server on port 0, driven over HTTP, on SQLite and on
+//! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set).
+
+mod accounts;
+mod coaches;
+mod conventions;
+mod ops;
+mod organizations;
+mod support;

@@ -1,0 +1,36 @@
+use crate::support::{TestApp, apps};
+
+async fn get(app: &TestApp, path: &str) -> crate::support::Resp {
+    TestApp::read(app.client.get(format!("{}{path}", app.base)).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_openapi_and_docs() {
+    for app in apps().await {
+        assert_eq!(get(&app, "/healthz").await.assert_status(200)["status"], "ok");
+        assert_eq!(get(&app, "/readyz").await.assert_status(200)["status"], "ready", "{:?}", app.backend);
+
+        let _ = get(&app, "/api/v1/auth/me").await;
+        let metrics = get(&app, "/metrics").await;
+        assert_eq!(metrics.status, 200);
+        assert!(metrics.text.contains("roster_http_requests_total"), "{}", metrics.text);
+
+        let spec = get(&app, "/api/v1/openapi.json").await;
+        let spec = spec.assert_status(200);
+        assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+        for path in
+            ["/api/v1/auth/signup", "/api/v1/organizations/{org_id}", "/api/v1/organizations/{org_id}/audit-events"]
+        {
+            assert!(spec["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        }
+
+        let docs = get(&app, "/docs/").await;
+        assert_eq!(docs.status, 200);
+        assert!(docs.text.contains("swagger"), "a documentation page");
+        // Every asset the page loads is served by the binary itself.
+        for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+            assert_eq!(get(&app, asset).await.status, 200, "{asset}");
+        }
+        assert!(!docs.text.contains("https://"), "no external assets: {}", docs.text);
+    }
+}
