@@ -2,6 +2,8 @@
 //! with 2xx. Runs the real `roster` binary on SQLite and, when
 //! `ROSTER_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use roster_store::testing::TestDb;
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -18,6 +20,9 @@ fn roster_binary() -> PathBuf {
     assert!(bin.exists(), "{} is missing: run `cargo test --workspace` (it builds the binary)", bin.display());
     bin
 }
+
+/// An acknowledged signup and, when acknowledged too, its organization.
+type Acked = (String, Option<String>);
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -74,7 +79,7 @@ async fn kill_9_during_writes_loses_no_acknowledged_write() {
         wait_ready(&client, &base).await;
 
         // Writers sign up and create an organization each, recording what was acknowledged.
-        let acked: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+        let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
         let mut writers = Vec::new();
         for w in 0..6 {
             let (client, base, acked) = (client.clone(), base.clone(), acked.clone());

@@ -248,6 +248,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
     fn env_overrides_use_double_underscores_and_errors_name_the_setting() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("ROSTER__SERVER__BIND", "0.0.0.0:9000");

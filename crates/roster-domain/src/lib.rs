@@ -18,6 +18,8 @@
 //! assert!(Email::parse("not-an-email").is_err());
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod entities;
 pub mod error;

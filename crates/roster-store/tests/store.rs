@@ -1,6 +1,8 @@
 //! Store tests: each runs on a fresh SQLite file and, when
 //! `ROSTER_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
 use chrono::{DateTime, Utc};
 use roster_domain::entities::{AuditEvent, AuditFilter, Membership, Organization, User};
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
@@ -68,7 +70,7 @@ fn migration_folders_have_identical_names() {
 #[test]
 fn database_url_errors_are_specific() {
     assert!(DatabaseUrl::parse("").is_err());
-    assert_eq!(DatabaseUrl::parse("mysql://x").unwrap_err().to_string().contains("mysql"), true);
+    assert!(DatabaseUrl::parse("mysql://x").unwrap_err().to_string().contains("mysql"));
     assert_eq!(DatabaseUrl::parse("data/x.db").unwrap(), DatabaseUrl::Sqlite("data/x.db".into()));
 }
 
