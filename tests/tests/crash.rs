@@ -102,7 +102,11 @@ async fn kill_9_during_writes_loses_no_acknowledged_write() {
                 }
             }));
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // Let writes pile up (however loaded the machine is), then kill mid-stream.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while acked.lock().unwrap().len() < 20 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         server.kill().unwrap(); // SIGKILL: no chance to flush anything
         server.wait().unwrap();
         for w in writers {
@@ -133,4 +137,37 @@ async fn kill_9_during_writes_loses_no_acknowledged_write() {
         server.kill().unwrap();
         server.wait().unwrap();
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_drains_in_flight_requests_and_exits_zero() {
+    let db = TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut server = start(&db.url, dir.path(), port);
+    wait_ready(&client, &base).await;
+
+    // Sign-ups hash a password, so they are in flight for a while.
+    let in_flight: Vec<_> = (0..8)
+        .map(|i| {
+            let (client, base) = (client.clone(), base.clone());
+            tokio::spawn(async move {
+                let body = json!({"email": format!("drain{i}@term.test"), "password": "Secret123", "first_name": "D"});
+                client.post(format!("{base}/api/v1/auth/signup")).json(&body).send().await.map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let status = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    for request in in_flight {
+        // Requests accepted before the signal complete; later ones find the port closed.
+        if let Ok(code) = request.await.unwrap() {
+            assert_eq!(code, 201);
+        }
+    }
+    let exit = tokio::task::spawn_blocking(move || server.wait().unwrap()).await.unwrap();
+    assert_eq!(exit.code(), Some(0), "roster exits 0 after SIGTERM");
 }

@@ -74,6 +74,7 @@ impl Application {
             let limit = || Condition::new(rate_limited, Governor::new(&governor));
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(as_problem))
+                .wrap_fn(echo_request_id)
                 .wrap(prometheus.clone())
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
@@ -170,6 +171,27 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     }
     #[cfg(not(unix))]
     std::fs::write(path, contents)
+}
+
+/// Answers with the request id every log line of this request carries, so a
+/// client's report can be matched to the server's logs.
+fn echo_request_id<S, B>(
+    req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<S, B>
+where
+    S: actix_web::dev::Service<actix_web::dev::ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    use actix_web::HttpMessage;
+    let id = req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string());
+    let fut = srv.call(req);
+    async move {
+        let mut res = fut.await?;
+        if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+            res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), value);
+        }
+        Ok(res)
+    }
 }
 
 /// Turns every error response that is not already problem+json (actix's own

@@ -34,3 +34,13 @@ async fn health_readiness_metrics_openapi_and_docs() {
         assert!(!docs.text.contains("https://"), "no external assets: {}", docs.text);
     }
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    for app in apps().await {
+        let a = get(&app, "/healthz").await;
+        let b = get(&app, "/nope").await;
+        let (a, b) = (a.header("x-request-id").unwrap().to_owned(), b.header("x-request-id").unwrap().to_owned());
+        assert!(!a.is_empty() && a != b);
+    }
+}
