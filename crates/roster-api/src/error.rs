@@ -113,10 +113,18 @@ impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         let code = e.code().to_owned();
         let status = match &e {
-            DomainError::Validation(_) | DomainError::NotACoach => StatusCode::UNPROCESSABLE_ENTITY,
+            DomainError::Validation(_)
+            | DomainError::NotACoach
+            | DomainError::PlanArchived
+            | DomainError::StartDateInPast => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::Unauthenticated | DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-            DomainError::NotFound(_) | DomainError::UserNotFound => StatusCode::NOT_FOUND,
+            DomainError::Forbidden(_) | DomainError::InvitationEmailMismatch | DomainError::NotAssignedToYou => {
+                StatusCode::FORBIDDEN
+            }
+            DomainError::NotFound(_) | DomainError::UserNotFound | DomainError::InvitationNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            DomainError::InvitationGone(_) => StatusCode::GONE,
             DomainError::Conflict(Conflict::VersionMismatch) => StatusCode::PRECONDITION_FAILED,
             DomainError::Conflict(_) | DomainError::HeadCoachRequired => StatusCode::CONFLICT,
             DomainError::Store(cause) => return ApiError::internal(cause),

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers.
 
-use crate::routes::{accounts, audit, coaches, ops, organizations};
+use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, members, ops, organizations, plans};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -34,4 +34,19 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
     }
+}
+
+/// The whole document: the foundation's paths and each resource module's part.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for part in [
+        members::Api::openapi(),
+        invitations::Api::openapi(),
+        groups::Api::openapi(),
+        plans::Api::openapi(),
+        athlete::Api::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
 }

@@ -2,11 +2,11 @@
 
 use crate::auth::{Argon2Hasher, TokenKeys};
 use crate::error::{ApiError, PROBLEM_JSON, json_error, path_error, query_error};
-use crate::openapi::ApiDoc;
-use crate::routes::{accounts, audit, coaches, ops, organizations};
+use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, members, ops, organizations, plans};
 use crate::settings::Settings;
 use crate::state::AppState;
-use actix_governor::{Governor, GovernorConfigBuilder, PeerIpKeyExtractor};
+use actix_governor::governor::middleware::NoOpMiddleware;
+use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder, PeerIpKeyExtractor};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -22,7 +22,6 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing_actix_web::TracingLogger;
-use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 /// A server bound to its port, not yet running.
@@ -35,6 +34,38 @@ pub struct Application {
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+/// The per-client-address rate limit of the public endpoints (login, signup,
+/// invitation preview and accept), off when `rate_limit.enabled = false`.
+#[derive(Clone)]
+pub struct RateLimit {
+    enabled: bool,
+    config: GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>,
+}
+
+impl std::fmt::Debug for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimit").field("enabled", &self.enabled).finish_non_exhaustive()
+    }
+}
+
+impl RateLimit {
+    fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        let limits = &settings.rate_limit;
+        let config = GovernorConfigBuilder::default()
+            .key_extractor(PeerIpKeyExtractor)
+            .period(Duration::from_millis(60_000 / u64::from(limits.per_minute)))
+            .burst_size(limits.burst)
+            .finish()
+            .context("rate_limit: per_minute and burst must be positive")?;
+        Ok(Self { enabled: limits.enabled, config })
+    }
+
+    /// The middleware to wrap a public resource in.
+    pub fn middleware(&self) -> Condition<Governor<PeerIpKeyExtractor, NoOpMiddleware>> {
+        Condition::new(self.enabled, Governor::new(&self.config))
     }
 }
 
@@ -60,18 +91,11 @@ impl Application {
             .mask_unmatched_patterns("UNMATCHED")
             .build()
             .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
-        let limits = &settings.rate_limit;
-        let governor = GovernorConfigBuilder::default()
-            .key_extractor(PeerIpKeyExtractor)
-            .period(Duration::from_millis(60_000 / u64::from(limits.per_minute)))
-            .burst_size(limits.burst)
-            .finish()
-            .context("rate_limit: per_minute and burst must be positive")?;
-        let rate_limited = limits.enabled;
-        let openapi = ApiDoc::openapi();
+        let rate_limit = RateLimit::from_settings(&settings)?;
+        let openapi = crate::openapi::document();
 
         let mut server = HttpServer::new(move || {
-            let limit = || Condition::new(rate_limited, Governor::new(&governor));
+            let limit = || rate_limit.middleware();
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(as_problem))
                 .wrap_fn(echo_request_id)
@@ -113,8 +137,14 @@ impl Application {
                         )
                         .service(
                             web::resource("/organizations/{org_id}/audit-events").route(web::get().to(audit::list)),
-                        ),
+                        )
+                        .configure(|cfg| members::configure(cfg, &rate_limit))
+                        .configure(|cfg| invitations::configure(cfg, &rate_limit))
+                        .configure(|cfg| groups::configure(cfg, &rate_limit))
+                        .configure(|cfg| plans::configure(cfg, &rate_limit))
+                        .configure(|cfg| athlete::configure(cfg, &rate_limit)),
                 )
+                .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;

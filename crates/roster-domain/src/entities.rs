@@ -201,3 +201,24 @@ pub struct AuditFilter {
     /// Page size (1–200); the store returns one more to tell if a next page exists.
     pub limit: u32,
 }
+
+/// A training plan to start on joining: the plan and, optionally, its start
+/// date (else the joining date in the organization's time zone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PlanStart {
+    /// The plan from the organization's library.
+    pub plan_id: crate::ids::PlanId,
+    /// First day of the plan; `None` means the day the athlete joins.
+    pub start_date: Option<chrono::NaiveDate>,
+}
+
+/// What comes with joining an organization besides the membership: a group to
+/// join and a training plan to start (from an invitation, or from a coach
+/// adding an existing account).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JoinExtras {
+    /// A group of the organization to join.
+    pub group_id: Option<crate::ids::GroupId>,
+    /// A plan to assign.
+    pub training_plan: Option<PlanStart>,
+}

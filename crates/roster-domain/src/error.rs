@@ -44,6 +44,44 @@ pub enum Conflict {
     /// The row changed since it was read.
     #[error("the resource was changed by someone else")]
     VersionMismatch,
+    /// A pending single-use invitation for this e-mail exists (resend it instead).
+    #[error("a pending invitation for this e-mail exists; resend it instead")]
+    InvitationPending,
+    /// Another group of the organization has this name (ignoring case).
+    #[error("another group has this name")]
+    GroupNameTaken,
+    /// The athlete has another plan assignment, not cancelled, in these dates.
+    #[error("the athlete has another plan in these dates")]
+    PlanAssignmentOverlap,
+}
+
+/// Why an invitation can no longer be accepted (410).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvitationGone {
+    /// Its expiry has passed.
+    #[error("the invitation has expired")]
+    Expired,
+    /// A coach revoked it (or resent it with a new link).
+    #[error("the invitation was revoked")]
+    Revoked,
+    /// A multi-use link reached `max_uses`.
+    #[error("the invitation link has been used the maximum number of times")]
+    Exhausted,
+    /// A single-use invitation was already accepted.
+    #[error("the invitation was already used")]
+    AlreadyUsed,
+}
+
+impl InvitationGone {
+    /// The stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            InvitationGone::Expired => "invitation_expired",
+            InvitationGone::Revoked => "invitation_revoked",
+            InvitationGone::Exhausted => "invitation_exhausted",
+            InvitationGone::AlreadyUsed => "invitation_already_used",
+        }
+    }
 }
 
 /// What a port (the store) can fail with.
@@ -52,6 +90,11 @@ pub enum RepoError {
     /// A uniqueness rule would be broken; nothing was written.
     #[error(transparent)]
     Conflict(#[from] Conflict),
+    /// A rule checked inside the store's transaction refused the write (an
+    /// invitation used up by a concurrent accept, an archived plan, ...);
+    /// nothing was written.
+    #[error(transparent)]
+    Refused(Box<DomainError>),
     /// The store failed; the message is for logs, never for clients.
     #[error("store failure: {0}")]
     Unavailable(String),
@@ -88,6 +131,24 @@ pub enum DomainError {
     /// The account named is not a coach of this organization (422).
     #[error("the account is not a coach of this organization")]
     NotACoach,
+    /// No invitation has this token (404).
+    #[error("no invitation matches this link")]
+    InvitationNotFound,
+    /// The invitation can no longer be accepted (410).
+    #[error(transparent)]
+    InvitationGone(#[from] InvitationGone),
+    /// A single-use invitation accepted while signed in as another e-mail (403).
+    #[error("this invitation was sent to another e-mail address")]
+    InvitationEmailMismatch,
+    /// An assistant coach acting on an athlete not assigned to them (403).
+    #[error("this athlete is not assigned to you")]
+    NotAssignedToYou,
+    /// The training plan is archived and takes no new assignments (422).
+    #[error("the training plan is archived")]
+    PlanArchived,
+    /// A plan assignment may not start before today in the organization's time zone (422).
+    #[error("the start date is in the past")]
+    StartDateInPast,
     /// The store failed (500); details go to the log only.
     #[error("store failure")]
     Store(String),
@@ -115,9 +176,18 @@ impl DomainError {
                 Conflict::AlreadyMember => "already_member",
                 Conflict::MemberOfAnotherOrganization => "member_of_another_organization",
                 Conflict::VersionMismatch => "version_mismatch",
+                Conflict::InvitationPending => "invitation_pending",
+                Conflict::GroupNameTaken => "group_name_taken",
+                Conflict::PlanAssignmentOverlap => "plan_assignment_overlap",
             },
             DomainError::HeadCoachRequired => "head_coach_required",
             DomainError::NotACoach => "not_a_coach",
+            DomainError::InvitationNotFound => "invitation_not_found",
+            DomainError::InvitationGone(gone) => gone.code(),
+            DomainError::InvitationEmailMismatch => "invitation_email_mismatch",
+            DomainError::NotAssignedToYou => "not_assigned_to_you",
+            DomainError::PlanArchived => "plan_archived",
+            DomainError::StartDateInPast => "start_date_in_past",
             DomainError::Store(_) => "internal",
         }
     }
@@ -132,6 +202,7 @@ impl From<RepoError> for DomainError {
     fn from(e: RepoError) -> Self {
         match e {
             RepoError::Conflict(c) => DomainError::Conflict(c),
+            RepoError::Refused(e) => *e,
             RepoError::Unavailable(msg) => DomainError::Store(msg),
         }
     }

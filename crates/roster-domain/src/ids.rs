@@ -67,6 +67,31 @@ id_type!(
     EventId
 );
 
+id_type!(
+    /// An invitation (single use or a multi-use link).
+    InvitationId
+);
+id_type!(
+    /// A group of members inside an organization.
+    GroupId
+);
+id_type!(
+    /// A training plan in an organization's library.
+    PlanId
+);
+id_type!(
+    /// One assignment of a training plan to an athlete.
+    AssignmentId
+);
+id_type!(
+    /// A recorded activity (a run, a ride, ...).
+    ActivityId
+);
+id_type!(
+    /// An athlete's race goal.
+    RaceGoalId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,17 +20,29 @@
 
 #![warn(missing_docs)]
 
+pub mod athlete;
+pub mod attention;
 pub mod clock;
 pub mod entities;
 pub mod error;
+pub mod groups;
 pub mod ids;
+pub mod insights;
+pub mod invitation;
+pub mod member;
+pub mod plans;
 pub mod policy;
 pub mod ports;
 pub mod role;
 pub mod services;
+pub mod sport;
+pub mod training;
 pub mod values;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Conflict, DomainError, FieldError, RepoError};
-pub use ids::{EventId, MembershipId, OrgId, UserId};
+pub use error::{Conflict, DomainError, FieldError, InvitationGone, RepoError};
+pub use ids::{
+    ActivityId, AssignmentId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId, UserId,
+};
 pub use role::{MembershipStatus, Role};
+pub use sport::Sport;

@@ -1,7 +1,7 @@
 //! Store errors, and how a violated constraint becomes a typed conflict.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use roster_domain::{Conflict, RepoError};
+use roster_domain::{Conflict, DomainError, RepoError};
 
 /// What a store operation fails with inside a transaction.
 #[derive(Debug, thiserror::Error)]
@@ -9,6 +9,10 @@ pub enum StoreError {
     /// A rule the data must keep; nothing was written.
     #[error(transparent)]
     Conflict(#[from] Conflict),
+    /// A rule checked inside the transaction refused the write; the
+    /// transaction rolls back and the caller gets the domain error.
+    #[error(transparent)]
+    Refused(Box<DomainError>),
     /// A stored value that no longer parses: a bug or a hand-edited database.
     #[error("corrupt row: {0}")]
     Corrupt(String),
@@ -29,6 +33,12 @@ impl From<DieselError> for StoreError {
     }
 }
 
+impl From<DomainError> for StoreError {
+    fn from(e: DomainError) -> Self {
+        StoreError::Refused(Box::new(e))
+    }
+}
+
 impl From<r2d2::Error> for StoreError {
     fn from(e: r2d2::Error) -> Self {
         StoreError::Pool(e.to_string())
@@ -39,6 +49,7 @@ impl From<StoreError> for RepoError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(c) => RepoError::Conflict(c),
+            StoreError::Refused(e) => RepoError::Refused(e),
             other => RepoError::Unavailable(other.to_string()),
         }
     }

@@ -6,16 +6,23 @@
 //! write is one transaction that writes its audit event too.
 
 mod accounts;
+mod athlete;
 mod audit;
 mod conn;
+mod effects;
 mod error;
+mod groups;
+mod invitations;
+mod members;
 mod organizations;
+mod plans;
 mod rows;
 pub mod schema;
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applied, run_migrations, write_tx};
+pub use effects::JoinMode;
 pub use error::StoreError;
 
 use roster_domain::RepoError;

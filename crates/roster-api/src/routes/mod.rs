@@ -2,10 +2,15 @@
 //! map the result.
 
 pub mod accounts;
+pub mod athlete;
 pub mod audit;
 pub mod coaches;
+pub mod groups;
+pub mod invitations;
+pub mod members;
 pub mod ops;
 pub mod organizations;
+pub mod plans;
 
 use crate::error::ApiError;
 use actix_web::HttpRequest;

@@ -4,8 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod accounts;
+mod athlete;
 mod coaches;
 mod conventions;
+mod groups;
+mod invitations;
+mod members;
 mod ops;
 mod organizations;
+mod plans;
 mod support;

@@ -2,9 +2,14 @@
 //! Each takes its ports and a [`Clock`](crate::Clock) as arguments.
 
 pub mod accounts;
+pub mod athlete;
 pub mod audit;
 pub mod coaches;
+pub mod groups;
+pub mod invitations;
+pub mod members;
 pub mod organizations;
+pub mod plans;
 
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};

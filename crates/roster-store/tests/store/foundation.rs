@@ -1,7 +1,4 @@
-//! Store tests: each runs on a fresh SQLite file and, when
-//! `ROSTER_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database.
-
-#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+//! Accounts, organizations, memberships, audit events and migrations.
 
 use chrono::{DateTime, Utc};
 use roster_domain::entities::{AuditEvent, AuditFilter, Membership, Organization, User};

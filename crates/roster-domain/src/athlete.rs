@@ -1,0 +1,1 @@
+//! An athlete's own data: activities, race goals, zones and integrations.

@@ -1,0 +1,1 @@
+//! Attention signals: pure functions that say which athletes need a look.

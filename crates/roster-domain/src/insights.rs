@@ -1,0 +1,1 @@
+//! Insights: short, data-backed sentences about an athlete's training.

@@ -1,0 +1,1 @@
+//! Organization-only member attributes: display name, member level, labels, private notes (the roster issue).

@@ -1,0 +1,1 @@
+//! Training plans and their assignment to athletes with a start date.

@@ -1,0 +1,1 @@
+//! Athlete data use cases: activities, race goals, zones, integrations, the profile.

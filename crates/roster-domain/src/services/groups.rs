@@ -1,0 +1,1 @@
+//! Group use cases.

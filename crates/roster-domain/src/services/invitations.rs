@@ -1,0 +1,1 @@
+//! Invitation use cases: create, list, resend, revoke, preview, accept.

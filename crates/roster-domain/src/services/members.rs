@@ -1,0 +1,1 @@
+//! Roster use cases: add, list, read, update, assign a coach, remove.

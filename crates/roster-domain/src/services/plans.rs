@@ -1,0 +1,1 @@
+//! Training plan use cases: the library and assignments.

@@ -1,0 +1,1 @@
+//! Training load arithmetic: weeks, weekly totals and load windows over activities.

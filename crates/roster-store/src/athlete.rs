@@ -1,0 +1,1 @@
+//! Activities, race goals, zones and integrations.

@@ -1,0 +1,1 @@
+//! Invitations, their atomic acceptance, and the mail outbox.

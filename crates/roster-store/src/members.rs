@@ -1,0 +1,1 @@
+//! The roster: member attributes, the filtered and paged roster query, profile status.

@@ -1,0 +1,1 @@
+//! Training plans and plan assignments.
