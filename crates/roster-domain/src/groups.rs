@@ -1,1 +1,153 @@
-//! Groups of members inside an organization.
+//! Groups of members inside an organization, and assigning a plan to a whole
+//! group (optionally to the athletes who join it later, too).
+
+use crate::entities::{AuditEvent, Membership};
+use crate::error::RepoError;
+use crate::ids::{GroupId, OrgId, PlanId, UserId};
+use crate::values::{Description, InvalidValue};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+/// A group's name: 1–80 characters, trimmed; unique in the organization
+/// ignoring case.
+///
+/// ```
+/// use roster_domain::groups::GroupName;
+/// assert_eq!(GroupName::parse("  Tuesday Track ").unwrap().as_str(), "Tuesday Track");
+/// assert_eq!(GroupName::parse("").unwrap_err().code, "invalid_name");
+/// assert!(GroupName::parse(&"x".repeat(81)).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupName(String);
+
+impl GroupName {
+    /// Parses a group name.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let trimmed = input.trim();
+        let len = trimmed.chars().count();
+        if !(1..=80).contains(&len) || trimmed.chars().any(char::is_control) {
+            return Err(InvalidValue::new("invalid_name", "name must be 1–80 characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Id.
+    pub group_id: GroupId,
+    /// Organization.
+    pub org_id: OrgId,
+    /// Name.
+    pub name: GroupName,
+    /// Description (may be empty).
+    pub description: Description,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// A group with its head count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupView {
+    /// The group.
+    pub group: Group,
+    /// Live members in it.
+    pub member_count: i64,
+}
+
+/// What happened to one member in a group plan assignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The member has the plan from that date (now, or already had it).
+    Assigned,
+    /// The member was left out; the code says why.
+    Skipped,
+}
+
+/// One line of a group plan assignment's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberOutcome {
+    /// The member.
+    pub user_id: UserId,
+    /// Assigned or skipped.
+    pub outcome: Outcome,
+    /// Why skipped (`not_assigned_to_you`, `plan_assignment_overlap`,
+    /// `not_an_athlete`), or `already_assigned` when the same plan with the
+    /// same start date was already there.
+    pub code: Option<&'static str>,
+}
+
+/// Assign a plan to a group's members.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupPlanRequest {
+    /// Organization.
+    pub org_id: OrgId,
+    /// Group.
+    pub group_id: GroupId,
+    /// Plan (not archived).
+    pub plan_id: PlanId,
+    /// First day for everyone.
+    pub start_date: NaiveDate,
+    /// Also assign it to athletes who join the group later.
+    pub enroll_future_members: bool,
+    /// Who asks.
+    pub assigned_by: UserId,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+/// Groups and group membership.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait GroupRepo {
+    /// Stores a new group; `Conflict::GroupNameTaken` if the name is in use.
+    fn insert_group(&self, group: &Group, event: &AuditEvent) -> Result<(), RepoError>;
+    /// The group with its member count.
+    fn group(&self, org_id: OrgId, group_id: GroupId) -> Result<Option<GroupView>, RepoError>;
+    /// Groups in id (creation) order after `after`, at most `limit + 1`.
+    fn groups(&self, org_id: OrgId, after: Option<GroupId>, limit: u32) -> Result<Vec<GroupView>, RepoError>;
+    /// Writes `group` if the stored version is still `expected_version`.
+    fn update_group(&self, group: &Group, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError>;
+    /// Deletes the group, its member list and its enrollments; the members stay.
+    fn delete_group(&self, org_id: OrgId, group_id: GroupId, event: &AuditEvent) -> Result<(), RepoError>;
+    /// Adds a live member to the group and applies the group's enrollments
+    /// (future-member plan assignments). `false` when already in it (nothing
+    /// written). Refuses `NotFound("member")` when `user_id` is not a live member.
+    fn add_group_member(
+        &self,
+        org_id: OrgId,
+        group_id: GroupId,
+        user_id: UserId,
+        event: &AuditEvent,
+    ) -> Result<bool, RepoError>;
+    /// Removes the member from the group; `false` when not in it.
+    fn remove_group_member(
+        &self,
+        org_id: OrgId,
+        group_id: GroupId,
+        user_id: UserId,
+        event: &AuditEvent,
+    ) -> Result<bool, RepoError>;
+    /// The group's live members.
+    fn group_members(&self, org_id: OrgId, group_id: GroupId) -> Result<Vec<Membership>, RepoError>;
+    /// In one transaction: assigns the plan to each of `candidates` (skipping
+    /// overlaps, reporting an existing identical assignment as assigned),
+    /// stores the enrollment when asked, and writes the events. Refuses
+    /// `PlanArchived` when the plan is archived.
+    fn assign_plan_to_group(
+        &self,
+        request: &GroupPlanRequest,
+        candidates: &[UserId],
+        event: &AuditEvent,
+    ) -> Result<Vec<MemberOutcome>, RepoError>;
+}

@@ -1,1 +1,208 @@
 //! Training plans and their assignment to athletes with a start date.
+//!
+//! The date rules are plain functions of calendar dates; "today" is always
+//! the date in the organization's time zone ([`Timezone::today`](crate::values::Timezone::today)).
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use roster_domain::plans::{AssignmentStatus, current_week, end_date, status};
+//!
+//! let start = NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(); // a Monday
+//! assert_eq!(end_date(start, 2), NaiveDate::from_ymd_opt(2026, 12, 20).unwrap());
+//! let today = NaiveDate::from_ymd_opt(2026, 12, 15).unwrap();
+//! assert_eq!(status(start, 2, false, today), AssignmentStatus::Active);
+//! assert_eq!(current_week(start, 2, today), Some(2));
+//! assert_eq!(status(start, 2, true, today), AssignmentStatus::Cancelled);
+//! ```
+
+mod content;
+mod ports;
+
+pub use content::{PlanContent, PlanLevel, PlanName, Workout};
+pub use ports::{AssignmentRepo, PlanFilter, PlanRepo};
+#[cfg(any(test, feature = "mock"))]
+pub use ports::{MockAssignmentRepo, MockPlanRepo};
+
+use crate::entities::Membership;
+use crate::error::DomainError;
+use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
+use crate::policy::Actor;
+use crate::role::Role;
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use serde::Serialize;
+
+/// Longest plan, in weeks.
+pub const MAX_WEEKS: u32 = 104;
+
+/// A plan in an organization's library.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingPlan {
+    /// Id.
+    pub plan_id: PlanId,
+    /// Organization.
+    pub org_id: OrgId,
+    /// What the plan is: name, sport, weeks and workouts.
+    pub content: PlanContent,
+    /// Its author.
+    pub created_by: UserId,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When archived; an archived plan takes no new assignments.
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+}
+
+/// Where an assignment stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    /// Starts after today.
+    Upcoming,
+    /// Today is between its first and last day.
+    Active,
+    /// Its last day has passed.
+    Completed,
+    /// Cancelled by a coach (kept as history).
+    Cancelled,
+}
+
+impl AssignmentStatus {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssignmentStatus::Upcoming => "upcoming",
+            AssignmentStatus::Active => "active",
+            AssignmentStatus::Completed => "completed",
+            AssignmentStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The last day of a plan of `weeks` weeks that starts on `start`:
+/// start + 7·weeks − 1.
+pub fn end_date(start: NaiveDate, weeks: u32) -> NaiveDate {
+    let days = u64::from(weeks.max(1)) * 7 - 1;
+    start.checked_add_days(Days::new(days)).unwrap_or(NaiveDate::MAX)
+}
+
+/// The status on `today` of an assignment starting on `start` for `weeks` weeks.
+pub fn status(start: NaiveDate, weeks: u32, cancelled: bool, today: NaiveDate) -> AssignmentStatus {
+    if cancelled {
+        AssignmentStatus::Cancelled
+    } else if today < start {
+        AssignmentStatus::Upcoming
+    } else if today <= end_date(start, weeks) {
+        AssignmentStatus::Active
+    } else {
+        AssignmentStatus::Completed
+    }
+}
+
+/// The week (1-based) the plan is in on `today`, while it runs.
+pub fn current_week(start: NaiveDate, weeks: u32, today: NaiveDate) -> Option<u32> {
+    if today < start || today > end_date(start, weeks) {
+        return None;
+    }
+    u32::try_from((today - start).num_days() / 7 + 1).ok()
+}
+
+/// A plan may not start before today (in the organization's time zone).
+pub fn check_start_date(start: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
+    if start < today { Err(DomainError::StartDateInPast) } else { Ok(()) }
+}
+
+/// Whether two closed date ranges share a day.
+pub fn overlaps(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
+    a.0 <= b.1 && b.0 <= a.1
+}
+
+/// Who may assign plans to (or cancel plans of) `athlete`: the head coach for
+/// anyone, an assistant coach for the athletes assigned to them only
+/// (`not_assigned_to_you`); athletes may not.
+pub fn may_assign(actor: &Actor, athlete: &Membership) -> Result<(), DomainError> {
+    match actor.role {
+        Role::HeadCoach => Ok(()),
+        Role::AssistantCoach if athlete.assigned_to_coach_id == Some(actor.user_id) => Ok(()),
+        Role::AssistantCoach => Err(DomainError::NotAssignedToYou),
+        Role::Athlete => Err(DomainError::Forbidden("only coaches may assign training plans")),
+    }
+}
+
+/// Who may change or archive `plan`: its author or the head coach.
+pub fn may_edit_plan(actor: &Actor, plan: &TrainingPlan) -> Result<(), DomainError> {
+    if actor.role == Role::HeadCoach || (actor.role.is_coach() && plan.created_by == actor.user_id) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the plan's author or the head coach may change it"))
+    }
+}
+
+/// A plan assigned to an athlete from a start date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanAssignment {
+    /// Id.
+    pub assignment_id: AssignmentId,
+    /// Organization.
+    pub org_id: OrgId,
+    /// The plan.
+    pub plan_id: PlanId,
+    /// The plan's name (as it is now).
+    pub plan_name: String,
+    /// The athlete.
+    pub user_id: UserId,
+    /// First day.
+    pub start_date: NaiveDate,
+    /// The plan's length when it was assigned.
+    pub total_weeks: u32,
+    /// When cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Who assigned it.
+    pub assigned_by: UserId,
+    /// When.
+    pub assigned_at: DateTime<Utc>,
+}
+
+impl PlanAssignment {
+    /// A new assignment of `plan` to `user_id` from `start_date`.
+    pub fn new(
+        plan: &TrainingPlan,
+        user_id: UserId,
+        start_date: NaiveDate,
+        assigned_by: UserId,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            assignment_id: AssignmentId::new(),
+            org_id: plan.org_id,
+            plan_id: plan.plan_id,
+            plan_name: plan.content.name.as_str().to_owned(),
+            user_id,
+            start_date,
+            total_weeks: plan.content.duration_weeks,
+            cancelled_at: None,
+            assigned_by,
+            assigned_at: now,
+        }
+    }
+
+    /// Last day: start + 7·weeks − 1.
+    pub fn end_date(&self) -> NaiveDate {
+        end_date(self.start_date, self.total_weeks)
+    }
+
+    /// Status on `today`.
+    pub fn status(&self, today: NaiveDate) -> AssignmentStatus {
+        status(self.start_date, self.total_weeks, self.cancelled_at.is_some(), today)
+    }
+
+    /// The week it is in on `today`, while it runs and is not cancelled.
+    pub fn current_week(&self, today: NaiveDate) -> Option<u32> {
+        if self.cancelled_at.is_some() { None } else { current_week(self.start_date, self.total_weeks, today) }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,261 @@
-//! Group use cases.
+//! Group use cases: the groups of an organization, their members, and
+//! assigning a plan to a whole group.
+
+use super::plans::{actor_in, org_today};
+use crate::clock::Clock;
+use crate::entities::AuditEvent;
+use crate::error::{Conflict, DomainError, FieldError};
+use crate::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
+use crate::ids::{GroupId, OrgId, PlanId, UserId};
+use crate::plans::{PlanRepo, check_start_date, may_assign};
+use crate::policy::Actor;
+use crate::ports::OrganizationRepo;
+use crate::role::Role;
+use crate::values::Description;
+use chrono::NaiveDate;
+use serde_json::{Map, Value, json};
+
+fn coach_in(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    if !actor.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may manage groups"));
+    }
+    Ok(actor)
+}
+
+fn find(groups: &impl GroupRepo, org_id: OrgId, group_id: GroupId) -> Result<GroupView, DomainError> {
+    groups.group(org_id, group_id)?.ok_or(DomainError::NotFound("group"))
+}
+
+/// Creates a group (coaches); `group_name_taken` if another has the name.
+pub fn create(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    name: GroupName,
+    description: Description,
+) -> Result<GroupView, DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    let now = clock.now();
+    let group =
+        Group { group_id: GroupId::new(), org_id, name, description, created_at: now, updated_at: now, version: 1 };
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "group.created",
+        None,
+        json!({"group_id": group.group_id, "name": {"old": null, "new": group.name.as_str()}}),
+        now,
+    );
+    groups.insert_group(&group, &event)?;
+    Ok(GroupView { group, member_count: 0 })
+}
+
+/// The organization's groups (coaches), a page after `after`.
+pub fn list(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    caller: UserId,
+    org_id: OrgId,
+    after: Option<GroupId>,
+    limit: u32,
+) -> Result<Vec<GroupView>, DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    Ok(groups.groups(org_id, after, limit)?)
+}
+
+/// One group (coaches).
+pub fn get(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+) -> Result<GroupView, DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    find(groups, org_id, group_id)
+}
+
+/// Renames or re-describes a group (coaches). Honours `if_match`.
+#[allow(clippy::too_many_arguments)]
+pub fn update(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+    name: Option<GroupName>,
+    description: Option<Description>,
+    if_match: Option<i64>,
+) -> Result<GroupView, DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    let mut view = find(groups, org_id, group_id)?;
+    let loaded = view.group.version;
+    if if_match.is_some_and(|v| v != loaded) {
+        return Err(Conflict::VersionMismatch.into());
+    }
+    let g = &mut view.group;
+    let mut changes = Map::new();
+    if let Some(name) = name.filter(|n| *n != g.name) {
+        changes.insert("name".into(), json!({"old": g.name.as_str(), "new": name.as_str()}));
+        g.name = name;
+    }
+    if let Some(description) = description.filter(|d| *d != g.description) {
+        changes.insert("description".into(), json!({"old": g.description.as_str(), "new": description.as_str()}));
+        g.description = description;
+    }
+    if changes.is_empty() {
+        return Ok(view);
+    }
+    changes.insert("group_id".into(), json!(group_id));
+    let now = clock.now();
+    g.updated_at = now;
+    g.version = loaded + 1;
+    let event = AuditEvent::new(org_id, caller, "group.updated", None, Value::Object(changes), now);
+    groups.update_group(g, loaded, &event)?;
+    Ok(view)
+}
+
+/// Deletes a group (coaches); its members stay in the organization.
+pub fn delete(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+) -> Result<(), DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    let view = find(groups, org_id, group_id)?;
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "group.deleted",
+        None,
+        json!({"group_id": group_id, "name": {"old": view.group.name.as_str(), "new": null}}),
+        clock.now(),
+    );
+    groups.delete_group(org_id, group_id, &event)?;
+    Ok(())
+}
+
+/// Puts a live member into a group (coaches); idempotent. Joining applies the
+/// group's enrollments (plans for members who join later).
+pub fn add_member(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<(), DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    find(groups, org_id, group_id)?;
+    orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "group.member_added",
+        Some(user_id),
+        json!({"group_id": group_id}),
+        clock.now(),
+    );
+    groups.add_group_member(org_id, group_id, user_id, &event)?;
+    Ok(())
+}
+
+/// Takes a member out of a group (coaches); idempotent.
+pub fn remove_member(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+    user_id: UserId,
+) -> Result<(), DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    find(groups, org_id, group_id)?;
+    orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "group.member_removed",
+        Some(user_id),
+        json!({"group_id": group_id}),
+        clock.now(),
+    );
+    groups.remove_group_member(org_id, group_id, user_id, &event)?;
+    Ok(())
+}
+
+/// Assigns a plan to every current member of a group (coaches). Per member:
+/// `assigned` (also when the same plan and start date were already assigned:
+/// code `already_assigned`), or `skipped` with `not_assigned_to_you` (an
+/// assistant coach's request, athletes not assigned to them),
+/// `not_an_athlete`, or `plan_assignment_overlap`. The start date must not be
+/// in the past and the plan not archived; both refuse the whole request.
+#[allow(clippy::too_many_arguments)]
+pub fn assign_plan(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    plans: &impl PlanRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+    plan_id: PlanId,
+    start_date: NaiveDate,
+    enroll_future_members: bool,
+) -> Result<Vec<MemberOutcome>, DomainError> {
+    let actor = coach_in(orgs, org_id, caller)?;
+    find(groups, org_id, group_id)?;
+    let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
+        DomainError::Validation(vec![FieldError::new("plan_id", "unknown_plan", "no such training plan")])
+    })?;
+    if plan.archived_at.is_some() {
+        return Err(DomainError::PlanArchived);
+    }
+    check_start_date(start_date, org_today(orgs, clock, org_id)?)?;
+    let mut skipped = Vec::new();
+    let mut candidates = Vec::new();
+    for m in groups.group_members(org_id, group_id)? {
+        if m.role != Role::Athlete {
+            skipped.push(skip(m.user_id, "not_an_athlete"));
+        } else if let Err(e) = may_assign(&actor, &m) {
+            skipped.push(skip(
+                m.user_id,
+                if e.code() == "not_assigned_to_you" { "not_assigned_to_you" } else { "forbidden" },
+            ));
+        } else {
+            candidates.push(m.user_id);
+        }
+    }
+    let now = clock.now();
+    let request =
+        GroupPlanRequest { org_id, group_id, plan_id, start_date, enroll_future_members, assigned_by: caller, at: now };
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "group.plan_assigned",
+        None,
+        json!({"group_id": group_id, "plan_id": plan_id, "start_date": start_date,
+               "enroll_future_members": enroll_future_members}),
+        now,
+    );
+    let mut results = groups.assign_plan_to_group(&request, &candidates, &event)?;
+    results.extend(skipped);
+    results.sort_by_key(|r| r.user_id);
+    Ok(results)
+}
+
+fn skip(user_id: UserId, code: &'static str) -> MemberOutcome {
+    MemberOutcome { user_id, outcome: Outcome::Skipped, code: Some(code) }
+}
+
+#[cfg(test)]
+mod tests;

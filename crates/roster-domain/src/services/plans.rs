@@ -1,1 +1,283 @@
 //! Training plan use cases: the library and assignments.
+
+use crate::clock::Clock;
+use crate::entities::{AuditEvent, Membership};
+use crate::error::{Conflict, DomainError};
+use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
+use crate::plans::{
+    AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan, check_start_date, may_assign,
+    may_edit_plan,
+};
+use crate::policy::Actor;
+use crate::ports::OrganizationRepo;
+use crate::role::Role;
+use chrono::NaiveDate;
+use serde_json::{Map, Value, json};
+
+/// The caller as a member of `org_id` (404 for outsiders).
+pub fn actor_in(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
+    let m = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?;
+    Ok(Actor { user_id: caller, role: m.role })
+}
+
+fn coach_in(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    if !actor.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may do this"));
+    }
+    Ok(actor)
+}
+
+/// Today in the organization's time zone.
+pub fn org_today(orgs: &impl OrganizationRepo, clock: &impl Clock, org_id: OrgId) -> Result<NaiveDate, DomainError> {
+    let view = orgs.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
+    Ok(view.org.timezone.today(clock.now()))
+}
+
+/// Adds a plan to the library (coaches).
+pub fn create_plan(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    content: PlanContent,
+) -> Result<TrainingPlan, DomainError> {
+    coach_in(orgs, org_id, caller)?;
+    let now = clock.now();
+    let plan = TrainingPlan {
+        plan_id: PlanId::new(),
+        org_id,
+        content,
+        created_by: caller,
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+        version: 1,
+    };
+    let changes = json!({
+        "plan_id": plan.plan_id, "name": {"old": null, "new": plan.content.name.as_str()},
+        "duration_weeks": {"old": null, "new": plan.content.duration_weeks},
+    });
+    let event = AuditEvent::new(org_id, caller, "plan.created", None, changes, now);
+    plans.insert_plan(&plan, &event)?;
+    Ok(plan)
+}
+
+/// The library: coaches see every plan, athletes only those assigned to them.
+pub fn list_plans(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    caller: UserId,
+    org_id: OrgId,
+    mut filter: PlanFilter,
+) -> Result<Vec<TrainingPlan>, DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    if actor.role == Role::Athlete {
+        filter.assigned_to = Some(caller);
+    }
+    Ok(plans.plans(org_id, &filter)?)
+}
+
+/// One plan: coaches, or an athlete it is assigned to (404 otherwise).
+pub fn get_plan(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    assignments: &impl AssignmentRepo,
+    caller: UserId,
+    org_id: OrgId,
+    plan_id: PlanId,
+) -> Result<TrainingPlan, DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
+    if actor.role == Role::Athlete
+        && !assignments.assignments_of(org_id, caller)?.iter().any(|a| a.plan_id == plan_id && a.cancelled_at.is_none())
+    {
+        return Err(DomainError::NotFound("training plan"));
+    }
+    Ok(plan)
+}
+
+/// Changes a plan (its author or the head coach); `content` replaces the old
+/// one. With `if_match`, a stale version is `version_mismatch`.
+#[allow(clippy::too_many_arguments)]
+pub fn update_plan(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    plan_id: PlanId,
+    edit: impl FnOnce(&PlanContent) -> Result<PlanContent, DomainError>,
+    if_match: Option<i64>,
+) -> Result<TrainingPlan, DomainError> {
+    let actor = coach_in(orgs, org_id, caller)?;
+    let mut plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
+    may_edit_plan(&actor, &plan)?;
+    let loaded = plan.version;
+    if if_match.is_some_and(|v| v != loaded) {
+        return Err(Conflict::VersionMismatch.into());
+    }
+    let content = edit(&plan.content)?;
+    let old = &plan.content;
+    let mut changes = Map::new();
+    let mut note = |field: &str, old: Value, new: Value| {
+        if old != new {
+            changes.insert(field.into(), json!({"old": old, "new": new}));
+        }
+    };
+    note("name", json!(old.name.as_str()), json!(content.name.as_str()));
+    note("description", json!(old.description.as_str()), json!(content.description.as_str()));
+    note("sport", json!(old.sport), json!(content.sport));
+    note("level", json!(old.level), json!(content.level));
+    note("duration_weeks", json!(old.duration_weeks), json!(content.duration_weeks));
+    if old.workouts != content.workouts {
+        changes.insert("workouts".into(), json!({"old": old.workouts.len(), "new": content.workouts.len()}));
+    }
+    if changes.is_empty() {
+        return Ok(plan);
+    }
+    changes.insert("plan_id".into(), json!(plan_id));
+    let now = clock.now();
+    plan.content = content;
+    plan.updated_at = now;
+    plan.version = loaded + 1;
+    let event = AuditEvent::new(org_id, caller, "plan.updated", None, Value::Object(changes), now);
+    plans.update_plan(&plan, loaded, &event)?;
+    Ok(plan)
+}
+
+/// Archives a plan (its author or the head coach): existing assignments stay,
+/// new ones are refused. Archiving an archived plan changes nothing.
+pub fn archive_plan(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    plan_id: PlanId,
+) -> Result<(), DomainError> {
+    let actor = coach_in(orgs, org_id, caller)?;
+    let mut plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
+    may_edit_plan(&actor, &plan)?;
+    if plan.archived_at.is_some() {
+        return Ok(());
+    }
+    let now = clock.now();
+    let loaded = plan.version;
+    plan.archived_at = Some(now);
+    plan.updated_at = now;
+    plan.version = loaded + 1;
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "plan.archived",
+        None,
+        json!({"plan_id": plan_id, "archived_at": {"old": null, "new": now}}),
+        now,
+    );
+    plans.update_plan(&plan, loaded, &event)?;
+    Ok(())
+}
+
+/// The live athlete membership of `user_id`, or 404.
+fn athlete_member(orgs: &impl OrganizationRepo, org_id: OrgId, user_id: UserId) -> Result<Membership, DomainError> {
+    orgs.live_membership(org_id, user_id)?.filter(|m| m.role == Role::Athlete).ok_or(DomainError::NotFound("member"))
+}
+
+/// An athlete's assignments, newest first, with today's date in the
+/// organization's time zone (for status and week). Coaches, or the athlete.
+pub fn list_assignments(
+    orgs: &impl OrganizationRepo,
+    assignments: &impl AssignmentRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    user_id: UserId,
+) -> Result<(Vec<PlanAssignment>, NaiveDate), DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    if !actor.role.is_coach() && caller != user_id {
+        return Err(DomainError::Forbidden("athletes see only their own plans"));
+    }
+    athlete_member(orgs, org_id, user_id)?;
+    let today = org_today(orgs, clock, org_id)?;
+    Ok((assignments.assignments_of(org_id, user_id)?, today))
+}
+
+/// Assigns a plan to an athlete from `start_date` (head coach, or the
+/// athlete's coach). Refuses `start_date_in_past`, `plan_archived` and
+/// `plan_assignment_overlap`.
+#[allow(clippy::too_many_arguments)]
+pub fn assign(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    assignments: &impl AssignmentRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    user_id: UserId,
+    plan_id: PlanId,
+    start_date: NaiveDate,
+) -> Result<(PlanAssignment, NaiveDate), DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    if !actor.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may assign training plans"));
+    }
+    let athlete = athlete_member(orgs, org_id, user_id)?;
+    may_assign(&actor, &athlete)?;
+    let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
+        DomainError::Validation(vec![crate::FieldError::new("plan_id", "unknown_plan", "no such training plan")])
+    })?;
+    if plan.archived_at.is_some() {
+        return Err(DomainError::PlanArchived);
+    }
+    let today = org_today(orgs, clock, org_id)?;
+    check_start_date(start_date, today)?;
+    let now = clock.now();
+    let assignment = PlanAssignment::new(&plan, user_id, start_date, caller, now);
+    let event = AuditEvent::new(org_id, caller, "plan.assigned", Some(user_id), assignment_changes(&assignment), now);
+    assignments.assign(&assignment, &event)?;
+    Ok((assignment, today))
+}
+
+/// The audit changes of a new assignment.
+pub fn assignment_changes(a: &PlanAssignment) -> Value {
+    json!({
+        "assignment_id": a.assignment_id, "plan_id": a.plan_id,
+        "start_date": {"old": null, "new": a.start_date}, "end_date": {"old": null, "new": a.end_date()},
+    })
+}
+
+/// Cancels an assignment (head coach, or the athlete's coach); it stays as history.
+pub fn cancel(
+    orgs: &impl OrganizationRepo,
+    assignments: &impl AssignmentRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    user_id: UserId,
+    assignment_id: AssignmentId,
+) -> Result<(), DomainError> {
+    let actor = actor_in(orgs, org_id, caller)?;
+    if !actor.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may cancel training plans"));
+    }
+    let athlete = athlete_member(orgs, org_id, user_id)?;
+    may_assign(&actor, &athlete)?;
+    let now = clock.now();
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "plan.cancelled",
+        Some(user_id),
+        json!({"assignment_id": assignment_id, "status": {"old": null, "new": "cancelled"}}),
+        now,
+    );
+    if !assignments.cancel_assignment(org_id, user_id, assignment_id, now, &event)? {
+        return Err(DomainError::NotFound("plan assignment"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

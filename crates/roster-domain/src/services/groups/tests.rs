@@ -1,0 +1,173 @@
+use super::*;
+use crate::Sport;
+use crate::entities::Membership;
+use crate::groups::MockGroupRepo;
+use crate::plans::{MockPlanRepo, PlanContent, PlanName, TrainingPlan};
+use crate::ports::MockOrganizationRepo;
+use crate::services::organizations::tests::{clock, view};
+
+fn orgs(org: OrgId, caller: UserId, role: Role) -> MockOrganizationRepo {
+    let mut repo = MockOrganizationRepo::new();
+    repo.expect_live_membership().returning(move |o, u| {
+        Ok((o == org && u == caller).then(|| Membership::start(org, caller, role, clock().now())))
+    });
+    repo.expect_organization().returning(move |o| Ok(Some(view(o, caller))));
+    repo
+}
+
+fn group_view(org_id: OrgId) -> GroupView {
+    let now = clock().now();
+    GroupView {
+        group: Group {
+            group_id: GroupId::new(),
+            org_id,
+            name: GroupName::parse("Track").unwrap(),
+            description: Description::default(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        },
+        member_count: 0,
+    }
+}
+
+fn plan(org_id: OrgId) -> TrainingPlan {
+    let now = clock().now();
+    let content =
+        PlanContent::new(PlanName::parse("10k").unwrap(), Description::default(), Sport::Run, None, 2, vec![]).unwrap();
+    TrainingPlan {
+        plan_id: PlanId::new(),
+        org_id,
+        content,
+        created_by: UserId::new(),
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+        version: 1,
+    }
+}
+
+#[test]
+fn athlete_cannot_create_groups() {
+    let (org, caller) = (OrgId::new(), UserId::new());
+    let mut groups = MockGroupRepo::new();
+    groups.expect_insert_group().never();
+    let err = create(
+        &orgs(org, caller, Role::Athlete),
+        &groups,
+        &clock(),
+        caller,
+        org,
+        GroupName::parse("A").unwrap(),
+        Description::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn taken_name_is_group_name_taken() {
+    let (org, caller) = (OrgId::new(), UserId::new());
+    let mut groups = MockGroupRepo::new();
+    groups.expect_insert_group().returning(|_, _| Err(Conflict::GroupNameTaken.into()));
+    let err = create(
+        &orgs(org, caller, Role::HeadCoach),
+        &groups,
+        &clock(),
+        caller,
+        org,
+        GroupName::parse("A").unwrap(),
+        Description::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "group_name_taken");
+}
+
+#[test]
+fn adding_a_non_member_is_not_found() {
+    let (org, caller) = (OrgId::new(), UserId::new());
+    let g = group_view(org);
+    let id = g.group.group_id;
+    let mut groups = MockGroupRepo::new();
+    groups.expect_group().returning(move |_, _| Ok(Some(g.clone())));
+    groups.expect_add_group_member().never();
+    let err =
+        add_member(&orgs(org, caller, Role::HeadCoach), &groups, &clock(), caller, org, id, UserId::new()).unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}
+
+#[test]
+fn assistant_coach_group_assignment_skips_athletes_not_theirs() {
+    let (org, caller) = (OrgId::new(), UserId::new());
+    let g = group_view(org);
+    let group_id = g.group.group_id;
+    let p = plan(org);
+    let plan_id = p.plan_id;
+    let (mine, theirs, coach) = (UserId::new(), UserId::new(), UserId::new());
+    let mut groups = MockGroupRepo::new();
+    groups.expect_group().returning(move |_, _| Ok(Some(g.clone())));
+    groups.expect_group_members().returning(move |_, _| {
+        let mut a = Membership::start(org, mine, Role::Athlete, clock().now());
+        a.assigned_to_coach_id = Some(caller);
+        let mut b = Membership::start(org, theirs, Role::Athlete, clock().now());
+        b.assigned_to_coach_id = Some(UserId::new());
+        let c = Membership::start(org, coach, Role::AssistantCoach, clock().now());
+        Ok(vec![a, b, c])
+    });
+    groups
+        .expect_assign_plan_to_group()
+        .withf(move |r, c, e| c == [mine] && !r.enroll_future_members && e.action == "group.plan_assigned")
+        .times(1)
+        .returning(|_, c, _| {
+            Ok(c.iter().map(|u| MemberOutcome { user_id: *u, outcome: Outcome::Assigned, code: None }).collect())
+        });
+    let mut plans = MockPlanRepo::new();
+    plans.expect_plan().returning(move |_, _| Ok(Some(p.clone())));
+    let start = "2026-12-01".parse().unwrap();
+    let results = assign_plan(
+        &orgs(org, caller, Role::AssistantCoach),
+        &groups,
+        &plans,
+        &clock(),
+        caller,
+        org,
+        group_id,
+        plan_id,
+        start,
+        false,
+    )
+    .unwrap();
+    let code = |u: UserId| results.iter().find(|r| r.user_id == u).unwrap().code;
+    assert_eq!(code(theirs), Some("not_assigned_to_you"));
+    assert_eq!(code(coach), Some("not_an_athlete"));
+    assert_eq!(code(mine), None);
+}
+
+#[test]
+fn group_assignment_in_the_past_is_refused_whole() {
+    let (org, caller) = (OrgId::new(), UserId::new());
+    let g = group_view(org);
+    let group_id = g.group.group_id;
+    let p = plan(org);
+    let plan_id = p.plan_id;
+    let mut groups = MockGroupRepo::new();
+    groups.expect_group().returning(move |_, _| Ok(Some(g.clone())));
+    groups.expect_assign_plan_to_group().never();
+    let mut plans = MockPlanRepo::new();
+    plans.expect_plan().returning(move |_, _| Ok(Some(p.clone())));
+    let start = "2026-11-01".parse().unwrap();
+    let err = assign_plan(
+        &orgs(org, caller, Role::HeadCoach),
+        &groups,
+        &plans,
+        &clock(),
+        caller,
+        org,
+        group_id,
+        plan_id,
+        start,
+        true,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "start_date_in_past");
+}
