@@ -204,5 +204,18 @@ impl PlanAssignment {
     }
 }
 
+/// The plan an athlete is in today, as the roster's `profile_status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrentPlan {
+    /// The assignment.
+    pub assignment_id: AssignmentId,
+    /// The plan's name.
+    pub plan_name: String,
+    /// The week it is in today (1-based).
+    pub current_week: u32,
+    /// Its length.
+    pub total_weeks: u32,
+}
+
 #[cfg(test)]
 mod tests;

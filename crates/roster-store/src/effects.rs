@@ -4,13 +4,19 @@
 //! upcoming plan assignments. Both run inside the caller's write transaction,
 //! so the whole join or leave commits or nothing does.
 
-#![allow(dead_code)] // called by the roster and invitation writes as they land
-
-use crate::StoreError;
 use crate::conn::DbConn;
-use chrono::{DateTime, Utc};
-use roster_domain::entities::JoinExtras;
-use roster_domain::{OrgId, UserId};
+use crate::groups::{group_exists, insert_group_member};
+use crate::plans::{date_text, insert_assignment, org_today, plan_in};
+use crate::rows::{insert_event, to_db};
+use crate::schema::{group_plan_enrollments, org_group_members, plan_assignments};
+use crate::{Store, StoreError, write_tx};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use roster_domain::entities::{AuditEvent, JoinExtras};
+use roster_domain::plans::{PlanAssignment, check_start_date};
+use roster_domain::services::plans::assignment_changes;
+use roster_domain::{DomainError, FieldError, GroupId, OrgId, PlanId, UserId};
+use serde_json::json;
 
 /// How a refused extra is handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,30 +30,216 @@ pub enum JoinMode {
     Lenient,
 }
 
+fn unknown(field: &str, code: &str, message: &str) -> StoreError {
+    DomainError::Validation(vec![FieldError::new(field, code, message)]).into()
+}
+
+/// The code of a refusal that lenient joining skips, or `None` for a real failure.
+fn skippable(e: &StoreError) -> Option<String> {
+    match e {
+        StoreError::Refused(d) => Some(d.code().to_owned()),
+        StoreError::Conflict(c) => Some(DomainError::Conflict(*c).code().to_owned()),
+        _ => None,
+    }
+}
+
+/// Assigns `plan_id` to `user_id` from `start` with every rule checked:
+/// unknown plan (422 naming `field`), `plan_archived`, `start_date_in_past`,
+/// overlap. Writes `plan.assigned`.
+#[allow(clippy::too_many_arguments)]
+fn assign_checked(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_id: UserId,
+    plan_id: PlanId,
+    start: Option<NaiveDate>,
+    field: &str,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let org = org_id.to_string();
+    let today = org_today(conn, &org, now)?;
+    let plan = plan_in(conn, &org, &plan_id.to_string())?
+        .ok_or_else(|| unknown(field, "unknown_plan", "no such training plan in this organization"))?;
+    if plan.archived_at.is_some() {
+        return Err(DomainError::PlanArchived.into());
+    }
+    let start = start.unwrap_or(today);
+    check_start_date(start, today)?;
+    let a = PlanAssignment::new(&plan, user_id, start, actor, now);
+    insert_assignment(conn, &a, false)?;
+    insert_event(conn, &AuditEvent::new(org_id, actor, "plan.assigned", Some(user_id), assignment_changes(&a), now))
+}
+
+fn skipped_event(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_id: UserId,
+    actor: UserId,
+    now: DateTime<Utc>,
+    what: serde_json::Value,
+) -> Result<(), StoreError> {
+    insert_event(conn, &AuditEvent::new(org_id, actor, "member.join_extra_skipped", Some(user_id), what, now))
+}
+
 /// Applies `extras` for `user_id`, who just joined `org_id`, in the caller's
 /// transaction. `actor` is who made it happen (for the audit trail).
+///
+/// The plan is assigned first (start: the given date, else today in the
+/// organization's time zone), then the group is joined with its enrollments.
+/// `Strict` refuses with the first refusal: an unknown plan or group (`422`
+/// naming `training_plan.plan_id` / `group_id`), `plan_archived`,
+/// `start_date_in_past`, `plan_assignment_overlap`. `Lenient` skips the
+/// refused extra and writes a `member.join_extra_skipped` event with its code.
 pub(crate) fn apply_join_effects(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_id: UserId,
-    _extras: &JoinExtras,
-    _mode: JoinMode,
-    _actor: UserId,
-    _now: DateTime<Utc>,
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_id: UserId,
+    extras: &JoinExtras,
+    mode: JoinMode,
+    actor: UserId,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // Filled in by the plans-and-groups work (issue 5).
+    if let Some(plan) = extras.training_plan {
+        let result =
+            assign_checked(conn, org_id, user_id, plan.plan_id, plan.start_date, "training_plan.plan_id", actor, now);
+        match result {
+            Ok(()) => {}
+            Err(e) if mode == JoinMode::Lenient && skippable(&e).is_some() => {
+                let code = skippable(&e).unwrap_or_default();
+                skipped_event(conn, org_id, user_id, actor, now, json!({"training_plan": plan, "code": code}))?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if let Some(group_id) = extras.group_id {
+        let (org, group) = (org_id.to_string(), group_id.to_string());
+        if !group_exists(conn, &org, &group)? {
+            if mode == JoinMode::Strict {
+                return Err(unknown("group_id", "unknown_group", "no such group in this organization"));
+            }
+            skipped_event(conn, org_id, user_id, actor, now, json!({"group_id": group_id, "code": "unknown_group"}))?;
+        } else if insert_group_member(conn, &org, &group, &user_id.to_string(), to_db(now))? {
+            let event =
+                AuditEvent::new(org_id, actor, "group.member_added", Some(user_id), json!({"group_id": group_id}), now);
+            insert_event(conn, &event)?;
+            apply_enrollments(conn, org_id, group_id, user_id, actor, now)?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives `user_id`, who just joined `group_id`, the group's enrolled plans
+/// whose start date has not passed. A plan that cannot be assigned (archived,
+/// overlap, started already) is skipped with a `plan.enrollment_skipped` event.
+pub(crate) fn apply_enrollments(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    group_id: GroupId,
+    user_id: UserId,
+    actor: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let enrollments: Vec<(String, String)> = group_plan_enrollments::table
+        .filter(group_plan_enrollments::group_id.eq(group_id.to_string()))
+        .order(group_plan_enrollments::enrollment_id.asc())
+        .select((group_plan_enrollments::plan_id, group_plan_enrollments::start_date))
+        .load(conn)?;
+    for (plan_id, start) in enrollments {
+        let plan_id: PlanId = crate::error::parse("group_plan_enrollments.plan_id", plan_id.parse())?;
+        let start = crate::plans::parse_date("group_plan_enrollments.start_date", &start)?;
+        match assign_checked(conn, org_id, user_id, plan_id, Some(start), "plan_id", actor, now) {
+            Ok(()) => {}
+            Err(e) if skippable(&e).is_some() => {
+                let code = skippable(&e).unwrap_or_default();
+                let event = AuditEvent::new(
+                    org_id,
+                    actor,
+                    "plan.enrollment_skipped",
+                    Some(user_id),
+                    json!({"group_id": group_id, "plan_id": plan_id, "start_date": start, "code": code}),
+                    now,
+                );
+                insert_event(conn, &event)?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
     Ok(())
 }
 
 /// Ends `user_id`'s group memberships and cancels their current and upcoming
-/// plan assignments in `org_id`, in the caller's transaction.
+/// plan assignments in `org_id`, in the caller's transaction. Writes
+/// `group.member_removed` and `plan.cancelled` events.
 pub(crate) fn end_member_effects(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_id: UserId,
-    _actor: UserId,
-    _now: DateTime<Utc>,
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_id: UserId,
+    actor: UserId,
+    now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // Filled in by the plans-and-groups work (issue 5).
+    let (org, user) = (org_id.to_string(), user_id.to_string());
+    let groups: Vec<String> = org_group_members::table
+        .filter(org_group_members::org_id.eq(&org))
+        .filter(org_group_members::user_id.eq(&user))
+        .select(org_group_members::group_id)
+        .load(conn)?;
+    diesel::delete(
+        org_group_members::table
+            .filter(org_group_members::org_id.eq(&org))
+            .filter(org_group_members::user_id.eq(&user)),
+    )
+    .execute(conn)?;
+    for group_id in groups {
+        let event =
+            AuditEvent::new(org_id, actor, "group.member_removed", Some(user_id), json!({"group_id": group_id}), now);
+        insert_event(conn, &event)?;
+    }
+    let today = date_text(org_today(conn, &org, now)?);
+    let live = plan_assignments::table
+        .filter(plan_assignments::org_id.eq(&org))
+        .filter(plan_assignments::user_id.eq(&user))
+        .filter(plan_assignments::cancelled_at.is_null())
+        .filter(plan_assignments::end_date.ge(today));
+    let ids: Vec<String> = live.clone().select(plan_assignments::assignment_id).load(conn)?;
+    diesel::update(live).set(plan_assignments::cancelled_at.eq(Some(to_db(now)))).execute(conn)?;
+    for assignment_id in ids {
+        let event = AuditEvent::new(
+            org_id,
+            actor,
+            "plan.cancelled",
+            Some(user_id),
+            json!({"assignment_id": assignment_id, "status": {"old": null, "new": "cancelled"}}),
+            now,
+        );
+        insert_event(conn, &event)?;
+    }
     Ok(())
+}
+
+impl Store {
+    /// [`apply_join_effects`] in a write transaction of its own; for tests and
+    /// tools (the roster and invitation writes call it inside theirs).
+    pub fn run_join_effects(
+        &self,
+        org_id: OrgId,
+        user_id: UserId,
+        extras: &JoinExtras,
+        mode: JoinMode,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        write_tx(&mut *self.conn()?, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, actor, now))
+    }
+
+    /// [`end_member_effects`] in a write transaction of its own; for tests and tools.
+    pub fn run_leave_effects(
+        &self,
+        org_id: OrgId,
+        user_id: UserId,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        write_tx(&mut *self.conn()?, |conn| end_member_effects(conn, org_id, user_id, actor, now))
+    }
 }

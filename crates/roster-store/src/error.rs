@@ -71,6 +71,9 @@ fn classify_unique_violation(e: &DieselError) -> Option<Conflict> {
         Some(Conflict::MemberOfAnotherOrganization)
     } else if name == "memberships_live_head_per_user" {
         Some(Conflict::AlreadyHeadCoach)
+    } else if name == "org_groups_org_name" || message.contains("org_groups_org_name") {
+        // SQLite names an expression index rather than its columns.
+        Some(Conflict::GroupNameTaken)
     } else if message.ends_with("memberships.user_id") {
         // SQLite does not say which of the per-user indexes fired.
         Some(Conflict::AlreadyMember)

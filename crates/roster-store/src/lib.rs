@@ -24,6 +24,8 @@ pub mod testing;
 pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
 pub use error::StoreError;
+pub use groups::{group_ids_of, member_in_group};
+pub use plans::training_plans_status;
 
 use roster_domain::RepoError;
 

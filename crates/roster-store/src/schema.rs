@@ -56,8 +56,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    training_plans (plan_id) {
+        plan_id -> Text,
+        org_id -> Text,
+        name -> Text,
+        description -> Text,
+        sport -> Text,
+        level -> Nullable<Text>,
+        duration_weeks -> Integer,
+        workouts -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        archived_at -> Nullable<Timestamp>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    plan_assignments (assignment_id) {
+        assignment_id -> Text,
+        org_id -> Text,
+        plan_id -> Text,
+        user_id -> Text,
+        start_date -> Text,
+        end_date -> Text,
+        total_weeks -> Integer,
+        cancelled_at -> Nullable<Timestamp>,
+        assigned_by -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_groups (group_id) {
+        group_id -> Text,
+        org_id -> Text,
+        name -> Text,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    org_group_members (group_id, user_id) {
+        group_id -> Text,
+        user_id -> Text,
+        org_id -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_plan_enrollments (enrollment_id) {
+        enrollment_id -> Text,
+        org_id -> Text,
+        group_id -> Text,
+        plan_id -> Text,
+        start_date -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(audit_events -> organizations (org_id));
+diesel::joinable!(plan_assignments -> training_plans (plan_id));
+diesel::joinable!(org_group_members -> org_groups (group_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, organizations, memberships, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    organizations,
+    memberships,
+    audit_events,
+    training_plans,
+    plan_assignments,
+    org_groups,
+    org_group_members,
+    group_plan_enrollments
+);
