@@ -25,7 +25,7 @@ pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applie
 pub use effects::JoinMode;
 pub use error::StoreError;
 pub use groups::{group_ids_of, member_in_group};
-pub use plans::training_plans_status;
+pub use plans::{SeededPlans, training_plans_status};
 
 use roster_domain::RepoError;
 

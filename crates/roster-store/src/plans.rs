@@ -3,8 +3,10 @@
 //! and the batch read of plan status for a roster page.
 
 mod rows;
+mod seed;
 mod status;
 
+pub use seed::SeededPlans;
 pub use status::training_plans_status;
 
 use crate::error::StoreError;

@@ -232,3 +232,26 @@ async fn assignments_follow_the_date_rules_and_who_may_assign() {
         }
     }
 }
+
+#[tokio::test]
+async fn dates_are_read_in_the_organizations_time_zone() {
+    use roster_domain::values::Timezone;
+    for app in apps().await {
+        for zone in ["Pacific/Kiritimati", "Pacific/Pago_Pago"] {
+            let head = app.signup("tz").await;
+            let org =
+                app.post("/api/v1/organizations", &head.token, json!({"name": "Far Away", "timezone": zone})).await;
+            let org_id = org.assert_status(201)["org_id"].as_str().unwrap().to_owned();
+            let athlete = app.athlete(&org_id, None).await;
+            let plan_id = create_plan(&app, &head, &org_id, "Local", 1).await;
+            let local_today = Timezone::parse(zone).unwrap().today(Utc::now());
+            let url = assignments(&org_id, &athlete);
+            app.post(&url, &head.token, json!({"plan_id": plan_id, "start_date": local_today - Duration::days(1)}))
+                .await
+                .assert_problem(422, "start_date_in_past");
+            let res = app.post(&url, &head.token, json!({"plan_id": plan_id, "start_date": local_today})).await;
+            assert_eq!(res.assert_status(201)["status"], "active", "{zone}");
+            assert_eq!(res.body["current_week"], 1);
+        }
+    }
+}

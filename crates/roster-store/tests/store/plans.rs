@@ -249,13 +249,15 @@ fn leaving_cancels_current_and_upcoming_but_not_past_assignments() {
         let (org, head) = org(&store);
         let p = plan(&store, org, head, 1);
         let a = athlete(&store, org);
-        let current = assign(&store, &p, a, today()).unwrap();
-        let upcoming = assign(&store, &p, a, today() + Duration::days(30)).unwrap();
+        let past = assign(&store, &p, a, today() - Duration::days(30)).unwrap();
+        assign(&store, &p, a, today()).unwrap();
+        assign(&store, &p, a, today() + Duration::days(30)).unwrap();
         store.run_leave_effects(org, a, head, now()).unwrap();
         let list = store.assignments_of(org, a).unwrap();
-        assert!(list.iter().all(|x| x.cancelled_at.is_some()));
-        assert_eq!(list.len(), 2);
-        let _ = (current, upcoming);
+        assert_eq!(list.len(), 3);
+        for x in &list {
+            assert_eq!(x.cancelled_at.is_none(), x.assignment_id == past.assignment_id, "only the past one stays");
+        }
         assert!(actions(&store, org).iter().filter(|x| *x == "plan.cancelled").count() >= 2);
     }
 }
@@ -283,5 +285,22 @@ fn training_plans_status_reads_a_page_at_once() {
         assert_eq!(*upcoming, 1);
         assert_eq!(status[&b].0.as_ref().unwrap().current_week, 2);
         assert!(!status.contains_key(&c));
+    }
+}
+
+#[test]
+fn seeding_adds_groups_plans_and_assignments() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = org(&store);
+        let athletes: Vec<UserId> = (0..14).map(|_| athlete(&store, org)).collect();
+        let seeded = store.seed_plans_and_groups(org, head, &athletes, 3, 2, now()).unwrap();
+        assert_eq!((seeded.group_ids.len(), seeded.plan_ids.len(), seeded.assignments), (3, 2, 12));
+        let mut conn = store.conn().unwrap();
+        let groups = roster_store::group_ids_of(&mut conn, org, &athletes).unwrap();
+        assert_eq!(groups.len(), 14);
+        let status = roster_store::training_plans_status(&mut conn, org, &athletes, today()).unwrap();
+        assert!(status.values().any(|(current, _)| current.is_some()));
+        assert!(status.values().any(|(_, upcoming)| *upcoming > 0));
     }
 }
