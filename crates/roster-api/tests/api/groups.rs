@@ -202,3 +202,26 @@ async fn a_plan_assigned_to_a_group_reaches_members_and_late_joiners() {
         assert_eq!(res.body["data"].as_array().unwrap().len(), 3);
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_groups_and_plans() {
+    let app = apps().await.remove(0);
+    let res = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let paths = res.assert_status(200)["paths"].as_object().unwrap().clone();
+    for path in [
+        "/api/v1/organizations/{org_id}/groups",
+        "/api/v1/organizations/{org_id}/groups/{group_id}",
+        "/api/v1/organizations/{org_id}/groups/{group_id}/members/{user_id}",
+        "/api/v1/organizations/{org_id}/groups/{group_id}/plan-assignments",
+        "/api/v1/organizations/{org_id}/training-plans",
+        "/api/v1/organizations/{org_id}/training-plans/{plan_id}",
+        "/api/v1/organizations/{org_id}/members/{user_id}/plan-assignments",
+        "/api/v1/organizations/{org_id}/members/{user_id}/plan-assignments/{assignment_id}",
+    ] {
+        assert!(paths.contains_key(path), "{path} is not documented");
+    }
+    let schemas = res.body["components"]["schemas"].as_object().unwrap();
+    for schema in ["GroupDto", "GroupAssignResponse", "PlanDto", "WorkoutDto", "AssignmentDto"] {
+        assert!(schemas.contains_key(schema), "{schema} is not documented");
+    }
+}
