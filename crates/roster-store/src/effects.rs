@@ -218,7 +218,8 @@ pub(crate) fn end_member_effects(
 }
 
 impl Store {
-    /// [`apply_join_effects`] in a write transaction of its own; for tests and
+    /// The join effects (group, plan, enrollments; see `JoinMode`) in a write
+    /// transaction of its own; for tests and
     /// tools (the roster and invitation writes call it inside theirs).
     pub fn run_join_effects(
         &self,
@@ -232,7 +233,8 @@ impl Store {
         write_tx(&mut *self.conn()?, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, actor, now))
     }
 
-    /// [`end_member_effects`] in a write transaction of its own; for tests and tools.
+    /// The leave effects (group memberships end, current and upcoming plans
+    /// are cancelled) in a write transaction of its own; for tests and tools.
     pub fn run_leave_effects(
         &self,
         org_id: OrgId,
