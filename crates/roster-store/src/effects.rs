@@ -8,14 +8,14 @@ use crate::conn::DbConn;
 use crate::groups::{group_exists, insert_group_member};
 use crate::plans::{date_text, insert_assignment, org_today, plan_in};
 use crate::rows::{insert_event, to_db};
-use crate::schema::{group_plan_enrollments, org_group_members, plan_assignments};
+use crate::schema::{group_plan_enrollments, memberships, org_group_members, plan_assignments};
 use crate::{Store, StoreError, write_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras};
 use roster_domain::plans::{PlanAssignment, check_start_date};
 use roster_domain::services::plans::assignment_changes;
-use roster_domain::{DomainError, FieldError, GroupId, OrgId, PlanId, UserId};
+use roster_domain::{DomainError, FieldError, GroupId, OrgId, PlanId, Role, UserId};
 use serde_json::json;
 
 /// How a refused extra is handled.
@@ -130,7 +130,7 @@ pub(crate) fn apply_join_effects(
 }
 
 /// Gives `user_id`, who just joined `group_id`, the group's enrolled plans
-/// whose start date has not passed. A plan that cannot be assigned (archived,
+/// whose start date has not passed (athletes only). A plan that cannot be assigned (archived,
 /// overlap, started already) is skipped with a `plan.enrollment_skipped` event.
 pub(crate) fn apply_enrollments(
     conn: &mut DbConn,
@@ -140,6 +140,16 @@ pub(crate) fn apply_enrollments(
     actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let role: Option<String> = memberships::table
+        .filter(memberships::org_id.eq(org_id.to_string()))
+        .filter(memberships::user_id.eq(user_id.to_string()))
+        .filter(memberships::removed_at.is_null())
+        .select(memberships::role)
+        .first(conn)
+        .optional()?;
+    if role.as_deref() != Some(Role::Athlete.as_str()) {
+        return Ok(()); // plans are for athletes; a coach in a group gets none
+    }
     let enrollments: Vec<(String, String)> = group_plan_enrollments::table
         .filter(group_plan_enrollments::group_id.eq(group_id.to_string()))
         .order(group_plan_enrollments::enrollment_id.asc())

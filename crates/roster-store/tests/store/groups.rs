@@ -155,6 +155,12 @@ fn group_assignment_is_idempotent_skips_overlaps_and_enrolls_late_joiners() {
         let extras = JoinExtras { group_id: Some(g.group_id), training_plan: None };
         store.run_join_effects(org, invited, &extras, JoinMode::Strict, invited, now()).unwrap();
         assert_eq!(store.assignments_of(org, invited).unwrap().len(), 1);
+        // A coach in the group gets no plan.
+        let coach = crate::plans::user(&store);
+        let m = roster_domain::entities::Membership::start(org, coach, roster_domain::Role::AssistantCoach, now());
+        roster_domain::ports::OrganizationRepo::add_membership(&store, &m, &event(org, head, "coach.added")).unwrap();
+        add(&store, &g, coach).unwrap();
+        assert!(store.assignments_of(org, coach).unwrap().is_empty());
         // Leaving ends the group membership too.
         store.run_leave_effects(org, invited, invited, now()).unwrap();
         let mut conn = store.conn().unwrap();
