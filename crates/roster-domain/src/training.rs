@@ -276,6 +276,23 @@ mod tests {
         assert_eq!(bounds.chronic_from, t("2026-10-28T12:00:00Z"));
     }
 
+    proptest::proptest! {
+        /// Every activity inside the weeks is counted exactly once; none outside.
+        #[test]
+        fn weekly_totals_count_each_activity_once(offsets in proptest::collection::vec(0i64..200 * 86_400, 0..40)) {
+            let today = d("2026-12-02");
+            let activities: Vec<ActivitySample> = offsets
+                .iter()
+                .map(|s| ActivitySample { start_time: t("2026-12-02T23:00:00Z") - Duration::seconds(*s), distance_m: 1.0, duration_s: 1 })
+                .collect();
+            let weeks = weekly_totals(&activities, chrono_tz::Europe::Paris, today, 12);
+            let first = weeks[0].week_start;
+            let inside = activities.iter().filter(|a| week_start_of(a.start_time, chrono_tz::Europe::Paris) >= first).count();
+            proptest::prop_assert_eq!(weeks.iter().map(|w| w.activity_count as usize).sum::<usize>(), inside);
+            proptest::prop_assert!(weeks.windows(2).all(|w| w[1].week_start - w[0].week_start == Duration::weeks(1)));
+        }
+    }
+
     #[test]
     fn average_of_previous_weeks_skips_the_current_week() {
         let weeks = fill_weeks(&[], d("2026-12-02"), 5);

@@ -332,6 +332,19 @@ proptest! {
         let _ = import(&bytes, None);
     }
 
+    /// Arbitrary text inside GPX and TCX track points never panics.
+    #[test]
+    fn arbitrary_xml_content_never_panics(lat in ".{0,12}", value in ".{0,40}", tag in "[a-zA-Z:]{1,12}") {
+        let body = format!(r#"<trkpt lat="{lat}" lon="6"><{tag}>{value}</{tag}><ele>{value}</ele><time>{value}</time></trkpt>"#);
+        let _ = import(&gpx(&body), None);
+        let tcx = format!(
+            "<TrainingCenterDatabase><Activities><Activity Sport=\"{lat}\"><Lap><Track><Trackpoint><Time>{value}</Time>\
+             <{tag}>{value}</{tag}><DistanceMeters>{value}</DistanceMeters></Trackpoint></Track></Lap></Activity>\
+             </Activities></TrainingCenterDatabase>"
+        );
+        let _ = import(tcx.as_bytes(), None);
+    }
+
     /// A real GPX file cut anywhere and with a byte flipped never panics.
     #[test]
     fn corrupted_gpx_never_panics(cut in 0usize..4000, at in 0usize..4000, b in any::<u8>()) {
