@@ -287,6 +287,14 @@ fn oversize_files_are_refused_before_parsing() {
 }
 
 #[test]
+fn too_many_points_are_refused() {
+    let body = r#"<trkpt lat="0" lon="0"/>"#.repeat(roster_import::MAX_POINTS + 1);
+    let bytes = gpx(&body);
+    assert!(bytes.len() < MAX_FILE_BYTES);
+    assert_eq!(code(&bytes, None), "too_many_points");
+}
+
+#[test]
 fn error_codes_are_stable() {
     let codes: Vec<&str> = [
         ImportError::UnsupportedFormat(None),
