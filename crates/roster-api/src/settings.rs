@@ -27,6 +27,12 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     /// Logging.
     pub log: LogSettings,
+    /// Optional language-model insights.
+    #[serde(default)]
+    pub insights: InsightsSettings,
+    /// Attention-signal thresholds.
+    #[serde(default)]
+    pub attention: AttentionSettings,
 }
 
 /// `server.*`
@@ -142,6 +148,87 @@ impl Default for Settings {
             },
             rate_limit: RateLimitSettings { enabled: true, per_minute: 60, burst: 20 },
             log: LogSettings { format: None, level: "info".into() },
+            insights: InsightsSettings::default(),
+            attention: AttentionSettings::default(),
+        }
+    }
+}
+
+/// `insights.*`: an OpenAI-compatible chat-completions endpoint that rewrites
+/// the built-in insights; unset `base_url` or `model` means the built-in ones only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InsightsSettings {
+    /// Base URL; `POST {base_url}/chat/completions` is called.
+    pub base_url: Option<String>,
+    /// The model name sent with each request.
+    pub model: Option<String>,
+    /// Bearer key (set it through `ROSTER__INSIGHTS__API_KEY`).
+    pub api_key: Option<String>,
+    /// Time allowed for one request, in milliseconds; past it the built-in insights are used.
+    pub timeout_ms: u64,
+}
+
+impl Default for InsightsSettings {
+    fn default() -> Self {
+        Self { base_url: None, model: None, api_key: None, timeout_ms: 3000 }
+    }
+}
+
+/// `attention.*`: the thresholds of the attention signals.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AttentionSettings {
+    /// `no_recent_activity` is a warning from this many days without activity.
+    pub no_recent_activity_warning_days: i64,
+    /// … and urgent from this many.
+    pub no_recent_activity_urgent_days: i64,
+    /// `load_spike` is a warning above this last-7-days / average-week ratio.
+    pub load_spike_warning_ratio: f64,
+    /// … and urgent above this one.
+    pub load_spike_urgent_ratio: f64,
+    /// `volume_drop` below this ratio.
+    pub volume_drop_ratio: f64,
+    /// The ratios count only when the average week of the 28 days before is at least this many metres.
+    pub min_chronic_week_m: f64,
+    /// `plan_ending_soon` when the current plan ends within this many days.
+    pub plan_ending_soon_days: i64,
+    /// `race_soon_without_plan` when the next race is within this many days.
+    pub race_soon_days: i64,
+    /// The label that raises `injury_watch`.
+    pub injury_watch_label: String,
+}
+
+impl Default for AttentionSettings {
+    fn default() -> Self {
+        let t = roster_domain::attention::AttentionThresholds::default();
+        Self {
+            no_recent_activity_warning_days: t.no_recent_activity_warning_days,
+            no_recent_activity_urgent_days: t.no_recent_activity_urgent_days,
+            load_spike_warning_ratio: t.load_spike_warning_ratio,
+            load_spike_urgent_ratio: t.load_spike_urgent_ratio,
+            volume_drop_ratio: t.volume_drop_ratio,
+            min_chronic_week_m: t.min_chronic_week_m,
+            plan_ending_soon_days: t.plan_ending_soon_days,
+            race_soon_days: t.race_soon_days,
+            injury_watch_label: t.injury_watch_label,
+        }
+    }
+}
+
+impl AttentionSettings {
+    /// The domain's thresholds.
+    pub fn thresholds(&self) -> roster_domain::attention::AttentionThresholds {
+        roster_domain::attention::AttentionThresholds {
+            no_recent_activity_warning_days: self.no_recent_activity_warning_days,
+            no_recent_activity_urgent_days: self.no_recent_activity_urgent_days,
+            load_spike_warning_ratio: self.load_spike_warning_ratio,
+            load_spike_urgent_ratio: self.load_spike_urgent_ratio,
+            volume_drop_ratio: self.volume_drop_ratio,
+            min_chronic_week_m: self.min_chronic_week_m,
+            plan_ending_soon_days: self.plan_ending_soon_days,
+            race_soon_days: self.race_soon_days,
+            injury_watch_label: self.injury_watch_label.clone(),
         }
     }
 }
@@ -199,6 +286,18 @@ impl Settings {
         {
             return Err(SettingsError(format!("log.format: `{f}` is not json or pretty")));
         }
+        if let Some(url) = self.insights.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(SettingsError("insights.base_url: must start with http:// or https://".into()));
+            }
+            if self.insights.model.as_deref().is_none_or(|m| m.trim().is_empty()) {
+                return Err(SettingsError("insights.model: required when insights.base_url is set".into()));
+            }
+        }
+        if !(1..=60_000).contains(&self.insights.timeout_ms) {
+            return Err(SettingsError("insights.timeout_ms: must be between 1 and 60000".into()));
+        }
+        self.attention.thresholds().validate().map_err(|e| SettingsError(format!("attention.{e}")))?;
         Ok(())
     }
 
@@ -261,5 +360,61 @@ mod tests {
             assert!(err.contains("auth.token_ttl_s"), "{err}");
             Ok(())
         });
+    }
+
+    #[test]
+    fn insights_are_off_by_default_and_need_a_model_with_a_url() {
+        let s = Settings::default();
+        assert_eq!((s.insights.base_url.as_deref(), s.insights.timeout_ms), (None, 3000));
+        let mut s = Settings::default();
+        s.insights.base_url = Some("http://127.0.0.1:1/v1".into());
+        assert!(s.validate(false).unwrap_err().to_string().contains("insights.model"));
+        s.insights.model = Some("m".into());
+        s.validate(false).unwrap();
+        s.insights.base_url = Some("ftp://x".into());
+        assert!(s.validate(false).unwrap_err().to_string().contains("insights.base_url"));
+        s.insights.base_url = None;
+        s.insights.timeout_ms = 0;
+        assert!(s.validate(false).unwrap_err().to_string().contains("insights.timeout_ms"));
+    }
+
+    #[test]
+    fn attention_defaults_are_the_domain_defaults_and_bad_ones_are_named() {
+        assert_eq!(AttentionSettings::default().thresholds(), roster_domain::attention::AttentionThresholds::default());
+        let mut s = Settings::default();
+        s.attention.load_spike_urgent_ratio = 1.2;
+        assert!(s.validate(false).unwrap_err().to_string().contains("attention.load_spike_urgent_ratio"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+    fn insights_and_attention_follow_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("ROSTER__INSIGHTS__BASE_URL", "http://127.0.0.1:9/v1");
+            jail.set_env("ROSTER__INSIGHTS__MODEL", "small");
+            jail.set_env("ROSTER__INSIGHTS__API_KEY", "k");
+            jail.set_env("ROSTER__ATTENTION__LOAD_SPIKE_WARNING_RATIO", "1.3");
+            jail.set_env("ROSTER__ATTENTION__NO_RECENT_ACTIVITY_WARNING_DAYS", "5");
+            let s = Settings::load().map_err(|e| e.to_string())?;
+            assert_eq!(s.insights.model.as_deref(), Some("small"));
+            assert_eq!(s.insights.api_key.as_deref(), Some("k"));
+            let t = s.attention.thresholds();
+            assert_eq!((t.load_spike_warning_ratio, t.no_recent_activity_warning_days), (1.3, 5));
+            assert_eq!(t.no_recent_activity_urgent_days, 14);
+            jail.set_env("ROSTER__ATTENTION__RACE_SOON_DAYS", "soon");
+            let err = Settings::load().unwrap_err().to_string();
+            assert!(err.contains("attention.race_soon_days"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_shipped_config_file_parses_with_the_new_sections() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/default.toml");
+        let s: Settings =
+            Figment::from(Serialized::defaults(Settings::default())).merge(Toml::file(path)).extract().unwrap();
+        s.validate(false).unwrap();
+        assert_eq!(s.attention.thresholds(), roster_domain::attention::AttentionThresholds::default());
+        assert!(s.insights.base_url.is_none());
     }
 }

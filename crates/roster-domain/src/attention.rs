@@ -1,1 +1,539 @@
 //! Attention signals: pure functions that say which athletes need a look.
+//!
+//! Every signal is a function of an [`AthleteSnapshot`] (what the store knows
+//! about one athlete at one instant) and the [`AttentionThresholds`] (the
+//! `attention` settings). [`signals`] runs them all; [`AttentionSummary`]
+//! condenses them for the roster's `profile_status` and `sort=attention`.
+//!
+//! | code | severity | fires when |
+//! |---|---|---|
+//! | `no_recent_activity` | warning / urgent | no activity for ≥ 7 / ≥ 14 days; never any activity: urgent |
+//! | `load_spike` | warning / urgent | last 7 days' distance **above** 1.5× / 2× the average week of the 28 days before |
+//! | `volume_drop` | warning | last 7 days' distance is above zero and **below** 0.5× that average week |
+//! | `no_integration` | info | no integration is connected or in error |
+//! | `integration_error` | warning | at least one integration is in error |
+//! | `no_active_plan` | info | no current training plan |
+//! | `plan_ending_soon` | warning | the current plan ends within 7 days and no plan follows |
+//! | `race_soon_without_plan` | warning | the next race is within 8 weeks and there is no current or upcoming plan |
+//! | `injury_watch` | warning | the athlete carries the label `@injury-watch` |
+//! | `missing_zones` | info | neither heart-rate nor pace zones are set |
+//!
+//! The ratios (`load_spike`, `volume_drop`) are only computed when the
+//! average week of the 28 days before is at least `min_chronic_week_m`
+//! (1 km by default): below that a ratio says nothing.
+//!
+//! ```
+//! use chrono::{DateTime, Utc};
+//! use roster_domain::attention::{signals, AthleteSnapshot, AttentionThresholds, Severity};
+//!
+//! let now: DateTime<Utc> = "2026-12-02T12:00:00Z".parse().unwrap();
+//! let snapshot = AthleteSnapshot::new(now, now.date_naive());
+//! let found = signals(&snapshot, &AttentionThresholds::default());
+//! // Never any activity is urgent and comes first.
+//! assert_eq!(found[0].code.as_str(), "no_recent_activity");
+//! assert_eq!(found[0].severity, Severity::Urgent);
+//! ```
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::cmp::Ordering;
+
+use crate::training::{ACUTE_DAYS, CHRONIC_DAYS, LoadWindows};
+
+/// How much a signal matters. Ordered: `Info < Warning < Urgent`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Severity {
+    /// Worth knowing.
+    Info,
+    /// Worth a look soon.
+    Warning,
+    /// Worth a look now.
+    Urgent,
+}
+
+impl Severity {
+    /// The wire name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Urgent => "urgent",
+        }
+    }
+
+    /// `1` info, `2` warning, `3` urgent (`0` is "no signal", see [`AttentionSummary::rank`]).
+    pub fn rank(&self) -> u8 {
+        match self {
+            Severity::Info => 1,
+            Severity::Warning => 2,
+            Severity::Urgent => 3,
+        }
+    }
+}
+
+/// The kinds of attention signals. Wire names are snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum SignalCode {
+    /// No activity for a while, or never.
+    NoRecentActivity,
+    /// The last 7 days are far above the usual week.
+    LoadSpike,
+    /// The last 7 days are far below the usual week.
+    VolumeDrop,
+    /// No integration connected.
+    NoIntegration,
+    /// An integration reports an error.
+    IntegrationError,
+    /// No current training plan.
+    NoActivePlan,
+    /// The current plan ends soon and nothing follows.
+    PlanEndingSoon,
+    /// A race is near and there is no plan.
+    RaceSoonWithoutPlan,
+    /// The athlete is labelled `@injury-watch`.
+    InjuryWatch,
+    /// No training zones.
+    MissingZones,
+}
+
+impl SignalCode {
+    /// The wire name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            SignalCode::NoRecentActivity => "no_recent_activity",
+            SignalCode::LoadSpike => "load_spike",
+            SignalCode::VolumeDrop => "volume_drop",
+            SignalCode::NoIntegration => "no_integration",
+            SignalCode::IntegrationError => "integration_error",
+            SignalCode::NoActivePlan => "no_active_plan",
+            SignalCode::PlanEndingSoon => "plan_ending_soon",
+            SignalCode::RaceSoonWithoutPlan => "race_soon_without_plan",
+            SignalCode::InjuryWatch => "injury_watch",
+            SignalCode::MissingZones => "missing_zones",
+        }
+    }
+}
+
+/// One attention signal: `{code, severity, message, data}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttentionSignal {
+    /// What it is about.
+    pub code: SignalCode,
+    /// How much it matters.
+    pub severity: Severity,
+    /// One sentence for a coach.
+    pub message: String,
+    /// The numbers behind it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub data: serde_json::Value,
+}
+
+/// The state of one integration, as far as attention cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrationHealth {
+    /// Connected and syncing.
+    Connected,
+    /// Disconnected by the athlete.
+    Disconnected,
+    /// Connected but failing.
+    Error,
+}
+
+/// One integration of the athlete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationState {
+    /// `strava`, `garmin` or `apple_health`.
+    pub provider: String,
+    /// Its state.
+    pub health: IntegrationHealth,
+}
+
+/// What attention needs to know about one athlete at one instant.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AthleteSnapshot {
+    /// The instant of evaluation.
+    pub now: DateTime<Utc>,
+    /// Today's date in the organization's time zone.
+    pub today: NaiveDate,
+    /// The start of the most recent activity; `None`: never any.
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// Distance in metres over the last 7 days.
+    pub distance_last_7_days_m: f64,
+    /// Distance in metres over the 28 days before those 7.
+    pub distance_previous_28_days_m: f64,
+    /// The athlete's integrations (any status).
+    pub integrations: Vec<IntegrationState>,
+    /// Whether a training plan is current (started, not ended).
+    pub has_active_plan: bool,
+    /// The current plan's last day, when it has one.
+    pub active_plan_end: Option<NaiveDate>,
+    /// Whether a training plan starts later.
+    pub has_upcoming_plan: bool,
+    /// The date of the next race goal (today or later).
+    pub next_race_date: Option<NaiveDate>,
+    /// The athlete's labels, as stored (coach-only labels included).
+    pub labels: Vec<String>,
+    /// Whether heart-rate or pace zones are set.
+    pub has_zones: bool,
+}
+
+impl AthleteSnapshot {
+    /// An athlete with nothing at all, evaluated at `now` on `today`.
+    pub fn new(now: DateTime<Utc>, today: NaiveDate) -> Self {
+        Self { now, today, ..Self::default() }
+    }
+
+    /// Takes the last activity and the two distances from `windows`.
+    pub fn with_load(mut self, windows: &LoadWindows) -> Self {
+        self.last_activity_at = windows.last_activity_at;
+        self.distance_last_7_days_m = windows.last_7_days_m;
+        self.distance_previous_28_days_m = windows.previous_28_days_m;
+        self
+    }
+
+    /// The average week of the 28 days before the last 7, in metres.
+    pub fn chronic_week_avg_m(&self) -> f64 {
+        self.distance_previous_28_days_m / (CHRONIC_DAYS as f64 / ACUTE_DAYS as f64)
+    }
+}
+
+/// The thresholds of the signals (the `attention` settings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AttentionThresholds {
+    /// `no_recent_activity` is a warning from this many days without activity (7).
+    pub no_recent_activity_warning_days: i64,
+    /// … and urgent from this many (14).
+    pub no_recent_activity_urgent_days: i64,
+    /// `load_spike` is a warning above this acute:chronic ratio (1.5).
+    pub load_spike_warning_ratio: f64,
+    /// … and urgent above this one (2.0).
+    pub load_spike_urgent_ratio: f64,
+    /// `volume_drop` is a warning below this ratio (0.5).
+    pub volume_drop_ratio: f64,
+    /// Ratios are computed only when the chronic average week is at least this many metres (1000).
+    pub min_chronic_week_m: f64,
+    /// `plan_ending_soon` when the current plan ends within this many days (7).
+    pub plan_ending_soon_days: i64,
+    /// `race_soon_without_plan` when the next race is within this many days (56, 8 weeks).
+    pub race_soon_days: i64,
+    /// The label that raises `injury_watch` (`@injury-watch`, compared case-insensitively).
+    pub injury_watch_label: String,
+}
+
+impl Default for AttentionThresholds {
+    fn default() -> Self {
+        Self {
+            no_recent_activity_warning_days: 7,
+            no_recent_activity_urgent_days: 14,
+            load_spike_warning_ratio: 1.5,
+            load_spike_urgent_ratio: 2.0,
+            volume_drop_ratio: 0.5,
+            min_chronic_week_m: 1000.0,
+            plan_ending_soon_days: 7,
+            race_soon_days: 56,
+            injury_watch_label: "@injury-watch".into(),
+        }
+    }
+}
+
+impl AttentionThresholds {
+    /// Checks the thresholds are usable; the error names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.no_recent_activity_warning_days < 1 {
+            return Err("no_recent_activity_warning_days: must be at least 1".into());
+        }
+        if self.no_recent_activity_urgent_days < self.no_recent_activity_warning_days {
+            return Err("no_recent_activity_urgent_days: must not be below no_recent_activity_warning_days".into());
+        }
+        if !(self.load_spike_warning_ratio.is_finite() && self.load_spike_warning_ratio > 1.0) {
+            return Err("load_spike_warning_ratio: must be above 1".into());
+        }
+        if !(self.load_spike_urgent_ratio.is_finite() && self.load_spike_urgent_ratio >= self.load_spike_warning_ratio)
+        {
+            return Err("load_spike_urgent_ratio: must not be below load_spike_warning_ratio".into());
+        }
+        if !(self.volume_drop_ratio.is_finite() && self.volume_drop_ratio > 0.0 && self.volume_drop_ratio < 1.0) {
+            return Err("volume_drop_ratio: must be between 0 and 1".into());
+        }
+        if !(self.min_chronic_week_m.is_finite() && self.min_chronic_week_m > 0.0) {
+            return Err("min_chronic_week_m: must be positive".into());
+        }
+        if self.plan_ending_soon_days < 0 {
+            return Err("plan_ending_soon_days: must not be negative".into());
+        }
+        if self.race_soon_days < 0 {
+            return Err("race_soon_days: must not be negative".into());
+        }
+        if self.injury_watch_label.trim().is_empty() {
+            return Err("injury_watch_label: must not be empty".into());
+        }
+        Ok(())
+    }
+}
+
+fn signal(code: SignalCode, severity: Severity, message: String, data: serde_json::Value) -> AttentionSignal {
+    AttentionSignal { code, severity, message, data }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Whole days since the last activity (floor); `None` when there never was one.
+pub fn days_since_last_activity(s: &AthleteSnapshot) -> Option<i64> {
+    s.last_activity_at.map(|at| (s.now - at).num_days().max(0))
+}
+
+/// `no_recent_activity`: warning from 7 whole days without activity, urgent from 14; never any: urgent.
+pub fn no_recent_activity(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    let Some(days) = days_since_last_activity(s) else {
+        return Some(signal(
+            SignalCode::NoRecentActivity,
+            Severity::Urgent,
+            "No activity recorded yet.".into(),
+            json!({ "days_since_last_activity": null, "last_activity_at": null }),
+        ));
+    };
+    let severity = if days >= t.no_recent_activity_urgent_days {
+        Severity::Urgent
+    } else if days >= t.no_recent_activity_warning_days {
+        Severity::Warning
+    } else {
+        return None;
+    };
+    Some(signal(
+        SignalCode::NoRecentActivity,
+        severity,
+        format!("No activity for {days} days."),
+        json!({ "days_since_last_activity": days, "last_activity_at": s.last_activity_at }),
+    ))
+}
+
+/// The acute:chronic ratio when the chronic average week is large enough to mean something.
+fn load_ratio(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<f64> {
+    let chronic = s.chronic_week_avg_m();
+    (chronic >= t.min_chronic_week_m).then(|| s.distance_last_7_days_m / chronic)
+}
+
+fn load_data(s: &AthleteSnapshot, ratio: f64) -> serde_json::Value {
+    json!({
+        "last_7_days_m": round1(s.distance_last_7_days_m),
+        "previous_28_days_m": round1(s.distance_previous_28_days_m),
+        "chronic_week_avg_m": round1(s.chronic_week_avg_m()),
+        "ratio": round2(ratio),
+    })
+}
+
+/// `load_spike`: last 7 days above 1.5× (warning) or 2× (urgent) the average week of the 28 days before.
+pub fn load_spike(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    let ratio = load_ratio(s, t)?;
+    let severity = if ratio > t.load_spike_urgent_ratio {
+        Severity::Urgent
+    } else if ratio > t.load_spike_warning_ratio {
+        Severity::Warning
+    } else {
+        return None;
+    };
+    Some(signal(
+        SignalCode::LoadSpike,
+        severity,
+        format!(
+            "Last 7 days: {:.1} km, {:.1}× the usual week of {:.1} km.",
+            s.distance_last_7_days_m / 1000.0,
+            ratio,
+            s.chronic_week_avg_m() / 1000.0
+        ),
+        load_data(s, ratio),
+    ))
+}
+
+/// `volume_drop`: last 7 days above zero but below 0.5× the average week of
+/// the 28 days before (a full stop is `no_recent_activity`'s business).
+pub fn volume_drop(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    if s.distance_last_7_days_m <= 0.0 {
+        return None;
+    }
+    let ratio = load_ratio(s, t)?;
+    (ratio < t.volume_drop_ratio).then(|| {
+        signal(
+            SignalCode::VolumeDrop,
+            Severity::Warning,
+            format!(
+                "Last 7 days: {:.1} km, {:.0}% of the usual week of {:.1} km.",
+                s.distance_last_7_days_m / 1000.0,
+                ratio * 100.0,
+                s.chronic_week_avg_m() / 1000.0
+            ),
+            load_data(s, ratio),
+        )
+    })
+}
+
+/// `no_integration`: info when no integration is connected or in error.
+pub fn no_integration(s: &AthleteSnapshot, _t: &AttentionThresholds) -> Option<AttentionSignal> {
+    let any = s.integrations.iter().any(|i| i.health != IntegrationHealth::Disconnected);
+    (!any).then(|| {
+        signal(
+            SignalCode::NoIntegration,
+            Severity::Info,
+            "No integration connected; activities arrive only by hand or file.".into(),
+            json!({ "connected": 0 }),
+        )
+    })
+}
+
+/// `integration_error`: warning when at least one integration is in error.
+pub fn integration_error(s: &AthleteSnapshot, _t: &AttentionThresholds) -> Option<AttentionSignal> {
+    let failing: Vec<&str> =
+        s.integrations.iter().filter(|i| i.health == IntegrationHealth::Error).map(|i| i.provider.as_str()).collect();
+    (!failing.is_empty()).then(|| {
+        signal(
+            SignalCode::IntegrationError,
+            Severity::Warning,
+            format!("Integration failing: {}.", failing.join(", ")),
+            json!({ "providers": failing }),
+        )
+    })
+}
+
+/// `no_active_plan`: info when no training plan is current.
+pub fn no_active_plan(s: &AthleteSnapshot, _t: &AttentionThresholds) -> Option<AttentionSignal> {
+    (!s.has_active_plan).then(|| {
+        let message = if s.has_upcoming_plan {
+            "No current training plan; one starts later."
+        } else {
+            "No current or upcoming training plan."
+        };
+        signal(
+            SignalCode::NoActivePlan,
+            Severity::Info,
+            message.into(),
+            json!({ "has_upcoming_plan": s.has_upcoming_plan }),
+        )
+    })
+}
+
+/// `plan_ending_soon`: warning when the current plan ends within 7 days (today included) and no plan follows.
+pub fn plan_ending_soon(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    if !s.has_active_plan || s.has_upcoming_plan {
+        return None;
+    }
+    let end = s.active_plan_end?;
+    let days_left = (end - s.today).num_days();
+    (0..=t.plan_ending_soon_days).contains(&days_left).then(|| {
+        signal(
+            SignalCode::PlanEndingSoon,
+            Severity::Warning,
+            format!("The current plan ends in {days_left} days ({end}) and nothing follows."),
+            json!({ "end_date": end, "days_left": days_left }),
+        )
+    })
+}
+
+/// `race_soon_without_plan`: warning when the next race is within 8 weeks and
+/// there is neither a current nor an upcoming plan.
+pub fn race_soon_without_plan(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    if s.has_active_plan || s.has_upcoming_plan {
+        return None;
+    }
+    let race = s.next_race_date?;
+    let days_to_race = (race - s.today).num_days();
+    (0..=t.race_soon_days).contains(&days_to_race).then(|| {
+        signal(
+            SignalCode::RaceSoonWithoutPlan,
+            Severity::Warning,
+            format!("Race in {days_to_race} days ({race}) and no training plan."),
+            json!({ "race_date": race, "days_to_race": days_to_race }),
+        )
+    })
+}
+
+/// `injury_watch`: warning when the athlete carries the injury-watch label.
+pub fn injury_watch(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    let wanted = t.injury_watch_label.trim();
+    s.labels.iter().any(|l| l.trim().eq_ignore_ascii_case(wanted)).then(|| {
+        signal(
+            SignalCode::InjuryWatch,
+            Severity::Warning,
+            "On injury watch.".into(),
+            json!({ "label": t.injury_watch_label }),
+        )
+    })
+}
+
+/// `missing_zones`: info when neither heart-rate nor pace zones are set.
+pub fn missing_zones(s: &AthleteSnapshot, _t: &AttentionThresholds) -> Option<AttentionSignal> {
+    (!s.has_zones)
+        .then(|| signal(SignalCode::MissingZones, Severity::Info, "No heart-rate or pace zones set.".into(), json!({})))
+}
+
+/// Every signal that fires, most severe first, then in [`SignalCode`] order.
+pub fn signals(s: &AthleteSnapshot, t: &AttentionThresholds) -> Vec<AttentionSignal> {
+    type Rule = fn(&AthleteSnapshot, &AttentionThresholds) -> Option<AttentionSignal>;
+    const RULES: [Rule; 10] = [
+        no_recent_activity,
+        load_spike,
+        volume_drop,
+        no_integration,
+        integration_error,
+        no_active_plan,
+        plan_ending_soon,
+        race_soon_without_plan,
+        injury_watch,
+        missing_zones,
+    ];
+    let mut found: Vec<AttentionSignal> = RULES.iter().filter_map(|rule| rule(s, t)).collect();
+    found.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
+    found
+}
+
+/// The roster's condensed view of the signals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttentionSummary {
+    /// Number of signals.
+    pub count: u32,
+    /// The most severe one; `null` when there are none.
+    pub max_severity: Option<Severity>,
+}
+
+impl AttentionSummary {
+    /// Condenses `signals`.
+    pub fn of(signals: &[AttentionSignal]) -> Self {
+        Self {
+            count: u32::try_from(signals.len()).unwrap_or(u32::MAX),
+            max_severity: signals.iter().map(|s| s.severity).max(),
+        }
+    }
+
+    /// `0` none, `1` info, `2` warning, `3` urgent.
+    pub fn rank(&self) -> u8 {
+        self.max_severity.map_or(0, |s| s.rank())
+    }
+
+    /// The key `sort=attention` orders by, descending: `(rank, count)`; ties
+    /// are then broken by name ascending (and the user id for keyset paging).
+    pub fn sort_key(&self) -> (u8, u32) {
+        (self.rank(), self.count)
+    }
+}
+
+/// The `sort=attention` order: most severe first, then most signals, then name (ascending).
+pub fn compare_for_attention(a: (&AttentionSummary, &str), b: (&AttentionSummary, &str)) -> Ordering {
+    b.0.sort_key().cmp(&a.0.sort_key()).then_with(|| a.1.cmp(b.1))
+}
+
+#[cfg(test)]
+mod tests;
