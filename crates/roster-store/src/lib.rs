@@ -24,6 +24,7 @@ pub mod testing;
 pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
 pub use error::StoreError;
+pub use invitations::{OutboxRecord, OutboxWork};
 
 use roster_domain::RepoError;
 

@@ -1,0 +1,176 @@
+//! The outbox: e-mails written in the same transaction as the invitation,
+//! delivered later by a worker. Workers claim due rows by pushing their next
+//! attempt into the future (a lease); on PostgreSQL with `FOR UPDATE SKIP
+//! LOCKED`, so several servers on one database never claim the same message.
+
+use crate::conn::write_tx;
+use crate::error::{StoreError, parse};
+use crate::rows::{from_db, to_db};
+use crate::schema::outbox;
+use crate::{DbConn, Store};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Timestamp};
+use roster_domain::invitation::OutboxMessage;
+use uuid::Uuid;
+
+/// A claimed message and how many attempts it has had, this one included.
+#[derive(Debug, Clone)]
+pub struct OutboxWork {
+    /// The message.
+    pub message: OutboxMessage,
+    /// Attempts so far, counting the one just claimed.
+    pub attempts: i32,
+}
+
+/// A message with its delivery record.
+#[derive(Debug, Clone)]
+pub struct OutboxRecord {
+    /// The message.
+    pub message: OutboxMessage,
+    /// Attempts made.
+    pub attempts: i32,
+    /// The last failure, if any.
+    pub last_error: Option<String>,
+    /// When it was delivered.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When the worker gave up on it.
+    pub failed_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, QueryableByName, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+struct MessageRow {
+    message_id: String,
+    org_id: String,
+    invitation_id: Option<String>,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    created_at: NaiveDateTime,
+    attempts: i32,
+}
+
+impl MessageRow {
+    fn into_message(self) -> Result<(OutboxMessage, i32), StoreError> {
+        Ok((
+            OutboxMessage {
+                message_id: parse("outbox.message_id", Uuid::parse_str(&self.message_id))?,
+                org_id: parse("outbox.org_id", self.org_id.parse())?,
+                invitation_id: self.invitation_id.map(|i| parse("outbox.invitation_id", i.parse())).transpose()?,
+                to: self.recipient,
+                subject: self.subject,
+                text: self.body_text,
+                html: self.body_html,
+                created_at: from_db(self.created_at),
+            },
+            self.attempts,
+        ))
+    }
+}
+
+/// Queues `mail` in the caller's transaction, due at once.
+pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutboxMessage) -> Result<(), StoreError> {
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::message_id.eq(mail.message_id.to_string()),
+            outbox::org_id.eq(mail.org_id.to_string()),
+            outbox::invitation_id.eq(mail.invitation_id.map(|i| i.to_string())),
+            outbox::recipient.eq(&mail.to),
+            outbox::subject.eq(&mail.subject),
+            outbox::body_text.eq(&mail.text),
+            outbox::body_html.eq(&mail.html),
+            outbox::created_at.eq(to_db(mail.created_at)),
+            outbox::next_attempt_at.eq(to_db(mail.created_at)),
+            outbox::attempts.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+const CLAIM: &str = "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+     WHERE message_id IN (SELECT message_id FROM outbox \
+        WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+        ORDER BY next_attempt_at LIMIT $3";
+const RETURNING: &str =
+    "RETURNING message_id, org_id, invitation_id, recipient, subject, body_text, body_html, created_at, attempts";
+
+impl Store {
+    /// Claims up to `limit` due messages for `lease`: no other worker takes
+    /// them until the lease ends (a worker that dies mid-send is retried then).
+    pub fn claim_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: i64,
+    ) -> Result<Vec<OutboxWork>, StoreError> {
+        let mut conn = self.conn()?;
+        write_tx(&mut conn, |conn| {
+            let sql = match conn {
+                DbConn::Pg(_) => format!("{CLAIM} FOR UPDATE SKIP LOCKED) {RETURNING}"),
+                DbConn::Sqlite(_) => format!("{CLAIM}) {RETURNING}"),
+            };
+            let rows: Vec<MessageRow> = diesel::sql_query(sql)
+                .bind::<Timestamp, _>(to_db(now + lease))
+                .bind::<Timestamp, _>(to_db(now))
+                .bind::<BigInt, _>(limit)
+                .load(conn)?;
+            rows.into_iter()
+                .map(|r| r.into_message().map(|(message, attempts)| OutboxWork { message, attempts }))
+                .collect()
+        })
+    }
+
+    /// Records a delivery.
+    pub fn outbox_delivered(&self, message_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        diesel::update(outbox::table.find(message_id.to_string()))
+            .set((outbox::sent_at.eq(to_db(at)), outbox::last_error.eq(None::<String>)))
+            .execute(&mut conn)?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retried at `retry_at`, or given up when `None`.
+    pub fn outbox_failed(
+        &self,
+        message_id: Uuid,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let target = outbox::table.find(message_id.to_string());
+        match retry_at {
+            Some(next) => diesel::update(target)
+                .set((outbox::last_error.eq(error), outbox::next_attempt_at.eq(to_db(next))))
+                .execute(&mut conn)?,
+            None => diesel::update(target)
+                .set((outbox::last_error.eq(error), outbox::failed_at.eq(to_db(at))))
+                .execute(&mut conn)?,
+        };
+        Ok(())
+    }
+
+    /// Every outbox message, oldest first (for operators and tests).
+    pub fn outbox_records(&self) -> Result<Vec<OutboxRecord>, StoreError> {
+        let mut conn = self.conn()?;
+        type Extra = (Option<String>, Option<NaiveDateTime>, Option<NaiveDateTime>);
+        let rows: Vec<(MessageRow, Extra)> = outbox::table
+            .order(outbox::message_id.asc())
+            .select((MessageRow::as_select(), (outbox::last_error, outbox::sent_at, outbox::failed_at)))
+            .load(&mut conn)?;
+        rows.into_iter()
+            .map(|(row, (last_error, sent_at, failed_at))| {
+                let (message, attempts) = row.into_message()?;
+                Ok(OutboxRecord {
+                    message,
+                    attempts,
+                    last_error,
+                    sent_at: sent_at.map(from_db),
+                    failed_at: failed_at.map(from_db),
+                })
+            })
+            .collect()
+    }
+}
