@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod cli;
 pub mod error;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod settings;

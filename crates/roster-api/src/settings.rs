@@ -72,6 +72,31 @@ pub struct MailSettings {
     pub dir: PathBuf,
     /// SMTP server, with the `smtp` transport.
     pub smtp: SmtpSettings,
+    /// The sender, e.g. `roster <no-reply@example.com>`.
+    #[serde(default = "default_mail_from")]
+    pub from: String,
+    /// How often the outbox worker looks for due messages, in milliseconds.
+    #[serde(default = "default_mail_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// Attempts before a message is given up (its last error is kept).
+    #[serde(default = "default_mail_max_attempts")]
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds; it doubles with every attempt (capped at an hour).
+    #[serde(default = "default_mail_retry_base_ms")]
+    pub retry_base_ms: u64,
+}
+
+fn default_mail_from() -> String {
+    "roster <no-reply@localhost>".into()
+}
+fn default_mail_poll_interval_ms() -> u64 {
+    1000
+}
+fn default_mail_max_attempts() -> u32 {
+    8
+}
+fn default_mail_retry_base_ms() -> u64 {
+    5000
 }
 
 /// How e-mail leaves the server.
@@ -139,6 +164,10 @@ impl Default for Settings {
                 transport: MailTransport::File,
                 dir: "data/mail".into(),
                 smtp: SmtpSettings::default(),
+                from: default_mail_from(),
+                poll_interval_ms: default_mail_poll_interval_ms(),
+                max_attempts: default_mail_max_attempts(),
+                retry_base_ms: default_mail_retry_base_ms(),
             },
             rate_limit: RateLimitSettings { enabled: true, per_minute: 60, burst: 20 },
             log: LogSettings { format: None, level: "info".into() },
@@ -198,6 +227,17 @@ impl Settings {
             && f != "pretty"
         {
             return Err(SettingsError(format!("log.format: `{f}` is not json or pretty")));
+        }
+        if let Some(tls) = &self.mail.smtp.tls
+            && !matches!(tls.as_str(), "none" | "starttls" | "tls")
+        {
+            return Err(SettingsError(format!("mail.smtp.tls: `{tls}` is not none, starttls or tls")));
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(SettingsError(format!("mail.from: `{}` is not an address", self.mail.from)));
+        }
+        if self.mail.poll_interval_ms == 0 || self.mail.max_attempts == 0 {
+            return Err(SettingsError("mail: poll_interval_ms and max_attempts must be positive".into()));
         }
         Ok(())
     }
