@@ -21,6 +21,16 @@ const MAX_BACKOFF_MS: u64 = 3_600_000;
 /// Messages claimed per round.
 const BATCH: i64 = 20;
 
+/// The key that seals outbox bodies at rest, derived from the token secret
+/// (every server of one deployment shares it; the database does not hold it).
+pub fn mail_key(secret: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"roster/outbox-seal/v1\0");
+    hasher.update(secret);
+    hasher.finalize().into()
+}
+
 /// A way to deliver one message. Blocking; the worker calls it off the async runtime.
 pub trait Transport: Send + Sync {
     /// Delivers `message`, or says why not (kept as the outbox row's last error).

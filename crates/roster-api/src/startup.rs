@@ -77,6 +77,7 @@ impl Application {
         let pool_size = settings.database.pool_size.unwrap_or_else(|| url.default_pool_size());
         let store = Store::open(&url, pool_size).context("database")?;
         let secret = jwt_secret_for(&settings)?;
+        let store = store.with_mail_key(crate::mail::mail_key(&secret));
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("server.bind: cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();

@@ -3,8 +3,10 @@
 
 mod outbox;
 mod row;
+mod seal;
 
 pub use outbox::{OutboxRecord, OutboxWork};
+pub use seal::MailKey;
 
 use crate::effects::{JoinMode, apply_join_effects};
 use crate::error::StoreError;
@@ -101,7 +103,7 @@ impl InvitationRepo for Store {
             diesel::insert_into(invitations::table).values(&row).execute(conn)?;
             insert_token(conn, token, &row.invitation_id, to_db(invitation.created_at))?;
             if let Some(mail) = &mail {
-                outbox::enqueue(conn, mail)?;
+                outbox::enqueue(conn, mail, self.mail_key.as_deref())?;
             }
             insert_event(conn, event)
         })
@@ -177,7 +179,7 @@ impl InvitationRepo for Store {
                     invitations::send_count.eq(invitations::send_count + 1),
                 ))
                 .execute(conn)?;
-            outbox::enqueue(conn, &mail)?;
+            outbox::enqueue(conn, &mail, self.mail_key.as_deref())?;
             insert_event(conn, event)
         })
     }

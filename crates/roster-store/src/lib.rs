@@ -24,7 +24,7 @@ pub mod testing;
 pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
 pub use error::StoreError;
-pub use invitations::{OutboxRecord, OutboxWork};
+pub use invitations::{MailKey, OutboxRecord, OutboxWork};
 
 use roster_domain::RepoError;
 
@@ -32,6 +32,7 @@ use roster_domain::RepoError;
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
+    mail_key: Option<std::sync::Arc<invitations::MailKey>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -45,12 +46,19 @@ impl Store {
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Self, StoreError> {
         let pool = connect(url, pool_size)?;
         run_migrations(&mut *pool.get()?)?;
-        Ok(Self { pool })
+        Ok(Self { pool, mail_key: None })
     }
 
     /// The store over an existing pool (no migrations run).
     pub fn from_pool(pool: DbPool) -> Self {
-        Self { pool }
+        Self { pool, mail_key: None }
+    }
+
+    /// The store that seals outbox message bodies with `key` (they carry
+    /// invitation links, which a copy of the database must not reveal).
+    pub fn with_mail_key(mut self, key: [u8; 32]) -> Self {
+        self.mail_key = invitations::MailKey::new(key).map(std::sync::Arc::new);
+        self
     }
 
     /// A pooled connection.

@@ -3,6 +3,7 @@
 //! attempt into the future (a lease); on PostgreSQL with `FOR UPDATE SKIP
 //! LOCKED`, so several servers on one database never claim the same message.
 
+use super::seal::{self, MailKey};
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
 use crate::rows::{from_db, to_db};
@@ -53,7 +54,9 @@ struct MessageRow {
 }
 
 impl MessageRow {
-    fn into_message(self) -> Result<(OutboxMessage, i32), StoreError> {
+    fn into_message(self, key: Option<&MailKey>) -> Result<(OutboxMessage, i32), StoreError> {
+        let text = seal::open(key, &self.body_text, &self.message_id)?;
+        let html = seal::open(key, &self.body_html, &self.message_id)?;
         Ok((
             OutboxMessage {
                 message_id: parse("outbox.message_id", Uuid::parse_str(&self.message_id))?,
@@ -61,8 +64,8 @@ impl MessageRow {
                 invitation_id: self.invitation_id.map(|i| parse("outbox.invitation_id", i.parse())).transpose()?,
                 to: self.recipient,
                 subject: self.subject,
-                text: self.body_text,
-                html: self.body_html,
+                text,
+                html,
                 created_at: from_db(self.created_at),
             },
             self.attempts,
@@ -71,16 +74,17 @@ impl MessageRow {
 }
 
 /// Queues `mail` in the caller's transaction, due at once.
-pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutboxMessage) -> Result<(), StoreError> {
+pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutboxMessage, key: Option<&MailKey>) -> Result<(), StoreError> {
+    let id = mail.message_id.to_string();
     diesel::insert_into(outbox::table)
         .values((
-            outbox::message_id.eq(mail.message_id.to_string()),
+            outbox::message_id.eq(&id),
             outbox::org_id.eq(mail.org_id.to_string()),
             outbox::invitation_id.eq(mail.invitation_id.map(|i| i.to_string())),
             outbox::recipient.eq(&mail.to),
             outbox::subject.eq(&mail.subject),
-            outbox::body_text.eq(&mail.text),
-            outbox::body_html.eq(&mail.html),
+            outbox::body_text.eq(seal::seal(key, &mail.text, &id)?),
+            outbox::body_html.eq(seal::seal(key, &mail.html, &id)?),
             outbox::created_at.eq(to_db(mail.created_at)),
             outbox::next_attempt_at.eq(to_db(mail.created_at)),
             outbox::attempts.eq(0),
@@ -105,6 +109,7 @@ impl Store {
         lease: chrono::Duration,
         limit: i64,
     ) -> Result<Vec<OutboxWork>, StoreError> {
+        let key = self.mail_key.as_deref();
         let mut conn = self.conn()?;
         write_tx(&mut conn, |conn| {
             let sql = match conn {
@@ -117,7 +122,7 @@ impl Store {
                 .bind::<BigInt, _>(limit)
                 .load(conn)?;
             rows.into_iter()
-                .map(|r| r.into_message().map(|(message, attempts)| OutboxWork { message, attempts }))
+                .map(|r| r.into_message(key).map(|(message, attempts)| OutboxWork { message, attempts }))
                 .collect()
         })
     }
@@ -162,7 +167,7 @@ impl Store {
             .load(&mut conn)?;
         rows.into_iter()
             .map(|(row, (last_error, sent_at, failed_at))| {
-                let (message, attempts) = row.into_message()?;
+                let (message, attempts) = row.into_message(self.mail_key.as_deref())?;
                 Ok(OutboxRecord {
                     message,
                     attempts,

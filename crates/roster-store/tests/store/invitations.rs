@@ -413,3 +413,24 @@ fn outbox_claims_are_exclusive_and_failures_are_recorded() {
         let _ = (Conflict::InvitationPending, InvitationGone::Expired);
     }
 }
+
+#[test]
+fn sealed_outbox_bodies_do_not_reveal_the_link_in_the_database() {
+    use diesel::prelude::*;
+    for db in TestDb::all() {
+        let store = db.store().with_mail_key([7; 32]);
+        let head = user(&store, "head@example.com");
+        let org_id = org(&store, head.user_id);
+        single(&store, org_id, head.user_id, "jo@example.com");
+        let raw: Vec<(String, String)> = roster_store::schema::outbox::table
+            .select((roster_store::schema::outbox::body_text, roster_store::schema::outbox::body_html))
+            .load(&mut *store.conn().unwrap())
+            .unwrap();
+        assert!(raw.iter().all(|(t, h)| !t.contains("/join/") && !h.contains("/join/")), "{:?}", db.backend);
+        let claimed = store.claim_outbox(now() + Duration::seconds(1), Duration::minutes(5), 10).unwrap();
+        assert!(claimed[0].message.text.contains("http://x/join/t"));
+        // Without the key (or with another) the bodies do not open.
+        assert!(db.store().outbox_records().is_err());
+        assert!(db.store().with_mail_key([8; 32]).outbox_records().is_err());
+    }
+}
