@@ -288,6 +288,16 @@ mod tests {
     }
 
     #[test]
+    fn bad_mail_settings_are_named() {
+        let mut s = Settings::default();
+        s.mail.smtp.tls = Some("ssl".into());
+        assert!(s.validate(false).unwrap_err().to_string().contains("mail.smtp.tls"));
+        let mut s = Settings::default();
+        s.mail.from = "not an address".into();
+        assert!(s.validate(false).unwrap_err().to_string().contains("mail.from"));
+    }
+
+    #[test]
     #[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
     fn env_overrides_use_double_underscores_and_errors_name_the_setting() {
         figment::Jail::expect_with(|jail| {

@@ -98,6 +98,24 @@ async fn coaches_create_single_use_and_multi_use_invitations() {
 }
 
 #[tokio::test]
+async fn the_openapi_document_describes_the_invitation_endpoints() {
+    let app = crate::support::spawn_with(roster_store::testing::TestDb::sqlite(), |_| {}).await;
+    let spec = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let paths = &spec.assert_status(200)["paths"];
+    for path in [
+        "/api/v1/organizations/{org_id}/invitations",
+        "/api/v1/organizations/{org_id}/invitations/{invitation_id}",
+        "/api/v1/organizations/{org_id}/invitations/{invitation_id}/resend",
+        "/api/v1/invitations/{token}",
+        "/api/v1/invitations/{token}/accept",
+    ] {
+        assert!(paths[path].is_object(), "{path} is documented");
+    }
+    assert!(paths["/api/v1/organizations/{org_id}/invitations"]["post"]["responses"]["409"].is_object());
+    assert!(spec.body["components"]["schemas"]["AcceptedDto"].is_object());
+}
+
+#[tokio::test]
 async fn invitation_lists_filter_and_page() {
     for app in apps().await {
         let (head, org_id) = app.head_coach().await;
