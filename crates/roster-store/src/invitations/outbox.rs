@@ -111,6 +111,16 @@ impl Store {
     ) -> Result<Vec<OutboxWork>, StoreError> {
         let key = self.mail_key.as_deref();
         let mut conn = self.conn()?;
+        // A plain read first: an idle worker never takes the (SQLite) write lock.
+        let due: i64 = outbox::table
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::failed_at.is_null())
+            .filter(outbox::next_attempt_at.le(to_db(now)))
+            .count()
+            .get_result(&mut conn)?;
+        if due == 0 {
+            return Ok(Vec::new());
+        }
         write_tx(&mut conn, |conn| {
             let sql = match conn {
                 DbConn::Pg(_) => format!("{CLAIM} FOR UPDATE SKIP LOCKED) {RETURNING}"),
@@ -121,9 +131,22 @@ impl Store {
                 .bind::<Timestamp, _>(to_db(now))
                 .bind::<BigInt, _>(limit)
                 .load(conn)?;
-            rows.into_iter()
-                .map(|r| r.into_message(key).map(|(message, attempts)| OutboxWork { message, attempts }))
-                .collect()
+            let mut work = Vec::with_capacity(rows.len());
+            for row in rows {
+                let id = row.message_id.clone();
+                match row.into_message(key) {
+                    Ok((message, attempts)) => work.push(OutboxWork { message, attempts }),
+                    // One unreadable row (the mail key changed, a hand edit) must not
+                    // block the queue: it is given up with the reason.
+                    Err(e) => {
+                        tracing::error!(message_id = %id, error = %e, "outbox: message cannot be read; giving up on it");
+                        diesel::update(outbox::table.find(&id))
+                            .set((outbox::last_error.eq(e.to_string()), outbox::failed_at.eq(to_db(now))))
+                            .execute(conn)?;
+                    }
+                }
+            }
+            Ok(work)
         })
     }
 

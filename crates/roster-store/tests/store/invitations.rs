@@ -432,5 +432,12 @@ fn sealed_outbox_bodies_do_not_reveal_the_link_in_the_database() {
         // Without the key (or with another) the bodies do not open.
         assert!(db.store().outbox_records().is_err());
         assert!(db.store().with_mail_key([8; 32]).outbox_records().is_err());
+        // A message that no longer opens (the key changed) is given up, not retried forever.
+        single(&store, org_id, head.user_id, "kim@example.com");
+        let other = db.store().with_mail_key([8; 32]);
+        assert!(other.claim_outbox(now() + Duration::seconds(1), Duration::minutes(5), 10).unwrap().is_empty());
+        let records = store.outbox_records().unwrap();
+        let given_up = records.iter().find(|r| r.failed_at.is_some()).expect("the unreadable message is given up");
+        assert!(given_up.last_error.as_deref().unwrap().contains("mail key"));
     }
 }
