@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cli;
 pub mod error;
 pub mod insights_llm;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod settings;

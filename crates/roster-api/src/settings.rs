@@ -78,6 +78,31 @@ pub struct MailSettings {
     pub dir: PathBuf,
     /// SMTP server, with the `smtp` transport.
     pub smtp: SmtpSettings,
+    /// The sender, e.g. `roster <no-reply@example.com>`.
+    #[serde(default = "default_mail_from")]
+    pub from: String,
+    /// How often the outbox worker looks for due messages, in milliseconds.
+    #[serde(default = "default_mail_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// Attempts before a message is given up (its last error is kept).
+    #[serde(default = "default_mail_max_attempts")]
+    pub max_attempts: u32,
+    /// First retry delay in milliseconds; it doubles with every attempt (capped at an hour).
+    #[serde(default = "default_mail_retry_base_ms")]
+    pub retry_base_ms: u64,
+}
+
+fn default_mail_from() -> String {
+    "roster <no-reply@localhost>".into()
+}
+fn default_mail_poll_interval_ms() -> u64 {
+    1000
+}
+fn default_mail_max_attempts() -> u32 {
+    8
+}
+fn default_mail_retry_base_ms() -> u64 {
+    5000
 }
 
 /// How e-mail leaves the server.
@@ -145,6 +170,10 @@ impl Default for Settings {
                 transport: MailTransport::File,
                 dir: "data/mail".into(),
                 smtp: SmtpSettings::default(),
+                from: default_mail_from(),
+                poll_interval_ms: default_mail_poll_interval_ms(),
+                max_attempts: default_mail_max_attempts(),
+                retry_base_ms: default_mail_retry_base_ms(),
             },
             rate_limit: RateLimitSettings { enabled: true, per_minute: 60, burst: 20 },
             log: LogSettings { format: None, level: "info".into() },
@@ -298,6 +327,17 @@ impl Settings {
             return Err(SettingsError("insights.timeout_ms: must be between 1 and 60000".into()));
         }
         self.attention.thresholds().validate().map_err(|e| SettingsError(format!("attention.{e}")))?;
+        if let Some(tls) = &self.mail.smtp.tls
+            && !matches!(tls.as_str(), "none" | "starttls" | "tls")
+        {
+            return Err(SettingsError(format!("mail.smtp.tls: `{tls}` is not none, starttls or tls")));
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(SettingsError(format!("mail.from: `{}` is not an address", self.mail.from)));
+        }
+        if self.mail.poll_interval_ms == 0 || self.mail.max_attempts == 0 {
+            return Err(SettingsError("mail: poll_interval_ms and max_attempts must be positive".into()));
+        }
         Ok(())
     }
 
@@ -344,6 +384,16 @@ mod tests {
         let mut s = Settings::default();
         s.database.url = "mysql://x".into();
         assert!(s.validate(false).unwrap_err().to_string().contains("database.url"));
+    }
+
+    #[test]
+    fn bad_mail_settings_are_named() {
+        let mut s = Settings::default();
+        s.mail.smtp.tls = Some("ssl".into());
+        assert!(s.validate(false).unwrap_err().to_string().contains("mail.smtp.tls"));
+        let mut s = Settings::default();
+        s.mail.from = "not an address".into();
+        assert!(s.validate(false).unwrap_err().to_string().contains("mail.from"));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub struct Application {
     port: u16,
     server: Server,
     store: Store,
+    mail_worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -76,6 +77,7 @@ impl Application {
         let pool_size = settings.database.pool_size.unwrap_or_else(|| url.default_pool_size());
         let store = Store::open(&url, pool_size).context("database")?;
         let secret = jwt_secret_for(&settings)?;
+        let store = store.with_mail_key(crate::mail::mail_key(&secret));
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("server.bind: cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -151,7 +153,12 @@ impl Application {
         if let Some(workers) = settings.server.workers {
             server = server.workers(workers);
         }
-        Ok(Self { port, server: server.run(), store })
+        // The outbox worker needs a Tokio runtime (the server has one; a bare build in a unit test may not).
+        let mail_worker = match tokio::runtime::Handle::try_current() {
+            Ok(_) => Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
+            Err(_) => None,
+        };
+        Ok(Self { port, server: server.run(), store, mail_worker })
     }
 
     /// The bound port (useful with port 0).
@@ -166,7 +173,11 @@ impl Application {
 
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(worker) = self.mail_worker {
+            worker.abort();
+        }
+        result
     }
 }
 
@@ -227,7 +238,12 @@ where
 /// Turns every error response that is not already problem+json (actix's own
 /// 404 and 405, the rate limiter's 429, ...) into one.
 fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res.response().headers().get(header::CONTENT_TYPE).is_some_and(|v| v == PROBLEM_JSON);
+    // Problem bodies, and pages made for people (the join page's 404), are kept as they are.
+    let is_problem = res
+        .response()
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == PROBLEM_JSON || v.as_bytes().starts_with(b"text/html"));
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

@@ -26,6 +26,7 @@ pub use effects::JoinMode;
 pub use error::StoreError;
 pub use groups::{group_ids_of, member_in_group};
 pub use plans::{SeededPlans, training_plans_status};
+pub use invitations::{MailKey, OutboxRecord, OutboxWork};
 
 use roster_domain::RepoError;
 
@@ -33,6 +34,7 @@ use roster_domain::RepoError;
 #[derive(Clone)]
 pub struct Store {
     pool: DbPool,
+    mail_key: Option<std::sync::Arc<invitations::MailKey>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -46,12 +48,19 @@ impl Store {
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Self, StoreError> {
         let pool = connect(url, pool_size)?;
         run_migrations(&mut *pool.get()?)?;
-        Ok(Self { pool })
+        Ok(Self { pool, mail_key: None })
     }
 
     /// The store over an existing pool (no migrations run).
     pub fn from_pool(pool: DbPool) -> Self {
-        Self { pool }
+        Self { pool, mail_key: None }
+    }
+
+    /// The store that seals outbox message bodies with `key` (they carry
+    /// invitation links, which a copy of the database must not reveal).
+    pub fn with_mail_key(mut self, key: [u8; 32]) -> Self {
+        self.mail_key = invitations::MailKey::new(key).map(std::sync::Arc::new);
+        self
     }
 
     /// A pooled connection.

@@ -97,6 +97,7 @@ impl OrganizationRepo for Store {
                     Role::HeadCoach | Role::AssistantCoach => counts.coaches += n,
                 }
             }
+            counts.pending_invitations = crate::invitations::pending_count(conn, &id, Utc::now())?;
             Ok(Some(OrganizationView {
                 org: row.into_org()?,
                 head_coach_user_id: parse("memberships.user_id", head.parse())?,

@@ -128,6 +128,60 @@ diesel::joinable!(audit_events -> organizations (org_id));
 diesel::joinable!(plan_assignments -> training_plans (plan_id));
 diesel::joinable!(org_group_members -> org_groups (group_id));
 
+diesel::table! {
+    invitations (invitation_id) {
+        invitation_id -> Text,
+        org_id -> Text,
+        kind -> Text,
+        role -> Text,
+        email -> Nullable<Text>,
+        first_name -> Nullable<Text>,
+        name -> Nullable<Text>,
+        group_id -> Nullable<Text>,
+        plan_id -> Nullable<Text>,
+        plan_start_date -> Nullable<Text>,
+        max_uses -> Nullable<BigInt>,
+        use_count -> BigInt,
+        expires_at -> Nullable<Timestamp>,
+        status -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        last_sent_at -> Nullable<Timestamp>,
+        send_count -> BigInt,
+    }
+}
+
+diesel::table! {
+    invitation_tokens (token_hash) {
+        token_hash -> Text,
+        invitation_id -> Text,
+        created_at -> Timestamp,
+        replaced_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (message_id) {
+        message_id -> Text,
+        org_id -> Text,
+        invitation_id -> Nullable<Text>,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        created_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        failed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(invitations -> organizations (org_id));
+diesel::joinable!(invitation_tokens -> invitations (invitation_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -137,5 +191,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_assignments,
     org_groups,
     org_group_members,
-    group_plan_enrollments
+    group_plan_enrollments,
+    invitations,
+    invitation_tokens,
+    outbox
 );

@@ -1,1 +1,417 @@
 //! Invitation use cases: create, list, resend, revoke, preview, accept.
+
+use crate::clock::Clock;
+use crate::entities::{AuditEvent, JoinExtras, Membership, OrganizationView, User};
+use crate::error::{Conflict, DomainError, FieldError};
+use crate::ids::{InvitationId, OrgId, UserId};
+use crate::invitation::{
+    Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationName, InvitationRepo,
+    InvitationStatus, InvitationToken, NewAccountRecord, TokenGenerator, assigned_coach, check_email, check_joinable,
+    may_invite,
+};
+use crate::ports::{AccountRepo, OrganizationRepo, PasswordHasher};
+use crate::role::Role;
+use crate::values::{Email, Password, PersonName};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// A new invitation, parsed.
+#[derive(Debug, Clone)]
+pub enum NewInvitation {
+    /// One person by e-mail.
+    SingleUse {
+        /// Who.
+        email: Email,
+        /// Their first name.
+        first_name: PersonName,
+        /// `athlete` (default) or `assistant_coach` (head coach only).
+        role: Role,
+        /// Group and plan on joining.
+        extras: JoinExtras,
+        /// Expiry; default 14 days.
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// A reusable link for athletes.
+    MultiUse {
+        /// A label for the coaches.
+        name: Option<InvitationName>,
+        /// `None` = unlimited.
+        max_uses: Option<i64>,
+        /// `None` = never.
+        expires_at: Option<DateTime<Utc>>,
+        /// Group and plan on joining.
+        extras: JoinExtras,
+    },
+}
+
+/// A created or resent invitation and its fresh token (shown once, in the link).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The token for the link.
+    pub token: InvitationToken,
+}
+
+/// What the public preview shows.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// Its status now (a replaced token reads as `revoked`).
+    pub status: InvitationStatus,
+    /// The organization's name.
+    pub org_name: String,
+}
+
+/// Who accepts.
+#[derive(Debug, Clone)]
+pub enum Acceptor {
+    /// A signed-in account.
+    SignedIn(UserId),
+    /// Someone signing up while accepting.
+    SignUp {
+        /// Required for multi-use links; for single use, must match if given.
+        email: Option<Email>,
+        /// The new account's password.
+        password: Password,
+        /// First name; single use defaults to the invitation's.
+        first_name: Option<PersonName>,
+        /// Last name.
+        last_name: Option<PersonName>,
+    },
+}
+
+/// The outcome of accepting.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    /// The new membership.
+    pub membership: Membership,
+    /// The account that joined.
+    pub user: User,
+    /// Whether the account was created now.
+    pub new_account: bool,
+    /// The organization joined.
+    pub organization: OrganizationView,
+}
+
+/// The caller's role in `org_id`: not a member is `404`, an athlete `403`.
+fn coach_role(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Role, DomainError> {
+    let m = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?;
+    if !m.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may manage invitations"));
+    }
+    Ok(m.role)
+}
+
+fn role_words(role: Role) -> &'static str {
+    match role {
+        Role::AssistantCoach => "an assistant coach",
+        _ => "an athlete",
+    }
+}
+
+fn future(field: &str, at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), DomainError> {
+    match at {
+        Some(t) if t <= now => Err(DomainError::Validation(vec![FieldError::new(
+            field,
+            "expires_at_in_past",
+            "expires_at must be in the future",
+        )])),
+        _ => Ok(()),
+    }
+}
+
+/// Creates an invitation (coaches; `assistant_coach` invitations head coach
+/// only). A single-use invitation's e-mail is queued in the same transaction.
+#[allow(clippy::too_many_arguments)]
+pub fn create(
+    orgs: &impl OrganizationRepo,
+    accounts: &impl AccountRepo,
+    invites: &impl InvitationRepo,
+    tokens: &impl TokenGenerator,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    new: NewInvitation,
+    public_base_url: &str,
+) -> Result<Issued, DomainError> {
+    let inviter = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?.role;
+    let now = clock.now();
+    let token = tokens.generate();
+    let (invitation, mail) = match new {
+        NewInvitation::SingleUse { email, first_name, role, extras, expires_at } => {
+            may_invite(inviter, role)?;
+            future("expires_at", expires_at, now)?;
+            if let Some(existing) = accounts.user_by_email(&email)?
+                && orgs.live_membership(org_id, existing.user.user_id)?.is_some()
+            {
+                return Err(Conflict::AlreadyMember.into());
+            }
+            let org = orgs.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
+            let inv = Invitation::single_use(org_id, caller, email, first_name, role, extras, expires_at, now);
+            let link = token.link(public_base_url);
+            let mail = InvitationEmail {
+                first_name: inv.first_name.as_ref().map_or("", |f| f.as_str()),
+                org_name: org.org.name.as_str(),
+                link: &link,
+                expires_at: inv.expires_at,
+                role_words: role_words(role),
+            }
+            .message(org_id, inv.invitation_id, inv.email.as_ref().map_or("", |e| e.as_str()), now);
+            (inv, Some(mail))
+        }
+        NewInvitation::MultiUse { name, max_uses, expires_at, extras } => {
+            may_invite(inviter, Role::Athlete)?;
+            future("expires_at", expires_at, now)?;
+            if max_uses.is_some_and(|m| m < 1) {
+                return Err(DomainError::Validation(vec![FieldError::new(
+                    "max_uses",
+                    "invalid_max_uses",
+                    "max_uses must be at least 1, or null for unlimited",
+                )]));
+            }
+            let mut inv = Invitation::multi_use(org_id, caller, name, max_uses, expires_at, now);
+            inv.group_id = extras.group_id;
+            inv.training_plan = extras.training_plan;
+            (inv, None)
+        }
+    };
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "invitation.created",
+        None,
+        json!({
+            "invitation_id": {"old": null, "new": invitation.invitation_id},
+            "kind": {"old": null, "new": invitation.kind.as_str()},
+            "role": {"old": null, "new": invitation.role.as_str()},
+            "email": {"old": null, "new": invitation.email.as_ref().map(Email::as_str)},
+        }),
+        now,
+    );
+    invites.create_invitation(&invitation, &token.hash(), mail, &event)?;
+    Ok(Issued { invitation, token })
+}
+
+/// A page of the organization's invitations (coaches) and whether more follow.
+pub fn list(
+    orgs: &impl OrganizationRepo,
+    invites: &impl InvitationRepo,
+    caller: UserId,
+    org_id: OrgId,
+    filter: &InvitationFilter,
+) -> Result<(Vec<Invitation>, bool), DomainError> {
+    coach_role(orgs, org_id, caller)?;
+    let mut page = invites.invitations(org_id, filter)?;
+    let more = page.len() > filter.limit as usize;
+    page.truncate(filter.limit as usize);
+    Ok((page, more))
+}
+
+/// One invitation (coaches).
+pub fn get(
+    orgs: &impl OrganizationRepo,
+    invites: &impl InvitationRepo,
+    caller: UserId,
+    org_id: OrgId,
+    invitation_id: InvitationId,
+) -> Result<Invitation, DomainError> {
+    coach_role(orgs, org_id, caller)?;
+    invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))
+}
+
+/// Sends a pending single-use invitation again with a new link; the old link
+/// dies. A multi-use link has no e-mail to resend (`422 not_single_use`); a
+/// dead invitation answers with why it is gone (410).
+#[allow(clippy::too_many_arguments)]
+pub fn resend(
+    orgs: &impl OrganizationRepo,
+    invites: &impl InvitationRepo,
+    tokens: &impl TokenGenerator,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    invitation_id: InvitationId,
+    public_base_url: &str,
+) -> Result<Issued, DomainError> {
+    let role = coach_role(orgs, org_id, caller)?;
+    let mut inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
+    if inv.kind != InvitationKind::SingleUse {
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "kind",
+            "not_single_use",
+            "only single-use invitations have an e-mail to resend",
+        )]));
+    }
+    may_invite(role, inv.role)?;
+    let now = clock.now();
+    inv.redeem(now)?;
+    let org = orgs.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
+    let token = tokens.generate();
+    let link = token.link(public_base_url);
+    let mail = InvitationEmail {
+        first_name: inv.first_name.as_ref().map_or("", |f| f.as_str()),
+        org_name: org.org.name.as_str(),
+        link: &link,
+        expires_at: inv.expires_at,
+        role_words: role_words(inv.role),
+    }
+    .message(org_id, inv.invitation_id, inv.email.as_ref().map_or("", |e| e.as_str()), now);
+    inv.last_sent_at = Some(now);
+    inv.send_count += 1;
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "invitation.resent",
+        None,
+        json!({"invitation_id": {"old": null, "new": inv.invitation_id}, "send_count": {"old": inv.send_count - 1, "new": inv.send_count}}),
+        now,
+    );
+    invites.resend_invitation(&inv, &token.hash(), mail, &event)?;
+    Ok(Issued { invitation: inv, token })
+}
+
+/// Revokes an invitation (coaches); its links die at once. Revoking a revoked
+/// one changes nothing; an accepted single-use invitation is `410
+/// invitation_already_used`.
+pub fn revoke(
+    orgs: &impl OrganizationRepo,
+    invites: &impl InvitationRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    invitation_id: InvitationId,
+) -> Result<(), DomainError> {
+    let role = coach_role(orgs, org_id, caller)?;
+    let inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
+    may_invite(role, inv.role)?;
+    let now = clock.now();
+    match inv.status_at(now) {
+        InvitationStatus::Revoked => return Ok(()),
+        InvitationStatus::Accepted => return Err(crate::InvitationGone::AlreadyUsed.into()),
+        _ => {}
+    }
+    let event = AuditEvent::new(
+        org_id,
+        caller,
+        "invitation.revoked",
+        None,
+        json!({"invitation_id": {"old": null, "new": inv.invitation_id}, "status": {"old": inv.status_at(now).as_str(), "new": "revoked"}}),
+        now,
+    );
+    invites.revoke_invitation(org_id, invitation_id, now, &event)?;
+    Ok(())
+}
+
+/// The invitation behind a token, for the public preview and the join page.
+pub fn preview(
+    orgs: &impl OrganizationRepo,
+    invites: &impl InvitationRepo,
+    clock: &impl Clock,
+    token: &InvitationToken,
+) -> Result<Preview, DomainError> {
+    let (invitation, replaced) = invites.invitation_by_token(&token.hash())?.ok_or(DomainError::InvitationNotFound)?;
+    let org = orgs.organization(invitation.org_id)?.ok_or(DomainError::InvitationNotFound)?;
+    let status = if replaced { InvitationStatus::Revoked } else { invitation.status_at(clock.now()) };
+    Ok(Preview { invitation, status, org_name: org.org.name.into_inner() })
+}
+
+/// Accepts an invitation, signed in or while signing up. Every check here is
+/// repeated where it matters inside the store's transaction, so concurrent
+/// accepts never use a link more than allowed.
+#[allow(clippy::too_many_arguments)]
+pub fn accept(
+    orgs: &impl OrganizationRepo,
+    accounts: &impl AccountRepo,
+    invites: &impl InvitationRepo,
+    hasher: &impl PasswordHasher,
+    clock: &impl Clock,
+    token: &InvitationToken,
+    acceptor: Acceptor,
+) -> Result<Accepted, DomainError> {
+    let (inv, replaced) = invites.invitation_by_token(&token.hash())?.ok_or(DomainError::InvitationNotFound)?;
+    if replaced {
+        return Err(crate::InvitationGone::Revoked.into());
+    }
+    let now = clock.now();
+    inv.redeem(now)?;
+    let (user, new_account) = match acceptor {
+        Acceptor::SignedIn(user_id) => {
+            let user = accounts.user_by_id(user_id)?.ok_or(DomainError::Unauthenticated)?;
+            check_email(&inv, &user.email)?;
+            check_joinable(inv.org_id, inv.role, &accounts.memberships_of(user_id)?)?;
+            (user, None)
+        }
+        Acceptor::SignUp { email, password, first_name, last_name } => {
+            let email = match (&inv.kind, &inv.email, email) {
+                (InvitationKind::SingleUse, Some(invited), given) => {
+                    if given.is_some_and(|g| g != *invited) {
+                        return Err(DomainError::InvitationEmailMismatch);
+                    }
+                    invited.clone()
+                }
+                (_, _, Some(given)) => given,
+                (_, _, None) => return Err(required("email")),
+            };
+            let first_name = first_name.or_else(|| inv.first_name.clone()).ok_or_else(|| required("first_name"))?;
+            if accounts.user_by_email(&email)?.is_some() {
+                return Err(Conflict::EmailTaken.into());
+            }
+            let password_hash = hasher.hash(&password)?;
+            let user = User {
+                user_id: UserId::new(),
+                email,
+                first_name,
+                last_name,
+                // A single-use invitation's link proves the address.
+                email_verified: inv.kind == InvitationKind::SingleUse,
+                created_at: now,
+            };
+            (user.clone(), Some(NewAccountRecord { user, password_hash }))
+        }
+    };
+    let inviter_role = orgs.live_membership(inv.org_id, inv.created_by)?.map(|m| m.role);
+    let mut membership = Membership::start(inv.org_id, user.user_id, inv.role, now);
+    membership.assigned_to_coach_id = assigned_coach(&inv, inviter_role);
+    let events = vec![
+        AuditEvent::new(
+            inv.org_id,
+            user.user_id,
+            "invitation.accepted",
+            Some(user.user_id),
+            json!({"invitation_id": {"old": null, "new": inv.invitation_id}, "kind": {"old": null, "new": inv.kind.as_str()}}),
+            now,
+        ),
+        AuditEvent::new(
+            inv.org_id,
+            user.user_id,
+            "member.added",
+            Some(user.user_id),
+            json!({
+                "role": {"old": null, "new": inv.role.as_str()},
+                "assigned_to_coach_id": {"old": null, "new": membership.assigned_to_coach_id},
+                "invitation_id": {"old": null, "new": inv.invitation_id},
+            }),
+            now,
+        ),
+    ];
+    let acceptance = Acceptance {
+        invitation_id: inv.invitation_id,
+        new_account: new_account.clone(),
+        membership: membership.clone(),
+        extras: inv.extras(),
+        events,
+        now,
+    };
+    invites.accept_invitation(&acceptance)?;
+    let organization = orgs.organization(inv.org_id)?.ok_or(DomainError::NotFound("organization"))?;
+    Ok(Accepted { membership, user, new_account: new_account.is_some(), organization })
+}
+
+fn required(field: &str) -> DomainError {
+    DomainError::Validation(vec![FieldError::new(field, "required", format!("{field} is required here"))])
+}
+
+#[cfg(test)]
+mod tests;

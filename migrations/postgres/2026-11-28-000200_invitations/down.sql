@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE invitation_tokens;
+DROP TABLE invitations;
