@@ -263,7 +263,7 @@ impl AthleteRepo for Store {
         self.tx(|conn| {
             let user = user_id.to_string();
             let current = zones_row(conn, &user)?.map(|r| r.version);
-            if expected_version.is_some_and(|v| Some(v) != current) {
+            if expected_version.is_some_and(|v| v != current.unwrap_or(0)) {
                 return Err(Conflict::VersionMismatch.into());
             }
             let settings = serde_json::to_string(zones.settings())
