@@ -12,14 +12,16 @@ pub mod integration;
 pub mod ports;
 pub mod race_goal;
 pub mod weekly;
+pub mod window;
 pub mod zones;
 
 pub use access::{DataAccess, check_access};
 pub use activity::{Activity, ActivityInput, ActivitySource, FeedCursor, Inserted, NewActivity};
 pub use integration::{ConnectInput, Integration, IntegrationStatus, Provider};
 pub use ports::AthleteRepo;
-pub use race_goal::{RaceGoal, RaceGoalFields, RaceGoalInput, RaceGoalPatch};
+pub use race_goal::{RaceGoal, RaceGoalFields, RaceGoalInput, RaceGoalPatch, next_race_goal};
 pub use weekly::{BucketTotal, WeekTotal};
+pub use window::ActivityWindow;
 pub use zones::{HeartRateZone, HeartRateZones, PaceZone, PaceZones, StoredZones, ZoneSettings, Zones};
 
 use crate::values::InvalidValue;

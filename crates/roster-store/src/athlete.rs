@@ -6,9 +6,9 @@ mod batch;
 mod rows;
 
 pub use batch::{
-    ActivityWindow, IntegrationStatuses, RaceGoalSummary, activity_windows, integration_statuses, race_goal_summaries,
-    zones_presence,
+    IntegrationStatuses, RaceGoalSummary, activity_windows, integration_statuses, race_goal_summaries, zones_presence,
 };
+pub use roster_domain::athlete::ActivityWindow;
 
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
@@ -190,6 +190,10 @@ impl AthleteRepo for Store {
 
     fn weekly_totals(&self, user_id: UserId, boundaries: &[DateTime<Utc>]) -> Result<Vec<BucketTotal>, RepoError> {
         self.with(|conn| weekly_totals(conn, user_id, boundaries))
+    }
+
+    fn activity_window(&self, user_id: UserId, now: DateTime<Utc>) -> Result<ActivityWindow, RepoError> {
+        self.with(|conn| Ok(activity_windows(conn, &[user_id], now)?.remove(&user_id).unwrap_or_default()))
     }
 
     fn race_goals(&self, user_id: UserId) -> Result<Vec<RaceGoal>, RepoError> {

@@ -4,6 +4,7 @@ use super::activity::{Activity, FeedCursor, Inserted};
 use super::integration::Integration;
 use super::race_goal::RaceGoal;
 use super::weekly::BucketTotal;
+use super::window::ActivityWindow;
 use super::zones::{StoredZones, Zones};
 use crate::entities::AuditEvent;
 use crate::error::RepoError;
@@ -28,6 +29,8 @@ pub trait AthleteRepo {
     /// Sums of the athlete's activities starting in each
     /// `[boundaries[i], boundaries[i + 1])`, one entry per bucket, in one query.
     fn weekly_totals(&self, user_id: UserId, boundaries: &[DateTime<Utc>]) -> Result<Vec<BucketTotal>, RepoError>;
+    /// The athlete's recent training at `now`, for the attention signals.
+    fn activity_window(&self, user_id: UserId, now: DateTime<Utc>) -> Result<ActivityWindow, RepoError>;
 
     /// The athlete's race goals by race date.
     fn race_goals(&self, user_id: UserId) -> Result<Vec<RaceGoal>, RepoError>;

@@ -29,6 +29,17 @@ pub struct RaceGoal {
     pub version: i64,
 }
 
+/// The goal race: the first goal (by date, then id) whose race day is
+/// `today` or later. `goals` are in the order the store lists them.
+///
+/// ```
+/// use roster_domain::athlete::next_race_goal;
+/// assert!(next_race_goal(&[], "2026-11-28".parse().unwrap()).is_none());
+/// ```
+pub fn next_race_goal(goals: &[RaceGoal], today: NaiveDate) -> Option<&RaceGoal> {
+    goals.iter().filter(|g| g.fields.race_date >= today).min_by_key(|g| (g.fields.race_date, g.race_goal_id))
+}
+
 /// The checked attributes of a race goal.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RaceGoalFields {

@@ -2,6 +2,10 @@
 //! weekly distance trend. Each checks who may see and touch the athlete's
 //! data ([`crate::athlete::access`]) before it reads or writes.
 
+pub mod snapshot;
+
+pub use snapshot::{AthleteSnapshot, snapshot};
+
 use crate::athlete::weekly::{MAX_WEEKS, boundaries, week_starts};
 use crate::athlete::{
     Activity, ActivityInput, AthleteRepo, ConnectInput, DataAccess, FeedCursor, Inserted, Integration, NewActivity,

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Bool, Date, Double, Nullable, Text, Timestamp};
 use roster_domain::UserId;
-use roster_domain::athlete::{IntegrationStatus, Provider};
+use roster_domain::athlete::{ActivityWindow, IntegrationStatus, Provider};
 use std::collections::HashMap;
 
 /// `$first, $first+1, …` for `n` values.
@@ -146,21 +146,6 @@ pub fn race_goal_summaries(
         }
     }
     Ok(out)
-}
-
-/// What the attention signals need to know about an athlete's recent training.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct ActivityWindow {
-    /// The start of the latest activity ever (`None`: no activity at all).
-    pub last_activity_at: Option<DateTime<Utc>>,
-    /// Metres in the last 7 days (`[now − 7 d, ∞)`).
-    pub distance_last_7d: f64,
-    /// Metres in the 28 days before those (`[now − 35 d, now − 7 d)`).
-    pub distance_days_8_to_35: f64,
-    /// Activities in the last 7 days.
-    pub activities_last_7d: i64,
-    /// Activities in the 28 days before those.
-    pub activities_days_8_to_35: i64,
 }
 
 #[derive(Debug, QueryableByName)]

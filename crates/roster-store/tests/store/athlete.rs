@@ -304,6 +304,8 @@ fn page_wide_reads_answer_every_athlete_in_one_query_each() {
         assert_eq!((w.distance_last_7d, w.activities_last_7d), (15_000.0, 2));
         assert_eq!((w.distance_days_8_to_35, w.activities_days_8_to_35), (5_000.0, 2));
         assert_eq!(windows[&idle], Default::default());
+        assert_eq!(store.activity_window(busy, now()).unwrap(), w);
+        assert_eq!(store.activity_window(idle, now()).unwrap(), Default::default());
         assert!(activity_windows(&mut conn, &[], now()).unwrap().is_empty());
     }
 }

@@ -303,3 +303,39 @@ fn disconnecting_marks_the_connection_disconnected() {
         .returning(|_, _| Ok(()));
     disconnect_integration(&accounts, &athletes, &clock(), me, Provider::Strava).unwrap();
 }
+
+#[test]
+fn the_snapshot_reads_everything_once_and_finds_the_goal_race() {
+    let (o, orgs) = org();
+    let mut athletes = MockAthleteRepo::new();
+    athletes.expect_org_timezone().times(1).returning(|_| Ok(Some(Timezone::parse("Pacific/Kiritimati").unwrap())));
+    let user = o.athlete;
+    athletes.expect_activities().times(1).withf(|_, before, limit| before.is_none() && *limit == 10).returning(
+        move |_, _, limit| {
+            Ok((0..=limit)
+                .map(|_| stored(user, &ActivityInput { source: "manual".into(), external_id: None, ..run_input() }))
+                .collect())
+        },
+    );
+    athletes.expect_weekly_totals().times(1).returning(|_, b| Ok(vec![BucketTotal::default(); b.len() - 1]));
+    // 10:00 UTC on 2026-11-28 is already 29 November at UTC+14: a race on the 28th is past.
+    let past = RaceGoal {
+        fields: RaceGoalFields { race_date: "2026-11-28".parse().unwrap(), ..goal(user).fields },
+        ..goal(user)
+    };
+    let next = RaceGoal {
+        fields: RaceGoalFields { race_date: "2026-11-29".parse().unwrap(), ..goal(user).fields },
+        ..goal(user)
+    };
+    let goals = vec![past, next.clone(), goal(user)];
+    athletes.expect_race_goals().times(1).returning(move |_| Ok(goals.clone()));
+    athletes.expect_zones().times(1).returning(|_| Ok(None));
+    athletes.expect_integrations().times(1).returning(|_| Ok(Vec::new()));
+    athletes.expect_activity_window().times(1).returning(|_, _| Ok(Default::default()));
+    let snap = snapshot(&orgs, &athletes, &clock(), o.coach, o.id, o.athlete).unwrap();
+    assert_eq!(snap.recent_activities.len(), 10);
+    assert_eq!(snap.weekly_distance.len(), 12);
+    assert_eq!(snap.goal_race(), Some(&next));
+    let err = snapshot(&orgs, &MockAthleteRepo::new(), &clock(), o.other_athlete, o.id, o.athlete).unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}
