@@ -309,3 +309,26 @@ fn page_wide_reads_answer_every_athlete_in_one_query_each() {
         assert!(activity_windows(&mut conn, &[], now()).unwrap().is_empty());
     }
 }
+
+#[test]
+fn concurrent_resends_store_one_activity_and_one_event() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, me) = org_with_athlete(&store, "UTC");
+        let winners: Vec<bool> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| {
+                    let store = store.clone();
+                    s.spawn(move || {
+                        let a = activity(me, "2026-11-27T07:00:00Z", 10_000.0, "garmin", Some("g-1"));
+                        store.insert_activity(&a, &event(org, me, "activity.created")).unwrap().is_created()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(winners.iter().filter(|w| **w).count(), 1, "{:?}", db.backend);
+        assert_eq!(store.activities(me, None, 10).unwrap().len(), 1);
+        assert_eq!(count_events(&store, org, "activity.created"), 1);
+    }
+}
