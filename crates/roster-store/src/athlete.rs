@@ -72,6 +72,31 @@ pub fn insert_activity(
     }
 }
 
+/// Stores many activities in one transaction, many rows per statement on
+/// PostgreSQL; for bulk loads such as `roster seed` (no audit events, no
+/// idempotency check: a duplicate `(source, external_id)` fails the whole
+/// load). Returns how many rows were written.
+pub fn insert_activities_bulk(conn: &mut DbConn, list: &[Activity]) -> Result<usize, StoreError> {
+    write_tx(conn, |conn| {
+        let mut written = 0;
+        for chunk in list.chunks(500) {
+            let rows: Vec<ActivityRow> = chunk.iter().map(ActivityRow::new).collect();
+            written += match conn {
+                DbConn::Pg(pg) => diesel::insert_into(activities::table).values(&rows).execute(pg)?,
+                // In-process SQLite gains nothing from multi-row statements.
+                DbConn::Sqlite(_) => {
+                    let mut n = 0;
+                    for row in &rows {
+                        n += diesel::insert_into(activities::table).values(row).execute(conn)?;
+                    }
+                    n
+                }
+            };
+        }
+        Ok(written)
+    })
+}
+
 #[derive(Debug, QueryableByName)]
 struct BucketRow {
     #[diesel(sql_type = Integer)]

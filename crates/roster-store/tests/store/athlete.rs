@@ -332,3 +332,27 @@ fn concurrent_resends_store_one_activity_and_one_event() {
         assert_eq!(count_events(&store, org, "activity.created"), 1);
     }
 }
+
+#[test]
+fn a_bulk_load_writes_every_activity_in_one_transaction() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (_, me) = org_with_athlete(&store, "UTC");
+        let list: Vec<Activity> = (0..1203)
+            .map(|i| {
+                activity(me, &format!("2026-{:02}-{:02}T07:00:00Z", 1 + i % 10, 1 + i % 28), 1000.0, "manual", None)
+            })
+            .collect();
+        let mut conn = store.conn().unwrap();
+        assert_eq!(roster_store::athlete::insert_activities_bulk(&mut conn, &list).unwrap(), 1203, "{:?}", db.backend);
+        assert_eq!(store.activities(me, None, 200).unwrap().len(), 201);
+        let mut dup = activity(me, "2026-11-01T07:00:00Z", 1.0, "strava", Some("x"));
+        let again = Activity { activity_id: roster_domain::ActivityId::new(), ..dup.clone() };
+        dup.title = None;
+        assert!(roster_store::athlete::insert_activities_bulk(&mut conn, &[dup, again]).is_err());
+        assert!(
+            store.activities(me, None, 2000).unwrap().iter().all(|a| a.source.as_str() == "manual"),
+            "all or nothing"
+        );
+    }
+}
