@@ -52,3 +52,20 @@ pub async fn audit_count(app: &TestApp, head: &Session, org_id: &str, action: &s
         app.get(&format!("/api/v1/organizations/{org_id}/audit-events?action={action}&limit=200"), &head.token).await;
     res.assert_status(200)["data"].as_array().unwrap().len()
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_athlete_routes() {
+    let app = crate::support::spawn_with(roster_store::testing::TestDb::sqlite(), |_| {}).await;
+    let res = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let paths = &res.assert_status(200)["paths"];
+    for (path, method) in [
+        ("/api/v1/organizations/{org_id}/members/{user_id}/activities", "post"),
+        ("/api/v1/organizations/{org_id}/members/{user_id}/race-goals/{goal_id}", "patch"),
+        ("/api/v1/organizations/{org_id}/members/{user_id}/zones", "put"),
+        ("/api/v1/organizations/{org_id}/members/{user_id}/weekly-distance", "get"),
+        ("/api/v1/me/integrations/{provider}", "delete"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path}");
+    }
+    assert!(res.body["components"]["schemas"]["ZoneSettings"].is_object());
+}

@@ -242,7 +242,7 @@ pub struct RaceGoalListDto {
 /// The athlete's zones.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ZonesDto {
-    /// Heart rate.
+    /// `heart_rate` and `pace`.
     #[serde(flatten)]
     pub zones: ZoneSettings,
     /// Last changed; null if never set.

@@ -140,5 +140,6 @@ async fn who_may_read_and_write_an_athletes_activities() {
             .await
             .assert_problem(404, "not_found");
         app.call(reqwest::Method::GET, &path(&unassigned), None, None).await.assert_problem(401, "unauthenticated");
+        app.delete(&path(&unassigned), &head.token).await.assert_problem(405, "method_not_allowed");
     }
 }
