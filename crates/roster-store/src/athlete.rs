@@ -124,24 +124,25 @@ pub fn weekly_totals(
         return Ok(totals);
     }
     // Placeholders are numbered in the order they appear (SQLite binds by position).
-    let mut sql = String::from("SELECT CASE");
     let mut n = 0;
     let mut next = || {
         n += 1;
         format!("${n}")
     };
-    for i in 0..buckets - 1 {
-        sql.push_str(&format!(" WHEN start_time < {} THEN {i}", next()));
-    }
-    sql.push_str(&format!(
-        " ELSE {} END AS bucket, SUM(distance_m) AS distance_m, CAST(SUM(duration_s) AS BIGINT) AS duration_s, \
+    let bucket = if buckets == 1 {
+        "0".to_owned()
+    } else {
+        let whens: String = (0..buckets - 1).map(|i| format!(" WHEN start_time < {} THEN {i}", next())).collect();
+        format!("CASE{whens} ELSE {} END", buckets - 1)
+    };
+    let sql = format!(
+        "SELECT {bucket} AS bucket, SUM(distance_m) AS distance_m, CAST(SUM(duration_s) AS BIGINT) AS duration_s, \
          COUNT(*) AS activity_count FROM activities \
          WHERE user_id = {} AND start_time >= {} AND start_time < {} GROUP BY 1",
-        buckets - 1,
         next(),
         next(),
         next()
-    ));
+    );
     let mut query = diesel::sql_query(sql).into_boxed::<Db>();
     for b in &boundaries[1..buckets] {
         query = query.bind::<Timestamp, _>(to_db(*b));

@@ -154,6 +154,13 @@ fn weekly_totals_bucket_by_local_mondays_with_empty_weeks() {
         let counts: Vec<i64> = totals.iter().map(|t| t.activity_count).collect();
         assert_eq!(counts, [1, 1, 2, 1]);
         assert_eq!(totals[2].duration_s, 3600);
+        // One week alone (no CASE to choose from), and the longest trend.
+        let one = store.weekly_totals(me, &boundaries(tz, &mondays[3..])).unwrap();
+        assert_eq!(one.iter().map(|t| t.distance_m).collect::<Vec<_>>(), [8000.0], "{:?}", db.backend);
+        let long = week_starts(tz, now(), 104);
+        let totals_104 = store.weekly_totals(me, &boundaries(tz, &long)).unwrap();
+        assert_eq!(totals_104.len(), 104);
+        assert_eq!(totals_104[100..].iter().map(|t| t.distance_m).collect::<Vec<_>>(), distances);
         // An athlete with nothing gets zeros in every week.
         let empty = store.weekly_totals(user(&store), &boundaries(tz, &mondays)).unwrap();
         assert_eq!(empty.len(), 4);

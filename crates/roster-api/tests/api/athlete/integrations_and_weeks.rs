@@ -96,6 +96,10 @@ async fn weekly_distance_uses_the_organizations_mondays_and_keeps_empty_weeks() 
         assert_eq!(data[1], json!({"week_start": starts[1], "distance_m": 0.0, "duration_s": 0, "activity_count": 0}));
         assert_eq!(data[3]["duration_s"], 600);
 
+        let one = app.get(&format!("{weekly}?weeks=1"), &athlete.token).await;
+        assert_eq!(one.assert_status(200)["data"][0]["distance_m"], 1000.0);
+        let longest = app.get(&format!("{weekly}?weeks=104"), &athlete.token).await;
+        assert_eq!(longest.assert_status(200)["data"].as_array().unwrap().len(), 104);
         let default = app.get(&weekly, &athlete.token).await;
         assert_eq!(default.assert_status(200)["data"].as_array().unwrap().len(), 12);
         for bad in ["0", "105", "many"] {
