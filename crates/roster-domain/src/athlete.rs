@@ -1,1 +1,63 @@
-//! An athlete's own data: activities, race goals, zones and integrations.
+//! An athlete's own data: activities, race goals, zones and integrations, the
+//! rules that make each valid, who may read and write it, and the port the
+//! store implements.
+//!
+//! Athlete data belongs to the account (an athlete belongs to at most one
+//! organization at a time); the organization is the context in which coaches
+//! see it and in which its audit events are written.
+
+pub mod access;
+pub mod activity;
+pub mod integration;
+pub mod ports;
+pub mod race_goal;
+pub mod weekly;
+pub mod window;
+pub mod zones;
+
+pub use access::{DataAccess, check_access};
+pub use activity::{Activity, ActivityInput, ActivitySource, FeedCursor, Inserted, NewActivity};
+pub use integration::{ConnectInput, Integration, IntegrationStatus, Provider};
+pub use ports::AthleteRepo;
+pub use race_goal::{RaceGoal, RaceGoalFields, RaceGoalInput, RaceGoalPatch, next_race_goal};
+pub use weekly::{BucketTotal, WeekTotal};
+pub use window::ActivityWindow;
+pub use zones::{HeartRateZone, HeartRateZones, PaceZone, PaceZones, StoredZones, ZoneSettings, Zones};
+
+use crate::values::InvalidValue;
+
+/// An integer field within `range`, or `out_of_range` naming the bounds.
+pub(crate) fn in_range_i64(value: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, InvalidValue> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(InvalidValue::new("out_of_range", format!("must be between {} and {}", range.start(), range.end())))
+    }
+}
+
+/// A number field within `range` (NaN is outside every range).
+pub(crate) fn in_range_f64(value: f64, range: std::ops::RangeInclusive<f64>) -> Result<f64, InvalidValue> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(InvalidValue::new("out_of_range", format!("must be between {} and {}", range.start(), range.end())))
+    }
+}
+
+/// Optional free text: trimmed, empty means none, at most `max` characters,
+/// no control characters.
+pub(crate) fn optional_text(input: Option<&str>, max: usize) -> Result<Option<String>, InvalidValue> {
+    let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if text.chars().count() > max {
+        return Err(InvalidValue::new("too_long", format!("must be at most {max} characters")));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(InvalidValue::new("invalid_text", "must not contain control characters"));
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// Required free text: trimmed, 1..=`max` characters, no control characters.
+pub(crate) fn required_text(input: &str, max: usize) -> Result<String, InvalidValue> {
+    optional_text(Some(input), max)?.ok_or_else(|| InvalidValue::new("required", "must not be empty"))
+}

@@ -6,7 +6,7 @@
 //! write is one transaction that writes its audit event too.
 
 mod accounts;
-mod athlete;
+pub mod athlete;
 mod audit;
 mod conn;
 mod effects;

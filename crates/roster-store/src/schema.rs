@@ -194,5 +194,64 @@ diesel::allow_tables_to_appear_in_same_query!(
     group_plan_enrollments,
     invitations,
     invitation_tokens,
-    outbox
+    outbox,
+    activities,
+    race_goals,
+    athlete_zones,
+    integrations,
 );
+
+diesel::table! {
+    activities (activity_id) {
+        activity_id -> Text,
+        user_id -> Text,
+        sport -> Text,
+        start_time -> Timestamp,
+        distance_m -> Double,
+        duration_s -> BigInt,
+        elevation_gain_m -> Nullable<Double>,
+        avg_hr -> Nullable<Integer>,
+        title -> Nullable<Text>,
+        source -> Text,
+        external_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    race_goals (race_goal_id) {
+        race_goal_id -> Text,
+        user_id -> Text,
+        race_name -> Text,
+        race_date -> Date,
+        distance_m -> Double,
+        goal_time_s -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    athlete_zones (user_id) {
+        user_id -> Text,
+        settings -> Text,
+        has_heart_rate -> Bool,
+        has_pace -> Bool,
+        updated_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    integrations (user_id, provider) {
+        user_id -> Text,
+        provider -> Text,
+        status -> Text,
+        connected_at -> Nullable<Timestamp>,
+        last_sync_at -> Nullable<Timestamp>,
+        external_athlete_id -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}

@@ -1,0 +1,413 @@
+//! Activities: a run, a ride, a swim, ... recorded by hand, imported from a
+//! file, or sent by an integration.
+
+use super::{in_range_f64, in_range_i64, optional_text};
+use crate::error::{DomainError, FieldErrors};
+use crate::ids::{ActivityId, UserId};
+use crate::sport::Sport;
+use crate::values::InvalidValue;
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How far in the future a start time may be (clocks of devices drift).
+pub const FUTURE_SKEW: Duration = Duration::minutes(5);
+/// The longest distance one activity may have, in metres.
+pub const MAX_DISTANCE_M: f64 = 1_000_000.0;
+/// The longest duration one activity may have, in seconds (7 days).
+pub const MAX_DURATION_S: i64 = 7 * 24 * 3600;
+/// The most elevation gain one activity may have, in metres.
+pub const MAX_ELEVATION_GAIN_M: f64 = 20_000.0;
+
+/// Where an activity came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ActivitySource {
+    /// Typed in, or imported from a file.
+    Manual,
+    /// Sent by the Strava integration.
+    Strava,
+    /// Sent by the Garmin integration.
+    Garmin,
+    /// Sent by the Apple Health integration.
+    AppleHealth,
+}
+
+impl ActivitySource {
+    /// Every source, in wire order.
+    pub const ALL: [ActivitySource; 4] =
+        [ActivitySource::Manual, ActivitySource::Strava, ActivitySource::Garmin, ActivitySource::AppleHealth];
+
+    /// The wire (and database) name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ActivitySource::Manual => "manual",
+            ActivitySource::Strava => "strava",
+            ActivitySource::Garmin => "garmin",
+            ActivitySource::AppleHealth => "apple_health",
+        }
+    }
+}
+
+impl fmt::Display for ActivitySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ActivitySource {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ActivitySource::ALL
+            .into_iter()
+            .find(|x| x.as_str() == s)
+            .ok_or_else(|| InvalidValue::new("invalid_source", "must be one of manual, strava, garmin, apple_health"))
+    }
+}
+
+/// A stored activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    /// Id (time-ordered).
+    pub activity_id: ActivityId,
+    /// The athlete's account.
+    pub user_id: UserId,
+    /// Sport.
+    pub sport: Sport,
+    /// When it started.
+    pub start_time: DateTime<Utc>,
+    /// Metres.
+    pub distance_m: f64,
+    /// Seconds.
+    pub duration_s: i64,
+    /// Metres climbed, when known.
+    pub elevation_gain_m: Option<f64>,
+    /// Average heart rate, when known.
+    pub avg_hr: Option<i32>,
+    /// Title.
+    pub title: Option<String>,
+    /// Where it came from.
+    pub source: ActivitySource,
+    /// The source's id for it; with `source` and the athlete, the idempotency key.
+    pub external_id: Option<String>,
+    /// Who recorded it (the athlete or a coach).
+    pub created_by: UserId,
+    /// When it was recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An activity as a client sends it, not yet checked. Enumerations are text
+/// so that an unknown value is a `422` naming the field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityInput {
+    /// `run`, `bike`, `swim`, `strength` or `other`.
+    pub sport: String,
+    /// When it started.
+    pub start_time: DateTime<Utc>,
+    /// Metres, 0..=1 000 000.
+    pub distance_m: f64,
+    /// Seconds, 1..=7 days.
+    pub duration_s: i64,
+    /// Metres, 0..=20 000.
+    pub elevation_gain_m: Option<f64>,
+    /// Beats per minute, 20..=250.
+    pub avg_hr: Option<i64>,
+    /// Up to 200 characters.
+    pub title: Option<String>,
+    /// `manual`, `strava`, `garmin` or `apple_health`.
+    pub source: String,
+    /// Up to 200 characters; required unless `source` is `manual`.
+    pub external_id: Option<String>,
+}
+
+/// A checked activity, ready to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewActivity {
+    /// Sport.
+    pub sport: Sport,
+    /// Start, truncated to microseconds.
+    pub start_time: DateTime<Utc>,
+    /// Metres.
+    pub distance_m: f64,
+    /// Seconds.
+    pub duration_s: i64,
+    /// Metres climbed.
+    pub elevation_gain_m: Option<f64>,
+    /// Average heart rate.
+    pub avg_hr: Option<i32>,
+    /// Title.
+    pub title: Option<String>,
+    /// Source.
+    pub source: ActivitySource,
+    /// The source's id.
+    pub external_id: Option<String>,
+}
+
+impl NewActivity {
+    /// Checks every field at `now`, reporting all bad fields at once.
+    ///
+    /// ```
+    /// use roster_domain::athlete::{ActivityInput, NewActivity};
+    /// let now = chrono::Utc::now();
+    /// let input = ActivityInput {
+    ///     sport: "run".into(), start_time: now, distance_m: 10_000.0, duration_s: 3000,
+    ///     elevation_gain_m: None, avg_hr: Some(150), title: None, source: "strava".into(), external_id: None,
+    /// };
+    /// let err = NewActivity::parse(&input, now).unwrap_err();
+    /// assert_eq!(err.code(), "external_id_required");
+    /// ```
+    pub fn parse(input: &ActivityInput, now: DateTime<Utc>) -> Result<Self, DomainError> {
+        let mut errors = FieldErrors::new();
+        let sport = errors.check(
+            "sport",
+            input.sport.parse::<Sport>().map_err(|e| InvalidValue::new("invalid_sport", e.to_string())),
+        );
+        let start_time = errors.check("start_time", start_time(input.start_time, now));
+        let distance_m = errors.check("distance_m", in_range_f64(input.distance_m, 0.0..=MAX_DISTANCE_M));
+        let duration_s = errors.check("duration_s", in_range_i64(input.duration_s, 1..=MAX_DURATION_S));
+        let elevation_gain_m = errors.check(
+            "elevation_gain_m",
+            input.elevation_gain_m.map(|e| in_range_f64(e, 0.0..=MAX_ELEVATION_GAIN_M)).transpose(),
+        );
+        let avg_hr = errors.check("avg_hr", input.avg_hr.map(|h| in_range_i64(h, 20..=250)).transpose());
+        let title = errors.check("title", optional_text(input.title.as_deref(), 200));
+        let source = errors.check("source", input.source.parse::<ActivitySource>());
+        let external_id = errors.check("external_id", optional_text(input.external_id.as_deref(), 200));
+        if let (Some(source), Some(None)) = (source, &external_id)
+            && source != ActivitySource::Manual
+        {
+            errors.check::<()>(
+                "external_id",
+                Err(InvalidValue::new("external_id_required", "an integration's activity needs its external_id")),
+            );
+        }
+        errors.finish()?;
+        match (sport, start_time, distance_m, duration_s, elevation_gain_m, avg_hr, title, source, external_id) {
+            (
+                Some(sport),
+                Some(start_time),
+                Some(distance_m),
+                Some(duration_s),
+                Some(elevation_gain_m),
+                Some(avg_hr),
+                Some(title),
+                Some(source),
+                Some(external_id),
+            ) => Ok(Self {
+                sport,
+                start_time,
+                distance_m,
+                duration_s,
+                elevation_gain_m,
+                avg_hr: avg_hr.and_then(|h| i32::try_from(h).ok()),
+                title,
+                source,
+                external_id,
+            }),
+            _ => Err(DomainError::Validation(Vec::new())),
+        }
+    }
+
+    /// The activity to store for `user_id`, recorded by `created_by` at `now`.
+    pub fn into_activity(self, user_id: UserId, created_by: UserId, now: DateTime<Utc>) -> Activity {
+        Activity {
+            activity_id: ActivityId::new(),
+            user_id,
+            sport: self.sport,
+            start_time: self.start_time,
+            distance_m: self.distance_m,
+            duration_s: self.duration_s,
+            elevation_gain_m: self.elevation_gain_m,
+            avg_hr: self.avg_hr,
+            title: self.title,
+            source: self.source,
+            external_id: self.external_id,
+            created_by,
+            created_at: now,
+        }
+    }
+}
+
+fn start_time(t: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, InvalidValue> {
+    if t > now + FUTURE_SKEW {
+        return Err(InvalidValue::new("start_time_in_future", "must not be in the future"));
+    }
+    if t < DateTime::UNIX_EPOCH {
+        return Err(InvalidValue::new("out_of_range", "must not be before 1970"));
+    }
+    Ok(t.trunc_subsecs(6))
+}
+
+/// Whether a write made a new row or found the one already there (an
+/// idempotent resend).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inserted<T> {
+    /// A new row.
+    Created(T),
+    /// The row that was already there; nothing was written.
+    Existing(T),
+}
+
+impl<T> Inserted<T> {
+    /// The row, new or old.
+    pub fn into_inner(self) -> T {
+        match self {
+            Inserted::Created(t) | Inserted::Existing(t) => t,
+        }
+    }
+
+    /// Whether it is new.
+    pub fn is_created(&self) -> bool {
+        matches!(self, Inserted::Created(_))
+    }
+}
+
+/// Where the next page of a feed starts: strictly older than this activity
+/// (newest first by start time, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedCursor {
+    /// The last start time seen.
+    pub start_time: DateTime<Utc>,
+    /// The last id seen.
+    pub activity_id: ActivityId,
+}
+
+impl FeedCursor {
+    /// The cursor after `activity`.
+    pub fn after(activity: &Activity) -> Self {
+        Self { start_time: activity.start_time, activity_id: activity.activity_id }
+    }
+
+    /// Text form: `<microseconds since the epoch>.<id>`.
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.start_time.timestamp_micros(), self.activity_id)
+    }
+
+    /// Reads [`FeedCursor::encode`]'s text.
+    pub fn decode(text: &str) -> Option<Self> {
+        let (micros, id) = text.split_once('.')?;
+        let start_time = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+        Some(Self { start_time, activity_id: id.parse().ok()? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-28T12:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    fn input() -> ActivityInput {
+        ActivityInput {
+            sport: "run".into(),
+            start_time: now() - Duration::hours(2),
+            distance_m: 10_000.0,
+            duration_s: 3000,
+            elevation_gain_m: Some(120.0),
+            avg_hr: Some(150),
+            title: Some("  Morning run ".into()),
+            source: "manual".into(),
+            external_id: None,
+        }
+    }
+
+    fn fields(err: DomainError) -> Vec<(String, String)> {
+        match err {
+            DomainError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+            other => panic!("expected validation, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_good_activity_parses_and_trims_its_title() {
+        let a = NewActivity::parse(&input(), now()).unwrap();
+        assert_eq!(a.title.as_deref(), Some("Morning run"));
+        assert_eq!(a.sport, Sport::Run);
+        assert_eq!(a.source, ActivitySource::Manual);
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = ActivityInput {
+            sport: "running".into(),
+            start_time: now() + Duration::minutes(6),
+            distance_m: -1.0,
+            duration_s: 0,
+            elevation_gain_m: Some(20_001.0),
+            avg_hr: Some(19),
+            title: Some("x".repeat(201)),
+            source: "polar".into(),
+            external_id: Some("y".repeat(201)),
+        };
+        let got = fields(NewActivity::parse(&bad, now()).unwrap_err());
+        let expect = [
+            ("sport", "invalid_sport"),
+            ("start_time", "start_time_in_future"),
+            ("distance_m", "out_of_range"),
+            ("duration_s", "out_of_range"),
+            ("elevation_gain_m", "out_of_range"),
+            ("avg_hr", "out_of_range"),
+            ("title", "too_long"),
+            ("source", "invalid_source"),
+            ("external_id", "too_long"),
+        ];
+        assert_eq!(got, expect.map(|(f, c)| (f.to_owned(), c.to_owned())));
+    }
+
+    #[test]
+    fn limits_are_inclusive() {
+        let edge = ActivityInput {
+            start_time: now() + FUTURE_SKEW,
+            distance_m: MAX_DISTANCE_M,
+            duration_s: MAX_DURATION_S,
+            elevation_gain_m: Some(MAX_ELEVATION_GAIN_M),
+            avg_hr: Some(250),
+            ..input()
+        };
+        assert!(NewActivity::parse(&edge, now()).is_ok());
+        let over = ActivityInput { duration_s: MAX_DURATION_S + 1, ..input() };
+        assert_eq!(
+            fields(NewActivity::parse(&over, now()).unwrap_err()),
+            [("duration_s".into(), "out_of_range".into())]
+        );
+        let zero = ActivityInput { distance_m: 0.0, avg_hr: Some(20), ..input() };
+        assert!(NewActivity::parse(&zero, now()).is_ok());
+    }
+
+    #[test]
+    fn integrations_must_name_their_external_id() {
+        let from_strava = ActivityInput { source: "strava".into(), external_id: Some("  ".into()), ..input() };
+        let err = NewActivity::parse(&from_strava, now()).unwrap_err();
+        assert_eq!(err.code(), "external_id_required");
+        let ok = ActivityInput { source: "apple_health".into(), external_id: Some("hk-1".into()), ..input() };
+        assert!(NewActivity::parse(&ok, now()).is_ok());
+    }
+
+    #[test]
+    fn feed_cursor_round_trips() {
+        let a = NewActivity::parse(&input(), now()).unwrap().into_activity(UserId::new(), UserId::new(), now());
+        let cursor = FeedCursor::after(&a);
+        assert_eq!(FeedCursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(FeedCursor::decode("nope"), None);
+        assert_eq!(FeedCursor::decode("12.nope"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn distance_accepted_iff_in_range(d in -10.0f64..2_000_000.0) {
+            let a = ActivityInput { distance_m: d, ..input() };
+            prop_assert_eq!(NewActivity::parse(&a, now()).is_ok(), (0.0..=MAX_DISTANCE_M).contains(&d));
+        }
+
+        #[test]
+        fn sources_round_trip(i in 0usize..4) {
+            let s = ActivitySource::ALL[i];
+            prop_assert_eq!(s.as_str().parse::<ActivitySource>().ok(), Some(s));
+        }
+    }
+}
