@@ -41,6 +41,8 @@ diesel::table! {
         updated_at -> Timestamp,
         removed_at -> Nullable<Timestamp>,
         version -> BigInt,
+        sort_name -> Text,
+        search_text -> Text,
     }
 }
 
@@ -56,8 +58,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_labels (membership_id, label) {
+        membership_id -> Text,
+        org_id -> Text,
+        label -> Text,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(audit_events -> organizations (org_id));
+diesel::joinable!(member_labels -> memberships (membership_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, organizations, memberships, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(users, organizations, memberships, audit_events, member_labels);
