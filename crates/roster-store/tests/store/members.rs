@@ -255,3 +255,33 @@ fn walking_every_page_returns_every_member_exactly_once_while_members_are_added(
         }
     }
 }
+
+#[test]
+fn seed_generates_organizations_with_realistic_rosters() {
+    use roster_store::seed::SeedOptions;
+    for db in TestDb::all() {
+        let store = db.store();
+        let opts = SeedOptions {
+            orgs: 2,
+            athletes_per_org: 40,
+            big_org: 120,
+            assistants_per_org: 2,
+            password_hash: "$argon2id$fake".into(),
+            seed: 7,
+        };
+        let report = store.seed(&opts).unwrap();
+        assert_eq!(report.athletes, 200);
+        let big = report.big_org.unwrap();
+        let all = store.roster(big.org_id, &RosterQuery { limit: 200, ..query() }).unwrap();
+        assert_eq!(all.total, 120, "{:?}", db.backend);
+        let marathon =
+            RosterQuery { labels: vec![roster_domain::member::Label::parse("@marathon").unwrap()], ..query() };
+        let share = store.roster(big.org_id, &marathon).unwrap().total;
+        assert!((5..=60).contains(&share), "about a fifth run marathons: {share}");
+        let coach = RosterQuery { coach: CoachFilter::Coach(big.assistant_ids[0]), ..query() };
+        assert!(store.roster(big.org_id, &coach).unwrap().total > 0);
+        let head = store.live_membership(big.org_id, big.head_coach_id).unwrap().unwrap();
+        assert_eq!(head.role, Role::HeadCoach);
+        assert_eq!(store.roster(report.orgs[1].org_id, &query()).unwrap().total, 40);
+    }
+}
