@@ -37,6 +37,11 @@ migrate:
 bench-foundation:
     scripts/bench-foundation.sh
 
+# Roster load benchmark on a release build, both backends: seeds 100 x 1 000 athletes and a 10 000-athlete
+# organization, then prints p50, p99, requests/s and server memory. Args: [duration_s] [connections].
+bench *args:
+    scripts/bench.sh {{args}}
+
 # Everything CI runs.
 ci:
     .ci/run

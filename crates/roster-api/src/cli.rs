@@ -38,6 +38,28 @@ pub enum Command {
     },
     /// Create a demo club with a head coach, an assistant coach and athletes, and print their logins.
     Demo,
+    /// Generate a synthetic database at scale (for benchmarks) and print a big organization's id and logins.
+    Seed(SeedArgs),
+}
+
+/// `roster seed` options.
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// Organizations of `--athletes-per-org` athletes.
+    #[arg(long, default_value_t = 100)]
+    pub orgs: u32,
+    /// Athletes in each of those organizations.
+    #[arg(long, default_value_t = 1000)]
+    pub athletes_per_org: u32,
+    /// Athletes of one more, big organization (0: none).
+    #[arg(long, default_value_t = 10_000)]
+    pub big_org: u32,
+    /// Assistant coaches per organization, besides the head coach.
+    #[arg(long, default_value_t = 3)]
+    pub assistants_per_org: u32,
+    /// Random seed (default: the current time, so repeated runs add new accounts).
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -76,6 +98,7 @@ pub async fn main() -> anyhow::Result<()> {
             println!("{token}");
         }
         Command::Demo => demo(&settings)?,
+        Command::Seed(args) => seed(&settings, &args)?,
     }
     Ok(())
 }
@@ -149,5 +172,49 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
     for (handle, _, _) in athletes {
         println!("  athlete          {handle}@demo.roster.dev");
     }
+    Ok(())
+}
+
+/// The password of every seeded account.
+pub const SEED_PASSWORD: &str = "SeedPass123";
+
+/// Generates synthetic organizations and prints what a benchmark needs as `key=value` lines.
+fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
+    use roster_domain::ports::PasswordHasher as _;
+    let store = open_store(settings)?;
+    let hasher = Argon2Hasher::new().map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+    let password_hash = hasher.hash(&roster_domain::values::Password::parse(SEED_PASSWORD)?)?;
+    let seed = args.seed.unwrap_or_else(|| u64::try_from(SystemClock.now().timestamp_micros()).unwrap_or(1));
+    let opts = roster_store::seed::SeedOptions {
+        orgs: args.orgs,
+        athletes_per_org: args.athletes_per_org,
+        big_org: args.big_org,
+        assistants_per_org: args.assistants_per_org,
+        password_hash,
+        seed,
+    };
+    let started = std::time::Instant::now();
+    let report = store.seed(&opts)?;
+    eprintln!(
+        "seeded {} organizations and {} athletes in {:.1} s (password of every account: {SEED_PASSWORD})",
+        report.orgs.len() + usize::from(report.big_org.is_some()),
+        report.athletes,
+        started.elapsed().as_secs_f64()
+    );
+    let print = |prefix: &str, org: &roster_store::seed::SeededOrg| {
+        println!("{prefix}_org_id={}", org.org_id);
+        println!("{prefix}_athletes={}", org.athletes);
+        println!("{prefix}_head_coach_email={}", org.head_coach_email);
+        if let Some(coach) = org.assistant_ids.first() {
+            println!("{prefix}_coach_id={coach}");
+        }
+    };
+    if let Some(big) = &report.big_org {
+        print("big", big);
+    }
+    if let Some(first) = report.orgs.first() {
+        print("small", first);
+    }
+    println!("password={SEED_PASSWORD}");
     Ok(())
 }

@@ -95,6 +95,15 @@ pub struct Membership {
     pub updated_at: DateTime<Utc>,
     /// Optimistic-concurrency version.
     pub version: i64,
+    /// Nickname inside this organization.
+    pub display_name: Option<crate::member::DisplayName>,
+    /// Custom tier.
+    pub member_level: Option<crate::member::MemberLevel>,
+    /// Coaches' notes (never in an athlete's view).
+    pub private_notes: Option<crate::member::PrivateNotes>,
+    /// Labels. Loaded by the member repository; `OrganizationRepo::live_membership`
+    /// leaves them empty (it serves authorization, which never needs them).
+    pub labels: crate::member::Labels,
 }
 
 impl Membership {
@@ -110,6 +119,10 @@ impl Membership {
             joined_at: now,
             updated_at: now,
             version: 1,
+            display_name: None,
+            member_level: None,
+            private_notes: None,
+            labels: crate::member::Labels::default(),
         }
     }
 }

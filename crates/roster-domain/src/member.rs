@@ -1,1 +1,503 @@
-//! Organization-only member attributes: display name, member level, labels, private notes (the roster issue).
+//! The roster: a member's organization-only attributes (display name, level,
+//! labels, private notes), the port that keeps them, and the roster query
+//! (filters, sort, keyset paging) with the per-member profile status.
+//!
+//! ```
+//! use roster_domain::member::{Label, Labels};
+//!
+//! assert_eq!(Label::parse("  @Marathon ").unwrap().as_str(), "@marathon");
+//! assert_eq!(Label::parse("marathon").unwrap_err().code, "invalid_label");
+//! let labels = Labels::parse(["@a", "@A", "@b"]).unwrap();
+//! assert_eq!(labels.len(), 2);
+//! ```
+
+use crate::entities::{AuditEvent, JoinExtras, Membership};
+use crate::error::RepoError;
+use crate::ids::{GroupId, MembershipId, OrgId, UserId};
+use crate::role::MembershipStatus;
+use crate::values::InvalidValue;
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+use std::collections::HashMap;
+use std::fmt;
+
+/// Trims `input` and checks its length (in characters) and that it has no control characters.
+fn bounded(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
+    let trimmed = input.trim();
+    let len = trimmed.chars().count();
+    if len == 0 {
+        return Err(InvalidValue::new(code, format!("{what} must not be empty")));
+    }
+    if len > max {
+        return Err(InvalidValue::new(code, format!("{what} must be at most {max} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(InvalidValue::new(code, format!("{what} must not contain control characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+macro_rules! text_value {
+    ($name:ident) => {
+        impl $name {
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+            /// The value as an owned string.
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+    };
+}
+
+/// A nickname inside one organization: 1–60 characters, trimmed.
+///
+/// ```
+/// use roster_domain::member::DisplayName;
+/// assert_eq!(DisplayName::parse(" Speedy ").unwrap().as_str(), "Speedy");
+/// assert_eq!(DisplayName::parse("").unwrap_err().code, "invalid_display_name");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DisplayName(String);
+text_value!(DisplayName);
+
+impl DisplayName {
+    /// Parses a display name.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        bounded(input, "display name", "invalid_display_name", 60).map(Self)
+    }
+}
+
+/// A custom tier such as `intermediate`: 1–40 characters, trimmed.
+///
+/// ```
+/// use roster_domain::member::MemberLevel;
+/// assert!(MemberLevel::parse("elite").is_ok());
+/// assert_eq!(MemberLevel::parse(&"x".repeat(41)).unwrap_err().code, "invalid_member_level");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MemberLevel(String);
+text_value!(MemberLevel);
+
+impl MemberLevel {
+    /// Parses a member level.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        bounded(input, "member level", "invalid_member_level", 40).map(Self)
+    }
+}
+
+/// A coach's notes about a member: up to 10 000 characters, never shown to the athlete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateNotes(String);
+text_value!(PrivateNotes);
+
+impl PrivateNotes {
+    /// Parses notes; surrounding whitespace is trimmed, empty notes are refused (send `null` to clear).
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let trimmed = input.trim();
+        let len = trimmed.chars().count();
+        if len == 0 {
+            return Err(InvalidValue::new("invalid_private_notes", "private notes must not be empty (send null)"));
+        }
+        if len > 10_000 {
+            return Err(InvalidValue::new("invalid_private_notes", "private notes must be at most 10000 characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+}
+
+/// A label: `@` then 1–40 of `a-z 0-9 - _`. Input is trimmed and lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Label(String);
+text_value!(Label);
+
+impl Label {
+    /// Parses a label; a missing `@` or another character is `invalid_label`.
+    pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        let value = input.trim().to_lowercase();
+        let invalid = || InvalidValue::new("invalid_label", "a label is @ then 1-40 of a-z, 0-9, - and _");
+        let rest = value.strip_prefix('@').ok_or_else(invalid)?;
+        let ok = (1..=40).contains(&rest.len())
+            && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if ok { Ok(Self(value)) } else { Err(invalid()) }
+    }
+}
+
+/// A member's set of labels: at most 20, duplicates collapsed, sorted.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Labels(Vec<Label>);
+
+impl Labels {
+    /// The most labels a member may have.
+    pub const MAX: usize = 20;
+
+    /// Parses every label; the first bad one is the error. More than 20
+    /// distinct labels is `too_many_labels`.
+    pub fn parse<'a>(inputs: impl IntoIterator<Item = &'a str>) -> Result<Self, InvalidValue> {
+        let mut labels = inputs.into_iter().map(Label::parse).collect::<Result<Vec<_>, _>>()?;
+        labels.sort();
+        labels.dedup();
+        if labels.len() > Self::MAX {
+            return Err(InvalidValue::new("too_many_labels", "a member has at most 20 labels"));
+        }
+        Ok(Self(labels))
+    }
+
+    /// Labels already known to be valid (read back from the store).
+    pub fn from_labels(mut labels: Vec<Label>) -> Self {
+        labels.sort();
+        labels.dedup();
+        Self(labels)
+    }
+
+    /// The labels, sorted.
+    pub fn as_slice(&self) -> &[Label] {
+        &self.0
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// None at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The labels as text.
+    pub fn to_strings(&self) -> Vec<String> {
+        self.0.iter().map(|l| l.as_str().to_owned()).collect()
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// A member as the roster shows them: the membership with the account's names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberView {
+    /// The membership, with its attributes and labels.
+    pub membership: Membership,
+    /// The account's first name.
+    pub first_name: String,
+    /// The account's last name.
+    pub last_name: Option<String>,
+    /// The account's e-mail.
+    pub email: String,
+}
+
+/// Which coach assignment the roster is filtered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CoachFilter {
+    /// No filter.
+    #[default]
+    Any,
+    /// The caller (`me`).
+    Me,
+    /// Athletes with no coach (`none`).
+    Unassigned,
+    /// Athletes of this coach.
+    Coach(UserId),
+}
+
+/// The roster's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RosterSort {
+    /// Display name, else first and last name (case-insensitive), then user id.
+    #[default]
+    Name,
+    /// Oldest membership first.
+    JoinedAt,
+    /// Newest membership first.
+    JoinedAtDesc,
+}
+
+/// Where the previous page ended; only valid with the sort that made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RosterCursor {
+    /// After this sort key and user id (sort `name`).
+    Name {
+        /// The lower-cased sort name of the last member seen.
+        key: String,
+        /// Their account id.
+        user_id: UserId,
+    },
+    /// After this join time and membership id (sort `joined_at` or `-joined_at`).
+    JoinedAt {
+        /// The join time of the last member seen.
+        joined_at: DateTime<Utc>,
+        /// Their membership id.
+        membership_id: MembershipId,
+    },
+}
+
+/// The roster's filters (combined with AND), order and page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RosterQuery {
+    /// Any of these statuses (empty: all).
+    pub statuses: Vec<MembershipStatus>,
+    /// All of these labels.
+    pub labels: Vec<Label>,
+    /// Exactly this level.
+    pub member_level: Option<MemberLevel>,
+    /// Coach assignment.
+    pub coach: CoachFilter,
+    /// Members of this group.
+    pub group_id: Option<GroupId>,
+    /// Case-insensitive substring of first, last, display name or e-mail (lower-cased, trimmed, non-empty).
+    pub q: Option<String>,
+    /// Order.
+    pub sort: RosterSort,
+    /// Page size, 1–200.
+    pub limit: u32,
+    /// Keyset cursor.
+    pub after: Option<RosterCursor>,
+    /// Add each member's profile status.
+    pub include_profile_status: bool,
+}
+
+/// One page of the roster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RosterPage {
+    /// The members, in order.
+    pub members: Vec<MemberView>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<RosterCursor>,
+    /// How many members match the filters in all.
+    pub total: i64,
+    /// Profile status per member, when asked for.
+    pub profile_status: Option<HashMap<UserId, ProfileStatus>>,
+}
+
+/// State of one integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegrationState {
+    /// Connected and syncing.
+    Connected,
+    /// Was connected, now disconnected.
+    Disconnected,
+    /// Connected but failing.
+    Error,
+    /// Never connected.
+    #[default]
+    NotConnected,
+}
+
+/// Integrations per provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct IntegrationsStatus {
+    /// Strava.
+    pub strava: IntegrationState,
+    /// Garmin.
+    pub garmin: IntegrationState,
+    /// Apple Health.
+    pub apple_health: IntegrationState,
+}
+
+/// Which training zones are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ZonesStatus {
+    /// Heart-rate zones set.
+    pub heart_rate: bool,
+    /// Pace zones set.
+    pub pace: bool,
+}
+
+/// The next race goal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextRace {
+    /// Race name.
+    pub race_name: String,
+    /// Race date.
+    pub race_date: chrono::NaiveDate,
+}
+
+/// Race goals summary.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct RaceGoalsStatus {
+    /// How many upcoming race goals.
+    pub count: i64,
+    /// The next one.
+    pub next: Option<NextRace>,
+}
+
+/// The current plan assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurrentPlan {
+    /// Assignment id.
+    pub assignment_id: crate::ids::AssignmentId,
+    /// Plan name.
+    pub plan_name: String,
+    /// Week of the plan today (1-based).
+    pub current_week: i64,
+    /// Weeks in the plan.
+    pub total_weeks: i64,
+}
+
+/// Training plans summary.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct TrainingPlansStatus {
+    /// The plan running now.
+    pub current: Option<CurrentPlan>,
+    /// How many upcoming assignments.
+    pub upcoming: i64,
+}
+
+/// Attention signals summary.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct AttentionStatus {
+    /// How many signals.
+    pub count: i64,
+    /// The most severe (`info`, `warning`, `urgent`), if any.
+    pub max_severity: Option<String>,
+}
+
+/// A member's profile at a glance, as the roster shows it with `include_profile_status=true`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct ProfileStatus {
+    /// Integrations.
+    pub integrations: IntegrationsStatus,
+    /// Zones.
+    pub zones: ZonesStatus,
+    /// Race goals.
+    pub race_goals: RaceGoalsStatus,
+    /// Training plans.
+    pub training_plans: TrainingPlansStatus,
+    /// Attention signals.
+    pub attention: AttentionStatus,
+}
+
+/// The roster's store. Every write is one transaction with its audit event.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait MemberRepo {
+    /// The live member `user_id` of `org_id`, with labels and account names.
+    fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError>;
+    /// Adds the membership (with its attributes and labels), applies the join
+    /// extras (group, plan) and writes `event`, in one transaction.
+    /// `Conflict::AlreadyMember`, `Conflict::MemberOfAnotherOrganization`.
+    fn add_member(
+        &self,
+        membership: &Membership,
+        extras: &JoinExtras,
+        actor: UserId,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError>;
+    /// Writes the membership's attributes, labels, status and coach if the
+    /// stored version is still `expected_version` (else
+    /// `Conflict::VersionMismatch`); `membership.version` is the new one.
+    fn update_member(
+        &self,
+        membership: &Membership,
+        expected_version: i64,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError>;
+    /// Ends the live athlete membership at `at`, clears its coach, ends its
+    /// groups and plans, and writes `event`.
+    fn remove_member(
+        &self,
+        org_id: OrgId,
+        user_id: UserId,
+        actor: UserId,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError>;
+    /// One page of live athletes matching `query` (whose `coach` is never `Me`
+    /// here), with the total and the next cursor.
+    fn roster(&self, org_id: OrgId, query: &RosterQuery) -> Result<RosterPage, RepoError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn label_needs_the_at_sign_and_allowed_characters() {
+        for bad in ["marathon", "@", "@a b", "@Ä", "@a.b", "@@a", &format!("@{}", "a".repeat(41))] {
+            assert_eq!(Label::parse(bad).map_err(|e| e.code), Err("invalid_label"), "{bad}");
+        }
+        assert_eq!(Label::parse(" @Injury-Watch_2 ").unwrap().as_str(), "@injury-watch_2");
+        assert!(Label::parse(&format!("@{}", "a".repeat(40))).is_ok());
+    }
+
+    #[test]
+    fn labels_collapse_duplicates_and_cap_at_twenty() {
+        let labels = Labels::parse(["@b", "@a", " @B "]).unwrap();
+        assert_eq!(labels.to_strings(), vec!["@a", "@b"]);
+        let many: Vec<String> = (0..21).map(|i| format!("@l{i}")).collect();
+        assert_eq!(Labels::parse(many.iter().map(String::as_str)).unwrap_err().code, "too_many_labels");
+        let twenty_with_dupes: Vec<String> = (0..25).map(|i| format!("@l{}", i % 20)).collect();
+        assert_eq!(Labels::parse(twenty_with_dupes.iter().map(String::as_str)).unwrap().len(), 20);
+    }
+
+    #[test]
+    fn display_name_level_and_notes_are_bounded() {
+        assert!(DisplayName::parse(&"x".repeat(60)).is_ok());
+        assert_eq!(DisplayName::parse(&"x".repeat(61)).unwrap_err().code, "invalid_display_name");
+        assert!(MemberLevel::parse(&"x".repeat(40)).is_ok());
+        assert_eq!(MemberLevel::parse("  ").unwrap_err().code, "invalid_member_level");
+        assert!(PrivateNotes::parse(&"n".repeat(10_000)).is_ok());
+        assert_eq!(PrivateNotes::parse(&"n".repeat(10_001)).unwrap_err().code, "invalid_private_notes");
+    }
+
+    #[test]
+    fn profile_status_defaults_have_the_contract_shape() {
+        let json = serde_json::to_value(ProfileStatus::default()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "integrations": {"strava": "not_connected", "garmin": "not_connected", "apple_health": "not_connected"},
+                "zones": {"heart_rate": false, "pace": false},
+                "race_goals": {"count": 0, "next": null},
+                "training_plans": {"current": null, "upcoming": 0},
+                "attention": {"count": 0, "max_severity": null}
+            })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn label_normalization_is_idempotent(body in "[a-zA-Z0-9_-]{1,40}", pad in "[ \t]{0,3}") {
+            let label = Label::parse(&format!("{pad}@{body}{pad}")).unwrap();
+            prop_assert_eq!(label.as_str(), format!("@{}", body.to_lowercase()));
+            prop_assert_eq!(Label::parse(label.as_str()).unwrap(), label);
+        }
+
+        #[test]
+        fn label_parse_never_panics_and_accepts_only_the_alphabet(s in "\\PC{0,50}") {
+            if let Ok(label) = Label::parse(&s) {
+                let rest = label.as_str().strip_prefix('@').unwrap();
+                prop_assert!(!rest.is_empty() && rest.len() <= 40);
+                prop_assert!(rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'));
+            }
+        }
+
+        #[test]
+        fn labels_are_sorted_and_distinct(bodies in proptest::collection::vec("[a-c]{1,2}", 0..20)) {
+            let inputs: Vec<String> = bodies.iter().map(|b| format!("@{b}")).collect();
+            let labels = Labels::parse(inputs.iter().map(String::as_str)).unwrap();
+            let strings = labels.to_strings();
+            let mut expected = strings.clone();
+            expected.sort();
+            expected.dedup();
+            prop_assert_eq!(strings, expected);
+        }
+    }
+}

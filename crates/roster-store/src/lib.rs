@@ -18,6 +18,7 @@ mod organizations;
 mod plans;
 mod rows;
 pub mod schema;
+pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -1,1 +1,209 @@
-//! The roster: member attributes, the filtered and paged roster query, profile status.
+//! `MemberRepo` over the store: a member's attributes and labels, adding,
+//! updating and removing members, and the roster list (in `roster`).
+
+mod roster;
+
+#[allow(unused_imports)] // for the parts that later work fills in
+pub(crate) use roster::profile_statuses;
+
+use crate::Store;
+use crate::conn::DbConn;
+use crate::effects::{JoinMode, apply_join_effects, end_member_effects};
+use crate::error::{StoreError, parse};
+use crate::organizations::insert_membership;
+use crate::rows::{MembershipRow, insert_event, to_db};
+use crate::schema::{member_labels, memberships, users};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use roster_domain::entities::{AuditEvent, JoinExtras, Membership};
+use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery};
+use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
+
+/// The lower-cased sort key: the display name, else first and last name.
+pub(crate) fn sort_name(display_name: Option<&str>, first: &str, last: Option<&str>) -> String {
+    match display_name {
+        Some(d) => d.to_lowercase(),
+        None => format!("{first} {}", last.unwrap_or_default()).trim_end().to_lowercase(),
+    }
+}
+
+/// The lower-cased text `q` searches: first, last, display name and e-mail,
+/// one per line so a search never matches across two of them.
+pub(crate) fn search_text(first: &str, last: Option<&str>, display_name: Option<&str>, email: &str) -> String {
+    format!("{first}\n{}\n{}\n{email}", last.unwrap_or_default(), display_name.unwrap_or_default()).to_lowercase()
+}
+
+/// Recomputes a membership's sort and search keys from its account and display name.
+pub(crate) fn refresh_search_keys(conn: &mut DbConn, membership_id: &str) -> Result<(), StoreError> {
+    let (user_id, display_name): (String, Option<String>) =
+        memberships::table.find(membership_id).select((memberships::user_id, memberships::display_name)).first(conn)?;
+    let (first, last, email): (String, Option<String>, String) =
+        users::table.find(&user_id).select((users::first_name, users::last_name, users::email)).first(conn)?;
+    diesel::update(memberships::table.find(membership_id))
+        .set((
+            memberships::sort_name.eq(sort_name(display_name.as_deref(), &first, last.as_deref())),
+            memberships::search_text.eq(search_text(&first, last.as_deref(), display_name.as_deref(), &email)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Replaces a membership's labels.
+fn write_labels(conn: &mut DbConn, m: &Membership) -> Result<(), StoreError> {
+    let id = m.membership_id.to_string();
+    diesel::delete(member_labels::table.filter(member_labels::membership_id.eq(&id))).execute(conn)?;
+    for label in m.labels.as_slice() {
+        diesel::insert_into(member_labels::table)
+            .values((
+                member_labels::membership_id.eq(&id),
+                member_labels::org_id.eq(m.org_id.to_string()),
+                member_labels::label.eq(label.as_str()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Labels of the given memberships, by membership id.
+pub(crate) fn labels_of(
+    conn: &mut DbConn,
+    membership_ids: &[String],
+) -> Result<std::collections::HashMap<String, Vec<Label>>, StoreError> {
+    let rows: Vec<(String, String)> = member_labels::table
+        .filter(member_labels::membership_id.eq_any(membership_ids))
+        .select((member_labels::membership_id, member_labels::label))
+        .load(conn)?;
+    let mut map: std::collections::HashMap<String, Vec<Label>> = std::collections::HashMap::new();
+    for (id, label) in rows {
+        map.entry(id).or_default().push(parse("member_labels.label", Label::parse(&label))?);
+    }
+    Ok(map)
+}
+
+/// A membership row with its account's names, as a view with labels.
+pub(crate) fn into_view(
+    row: MembershipRow,
+    first_name: String,
+    last_name: Option<String>,
+    email: String,
+    labels: Vec<Label>,
+) -> Result<MemberView, StoreError> {
+    let mut membership = row.into_membership()?;
+    membership.labels = Labels::from_labels(labels);
+    Ok(MemberView { membership, first_name, last_name, email })
+}
+
+impl MemberRepo for Store {
+    fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError> {
+        self.with(|conn| {
+            let found: Option<(MembershipRow, String, Option<String>, String)> = memberships::table
+                .inner_join(users::table)
+                .filter(memberships::org_id.eq(org_id.to_string()))
+                .filter(memberships::user_id.eq(user_id.to_string()))
+                .filter(memberships::removed_at.is_null())
+                .select((MembershipRow::as_select(), users::first_name, users::last_name, users::email))
+                .first(conn)
+                .optional()?;
+            let Some((row, first, last, email)) = found else { return Ok(None) };
+            let labels = labels_of(conn, std::slice::from_ref(&row.membership_id))?
+                .remove(&row.membership_id)
+                .unwrap_or_default();
+            into_view(row, first, last, email, labels).map(Some)
+        })
+    }
+
+    fn add_member(
+        &self,
+        membership: &Membership,
+        extras: &JoinExtras,
+        actor: UserId,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            insert_membership(conn, membership)?;
+            write_labels(conn, membership)?;
+            apply_join_effects(
+                conn,
+                membership.org_id,
+                membership.user_id,
+                extras,
+                JoinMode::Strict,
+                actor,
+                membership.joined_at,
+            )?;
+            insert_event(conn, event)
+        })
+    }
+
+    fn update_member(&self, m: &Membership, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            let id = m.membership_id.to_string();
+            let updated = diesel::update(
+                memberships::table
+                    .filter(memberships::membership_id.eq(&id))
+                    .filter(memberships::version.eq(expected_version))
+                    .filter(memberships::removed_at.is_null()),
+            )
+            .set((
+                memberships::status.eq(m.status.as_str()),
+                memberships::display_name.eq(m.display_name.as_ref().map(|v| v.as_str())),
+                memberships::member_level.eq(m.member_level.as_ref().map(|v| v.as_str())),
+                memberships::private_notes.eq(m.private_notes.as_ref().map(|v| v.as_str())),
+                memberships::assigned_to_coach_id.eq(m.assigned_to_coach_id.map(|c| c.to_string())),
+                memberships::updated_at.eq(to_db(m.updated_at)),
+                memberships::version.eq(m.version),
+            ))
+            .execute(conn)?;
+            if updated == 0 {
+                let live: i64 = memberships::table
+                    .filter(memberships::membership_id.eq(&id))
+                    .filter(memberships::removed_at.is_null())
+                    .count()
+                    .get_result(conn)?;
+                return Err(if live == 0 {
+                    DomainError::NotFound("member").into()
+                } else {
+                    Conflict::VersionMismatch.into()
+                });
+            }
+            refresh_search_keys(conn, &id)?;
+            write_labels(conn, m)?;
+            insert_event(conn, event)
+        })
+    }
+
+    fn remove_member(
+        &self,
+        org_id: OrgId,
+        user_id: UserId,
+        actor: UserId,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            let ended = diesel::update(
+                memberships::table
+                    .filter(memberships::org_id.eq(org_id.to_string()))
+                    .filter(memberships::user_id.eq(user_id.to_string()))
+                    .filter(memberships::role.eq(Role::Athlete.as_str()))
+                    .filter(memberships::removed_at.is_null()),
+            )
+            .set((
+                memberships::removed_at.eq(to_db(at)),
+                memberships::assigned_to_coach_id.eq(None::<String>),
+                memberships::updated_at.eq(to_db(at)),
+                memberships::version.eq(memberships::version + 1),
+            ))
+            .execute(conn)?;
+            if ended == 0 {
+                return Err(DomainError::NotFound("member").into());
+            }
+            end_member_effects(conn, org_id, user_id, actor, at)?;
+            insert_event(conn, event)
+        })
+    }
+
+    fn roster(&self, org_id: OrgId, query: &RosterQuery) -> Result<RosterPage, RepoError> {
+        self.with(|conn| roster::roster(conn, org_id, query))
+    }
+}

@@ -51,6 +51,7 @@ pub(crate) fn insert_membership(conn: &mut DbConn, m: &Membership) -> Result<(),
         }
     }
     diesel::insert_into(memberships::table).values(MembershipRow::new(m)).execute(conn)?;
+    crate::members::refresh_search_keys(conn, &m.membership_id.to_string())?;
     Ok(())
 }
 

@@ -120,9 +120,9 @@ impl MembershipRow {
             user_id: m.user_id.to_string(),
             role: m.role.as_str().to_owned(),
             status: m.status.as_str().to_owned(),
-            display_name: None,
-            member_level: None,
-            private_notes: None,
+            display_name: m.display_name.as_ref().map(|v| v.as_str().to_owned()),
+            member_level: m.member_level.as_ref().map(|v| v.as_str().to_owned()),
+            private_notes: m.private_notes.as_ref().map(|v| v.as_str().to_owned()),
             assigned_to_coach_id: m.assigned_to_coach_id.map(|c| c.to_string()),
             joined_at: to_db(m.joined_at),
             updated_at: to_db(m.updated_at),
@@ -145,6 +145,19 @@ impl MembershipRow {
             joined_at: from_db(self.joined_at),
             updated_at: from_db(self.updated_at),
             version: self.version,
+            display_name: self
+                .display_name
+                .map(|v| parse("memberships.display_name", roster_domain::member::DisplayName::parse(&v)))
+                .transpose()?,
+            member_level: self
+                .member_level
+                .map(|v| parse("memberships.member_level", roster_domain::member::MemberLevel::parse(&v)))
+                .transpose()?,
+            private_notes: self
+                .private_notes
+                .map(|v| parse("memberships.private_notes", roster_domain::member::PrivateNotes::parse(&v)))
+                .transpose()?,
+            labels: roster_domain::member::Labels::default(),
         })
     }
 }

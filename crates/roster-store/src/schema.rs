@@ -41,6 +41,8 @@ diesel::table! {
         updated_at -> Timestamp,
         removed_at -> Nullable<Timestamp>,
         version -> BigInt,
+        sort_name -> Text,
+        search_text -> Text,
     }
 }
 
@@ -122,9 +124,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    member_labels (membership_id, label) {
+        membership_id -> Text,
+        org_id -> Text,
+        label -> Text,
+    }
+}
+
 diesel::joinable!(memberships -> organizations (org_id));
 diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(audit_events -> organizations (org_id));
+diesel::joinable!(member_labels -> memberships (membership_id));
 diesel::joinable!(plan_assignments -> training_plans (plan_id));
 diesel::joinable!(org_group_members -> org_groups (group_id));
 
@@ -199,6 +210,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     race_goals,
     athlete_zones,
     integrations,
+    member_labels,
 );
 
 diesel::table! {

@@ -1,0 +1,183 @@
+//! The roster's query string: repeatable filters, sort, paging. Every bad
+//! value, and every unknown parameter, is a `400` naming the parameter.
+
+use crate::error::ApiError;
+use crate::routes::{decode_cursor, encode_cursor, page_limit};
+use chrono::{DateTime, Utc};
+use roster_domain::member::{CoachFilter, Label, MemberLevel, RosterCursor, RosterQuery, RosterSort};
+use roster_domain::{GroupId, MembershipStatus, UserId};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// The roster's parameters (for the OpenAPI document; parsing is by hand
+/// because `status` and `label` repeat).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct RosterParams {
+    /// `active`, `inactive` or `suspended`; repeat for any-of.
+    status: Option<Vec<String>>,
+    /// A label such as `@marathon`; repeat for all-of.
+    label: Option<Vec<String>>,
+    /// Exact match.
+    member_level: Option<String>,
+    /// A coach's user id, `me`, or `none` (unassigned). An assistant coach may name only themselves (else `403`).
+    assigned_to_coach_id: Option<String>,
+    /// Members of this group (a UUID).
+    group_id: Option<String>,
+    /// Case-insensitive substring of first name, last name, display name or e-mail (at most 100 characters).
+    q: Option<String>,
+    /// `true` adds `profile_status` to each member.
+    include_profile_status: Option<bool>,
+    /// `name` (default: display name, else first and last name), `joined_at`, `-joined_at`.
+    sort: Option<String>,
+    /// 1–200, default 50.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page (only with the same `sort`).
+    cursor: Option<String>,
+}
+
+fn bad(name: &str, message: impl Into<String>) -> ApiError {
+    ApiError::bad_request("invalid_parameter", name, message)
+}
+
+/// Reads the roster query from `pairs` (the decoded query string).
+pub fn parse(pairs: Vec<(String, String)>) -> Result<RosterQuery, ApiError> {
+    let mut query = RosterQuery::default();
+    let (mut limit, mut cursor, mut seen) = (None, None, Vec::<String>::new());
+    for (name, value) in pairs {
+        let repeatable = matches!(name.as_str(), "status" | "label");
+        if !repeatable && seen.contains(&name) {
+            return Err(bad(&name, format!("{name} may be given only once")));
+        }
+        seen.push(name.clone());
+        match name.as_str() {
+            "status" => query.statuses.push(
+                value
+                    .parse::<MembershipStatus>()
+                    .map_err(|_| bad("status", "status is active, inactive or suspended"))?,
+            ),
+            "label" => query.labels.push(Label::parse(&value).map_err(|e| bad("label", e.message))?),
+            "member_level" => {
+                query.member_level = Some(MemberLevel::parse(&value).map_err(|e| bad("member_level", e.message))?)
+            }
+            "assigned_to_coach_id" => {
+                query.coach = match value.as_str() {
+                    "me" => CoachFilter::Me,
+                    "none" => CoachFilter::Unassigned,
+                    id => CoachFilter::Coach(id.parse::<UserId>().map_err(|_| {
+                        bad("assigned_to_coach_id", "assigned_to_coach_id is a user id, `me` or `none`")
+                    })?),
+                }
+            }
+            "group_id" => {
+                query.group_id = Some(value.parse::<GroupId>().map_err(|_| bad("group_id", "group_id is a UUID"))?)
+            }
+            "q" => {
+                let text = value.trim();
+                if text.chars().count() > 100 || text.chars().any(char::is_control) {
+                    return Err(bad("q", "q is at most 100 characters without control characters"));
+                }
+                query.q = (!text.is_empty()).then(|| text.to_lowercase());
+            }
+            "include_profile_status" => {
+                query.include_profile_status = match value.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad("include_profile_status", "include_profile_status is true or false")),
+                }
+            }
+            "sort" => {
+                query.sort = match value.as_str() {
+                    "name" => RosterSort::Name,
+                    "joined_at" => RosterSort::JoinedAt,
+                    "-joined_at" => RosterSort::JoinedAtDesc,
+                    // WIRE(attention): `attention` (most severe first) once attention signals exist.
+                    "attention" => return Err(bad("sort", "sort=attention is not available yet")),
+                    _ => return Err(bad("sort", "sort is name, joined_at or -joined_at")),
+                }
+            }
+            "limit" => limit = Some(value.parse::<u32>().map_err(|_| bad("limit", "limit must be between 1 and 200"))?),
+            "cursor" => cursor = Some(value),
+            other => {
+                return Err(ApiError::bad_request(
+                    "unknown_parameter",
+                    other,
+                    format!("unknown query parameter `{other}`"),
+                ));
+            }
+        }
+    }
+    query.limit = page_limit(limit)?;
+    if let Some(cursor) = cursor {
+        query.after = Some(decode(&cursor, query.sort)?);
+    }
+    Ok(query)
+}
+
+const SEP: char = '\u{1f}';
+
+/// The opaque cursor for `next`.
+pub fn encode(next: &RosterCursor) -> String {
+    match next {
+        RosterCursor::Name { key, user_id } => encode_cursor(&format!("n{SEP}{user_id}{SEP}{key}")),
+        RosterCursor::JoinedAt { joined_at, membership_id } => {
+            encode_cursor(&format!("j{SEP}{membership_id}{SEP}{}", joined_at.timestamp_micros()))
+        }
+    }
+}
+
+fn decode(cursor: &str, sort: RosterSort) -> Result<RosterCursor, ApiError> {
+    let wrong = || bad("cursor", "cursor is not one this server issued for this sort");
+    let text: String = decode_cursor(cursor)?;
+    let mut parts = text.splitn(3, SEP);
+    let (kind, id, rest) = (parts.next(), parts.next().ok_or_else(wrong)?, parts.next().ok_or_else(wrong)?);
+    match (kind, sort) {
+        (Some("n"), RosterSort::Name) => {
+            Ok(RosterCursor::Name { key: rest.to_owned(), user_id: id.parse().map_err(|_| wrong())? })
+        }
+        (Some("j"), RosterSort::JoinedAt | RosterSort::JoinedAtDesc) => {
+            let micros: i64 = rest.parse().map_err(|_| wrong())?;
+            let joined_at: DateTime<Utc> = DateTime::from_timestamp_micros(micros).ok_or_else(wrong)?;
+            Ok(RosterCursor::JoinedAt { joined_at, membership_id: id.parse().map_err(|_| wrong())? })
+        }
+        _ => Err(wrong()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn cursors_round_trip_per_sort_only() {
+        let c = RosterCursor::Name { key: "ann runner".into(), user_id: UserId::new() };
+        assert_eq!(decode(&encode(&c), RosterSort::Name).unwrap(), c);
+        assert!(decode(&encode(&c), RosterSort::JoinedAt).is_err());
+        let j = RosterCursor::JoinedAt {
+            joined_at: DateTime::from_timestamp_micros(1_764_000_000_123_456).unwrap(),
+            membership_id: roster_domain::MembershipId::new(),
+        };
+        assert_eq!(decode(&encode(&j), RosterSort::JoinedAtDesc).unwrap(), j);
+    }
+
+    #[test]
+    fn repeatable_filters_collect_and_bad_values_name_the_parameter() {
+        let q =
+            parse(pairs(&[("status", "active"), ("status", "inactive"), ("label", "@A"), ("label", "@b")])).unwrap();
+        assert_eq!(q.statuses.len(), 2);
+        assert_eq!(q.labels.len(), 2);
+        for (name, value) in
+            [("status", "x"), ("label", "nolabel"), ("limit", "0"), ("sort", "attention"), ("q", "a\u{1}")]
+        {
+            let err = parse(pairs(&[(name, value)])).unwrap_err();
+            assert!(err.to_string().contains("400"), "{name}");
+        }
+        assert_eq!(parse(pairs(&[("bogus", "1")])).unwrap_err().code(), "unknown_parameter");
+        assert!(parse(pairs(&[("q", "a"), ("q", "b")])).is_err());
+    }
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The roster load benchmark (`just bench`): builds a release binary, seeds a
+# fresh SQLite file and a fresh PostgreSQL database with `roster seed`
+# (default: 100 organizations of 1 000 athletes and one of 10 000), starts
+# `roster serve` on a free loopback port with rate limits off, and runs wrk
+# (bounded duration, loopback only) against the roster. Prints, per backend,
+# the seeding time, then p50, p99 and requests/s for each scenario, and the
+# server's resident memory (VmRSS and peak VmHWM from /proc).
+#
+# Usage: scripts/bench.sh [duration_seconds] [connections]
+# Env: BENCH_ORGS, BENCH_ATHLETES_PER_ORG, BENCH_BIG_ORG, BENCH_BACKENDS ("sqlite postgres"),
+#      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=${1:-10}
+conns=${2:-16}
+orgs=${BENCH_ORGS:-100}
+per_org=${BENCH_ATHLETES_PER_ORG:-1000}
+big=${BENCH_BIG_ORG:-10000}
+backends=${BENCH_BACKENDS:-sqlite postgres}
+pg_host=${PGHOST_FOR_TESTS:-127.0.0.1}
+pg_port=${PGPORT_FOR_TESTS:-5432}
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+cargo build --release -q -p roster-api
+bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
+
+work=$(mktemp -d)
+pg_db="roster_bench_$(date +%s)_$RANDOM"
+pg_created=""
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_created" ]; then
+    psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+rss_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+login() {
+  curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$password\"}" | json_field access_token
+}
+
+# One scenario: checks the answer is 200 once, then loads it with wrk.
+scenario() {
+  local label=$1 token=$2 path=$3
+  local status; status=$(curl -s -o "$work/check.json" -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")
+  if [ "$status" != 200 ]; then echo "$label: GET $path answered $status: $(head -c 300 "$work/check.json")" >&2; exit 1; fi
+  local total; total=$(json_field total < "$work/check.json")
+  local out; out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base$path")
+  local p50 p99 rps errors
+  p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  rps=$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")
+  errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr -s ' ' | tr '\n' ';' || true)
+  printf '%-44s total=%-6s p50=%-9s p99=%-9s rps=%-9s %s\n' "$label" "$total" "$p50" "$p99" "$rps" "$errors"
+}
+
+bench_backend() {
+  local name=$1 url=$2
+  local port; port=$(free_port)
+  base="http://127.0.0.1:$port"
+  export ROSTER__DATABASE__URL=$url ROSTER__SERVER__BIND=127.0.0.1:$port ROSTER__RATE_LIMIT__ENABLED=false \
+    ROSTER__LOG__LEVEL=warn ROSTER__AUTH__JWT_SECRET=bench-secret-bench-secret-bench-secret-01 \
+    ROSTER__MAIL__DIR=$work/mail
+  echo "== $name"
+  (cd "$work" && "$bin" migrate >/dev/null)
+  local t0; t0=$(date +%s.%N)
+  (cd "$work" && "$bin" seed --orgs "$orgs" --athletes-per-org "$per_org" --big-org "$big" --seed 42) > "$work/seed.env"
+  local t1; t1=$(date +%s.%N)
+  printf 'seed: %d athletes in %s s\n' $((orgs * per_org + big)) "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
+  # shellcheck disable=SC1091
+  source "$work/seed.env"
+  (cd "$work" && exec "$bin" serve) & server_pid=$!
+  for _ in $(seq 1 200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
+  local big_token small_token
+  big_token=$(login "$big_head_coach_email")
+  small_token=$(login "$small_head_coach_email")
+  local filter="status=active&label=@marathon&limit=50&include_profile_status=true"
+  echo "-- $conns connections, ${duration}s each; big org $big_org_id ($big_athletes athletes), small org $small_org_id ($small_athletes)"
+  scenario "default page, 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members"
+  scenario "filtered page + profile_status, 10k org" "$big_token" \
+    "/api/v1/organizations/$big_org_id/members?$filter&assigned_to_coach_id=$big_coach_id"
+  scenario "q search (q=chen), 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members?q=chen"
+  scenario "filtered page + profile_status, 1k org" "$small_token" \
+    "/api/v1/organizations/$small_org_id/members?$filter&assigned_to_coach_id=$small_coach_id"
+  echo "server memory after load: VmRSS $(rss_mib "$server_pid" VmRSS) MiB, peak VmHWM $(rss_mib "$server_pid" VmHWM) MiB"
+  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+}
+
+for backend in $backends; do
+  case $backend in
+    sqlite) bench_backend sqlite "sqlite://$work/bench.db" ;;
+    postgres)
+      if ! pg_isready -q -h "$pg_host" -p "$pg_port"; then
+        pg_ctlcluster --skip-systemctl-redirect 15 main start || true
+        for _ in $(seq 1 30); do pg_isready -q -h "$pg_host" -p "$pg_port" && break; sleep 1; done
+      fi
+      psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE $pg_db" >/dev/null
+      pg_created=1
+      bench_backend postgres "postgres://postgres@$pg_host:$pg_port/$pg_db"
+      ;;
+    *) echo "unknown backend $backend" >&2; exit 2 ;;
+  esac
+done
