@@ -45,6 +45,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         groups::Api::openapi(),
         plans::Api::openapi(),
         athlete::Api::openapi(),
+        crate::routes::profile::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -87,6 +87,7 @@ impl Application {
             hasher: Argon2Hasher::new().map_err(|e| anyhow::anyhow!("argon2: {e}"))?,
             tokens: TokenKeys::new(&secret, settings.auth.token_ttl_s),
             settings: Arc::new(settings.clone()),
+            insights: crate::insights_llm::ConfiguredInsights::from_settings(&settings.insights),
         });
         let prometheus = PrometheusMetricsBuilder::new("roster")
             .endpoint("/metrics")
@@ -144,7 +145,8 @@ impl Application {
                         .configure(|cfg| invitations::configure(cfg, &rate_limit))
                         .configure(|cfg| groups::configure(cfg, &rate_limit))
                         .configure(|cfg| plans::configure(cfg, &rate_limit))
-                        .configure(|cfg| athlete::configure(cfg, &rate_limit)),
+                        .configure(|cfg| athlete::configure(cfg, &rate_limit))
+                        .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
         })

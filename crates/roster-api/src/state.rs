@@ -21,6 +21,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Settings in force.
     pub settings: Arc<Settings>,
+    /// The insight provider the `insights` settings configure.
+    pub insights: crate::insights_llm::ConfiguredInsights,
 }
 
 /// Runs a blocking use case on the thread pool (diesel and Argon2 block).

@@ -11,6 +11,7 @@ pub mod members;
 pub mod ops;
 pub mod organizations;
 pub mod plans;
+pub mod profile;
 
 use crate::error::ApiError;
 use actix_web::HttpRequest;

@@ -13,4 +13,5 @@ mod members;
 mod ops;
 mod organizations;
 mod plans;
+mod profile;
 mod support;

@@ -10,6 +10,7 @@ pub mod invitations;
 pub mod members;
 pub mod organizations;
 pub mod plans;
+pub mod profile;
 
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
