@@ -230,8 +230,8 @@ pub async fn import_activity(
 /// upcoming plans, the goal race with its target pace, integrations, the
 /// latest 10 activities, 12 weeks of distance (oldest first, empty weeks
 /// included), insights and attention signals (thresholds from the
-/// `attention` settings). Read in a fixed number of queries: 11 for a coach,
-/// 10 for the athlete themselves, however much data the athlete has. The
+/// `attention` settings). Read in a fixed number of queries: 12 for a coach,
+/// 11 for the athlete themselves, however much data the athlete has. The
 /// athlete's own view has neither `private_notes` nor `labels`, nor the
 /// signals that come from labels (`injury_watch`).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/profile", tag = "profile",

@@ -2,11 +2,12 @@
 //! athlete), read in a fixed number of queries.
 //!
 //! [`profile`] reads the athlete's data with [`snapshot`] (nine queries, eight
-//! for the athlete's own view), then the member with the account's names
-//! (one) and the athlete's plan assignments (one): **eleven queries** for a
-//! coach, ten for the athlete, however much data the athlete has. Attention
-//! signals and insights are computed from what was read, without another
-//! query.
+//! for the athlete's own view), then the member with the account's names and
+//! labels (two) and the athlete's plan assignments (one): **twelve queries**
+//! for a coach, eleven for the athlete, however much data the athlete has
+//! (counted by the store test `profile::the_profile_reads_twelve_queries_…`).
+//! Attention signals and insights are computed from what was read, without
+//! another query.
 
 use crate::athlete::{AthleteRepo, IntegrationStatus};
 use crate::attention::{self, AttentionSignal, AttentionThresholds, IntegrationHealth, IntegrationState};
@@ -159,5 +160,47 @@ pub fn insight_input(data: &AthleteSnapshot) -> InsightInput {
             distance_m: g.fields.distance_m,
             goal_time_s: g.fields.goal_time_s,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{AssignmentId, PlanId};
+    use chrono::{Duration, Utc};
+
+    fn plan(start: NaiveDate, weeks: u32, cancelled: bool) -> PlanAssignment {
+        PlanAssignment {
+            assignment_id: AssignmentId::new(),
+            org_id: OrgId::new(),
+            plan_id: PlanId::new(),
+            plan_name: format!("{start}"),
+            user_id: UserId::new(),
+            start_date: start,
+            total_weeks: weeks,
+            cancelled_at: cancelled.then(Utc::now),
+            assigned_by: UserId::new(),
+            assigned_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn plans_split_into_the_current_one_and_the_upcoming_ones_soonest_first() {
+        let today: NaiveDate = "2026-11-28".parse().unwrap();
+        let d = |days: i64| today + Duration::days(days);
+        let plans = vec![
+            plan(d(60), 2, false),
+            plan(d(-30), 2, false), // completed
+            plan(d(20), 2, false),
+            plan(d(-3), 2, false), // running
+            plan(d(5), 1, true),   // cancelled
+        ];
+        let (current, upcoming) = split_plans(plans, today);
+        assert_eq!(current.map(|p| p.start_date), Some(d(-3)));
+        assert_eq!(upcoming.iter().map(|p| p.start_date).collect::<Vec<_>>(), [d(20), d(60)]);
+        // The last day still counts as current; the day after, nothing is.
+        assert!(split_plans(vec![plan(d(-13), 2, false)], today).0.is_some());
+        assert!(split_plans(vec![plan(d(-14), 2, false)], today).0.is_none());
+        assert!(split_plans(vec![plan(d(-3), 2, true)], today).0.is_none());
     }
 }

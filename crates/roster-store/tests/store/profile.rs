@@ -1,0 +1,132 @@
+//! The athlete profile reads a fixed number of queries, however much data
+//! the athlete has, on both backends. Counted with diesel's instrumentation
+//! (every statement a connection starts on this thread, the pool's
+//! `SELECT 1` liveness checks left out).
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use roster_domain::athlete::{Activity, ActivityInput, NewActivity};
+use roster_domain::attention::AttentionThresholds;
+use roster_domain::entities::{AuditEvent, Membership, Organization, User};
+use roster_domain::insights::DefaultInsights;
+use roster_domain::ports::{AccountRepo, OrganizationRepo};
+use roster_domain::services::profile::profile;
+use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::{FixedClock, OrgId, Role, UserId};
+use roster_store::Store;
+use roster_store::testing::TestDb;
+use serde_json::json;
+use std::cell::RefCell;
+
+thread_local! {
+    static QUERIES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn counting() -> Option<Box<dyn Instrumentation>> {
+    Some(Box::new(|event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::StartQuery { query, .. } = event {
+            let text = query.to_string();
+            if !text.split(" -- binds").next().unwrap_or_default().trim().eq_ignore_ascii_case("select 1") {
+                QUERIES.with(|q| q.borrow_mut().push(text));
+            }
+        }
+    }))
+}
+
+/// The statements `f` runs on this thread.
+fn queries_of<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+    QUERIES.with(|q| q.borrow_mut().clear());
+    let out = f();
+    (out, QUERIES.with(|q| std::mem::take(&mut *q.borrow_mut())))
+}
+
+fn now() -> DateTime<Utc> {
+    "2026-11-28T12:00:00Z".parse().unwrap()
+}
+
+fn user(store: &Store) -> UserId {
+    let id = UserId::new();
+    let user = User {
+        user_id: id,
+        email: Email::parse(&format!("{id}@example.com")).unwrap(),
+        first_name: PersonName::parse("Kim").unwrap(),
+        last_name: None,
+        email_verified: false,
+        created_at: now(),
+    };
+    store.insert_user(&user, "$argon2id$fake").unwrap();
+    id
+}
+
+fn org_with_athlete(store: &Store) -> (OrgId, UserId, UserId) {
+    let head = user(store);
+    let org = Organization {
+        org_id: OrgId::new(),
+        name: OrgName::parse("Riverside Runners").unwrap(),
+        description: Description::default(),
+        timezone: Timezone::parse("Europe/Paris").unwrap(),
+        created_at: now(),
+        updated_at: now(),
+        version: 1,
+    };
+    let e = AuditEvent::new(org.org_id, head, "organization.created", None, json!({}), now());
+    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, now()), &e).unwrap();
+    let athlete = user(store);
+    let m = Membership::start(org.org_id, athlete, Role::Athlete, now());
+    store
+        .add_membership(&m, &AuditEvent::new(org.org_id, head, "member.added", Some(athlete), json!({}), now()))
+        .unwrap();
+    (org.org_id, head, athlete)
+}
+
+fn activity(user: UserId, days_ago: i64) -> Activity {
+    let input = ActivityInput {
+        sport: "run".into(),
+        start_time: now() - Duration::days(days_ago) - Duration::hours(1),
+        distance_m: 5000.0 + days_ago as f64,
+        duration_s: 1800,
+        elevation_gain_m: None,
+        avg_hr: None,
+        title: None,
+        source: "manual".into(),
+        external_id: None,
+    };
+    NewActivity::parse(&input, now()).unwrap().into_activity(user, user, now())
+}
+
+#[test]
+fn the_profile_reads_twelve_queries_for_a_coach_and_eleven_for_the_athlete_whatever_the_data() {
+    set_default_instrumentation(counting).unwrap();
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head, athlete) = org_with_athlete(&store);
+        let clock = FixedClock::at("2026-11-28T12:00:00Z");
+        let read = |caller: UserId| {
+            queries_of(|| {
+                profile(
+                    &store,
+                    &store,
+                    &store,
+                    &store,
+                    &clock,
+                    &DefaultInsights::default(),
+                    &AttentionThresholds::default(),
+                    caller,
+                    org,
+                    athlete,
+                )
+                .unwrap()
+            })
+        };
+        let (empty, queries) = read(head);
+        assert!(empty.data.recent_activities.is_empty());
+        assert_eq!(queries.len(), 12, "{:?}: {queries:#?}", db.backend);
+        let list: Vec<Activity> = (0..80).map(|d| activity(athlete, d)).collect();
+        roster_store::athlete::insert_activities_bulk(&mut store.conn().unwrap(), &list).unwrap();
+        let (full, queries) = read(head);
+        assert_eq!(full.data.recent_activities.len(), 10);
+        assert_eq!(queries.len(), 12, "{:?}: {queries:#?}", db.backend);
+        let (_, queries) = read(athlete);
+        assert_eq!(queries.len(), 11, "{:?}: {queries:#?}", db.backend);
+    }
+}
