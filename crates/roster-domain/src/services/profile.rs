@@ -1,7 +1,7 @@
 //! The athlete profile: one view of an athlete for their coaches (and for the
 //! athlete), read in a fixed number of queries.
 //!
-//! [`profile`] reads the athlete's data with [`snapshot`] (nine queries, eight
+//! [`profile`] reads the athlete's data with [`snapshot()`] (nine queries, eight
 //! for the athlete's own view), then the member with the account's names and
 //! labels (two) and the athlete's plan assignments (one): **twelve queries**
 //! for a coach, eleven for the athlete, however much data the athlete has
