@@ -10,8 +10,8 @@ use super::{into_view, labels_of};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, to_db};
-use crate::schema::{member_labels, memberships, users};
-use diesel::dsl::{exists, sql};
+use crate::schema::{memberships, users};
+use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamp};
 use roster_domain::member::{CoachFilter, ProfileStatus, RosterCursor, RosterPage, RosterQuery, RosterSort};
@@ -33,11 +33,10 @@ fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
         query = query.filter(memberships::status.eq_any(statuses));
     }
     for label in &q.labels {
-        query = query.filter(exists(
-            member_labels::table
-                .filter(member_labels::membership_id.eq(memberships::membership_id))
-                .filter(member_labels::label.eq(label.as_str().to_owned())),
-        ));
+        // `labels_text` mirrors member_labels as `,@a,@b,`; matching it keeps
+        // the filter (and the total) inside the roster indexes.
+        let pattern = like_pattern(&format!(",{},", label.as_str()));
+        query = query.filter(memberships::labels_text.like(pattern).escape('\\'));
     }
     if let Some(level) = &q.member_level {
         query = query.filter(memberships::member_level.eq(level.as_str().to_owned()));
