@@ -1,5 +1,4 @@
 DROP INDEX memberships_roster_search;
-DROP INDEX memberships_roster_status;
 DROP INDEX memberships_roster_coach;
 DROP INDEX memberships_roster_joined;
 DROP INDEX memberships_roster_name;
