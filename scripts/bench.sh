@@ -9,6 +9,7 @@
 #
 # Usage: scripts/bench.sh [duration_seconds] [connections]
 # Env: BENCH_ORGS, BENCH_ATHLETES_PER_ORG, BENCH_BIG_ORG, BENCH_BACKENDS ("sqlite postgres"),
+#      ROSTER_BIN (skip the build and use this binary),
 #      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,8 +24,12 @@ pg_port=${PGPORT_FOR_TESTS:-5432}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-cargo build --release -q -p roster-api
-bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
+if [ -n "${ROSTER_BIN:-}" ]; then
+  bin=$ROSTER_BIN # an already built release binary
+else
+  cargo build --release -q -p roster-api
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
+fi
 
 work=$(mktemp -d)
 pg_db="roster_bench_$(date +%s)_$RANDOM"

@@ -48,9 +48,18 @@ pub(crate) fn refresh_search_keys(conn: &mut DbConn, membership_id: &str) -> Res
     Ok(())
 }
 
+/// The labels as stored for filtering: `,@a,@b,` (empty without labels).
+pub(crate) fn labels_text<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
+    let joined: Vec<&str> = labels.into_iter().collect();
+    if joined.is_empty() { String::new() } else { format!(",{},", joined.join(",")) }
+}
+
 /// Replaces a membership's labels.
 fn write_labels(conn: &mut DbConn, m: &Membership) -> Result<(), StoreError> {
     let id = m.membership_id.to_string();
+    diesel::update(memberships::table.find(&id))
+        .set(memberships::labels_text.eq(labels_text(m.labels.as_slice().iter().map(|l| l.as_str()))))
+        .execute(conn)?;
     diesel::delete(member_labels::table.filter(member_labels::membership_id.eq(&id))).execute(conn)?;
     for label in m.labels.as_slice() {
         diesel::insert_into(member_labels::table)

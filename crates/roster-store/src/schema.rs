@@ -43,6 +43,7 @@ diesel::table! {
         version -> BigInt,
         sort_name -> Text,
         search_text -> Text,
+        labels_text -> Text,
     }
 }
 

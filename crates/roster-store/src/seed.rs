@@ -7,7 +7,7 @@
 use crate::Store;
 use crate::conn::{DbConn, write_tx};
 use crate::error::StoreError;
-use crate::members::{search_text, sort_name};
+use crate::members::{labels_text, search_text, sort_name};
 use crate::rows::to_db;
 use crate::schema::{member_labels, memberships, organizations, users};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -162,6 +162,7 @@ struct NewMembership {
     version: i64,
     sort_name: String,
     search_text: String,
+    labels_text: String,
 }
 
 #[derive(Insertable)]
@@ -243,6 +244,7 @@ fn seed_org(conn: &mut DbConn, plan: &OrgPlan<'_>, rng: &mut Rng) -> Result<Seed
         version: 1,
         sort_name: sort_name(None, user.1, Some(user.2)),
         search_text: search_text(user.1, Some(user.2), None, &user.3),
+        labels_text: String::new(),
     };
     let head_email = format!("head.{index}.{tag}@seed.example");
     let head = person(&mut users_rows, rng, head_email.clone());
@@ -282,8 +284,10 @@ fn seed_org(conn: &mut DbConn, plan: &OrgPlan<'_>, rng: &mut Rng) -> Result<Seed
         if rng.chance(85) {
             m.assigned_to_coach_id = Some(coaches[rng.below(coaches.len())].to_string());
         }
+        let mut mine = Vec::new();
         for (label, share) in LABELS {
             if rng.chance(*share) {
+                mine.push(*label);
                 label_rows.push(NewLabel {
                     membership_id: m.membership_id.clone(),
                     org_id: org.clone(),
@@ -291,6 +295,8 @@ fn seed_org(conn: &mut DbConn, plan: &OrgPlan<'_>, rng: &mut Rng) -> Result<Seed
                 });
             }
         }
+        mine.sort_unstable();
+        m.labels_text = labels_text(mine);
         member_rows.push(m);
     }
     insert_batches!(&mut *conn, users::table, users_rows);
@@ -325,7 +331,8 @@ impl Store {
             report.orgs.push(org);
         }
         if let DbConn::Pg(c) = &mut *conn {
-            diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
+            // VACUUM sets the visibility map, so counts can be index-only scans.
+            diesel::connection::SimpleConnection::batch_execute(c, "VACUUM ANALYZE")?;
         } else if let DbConn::Sqlite(c) = &mut *conn {
             diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
         }

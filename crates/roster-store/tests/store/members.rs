@@ -285,3 +285,21 @@ fn seed_generates_organizations_with_realistic_rosters() {
         assert_eq!(store.roster(report.orgs[1].org_id, &query()).unwrap().total, 40);
     }
 }
+
+#[test]
+fn label_filters_match_whole_labels_only() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = new_org(&store);
+        let u = user(&store, "Una", "Under").user_id;
+        add(&store, org, head, u, |m| m.labels = Labels::parse(["@a_b", "@marathon-2"]).unwrap());
+        let count = |l: &str| {
+            let q = RosterQuery { labels: vec![roster_domain::member::Label::parse(l).unwrap()], ..query() };
+            store.roster(org, &q).unwrap().total
+        };
+        assert_eq!(count("@a_b"), 1, "{:?}", db.backend);
+        assert_eq!(count("@axb"), 0, "`_` is not a wildcard");
+        assert_eq!(count("@marathon"), 0, "a prefix of a label is not the label");
+        assert_eq!(count("@marathon-2"), 1);
+    }
+}
