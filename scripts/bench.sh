@@ -3,7 +3,9 @@
 # fresh SQLite file and a fresh PostgreSQL database with `roster seed`
 # (default: 100 organizations of 1 000 athletes and one of 10 000), starts
 # `roster serve` on a free loopback port with rate limits off, and runs wrk
-# (bounded duration, loopback only) against the roster. Prints, per backend,
+# (bounded duration, loopback only) against the roster and an athlete profile
+# (the seed adds 12 weeks of activities, race goals, zones, integrations and plans
+# to the big organization and the first regular one). Prints, per backend,
 # the seeding time, then p50, p99 and requests/s for each scenario, and the
 # server's resident memory (VmRSS and peak VmHWM from /proc).
 #
@@ -58,7 +60,7 @@ scenario() {
   local label=$1 token=$2 path=$3
   local status; status=$(curl -s -o "$work/check.json" -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")
   if [ "$status" != 200 ]; then echo "$label: GET $path answered $status: $(head -c 300 "$work/check.json")" >&2; exit 1; fi
-  local total; total=$(json_field total < "$work/check.json")
+  local total; total=$(python3 -c "import json,sys; print(json.load(sys.stdin).get('total', '-'))" < "$work/check.json")
   local out; out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base$path")
   local p50 p99 rps errors
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
@@ -96,6 +98,14 @@ bench_backend() {
   scenario "q search (q=chen), 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members?q=chen"
   scenario "filtered page + profile_status, 1k org" "$small_token" \
     "/api/v1/organizations/$small_org_id/members?$filter&assigned_to_coach_id=$small_coach_id"
+  if [ -n "${big_athlete_id:-}" ]; then
+    scenario "athlete profile, 10k org" "$big_token" \
+      "/api/v1/organizations/$big_org_id/members/$big_athlete_id/profile"
+  fi
+  if [ -n "${small_athlete_id:-}" ]; then
+    scenario "athlete profile, 1k org" "$small_token" \
+      "/api/v1/organizations/$small_org_id/members/$small_athlete_id/profile"
+  fi
   echo "server memory after load: VmRSS $(rss_mib "$server_pid" VmRSS) MiB, peak VmHWM $(rss_mib "$server_pid" VmHWM) MiB"
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 }

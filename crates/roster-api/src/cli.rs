@@ -60,6 +60,11 @@ pub struct SeedArgs {
     /// Random seed (default: the current time, so repeated runs add new accounts).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// Weeks of activity history for the athletes of the big organization and
+    /// of the first regular one (which also get race goals, zones,
+    /// integrations, groups, plans and assignments); 0: none of that.
+    #[arg(long, default_value_t = 12)]
+    pub activity_weeks: u32,
 }
 
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
@@ -214,6 +219,29 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
     }
     if let Some(first) = report.orgs.first() {
         print("small", first);
+    }
+    if args.activity_weeks > 0 {
+        let now = SystemClock.now();
+        let orgs = report.big_org.iter().map(|o| ("big", o)).chain(report.orgs.first().map(|o| ("small", o)));
+        for (prefix, org) in orgs {
+            let started = std::time::Instant::now();
+            let data = store.seed_athlete_data(org.org_id, args.activity_weeks, seed, now)?;
+            let plans = store.seed_plans_and_groups(org.org_id, org.head_coach_id, &data.athlete_ids, 10, 6, now)?;
+            eprintln!(
+                "{prefix} organization: {} activities over {} weeks, {} race goals, {} zones, {} integrations, \
+                 {} plan assignments in {:.1} s",
+                data.activities,
+                args.activity_weeks,
+                data.race_goals,
+                data.zones,
+                data.integrations,
+                plans.assignments,
+                started.elapsed().as_secs_f64()
+            );
+            if let Some(athlete) = data.athlete_ids.first() {
+                println!("{prefix}_athlete_id={athlete}");
+            }
+        }
     }
     println!("password={SEED_PASSWORD}");
     Ok(())

@@ -3,7 +3,7 @@
 //! the roster's `profile_status` and the attention signals use.
 
 mod batch;
-mod rows;
+pub(crate) mod rows;
 
 pub use batch::{
     IntegrationStatuses, RaceGoalSummary, activity_windows, integration_statuses, race_goal_summaries, zones_presence,

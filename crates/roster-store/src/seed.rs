@@ -339,3 +339,6 @@ impl Store {
         Ok(report)
     }
 }
+
+mod athlete_data;
+pub use athlete_data::SeededAthleteData;

@@ -130,3 +130,52 @@ fn the_profile_reads_twelve_queries_for_a_coach_and_eleven_for_the_athlete_whate
         assert_eq!(queries.len(), 11, "{:?}: {queries:#?}", db.backend);
     }
 }
+
+#[test]
+fn seeded_athlete_data_reads_back_through_the_profile() {
+    use roster_domain::athlete::AthleteRepo;
+    use roster_store::seed::SeedOptions;
+    for db in TestDb::all() {
+        let store = db.store();
+        let opts = SeedOptions {
+            orgs: 1,
+            athletes_per_org: 60,
+            big_org: 0,
+            assistants_per_org: 1,
+            password_hash: "$argon2id$fake".into(),
+            seed: 11,
+        };
+        let report = store.seed(&opts).unwrap();
+        let org = &report.orgs[0];
+        let now = Utc::now();
+        let data = store.seed_athlete_data(org.org_id, 6, 11, now).unwrap();
+        assert_eq!(data.athlete_ids.len(), 60);
+        assert!(data.activities > 60, "{data:?}");
+        assert!(data.race_goals > 5 && data.zones > 10 && data.integrations > 10, "{data:?}");
+        let plans = store.seed_plans_and_groups(org.org_id, org.head_coach_id, &data.athlete_ids, 3, 2, now).unwrap();
+        assert!(plans.assignments > 0);
+        let clock = FixedClock::at(&now.to_rfc3339());
+        let mut seen_activity = false;
+        for &athlete in &data.athlete_ids {
+            let p = profile(
+                &store,
+                &store,
+                &store,
+                &store,
+                &clock,
+                &DefaultInsights::default(),
+                &AttentionThresholds::default(),
+                org.head_coach_id,
+                org.org_id,
+                athlete,
+            )
+            .unwrap();
+            assert_eq!(p.data.weekly_distance.len(), 12);
+            seen_activity |= !p.data.recent_activities.is_empty();
+            assert!(p.data.recent_activities.iter().all(|a| a.start_time <= now));
+        }
+        assert!(seen_activity);
+        let total: usize = data.athlete_ids.iter().map(|&a| store.activities(a, None, 1000).unwrap().len()).sum();
+        assert_eq!(total, data.activities, "{:?}", db.backend);
+    }
+}

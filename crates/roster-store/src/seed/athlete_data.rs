@@ -1,0 +1,184 @@
+//! Synthetic athlete data for `roster seed`: weeks of activities, race
+//! goals, zones and integrations for every live athlete of an organization.
+//! Bulk inserts, no audit events: for synthetic data only.
+
+use super::{BATCH, DbConn, Rng};
+use crate::Store;
+use crate::athlete::insert_activities_bulk;
+use crate::athlete::rows::{IntegrationRow, RaceGoalRow, ZonesRow};
+use crate::conn::write_tx;
+use crate::error::StoreError;
+use crate::rows::to_db;
+use crate::schema::{athlete_zones, integrations, memberships, race_goals};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use diesel::prelude::*;
+use roster_domain::athlete::{
+    Activity, ActivitySource, HeartRateZone, HeartRateZones, Integration, IntegrationStatus, PaceZone, PaceZones,
+    Provider, RaceGoal, RaceGoalFields, ZoneSettings, Zones,
+};
+use roster_domain::{ActivityId, OrgId, RaceGoalId, Sport, UserId};
+
+/// What [`Store::seed_athlete_data`] wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeededAthleteData {
+    /// The organization's live athletes, in id order.
+    pub athlete_ids: Vec<UserId>,
+    /// Activities written.
+    pub activities: usize,
+    /// Race goals written.
+    pub race_goals: usize,
+    /// Athletes given zones.
+    pub zones: usize,
+    /// Integrations written.
+    pub integrations: usize,
+}
+
+const RACES: &[(&str, f64)] =
+    &[("Park 5k", 5000.0), ("City 10k", 10_000.0), ("Harbour Half", 21_097.5), ("Autumn Marathon", 42_195.0)];
+
+fn zones() -> Result<Zones, StoreError> {
+    let hr =
+        [("Z1 recovery", 100, 125), ("Z2 endurance", 125, 145), ("Z3 tempo", 145, 160), ("Z4 threshold", 160, 172)];
+    let settings = ZoneSettings {
+        heart_rate: HeartRateZones {
+            max_bpm: Some(190),
+            resting_bpm: Some(50),
+            zones: hr
+                .iter()
+                .map(|(n, lo, hi)| HeartRateZone { name: (*n).into(), min_bpm: *lo, max_bpm: *hi })
+                .collect(),
+        },
+        pace: PaceZones {
+            threshold_s_per_km: Some(255),
+            zones: vec![
+                PaceZone { name: "threshold".into(), min_s_per_km: 240, max_s_per_km: 270 },
+                PaceZone { name: "easy".into(), min_s_per_km: 300, max_s_per_km: 380 },
+            ],
+        },
+    };
+    Zones::parse(settings).map_err(|e| StoreError::Corrupt(format!("seed zones do not validate: {e:?}")))
+}
+
+fn random_time(rng: &mut Rng, now: DateTime<Utc>, days_ago: i64) -> DateTime<Utc> {
+    let hour = 6 + i64::try_from(rng.below(14)).unwrap_or(0);
+    let minute = i64::try_from(rng.below(60)).unwrap_or(0);
+    let day = (now - Duration::days(days_ago)).date_naive().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    (day + Duration::hours(hour) + Duration::minutes(minute)).min(now - Duration::minutes(5)).trunc_subsecs(0)
+}
+
+impl Store {
+    /// Gives the live athletes of `org_id` `weeks` weeks of activities (most
+    /// athletes 2–5 a week; some none, some with a spike or a drop in the last
+    /// week), a race goal (40 %), zones (60 %) and an integration (70 %, one
+    /// in ten in error). Activities go in with [`insert_activities_bulk`], the
+    /// rest with multi-row inserts, one transaction each.
+    pub fn seed_athlete_data(
+        &self,
+        org_id: OrgId,
+        weeks: u32,
+        seed: u64,
+        now: DateTime<Utc>,
+    ) -> Result<SeededAthleteData, StoreError> {
+        let mut conn = self.conn()?;
+        let mut rng = Rng(seed.max(1).wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+        let ids: Vec<String> = memberships::table
+            .filter(memberships::org_id.eq(org_id.to_string()))
+            .filter(memberships::role.eq("athlete"))
+            .filter(memberships::removed_at.is_null())
+            .order(memberships::user_id)
+            .select(memberships::user_id)
+            .load(&mut *conn)?;
+        let athlete_ids = ids
+            .iter()
+            .map(|id| id.parse().map_err(|_| StoreError::Corrupt(format!("memberships.user_id {id}"))))
+            .collect::<Result<Vec<UserId>, _>>()?;
+        let zones = zones()?;
+        let zone_settings =
+            serde_json::to_string(zones.settings()).map_err(|e| StoreError::Corrupt(format!("zones: {e}")))?;
+        let mut activities = Vec::new();
+        let (mut goals, mut zone_rows, mut integration_rows) = (Vec::new(), Vec::new(), Vec::new());
+        for &user_id in &athlete_ids {
+            let per_week = rng.below(6); // 0 (inactive) to 5
+            let base_m = 5000.0 + rng.below(7000) as f64;
+            let pace = 270 + rng.below(90) as i64; // s/km
+            let last_week_factor = match rng.below(20) {
+                0 => 2.5,
+                1 => 0.3,
+                _ => 1.0,
+            };
+            for week in 0..i64::from(weeks) {
+                for _ in 0..per_week {
+                    let days_ago = week * 7 + i64::try_from(rng.below(7)).unwrap_or(0);
+                    let factor = if week == 0 { last_week_factor } else { 1.0 };
+                    let distance_m = (base_m * (0.6 + rng.below(100) as f64 / 100.0) * factor).round();
+                    let start_time = random_time(&mut rng, now, days_ago);
+                    activities.push(Activity {
+                        activity_id: ActivityId::new(),
+                        user_id,
+                        sport: if rng.chance(85) { Sport::Run } else { Sport::Bike },
+                        start_time,
+                        distance_m,
+                        duration_s: ((distance_m / 1000.0) * pace as f64).round().max(60.0) as i64,
+                        elevation_gain_m: Some(rng.below(200) as f64),
+                        avg_hr: rng.chance(80).then(|| 130 + i32::try_from(rng.below(30)).unwrap_or(0)),
+                        title: None,
+                        source: ActivitySource::Manual,
+                        external_id: None,
+                        created_by: user_id,
+                        created_at: start_time,
+                    });
+                }
+            }
+            if rng.chance(40) {
+                let (name, distance_m) = RACES[rng.below(RACES.len())];
+                let race_date = (now + Duration::days(2 + i64::try_from(rng.below(180)).unwrap_or(0))).date_naive();
+                let goal_time_s = rng.chance(75).then(|| ((distance_m / 1000.0) * (pace - 15) as f64).round() as i64);
+                goals.push(RaceGoalRow::new(&RaceGoal {
+                    race_goal_id: RaceGoalId::new(),
+                    user_id,
+                    fields: RaceGoalFields { race_name: name.to_owned(), race_date, distance_m, goal_time_s },
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                }));
+            }
+            if rng.chance(60) {
+                zone_rows.push(ZonesRow {
+                    user_id: user_id.to_string(),
+                    settings: zone_settings.clone(),
+                    has_heart_rate: true,
+                    has_pace: true,
+                    updated_at: to_db(now),
+                    version: 1,
+                });
+            }
+            if rng.chance(70) {
+                let provider = [Provider::Strava, Provider::Garmin, Provider::AppleHealth][rng.below(3)];
+                let status = if rng.chance(10) { IntegrationStatus::Error } else { IntegrationStatus::Connected };
+                integration_rows.push(IntegrationRow::new(&Integration {
+                    user_id,
+                    provider,
+                    status,
+                    connected_at: Some(now - Duration::days(120)),
+                    last_sync_at: Some(now - Duration::hours(i64::try_from(rng.below(72)).unwrap_or(0))),
+                    external_athlete_id: Some(format!("{}-{}", provider.as_str(), rng.below(1_000_000_000))),
+                    updated_at: now,
+                }));
+            }
+        }
+        let written = insert_activities_bulk(&mut conn, &activities)?;
+        write_tx(&mut conn, |c| {
+            insert_batches!(&mut *c, race_goals::table, goals);
+            insert_batches!(&mut *c, athlete_zones::table, zone_rows);
+            insert_batches!(&mut *c, integrations::table, integration_rows);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(SeededAthleteData {
+            activities: written,
+            race_goals: goals.len(),
+            zones: zone_rows.len(),
+            integrations: integration_rows.len(),
+            athlete_ids,
+        })
+    }
+}
