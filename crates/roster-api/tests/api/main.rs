@@ -14,3 +14,4 @@ mod ops;
 mod organizations;
 mod plans;
 mod support;
+mod wiring;
