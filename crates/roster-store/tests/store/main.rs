@@ -9,3 +9,4 @@ mod groups;
 mod invitations;
 mod members;
 mod plans;
+mod wiring;
