@@ -226,6 +226,8 @@ pub enum RosterSort {
     JoinedAt,
     /// Newest membership first.
     JoinedAtDesc,
+    /// Most severe attention signal first, then most signals, then name, then user id.
+    Attention,
 }
 
 /// Where the previous page ended; only valid with the sort that made it.
@@ -244,6 +246,17 @@ pub enum RosterCursor {
         joined_at: DateTime<Utc>,
         /// Their membership id.
         membership_id: MembershipId,
+    },
+    /// After this attention key, sort key and user id (sort `attention`).
+    Attention {
+        /// Severity rank of the last member seen (`0` none … `3` urgent).
+        rank: u8,
+        /// Their number of signals.
+        count: u32,
+        /// Their lower-cased sort name.
+        key: String,
+        /// Their account id.
+        user_id: UserId,
     },
 }
 
@@ -270,6 +283,10 @@ pub struct RosterQuery {
     pub after: Option<RosterCursor>,
     /// Add each member's profile status.
     pub include_profile_status: bool,
+    /// The attention thresholds (the `attention` settings) for the profile status and `sort=attention`.
+    pub attention: crate::attention::AttentionThresholds,
+    /// The instant attention and plan status are evaluated at (`None`: the store's clock).
+    pub now: Option<DateTime<Utc>>,
 }
 
 /// One page of the roster.

@@ -1,6 +1,7 @@
 //! `InvitationRepo` over the store: invitations, their token hashes, the
 //! outbox rows written with them, and the atomic acceptance.
 
+mod extras;
 mod outbox;
 mod row;
 mod seal;
@@ -99,6 +100,7 @@ impl InvitationRepo for Store {
                     return Err(Conflict::InvitationPending.into());
                 }
             }
+            extras::check_extras(conn, invitation)?;
             let row = InvitationRow::new(invitation);
             diesel::insert_into(invitations::table).values(&row).execute(conn)?;
             insert_token(conn, token, &row.invitation_id, to_db(invitation.created_at))?;

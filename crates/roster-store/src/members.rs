@@ -1,10 +1,9 @@
 //! `MemberRepo` over the store: a member's attributes and labels, adding,
 //! updating and removing members, and the roster list (in `roster`).
 
+mod attention_sort;
+mod profile_status;
 mod roster;
-
-#[allow(unused_imports)] // for the parts that later work fills in
-pub(crate) use roster::profile_statuses;
 
 use crate::Store;
 use crate::conn::DbConn;
@@ -16,7 +15,7 @@ use crate::schema::{member_labels, memberships, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras, Membership};
-use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery};
+use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
 /// The lower-cased sort key: the display name, else first and last name.
@@ -213,6 +212,21 @@ impl MemberRepo for Store {
     }
 
     fn roster(&self, org_id: OrgId, query: &RosterQuery) -> Result<RosterPage, RepoError> {
-        self.with(|conn| roster::roster(conn, org_id, query))
+        self.with(|conn| match query.sort {
+            RosterSort::Attention => attention_sort::roster(conn, org_id, query),
+            _ => roster::roster(conn, org_id, query),
+        })
+    }
+}
+
+impl Store {
+    /// The live group ids of each of `user_ids` in `org_id`, in one query
+    /// (users in no group get an empty list): the `group_ids` of Member responses.
+    pub fn member_group_ids(
+        &self,
+        org_id: OrgId,
+        user_ids: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, Vec<roster_domain::GroupId>>, RepoError> {
+        self.with(|conn| crate::groups::group_ids_of(conn, org_id, user_ids))
     }
 }

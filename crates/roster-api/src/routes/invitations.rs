@@ -9,12 +9,14 @@ pub use dto::*;
 use super::{decode_cursor, encode_cursor, page_limit};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::{ApiError, Problem};
+use crate::routes::members::dto::MemberDto;
 use crate::routes::organizations::OrganizationDto;
 use crate::state::{AppState, run};
 use actix_web::{HttpResponse, web};
 use rand::RngCore;
 use roster_domain::invitation::{InvitationFilter, InvitationToken, TokenGenerator};
 use roster_domain::services::invitations;
+use roster_domain::services::members::MemberAccess;
 use roster_domain::{Clock, InvitationId, OrgId};
 
 /// Tokens from the operating system's CSPRNG: 256 bits each.
@@ -55,7 +57,7 @@ pub fn configure_root(cfg: &mut web::ServiceConfig, rate_limit: &crate::startup:
     paths(create, list, get, resend, revoke, preview, accept),
     components(schemas(
         CreateInvitationBody, TrainingPlanDto, InvitationDto, IssuedDto, InvitationListDto, PreviewDto,
-        PreviewOrgDto, AcceptBody, AcceptedDto, AcceptedMemberDto
+        PreviewOrgDto, AcceptBody, AcceptedDto
     )),
     tags((name = "invitations", description = "Single-use e-mail invitations and multi-use links. \
         A resent invitation's old link reads as `revoked`. Revoking a revoked invitation changes nothing (204); \
@@ -212,10 +214,17 @@ pub async fn accept(
     let body = body.into_inner();
     let accepted = run(&state, move |s| {
         let acceptor = body.acceptor(caller.0)?;
-        invitations::accept(&s.store, &s.store, &s.store, &s.hasher, &s.clock, &token, acceptor)
+        let accepted = invitations::accept(&s.store, &s.store, &s.store, &s.hasher, &s.clock, &token, acceptor)?;
+        let (org_id, user_id) = (accepted.membership.org_id, accepted.membership.user_id);
+        let view = roster_domain::member::MemberRepo::member(&s.store, org_id, user_id)?
+            .ok_or(roster_domain::DomainError::NotFound("member"))?;
+        Ok((accepted, crate::routes::members::with_groups(s, view)?))
     })
     .await?;
-    let member = AcceptedMemberDto::new(&accepted.membership, &accepted.user);
+    let (accepted, (view, group_ids)) = accepted;
+    // The member as a coach reads them, minus private notes (the reader is the athlete).
+    let mut member = MemberDto::new(view, MemberAccess::Coach, None).with_group_ids(group_ids);
+    member.private_notes = None;
     let mut out = AcceptedDto {
         member,
         organization: OrganizationDto::from(accepted.organization),

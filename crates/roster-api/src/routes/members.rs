@@ -15,7 +15,7 @@ use roster_domain::entities::{JoinExtras, PlanStart};
 use roster_domain::error::FieldErrors;
 use roster_domain::member::{DisplayName, MemberLevel, MemberView, PrivateNotes};
 use roster_domain::services::members::{self, MemberAccess, NewMember};
-use roster_domain::{DomainError, OrgId, UserId};
+use roster_domain::{Clock, DomainError, GroupId, OrgId, UserId};
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::RateLimit) {
@@ -46,8 +46,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
 )]
 pub struct Api;
 
-fn respond(status: StatusCode, view: MemberView, access: MemberAccess) -> HttpResponse {
-    HttpResponse::build(status).insert_header(etag(view.membership.version)).json(MemberDto::new(view, access, None))
+fn respond(status: StatusCode, (view, group_ids): (MemberView, Vec<GroupId>), access: MemberAccess) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header(etag(view.membership.version))
+        .json(MemberDto::new(view, access, None).with_group_ids(group_ids))
+}
+
+/// `view` with its live group ids (one query).
+pub fn with_groups(state: &AppState, view: MemberView) -> Result<(MemberView, Vec<GroupId>), DomainError> {
+    let (org_id, user_id) = (view.membership.org_id, view.membership.user_id);
+    let groups = state.store.member_group_ids(org_id, &[user_id])?.remove(&user_id).unwrap_or_default();
+    Ok((view, groups))
 }
 
 /// The roster: live athletes of the organization (coaches). Filters combine with AND; keyset paging is stable
@@ -68,15 +77,24 @@ pub async fn list(
     let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map_err(|_| ApiError::bad_request("invalid_parameter", "query", "the query string is malformed"))?
         .into_inner();
-    let roster_query = query::parse(pairs)?;
-    let page = run(&state, move |s| members::list(&s.store, &s.store, user.0, org_id, roster_query)).await?;
+    let mut roster_query = query::parse(pairs)?;
+    let (page, mut groups) = run(&state, move |s| {
+        roster_query.attention = s.settings.attention.thresholds();
+        roster_query.now = Some(s.clock.now());
+        let page = members::list(&s.store, &s.store, user.0, org_id, roster_query)?;
+        let ids: Vec<UserId> = page.members.iter().map(|m| m.membership.user_id).collect();
+        let groups = s.store.member_group_ids(org_id, &ids)?;
+        Ok((page, groups))
+    })
+    .await?;
     let mut statuses = page.profile_status;
     let data = page
         .members
         .into_iter()
         .map(|view| {
             let status = statuses.as_mut().map(|s| s.remove(&view.membership.user_id).unwrap_or_default());
-            MemberDto::new(view, MemberAccess::Coach, status)
+            let group_ids = groups.remove(&view.membership.user_id).unwrap_or_default();
+            MemberDto::new(view, MemberAccess::Coach, status).with_group_ids(group_ids)
         })
         .collect();
     Ok(HttpResponse::Ok().json(MemberListDto {
@@ -126,7 +144,7 @@ pub async fn add(
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = run(&state, move |s| {
         let new = parse_new_member(body)?;
-        members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new)
+        with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new)?)
     })
     .await?;
     Ok(respond(StatusCode::CREATED, view, MemberAccess::Coach))
@@ -142,7 +160,11 @@ pub async fn get(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
-    let (view, access) = run(&state, move |s| members::get(&s.store, &s.store, user.0, org_id, user_id)).await?;
+    let (view, access) = run(&state, move |s| {
+        let (view, access) = members::get(&s.store, &s.store, user.0, org_id, user_id)?;
+        Ok((with_groups(s, view)?, access))
+    })
+    .await?;
     Ok(respond(StatusCode::OK, view, access))
 }
 
@@ -168,7 +190,7 @@ pub async fn patch(
     let body = body.into_inner();
     let view = run(&state, move |s| {
         let patch = body.parse()?;
-        members::update(&s.store, &s.store, &s.clock, user.0, org_id, user_id, patch, expected)
+        with_groups(s, members::update(&s.store, &s.store, &s.clock, user.0, org_id, user_id, patch, expected)?)
     })
     .await?;
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
@@ -206,8 +228,9 @@ pub async fn assign_coach(
         .into_inner()
         .coach_id
         .ok_or_else(|| ApiError::bad_request("missing_field", "coach_id", "Field `coach_id` is required."))?;
-    let view =
-        run(&state, move |s| members::assign_coach(&s.store, &s.store, &s.clock, user.0, org_id, user_id, coach))
-            .await?;
+    let view = run(&state, move |s| {
+        with_groups(s, members::assign_coach(&s.store, &s.store, &s.clock, user.0, org_id, user_id, coach)?)
+    })
+    .await?;
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
 }

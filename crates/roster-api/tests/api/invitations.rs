@@ -49,12 +49,14 @@ async fn audit_actions(app: &TestApp, head: &Session, org_id: &str) -> Vec<Strin
 async fn coaches_create_single_use_and_multi_use_invitations() {
     for app in apps().await {
         let (head, org_id) = app.head_coach().await;
+        let group_id = crate::wiring::create_group(&app, &head, &org_id, "Sunday long run").await;
+        let plan_id = crate::plans::create_plan(&app, &head, &org_id, "Base", 4).await;
         let issued = invite(
             &app,
             &head,
             &org_id,
             json!({"kind": "single_use", "email": " Jo@Example.com ", "first_name": "Jo",
-                   "group_id": uuid::Uuid::now_v7(), "training_plan": {"plan_id": uuid::Uuid::now_v7(), "start_date": "2027-01-04"}}),
+                   "group_id": group_id, "training_plan": {"plan_id": plan_id, "start_date": "2099-01-04"}}),
         )
         .await;
         let inv = &issued["invitation"];
@@ -67,7 +69,7 @@ async fn coaches_create_single_use_and_multi_use_invitations() {
             (Some(0), Some(1), Some(1))
         );
         assert_eq!(inv["created_by"], head.user_id.as_str());
-        assert_eq!(inv["training_plan"]["start_date"], "2027-01-04");
+        assert_eq!(inv["training_plan"]["start_date"], "2099-01-04");
         assert!(inv["group_id"].is_string() && inv["last_sent_at"].is_string());
         let created = chrono::DateTime::parse_from_rfc3339(inv["created_at"].as_str().unwrap()).unwrap();
         let expires = chrono::DateTime::parse_from_rfc3339(inv["expires_at"].as_str().unwrap()).unwrap();

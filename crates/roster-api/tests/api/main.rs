@@ -15,3 +15,4 @@ mod organizations;
 mod plans;
 mod profile;
 mod support;
+mod wiring;

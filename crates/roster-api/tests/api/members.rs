@@ -349,7 +349,8 @@ async fn roster_filters_sorts_counts_and_refuses_bad_parameters() {
                 "zones": {"heart_rate": false, "pace": false},
                 "race_goals": {"count": 0, "next": null},
                 "training_plans": {"current": null, "upcoming": 0},
-                "attention": {"count": 0, "max_severity": null}
+                // no activity ever (urgent), no integration, no plan, no zones
+                "attention": {"count": 4, "max_severity": "urgent"}
             })
         );
         let cursor = page.body["next_cursor"].as_str().unwrap().to_owned();
@@ -364,7 +365,7 @@ async fn roster_filters_sorts_counts_and_refuses_bad_parameters() {
             ("group_id=12", "group_id"),
             ("include_profile_status=yes", "include_profile_status"),
             ("sort=age", "sort"),
-            ("sort=attention", "sort"),
+            ("sort=-attention", "sort"),
             ("limit=0", "limit"),
             ("limit=201", "limit"),
             ("limit=ten", "limit"),

@@ -22,7 +22,7 @@ type Backend = <DbConn as diesel::Connection>::Backend;
 type Filtered = memberships::BoxedQuery<'static, Backend>;
 
 /// Live athletes of `org_id` matching every filter of `q` (not the cursor).
-fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
+pub(super) fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
     let mut query = memberships::table
         .filter(memberships::org_id.eq(org_id.to_string()))
         .filter(memberships::role.eq(Role::Athlete.as_str()))
@@ -47,7 +47,9 @@ fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
         CoachFilter::Coach(coach) => query = query.filter(memberships::assigned_to_coach_id.eq(coach.to_string())),
         CoachFilter::Me => return Err(StoreError::Corrupt("the `me` coach filter reached the store".into())),
     }
-    // WIRE(groups): `q.group_id` filters by group membership once the groups table exists.
+    if let Some(group_id) = q.group_id {
+        query = query.filter(crate::groups::member_in_group(group_id));
+    }
     if let Some(text) = &q.q {
         query = query.filter(memberships::search_text.like(like_pattern(text)).escape('\\'));
     }
@@ -100,7 +102,9 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
     page = match q.sort {
-        RosterSort::Name => page.order((memberships::sort_name.asc(), memberships::user_id.asc())),
+        RosterSort::Name | RosterSort::Attention => {
+            page.order((memberships::sort_name.asc(), memberships::user_id.asc()))
+        }
         RosterSort::JoinedAt => page.order((memberships::joined_at.asc(), memberships::membership_id.asc())),
         RosterSort::JoinedAtDesc => page.order((memberships::joined_at.desc(), memberships::membership_id.desc())),
     };
@@ -113,7 +117,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     rows.truncate(limit);
     let next = match rows.last() {
         Some((row, key)) if more => Some(match q.sort {
-            RosterSort::Name => {
+            RosterSort::Name | RosterSort::Attention => {
                 RosterCursor::Name { key: key.clone(), user_id: parse("memberships.user_id", row.user_id.parse())? }
             }
             RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
@@ -145,7 +149,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     }
     let profile_status = if q.include_profile_status {
         let ids: Vec<UserId> = members.iter().map(|m| m.membership.user_id).collect();
-        Some(profile_statuses(conn, org_id, &ids)?)
+        Some(profile_statuses(conn, org_id, &ids, q)?)
     } else {
         None
     };
@@ -153,75 +157,17 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
 }
 
 /// The profile status of each of `user_ids` (a page of the roster), in a
-/// fixed number of queries: one per part, each over the whole page.
+/// fixed number of queries: one per part, each over the whole page (see
+/// [`super::profile_status::statuses`]), evaluated at `q.now` with `q.attention`.
 pub(crate) fn profile_statuses(
     conn: &mut DbConn,
     org_id: OrgId,
     user_ids: &[UserId],
+    q: &RosterQuery,
 ) -> Result<HashMap<UserId, ProfileStatus>, StoreError> {
-    let mut statuses: HashMap<UserId, ProfileStatus> =
-        user_ids.iter().map(|id| (*id, ProfileStatus::default())).collect();
-    integrations_part(conn, org_id, user_ids, &mut statuses)?;
-    zones_part(conn, org_id, user_ids, &mut statuses)?;
-    race_goals_part(conn, org_id, user_ids, &mut statuses)?;
-    training_plans_part(conn, org_id, user_ids, &mut statuses)?;
-    attention_part(conn, org_id, user_ids, &mut statuses)?;
-    Ok(statuses)
-}
-
-/// `integrations` of the page: one query over `user_ids`.
-fn integrations_part(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_ids: &[UserId],
-    _out: &mut HashMap<UserId, ProfileStatus>,
-) -> Result<(), StoreError> {
-    // WIRE(integrations): one `WHERE user_id IN (page)` query filling `out[..].integrations`.
-    Ok(())
-}
-
-/// `zones` of the page: one query over `user_ids`.
-fn zones_part(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_ids: &[UserId],
-    _out: &mut HashMap<UserId, ProfileStatus>,
-) -> Result<(), StoreError> {
-    // WIRE(zones): one `WHERE user_id IN (page)` query filling `out[..].zones`.
-    Ok(())
-}
-
-/// `race_goals` of the page: one query over `user_ids`.
-fn race_goals_part(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_ids: &[UserId],
-    _out: &mut HashMap<UserId, ProfileStatus>,
-) -> Result<(), StoreError> {
-    // WIRE(race_goals): one `WHERE user_id IN (page)` query filling `out[..].race_goals`.
-    Ok(())
-}
-
-/// `training_plans` of the page: one query over `user_ids`.
-fn training_plans_part(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_ids: &[UserId],
-    _out: &mut HashMap<UserId, ProfileStatus>,
-) -> Result<(), StoreError> {
-    // WIRE(plans): one `WHERE user_id IN (page)` query filling `out[..].training_plans`.
-    Ok(())
-}
-
-/// `attention` of the page: one query over `user_ids`.
-fn attention_part(
-    _conn: &mut DbConn,
-    _org_id: OrgId,
-    _user_ids: &[UserId],
-    _out: &mut HashMap<UserId, ProfileStatus>,
-) -> Result<(), StoreError> {
-    // WIRE(attention): signals computed from the page's activities, filling `out[..].attention`.
-    Ok(())
+    let ctx =
+        super::profile_status::StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention };
+    Ok(super::profile_status::statuses(conn, org_id, user_ids, &ctx)?.into_iter().map(|(id, (s, _))| (id, s)).collect())
 }
 
 #[cfg(test)]

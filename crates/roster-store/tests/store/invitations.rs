@@ -1,16 +1,14 @@
 //! Invitations, their tokens, atomic acceptance under concurrency, and the outbox.
 
 use chrono::{DateTime, Duration, Utc};
-use roster_domain::entities::{AuditEvent, AuditFilter, JoinExtras, Membership, Organization, PlanStart, User};
+use roster_domain::entities::{AuditEvent, AuditFilter, JoinExtras, Membership, Organization, User};
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus,
     InvitationToken, NewAccountRecord, OutboxMessage,
 };
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
-use roster_domain::{
-    Clock, Conflict, DomainError, GroupId, InvitationGone, OrgId, PlanId, RepoError, Role, SystemClock, UserId,
-};
+use roster_domain::{Clock, Conflict, DomainError, InvitationGone, OrgId, RepoError, Role, SystemClock, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
@@ -69,13 +67,8 @@ fn mail(inv: &Invitation) -> OutboxMessage {
 }
 
 fn single(store: &Store, org_id: OrgId, head: UserId, email: &str) -> (Invitation, InvitationToken) {
-    let extras = JoinExtras {
-        group_id: Some(GroupId::new()),
-        training_plan: Some(PlanStart {
-            plan_id: PlanId::new(),
-            start_date: chrono::NaiveDate::from_ymd_opt(2027, 1, 4),
-        }),
-    };
+    // A group and a plan must exist when the invitation is made (tested over HTTP in `wiring`).
+    let extras = JoinExtras::default();
     let inv = Invitation::single_use(
         org_id,
         head,

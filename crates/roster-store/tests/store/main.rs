@@ -10,3 +10,4 @@ mod invitations;
 mod members;
 mod plans;
 mod profile;
+mod wiring;

@@ -3,7 +3,7 @@
 use crate::routes::accounts::UserDto;
 use crate::routes::organizations::OrganizationDto;
 use chrono::{DateTime, NaiveDate, Utc};
-use roster_domain::entities::{JoinExtras, Membership, PlanStart, User};
+use roster_domain::entities::{JoinExtras, PlanStart};
 use roster_domain::error::{FieldError, FieldErrors};
 use roster_domain::invitation::{Invitation, InvitationKind, InvitationName, InvitationStatus};
 use roster_domain::services::invitations::{Acceptor, NewInvitation};
@@ -326,72 +326,12 @@ impl AcceptBody {
     }
 }
 
-/// The new member. // WIRE(member-dto): the lead swaps this for the roster's shared Member DTO.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AcceptedMemberDto {
-    /// Account.
-    pub user_id: UserId,
-    /// Organization.
-    pub org_id: OrgId,
-    /// Role.
-    #[schema(example = "athlete")]
-    pub role: &'static str,
-    /// First name.
-    pub first_name: String,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// E-mail.
-    pub email: String,
-    /// Nickname in this organization.
-    pub display_name: Option<String>,
-    /// Custom tier.
-    pub member_level: Option<String>,
-    /// Labels.
-    pub labels: Vec<String>,
-    /// `active`.
-    #[schema(example = "active")]
-    pub status: &'static str,
-    /// The coach looking after them.
-    pub assigned_to_coach_id: Option<UserId>,
-    /// Groups.
-    pub group_ids: Vec<GroupId>,
-    /// Joined.
-    pub joined_at: DateTime<Utc>,
-    /// Last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Version.
-    pub version: i64,
-}
-
-impl AcceptedMemberDto {
-    /// The member from the new membership and its account. // WIRE(member-dto)
-    pub fn new(m: &Membership, user: &User) -> Self {
-        Self {
-            user_id: m.user_id,
-            org_id: m.org_id,
-            role: m.role.as_str(),
-            first_name: user.first_name.as_str().to_owned(),
-            last_name: user.last_name.as_ref().map(|l| l.as_str().to_owned()),
-            email: user.email.as_str().to_owned(),
-            display_name: None,
-            member_level: None,
-            labels: Vec::new(),
-            status: m.status.as_str(),
-            assigned_to_coach_id: m.assigned_to_coach_id,
-            group_ids: Vec::new(),
-            joined_at: m.joined_at,
-            updated_at: m.updated_at,
-            version: m.version,
-        }
-    }
-}
-
 /// `201` of accepting: the member and organization; when signing up, the
 /// account and its access token too.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AcceptedDto {
     /// The new membership.
-    pub member: AcceptedMemberDto,
+    pub member: crate::routes::members::dto::MemberDto,
     /// The organization joined.
     pub organization: OrganizationDto,
     /// Signing up: the new account.

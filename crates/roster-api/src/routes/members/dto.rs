@@ -201,13 +201,21 @@ impl MemberDto {
             private_notes: coach.then(|| m.private_notes.map(|v| v.into_inner())),
             status: m.status,
             assigned_to_coach_id: m.assigned_to_coach_id,
-            // WIRE(groups): the member's live group ids.
-            group_ids: Vec::new(),
+            group_ids: Vec::new(), // see `with_group_ids`
+
             joined_at: m.joined_at,
             updated_at: m.updated_at,
             version: m.version,
             profile_status,
         }
+    }
+}
+
+impl MemberDto {
+    /// With the member's live group ids (read in one query per page, or per member for single reads).
+    pub fn with_group_ids(mut self, group_ids: Vec<GroupId>) -> Self {
+        self.group_ids = group_ids;
+        self
     }
 }
 

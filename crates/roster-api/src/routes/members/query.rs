@@ -92,9 +92,8 @@ pub fn parse(pairs: Vec<(String, String)>) -> Result<RosterQuery, ApiError> {
                     "name" => RosterSort::Name,
                     "joined_at" => RosterSort::JoinedAt,
                     "-joined_at" => RosterSort::JoinedAtDesc,
-                    // WIRE(attention): `attention` (most severe first) once attention signals exist.
-                    "attention" => return Err(bad("sort", "sort=attention is not available yet")),
-                    _ => return Err(bad("sort", "sort is name, joined_at or -joined_at")),
+                    "attention" => RosterSort::Attention,
+                    _ => return Err(bad("sort", "sort is name, joined_at, -joined_at or attention")),
                 }
             }
             "limit" => limit = Some(value.parse::<u32>().map_err(|_| bad("limit", "limit must be between 1 and 200"))?),
@@ -124,6 +123,9 @@ pub fn encode(next: &RosterCursor) -> String {
         RosterCursor::JoinedAt { joined_at, membership_id } => {
             encode_cursor(&format!("j{SEP}{membership_id}{SEP}{}", joined_at.timestamp_micros()))
         }
+        RosterCursor::Attention { rank, count, key, user_id } => {
+            encode_cursor(&format!("a{SEP}{user_id}{SEP}{rank}{SEP}{count}{SEP}{key}"))
+        }
     }
 }
 
@@ -140,6 +142,13 @@ fn decode(cursor: &str, sort: RosterSort) -> Result<RosterCursor, ApiError> {
             let micros: i64 = rest.parse().map_err(|_| wrong())?;
             let joined_at: DateTime<Utc> = DateTime::from_timestamp_micros(micros).ok_or_else(wrong)?;
             Ok(RosterCursor::JoinedAt { joined_at, membership_id: id.parse().map_err(|_| wrong())? })
+        }
+        (Some("a"), RosterSort::Attention) => {
+            let mut rest = rest.splitn(3, SEP);
+            let rank: u8 = rest.next().and_then(|r| r.parse().ok()).filter(|r| *r <= 3).ok_or_else(wrong)?;
+            let count: u32 = rest.next().and_then(|c| c.parse().ok()).ok_or_else(wrong)?;
+            let key = rest.next().ok_or_else(wrong)?.to_owned();
+            Ok(RosterCursor::Attention { rank, count, key, user_id: id.parse().map_err(|_| wrong())? })
         }
         _ => Err(wrong()),
     }
@@ -163,6 +172,10 @@ mod tests {
             membership_id: roster_domain::MembershipId::new(),
         };
         assert_eq!(decode(&encode(&j), RosterSort::JoinedAtDesc).unwrap(), j);
+        let a = RosterCursor::Attention { rank: 3, count: 4, key: "zoë\u{1f}x".into(), user_id: UserId::new() };
+        assert_eq!(decode(&encode(&a), RosterSort::Attention).unwrap(), a);
+        assert!(decode(&encode(&a), RosterSort::Name).is_err());
+        assert_eq!(parse(pairs(&[("sort", "attention")])).unwrap().sort, RosterSort::Attention);
     }
 
     #[test]
@@ -172,7 +185,7 @@ mod tests {
         assert_eq!(q.statuses.len(), 2);
         assert_eq!(q.labels.len(), 2);
         for (name, value) in
-            [("status", "x"), ("label", "nolabel"), ("limit", "0"), ("sort", "attention"), ("q", "a\u{1}")]
+            [("status", "x"), ("label", "nolabel"), ("limit", "0"), ("sort", "-attention"), ("q", "a\u{1}")]
         {
             let err = parse(pairs(&[(name, value)])).unwrap_err();
             assert!(err.to_string().contains("400"), "{name}");

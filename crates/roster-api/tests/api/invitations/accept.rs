@@ -11,11 +11,12 @@ async fn signing_up_through_a_single_use_invitation_verifies_the_email_and_joins
         let (head, org_id) = app.head_coach().await;
         let coach = app.assistant_coach(&head, &org_id).await;
         let email = unique_email("jo");
+        let group_id = crate::wiring::create_group(&app, &head, &org_id, "Juniors").await;
         let issued = invite(
             &app,
             &coach,
             &org_id,
-            json!({"kind": "single_use", "email": email, "first_name": "Jo", "group_id": uuid::Uuid::now_v7()}),
+            json!({"kind": "single_use", "email": email, "first_name": "Jo", "group_id": group_id}),
         )
         .await;
         let token = token_of(&issued);
@@ -39,7 +40,7 @@ async fn signing_up_through_a_single_use_invitation_verifies_the_email_and_joins
         );
         assert_eq!(
             (m["labels"].clone(), m["group_ids"].clone(), m["display_name"].clone()),
-            (json!([]), json!([]), json!(null))
+            (json!([]), json!([group_id]), json!(null))
         );
         assert_eq!((m["status"].as_str(), m["version"].as_i64()), (Some("active"), Some(1)));
         assert_eq!(body["organization"]["org_id"], org_id.as_str());

@@ -1,0 +1,191 @@
+//! The roster's `profile_status` for a set of athletes, in a fixed number of
+//! queries whatever the number of athletes: one for the organization's time
+//! zone, then one per part, each `WHERE user_id IN (set)`: integrations,
+//! zones, race goals, training plans, activity windows and labels. Attention
+//! is computed in memory from those with [`attention::signals`].
+
+use crate::athlete::{activity_windows, integration_statuses, race_goal_summaries, zones_presence};
+use crate::conn::DbConn;
+use crate::error::{StoreError, parse};
+use crate::plans::{date_text, org_today, parse_date};
+use crate::schema::{member_labels, memberships, plan_assignments, training_plans};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use roster_domain::athlete::IntegrationStatus;
+use roster_domain::attention::{
+    self, AthleteSnapshot, AttentionSummary, AttentionThresholds, IntegrationHealth, IntegrationState as Health,
+};
+use roster_domain::member::{
+    AttentionStatus, CurrentPlan, IntegrationState, NextRace, ProfileStatus, RaceGoalsStatus, TrainingPlansStatus,
+    ZonesStatus,
+};
+use roster_domain::plans::{current_week, end_date};
+use roster_domain::{AssignmentId, OrgId, Role, UserId};
+use std::collections::HashMap;
+
+/// The most ids one `IN (...)` list carries (SQLite allows 32 766 variables,
+/// PostgreSQL 65 535); larger sets are read in chunks of this size.
+pub(crate) const CHUNK: usize = 5_000;
+
+/// What the statuses are evaluated against.
+#[derive(Debug, Clone)]
+pub(crate) struct StatusContext<'a> {
+    /// The instant of evaluation.
+    pub now: DateTime<Utc>,
+    /// The attention thresholds.
+    pub thresholds: &'a AttentionThresholds,
+}
+
+fn state(status: Option<IntegrationStatus>) -> IntegrationState {
+    match status {
+        None => IntegrationState::NotConnected,
+        Some(IntegrationStatus::Connected) => IntegrationState::Connected,
+        Some(IntegrationStatus::Disconnected) => IntegrationState::Disconnected,
+        Some(IntegrationStatus::Error) => IntegrationState::Error,
+    }
+}
+
+fn health(provider: &str, status: Option<IntegrationStatus>) -> Option<Health> {
+    let health = match status? {
+        IntegrationStatus::Connected => IntegrationHealth::Connected,
+        IntegrationStatus::Disconnected => IntegrationHealth::Disconnected,
+        IntegrationStatus::Error => IntegrationHealth::Error,
+    };
+    Some(Health { provider: provider.to_owned(), health })
+}
+
+/// An athlete's current plan with its last day, and how many plans start later.
+type PlanSummary = (Option<(CurrentPlan, NaiveDate)>, i64);
+
+/// Plans of each athlete on `today`: the current one with its last day, and
+/// how many start later. One query.
+fn plans(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_ids: &[UserId],
+    today: NaiveDate,
+) -> Result<HashMap<UserId, PlanSummary>, StoreError> {
+    let mut out: HashMap<UserId, PlanSummary> = HashMap::new();
+    let ids: Vec<String> = user_ids.iter().map(ToString::to_string).collect();
+    type Row = (String, String, String, i32, String);
+    let rows: Vec<Row> = plan_assignments::table
+        .inner_join(training_plans::table)
+        .filter(plan_assignments::org_id.eq(org_id.to_string()))
+        .filter(plan_assignments::user_id.eq_any(ids))
+        .filter(plan_assignments::cancelled_at.is_null())
+        .filter(plan_assignments::end_date.ge(date_text(today)))
+        .select((
+            plan_assignments::user_id,
+            plan_assignments::assignment_id,
+            plan_assignments::start_date,
+            plan_assignments::total_weeks,
+            training_plans::name,
+        ))
+        .load(conn)?;
+    for (user_id, assignment_id, start, weeks, name) in rows {
+        let user: UserId = parse("plan_assignments.user_id", user_id.parse())?;
+        let start = parse_date("plan_assignments.start_date", &start)?;
+        let weeks = parse("plan_assignments.total_weeks", u32::try_from(weeks))?;
+        let entry = out.entry(user).or_insert((None, 0));
+        match current_week(start, weeks, today) {
+            Some(week) => {
+                let id: AssignmentId = parse("plan_assignments.assignment_id", assignment_id.parse())?;
+                let plan = CurrentPlan {
+                    assignment_id: id,
+                    plan_name: name,
+                    current_week: i64::from(week),
+                    total_weeks: i64::from(weeks),
+                };
+                entry.0 = Some((plan, end_date(start, weeks)));
+            }
+            None => entry.1 += 1,
+        }
+    }
+    Ok(out)
+}
+
+/// Labels of each athlete's live membership in the organization. One query.
+fn labels(conn: &mut DbConn, org_id: OrgId, user_ids: &[UserId]) -> Result<HashMap<UserId, Vec<String>>, StoreError> {
+    let ids: Vec<String> = user_ids.iter().map(ToString::to_string).collect();
+    let rows: Vec<(String, String)> = member_labels::table
+        .inner_join(memberships::table)
+        .filter(memberships::org_id.eq(org_id.to_string()))
+        .filter(memberships::user_id.eq_any(ids))
+        .filter(memberships::removed_at.is_null())
+        .filter(memberships::role.eq(Role::Athlete.as_str()))
+        .select((memberships::user_id, member_labels::label))
+        .load(conn)?;
+    let mut out: HashMap<UserId, Vec<String>> = HashMap::new();
+    for (user, label) in rows {
+        out.entry(parse("memberships.user_id", user.parse())?).or_default().push(label);
+    }
+    Ok(out)
+}
+
+/// The profile status and attention summary of each of `user_ids` (athletes
+/// of `org_id`): `1 + 6 · ⌈n / CHUNK⌉` queries, so a page (at most 200) costs
+/// 7 queries whatever its size.
+pub(crate) fn statuses(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_ids: &[UserId],
+    ctx: &StatusContext<'_>,
+) -> Result<HashMap<UserId, (ProfileStatus, AttentionSummary)>, StoreError> {
+    let mut out = HashMap::with_capacity(user_ids.len());
+    if user_ids.is_empty() {
+        return Ok(out);
+    }
+    let today = org_today(conn, &org_id.to_string(), ctx.now)?;
+    for chunk in user_ids.chunks(CHUNK) {
+        let mut integrations = integration_statuses(conn, chunk)?;
+        let mut zones = zones_presence(conn, chunk)?;
+        let mut goals = race_goal_summaries(conn, chunk, today)?;
+        let mut plans = plans(conn, org_id, chunk, today)?;
+        let mut windows = activity_windows(conn, chunk, ctx.now)?;
+        let mut labels = labels(conn, org_id, chunk)?;
+        for user in chunk {
+            let i = integrations.remove(user).unwrap_or_default();
+            let (heart_rate, pace) = zones.remove(user).unwrap_or_default();
+            let (goal_count, next) = goals.remove(user).unwrap_or_default();
+            let (current, upcoming) = plans.remove(user).unwrap_or_default();
+            let window = windows.remove(user).unwrap_or_default();
+            let snapshot = AthleteSnapshot {
+                now: ctx.now,
+                today,
+                last_activity_at: window.last_activity_at,
+                distance_last_7_days_m: window.distance_last_7d,
+                distance_previous_28_days_m: window.distance_days_8_to_35,
+                integrations: [("strava", i.strava), ("garmin", i.garmin), ("apple_health", i.apple_health)]
+                    .into_iter()
+                    .filter_map(|(p, s)| health(p, s))
+                    .collect(),
+                has_active_plan: current.is_some(),
+                active_plan_end: current.as_ref().map(|(_, end)| *end),
+                has_upcoming_plan: upcoming > 0,
+                next_race_date: next.as_ref().map(|(_, date)| *date),
+                labels: labels.remove(user).unwrap_or_default(),
+                has_zones: heart_rate || pace,
+            };
+            let summary = AttentionSummary::of(&attention::signals(&snapshot, ctx.thresholds));
+            let status = ProfileStatus {
+                integrations: roster_domain::member::IntegrationsStatus {
+                    strava: state(i.strava),
+                    garmin: state(i.garmin),
+                    apple_health: state(i.apple_health),
+                },
+                zones: ZonesStatus { heart_rate, pace },
+                race_goals: RaceGoalsStatus {
+                    count: goal_count,
+                    next: next.map(|(race_name, race_date)| NextRace { race_name, race_date }),
+                },
+                training_plans: TrainingPlansStatus { current: current.map(|(plan, _)| plan), upcoming },
+                attention: AttentionStatus {
+                    count: i64::from(summary.count),
+                    max_severity: summary.max_severity.map(|s| s.as_str().to_owned()),
+                },
+            };
+            out.insert(*user, (status, summary));
+        }
+    }
+    Ok(out)
+}

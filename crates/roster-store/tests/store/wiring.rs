@@ -1,0 +1,97 @@
+//! The roster's profile status and attention order cost a fixed number of
+//! queries, whatever the page size: counted with diesel's instrumentation.
+
+use chrono::{DateTime, Utc};
+use diesel::Connection;
+use diesel::connection::InstrumentationEvent;
+use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization, User};
+use roster_domain::member::{MemberRepo, RosterQuery, RosterSort};
+use roster_domain::ports::{AccountRepo, OrganizationRepo};
+use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::{Clock, OrgId, Role, SystemClock, UserId};
+use roster_store::Store;
+use roster_store::testing::TestDb;
+use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn now() -> DateTime<Utc> {
+    SystemClock.now()
+}
+
+fn user(store: &Store, first: &str) -> UserId {
+    let user = User {
+        user_id: UserId::new(),
+        email: Email::parse(&format!("{first}.{}@example.com", UserId::new())).unwrap(),
+        first_name: PersonName::parse(first).unwrap(),
+        last_name: None,
+        email_verified: false,
+        created_at: now(),
+    };
+    store.insert_user(&user, "$argon2id$fake").unwrap();
+    user.user_id
+}
+
+fn org(store: &Store) -> (OrgId, UserId) {
+    let head = user(store, "Hana");
+    let t = now();
+    let org = Organization {
+        org_id: OrgId::new(),
+        name: OrgName::parse("Riverside Runners").unwrap(),
+        description: Description::parse("").unwrap(),
+        timezone: Timezone::parse("Europe/Berlin").unwrap(),
+        created_at: t,
+        updated_at: t,
+        version: 1,
+    };
+    let m = Membership::start(org.org_id, head, Role::HeadCoach, t);
+    store
+        .create_organization(&org, &m, &AuditEvent::new(org.org_id, head, "organization.created", None, json!({}), t))
+        .unwrap();
+    (org.org_id, head)
+}
+
+fn add_athletes(store: &Store, org: OrgId, head: UserId, n: usize) {
+    for i in 0..n {
+        let athlete = user(store, &format!("Ath{i:03}"));
+        let m = Membership::start(org, athlete, Role::Athlete, now());
+        let e = AuditEvent::new(org, head, "member.added", Some(athlete), json!({}), now());
+        store.add_member(&m, &JoinExtras::default(), head, &e).unwrap();
+    }
+}
+
+/// The queries one `roster` call runs on a one-connection store.
+fn queries(store: &Store, org: OrgId, q: &RosterQuery, counter: &AtomicUsize) -> (usize, usize) {
+    counter.store(0, Ordering::SeqCst);
+    let page = store.roster(org, q).unwrap();
+    (counter.load(Ordering::SeqCst), page.members.len())
+}
+
+#[test]
+fn profile_status_and_attention_order_cost_the_same_queries_for_any_page_size() {
+    for db in TestDb::all() {
+        let url = roster_store::DatabaseUrl::parse(&db.url).unwrap();
+        let store = Store::open(&url, 1).unwrap();
+        let counter = Arc::new(AtomicUsize::new(0));
+        {
+            let seen = Arc::clone(&counter);
+            let mut conn = store.conn().unwrap();
+            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+                if let InstrumentationEvent::StartQuery { .. } = event {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+            });
+        }
+        let (org, head) = org(&store);
+        for sort in [RosterSort::Name, RosterSort::Attention] {
+            let q = RosterQuery { limit: 200, include_profile_status: true, sort, ..Default::default() };
+            add_athletes(&store, org, head, 2);
+            let small = queries(&store, org, &q, &counter);
+            add_athletes(&store, org, head, 30);
+            let large = queries(&store, org, &q, &counter);
+            assert!(small.1 < large.1, "{sort:?}");
+            assert_eq!(small.0, large.0, "{sort:?} on {:?}: queries grow with the page", db.backend);
+            assert!(small.0 > 5, "the counter sees the queries");
+        }
+    }
+}
