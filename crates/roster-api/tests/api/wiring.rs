@@ -425,3 +425,22 @@ async fn audit_events_filter_the_new_actions_and_never_show_note_text() {
         assert!(updated[0]["changes"].get("private_notes").is_some(), "the change is recorded, not its text");
     }
 }
+
+#[tokio::test]
+async fn attention_thresholds_come_from_the_settings() {
+    for db in roster_store::testing::TestDb::all() {
+        let app = crate::support::spawn_with(db, |s| s.attention.injury_watch_label = "@hurt".into()).await;
+        let (head, org_id) = app.head_coach().await;
+        let hurt = add(&app, &head, &org_id, "hal", json!({"labels": ["@hurt"]})).await;
+        let watched = add(&app, &head, &org_id, "wes", json!({"labels": ["@injury-watch"]})).await;
+        let res = app.get(&org_path(&org_id, "members?include_profile_status=true"), &head.token).await;
+        let body = res.assert_status(200);
+        let count = |who: &Session| {
+            body["data"].as_array().unwrap().iter().find(|m| m["user_id"] == who.user_id.as_str()).unwrap()
+                ["profile_status"]["attention"]["count"]
+                .as_i64()
+        };
+        // Both: never active, no integration, no plan, no zones; only the configured label adds one.
+        assert_eq!((count(&hurt), count(&watched)), (Some(5), Some(4)), "{:?}", app.backend);
+    }
+}

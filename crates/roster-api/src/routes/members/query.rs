@@ -23,13 +23,14 @@ pub struct RosterParams {
     member_level: Option<String>,
     /// A coach's user id, `me`, or `none` (unassigned). An assistant coach may name only themselves (else `403`).
     assigned_to_coach_id: Option<String>,
-    /// Members of this group (a UUID).
+    /// Members of this group (a UUID). A group of another organization matches nobody (`200`, empty page).
     group_id: Option<String>,
     /// Case-insensitive substring of first name, last name, display name or e-mail (at most 100 characters).
     q: Option<String>,
     /// `true` adds `profile_status` to each member.
     include_profile_status: Option<bool>,
-    /// `name` (default: display name, else first and last name), `joined_at`, `-joined_at`.
+    /// `name` (default: display name, else first and last name), `joined_at`, `-joined_at`, or `attention`
+    /// (most severe signal first, then most signals, then name; computed per request over the filtered set).
     sort: Option<String>,
     /// 1–200, default 50.
     limit: Option<u32>,

@@ -60,6 +60,9 @@ async fn the_file_transport_writes_one_eml_per_message_with_text_and_html_parts(
         assert!(raw.contains("multipart/alternative") && raw.contains("text/plain") && raw.contains("text/html"));
         let link = link_in(&raw);
         assert_eq!(link, issued["invite_url"].as_str().unwrap(), "{:?}", app.backend);
+        // The file is written just before the row is marked sent: wait for the mark too.
+        wait_until("the row marked sent", || app.store.outbox_records().unwrap().iter().all(|r| r.sent_at.is_some()))
+            .await;
         let records = app.store.outbox_records().unwrap();
         assert_eq!(records.len(), 1);
         assert!(records[0].sent_at.is_some() && records[0].attempts == 1 && records[0].last_error.is_none());
