@@ -26,8 +26,8 @@ pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applie
 pub use effects::JoinMode;
 pub use error::StoreError;
 pub use groups::{group_ids_of, member_in_group};
-pub use plans::{SeededPlans, training_plans_status};
 pub use invitations::{MailKey, OutboxRecord, OutboxWork};
+pub use plans::{SeededPlans, training_plans_status};
 
 use roster_domain::RepoError;
 
