@@ -3,13 +3,18 @@
 # the throughput of POST /auth/login and GET /organizations/{id}, on SQLite
 # and on PostgreSQL (a fresh database on the local server).
 # Usage: scripts/bench-foundation.sh [duration_seconds] [connections]
+# Env: ROSTER_BIN (skip the build and use this binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}
 conns=${2:-16}
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -q -p roster-api
-bin=$PWD/target/release/roster
+if [ -n "${ROSTER_BIN:-}" ]; then
+  bin=$ROSTER_BIN # an already built release binary
+else
+  cargo build --release -q -p roster-api
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
+fi
 work=$(mktemp -d)
 port=18080
 base="http://127.0.0.1:$port"
