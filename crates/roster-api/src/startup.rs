@@ -152,9 +152,13 @@ impl Application {
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;
-        if let Some(workers) = settings.server.workers {
-            server = server.workers(workers);
-        }
+        let workers = settings.server.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        // Blocking work (diesel, Argon2) runs on each worker's blocking pool. More
+        // threads than pooled connections only queue on the pool, and every extra
+        // thread keeps its own malloc arena holding Argon2's 19 MiB buffer: under
+        // login load the default (512 / workers) grew the server past 3 GiB.
+        let blocking_threads = usize::try_from(pool_size).unwrap_or(usize::MAX).div_ceil(workers).max(2);
+        server = server.workers(workers).worker_max_blocking_threads(blocking_threads);
         // The outbox worker needs a Tokio runtime (the server has one; a bare build in a unit test may not).
         let mail_worker = match tokio::runtime::Handle::try_current() {
             Ok(_) => Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
