@@ -152,7 +152,8 @@ impl Application {
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;
-        let workers = settings.server.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+        let workers =
+            settings.server.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
         // Blocking work (diesel, Argon2) runs on each worker's blocking pool. More
         // threads than pooled connections only queue on the pool, and every extra
         // thread keeps its own malloc arena holding Argon2's 19 MiB buffer: under
