@@ -1,0 +1,380 @@
+use super::*;
+use crate::entities::{User, UserCredentials};
+use crate::member::{Label, MockMemberRepo, RosterSort};
+use crate::ports::{MockAccountRepo, MockOrganizationRepo};
+use crate::services::organizations::tests::clock;
+use crate::values::{Email, PersonName};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+struct Club {
+    org: OrgId,
+    head: UserId,
+    assistant: UserId,
+    other_assistant: UserId,
+    own_athlete: UserId,
+    other_athlete: UserId,
+    roster: Arc<Mutex<HashMap<UserId, Membership>>>,
+}
+
+impl Club {
+    fn new() -> Self {
+        let org = OrgId::new();
+        let (head, assistant, other_assistant) = (UserId::new(), UserId::new(), UserId::new());
+        let (own_athlete, other_athlete) = (UserId::new(), UserId::new());
+        let now = clock().now();
+        let mut map = HashMap::new();
+        for (u, r) in
+            [(head, Role::HeadCoach), (assistant, Role::AssistantCoach), (other_assistant, Role::AssistantCoach)]
+        {
+            map.insert(u, Membership::start(org, u, r, now));
+        }
+        let mut own = Membership::start(org, own_athlete, Role::Athlete, now);
+        own.assigned_to_coach_id = Some(assistant);
+        map.insert(own_athlete, own);
+        let mut other = Membership::start(org, other_athlete, Role::Athlete, now);
+        other.assigned_to_coach_id = Some(other_assistant);
+        map.insert(other_athlete, other);
+        Self { org, head, assistant, other_assistant, own_athlete, other_athlete, roster: Arc::new(Mutex::new(map)) }
+    }
+
+    fn orgs(&self) -> MockOrganizationRepo {
+        let (org, roster) = (self.org, self.roster.clone());
+        let mut repo = MockOrganizationRepo::new();
+        repo.expect_live_membership()
+            .returning(move |o, u| Ok(roster.lock().unwrap().get(&u).filter(|_| o == org).cloned()));
+        repo
+    }
+
+    /// A member repo that reads the club and accepts the writes it is told to expect.
+    fn members(&self) -> MockMemberRepo {
+        let (org, roster) = (self.org, self.roster.clone());
+        let mut repo = MockMemberRepo::new();
+        repo.expect_member().returning(move |o, u| {
+            Ok(roster.lock().unwrap().get(&u).filter(|_| o == org).cloned().map(|membership| MemberView {
+                membership,
+                first_name: "Kim".into(),
+                last_name: None,
+                email: "kim@example.com".into(),
+            }))
+        });
+        repo
+    }
+}
+
+fn accounts_with(user_id: UserId) -> MockAccountRepo {
+    let user = User {
+        user_id,
+        email: Email::parse("new@example.com").unwrap(),
+        first_name: PersonName::parse("New").unwrap(),
+        last_name: None,
+        email_verified: false,
+        created_at: clock().now(),
+    };
+    let mut accounts = MockAccountRepo::new();
+    let by_email = user.clone();
+    accounts.expect_user_by_email().returning(move |e| {
+        Ok((*e == by_email.email).then(|| UserCredentials { user: by_email.clone(), password_hash: "h".into() }))
+    });
+    accounts.expect_user_by_id().returning(move |id| Ok((id == user.user_id).then(|| user.clone())));
+    accounts
+}
+
+fn new_member(target: AccountRef) -> NewMember {
+    NewMember {
+        target,
+        extras: JoinExtras::default(),
+        display_name: None,
+        member_level: None,
+        labels: Labels::default(),
+        private_notes: None,
+        assigned_to_coach_id: None,
+    }
+}
+
+#[test]
+fn assistant_coach_who_adds_an_athlete_becomes_their_coach() {
+    let club = Club::new();
+    let newcomer = UserId::new();
+    let mut members = club.members();
+    let assistant = club.assistant;
+    members
+        .expect_add_member()
+        .withf(move |m, _, actor, e| {
+            m.assigned_to_coach_id == Some(assistant)
+                && m.role == Role::Athlete
+                && *actor == assistant
+                && e.action == "member.added"
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    let view = add(
+        &club.orgs(),
+        &accounts_with(newcomer),
+        &members,
+        &clock(),
+        assistant,
+        club.org,
+        new_member(AccountRef::Id(newcomer)),
+    )
+    .unwrap();
+    assert_eq!(view.membership.assigned_to_coach_id, Some(assistant));
+}
+
+#[test]
+fn assistant_coach_may_add_an_unassigned_athlete_but_not_assign_another_coach() {
+    let club = Club::new();
+    let newcomer = UserId::new();
+    let mut members = club.members();
+    members
+        .expect_add_member()
+        .withf(|m, _, _, _| m.assigned_to_coach_id.is_none())
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    let mut new = new_member(AccountRef::Id(newcomer));
+    new.assigned_to_coach_id = Some(None);
+    add(&club.orgs(), &accounts_with(newcomer), &members, &clock(), club.assistant, club.org, new.clone()).unwrap();
+    new.assigned_to_coach_id = Some(Some(club.other_assistant));
+    let err =
+        add(&club.orgs(), &accounts_with(newcomer), &members, &clock(), club.assistant, club.org, new).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn head_coach_adds_unassigned_by_default_and_audits_without_note_text() {
+    let club = Club::new();
+    let newcomer = UserId::new();
+    let mut members = club.members();
+    members
+        .expect_add_member()
+        .withf(|m, _, _, e| {
+            m.assigned_to_coach_id.is_none()
+                && e.changes["private_notes"] == json!({"changed": true})
+                && !e.changes.to_string().contains("secret note")
+        })
+        .times(1)
+        .returning(|_, _, _, _| Ok(()));
+    let mut new = new_member(AccountRef::Email(Email::parse("NEW@example.com").unwrap()));
+    new.private_notes = Some(PrivateNotes::parse("secret note").unwrap());
+    add(&club.orgs(), &accounts_with(newcomer), &members, &clock(), club.head, club.org, new).unwrap();
+}
+
+#[test]
+fn adding_names_a_coach_who_is_not_a_coach_is_not_a_coach() {
+    let club = Club::new();
+    let mut new = new_member(AccountRef::Id(UserId::new()));
+    new.assigned_to_coach_id = Some(Some(club.own_athlete));
+    let err = add(&club.orgs(), &accounts_with(UserId::new()), &club.members(), &clock(), club.head, club.org, new)
+        .unwrap_err();
+    assert_eq!(err.code(), "not_a_coach");
+}
+
+#[test]
+fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() {
+    let club = Club::new();
+    let accounts = accounts_with(club.own_athlete);
+    let err = add(
+        &club.orgs(),
+        &accounts,
+        &club.members(),
+        &clock(),
+        club.head,
+        club.org,
+        new_member(AccountRef::Id(UserId::new())),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "user_not_found");
+    let err = add(
+        &club.orgs(),
+        &accounts,
+        &club.members(),
+        &clock(),
+        club.head,
+        club.org,
+        new_member(AccountRef::Id(club.own_athlete)),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "already_member");
+}
+
+#[test]
+fn athlete_cannot_add_or_list_and_strangers_get_not_found() {
+    let club = Club::new();
+    let err = add(
+        &club.orgs(),
+        &MockAccountRepo::new(),
+        &club.members(),
+        &clock(),
+        club.own_athlete,
+        club.org,
+        new_member(AccountRef::Id(UserId::new())),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = list(&club.orgs(), &club.members(), club.own_athlete, club.org, RosterQuery::default()).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = list(&club.orgs(), &club.members(), UserId::new(), club.org, RosterQuery::default()).unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}
+
+#[test]
+fn assistant_coach_cannot_filter_by_another_coach_but_me_means_themselves() {
+    let club = Club::new();
+    let assistant = club.assistant;
+    let mut members = club.members();
+    members
+        .expect_roster()
+        .withf(move |_, q| {
+            matches!(q.coach, CoachFilter::Coach(c) if c == assistant) || q.coach == CoachFilter::Unassigned
+        })
+        .times(2)
+        .returning(|_, _| Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None }));
+    let query = |coach| RosterQuery { coach, limit: 50, sort: RosterSort::Name, ..Default::default() };
+    list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Me)).unwrap();
+    list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Unassigned)).unwrap();
+    let err =
+        list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Coach(club.other_assistant))).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn athlete_reads_own_membership_without_notes_and_labels_but_not_others() {
+    let club = Club::new();
+    {
+        let mut roster = club.roster.lock().unwrap();
+        let m = roster.get_mut(&club.own_athlete).unwrap();
+        m.private_notes = Some(PrivateNotes::parse("knee").unwrap());
+        m.labels = Labels::parse(["@injury-watch"]).unwrap();
+    }
+    let (view, access) = get(&club.orgs(), &club.members(), club.own_athlete, club.org, club.own_athlete).unwrap();
+    assert_eq!(access, MemberAccess::Own);
+    assert!(view.membership.private_notes.is_none() && view.membership.labels.is_empty());
+    let (view, access) = get(&club.orgs(), &club.members(), club.assistant, club.org, club.own_athlete).unwrap();
+    assert_eq!(access, MemberAccess::Coach);
+    assert_eq!(view.membership.labels.as_slice(), [Label::parse("@injury-watch").unwrap()]);
+    let err = get(&club.orgs(), &club.members(), club.own_athlete, club.org, club.other_athlete).unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    let err = get(&club.orgs(), &club.members(), club.head, club.org, UserId::new()).unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}
+
+#[test]
+fn assistant_coach_edits_only_assigned_athletes() {
+    let club = Club::new();
+    let mut members = club.members();
+    members.expect_update_member().times(1).returning(|_, _, _| Ok(()));
+    let patch = MemberPatch { member_level: Some(Some(MemberLevel::parse("elite").unwrap())), ..Default::default() };
+    let view =
+        update(&club.orgs(), &members, &clock(), club.assistant, club.org, club.own_athlete, patch.clone(), None)
+            .unwrap();
+    assert_eq!(view.membership.version, 2);
+    let err =
+        update(&club.orgs(), &members, &clock(), club.assistant, club.org, club.other_athlete, patch.clone(), None)
+            .unwrap_err();
+    assert_eq!(err.code(), "not_assigned_to_you");
+    let err = update(&club.orgs(), &members, &clock(), club.own_athlete, club.org, club.own_athlete, patch, None)
+        .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn stale_if_match_is_version_mismatch_and_writes_nothing() {
+    let club = Club::new();
+    let mut members = club.members();
+    members.expect_update_member().never();
+    let patch = MemberPatch { status: Some(MembershipStatus::Inactive), ..Default::default() };
+    let err =
+        update(&club.orgs(), &members, &clock(), club.head, club.org, club.own_athlete, patch, Some(7)).unwrap_err();
+    assert_eq!(err.code(), "version_mismatch");
+}
+
+#[test]
+fn update_audits_changed_fields_only_and_never_note_text() {
+    let club = Club::new();
+    let mut members = club.members();
+    members
+        .expect_update_member()
+        .withf(|m, expected, e| {
+            *expected == 1
+                && m.version == 2
+                && e.action == "member.updated"
+                && e.changes.get("status").is_none()
+                && e.changes["display_name"] == json!({"old": null, "new": "Speedy"})
+                && e.changes["private_notes"] == json!({"changed": true})
+                && !e.changes.to_string().contains("hamstring")
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let patch = MemberPatch {
+        display_name: Some(Some(DisplayName::parse("Speedy").unwrap())),
+        private_notes: Some(Some(PrivateNotes::parse("hamstring").unwrap())),
+        status: Some(MembershipStatus::Active),
+        ..Default::default()
+    };
+    update(&club.orgs(), &members, &clock(), club.head, club.org, club.own_athlete, patch, Some(1)).unwrap();
+}
+
+#[test]
+fn a_patch_that_changes_nothing_writes_nothing() {
+    let club = Club::new();
+    let mut members = club.members();
+    members.expect_update_member().never();
+    let patch =
+        MemberPatch { status: Some(MembershipStatus::Active), labels: Some(Labels::default()), ..Default::default() };
+    let view = update(&club.orgs(), &members, &clock(), club.head, club.org, club.own_athlete, patch, None).unwrap();
+    assert_eq!(view.membership.version, 1);
+}
+
+#[test]
+fn assistant_coach_cannot_assign_coaches() {
+    let club = Club::new();
+    let err = assign_coach(
+        &club.orgs(),
+        &club.members(),
+        &clock(),
+        club.assistant,
+        club.org,
+        club.other_athlete,
+        Some(club.assistant),
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn head_coach_assigns_a_coach_who_must_be_a_coach() {
+    let club = Club::new();
+    let mut members = club.members();
+    let assistant = club.assistant;
+    members
+        .expect_update_member()
+        .withf(move |m, _, e| m.assigned_to_coach_id == Some(assistant) && e.action == "coach.assigned")
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    assign_coach(&club.orgs(), &members, &clock(), club.head, club.org, club.other_athlete, Some(assistant)).unwrap();
+    let err =
+        assign_coach(&club.orgs(), &members, &clock(), club.head, club.org, club.other_athlete, Some(club.own_athlete))
+            .unwrap_err();
+    assert_eq!(err.code(), "not_a_coach");
+    let err = assign_coach(&club.orgs(), &members, &clock(), club.head, club.org, club.assistant, None).unwrap_err();
+    assert_eq!(err.code(), "not_an_athlete");
+}
+
+#[test]
+fn removal_permissions() {
+    let club = Club::new();
+    let mut members = club.members();
+    members.expect_remove_member().times(3).returning(|_, _, _, _, _| Ok(()));
+    let orgs = club.orgs();
+    // The athlete leaves; the assigned assistant and the head coach remove.
+    remove(&orgs, &members, &clock(), club.own_athlete, club.org, club.own_athlete).unwrap();
+    remove(&orgs, &members, &clock(), club.assistant, club.org, club.own_athlete).unwrap();
+    remove(&orgs, &members, &clock(), club.head, club.org, club.other_athlete).unwrap();
+    let code =
+        |caller, target| remove(&orgs, &members, &clock(), caller, club.org, target).unwrap_err().code().to_owned();
+    assert_eq!(code(club.assistant, club.other_athlete), "not_assigned_to_you");
+    assert_eq!(code(club.own_athlete, club.other_athlete), "forbidden");
+    assert_eq!(code(club.head, club.head), "head_coach_required");
+    assert_eq!(code(club.head, UserId::new()), "not_found");
+    assert_eq!(code(UserId::new(), club.own_athlete), "not_found");
+}
