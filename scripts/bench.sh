@@ -98,6 +98,15 @@ bench_backend() {
   scenario "q search (q=chen), 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members?q=chen"
   scenario "filtered page + profile_status, 1k org" "$small_token" \
     "/api/v1/organizations/$small_org_id/members?$filter&assigned_to_coach_id=$small_coach_id"
+  local big_group_id
+  big_group_id=$(curl -sf -H "Authorization: Bearer $big_token" "$base/api/v1/organizations/$big_org_id/groups?limit=1" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d[0]["group_id"] if d else "")')
+  if [ -n "$big_group_id" ]; then
+    scenario "group_id page + profile_status, 10k org" "$big_token" \
+      "/api/v1/organizations/$big_org_id/members?group_id=$big_group_id&limit=50&include_profile_status=true"
+  fi
+  scenario "sort=attention + profile_status, 10k org" "$big_token" \
+    "/api/v1/organizations/$big_org_id/members?sort=attention&limit=50&include_profile_status=true"
   if [ -n "${big_athlete_id:-}" ]; then
     scenario "athlete profile, 10k org" "$big_token" \
       "/api/v1/organizations/$big_org_id/members/$big_athlete_id/profile"
