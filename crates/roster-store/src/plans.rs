@@ -7,6 +7,7 @@ mod seed;
 mod status;
 
 pub use seed::SeededPlans;
+pub(crate) use status::plan_summaries;
 pub use status::training_plans_status;
 
 use crate::error::StoreError;

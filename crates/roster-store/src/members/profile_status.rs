@@ -7,9 +7,9 @@
 use crate::athlete::{activity_windows, integration_statuses, race_goal_summaries, zones_presence};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
-use crate::plans::{date_text, org_today, parse_date};
-use crate::schema::{member_labels, memberships, plan_assignments, training_plans};
-use chrono::{DateTime, NaiveDate, Utc};
+use crate::plans::{org_today, plan_summaries};
+use crate::schema::{member_labels, memberships};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::athlete::IntegrationStatus;
 use roster_domain::attention::{
@@ -19,8 +19,7 @@ use roster_domain::member::{
     AttentionStatus, CurrentPlan, IntegrationState, NextRace, ProfileStatus, RaceGoalsStatus, TrainingPlansStatus,
     ZonesStatus,
 };
-use roster_domain::plans::{current_week, end_date};
-use roster_domain::{AssignmentId, OrgId, Role, UserId};
+use roster_domain::{OrgId, Role, UserId};
 use std::collections::HashMap;
 
 /// The most ids one `IN (...)` list carries (SQLite allows 32 766 variables,
@@ -52,56 +51,6 @@ fn health(provider: &str, status: Option<IntegrationStatus>) -> Option<Health> {
         IntegrationStatus::Error => IntegrationHealth::Error,
     };
     Some(Health { provider: provider.to_owned(), health })
-}
-
-/// An athlete's current plan with its last day, and how many plans start later.
-type PlanSummary = (Option<(CurrentPlan, NaiveDate)>, i64);
-
-/// Plans of each athlete on `today`: the current one with its last day, and
-/// how many start later. One query.
-fn plans(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    user_ids: &[UserId],
-    today: NaiveDate,
-) -> Result<HashMap<UserId, PlanSummary>, StoreError> {
-    let mut out: HashMap<UserId, PlanSummary> = HashMap::new();
-    let ids: Vec<String> = user_ids.iter().map(ToString::to_string).collect();
-    type Row = (String, String, String, i32, String);
-    let rows: Vec<Row> = plan_assignments::table
-        .inner_join(training_plans::table)
-        .filter(plan_assignments::org_id.eq(org_id.to_string()))
-        .filter(plan_assignments::user_id.eq_any(ids))
-        .filter(plan_assignments::cancelled_at.is_null())
-        .filter(plan_assignments::end_date.ge(date_text(today)))
-        .select((
-            plan_assignments::user_id,
-            plan_assignments::assignment_id,
-            plan_assignments::start_date,
-            plan_assignments::total_weeks,
-            training_plans::name,
-        ))
-        .load(conn)?;
-    for (user_id, assignment_id, start, weeks, name) in rows {
-        let user: UserId = parse("plan_assignments.user_id", user_id.parse())?;
-        let start = parse_date("plan_assignments.start_date", &start)?;
-        let weeks = parse("plan_assignments.total_weeks", u32::try_from(weeks))?;
-        let entry = out.entry(user).or_insert((None, 0));
-        match current_week(start, weeks, today) {
-            Some(week) => {
-                let id: AssignmentId = parse("plan_assignments.assignment_id", assignment_id.parse())?;
-                let plan = CurrentPlan {
-                    assignment_id: id,
-                    plan_name: name,
-                    current_week: i64::from(week),
-                    total_weeks: i64::from(weeks),
-                };
-                entry.0 = Some((plan, end_date(start, weeks)));
-            }
-            None => entry.1 += 1,
-        }
-    }
-    Ok(out)
 }
 
 /// Labels of each athlete's live membership in the organization. One query.
@@ -140,7 +89,7 @@ pub(crate) fn statuses(
         let mut integrations = integration_statuses(conn, chunk)?;
         let mut zones = zones_presence(conn, chunk)?;
         let mut goals = race_goal_summaries(conn, chunk, today)?;
-        let mut plans = plans(conn, org_id, chunk, today)?;
+        let mut plans = plan_summaries(conn, org_id, chunk, today)?;
         let mut windows = activity_windows(conn, chunk, ctx.now)?;
         let mut labels = labels(conn, org_id, chunk)?;
         for user in chunk {
@@ -178,7 +127,15 @@ pub(crate) fn statuses(
                     count: goal_count,
                     next: next.map(|(race_name, race_date)| NextRace { race_name, race_date }),
                 },
-                training_plans: TrainingPlansStatus { current: current.map(|(plan, _)| plan), upcoming },
+                training_plans: TrainingPlansStatus {
+                    current: current.map(|(plan, _)| CurrentPlan {
+                        assignment_id: plan.assignment_id,
+                        plan_name: plan.plan_name,
+                        current_week: i64::from(plan.current_week),
+                        total_weeks: i64::from(plan.total_weeks),
+                    }),
+                    upcoming,
+                },
                 attention: AttentionStatus {
                     count: i64::from(summary.count),
                     max_severity: summary.max_severity.map(|s| s.as_str().to_owned()),

@@ -6,7 +6,7 @@ use crate::error::{StoreError, parse};
 use crate::schema::{plan_assignments, training_plans};
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use roster_domain::plans::{CurrentPlan, current_week};
+use roster_domain::plans::{CurrentPlan, current_week, end_date};
 use roster_domain::{OrgId, UserId};
 use std::collections::HashMap;
 
@@ -19,7 +19,21 @@ pub fn training_plans_status(
     user_ids: &[UserId],
     today: NaiveDate,
 ) -> Result<HashMap<UserId, (Option<CurrentPlan>, i64)>, StoreError> {
-    let mut out: HashMap<UserId, (Option<CurrentPlan>, i64)> = HashMap::new();
+    Ok(plan_summaries(conn, org_id, user_ids, today)?
+        .into_iter()
+        .map(|(user, (current, upcoming))| (user, (current.map(|(plan, _)| plan), upcoming)))
+        .collect())
+}
+
+/// As [`training_plans_status`], with the last day of each current plan (the
+/// attention signals need it). One query.
+pub(crate) fn plan_summaries(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    user_ids: &[UserId],
+    today: NaiveDate,
+) -> Result<HashMap<UserId, PlanSummary>, StoreError> {
+    let mut out: HashMap<UserId, PlanSummary> = HashMap::new();
     if user_ids.is_empty() {
         return Ok(out);
     }
@@ -46,15 +60,19 @@ pub fn training_plans_status(
         let entry = out.entry(user).or_insert((None, 0));
         match current_week(start, weeks, today) {
             Some(week) => {
-                entry.0 = Some(CurrentPlan {
+                let plan = CurrentPlan {
                     assignment_id: parse("plan_assignments.assignment_id", assignment_id.parse())?,
                     plan_name: name,
                     current_week: week,
                     total_weeks: weeks,
-                });
+                };
+                entry.0 = Some((plan, end_date(start, weeks)));
             }
             None => entry.1 += 1,
         }
     }
     Ok(out)
 }
+
+/// An athlete's current plan with its last day, and how many plans start later.
+pub(crate) type PlanSummary = (Option<(CurrentPlan, NaiveDate)>, i64);
