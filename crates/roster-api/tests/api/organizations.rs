@@ -38,6 +38,16 @@ async fn create_read_and_patch_with_etags() {
             .await
             .unwrap();
         crate::support::TestApp::read(stale).await.assert_problem(412, "version_mismatch");
+        let garbled = app
+            .client
+            .patch(format!("{}{path}", app.base))
+            .bearer_auth(&head.token)
+            .header("if-match", "version one")
+            .json(&json!({"name": "Garbled"}))
+            .send()
+            .await
+            .unwrap();
+        crate::support::TestApp::read(garbled).await.assert_problem(400, "invalid_header");
         assert_eq!(app.get(&path, &head.token).await.body["name"], "Hill Harriers AC", "nothing changed");
 
         let fresh = app

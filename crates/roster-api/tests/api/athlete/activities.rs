@@ -103,6 +103,11 @@ async fn invalid_activities_are_422_naming_each_field() {
         let res = app.post(&path, &athlete.token, from_garmin).await;
         res.assert_problem(422, "external_id_required");
         assert_eq!(field_errors(&res)[0].0, "external_id");
+        let mut control = run(1, 10.0);
+        control["title"] = json!("Tempo\u{7}run");
+        let res = app.post(&path, &athlete.token, control).await;
+        res.assert_problem(422, "invalid_text");
+        assert_eq!(field_errors(&res), [("title".to_owned(), "invalid_text".to_owned())]);
 
         let mut unknown = run(1, 10.0);
         unknown["pace"] = json!(300);
