@@ -44,7 +44,8 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
     let ids: Vec<UserId> =
         all.iter().map(|(u, _, _)| parse("memberships.user_id", u.parse())).collect::<Result<_, _>>()?;
-    let ctx = StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention };
+    let ctx =
+        StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention, known_labels: None };
     let mut computed = statuses(conn, org_id, &ids, &ctx)?;
     let mut keyed: Vec<(Key, UserId, String)> = all
         .into_iter()

@@ -148,8 +148,16 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         members.push(into_view(row, first, last, email, row_labels)?);
     }
     let profile_status = if q.include_profile_status {
+        // The page's labels were just read; attention's `injury_watch` reuses them.
+        let labels: HashMap<UserId, Vec<String>> = members
+            .iter()
+            .map(|m| {
+                let labels = m.membership.labels.as_slice().iter().map(|l| l.as_str().to_owned()).collect();
+                (m.membership.user_id, labels)
+            })
+            .collect();
         let ids: Vec<UserId> = members.iter().map(|m| m.membership.user_id).collect();
-        Some(profile_statuses(conn, org_id, &ids, q)?)
+        Some(profile_statuses(conn, org_id, &ids, &labels, q)?)
     } else {
         None
     };
@@ -163,10 +171,14 @@ pub(crate) fn profile_statuses(
     conn: &mut DbConn,
     org_id: OrgId,
     user_ids: &[UserId],
+    labels: &HashMap<UserId, Vec<String>>,
     q: &RosterQuery,
 ) -> Result<HashMap<UserId, ProfileStatus>, StoreError> {
-    let ctx =
-        super::profile_status::StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention };
+    let ctx = super::profile_status::StatusContext {
+        now: q.now.unwrap_or_else(chrono::Utc::now),
+        thresholds: &q.attention,
+        known_labels: Some(labels),
+    };
     Ok(super::profile_status::statuses(conn, org_id, user_ids, &ctx)?.into_iter().map(|(id, (s, _))| (id, s)).collect())
 }
 
