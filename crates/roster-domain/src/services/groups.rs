@@ -153,17 +153,7 @@ pub fn add_member(
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
-    coach_in(orgs, org_id, caller)?;
-    find(groups, org_id, group_id)?;
-    orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    let event = AuditEvent::new(
-        org_id,
-        caller,
-        "group.member_added",
-        Some(user_id),
-        json!({"group_id": group_id}),
-        clock.now(),
-    );
+    let event = group_member_event(orgs, groups, clock, caller, org_id, group_id, user_id, "group.member_added")?;
     groups.add_group_member(org_id, group_id, user_id, &event)?;
     Ok(())
 }
@@ -178,19 +168,28 @@ pub fn remove_member(
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
+    let event = group_member_event(orgs, groups, clock, caller, org_id, group_id, user_id, "group.member_removed")?;
+    groups.remove_group_member(org_id, group_id, user_id, &event)?;
+    Ok(())
+}
+
+/// Checks a group-membership change (a coach of the organization, an existing
+/// group, a live member) and makes its audit event.
+#[allow(clippy::too_many_arguments)]
+fn group_member_event(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    group_id: GroupId,
+    user_id: UserId,
+    action: &'static str,
+) -> Result<AuditEvent, DomainError> {
     coach_in(orgs, org_id, caller)?;
     find(groups, org_id, group_id)?;
     orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    let event = AuditEvent::new(
-        org_id,
-        caller,
-        "group.member_removed",
-        Some(user_id),
-        json!({"group_id": group_id}),
-        clock.now(),
-    );
-    groups.remove_group_member(org_id, group_id, user_id, &event)?;
-    Ok(())
+    Ok(AuditEvent::new(org_id, caller, action, Some(user_id), json!({"group_id": group_id}), clock.now()))
 }
 
 /// Assigns a plan to every current member of a group (coaches). Per member:
