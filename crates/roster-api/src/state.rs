@@ -32,5 +32,6 @@ where
     F: FnOnce(&AppState) -> Result<T, DomainError> + Send + 'static,
 {
     let state = state.clone().into_inner();
-    web::block(move || f(&state)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+    // One pooled connection for the whole use case (see `Store::pinned`).
+    web::block(move || state.store.pinned(|| f(&state))).await.map_err(ApiError::internal)?.map_err(ApiError::from)
 }

@@ -535,5 +535,8 @@ pub fn compare_for_attention(a: (&AttentionSummary, &str), b: (&AttentionSummary
     b.0.sort_key().cmp(&a.0.sort_key()).then_with(|| a.1.cmp(b.1))
 }
 
+mod validity;
+pub use validity::{WindowEdges, unchanged_until};
+
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,7 @@ use crate::ids::{GroupId, MembershipId, OrgId, UserId};
 use crate::role::MembershipStatus;
 use crate::values::InvalidValue;
 use chrono::{DateTime, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -303,7 +303,7 @@ pub struct RosterPage {
 }
 
 /// State of one integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntegrationState {
     /// Connected and syncing.
@@ -318,7 +318,7 @@ pub enum IntegrationState {
 }
 
 /// Integrations per provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct IntegrationsStatus {
     /// Strava.
     pub strava: IntegrationState,
@@ -329,7 +329,7 @@ pub struct IntegrationsStatus {
 }
 
 /// Which training zones are set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ZonesStatus {
     /// Heart-rate zones set.
     pub heart_rate: bool,
@@ -338,7 +338,7 @@ pub struct ZonesStatus {
 }
 
 /// The next race goal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextRace {
     /// Race name.
     pub race_name: String,
@@ -347,7 +347,7 @@ pub struct NextRace {
 }
 
 /// Race goals summary.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RaceGoalsStatus {
     /// How many upcoming race goals.
     pub count: i64,
@@ -356,7 +356,7 @@ pub struct RaceGoalsStatus {
 }
 
 /// The current plan assignment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentPlan {
     /// Assignment id.
     pub assignment_id: crate::ids::AssignmentId,
@@ -369,7 +369,7 @@ pub struct CurrentPlan {
 }
 
 /// Training plans summary.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct TrainingPlansStatus {
     /// The plan running now.
     pub current: Option<CurrentPlan>,
@@ -378,7 +378,7 @@ pub struct TrainingPlansStatus {
 }
 
 /// Attention signals summary.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct AttentionStatus {
     /// How many signals.
     pub count: i64,
@@ -387,7 +387,7 @@ pub struct AttentionStatus {
 }
 
 /// A member's profile at a glance, as the roster shows it with `include_profile_status=true`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ProfileStatus {
     /// Integrations.
     pub integrations: IntegrationsStatus,

@@ -221,6 +221,32 @@ impl Timezone {
         self.0
     }
 
+    /// The first instant after `instant` at which [`Timezone::today`] changes:
+    /// the next local midnight (or the first instant of the next day where a
+    /// transition skips midnight).
+    ///
+    /// ```
+    /// use chrono::{TimeZone, Utc};
+    /// use roster_domain::values::Timezone;
+    /// let paris = Timezone::parse("Europe/Paris").unwrap();
+    /// let noon = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+    /// assert_eq!(paris.next_midnight(noon), Utc.with_ymd_and_hms(2026, 12, 3, 23, 0, 0).unwrap());
+    /// ```
+    pub fn next_midnight(&self, instant: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone as _;
+        let tomorrow = self.today(instant).succ_opt().unwrap_or(chrono::NaiveDate::MAX);
+        let mut local = tomorrow.and_time(chrono::NaiveTime::MIN);
+        // A transition can skip midnight (e.g. America/Santiago): take the
+        // first existing minute of the day.
+        for _ in 0..=180 {
+            if let Some(at) = self.0.from_local_datetime(&local).earliest() {
+                return at.with_timezone(&chrono::Utc);
+            }
+            local += chrono::Duration::minutes(1);
+        }
+        instant + chrono::Duration::days(1)
+    }
+
     /// The calendar date at `instant` in this zone.
     pub fn today(&self, instant: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
         instant.with_timezone(&self.0).date_naive()

@@ -15,6 +15,7 @@ mod groups;
 mod invitations;
 mod members;
 mod organizations;
+mod pinned;
 mod plans;
 mod rows;
 pub mod schema;
@@ -82,15 +83,24 @@ impl Store {
         migrations_applied(&mut *self.conn()?)
     }
 
-    /// Runs `f` on a pooled connection, mapping errors for the ports.
+    /// Runs `f` with every repository call on this thread sharing one pooled
+    /// connection, checked out at the first call and returned when `f` ends.
+    /// A use case makes several repository calls (the caller's membership,
+    /// then the page, then its groups); one checkout instead of one per call
+    /// saves the pool's round trips. Nested calls (a repository call made
+    /// while another holds the connection) fall back to the pool as before.
+    pub fn pinned<T>(&self, f: impl FnOnce() -> T) -> T {
+        pinned::run(f)
+    }
+
+    /// Runs `f` on a pooled connection (the pinned one inside [`Store::pinned`]),
+    /// mapping errors for the ports.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
-        let mut conn = self.conn()?;
-        f(&mut conn).map_err(Into::into)
+        pinned::with_conn(&self.pool, f).map_err(Into::into)
     }
 
     /// Runs `f` in one write transaction, mapping errors for the ports.
     pub(crate) fn tx<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
-        let mut conn = self.conn()?;
-        write_tx(&mut conn, f).map_err(Into::into)
+        pinned::with_conn(&self.pool, |conn| write_tx(conn, f)).map_err(Into::into)
     }
 }

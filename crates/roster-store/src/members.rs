@@ -1,9 +1,9 @@
 //! `MemberRepo` over the store: a member's attributes and labels, adding,
 //! updating and removing members, and the roster list (in `roster`).
 
-mod attention_sort;
 mod profile_status;
 mod roster;
+mod status_cache;
 
 use crate::Store;
 use crate::conn::DbConn;
@@ -15,7 +15,7 @@ use crate::schema::{member_labels, memberships, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras, Membership};
-use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery, RosterSort};
+use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery};
 use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
 /// The lower-cased sort key: the display name, else first and last name.
@@ -51,6 +51,11 @@ pub(crate) fn refresh_search_keys(conn: &mut DbConn, membership_id: &str) -> Res
 pub(crate) fn labels_text<'a>(labels: impl IntoIterator<Item = &'a str>) -> String {
     let joined: Vec<&str> = labels.into_iter().collect();
     if joined.is_empty() { String::new() } else { format!(",{},", joined.join(",")) }
+}
+
+/// The labels of a `labels_text` mirror (`,@a,@b,`), in their stored order.
+pub(crate) fn labels_from_text(text: &str) -> Result<Vec<Label>, StoreError> {
+    text.split(',').filter(|l| !l.is_empty()).map(|l| parse("memberships.labels_text", Label::parse(l))).collect()
 }
 
 /// Replaces a membership's labels.
@@ -212,10 +217,7 @@ impl MemberRepo for Store {
     }
 
     fn roster(&self, org_id: OrgId, query: &RosterQuery) -> Result<RosterPage, RepoError> {
-        self.with(|conn| match query.sort {
-            RosterSort::Attention => attention_sort::roster(conn, org_id, query),
-            _ => roster::roster(conn, org_id, query),
-        })
+        self.with(|conn| roster::roster(conn, org_id, query))
     }
 }
 

@@ -29,9 +29,13 @@ diesel::define_sql_function!(
 
 /// Today in the organization's time zone (read inside the caller's transaction).
 pub(crate) fn org_today(conn: &mut DbConn, org_id: &str, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+    Ok(org_timezone(conn, org_id)?.today(now))
+}
+
+/// The organization's time zone. One query.
+pub(crate) fn org_timezone(conn: &mut DbConn, org_id: &str) -> Result<Timezone, StoreError> {
     let tz: String = organizations::table.find(org_id).select(organizations::timezone).first(conn)?;
-    let tz = crate::error::parse("organizations.timezone", Timezone::parse(&tz))?;
-    Ok(tz.today(now))
+    crate::error::parse("organizations.timezone", Timezone::parse(&tz))
 }
 
 /// Serializes writers per athlete: on PostgreSQL the live membership row is

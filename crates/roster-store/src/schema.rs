@@ -44,6 +44,12 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         labels_text -> Text,
+        status_version -> BigInt,
+        status_cache -> Nullable<Text>,
+        status_cached_version -> Nullable<BigInt>,
+        status_valid_until -> Nullable<Timestamp>,
+        status_key -> Nullable<Text>,
+        attention_order -> Integer,
     }
 }
 

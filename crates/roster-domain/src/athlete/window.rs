@@ -16,6 +16,11 @@ pub struct ActivityWindow {
     pub activities_last_7d: i64,
     /// Activities in the 28 days before those.
     pub activities_days_8_to_35: i64,
+    /// The earliest start among the last 7 days' activities: it leaves that
+    /// window 7 days after it started.
+    pub oldest_last_7d: Option<DateTime<Utc>>,
+    /// The earliest start among the 28 days before: it leaves 35 days after.
+    pub oldest_days_8_to_35: Option<DateTime<Utc>>,
 }
 
 impl ActivityWindow {

@@ -162,6 +162,10 @@ struct WindowRow {
     activities_last_7d: i64,
     #[diesel(sql_type = BigInt)]
     activities_days_8_to_35: i64,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    oldest_last_7d: Option<NaiveDateTime>,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    oldest_days_8_to_35: Option<NaiveDateTime>,
 }
 
 /// The activity windows of each athlete at `now`.
@@ -180,12 +184,17 @@ pub fn activity_windows(
          SUM(CASE WHEN start_time >= $1 THEN distance_m ELSE 0.0 END) AS distance_last_7d, \
          SUM(CASE WHEN start_time >= $2 AND start_time < $3 THEN distance_m ELSE 0.0 END) AS distance_days_8_to_35, \
          COUNT(CASE WHEN start_time >= $4 THEN 1 END) AS activities_last_7d, \
-         COUNT(CASE WHEN start_time >= $5 AND start_time < $6 THEN 1 END) AS activities_days_8_to_35 \
+         COUNT(CASE WHEN start_time >= $5 AND start_time < $6 THEN 1 END) AS activities_days_8_to_35, \
+         MIN(CASE WHEN start_time >= $7 THEN start_time END) AS oldest_last_7d, \
+         MIN(CASE WHEN start_time >= $8 AND start_time < $9 THEN start_time END) AS oldest_days_8_to_35 \
          FROM activities WHERE user_id IN ({}) GROUP BY user_id",
-        placeholders(7, user_ids.len())
+        placeholders(10, user_ids.len())
     );
     let query = diesel::sql_query(sql)
         .into_boxed::<Db>()
+        .bind::<Timestamp, _>(d7)
+        .bind::<Timestamp, _>(d35)
+        .bind::<Timestamp, _>(d7)
         .bind::<Timestamp, _>(d7)
         .bind::<Timestamp, _>(d35)
         .bind::<Timestamp, _>(d7)
@@ -202,6 +211,8 @@ pub fn activity_windows(
                 distance_days_8_to_35: row.distance_days_8_to_35.unwrap_or(0.0),
                 activities_last_7d: row.activities_last_7d,
                 activities_days_8_to_35: row.activities_days_8_to_35,
+                oldest_last_7d: row.oldest_last_7d.map(from_db),
+                oldest_days_8_to_35: row.oldest_days_8_to_35.map(from_db),
             },
         );
     }

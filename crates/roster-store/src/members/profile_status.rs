@@ -7,13 +7,14 @@
 use crate::athlete::{activity_windows, integration_statuses, race_goal_summaries, zones_presence};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
-use crate::plans::{org_today, plan_summaries};
+use crate::plans::{org_timezone, plan_summaries};
 use crate::schema::{member_labels, memberships};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::athlete::IntegrationStatus;
 use roster_domain::attention::{
     self, AthleteSnapshot, AttentionSummary, AttentionThresholds, IntegrationHealth, IntegrationState as Health,
+    WindowEdges,
 };
 use roster_domain::member::{
     AttentionStatus, CurrentPlan, IntegrationState, NextRace, ProfileStatus, RaceGoalsStatus, TrainingPlansStatus,
@@ -74,6 +75,15 @@ fn labels(conn: &mut DbConn, org_id: OrgId, user_ids: &[UserId]) -> Result<HashM
     Ok(out)
 }
 
+/// An athlete's profile status and attention summary, and until when both
+/// hold if no data changes ([`attention::unchanged_until`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Computed {
+    pub status: ProfileStatus,
+    pub summary: AttentionSummary,
+    pub valid_until: DateTime<Utc>,
+}
+
 /// The profile status and attention summary of each of `user_ids` (athletes
 /// of `org_id`): `1 + 6 · ⌈n / CHUNK⌉` queries, one fewer per chunk when the
 /// caller passes the labels it already has, so a roster page (at most 200)
@@ -83,12 +93,14 @@ pub(crate) fn statuses(
     org_id: OrgId,
     user_ids: &[UserId],
     ctx: &StatusContext<'_>,
-) -> Result<HashMap<UserId, (ProfileStatus, AttentionSummary)>, StoreError> {
+) -> Result<HashMap<UserId, Computed>, StoreError> {
     let mut out = HashMap::with_capacity(user_ids.len());
     if user_ids.is_empty() {
         return Ok(out);
     }
-    let today = org_today(conn, &org_id.to_string(), ctx.now)?;
+    let timezone = org_timezone(conn, &org_id.to_string())?;
+    let today = timezone.today(ctx.now);
+    let next_midnight = timezone.next_midnight(ctx.now);
     for chunk in user_ids.chunks(CHUNK) {
         let mut integrations = integration_statuses(conn, chunk)?;
         let mut zones = zones_presence(conn, chunk)?;
@@ -123,6 +135,8 @@ pub(crate) fn statuses(
                 has_zones: heart_rate || pace,
             };
             let summary = AttentionSummary::of(&attention::signals(&snapshot, ctx.thresholds));
+            let edges = WindowEdges { oldest_acute: window.oldest_last_7d, oldest_chronic: window.oldest_days_8_to_35 };
+            let valid_until = attention::unchanged_until(&snapshot, ctx.thresholds, edges, next_midnight);
             let status = ProfileStatus {
                 integrations: roster_domain::member::IntegrationsStatus {
                     strava: state(i.strava),
@@ -148,7 +162,7 @@ pub(crate) fn statuses(
                     max_severity: summary.max_severity.map(|s| s.as_str().to_owned()),
                 },
             };
-            out.insert(*user, (status, summary));
+            out.insert(*user, Computed { status, summary, valid_until });
         }
     }
     Ok(out)

@@ -2,24 +2,29 @@
 //! match the filters), keyset-paginated per sort, with the total of all
 //! matches, and the page's profile status in a fixed number of queries.
 //!
-//! A page costs: one count, one page query, one query for the page's
-//! accounts, one for their labels, and with `include_profile_status` one per
-//! part of the profile status (each taking the page's user ids).
+//! A page costs: one count, one page query (labels and the stored profile
+//! statuses come with it), and one query for the page's accounts. Stored
+//! statuses that are not current are recomputed for the whole page at once
+//! in a fixed number of queries ([`status_cache`]); `sort=attention` first
+//! brings the stored statuses of every match up to date, then pages through
+//! the attention index like any other sort.
 
-use super::{into_view, labels_of};
+use super::profile_status::StatusContext;
+use super::status_cache::{self, StoredStatus};
+use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, to_db};
 use crate::schema::{memberships, users};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text, Timestamp};
-use roster_domain::member::{CoachFilter, ProfileStatus, RosterCursor, RosterPage, RosterQuery, RosterSort};
+use diesel::sql_types::{Bool, Integer, Text, Timestamp};
+use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{OrgId, Role, UserId};
 use std::collections::HashMap;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
-type Filtered = memberships::BoxedQuery<'static, Backend>;
+pub(super) type Filtered = memberships::BoxedQuery<'static, Backend>;
 
 /// Live athletes of `org_id` matching every filter of `q` (not the cursor).
 pub(super) fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
@@ -72,6 +77,13 @@ fn like_pattern(text: &str) -> String {
 
 /// One page of the roster, its total and the next cursor.
 pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Result<RosterPage, StoreError> {
+    let ctx =
+        StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention, known_labels: None };
+    if q.sort == RosterSort::Attention {
+        // The order is the stored attention summaries': bring the matching
+        // ones up to date first (one query when they all are).
+        status_cache::refresh(conn, org_id, filtered(org_id, q)?, &ctx)?;
+    }
     // `sort_name >= ''` is always true; it steers SQLite's planner to the
     // covering roster indexes instead of the foundation's narrower ones.
     let total: i64 = filtered(org_id, q)?.filter(memberships::sort_name.ge("")).count().get_result(conn)?;
@@ -98,27 +110,48 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
                 .bind::<Text, _>(membership_id.to_string())
                 .sql(")"),
         ),
+        (RosterSort::Attention, Some(RosterCursor::Attention { rank, count, key, user_id })) => page.filter(
+            sql::<Bool>("(memberships.attention_order, memberships.sort_name, memberships.user_id) > (")
+                .bind::<Integer, _>(status_cache::attention_order(*rank, *count))
+                .sql(", ")
+                .bind::<Text, _>(key.clone())
+                .sql(", ")
+                .bind::<Text, _>(user_id.to_string())
+                .sql(")"),
+        ),
         (_, None) => page,
         (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
     page = match q.sort {
-        RosterSort::Name | RosterSort::Attention => {
-            page.order((memberships::sort_name.asc(), memberships::user_id.asc()))
+        RosterSort::Name => page.order((memberships::sort_name.asc(), memberships::user_id.asc())),
+        RosterSort::Attention => {
+            page.order((memberships::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()))
         }
         RosterSort::JoinedAt => page.order((memberships::joined_at.asc(), memberships::membership_id.asc())),
         RosterSort::JoinedAtDesc => page.order((memberships::joined_at.desc(), memberships::membership_id.desc())),
     };
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
-    let mut rows: Vec<(MembershipRow, String)> = page
-        .select((MembershipRow::as_select(), memberships::sort_name))
+    let mut rows: Vec<PageRow> = page
+        .select((
+            MembershipRow::as_select(),
+            memberships::sort_name,
+            memberships::labels_text,
+            memberships::attention_order,
+            StoredStatus::as_select(),
+        ))
         .limit(i64::try_from(limit).unwrap_or(50) + 1)
         .load(conn)?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next = match rows.last() {
-        Some((row, key)) if more => Some(match q.sort {
-            RosterSort::Name | RosterSort::Attention => {
+        Some((row, key, _, order, _)) if more => Some(match q.sort {
+            RosterSort::Name => {
                 RosterCursor::Name { key: key.clone(), user_id: parse("memberships.user_id", row.user_id.parse())? }
+            }
+            RosterSort::Attention => {
+                let (rank, count) = status_cache::rank_and_count(*order);
+                let user_id = parse("memberships.user_id", row.user_id.parse())?;
+                RosterCursor::Attention { rank, count, key: key.clone(), user_id }
             }
             RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
                 joined_at: crate::rows::from_db(row.joined_at),
@@ -128,8 +161,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         _ => None,
     };
 
-    let user_ids: Vec<String> = rows.iter().map(|(r, _)| r.user_id.clone()).collect();
-    let membership_ids: Vec<String> = rows.iter().map(|(r, _)| r.membership_id.clone()).collect();
+    let user_ids: Vec<String> = rows.iter().map(|(r, ..)| r.user_id.clone()).collect();
     let accounts: HashMap<String, (String, Option<String>, String)> = users::table
         .filter(users::user_id.eq_any(&user_ids))
         .select((users::user_id, users::first_name, users::last_name, users::email))
@@ -137,54 +169,47 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         .into_iter()
         .map(|(id, first, last, email)| (id, (first, last, email)))
         .collect();
-    let mut labels = labels_of(conn, &membership_ids)?;
     let mut members = Vec::with_capacity(rows.len());
-    for (row, _) in rows {
+    let mut stored = Vec::with_capacity(rows.len());
+    let mut labels: HashMap<UserId, Vec<String>> = HashMap::with_capacity(rows.len());
+    for (row, _, labels_text, _, status) in rows {
         let (first, last, email) = accounts
             .get(&row.user_id)
             .cloned()
             .ok_or_else(|| StoreError::Corrupt("membership without account".into()))?;
-        let row_labels = labels.remove(&row.membership_id).unwrap_or_default();
-        members.push(into_view(row, first, last, email, row_labels)?);
+        let view = into_view(row, first, last, email, labels_from_text(&labels_text)?)?;
+        // Attention's `injury_watch` reuses the labels the page just read.
+        let as_text = view.membership.labels.as_slice().iter().map(|l| l.as_str().to_owned()).collect();
+        labels.insert(view.membership.user_id, as_text);
+        members.push(view);
+        stored.push(status);
     }
     let profile_status = if q.include_profile_status {
-        // The page's labels were just read; attention's `injury_watch` reuses them.
-        let labels: HashMap<UserId, Vec<String>> = members
-            .iter()
-            .map(|m| {
-                let labels = m.membership.labels.as_slice().iter().map(|l| l.as_str().to_owned()).collect();
-                (m.membership.user_id, labels)
-            })
-            .collect();
-        let ids: Vec<UserId> = members.iter().map(|m| m.membership.user_id).collect();
-        Some(profile_statuses(conn, org_id, &ids, &labels, q)?)
+        let ctx = StatusContext { known_labels: Some(&labels), ..ctx };
+        let resolved = status_cache::resolve(conn, org_id, &stored, &ctx)?;
+        Some(resolved.into_iter().map(|(user, (status, _))| (user, status)).collect())
     } else {
         None
     };
     Ok(RosterPage { members, next, total, profile_status })
 }
 
-/// The profile status of each of `user_ids` (a page of the roster), in a
-/// fixed number of queries: one per part, each over the whole page (see
-/// [`super::profile_status::statuses`]), evaluated at `q.now` with `q.attention`.
-pub(crate) fn profile_statuses(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    user_ids: &[UserId],
-    labels: &HashMap<UserId, Vec<String>>,
-    q: &RosterQuery,
-) -> Result<HashMap<UserId, ProfileStatus>, StoreError> {
-    let ctx = super::profile_status::StatusContext {
-        now: q.now.unwrap_or_else(chrono::Utc::now),
-        thresholds: &q.attention,
-        known_labels: Some(labels),
-    };
-    Ok(super::profile_status::statuses(conn, org_id, user_ids, &ctx)?.into_iter().map(|(id, (s, _))| (id, s)).collect())
-}
+/// A page row: the membership, its sort name, labels mirror, attention order
+/// and stored status.
+type PageRow = (MembershipRow, String, String, i32, StoredStatus);
 
 #[cfg(test)]
 mod tests {
     use super::like_pattern;
+    use crate::members::{labels_from_text, labels_text};
+
+    #[test]
+    fn labels_read_back_from_their_mirror_in_order() {
+        let labels = labels_from_text(&labels_text(["@marathon", "@injury-watch"])).unwrap();
+        let names: Vec<&str> = labels.iter().map(|l| l.as_str()).collect();
+        assert_eq!(names, ["@marathon", "@injury-watch"]);
+        assert!(labels_from_text(&labels_text([])).unwrap().is_empty());
+    }
 
     #[test]
     fn like_wildcards_are_escaped() {

@@ -10,4 +10,5 @@ mod invitations;
 mod members;
 mod plans;
 mod profile;
+mod status_cache;
 mod wiring;
