@@ -44,11 +44,6 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         labels_text -> Text,
-        status_version -> BigInt,
-        status_cache -> Nullable<Text>,
-        status_cached_version -> Nullable<BigInt>,
-        status_valid_until -> Nullable<Timestamp>,
-        status_key -> Nullable<Text>,
         attention_order -> Integer,
     }
 }
@@ -200,7 +195,22 @@ diesel::table! {
 diesel::joinable!(invitations -> organizations (org_id));
 diesel::joinable!(invitation_tokens -> invitations (invitation_id));
 
+diesel::table! {
+    member_statuses (membership_id) {
+        membership_id -> Text,
+        org_id -> Text,
+        version -> BigInt,
+        cached_version -> Nullable<BigInt>,
+        cache -> Nullable<Text>,
+        valid_until -> Nullable<Timestamp>,
+        settings_key -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(member_statuses -> memberships (membership_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    member_statuses,
     users,
     organizations,
     memberships,

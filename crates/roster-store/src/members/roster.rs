@@ -2,15 +2,16 @@
 //! match the filters), keyset-paginated per sort, with the total of all
 //! matches, and the page's profile status in a fixed number of queries.
 //!
-//! A page costs: one count, one page query (labels and the stored profile
-//! statuses come with it), and one query for the page's accounts. Stored
+//! A page costs: one count, one page query (labels come with it), one query
+//! for the page's accounts and, with `include_profile_status`, one for their
+//! stored profile statuses. Stored
 //! statuses that are not current are recomputed for the whole page at once
 //! in a fixed number of queries ([`status_cache`]); `sort=attention` first
 //! brings the stored statuses of every match up to date, then pages through
 //! the attention index like any other sort.
 
 use super::profile_status::StatusContext;
-use super::status_cache::{self, StoredStatus};
+use super::status_cache;
 use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
@@ -24,7 +25,7 @@ use roster_domain::{OrgId, Role, UserId};
 use std::collections::HashMap;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
-pub(super) type Filtered = memberships::BoxedQuery<'static, Backend>;
+type Filtered = memberships::BoxedQuery<'static, Backend>;
 
 /// Live athletes of `org_id` matching every filter of `q` (not the cursor).
 pub(super) fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
@@ -82,12 +83,16 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     if q.sort == RosterSort::Attention {
         // The order is the stored attention summaries': bring the matching
         // ones up to date first (one query when they all are).
-        status_cache::refresh(conn, org_id, filtered(org_id, q)?, &ctx)?;
+        status_cache::refresh(conn, org_id, &ctx)?;
     }
     // `sort_name >= ''` is always true; it steers SQLite's planner to the
     // covering roster indexes instead of the foundation's narrower ones.
     let total: i64 = filtered(org_id, q)?.filter(memberships::sort_name.ge("")).count().get_result(conn)?;
     let mut page = filtered(org_id, q)?;
+    if q.sort == RosterSort::Attention {
+        // Always true: it lets the planner use the attention index (see its migration).
+        page = page.filter(memberships::attention_order.ge(0));
+    }
     page = match (&q.sort, &q.after) {
         (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => page.filter(
             sql::<Bool>("(memberships.sort_name, memberships.user_id) > (")
@@ -137,14 +142,13 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
             memberships::sort_name,
             memberships::labels_text,
             memberships::attention_order,
-            StoredStatus::as_select(),
         ))
         .limit(i64::try_from(limit).unwrap_or(50) + 1)
         .load(conn)?;
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next = match rows.last() {
-        Some((row, key, _, order, _)) if more => Some(match q.sort {
+        Some((row, key, _, order)) if more => Some(match q.sort {
             RosterSort::Name => {
                 RosterCursor::Name { key: key.clone(), user_id: parse("memberships.user_id", row.user_id.parse())? }
             }
@@ -170,9 +174,10 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         .map(|(id, first, last, email)| (id, (first, last, email)))
         .collect();
     let mut members = Vec::with_capacity(rows.len());
-    let mut stored = Vec::with_capacity(rows.len());
+    let mut status_keys = Vec::with_capacity(rows.len());
     let mut labels: HashMap<UserId, Vec<String>> = HashMap::with_capacity(rows.len());
-    for (row, _, labels_text, _, status) in rows {
+    for (row, _, labels_text, order) in rows {
+        status_keys.push((row.user_id.clone(), row.membership_id.clone(), order));
         let (first, last, email) = accounts
             .get(&row.user_id)
             .cloned()
@@ -182,10 +187,10 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         let as_text = view.membership.labels.as_slice().iter().map(|l| l.as_str().to_owned()).collect();
         labels.insert(view.membership.user_id, as_text);
         members.push(view);
-        stored.push(status);
     }
     let profile_status = if q.include_profile_status {
         let ctx = StatusContext { known_labels: Some(&labels), ..ctx };
+        let stored = status_cache::load(conn, status_keys)?;
         let resolved = status_cache::resolve(conn, org_id, &stored, &ctx)?;
         Some(resolved.into_iter().map(|(user, (status, _))| (user, status)).collect())
     } else {
@@ -194,9 +199,8 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     Ok(RosterPage { members, next, total, profile_status })
 }
 
-/// A page row: the membership, its sort name, labels mirror, attention order
-/// and stored status.
-type PageRow = (MembershipRow, String, String, i32, StoredStatus);
+/// A page row: the membership, its sort name, labels mirror and attention order.
+type PageRow = (MembershipRow, String, String, i32);
 
 #[cfg(test)]
 mod tests {

@@ -1,52 +1,67 @@
-//! Stored profile statuses: each live membership keeps its profile status and
-//! attention summary as last computed (`status_cache`), and uses it while it
-//! is current. A stored status is current while
+//! Stored profile statuses: each membership keeps its profile status and
+//! attention summary as last computed (`member_statuses.cache`), and a page
+//! uses it while it is current. A stored status is current while
 //!
-//! - `status_cached_version = status_version`: the database's triggers bump
-//!   `status_version` on every write to what the status reads (activities,
+//! - `cached_version = version`: the database's triggers bump `version` on
+//!   every write to what the status reads (activities,
 //!   integrations, race goals, zones, plan assignments, labels, a plan's name
 //!   or length, the organization's time zone), so no write path can forget;
-//! - `status_valid_until > now`: the instant
+//! - `valid_until > now`: the instant
 //!   ([`attention::unchanged_until`]) at which time alone changes it (an
 //!   activity leaving a load window, a days-without-activity threshold, the
 //!   next local midnight for every date rule);
-//! - `status_key` names the attention settings in force.
+//! - `settings_key` names the attention settings in force.
 //!
 //! Anything else is recomputed in the fixed number of batch queries of
-//! [`statuses`] and written back on the condition that `status_version` is
-//! still the one read *before* the data was: a write that lands in between
-//! leaves the row stale for the next reader instead of storing old data as
-//! new. The state lives in the database, so any number of servers share it.
+//! [`statuses`] and written back on the condition that `version` is still the
+//! one read *before* the data was: a write that lands in between leaves the
+//! row stale for the next reader instead of storing old data as new. The
+//! summary's order key goes to `memberships.attention_order` (only when it
+//! changed), which `sort=attention` pages through. The state lives in the
+//! database, so any number of servers share it.
 
 use super::profile_status::{CHUNK, Computed, StatusContext, statuses};
 use crate::conn::{DbConn, write_tx};
 use crate::error::{StoreError, parse};
 use crate::rows::to_db;
-use crate::schema::memberships;
+use crate::schema::{member_statuses, memberships};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 use roster_domain::attention::{AttentionSummary, AttentionThresholds};
 use roster_domain::member::ProfileStatus;
-use roster_domain::{OrgId, UserId};
+use roster_domain::{OrgId, Role, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// What a membership row carries of its stored status.
+/// A membership's stored status, as `member_statuses` keeps it.
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = memberships)]
+#[diesel(table_name = member_statuses)]
 pub(crate) struct StoredStatus {
     pub membership_id: String,
-    pub user_id: String,
-    pub status_version: i64,
-    pub status_cache: Option<String>,
-    pub status_cached_version: Option<i64>,
-    pub status_valid_until: Option<NaiveDateTime>,
-    pub status_key: Option<String>,
+    pub version: i64,
+    pub cached_version: Option<i64>,
+    pub cache: Option<String>,
+    pub valid_until: Option<NaiveDateTime>,
+    pub settings_key: Option<String>,
 }
 
-/// The JSON kept in `status_cache`.
+/// An athlete of a page with what the store keeps of their status.
+#[derive(Debug, Clone)]
+pub(crate) struct StatusRow {
+    /// The account.
+    pub user_id: String,
+    /// The membership.
+    pub membership_id: String,
+    /// `memberships.attention_order` as read.
+    pub attention_order: i32,
+    /// `None` only if the row is missing (the migration and a trigger create
+    /// one per membership): computed then, never stored.
+    pub stored: Option<StoredStatus>,
+}
+
+/// The JSON kept in `member_statuses.cache`.
 #[derive(Debug, Serialize, Deserialize)]
 struct Cached {
     status: ProfileStatus,
@@ -76,14 +91,34 @@ pub(crate) fn rank_and_count(order: i32) -> (u8, u32) {
 
 impl StoredStatus {
     fn current(&self, now: NaiveDateTime, key: &str) -> Option<Cached> {
-        let current = self.status_cached_version == Some(self.status_version)
-            && self.status_valid_until.is_some_and(|until| until > now)
-            && self.status_key.as_deref() == Some(key);
+        let current = self.cached_version == Some(self.version)
+            && self.valid_until.is_some_and(|until| until > now)
+            && self.settings_key.as_deref() == Some(key);
         if !current {
             return None;
         }
-        serde_json::from_str(self.status_cache.as_deref()?).ok()
+        serde_json::from_str(self.cache.as_deref()?).ok()
     }
+}
+
+/// The stored statuses of `rows` (a page: `(user_id, membership_id,
+/// attention_order)`), one query.
+pub(crate) fn load(conn: &mut DbConn, rows: Vec<(String, String, i32)>) -> Result<Vec<StatusRow>, StoreError> {
+    let ids: Vec<&String> = rows.iter().map(|(_, membership, _)| membership).collect();
+    let mut stored: HashMap<String, StoredStatus> = member_statuses::table
+        .filter(member_statuses::membership_id.eq_any(ids))
+        .select(StoredStatus::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|s| (s.membership_id.clone(), s))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(user_id, membership_id, attention_order)| {
+            let stored = stored.remove(&membership_id);
+            StatusRow { user_id, membership_id, attention_order, stored }
+        })
+        .collect())
 }
 
 /// The profile status and attention summary of each row's athlete: the
@@ -92,16 +127,16 @@ impl StoredStatus {
 pub(crate) fn resolve(
     conn: &mut DbConn,
     org_id: OrgId,
-    rows: &[StoredStatus],
+    rows: &[StatusRow],
     ctx: &StatusContext<'_>,
 ) -> Result<HashMap<UserId, (ProfileStatus, AttentionSummary)>, StoreError> {
     let key = settings_key(ctx.thresholds);
     let now = to_db(ctx.now);
     let mut out = HashMap::with_capacity(rows.len());
-    let mut stale: Vec<(UserId, &StoredStatus)> = Vec::new();
+    let mut stale: Vec<(UserId, &StatusRow)> = Vec::new();
     for row in rows {
         let user: UserId = parse("memberships.user_id", row.user_id.parse())?;
-        match row.current(now, &key) {
+        match row.stored.as_ref().and_then(|s| s.current(now, &key)) {
             Some(cached) => {
                 out.insert(user, (cached.status, cached.attention));
             }
@@ -120,77 +155,111 @@ pub(crate) fn resolve(
     Ok(out)
 }
 
-/// Brings every stored status of the live athletes matching `filtered` up to
-/// date (what `sort=attention` orders by). One query when all are current.
-pub(crate) fn refresh(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    filtered: super::roster::Filtered,
-    ctx: &StatusContext<'_>,
-) -> Result<(), StoreError> {
+/// Brings every stored status of the organization's live athletes up to date
+/// (what `sort=attention` orders by). One query when all are current.
+pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>) -> Result<(), StoreError> {
     let key = settings_key(ctx.thresholds);
     // Not current (see the module's comment); NULLs count as not current.
     let not_current = sql::<Bool>(
-        "NOT COALESCE(memberships.status_cached_version = memberships.status_version \
-         AND memberships.status_valid_until > ",
+        "NOT COALESCE(member_statuses.cached_version = member_statuses.version \
+         AND member_statuses.valid_until > ",
     )
     .bind::<Timestamp, _>(to_db(ctx.now))
-    .sql(" AND memberships.status_key = ")
-    .bind::<Text, _>(key.clone())
+    .sql(" AND member_statuses.settings_key = ")
+    .bind::<Text, _>(key)
     .sql(", FALSE)");
-    let stale: Vec<StoredStatus> = filtered.filter(not_current).select(StoredStatus::as_select()).load(conn)?;
-    resolve(conn, org_id, &stale, ctx).map(|_| ())
+    let stale: Vec<(String, i32, StoredStatus)> = member_statuses::table
+        .inner_join(memberships::table)
+        .filter(member_statuses::org_id.eq(org_id.to_string()))
+        .filter(memberships::role.eq(Role::Athlete.as_str()))
+        .filter(memberships::removed_at.is_null())
+        .filter(not_current)
+        .select((memberships::user_id, memberships::attention_order, StoredStatus::as_select()))
+        .load(conn)?;
+    let rows: Vec<StatusRow> = stale
+        .into_iter()
+        .map(|(user_id, attention_order, stored)| StatusRow {
+            user_id,
+            membership_id: stored.membership_id.clone(),
+            attention_order,
+            stored: Some(stored),
+        })
+        .collect();
+    resolve(conn, org_id, &rows, ctx).map(|_| ())
 }
 
 /// Rows one write-back statement carries (six values each).
 const WRITE_BACK_ROWS: usize = 1_000;
 
-/// Stores the computed statuses of `rows`, each only where `status_version`
-/// is still the one read with the row: one `UPDATE … FROM (VALUES …)` per
-/// [`WRITE_BACK_ROWS`] (both backends name the columns `column1`…).
+/// Stores the computed statuses of `rows`, each only where `version` is
+/// still the one read with the row, and their changed attention orders: one
+/// `UPDATE … FROM (VALUES …)` per [`WRITE_BACK_ROWS`] and table (both
+/// backends name the columns `column1`…).
 fn store_back(
     conn: &mut DbConn,
-    rows: &[(UserId, &StoredStatus)],
+    rows: &[(UserId, &StatusRow)],
     computed: &HashMap<UserId, Computed>,
     key: &str,
 ) -> Result<(), StoreError> {
-    let mut values = Vec::with_capacity(rows.len());
+    let (mut statuses, mut orders) = (Vec::with_capacity(rows.len()), Vec::new());
     for (user, row) in rows {
         let Some(c) = computed.get(user) else { continue };
+        let order = attention_order(c.summary.rank(), c.summary.count);
+        if order != row.attention_order {
+            orders.push((row.membership_id.clone(), order));
+        }
+        let Some(stored) = &row.stored else { continue };
         let cached = Cached { status: c.status.clone(), attention: c.summary };
         let json = serde_json::to_string(&cached).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let order = attention_order(c.summary.rank(), c.summary.count);
-        values.push((row.membership_id.clone(), json, row.status_version, to_db(c.valid_until), order));
+        statuses.push((row.membership_id.clone(), json, stored.version, to_db(c.valid_until)));
+    }
+    if statuses.is_empty() && orders.is_empty() {
+        return Ok(());
     }
     write_tx(conn, |conn| {
-        for chunk in values.chunks(WRITE_BACK_ROWS) {
-            let tuples: Vec<String> = (0..chunk.len())
-                .map(|i| {
-                    let b = i * 6;
-                    format!("(${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6)
-                })
-                .collect();
+        for chunk in statuses.chunks(WRITE_BACK_ROWS) {
             let sql = format!(
-                "UPDATE memberships SET status_cache = v.column2, status_cached_version = v.column3, \
-                 status_valid_until = v.column4, status_key = v.column5, attention_order = v.column6 \
-                 FROM (VALUES {}) AS v \
-                 WHERE memberships.membership_id = v.column1 AND memberships.status_version = v.column3",
-                tuples.join(", ")
+                "UPDATE member_statuses SET cache = v.column2, cached_version = v.column3, \
+                 valid_until = v.column4, settings_key = v.column5 FROM (VALUES {}) AS v \
+                 WHERE member_statuses.membership_id = v.column1 AND member_statuses.version = v.column3",
+                tuples(chunk.len(), 5)
             );
             let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
-            for (membership_id, json, version, valid_until, order) in chunk {
+            for (membership_id, json, version, valid_until) in chunk {
                 query = query
                     .bind::<Text, _>(membership_id.clone())
                     .bind::<Text, _>(json.clone())
                     .bind::<BigInt, _>(*version)
                     .bind::<Timestamp, _>(*valid_until)
-                    .bind::<Text, _>(key.to_owned())
-                    .bind::<Integer, _>(*order);
+                    .bind::<Text, _>(key.to_owned());
+            }
+            query.execute(conn)?;
+        }
+        for chunk in orders.chunks(WRITE_BACK_ROWS) {
+            let sql = format!(
+                "UPDATE memberships SET attention_order = v.column2 FROM (VALUES {}) AS v \
+                 WHERE memberships.membership_id = v.column1",
+                tuples(chunk.len(), 2)
+            );
+            let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
+            for (membership_id, order) in chunk {
+                query = query.bind::<Text, _>(membership_id.clone()).bind::<Integer, _>(*order);
             }
             query.execute(conn)?;
         }
         Ok(())
     })
+}
+
+/// `($1, …, $width), ($width+1, …)` for `rows` rows.
+fn tuples(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -214,5 +283,10 @@ mod tests {
         assert_eq!(settings_key(&default), settings_key(&AttentionThresholds::default()));
         assert_ne!(settings_key(&default), settings_key(&stricter));
         assert_eq!(settings_key(&default).len(), 16);
+    }
+
+    #[test]
+    fn value_tuples_number_their_placeholders_in_order() {
+        assert_eq!(tuples(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }
