@@ -44,7 +44,6 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         labels_text -> Text,
-        attention_order -> Integer,
     }
 }
 
@@ -204,6 +203,7 @@ diesel::table! {
         cache -> Nullable<Text>,
         valid_until -> Nullable<Timestamp>,
         settings_key -> Nullable<Text>,
+        attention_order -> Integer,
     }
 }
 

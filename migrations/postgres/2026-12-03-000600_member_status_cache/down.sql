@@ -12,6 +12,4 @@ DROP FUNCTION roster_status_bump_user();
 DROP FUNCTION roster_status_bump_membership();
 DROP FUNCTION roster_status_bump_plan();
 DROP FUNCTION roster_status_bump_org();
-DROP INDEX memberships_roster_attention;
-ALTER TABLE memberships DROP COLUMN attention_order;
 DROP TABLE member_statuses;

@@ -18,6 +18,4 @@ DROP TRIGGER member_labels_status_delete;
 DROP TRIGGER training_plans_status_update;
 DROP TRIGGER organizations_status_update;
 DROP TRIGGER memberships_status_row;
-DROP INDEX memberships_roster_attention;
-ALTER TABLE memberships DROP COLUMN attention_order;
 DROP TABLE member_statuses;

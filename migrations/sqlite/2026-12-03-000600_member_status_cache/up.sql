@@ -6,7 +6,8 @@
 -- write to the data a status reads, so a stored status is used only while all
 -- three still match (see roster-store's members/status_cache.rs). It is a
 -- table of its own so that storing statuses never rewrites membership rows
--- and their roster indexes.
+-- and their roster indexes (on PostgreSQL that also keeps the roster's counts
+-- index-only).
 CREATE TABLE member_statuses (
     membership_id  TEXT NOT NULL PRIMARY KEY REFERENCES memberships (membership_id),
     org_id         TEXT NOT NULL REFERENCES organizations (org_id),
@@ -14,17 +15,14 @@ CREATE TABLE member_statuses (
     cached_version BIGINT,
     cache          TEXT,
     valid_until    TIMESTAMP,
-    settings_key   TEXT
+    settings_key   TEXT,
+    -- sort=attention's key: most severe first, then most signals.
+    attention_order INTEGER NOT NULL DEFAULT 0
 );
+-- Only the organization is indexed: storing a status then rewrites no index
+-- entry (a HOT update on PostgreSQL).
 CREATE INDEX member_statuses_org ON member_statuses (org_id, membership_id);
 INSERT INTO member_statuses (membership_id, org_id) SELECT membership_id, org_id FROM memberships;
-
--- sort=attention reads memberships in attention_order (most severe first,
--- then most signals), kept in step with the stored statuses. Only queries
--- that say `attention_order >= 0` (always true) may use its index, so it
--- never displaces the roster's other indexes.
-ALTER TABLE memberships ADD COLUMN attention_order INTEGER NOT NULL DEFAULT 0;
-CREATE INDEX memberships_roster_attention ON memberships (org_id, role, attention_order, sort_name, user_id, status, labels_text, member_level, assigned_to_coach_id, removed_at) WHERE removed_at IS NULL AND role = 'athlete' AND attention_order >= 0;
 
 CREATE TRIGGER memberships_status_row AFTER INSERT ON memberships BEGIN
     INSERT INTO member_statuses (membership_id, org_id) VALUES (NEW.membership_id, NEW.org_id);

@@ -16,7 +16,7 @@ use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, to_db};
-use crate::schema::{memberships, users};
+use crate::schema::{member_statuses, memberships, users};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text, Timestamp};
@@ -26,40 +26,56 @@ use std::collections::HashMap;
 
 type Backend = <DbConn as diesel::Connection>::Backend;
 type Filtered = memberships::BoxedQuery<'static, Backend>;
+type WithStatuses =
+    diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<memberships::table, member_statuses::table>, Backend>;
+
+/// Applies every filter of `$q` (not the cursor) for the live athletes of
+/// `$org_id` to `$query`, a boxed query over `memberships`, alone or joined.
+/// Returns from the enclosing function on a filter the store cannot answer.
+macro_rules! roster_filters {
+    ($query:expr, $org_id:expr, $q:expr) => {{
+        let q: &RosterQuery = $q;
+        let mut query = $query
+            .filter(memberships::org_id.eq($org_id.to_string()))
+            .filter(memberships::role.eq(Role::Athlete.as_str()))
+            .filter(memberships::removed_at.is_null());
+        if !q.statuses.is_empty() {
+            let statuses: Vec<&'static str> = q.statuses.iter().map(|s| s.as_str()).collect();
+            query = query.filter(memberships::status.eq_any(statuses));
+        }
+        for label in &q.labels {
+            // `labels_text` mirrors member_labels as `,@a,@b,`; matching it keeps
+            // the filter (and the total) inside the roster indexes.
+            let pattern = like_pattern(&format!(",{},", label.as_str()));
+            query = query.filter(memberships::labels_text.like(pattern).escape('\\'));
+        }
+        if let Some(level) = &q.member_level {
+            query = query.filter(memberships::member_level.eq(level.as_str().to_owned()));
+        }
+        match q.coach {
+            CoachFilter::Any => {}
+            CoachFilter::Unassigned => query = query.filter(memberships::assigned_to_coach_id.is_null()),
+            CoachFilter::Coach(coach) => query = query.filter(memberships::assigned_to_coach_id.eq(coach.to_string())),
+            CoachFilter::Me => return Err(StoreError::Corrupt("the `me` coach filter reached the store".into())),
+        }
+        if let Some(group_id) = q.group_id {
+            query = query.filter(crate::groups::member_in_group(group_id));
+        }
+        if let Some(text) = &q.q {
+            query = query.filter(memberships::search_text.like(like_pattern(text)).escape('\\'));
+        }
+        query
+    }};
+}
 
 /// Live athletes of `org_id` matching every filter of `q` (not the cursor).
-pub(super) fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
-    let mut query = memberships::table
-        .filter(memberships::org_id.eq(org_id.to_string()))
-        .filter(memberships::role.eq(Role::Athlete.as_str()))
-        .filter(memberships::removed_at.is_null())
-        .into_boxed();
-    if !q.statuses.is_empty() {
-        let statuses: Vec<&'static str> = q.statuses.iter().map(|s| s.as_str()).collect();
-        query = query.filter(memberships::status.eq_any(statuses));
-    }
-    for label in &q.labels {
-        // `labels_text` mirrors member_labels as `,@a,@b,`; matching it keeps
-        // the filter (and the total) inside the roster indexes.
-        let pattern = like_pattern(&format!(",{},", label.as_str()));
-        query = query.filter(memberships::labels_text.like(pattern).escape('\\'));
-    }
-    if let Some(level) = &q.member_level {
-        query = query.filter(memberships::member_level.eq(level.as_str().to_owned()));
-    }
-    match q.coach {
-        CoachFilter::Any => {}
-        CoachFilter::Unassigned => query = query.filter(memberships::assigned_to_coach_id.is_null()),
-        CoachFilter::Coach(coach) => query = query.filter(memberships::assigned_to_coach_id.eq(coach.to_string())),
-        CoachFilter::Me => return Err(StoreError::Corrupt("the `me` coach filter reached the store".into())),
-    }
-    if let Some(group_id) = q.group_id {
-        query = query.filter(crate::groups::member_in_group(group_id));
-    }
-    if let Some(text) = &q.q {
-        query = query.filter(memberships::search_text.like(like_pattern(text)).escape('\\'));
-    }
-    Ok(query)
+fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
+    Ok(roster_filters!(memberships::table.into_boxed(), org_id, q))
+}
+
+/// The same, with each athlete's stored status (for the attention order).
+fn with_statuses(org_id: OrgId, q: &RosterQuery) -> Result<WithStatuses, StoreError> {
+    Ok(roster_filters!(memberships::table.inner_join(member_statuses::table).into_boxed(), org_id, q))
 }
 
 /// `%text%` with LIKE's wildcards escaped.
@@ -88,63 +104,12 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     // `sort_name >= ''` is always true; it steers SQLite's planner to the
     // covering roster indexes instead of the foundation's narrower ones.
     let total: i64 = filtered(org_id, q)?.filter(memberships::sort_name.ge("")).count().get_result(conn)?;
-    let mut page = filtered(org_id, q)?;
-    if q.sort == RosterSort::Attention {
-        // Always true: it lets the planner use the attention index (see its migration).
-        page = page.filter(memberships::attention_order.ge(0));
-    }
-    page = match (&q.sort, &q.after) {
-        (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => page.filter(
-            sql::<Bool>("(memberships.sort_name, memberships.user_id) > (")
-                .bind::<Text, _>(key.clone())
-                .sql(", ")
-                .bind::<Text, _>(user_id.to_string())
-                .sql(")"),
-        ),
-        (RosterSort::JoinedAt, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => page.filter(
-            sql::<Bool>("(memberships.joined_at, memberships.membership_id) > (")
-                .bind::<Timestamp, _>(to_db(*joined_at))
-                .sql(", ")
-                .bind::<Text, _>(membership_id.to_string())
-                .sql(")"),
-        ),
-        (RosterSort::JoinedAtDesc, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => page.filter(
-            sql::<Bool>("(memberships.joined_at, memberships.membership_id) < (")
-                .bind::<Timestamp, _>(to_db(*joined_at))
-                .sql(", ")
-                .bind::<Text, _>(membership_id.to_string())
-                .sql(")"),
-        ),
-        (RosterSort::Attention, Some(RosterCursor::Attention { rank, count, key, user_id })) => page.filter(
-            sql::<Bool>("(memberships.attention_order, memberships.sort_name, memberships.user_id) > (")
-                .bind::<Integer, _>(status_cache::attention_order(*rank, *count))
-                .sql(", ")
-                .bind::<Text, _>(key.clone())
-                .sql(", ")
-                .bind::<Text, _>(user_id.to_string())
-                .sql(")"),
-        ),
-        (_, None) => page,
-        (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
-    };
-    page = match q.sort {
-        RosterSort::Name => page.order((memberships::sort_name.asc(), memberships::user_id.asc())),
-        RosterSort::Attention => {
-            page.order((memberships::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()))
-        }
-        RosterSort::JoinedAt => page.order((memberships::joined_at.asc(), memberships::membership_id.asc())),
-        RosterSort::JoinedAtDesc => page.order((memberships::joined_at.desc(), memberships::membership_id.desc())),
-    };
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
-    let mut rows: Vec<PageRow> = page
-        .select((
-            MembershipRow::as_select(),
-            memberships::sort_name,
-            memberships::labels_text,
-            memberships::attention_order,
-        ))
-        .limit(i64::try_from(limit).unwrap_or(50) + 1)
-        .load(conn)?;
+    let fetch = i64::try_from(limit).unwrap_or(50) + 1;
+    let mut rows: Vec<PageRow> = match q.sort {
+        RosterSort::Attention => attention_rows(conn, org_id, q, fetch)?,
+        _ => sorted_rows(conn, org_id, q, fetch)?,
+    };
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next = match rows.last() {
@@ -153,7 +118,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
                 RosterCursor::Name { key: key.clone(), user_id: parse("memberships.user_id", row.user_id.parse())? }
             }
             RosterSort::Attention => {
-                let (rank, count) = status_cache::rank_and_count(*order);
+                let (rank, count) = status_cache::rank_and_count(order.unwrap_or_default());
                 let user_id = parse("memberships.user_id", row.user_id.parse())?;
                 RosterCursor::Attention { rank, count, key: key.clone(), user_id }
             }
@@ -176,8 +141,8 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     let mut members = Vec::with_capacity(rows.len());
     let mut status_keys = Vec::with_capacity(rows.len());
     let mut labels: HashMap<UserId, Vec<String>> = HashMap::with_capacity(rows.len());
-    for (row, _, labels_text, order) in rows {
-        status_keys.push((row.user_id.clone(), row.membership_id.clone(), order));
+    for (row, _, labels_text, _) in rows {
+        status_keys.push((row.user_id.clone(), row.membership_id.clone()));
         let (first, last, email) = accounts
             .get(&row.user_id)
             .cloned()
@@ -199,8 +164,83 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     Ok(RosterPage { members, next, total, profile_status })
 }
 
-/// A page row: the membership, its sort name, labels mirror and attention order.
-type PageRow = (MembershipRow, String, String, i32);
+/// A page row: the membership, its sort name, labels mirror and (sorting by
+/// attention) its stored attention order.
+type PageRow = (MembershipRow, String, String, Option<i32>);
+
+/// Up to `fetch` rows after the cursor in name or join order.
+fn sorted_rows(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery, fetch: i64) -> Result<Vec<PageRow>, StoreError> {
+    let mut page = filtered(org_id, q)?;
+    page = match (&q.sort, &q.after) {
+        (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => page.filter(
+            sql::<Bool>("(memberships.sort_name, memberships.user_id) > (")
+                .bind::<Text, _>(key.clone())
+                .sql(", ")
+                .bind::<Text, _>(user_id.to_string())
+                .sql(")"),
+        ),
+        (RosterSort::JoinedAt, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => page.filter(
+            sql::<Bool>("(memberships.joined_at, memberships.membership_id) > (")
+                .bind::<Timestamp, _>(to_db(*joined_at))
+                .sql(", ")
+                .bind::<Text, _>(membership_id.to_string())
+                .sql(")"),
+        ),
+        (RosterSort::JoinedAtDesc, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => page.filter(
+            sql::<Bool>("(memberships.joined_at, memberships.membership_id) < (")
+                .bind::<Timestamp, _>(to_db(*joined_at))
+                .sql(", ")
+                .bind::<Text, _>(membership_id.to_string())
+                .sql(")"),
+        ),
+        (_, None) => page,
+        (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
+    };
+    page = match q.sort {
+        RosterSort::JoinedAt => page.order((memberships::joined_at.asc(), memberships::membership_id.asc())),
+        RosterSort::JoinedAtDesc => page.order((memberships::joined_at.desc(), memberships::membership_id.desc())),
+        RosterSort::Name | RosterSort::Attention => {
+            page.order((memberships::sort_name.asc(), memberships::user_id.asc()))
+        }
+    };
+    let rows: Vec<(MembershipRow, String, String)> = page
+        .select((MembershipRow::as_select(), memberships::sort_name, memberships::labels_text))
+        .limit(fetch)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(row, key, labels)| (row, key, labels, None)).collect())
+}
+
+/// Up to `fetch` rows after the cursor in attention order (the stored
+/// statuses', brought up to date first): the filtered set joined with its
+/// statuses and sorted, work in proportion to the matches (no single index
+/// holds both the roster's filters and the attention order).
+fn attention_rows(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery, fetch: i64) -> Result<Vec<PageRow>, StoreError> {
+    let mut page = with_statuses(org_id, q)?;
+    page = match &q.after {
+        Some(RosterCursor::Attention { rank, count, key, user_id }) => page.filter(
+            sql::<Bool>("(member_statuses.attention_order, memberships.sort_name, memberships.user_id) > (")
+                .bind::<Integer, _>(status_cache::attention_order(*rank, *count))
+                .sql(", ")
+                .bind::<Text, _>(key.clone())
+                .sql(", ")
+                .bind::<Text, _>(user_id.to_string())
+                .sql(")"),
+        ),
+        None => page,
+        Some(_) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
+    };
+    let rows: Vec<(MembershipRow, String, String, i32)> = page
+        .order((member_statuses::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()))
+        .select((
+            MembershipRow::as_select(),
+            memberships::sort_name,
+            memberships::labels_text,
+            member_statuses::attention_order,
+        ))
+        .limit(fetch)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(row, key, labels, order)| (row, key, labels, Some(order))).collect())
+}
 
 #[cfg(test)]
 mod tests {

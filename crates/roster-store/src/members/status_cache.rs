@@ -16,9 +16,8 @@
 //! [`statuses`] and written back on the condition that `version` is still the
 //! one read *before* the data was: a write that lands in between leaves the
 //! row stale for the next reader instead of storing old data as new. The
-//! summary's order key goes to `memberships.attention_order` (only when it
-//! changed), which `sort=attention` pages through. The state lives in the
-//! database, so any number of servers share it.
+//! summary's order key (`attention_order`) is what `sort=attention` sorts
+//! by. The state lives in the database, so any number of servers share it.
 
 use super::profile_status::{CHUNK, Computed, StatusContext, statuses};
 use crate::conn::{DbConn, write_tx};
@@ -54,8 +53,6 @@ pub(crate) struct StatusRow {
     pub user_id: String,
     /// The membership.
     pub membership_id: String,
-    /// `memberships.attention_order` as read.
-    pub attention_order: i32,
     /// `None` only if the row is missing (the migration and a trigger create
     /// one per membership): computed then, never stored.
     pub stored: Option<StoredStatus>,
@@ -101,10 +98,9 @@ impl StoredStatus {
     }
 }
 
-/// The stored statuses of `rows` (a page: `(user_id, membership_id,
-/// attention_order)`), one query.
-pub(crate) fn load(conn: &mut DbConn, rows: Vec<(String, String, i32)>) -> Result<Vec<StatusRow>, StoreError> {
-    let ids: Vec<&String> = rows.iter().map(|(_, membership, _)| membership).collect();
+/// The stored statuses of `rows` (a page: `(user_id, membership_id)`), one query.
+pub(crate) fn load(conn: &mut DbConn, rows: Vec<(String, String)>) -> Result<Vec<StatusRow>, StoreError> {
+    let ids: Vec<&String> = rows.iter().map(|(_, membership)| membership).collect();
     let mut stored: HashMap<String, StoredStatus> = member_statuses::table
         .filter(member_statuses::membership_id.eq_any(ids))
         .select(StoredStatus::as_select())
@@ -114,9 +110,9 @@ pub(crate) fn load(conn: &mut DbConn, rows: Vec<(String, String, i32)>) -> Resul
         .collect();
     Ok(rows
         .into_iter()
-        .map(|(user_id, membership_id, attention_order)| {
+        .map(|(user_id, membership_id)| {
             let stored = stored.remove(&membership_id);
-            StatusRow { user_id, membership_id, attention_order, stored }
+            StatusRow { user_id, membership_id, stored }
         })
         .collect())
 }
@@ -168,20 +164,19 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
     .sql(" AND member_statuses.settings_key = ")
     .bind::<Text, _>(key)
     .sql(", FALSE)");
-    let stale: Vec<(String, i32, StoredStatus)> = member_statuses::table
+    let stale: Vec<(String, StoredStatus)> = member_statuses::table
         .inner_join(memberships::table)
         .filter(member_statuses::org_id.eq(org_id.to_string()))
         .filter(memberships::role.eq(Role::Athlete.as_str()))
         .filter(memberships::removed_at.is_null())
         .filter(not_current)
-        .select((memberships::user_id, memberships::attention_order, StoredStatus::as_select()))
+        .select((memberships::user_id, StoredStatus::as_select()))
         .load(conn)?;
     let rows: Vec<StatusRow> = stale
         .into_iter()
-        .map(|(user_id, attention_order, stored)| StatusRow {
+        .map(|(user_id, stored)| StatusRow {
             user_id,
             membership_id: stored.membership_id.clone(),
-            attention_order,
             stored: Some(stored),
         })
         .collect();
@@ -191,59 +186,45 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
 /// Rows one write-back statement carries (six values each).
 const WRITE_BACK_ROWS: usize = 1_000;
 
-/// Stores the computed statuses of `rows`, each only where `version` is
-/// still the one read with the row, and their changed attention orders: one
-/// `UPDATE … FROM (VALUES …)` per [`WRITE_BACK_ROWS`] and table (both
-/// backends name the columns `column1`…).
+/// Stores the computed statuses of `rows` with their attention orders, each
+/// only where `version` is still the one read with the row: one `UPDATE …
+/// FROM (VALUES …)` per [`WRITE_BACK_ROWS`] (both backends name the columns
+/// `column1`…).
 fn store_back(
     conn: &mut DbConn,
     rows: &[(UserId, &StatusRow)],
     computed: &HashMap<UserId, Computed>,
     key: &str,
 ) -> Result<(), StoreError> {
-    let (mut statuses, mut orders) = (Vec::with_capacity(rows.len()), Vec::new());
+    let mut values = Vec::with_capacity(rows.len());
     for (user, row) in rows {
-        let Some(c) = computed.get(user) else { continue };
-        let order = attention_order(c.summary.rank(), c.summary.count);
-        if order != row.attention_order {
-            orders.push((row.membership_id.clone(), order));
-        }
-        let Some(stored) = &row.stored else { continue };
+        let (Some(c), Some(stored)) = (computed.get(user), &row.stored) else { continue };
         let cached = Cached { status: c.status.clone(), attention: c.summary };
         let json = serde_json::to_string(&cached).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        statuses.push((row.membership_id.clone(), json, stored.version, to_db(c.valid_until)));
+        let order = attention_order(c.summary.rank(), c.summary.count);
+        values.push((row.membership_id.clone(), json, stored.version, to_db(c.valid_until), order));
     }
-    if statuses.is_empty() && orders.is_empty() {
+    if values.is_empty() {
         return Ok(());
     }
     write_tx(conn, |conn| {
-        for chunk in statuses.chunks(WRITE_BACK_ROWS) {
+        for chunk in values.chunks(WRITE_BACK_ROWS) {
             let sql = format!(
                 "UPDATE member_statuses SET cache = v.column2, cached_version = v.column3, \
-                 valid_until = v.column4, settings_key = v.column5 FROM (VALUES {}) AS v \
+                 valid_until = v.column4, settings_key = v.column5, attention_order = v.column6 \
+                 FROM (VALUES {}) AS v \
                  WHERE member_statuses.membership_id = v.column1 AND member_statuses.version = v.column3",
-                tuples(chunk.len(), 5)
+                tuples(chunk.len(), 6)
             );
             let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
-            for (membership_id, json, version, valid_until) in chunk {
+            for (membership_id, json, version, valid_until, order) in chunk {
                 query = query
                     .bind::<Text, _>(membership_id.clone())
                     .bind::<Text, _>(json.clone())
                     .bind::<BigInt, _>(*version)
                     .bind::<Timestamp, _>(*valid_until)
-                    .bind::<Text, _>(key.to_owned());
-            }
-            query.execute(conn)?;
-        }
-        for chunk in orders.chunks(WRITE_BACK_ROWS) {
-            let sql = format!(
-                "UPDATE memberships SET attention_order = v.column2 FROM (VALUES {}) AS v \
-                 WHERE memberships.membership_id = v.column1",
-                tuples(chunk.len(), 2)
-            );
-            let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
-            for (membership_id, order) in chunk {
-                query = query.bind::<Text, _>(membership_id.clone()).bind::<Integer, _>(*order);
+                    .bind::<Text, _>(key.to_owned())
+                    .bind::<Integer, _>(*order);
             }
             query.execute(conn)?;
         }
