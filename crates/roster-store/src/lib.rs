@@ -37,6 +37,8 @@ use roster_domain::RepoError;
 pub struct Store {
     pool: DbPool,
     mail_key: Option<std::sync::Arc<invitations::MailKey>>,
+    /// Shared by every clone: names this store's pinned connection.
+    pin: std::sync::Arc<()>,
 }
 
 impl std::fmt::Debug for Store {
@@ -50,12 +52,12 @@ impl Store {
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Self, StoreError> {
         let pool = connect(url, pool_size)?;
         run_migrations(&mut *pool.get()?)?;
-        Ok(Self { pool, mail_key: None })
+        Ok(Self { pool, mail_key: None, pin: std::sync::Arc::new(()) })
     }
 
     /// The store over an existing pool (no migrations run).
     pub fn from_pool(pool: DbPool) -> Self {
-        Self { pool, mail_key: None }
+        Self { pool, mail_key: None, pin: std::sync::Arc::new(()) }
     }
 
     /// The store that seals outbox message bodies with `key` (they carry
@@ -90,17 +92,21 @@ impl Store {
     /// saves the pool's round trips. Nested calls (a repository call made
     /// while another holds the connection) fall back to the pool as before.
     pub fn pinned<T>(&self, f: impl FnOnce() -> T) -> T {
-        pinned::run(f)
+        pinned::run(self.pin_key(), f)
+    }
+
+    fn pin_key(&self) -> pinned::PinKey {
+        std::sync::Arc::as_ptr(&self.pin) as pinned::PinKey
     }
 
     /// Runs `f` on a pooled connection (the pinned one inside [`Store::pinned`]),
     /// mapping errors for the ports.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
-        pinned::with_conn(&self.pool, f).map_err(Into::into)
+        pinned::with_conn(self.pin_key(), &self.pool, f).map_err(Into::into)
     }
 
     /// Runs `f` in one write transaction, mapping errors for the ports.
     pub(crate) fn tx<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
-        pinned::with_conn(&self.pool, |conn| write_tx(conn, f)).map_err(Into::into)
+        pinned::with_conn(self.pin_key(), &self.pool, |conn| write_tx(conn, f)).map_err(Into::into)
     }
 }

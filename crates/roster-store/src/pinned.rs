@@ -4,19 +4,25 @@
 //!
 //! Use cases run synchronously on one blocking thread, so a thread-local is
 //! exactly the scope of one use case. A connection is only pinned inside
-//! `pinned`; everywhere else each call takes its own from the pool.
+//! `pinned`, and only for the store that pinned it (a [`PinKey`]): another
+//! store used on the same thread, and every call outside `pinned`, takes its
+//! own connection from its own pool.
 
 use crate::conn::{DbConn, DbPool, PooledConn};
 use crate::error::StoreError;
 use std::cell::RefCell;
 
+/// Which store (and so which pool) a pinned connection belongs to: the
+/// address of an allocation every clone of one `Store` shares.
+pub(crate) type PinKey = usize;
+
 enum Slot {
     /// Not inside `pinned`.
     Off,
-    /// Inside `pinned`, no connection taken yet.
-    Waiting,
-    /// Inside `pinned`, holding this connection.
-    Held(Box<PooledConn>),
+    /// Inside `pinned` for this store, no connection taken yet.
+    Waiting(PinKey),
+    /// Inside `pinned` for this store, holding this connection of its pool.
+    Held(PinKey, Box<PooledConn>),
 }
 
 thread_local! {
@@ -24,21 +30,22 @@ thread_local! {
 }
 
 /// Clears the slot when `run` ends, also on a panic.
-struct Unpin;
+struct ClearOnExit;
 
-impl Drop for Unpin {
+impl Drop for ClearOnExit {
     fn drop(&mut self) {
         // Dropping the held connection returns it to its pool.
         let _ = SLOT.try_with(|slot| slot.replace(Slot::Off));
     }
 }
 
-/// Runs `f` with the thread's repository calls sharing one connection of `pool`.
-pub(crate) fn run<T>(f: impl FnOnce() -> T) -> T {
+/// Runs `f` with the thread's repository calls on the store `key` sharing
+/// one connection of its pool.
+pub(crate) fn run<T>(key: PinKey, f: impl FnOnce() -> T) -> T {
     let nested = SLOT.with(|slot| {
         let mut slot = slot.borrow_mut();
         if matches!(*slot, Slot::Off) {
-            *slot = Slot::Waiting;
+            *slot = Slot::Waiting(key);
             false
         } else {
             true
@@ -47,13 +54,14 @@ pub(crate) fn run<T>(f: impl FnOnce() -> T) -> T {
     if nested {
         return f();
     }
-    let _unpin = Unpin;
+    let _clear = ClearOnExit;
     f()
 }
 
-/// Runs `f` on the pinned connection when there is one (taking it from
-/// `pool` at the first call), else on a connection of its own.
+/// Runs `f` on the pinned connection when the store `key` has one (taking it
+/// from `pool` at the first call), else on a connection of its own.
 pub(crate) fn with_conn<T>(
+    key: PinKey,
     pool: &DbPool,
     f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
@@ -61,17 +69,18 @@ pub(crate) fn with_conn<T>(
         // Busy: a call made while another holds the pinned connection.
         let Ok(mut guard) = slot.try_borrow_mut() else { return own(pool, f) };
         match &mut *guard {
-            Slot::Off => {
+            Slot::Waiting(pinned) if *pinned == key => {
+                let mut conn = Box::new(pool.get()?);
+                let out = f(&mut conn);
+                *guard = Slot::Held(key, conn);
+                out
+            }
+            Slot::Held(pinned, conn) if *pinned == key => f(conn),
+            // Not pinned, or pinned for another store.
+            _ => {
                 drop(guard);
                 own(pool, f)
             }
-            Slot::Waiting => {
-                let mut conn = Box::new(pool.get()?);
-                let out = f(&mut conn);
-                *guard = Slot::Held(conn);
-                out
-            }
-            Slot::Held(conn) => f(conn),
         }
     })
 }

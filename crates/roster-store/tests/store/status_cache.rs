@@ -2,8 +2,6 @@
 //! are current, and never shows one that a write or the clock has outdated.
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::Connection;
-use diesel::connection::InstrumentationEvent;
 use roster_domain::athlete::{
     Activity, ActivityInput, AthleteRepo, Integration, IntegrationStatus, NewActivity, Provider,
 };
@@ -15,7 +13,6 @@ use roster_domain::{OrgId, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn now() -> DateTime<Utc> {
@@ -97,18 +94,7 @@ fn severity(s: &ProfileStatus) -> (i64, Option<&str>) {
 #[test]
 fn stored_statuses_follow_every_write_and_the_clock() {
     for db in TestDb::all() {
-        let url = roster_store::DatabaseUrl::parse(&db.url).unwrap();
-        let store = Store::open(&url, 1).unwrap();
-        let counter = Arc::new(AtomicUsize::new(0));
-        {
-            let seen = Arc::clone(&counter);
-            let mut conn = store.conn().unwrap();
-            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { .. } = event {
-                    seen.fetch_add(1, Ordering::SeqCst);
-                }
-            });
-        }
+        let (store, counter) = crate::counting_store(&db);
         let backend = db.backend;
         let (org, athlete, mut membership) = org_with_athlete(&store);
 

@@ -2,8 +2,6 @@
 //! queries, whatever the page size: counted with diesel's instrumentation.
 
 use chrono::{DateTime, Utc};
-use diesel::Connection;
-use diesel::connection::InstrumentationEvent;
 use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization, User};
 use roster_domain::member::{MemberRepo, RosterQuery, RosterSort};
 use roster_domain::ports::{AccountRepo, OrganizationRepo};
@@ -12,7 +10,6 @@ use roster_domain::{Clock, OrgId, Role, SystemClock, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn now() -> DateTime<Utc> {
@@ -70,18 +67,7 @@ fn queries(store: &Store, org: OrgId, q: &RosterQuery, counter: &AtomicUsize) ->
 #[test]
 fn profile_status_and_attention_order_cost_the_same_queries_for_any_page_size() {
     for db in TestDb::all() {
-        let url = roster_store::DatabaseUrl::parse(&db.url).unwrap();
-        let store = Store::open(&url, 1).unwrap();
-        let counter = Arc::new(AtomicUsize::new(0));
-        {
-            let seen = Arc::clone(&counter);
-            let mut conn = store.conn().unwrap();
-            conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-                if let InstrumentationEvent::StartQuery { .. } = event {
-                    seen.fetch_add(1, Ordering::SeqCst);
-                }
-            });
-        }
+        let (store, counter) = crate::counting_store(&db);
         let (org, head) = org(&store);
         for sort in [RosterSort::Name, RosterSort::Attention] {
             let q = RosterQuery { limit: 200, include_profile_status: true, sort, ..Default::default() };
