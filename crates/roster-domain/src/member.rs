@@ -300,6 +300,8 @@ pub struct RosterPage {
     pub total: i64,
     /// Profile status per member, when asked for.
     pub profile_status: Option<HashMap<UserId, ProfileStatus>>,
+    /// The groups each member of the page is in, in id order.
+    pub group_ids: HashMap<UserId, Vec<crate::GroupId>>,
 }
 
 /// State of one integration.

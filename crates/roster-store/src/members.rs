@@ -3,6 +3,7 @@
 
 mod profile_status;
 mod roster;
+mod roster_sql;
 mod status_cache;
 
 use crate::Store;

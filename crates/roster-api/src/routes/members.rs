@@ -78,15 +78,13 @@ pub async fn list(
         .map_err(|_| ApiError::bad_request("invalid_parameter", "query", "the query string is malformed"))?
         .into_inner();
     let mut roster_query = query::parse(pairs)?;
-    let (page, mut groups) = run(&state, move |s| {
+    let page = run(&state, move |s| {
         roster_query.attention = s.settings.attention.thresholds();
         roster_query.now = Some(s.clock.now());
-        let page = members::list(&s.store, &s.store, user.0, org_id, roster_query)?;
-        let ids: Vec<UserId> = page.members.iter().map(|m| m.membership.user_id).collect();
-        let groups = s.store.member_group_ids(org_id, &ids)?;
-        Ok((page, groups))
+        members::list(&s.store, &s.store, user.0, org_id, roster_query)
     })
     .await?;
+    let mut groups = page.group_ids;
     let mut statuses = page.profile_status;
     let data = page
         .members

@@ -2,16 +2,20 @@
 //! match the filters), keyset-paginated per sort, with the total of all
 //! matches, and the page's profile status in a fixed number of queries.
 //!
-//! A page costs: one count, one page query (labels come with it), one query
-//! for the page's accounts and, with `include_profile_status`, one for their
-//! stored profile statuses. Stored
-//! statuses that are not current are recomputed for the whole page at once
-//! in a fixed number of queries ([`status_cache`]); `sort=attention` first
-//! brings the stored statuses of every match up to date, then pages through
-//! the attention index like any other sort.
+//! A page is one statement: the page's membership ids (from a roster index
+//! alone where one matches the filters), then those rows with their
+//! accounts, labels mirror, group ids and stored profile statuses, and the
+//! total as a scalar subquery. Stored statuses that are not current are
+//! recomputed for the whole page at once in a fixed number of queries
+//! ([`status_cache`]); `sort=attention` first brings the stored statuses of
+//! every match up to date, then pages through the attention order like any
+//! other sort. Every statement's SQL depends only on which filters are
+//! present, never on their values, so both backends keep it prepared (see
+//! [`roster_sql`](super::roster_sql)); only `q` is planned per search.
 
 use super::profile_status::StatusContext;
-use super::status_cache;
+use super::roster_sql::{Backend, GroupIdsText, LiveAthlete, MembershipIn, Total, instr};
+use super::status_cache::{self, StatusRow, StoredStatus};
 use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
@@ -19,15 +23,12 @@ use crate::rows::{MembershipRow, to_db};
 use crate::schema::{member_statuses, memberships, users};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
-use roster_domain::{OrgId, Role, UserId};
+use roster_domain::{GroupId, OrgId, UserId};
 use std::collections::HashMap;
 
-type Backend = <DbConn as diesel::Connection>::Backend;
 type Filtered = memberships::BoxedQuery<'static, Backend>;
-type WithStatuses =
-    diesel::dsl::IntoBoxed<'static, diesel::dsl::InnerJoin<memberships::table, member_statuses::table>, Backend>;
 
 /// Applies every filter of `$q` (not the cursor) for the live athletes of
 /// `$org_id` to `$query`, a boxed query over `memberships`, alone or joined.
@@ -35,19 +36,21 @@ type WithStatuses =
 macro_rules! roster_filters {
     ($query:expr, $org_id:expr, $q:expr) => {{
         let q: &RosterQuery = $q;
-        let mut query = $query
-            .filter(memberships::org_id.eq($org_id.to_string()))
-            .filter(memberships::role.eq(Role::Athlete.as_str()))
-            .filter(memberships::removed_at.is_null());
-        if !q.statuses.is_empty() {
-            let statuses: Vec<&'static str> = q.statuses.iter().map(|s| s.as_str()).collect();
-            query = query.filter(memberships::status.eq_any(statuses));
+        let mut query = $query.filter(memberships::org_id.eq($org_id.to_string())).filter(LiveAthlete);
+        match q.statuses.as_slice() {
+            [] => {}
+            // One status (the usual case) is an equality the indexes order by.
+            [one] => query = query.filter(memberships::status.eq(one.as_str())),
+            many => {
+                let statuses: Vec<&'static str> = many.iter().map(|s| s.as_str()).collect();
+                query = query.filter(memberships::status.eq_any(statuses));
+            }
         }
         for label in &q.labels {
             // `labels_text` mirrors member_labels as `,@a,@b,`; matching it keeps
             // the filter (and the total) inside the roster indexes.
-            let pattern = like_pattern(&format!(",{},", label.as_str()));
-            query = query.filter(memberships::labels_text.like(pattern).escape('\\'));
+            let whole = format!(",{},", label.as_str());
+            query = query.filter(instr(memberships::labels_text, whole).gt(0));
         }
         if let Some(level) = &q.member_level {
             query = query.filter(memberships::member_level.eq(level.as_str().to_owned()));
@@ -62,10 +65,32 @@ macro_rules! roster_filters {
             query = query.filter(crate::groups::member_in_group(group_id));
         }
         if let Some(text) = &q.q {
-            query = query.filter(memberships::search_text.like(like_pattern(text)).escape('\\'));
+            // Written as an `sql()` fragment on purpose: diesel then never keeps
+            // the statement prepared, so PostgreSQL plans each search with its
+            // pattern and uses the trigram index (a generic plan cannot know
+            // the pattern's trigrams and walks the whole organization).
+            query = query.filter(
+                sql::<Bool>("memberships.search_text LIKE ").bind::<Text, _>(like_pattern(text)).sql(" ESCAPE '\\'"),
+            );
         }
         query
     }};
+}
+
+/// Orders `$query`, a boxed query over `memberships` (joined or not), by
+/// `$sort`'s key (`sort=attention` pages elsewhere; by name here).
+macro_rules! sort_order {
+    ($query:expr, $sort:expr) => {
+        match $sort {
+            RosterSort::JoinedAt => $query.order((memberships::joined_at.asc(), memberships::membership_id.asc())),
+            RosterSort::JoinedAtDesc => {
+                $query.order((memberships::joined_at.desc(), memberships::membership_id.desc()))
+            }
+            RosterSort::Name | RosterSort::Attention => {
+                $query.order((memberships::sort_name.asc(), memberships::user_id.asc()))
+            }
+        }
+    };
 }
 
 /// Live athletes of `org_id` matching every filter of `q` (not the cursor).
@@ -73,9 +98,20 @@ fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
     Ok(roster_filters!(memberships::table.into_boxed(), org_id, q))
 }
 
-/// The same, with each athlete's stored status (for the attention order).
-fn with_statuses(org_id: OrgId, q: &RosterQuery) -> Result<WithStatuses, StoreError> {
-    Ok(roster_filters!(memberships::table.inner_join(member_statuses::table).into_boxed(), org_id, q))
+/// `SELECT COUNT(*)` of every match of `q` (not the cursor).
+fn count_query(
+    conn: &DbConn,
+    org_id: OrgId,
+    q: &RosterQuery,
+) -> Result<memberships::BoxedQuery<'static, Backend, BigInt>, StoreError> {
+    let mut count = filtered(org_id, q)?;
+    if matches!(conn, DbConn::Sqlite(_)) {
+        // `sort_name >= ''` is always true; it steers SQLite's planner to the
+        // covering roster indexes instead of the foundation's narrower
+        // (org_id, role). PostgreSQL counts best from that narrow one.
+        count = count.filter(memberships::sort_name.ge(""));
+    }
+    Ok(count.count())
 }
 
 /// `%text%` with LIKE's wildcards escaped.
@@ -101,53 +137,41 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         // ones up to date first (one query when they all are).
         status_cache::refresh(conn, org_id, &ctx)?;
     }
-    // `sort_name >= ''` is always true; it steers SQLite's planner to the
-    // covering roster indexes instead of the foundation's narrower ones.
-    let total: i64 = filtered(org_id, q)?.filter(memberships::sort_name.ge("")).count().get_result(conn)?;
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
     let fetch = i64::try_from(limit).unwrap_or(50) + 1;
-    let mut rows: Vec<PageRow> = match q.sort {
-        RosterSort::Attention => attention_rows(conn, org_id, q, fetch)?,
-        _ => sorted_rows(conn, org_id, q, fetch)?,
+    let (total, counted) = if matches!(conn, DbConn::Sqlite(_)) {
+        let counted: i64 = count_query(conn, org_id, q)?.get_result(conn)?;
+        (Total::Counted(counted), Some(counted))
+    } else {
+        (Total::Subquery(count_query(conn, org_id, q)?), None)
+    };
+    let (mut rows, total): (Vec<PageRow>, Option<i64>) = match q.sort {
+        RosterSort::Attention => attention_rows(conn, org_id, q, fetch, total)?,
+        _ => sorted_rows(conn, org_id, q, fetch, total)?,
+    };
+    let total = match total.or(counted) {
+        Some(total) => total,
+        // An empty first page has no matches; past the last page, count them.
+        None if q.after.is_none() => 0,
+        None => count_query(conn, org_id, q)?.get_result(conn)?,
     };
     let more = rows.len() > limit;
     rows.truncate(limit);
     let next = match rows.last() {
-        Some((row, key, _, order)) if more => Some(match q.sort {
-            RosterSort::Name => {
-                RosterCursor::Name { key: key.clone(), user_id: parse("memberships.user_id", row.user_id.parse())? }
-            }
-            RosterSort::Attention => {
-                let (rank, count) = status_cache::rank_and_count(order.unwrap_or_default());
-                let user_id = parse("memberships.user_id", row.user_id.parse())?;
-                RosterCursor::Attention { rank, count, key: key.clone(), user_id }
-            }
-            RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
-                joined_at: crate::rows::from_db(row.joined_at),
-                membership_id: parse("memberships.membership_id", row.membership_id.parse())?,
-            },
-        }),
+        Some(last) if more => Some(next_cursor(q.sort, last)?),
         _ => None,
     };
 
-    let user_ids: Vec<String> = rows.iter().map(|(r, ..)| r.user_id.clone()).collect();
-    let accounts: HashMap<String, (String, Option<String>, String)> = users::table
-        .filter(users::user_id.eq_any(&user_ids))
-        .select((users::user_id, users::first_name, users::last_name, users::email))
-        .load::<(String, String, Option<String>, String)>(conn)?
-        .into_iter()
-        .map(|(id, first, last, email)| (id, (first, last, email)))
-        .collect();
     let mut members = Vec::with_capacity(rows.len());
-    let mut status_keys = Vec::with_capacity(rows.len());
+    let mut status_rows = Vec::with_capacity(rows.len());
     let mut labels: HashMap<UserId, Vec<String>> = HashMap::with_capacity(rows.len());
-    for (row, _, labels_text, _) in rows {
-        status_keys.push((row.user_id.clone(), row.membership_id.clone()));
-        let (first, last, email) = accounts
-            .get(&row.user_id)
-            .cloned()
-            .ok_or_else(|| StoreError::Corrupt("membership without account".into()))?;
+    let mut group_ids: HashMap<UserId, Vec<GroupId>> = HashMap::with_capacity(rows.len());
+    for PageRow { row, labels_text, account: (first, last, email), stored, group_ids: groups, .. } in rows {
+        status_rows.push(StatusRow { user_id: row.user_id.clone(), membership_id: row.membership_id.clone(), stored });
         let view = into_view(row, first, last, email, labels_from_text(&labels_text)?)?;
+        let groups = groups.as_deref().unwrap_or_default().split(',').filter(|g| !g.is_empty());
+        let groups = groups.map(|g| parse("org_group_members.group_id", g.parse())).collect::<Result<_, _>>()?;
+        group_ids.insert(view.membership.user_id, groups);
         // Attention's `injury_watch` reuses the labels the page just read.
         let as_text = view.membership.labels.as_slice().iter().map(|l| l.as_str().to_owned()).collect();
         labels.insert(view.membership.user_id, as_text);
@@ -155,67 +179,138 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     }
     let profile_status = if q.include_profile_status {
         let ctx = StatusContext { known_labels: Some(&labels), ..ctx };
-        let stored = status_cache::load(conn, status_keys)?;
-        let resolved = status_cache::resolve(conn, org_id, &stored, &ctx)?;
+        let resolved = status_cache::resolve(conn, org_id, &status_rows, &ctx)?;
         Some(resolved.into_iter().map(|(user, (status, _))| (user, status)).collect())
     } else {
         None
     };
-    Ok(RosterPage { members, next, total, profile_status })
+    Ok(RosterPage { members, next, total, profile_status, group_ids })
 }
 
-/// A page row: the membership, its sort name, labels mirror and (sorting by
-/// attention) its stored attention order.
-type PageRow = (MembershipRow, String, String, Option<i32>);
+/// The cursor that continues after `last` in `sort` order.
+fn next_cursor(sort: RosterSort, last: &PageRow) -> Result<RosterCursor, StoreError> {
+    let user_id = || parse("memberships.user_id", last.row.user_id.parse());
+    Ok(match sort {
+        RosterSort::Name => RosterCursor::Name { key: last.sort_name.clone(), user_id: user_id()? },
+        RosterSort::Attention => {
+            let (rank, count) = status_cache::rank_and_count(last.attention_order.unwrap_or_default());
+            RosterCursor::Attention { rank, count, key: last.sort_name.clone(), user_id: user_id()? }
+        }
+        RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
+            joined_at: crate::rows::from_db(last.row.joined_at),
+            membership_id: parse("memberships.membership_id", last.row.membership_id.parse())?,
+        },
+    })
+}
 
-/// Up to `fetch` rows after the cursor in name or join order.
-fn sorted_rows(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery, fetch: i64) -> Result<Vec<PageRow>, StoreError> {
-    let mut page = filtered(org_id, q)?;
-    page = match (&q.sort, &q.after) {
-        (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => page.filter(
+/// An account's first name, last name and e-mail.
+type Account = (String, Option<String>, String);
+
+/// A page row: the membership with its sort name, labels mirror, account
+/// and stored status, and (sorting by attention) its attention order.
+struct PageRow {
+    row: MembershipRow,
+    sort_name: String,
+    labels_text: String,
+    account: Account,
+    stored: Option<StoredStatus>,
+    group_ids: Option<String>,
+    attention_order: Option<i32>,
+}
+
+/// What a page query selects besides the attention order.
+type Selected = (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, i64);
+
+/// Up to `fetch` rows after the cursor in name or join order: first the
+/// page's membership ids (from a roster index alone where one matches the
+/// filters), then only those rows with their accounts and stored statuses,
+/// so the joins never run for matches outside the page.
+fn sorted_rows(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    q: &RosterQuery,
+    fetch: i64,
+    total: Total,
+) -> Result<(Vec<PageRow>, Option<i64>), StoreError> {
+    let mut ids = filtered(org_id, q)?;
+    ids = match (&q.sort, &q.after) {
+        (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => ids.filter(
             sql::<Bool>("(memberships.sort_name, memberships.user_id) > (")
                 .bind::<Text, _>(key.clone())
                 .sql(", ")
                 .bind::<Text, _>(user_id.to_string())
                 .sql(")"),
         ),
-        (RosterSort::JoinedAt, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => page.filter(
+        (RosterSort::JoinedAt, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => ids.filter(
             sql::<Bool>("(memberships.joined_at, memberships.membership_id) > (")
                 .bind::<Timestamp, _>(to_db(*joined_at))
                 .sql(", ")
                 .bind::<Text, _>(membership_id.to_string())
                 .sql(")"),
         ),
-        (RosterSort::JoinedAtDesc, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => page.filter(
+        (RosterSort::JoinedAtDesc, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => ids.filter(
             sql::<Bool>("(memberships.joined_at, memberships.membership_id) < (")
                 .bind::<Timestamp, _>(to_db(*joined_at))
                 .sql(", ")
                 .bind::<Text, _>(membership_id.to_string())
                 .sql(")"),
         ),
-        (_, None) => page,
+        (_, None) => ids,
         (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
-    page = match q.sort {
-        RosterSort::JoinedAt => page.order((memberships::joined_at.asc(), memberships::membership_id.asc())),
-        RosterSort::JoinedAtDesc => page.order((memberships::joined_at.desc(), memberships::membership_id.desc())),
-        RosterSort::Name | RosterSort::Attention => {
-            page.order((memberships::sort_name.asc(), memberships::user_id.asc()))
-        }
-    };
-    let rows: Vec<(MembershipRow, String, String)> = page
-        .select((MembershipRow::as_select(), memberships::sort_name, memberships::labels_text))
-        .limit(fetch)
+    let ids = sort_order!(ids, q.sort).select(memberships::membership_id).limit(fetch);
+    let page = memberships::table
+        .inner_join(users::table)
+        .left_join(member_statuses::table)
+        .into_boxed()
+        .filter(MembershipIn(ids));
+    let rows: Vec<Selected> = sort_order!(page, q.sort)
+        .select((
+            MembershipRow::as_select(),
+            memberships::sort_name,
+            memberships::labels_text,
+            (users::first_name, users::last_name, users::email),
+            Option::<StoredStatus>::as_select(),
+            GroupIdsText,
+            total,
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().map(|(row, key, labels)| (row, key, labels, None)).collect())
+    let total = rows.first().map(|r| r.6);
+    let rows = rows
+        .into_iter()
+        .map(|(row, sort_name, labels_text, account, stored, group_ids, _)| PageRow {
+            row,
+            sort_name,
+            labels_text,
+            account,
+            stored,
+            group_ids,
+            attention_order: None,
+        })
+        .collect();
+    Ok((rows, total))
 }
+
+/// What an attention page selects: a page row with its (inner-joined)
+/// stored status and its attention order, then the total.
+type AttentionSelected = (MembershipRow, String, String, Account, StoredStatus, Option<String>, i32, i64);
 
 /// Up to `fetch` rows after the cursor in attention order (the stored
 /// statuses', brought up to date first): the filtered set joined with its
 /// statuses and sorted, work in proportion to the matches (no single index
 /// holds both the roster's filters and the attention order).
-fn attention_rows(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery, fetch: i64) -> Result<Vec<PageRow>, StoreError> {
-    let mut page = with_statuses(org_id, q)?;
+fn attention_rows(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    q: &RosterQuery,
+    fetch: i64,
+    total: Total,
+) -> Result<(Vec<PageRow>, Option<i64>), StoreError> {
+    let mut page = roster_filters!(
+        memberships::table.inner_join(users::table).inner_join(member_statuses::table).into_boxed(),
+        org_id,
+        q
+    );
     page = match &q.after {
         Some(RosterCursor::Attention { rank, count, key, user_id }) => page.filter(
             sql::<Bool>("(member_statuses.attention_order, memberships.sort_name, memberships.user_id) > (")
@@ -229,17 +324,34 @@ fn attention_rows(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery, fetch: i64)
         None => page,
         Some(_) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
-    let rows: Vec<(MembershipRow, String, String, i32)> = page
+    let rows: Vec<AttentionSelected> = page
         .order((member_statuses::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()))
         .select((
             MembershipRow::as_select(),
             memberships::sort_name,
             memberships::labels_text,
+            (users::first_name, users::last_name, users::email),
+            StoredStatus::as_select(),
+            GroupIdsText,
             member_statuses::attention_order,
+            total,
         ))
         .limit(fetch)
         .load(conn)?;
-    Ok(rows.into_iter().map(|(row, key, labels, order)| (row, key, labels, Some(order))).collect())
+    let total = rows.first().map(|r| r.7);
+    let rows = rows
+        .into_iter()
+        .map(|(row, sort_name, labels_text, account, stored, group_ids, order, _)| PageRow {
+            row,
+            sort_name,
+            labels_text,
+            account,
+            stored: Some(stored),
+            group_ids,
+            attention_order: Some(order),
+        })
+        .collect();
+    Ok((rows, total))
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 use roster_domain::attention::{AttentionSummary, AttentionThresholds};
 use roster_domain::member::ProfileStatus;
-use roster_domain::{OrgId, Role, UserId};
+use roster_domain::{OrgId, UserId};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -98,25 +98,6 @@ impl StoredStatus {
     }
 }
 
-/// The stored statuses of `rows` (a page: `(user_id, membership_id)`), one query.
-pub(crate) fn load(conn: &mut DbConn, rows: Vec<(String, String)>) -> Result<Vec<StatusRow>, StoreError> {
-    let ids: Vec<&String> = rows.iter().map(|(_, membership)| membership).collect();
-    let mut stored: HashMap<String, StoredStatus> = member_statuses::table
-        .filter(member_statuses::membership_id.eq_any(ids))
-        .select(StoredStatus::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|s| (s.membership_id.clone(), s))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .map(|(user_id, membership_id)| {
-            let stored = stored.remove(&membership_id);
-            StatusRow { user_id, membership_id, stored }
-        })
-        .collect())
-}
-
 /// The profile status and attention summary of each row's athlete: the
 /// stored one where it is current, else computed (a fixed number of queries
 /// for all of them) and stored back.
@@ -167,8 +148,7 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
     let stale: Vec<(String, StoredStatus)> = member_statuses::table
         .inner_join(memberships::table)
         .filter(member_statuses::org_id.eq(org_id.to_string()))
-        .filter(memberships::role.eq(Role::Athlete.as_str()))
-        .filter(memberships::removed_at.is_null())
+        .filter(super::roster_sql::LiveAthlete)
         .filter(not_current)
         .select((memberships::user_id, StoredStatus::as_select()))
         .load(conn)?;

@@ -207,6 +207,14 @@ fn roster_filters_combine_and_count_every_match() {
         assert_eq!(page.members.len(), 3);
         assert!(page.next.is_some());
         assert_eq!(page.profile_status.unwrap().len(), 3);
+        // The total comes with the page: also on the last one, and past it.
+        let last = store.roster(org, &RosterQuery { limit: 3, after: page.next, ..query() }).unwrap();
+        assert_eq!((last.members.len(), last.total, last.next.is_none()), (1, 4, true));
+        let beyond = RosterCursor::Name { key: "~".into(), user_id: head };
+        let past = store.roster(org, &RosterQuery { after: Some(beyond), ..query() }).unwrap();
+        assert_eq!((past.members.len(), past.total), (0, 4), "{:?}", db.backend);
+        let none = RosterQuery { q: Some("nobody".into()), ..query() };
+        assert_eq!(store.roster(org, &none).unwrap().total, 0);
     }
 }
 

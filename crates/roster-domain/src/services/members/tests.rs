@@ -228,7 +228,9 @@ fn assistant_coach_cannot_filter_by_another_coach_but_me_means_themselves() {
             matches!(q.coach, CoachFilter::Coach(c) if c == assistant) || q.coach == CoachFilter::Unassigned
         })
         .times(2)
-        .returning(|_, _| Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None }));
+        .returning(|_, _| {
+            Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None, group_ids: HashMap::new() })
+        });
     let query = |coach| RosterQuery { coach, limit: 50, sort: RosterSort::Name, ..Default::default() };
     list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Me)).unwrap();
     list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Unassigned)).unwrap();
