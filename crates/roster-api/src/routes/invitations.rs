@@ -11,7 +11,7 @@ use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::{ApiError, Problem};
 use crate::routes::members::dto::MemberDto;
 use crate::routes::organizations::OrganizationDto;
-use crate::state::{AppState, run};
+use crate::state::{AppState, run, run_unpinned};
 use actix_web::{HttpResponse, web};
 use rand::RngCore;
 use roster_domain::invitation::{InvitationFilter, InvitationToken, TokenGenerator};
@@ -212,7 +212,7 @@ pub async fn accept(
 ) -> Result<HttpResponse, ApiError> {
     let token = InvitationToken::from_link(&path.into_inner());
     let body = body.into_inner();
-    let accepted = run(&state, move |s| {
+    let accepted = run_unpinned(&state, move |s| {
         let acceptor = body.acceptor(caller.0)?;
         let accepted = invitations::accept(&s.store, &s.store, &s.store, &s.hasher, &s.clock, &token, acceptor)?;
         let (org_id, user_id) = (accepted.membership.org_id, accepted.membership.user_id);
