@@ -49,6 +49,7 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 rss_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+pss_mib() { awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_rollup"; }
 
 login() {
   curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
@@ -115,7 +116,10 @@ bench_backend() {
     scenario "athlete profile, 1k org" "$small_token" \
       "/api/v1/organizations/$small_org_id/members/$small_athlete_id/profile"
   fi
-  echo "server memory after load: VmRSS $(rss_mib "$server_pid" VmRSS) MiB, peak VmHWM $(rss_mib "$server_pid" VmHWM) MiB"
+  # VmRSS counts a page of SQLite's memory-mapped database once per connection
+  # that mapped it; Pss counts it once, and RssAnon is the server's own heap.
+  echo "server memory after load: VmRSS $(rss_mib "$server_pid" VmRSS) MiB (peak VmHWM $(rss_mib "$server_pid" VmHWM) MiB)," \
+    "of it anonymous RssAnon $(rss_mib "$server_pid" RssAnon) MiB; Pss $(pss_mib "$server_pid") MiB"
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 }
 

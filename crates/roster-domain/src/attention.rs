@@ -530,6 +530,28 @@ impl AttentionSummary {
     }
 }
 
+/// [`AttentionSummary::sort_key`] `(rank, count)` as one integer that sorts
+/// ascending in `sort=attention` order (most severe first, then most
+/// signals): what a store keeps in an index. Counts past 999 share the last
+/// place of their rank.
+///
+/// ```
+/// use roster_domain::attention::{attention_order, from_attention_order};
+/// assert!(attention_order(3, 1) < attention_order(2, 9));
+/// assert!(attention_order(2, 5) < attention_order(2, 4));
+/// assert_eq!(from_attention_order(attention_order(2, 5)), (2, 5));
+/// ```
+pub fn attention_order(rank: u8, count: u32) -> i32 {
+    (3 - i32::from(rank.min(3))) * 1000 + (999 - i32::try_from(count.min(999)).unwrap_or(999))
+}
+
+/// The `(rank, count)` an [`attention_order`] was made from.
+pub fn from_attention_order(order: i32) -> (u8, u32) {
+    let rank = u8::try_from(3 - order.clamp(0, 3999) / 1000).unwrap_or(0);
+    let count = u32::try_from(999 - order.rem_euclid(1000)).unwrap_or(0);
+    (rank, count)
+}
+
 /// The `sort=attention` order: most severe first, then most signals, then name (ascending).
 pub fn compare_for_attention(a: (&AttentionSummary, &str), b: (&AttentionSummary, &str)) -> Ordering {
     b.0.sort_key().cmp(&a.0.sort_key()).then_with(|| a.1.cmp(b.1))

@@ -283,3 +283,21 @@ proptest! {
         prop_assert_eq!(summary.max_severity, found.first().map(|f| f.severity));
     }
 }
+
+proptest! {
+    /// The stored integer order sorts exactly as `compare_for_attention` (for
+    /// one name) and gives back the key it was made from.
+    #[test]
+    fn attention_order_agrees_with_the_comparison(
+        a_rank in 0u8..=3, a_count in 0u32..999, b_rank in 0u8..=3, b_count in 0u32..999,
+    ) {
+        let summary = |rank: u8, count: u32| AttentionSummary {
+            count,
+            max_severity: match rank { 1 => Some(Severity::Info), 2 => Some(Severity::Warning), 3 => Some(Severity::Urgent), _ => None },
+        };
+        let (a, b) = (summary(a_rank, a_count), summary(b_rank, b_count));
+        let by_order = attention_order(a.rank(), a.count).cmp(&attention_order(b.rank(), b.count));
+        prop_assert_eq!(by_order, compare_for_attention((&a, "x"), (&b, "x")));
+        prop_assert_eq!(from_attention_order(attention_order(a_rank, a_count)), (a_rank, a_count));
+    }
+}

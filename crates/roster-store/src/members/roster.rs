@@ -5,13 +5,16 @@
 //! A page is one statement: the page's membership ids (from a roster index
 //! alone where one matches the filters), then those rows with their
 //! accounts, labels mirror, group ids and stored profile statuses, and the
-//! total as a scalar subquery. Stored statuses that are not current are
+//! total (on PostgreSQL as a scalar subquery; SQLite counts first, faster on
+//! its own). Stored statuses that are not current are
 //! recomputed for the whole page at once in a fixed number of queries
 //! ([`status_cache`]); `sort=attention` first brings the stored statuses of
 //! every match up to date, then pages through the attention order like any
 //! other sort. Every statement's SQL depends only on which filters are
 //! present, never on their values, so both backends keep it prepared (see
-//! [`roster_sql`](super::roster_sql)); only `q` is planned per search.
+//! [`roster_sql`](super::roster_sql)): PostgreSQL's generic plans use the
+//! same indexes as plans for the values, the trigram index for `q` included
+//! (it holds the organization).
 
 use super::profile_status::StatusContext;
 use super::roster_sql::{Backend, GroupIdsText, LiveAthlete, MembershipIn, Total, instr};
@@ -65,13 +68,7 @@ macro_rules! roster_filters {
             query = query.filter(crate::groups::member_in_group(group_id));
         }
         if let Some(text) = &q.q {
-            // Written as an `sql()` fragment on purpose: diesel then never keeps
-            // the statement prepared, so PostgreSQL plans each search with its
-            // pattern and uses the trigram index (a generic plan cannot know
-            // the pattern's trigrams and walks the whole organization).
-            query = query.filter(
-                sql::<Bool>("memberships.search_text LIKE ").bind::<Text, _>(like_pattern(text)).sql(" ESCAPE '\\'"),
-            );
+            query = query.filter(memberships::search_text.like(like_pattern(text)).escape('\\'));
         }
         query
     }};
@@ -307,7 +304,12 @@ fn attention_rows(
     total: Total,
 ) -> Result<(Vec<PageRow>, Option<i64>), StoreError> {
     let mut page = roster_filters!(
-        memberships::table.inner_join(users::table).inner_join(member_statuses::table).into_boxed(),
+        memberships::table
+            .inner_join(users::table)
+            .inner_join(member_statuses::table)
+            .into_boxed()
+            // Lets PostgreSQL read only the organization's statuses.
+            .filter(member_statuses::org_id.eq(org_id.to_string())),
         org_id,
         q
     );

@@ -73,18 +73,8 @@ pub(crate) fn settings_key(thresholds: &AttentionThresholds) -> String {
     digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The `attention_order` of a summary: ascending is `sort=attention`'s order
-/// (most severe first, then most signals).
-pub(crate) fn attention_order(rank: u8, count: u32) -> i32 {
-    (3 - i32::from(rank.min(3))) * 1000 + (999 - i32::try_from(count.min(999)).unwrap_or(999))
-}
-
-/// The `(rank, count)` an `attention_order` was made from.
-pub(crate) fn rank_and_count(order: i32) -> (u8, u32) {
-    let rank = u8::try_from(3 - order.clamp(0, 3999) / 1000).unwrap_or(0);
-    let count = u32::try_from(999 - order.rem_euclid(1000)).unwrap_or(0);
-    (rank, count)
-}
+/// The ordering rule lives in the domain; the store only keeps its integer.
+pub(crate) use roster_domain::attention::{attention_order, from_attention_order as rank_and_count};
 
 impl StoredStatus {
     fn current(&self, now: NaiveDateTime, key: &str) -> Option<Cached> {
@@ -148,6 +138,9 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
     let stale: Vec<(String, StoredStatus)> = member_statuses::table
         .inner_join(memberships::table)
         .filter(member_statuses::org_id.eq(org_id.to_string()))
+        // The same organization on both sides lets PostgreSQL join through
+        // the roster indexes instead of scanning every membership.
+        .filter(memberships::org_id.eq(org_id.to_string()))
         .filter(super::roster_sql::LiveAthlete)
         .filter(not_current)
         .select((memberships::user_id, StoredStatus::as_select()))
@@ -226,16 +219,6 @@ fn tuples(rows: usize, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn attention_order_sorts_most_severe_then_most_signals_first() {
-        let mut keys = vec![(0u8, 0u32), (3, 1), (2, 4), (3, 3), (1, 2), (2, 5)];
-        keys.sort_by_key(|(rank, count)| attention_order(*rank, *count));
-        assert_eq!(keys, vec![(3, 3), (3, 1), (2, 5), (2, 4), (1, 2), (0, 0)]);
-        for (rank, count) in keys {
-            assert_eq!(rank_and_count(attention_order(rank, count)), (rank, count));
-        }
-    }
 
     #[test]
     fn the_settings_key_follows_the_thresholds() {
