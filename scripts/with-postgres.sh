@@ -15,6 +15,9 @@ db="roster_ci_$(date +%s)_$RANDOM"
 psql -q -h "$host" -p "$port" -U postgres -d postgres -c "CREATE DATABASE $db" >/dev/null
 cleanup() { psql -q -h "$host" -p "$port" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true; }
 trap cleanup EXIT
-export ROSTER_TEST_POSTGRES_URL="postgres://postgres@$host:$port/$db"
+# No TLS on loopback: a test server whose database was dropped keeps
+# reconnecting in its pool's background threads, and with TLS those attempts
+# ran into OpenSSL's exit-time cleanup once (a SIGSEGV after every test passed).
+export ROSTER_TEST_POSTGRES_URL="postgres://postgres@$host:$port/$db?sslmode=disable"
 echo "ROSTER_TEST_POSTGRES_URL=$ROSTER_TEST_POSTGRES_URL" >&2
 "$@"
