@@ -178,6 +178,12 @@ impl Application {
         &self.store
     }
 
+    /// A handle that stops the server (its workers, and with them the
+    /// connection pool) from elsewhere, e.g. when an embedding test ends.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;

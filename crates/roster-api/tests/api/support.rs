@@ -21,8 +21,19 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub backend: Backend,
     pub store: Store,
+    server: actix_web::dev::ServerHandle,
     _db: TestDb,
     _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    /// Stops the server before the test's database is dropped: its workers
+    /// own the connection pool, which would otherwise go on reconnecting to
+    /// the dropped database in background threads until the process exits.
+    fn drop(&mut self) {
+        // `stop` sends the command at once; the future only waits for it.
+        drop(self.server.stop(false));
+    }
 }
 
 /// A response, read whole.
@@ -97,8 +108,9 @@ pub async fn spawn_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestAp
     let app = Application::build(settings).expect("the app builds");
     let base = format!("http://127.0.0.1:{}", app.port());
     let store = app.store().clone();
+    let server = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, client: reqwest::Client::new(), backend: db.backend, store, _db: db, _dir: dir }
+    TestApp { base, client: reqwest::Client::new(), backend: db.backend, store, server, _db: db, _dir: dir }
 }
 
 /// One app per available backend.
