@@ -54,6 +54,7 @@ impl DatabaseUrl {
     /// assert!(matches!(DatabaseUrl::parse("sqlite://data/roster.db"), Ok(DatabaseUrl::Sqlite(_))));
     /// assert!(matches!(DatabaseUrl::parse("postgres://localhost/roster"), Ok(DatabaseUrl::Postgres(_))));
     /// assert!(DatabaseUrl::parse("mysql://localhost/roster").is_err());
+    /// assert!(DatabaseUrl::parse("data/roster.db").unwrap().default_pool_size() >= 2);
     /// ```
     pub fn parse(url: &str) -> Result<Self, UrlError> {
         let url = url.trim();

@@ -27,6 +27,7 @@ use crate::schema::{member_statuses, memberships, users};
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
+use roster_domain::attention::{attention_order, from_attention_order};
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, OrgId, UserId};
 use std::collections::HashMap;
@@ -136,16 +137,17 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     }
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
     let fetch = i64::try_from(limit).unwrap_or(50) + 1;
-    let (total, counted) = if matches!(conn, DbConn::Sqlite(_)) {
-        let counted: i64 = count_query(conn, org_id, q)?.get_result(conn)?;
-        (Total::Counted(counted), Some(counted))
+    let total = if matches!(conn, DbConn::Sqlite(_)) {
+        Total::Counted(count_query(conn, org_id, q)?.get_result(conn)?)
     } else {
-        (Total::Subquery(count_query(conn, org_id, q)?), None)
+        Total::Subquery(count_query(conn, org_id, q)?)
     };
-    let (mut rows, total): (Vec<PageRow>, Option<i64>) = match q.sort {
+    let counted = total.counted();
+    let selected = match q.sort {
         RosterSort::Attention => attention_rows(conn, org_id, q, fetch, total)?,
         _ => sorted_rows(conn, org_id, q, fetch, total)?,
     };
+    let (mut rows, total) = page_rows(selected);
     let total = match total.or(counted) {
         Some(total) => total,
         // An empty first page has no matches; past the last page, count them.
@@ -190,7 +192,7 @@ fn next_cursor(sort: RosterSort, last: &PageRow) -> Result<RosterCursor, StoreEr
     Ok(match sort {
         RosterSort::Name => RosterCursor::Name { key: last.sort_name.clone(), user_id: user_id()? },
         RosterSort::Attention => {
-            let (rank, count) = status_cache::rank_and_count(last.attention_order.unwrap_or_default());
+            let (rank, count) = from_attention_order(last.attention_order.unwrap_or_default());
             RosterCursor::Attention { rank, count, key: last.sort_name.clone(), user_id: user_id()? }
         }
         RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
@@ -215,8 +217,44 @@ struct PageRow {
     attention_order: Option<i32>,
 }
 
-/// What a page query selects besides the attention order.
-type Selected = (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, i64);
+/// What a page query selects, in `PageRow`'s order, then the total.
+type Selected = (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, Option<i32>, i64);
+
+/// A page query's rows as page rows, and the total they carry (`None` on an
+/// empty page).
+fn page_rows(selected: Vec<Selected>) -> (Vec<PageRow>, Option<i64>) {
+    let total = selected.first().map(|r| r.7);
+    let rows = selected
+        .into_iter()
+        .map(|(row, sort_name, labels_text, account, stored, group_ids, attention_order, _)| PageRow {
+            row,
+            sort_name,
+            labels_text,
+            account,
+            stored,
+            group_ids,
+            attention_order,
+        })
+        .collect();
+    (rows, total)
+}
+
+/// Selects a page row and the total from a query over `memberships` joined
+/// with `users` and `member_statuses` (inner or left).
+macro_rules! select_page {
+    ($query:expr, $total:expr) => {
+        $query.select((
+            MembershipRow::as_select(),
+            memberships::sort_name,
+            memberships::labels_text,
+            (users::first_name, users::last_name, users::email),
+            Option::<StoredStatus>::as_select(),
+            GroupIdsText,
+            member_statuses::attention_order.nullable(),
+            $total,
+        ))
+    };
+}
 
 /// Up to `fetch` rows after the cursor in name or join order: first the
 /// page's membership ids (from a roster index alone where one matches the
@@ -228,7 +266,7 @@ fn sorted_rows(
     q: &RosterQuery,
     fetch: i64,
     total: Total,
-) -> Result<(Vec<PageRow>, Option<i64>), StoreError> {
+) -> Result<Vec<Selected>, StoreError> {
     let mut ids = filtered(org_id, q)?;
     ids = match (&q.sort, &q.after) {
         (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => ids.filter(
@@ -261,36 +299,8 @@ fn sorted_rows(
         .left_join(member_statuses::table)
         .into_boxed()
         .filter(MembershipIn(ids));
-    let rows: Vec<Selected> = sort_order!(page, q.sort)
-        .select((
-            MembershipRow::as_select(),
-            memberships::sort_name,
-            memberships::labels_text,
-            (users::first_name, users::last_name, users::email),
-            Option::<StoredStatus>::as_select(),
-            GroupIdsText,
-            total,
-        ))
-        .load(conn)?;
-    let total = rows.first().map(|r| r.6);
-    let rows = rows
-        .into_iter()
-        .map(|(row, sort_name, labels_text, account, stored, group_ids, _)| PageRow {
-            row,
-            sort_name,
-            labels_text,
-            account,
-            stored,
-            group_ids,
-            attention_order: None,
-        })
-        .collect();
-    Ok((rows, total))
+    Ok(select_page!(sort_order!(page, q.sort), total).load(conn)?)
 }
-
-/// What an attention page selects: a page row with its (inner-joined)
-/// stored status and its attention order, then the total.
-type AttentionSelected = (MembershipRow, String, String, Account, StoredStatus, Option<String>, i32, i64);
 
 /// Up to `fetch` rows after the cursor in attention order (the stored
 /// statuses', brought up to date first): the filtered set joined with its
@@ -302,7 +312,7 @@ fn attention_rows(
     q: &RosterQuery,
     fetch: i64,
     total: Total,
-) -> Result<(Vec<PageRow>, Option<i64>), StoreError> {
+) -> Result<Vec<Selected>, StoreError> {
     let mut page = roster_filters!(
         memberships::table
             .inner_join(users::table)
@@ -316,7 +326,7 @@ fn attention_rows(
     page = match &q.after {
         Some(RosterCursor::Attention { rank, count, key, user_id }) => page.filter(
             sql::<Bool>("(member_statuses.attention_order, memberships.sort_name, memberships.user_id) > (")
-                .bind::<Integer, _>(status_cache::attention_order(*rank, *count))
+                .bind::<Integer, _>(attention_order(*rank, *count))
                 .sql(", ")
                 .bind::<Text, _>(key.clone())
                 .sql(", ")
@@ -326,34 +336,9 @@ fn attention_rows(
         None => page,
         Some(_) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
-    let rows: Vec<AttentionSelected> = page
-        .order((member_statuses::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()))
-        .select((
-            MembershipRow::as_select(),
-            memberships::sort_name,
-            memberships::labels_text,
-            (users::first_name, users::last_name, users::email),
-            StoredStatus::as_select(),
-            GroupIdsText,
-            member_statuses::attention_order,
-            total,
-        ))
-        .limit(fetch)
-        .load(conn)?;
-    let total = rows.first().map(|r| r.7);
-    let rows = rows
-        .into_iter()
-        .map(|(row, sort_name, labels_text, account, stored, group_ids, order, _)| PageRow {
-            row,
-            sort_name,
-            labels_text,
-            account,
-            stored: Some(stored),
-            group_ids,
-            attention_order: Some(order),
-        })
-        .collect();
-    Ok((rows, total))
+    let page =
+        page.order((member_statuses::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()));
+    Ok(select_page!(page, total).limit(fetch).load(conn)?)
 }
 
 #[cfg(test)]

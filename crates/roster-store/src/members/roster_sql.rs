@@ -11,6 +11,29 @@ use diesel::sql_types::{BigInt, Bool, Text};
 
 pub(super) type Backend = <DbConn as diesel::Connection>::Backend;
 
+/// The trait impls every expression here shares besides its SQL: its SQL
+/// type, no static query id (the SQL text is the statement cache's key),
+/// never an aggregate, usable on any query that names `memberships`.
+macro_rules! expression {
+    ($name:ty, $sql_type:ty) => {
+        impl Expression for $name {
+            type SqlType = $sql_type;
+        }
+
+        impl QueryId for $name {
+            type QueryId = ();
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
+
+        impl ValidGrouping<()> for $name {
+            type IsAggregate = diesel::expression::is_aggregate::Never;
+        }
+
+        impl<QS> AppearsOnTable<QS> for $name {}
+        impl<QS> SelectableExpression<QS> for $name {}
+    };
+}
+
 diesel::define_sql_function!(
     /// SQL `instr(haystack, needle)`: SQLite's own, PostgreSQL's from the
     /// migrations (`strpos`); 0 when `needle` is not in `haystack`.
@@ -22,12 +45,10 @@ diesel::define_sql_function!(
 /// matches a partial index only against literals (a bound `role` hides it
 /// from PostgreSQL's generic plans, so every execution was planned anew),
 /// and unlike an `sql()` fragment it keeps the statement in diesel's cache.
-#[derive(Debug, Clone, Copy, QueryId, ValidGrouping)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct LiveAthlete;
 
-impl Expression for LiveAthlete {
-    type SqlType = Bool;
-}
+expression!(LiveAthlete, Bool);
 
 impl QueryFragment<Backend> for LiveAthlete {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
@@ -36,19 +57,14 @@ impl QueryFragment<Backend> for LiveAthlete {
     }
 }
 
-impl<QS> AppearsOnTable<QS> for LiveAthlete {}
-impl<QS> SelectableExpression<QS> for LiveAthlete {}
-
 /// A member's group ids as `a,b,c` in id order (NULL without groups): a
 /// correlated subquery over the covering `org_group_members_member` index,
 /// so the page brings its group ids without a query of their own.
 /// `string_agg` with `ORDER BY` is PostgreSQL's and SQLite's (3.44+) alike.
-#[derive(Debug, Clone, Copy, QueryId, ValidGrouping)]
+#[derive(Debug, Clone, Copy)]
 pub(super) struct GroupIdsText;
 
-impl Expression for GroupIdsText {
-    type SqlType = diesel::sql_types::Nullable<Text>;
-}
+expression!(GroupIdsText, diesel::sql_types::Nullable<Text>);
 
 impl QueryFragment<Backend> for GroupIdsText {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
@@ -60,9 +76,6 @@ impl QueryFragment<Backend> for GroupIdsText {
         Ok(())
     }
 }
-
-impl<QS> AppearsOnTable<QS> for GroupIdsText {}
-impl<QS> SelectableExpression<QS> for GroupIdsText {}
 
 /// The page's total as a column of the page query: on PostgreSQL the count
 /// as an uncorrelated scalar subquery (run once; the page costs one round
@@ -77,8 +90,16 @@ pub(super) enum Total {
     Counted(i64),
 }
 
-impl Expression for Total {
-    type SqlType = BigInt;
+expression!(Total, BigInt);
+
+impl Total {
+    /// The total, if it was counted before the page query.
+    pub(super) fn counted(&self) -> Option<i64> {
+        match self {
+            Total::Counted(total) => Some(*total),
+            Total::Subquery(_) => None,
+        }
+    }
 }
 
 impl QueryFragment<Backend> for Total {
@@ -95,26 +116,12 @@ impl QueryFragment<Backend> for Total {
     }
 }
 
-impl QueryId for Total {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl ValidGrouping<()> for Total {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl<QS> AppearsOnTable<QS> for Total {}
-impl<QS> SelectableExpression<QS> for Total {}
-
 /// `memberships.membership_id IN (ids)` for a boxed query of membership ids
 /// (diesel's own `eq_any` takes a boxed subquery on one backend only, not
 /// across a `MultiConnection`).
 pub(super) struct MembershipIn(pub(super) memberships::BoxedQuery<'static, Backend, Text>);
 
-impl Expression for MembershipIn {
-    type SqlType = Bool;
-}
+expression!(MembershipIn, Bool);
 
 impl QueryFragment<Backend> for MembershipIn {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
@@ -124,14 +131,3 @@ impl QueryFragment<Backend> for MembershipIn {
         Ok(())
     }
 }
-
-impl QueryId for MembershipIn {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl ValidGrouping<()> for MembershipIn {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl<QS> AppearsOnTable<QS> for MembershipIn {}

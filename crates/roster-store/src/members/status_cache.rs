@@ -28,7 +28,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
-use roster_domain::attention::{AttentionSummary, AttentionThresholds};
+use roster_domain::attention::{AttentionSummary, AttentionThresholds, attention_order};
 use roster_domain::member::ProfileStatus;
 use roster_domain::{OrgId, UserId};
 use serde::{Deserialize, Serialize};
@@ -72,9 +72,6 @@ pub(crate) fn settings_key(thresholds: &AttentionThresholds) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, json.as_bytes());
     digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
-
-/// The ordering rule lives in the domain; the store only keeps its integer.
-pub(crate) use roster_domain::attention::{attention_order, from_attention_order as rank_and_count};
 
 impl StoredStatus {
     fn current(&self, now: NaiveDateTime, key: &str) -> Option<Cached> {

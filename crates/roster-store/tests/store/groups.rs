@@ -95,6 +95,17 @@ fn membership_is_idempotent_and_deleting_a_group_keeps_members() {
         let ids = roster_store::group_ids_of(&mut conn, org, &[a, head]).unwrap();
         assert_eq!(ids[&a], vec![g.group_id]);
         assert!(!ids.contains_key(&head));
+        drop(conn);
+        // The roster page reads the same group ids in the same (id) order.
+        let second = group(&store, org, head, "B").unwrap();
+        add(&store, &second, a).unwrap();
+        let mut conn = store.conn().unwrap();
+        let mut expected = vec![g.group_id, second.group_id];
+        expected.sort_by_key(|id| id.to_string());
+        assert_eq!(roster_store::group_ids_of(&mut conn, org, &[a]).unwrap()[&a], expected);
+        use roster_domain::member::{MemberRepo, RosterQuery};
+        let page = store.roster(org, &RosterQuery { limit: 50, ..Default::default() }).unwrap();
+        assert_eq!(page.group_ids[&a], expected, "{:?}", db.backend);
         // The roster's group filter.
         let filtered: Vec<String> = memberships::table
             .filter(memberships::org_id.eq(org.to_string()))
