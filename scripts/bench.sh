@@ -12,6 +12,7 @@
 # Usage: scripts/bench.sh [duration_seconds] [connections]
 # Env: BENCH_ORGS, BENCH_ATHLETES_PER_ORG, BENCH_BIG_ORG, BENCH_BACKENDS ("sqlite postgres"),
 #      ROSTER_BIN (skip the build and use this binary),
+#      BENCH_ONLY (an extended regex: run only the scenarios whose label matches it),
 #      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +60,7 @@ login() {
 # One scenario: checks the answer is 200 once, then loads it with wrk.
 scenario() {
   local label=$1 token=$2 path=$3
+  if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$label"; then return 0; fi
   local status; status=$(curl -s -o "$work/check.json" -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")
   if [ "$status" != 200 ]; then echo "$label: GET $path answered $status: $(head -c 300 "$work/check.json")" >&2; exit 1; fi
   local total; total=$(python3 -c "import json,sys; print(json.load(sys.stdin).get('total', '-'))" < "$work/check.json")

@@ -110,6 +110,10 @@ diesel::table! {
         user_id -> Text,
         org_id -> Text,
         added_at -> Timestamp,
+        membership_id -> Text,
+        sort_name -> Text,
+        status -> Text,
+        role -> Text,
     }
 }
 

@@ -10,14 +10,16 @@
 //! recomputed for the whole page at once in a fixed number of queries
 //! ([`status_cache`]); `sort=attention` first brings the stored statuses of
 //! every match up to date, then pages through the attention order like any
-//! other sort. Every statement's SQL depends only on which filters are
+//! other sort. A `group_id` page in name order reads the group's own roster
+//! index instead ([`group_page`](super::group_page)). Every statement's SQL depends only on which filters are
 //! present, never on their values, so both backends keep it prepared (see
 //! [`roster_sql`](super::roster_sql)): PostgreSQL's generic plans use the
 //! same indexes as plans for the values, the trigram index for `q` included
 //! (it holds the organization).
 
+use super::group_page::{group_first, group_page, group_rows};
 use super::profile_status::StatusContext;
-use super::roster_sql::{Backend, GroupIdsText, LiveAthlete, MembershipIn, Total, instr};
+use super::roster_sql::{Backend, CountQuery, GroupIdsText, IdsQuery, LiveAthlete, MembershipIn, Total, instr};
 use super::status_cache::{self, StatusRow, StoredStatus};
 use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
@@ -26,7 +28,7 @@ use crate::rows::{MembershipRow, to_db};
 use crate::schema::{member_statuses, memberships, users};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
+use diesel::sql_types::{Bool, Integer, Text, Timestamp};
 use roster_domain::attention::{attention_order, from_attention_order};
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, OrgId, UserId};
@@ -97,11 +99,10 @@ fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
 }
 
 /// `SELECT COUNT(*)` of every match of `q` (not the cursor).
-fn count_query(
-    conn: &DbConn,
-    org_id: OrgId,
-    q: &RosterQuery,
-) -> Result<memberships::BoxedQuery<'static, Backend, BigInt>, StoreError> {
+fn count_query(conn: &DbConn, org_id: OrgId, q: &RosterQuery) -> Result<CountQuery, StoreError> {
+    if let Some(group_id) = group_first(q) {
+        return Ok(CountQuery::Group(group_rows(org_id, group_id, q).count()));
+    }
     let mut count = filtered(org_id, q)?;
     if matches!(conn, DbConn::Sqlite(_)) {
         // `sort_name >= ''` is always true; it steers SQLite's planner to the
@@ -109,7 +110,7 @@ fn count_query(
         // (org_id, role). PostgreSQL counts best from that narrow one.
         count = count.filter(memberships::sort_name.ge(""));
     }
-    Ok(count.count())
+    Ok(CountQuery::Roster(count.count()))
 }
 
 /// `%text%` with LIKE's wildcards escaped.
@@ -218,7 +219,8 @@ struct PageRow {
 }
 
 /// What a page query selects, in `PageRow`'s order, then the total.
-type Selected = (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, Option<i32>, i64);
+pub(super) type Selected =
+    (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, Option<i32>, i64);
 
 /// A page query's rows as page rows, and the total they carry (`None` on an
 /// empty page).
@@ -267,6 +269,9 @@ fn sorted_rows(
     fetch: i64,
     total: Total,
 ) -> Result<Vec<Selected>, StoreError> {
+    if let Some(group_id) = group_first(q) {
+        return group_page(conn, org_id, group_id, q, fetch, total);
+    }
     let mut ids = filtered(org_id, q)?;
     ids = match (&q.sort, &q.after) {
         (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => ids.filter(
@@ -294,12 +299,23 @@ fn sorted_rows(
         (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
     let ids = sort_order!(ids, q.sort).select(memberships::membership_id).limit(fetch);
+    rows_of(conn, IdsQuery::Roster(ids), q.sort, total)
+}
+
+/// The rows of the page's membership `ids` with their accounts and stored
+/// statuses, in `sort` order, and the total.
+pub(super) fn rows_of(
+    conn: &mut DbConn,
+    ids: IdsQuery,
+    sort: RosterSort,
+    total: Total,
+) -> Result<Vec<Selected>, StoreError> {
     let page = memberships::table
         .inner_join(users::table)
         .left_join(member_statuses::table)
         .into_boxed()
         .filter(MembershipIn(ids));
-    Ok(select_page!(sort_order!(page, q.sort), total).load(conn)?)
+    Ok(select_page!(sort_order!(page, sort), total).load(conn)?)
 }
 
 /// Up to `fetch` rows after the cursor in attention order (the stored

@@ -3,7 +3,7 @@
 //! of stays in diesel's prepared-statement cache (no `sql()` literal).
 
 use crate::conn::DbConn;
-use crate::schema::memberships;
+use crate::schema::{memberships, org_group_members};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -57,6 +57,21 @@ impl QueryFragment<Backend> for LiveAthlete {
     }
 }
 
+/// `org_group_members.role = 'athlete'`, the predicate of the partial
+/// `org_group_members_roster` index, as SQL text for the same reason as
+/// [`LiveAthlete`].
+#[derive(Debug, Clone, Copy)]
+pub(super) struct GroupAthlete;
+
+expression!(GroupAthlete, Bool);
+
+impl QueryFragment<Backend> for GroupAthlete {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("org_group_members.role = 'athlete'");
+        Ok(())
+    }
+}
+
 /// A member's group ids as `a,b,c` in id order (NULL without groups): a
 /// correlated subquery over the covering `org_group_members_member` index,
 /// so the page brings its group ids without a query of their own.
@@ -85,7 +100,7 @@ impl QueryFragment<Backend> for GroupIdsText {
 /// the 10 000-athlete seed, measured with Python's sqlite3).
 pub(super) enum Total {
     /// `(SELECT COUNT(*) …)`.
-    Subquery(memberships::BoxedQuery<'static, Backend, BigInt>),
+    Subquery(CountQuery),
     /// Counted already.
     Counted(i64),
 }
@@ -116,17 +131,55 @@ impl QueryFragment<Backend> for Total {
     }
 }
 
+/// A roster count: over the roster's matches, or over a group's rows.
+pub(super) enum CountQuery {
+    /// Live athletes matching the filters.
+    Roster(memberships::BoxedQuery<'static, Backend, BigInt>),
+    /// A group's rows (see `roster::group_first`).
+    Group(org_group_members::BoxedQuery<'static, Backend, BigInt>),
+}
+
+impl CountQuery {
+    /// Runs the count.
+    pub(super) fn get_result(self, conn: &mut DbConn) -> QueryResult<i64> {
+        match self {
+            CountQuery::Roster(count) => count.get_result(conn),
+            CountQuery::Group(count) => count.get_result(conn),
+        }
+    }
+}
+
+impl QueryFragment<Backend> for CountQuery {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        match self {
+            CountQuery::Roster(count) => QueryFragment::<Backend>::walk_ast(count, out),
+            CountQuery::Group(count) => QueryFragment::<Backend>::walk_ast(count, out),
+        }
+    }
+}
+
+/// A page's membership ids: from the roster indexes, or from a group's.
+pub(super) enum IdsQuery {
+    /// `SELECT memberships.membership_id …`.
+    Roster(memberships::BoxedQuery<'static, Backend, Text>),
+    /// `SELECT org_group_members.membership_id …`.
+    Group(org_group_members::BoxedQuery<'static, Backend, Text>),
+}
+
 /// `memberships.membership_id IN (ids)` for a boxed query of membership ids
 /// (diesel's own `eq_any` takes a boxed subquery on one backend only, not
 /// across a `MultiConnection`).
-pub(super) struct MembershipIn(pub(super) memberships::BoxedQuery<'static, Backend, Text>);
+pub(super) struct MembershipIn(pub(super) IdsQuery);
 
 expression!(MembershipIn, Bool);
 
 impl QueryFragment<Backend> for MembershipIn {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
         out.push_sql("memberships.membership_id IN (");
-        QueryFragment::<Backend>::walk_ast(&self.0, out.reborrow())?;
+        match &self.0 {
+            IdsQuery::Roster(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
+            IdsQuery::Group(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
+        }
         out.push_sql(")");
         Ok(())
     }

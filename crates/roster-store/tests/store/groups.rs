@@ -13,7 +13,7 @@ use roster_store::schema::memberships;
 use roster_store::testing::TestDb;
 use roster_store::{JoinMode, Store};
 
-fn group(store: &Store, org: OrgId, actor: UserId, name: &str) -> Result<Group, RepoError> {
+pub fn group(store: &Store, org: OrgId, actor: UserId, name: &str) -> Result<Group, RepoError> {
     let t = now();
     let g = Group {
         group_id: GroupId::new(),
@@ -27,7 +27,7 @@ fn group(store: &Store, org: OrgId, actor: UserId, name: &str) -> Result<Group, 
     store.insert_group(&g, &event(org, actor, "group.created")).map(|()| g)
 }
 
-fn add(store: &Store, g: &Group, user: UserId) -> Result<bool, RepoError> {
+pub fn add(store: &Store, g: &Group, user: UserId) -> Result<bool, RepoError> {
     store.add_group_member(
         g.org_id,
         g.group_id,

@@ -5,6 +5,7 @@
 
 mod athlete;
 mod foundation;
+mod group_roster;
 mod groups;
 mod invitations;
 mod members;
