@@ -1,9 +1,10 @@
 //! Connections: one diesel `MultiConnection` over SQLite and PostgreSQL,
 //! picked at run time from the URL, pooled with r2d2.
 
+use crate::pool::{Checked, DbPool, IDLE_BEFORE_CHECK, Manager};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -17,11 +18,6 @@ pub enum DbConn {
     /// SQLite, the embedded default.
     Sqlite(SqliteConnection),
 }
-
-/// The pool.
-pub type DbPool = Pool<ConnectionManager<DbConn>>;
-/// A connection taken from the pool.
-pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
@@ -101,9 +97,9 @@ impl DatabaseUrl {
 #[derive(Debug, Clone, Copy)]
 struct SqlitePragmas;
 
-impl CustomizeConnection<DbConn, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(c) = conn {
+impl CustomizeConnection<Checked, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Checked) -> Result<(), diesel::r2d2::Error> {
+        if let DbConn::Sqlite(c) = &mut **conn {
             c.batch_execute(
                 // Reads go through a 256 MiB memory map of the database, which
                 // all of the pool's connections share through the OS page
@@ -129,13 +125,13 @@ pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, crate::Store
         std::fs::create_dir_all(dir)
             .map_err(|e| crate::StoreError::Pool(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let manager = ConnectionManager::<DbConn>::new(url.connection_string());
+    let manager = Manager::new(url.connection_string(), IDLE_BEFORE_CHECK);
     Pool::builder()
         .max_size(pool_size.max(1))
         .connection_timeout(Duration::from_secs(10))
-        // A SQLite connection is a file handle that cannot go stale; testing it
-        // on every checkout only costs a query. PostgreSQL's are tested.
-        .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
+        // The manager decides at each checkout whether a check query is due
+        // (see `pool`): rarely, never on SQLite.
+        .test_on_check_out(true)
         .connection_customizer(Box::new(SqlitePragmas))
         .build(manager)
         .map_err(Into::into)

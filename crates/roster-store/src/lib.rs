@@ -17,18 +17,20 @@ mod members;
 mod organizations;
 mod pinned;
 mod plans;
+mod pool;
 mod rows;
 pub mod schema;
 pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use conn::{DatabaseUrl, DbConn, DbPool, UrlError, connect, migrations_applied, run_migrations, write_tx};
+pub use conn::{DatabaseUrl, DbConn, UrlError, connect, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
 pub use error::StoreError;
 pub use groups::{group_ids_of, member_in_group};
 pub use invitations::{MailKey, OutboxRecord, OutboxWork};
 pub use plans::{SeededPlans, training_plans_status};
+pub use pool::{DbPool, IDLE_BEFORE_CHECK, Manager, PooledConn};
 
 use roster_domain::RepoError;
 
@@ -51,7 +53,7 @@ impl Store {
     /// Opens the database at `url`, migrates it, and returns the store.
     pub fn open(url: &DatabaseUrl, pool_size: u32) -> Result<Self, StoreError> {
         let pool = connect(url, pool_size)?;
-        run_migrations(&mut *pool.get()?)?;
+        run_migrations(&mut *PooledConn::get(&pool)?)?;
         Ok(Self { pool, mail_key: None, pin: std::sync::Arc::new(()) })
     }
 
@@ -68,8 +70,8 @@ impl Store {
     }
 
     /// A pooled connection.
-    pub fn conn(&self) -> Result<conn::PooledConn, StoreError> {
-        Ok(self.pool.get()?)
+    pub fn conn(&self) -> Result<PooledConn, StoreError> {
+        PooledConn::get(&self.pool)
     }
 
     /// Which backend this store runs on: `sqlite` or `postgres`.

@@ -8,8 +8,9 @@
 //! store used on the same thread, and every call outside `pinned`, takes its
 //! own connection from its own pool.
 
-use crate::conn::{DbConn, DbPool, PooledConn};
+use crate::conn::DbConn;
 use crate::error::StoreError;
+use crate::pool::{DbPool, PooledConn};
 use std::cell::RefCell;
 
 /// Which store (and so which pool) a pinned connection belongs to: the
@@ -70,12 +71,12 @@ pub(crate) fn with_conn<T>(
         let Ok(mut guard) = slot.try_borrow_mut() else { return own(pool, f) };
         match &mut *guard {
             Slot::Waiting(pinned) if *pinned == key => {
-                let mut conn = Box::new(pool.get()?);
-                let out = f(&mut conn);
+                let mut conn = Box::new(PooledConn::get(pool)?);
+                let out = conn.run(f);
                 *guard = Slot::Held(key, conn);
                 out
             }
-            Slot::Held(pinned, conn) if *pinned == key => f(conn),
+            Slot::Held(pinned, conn) if *pinned == key => conn.run(f),
             // Not pinned, or pinned for another store.
             _ => {
                 drop(guard);
@@ -86,6 +87,5 @@ pub(crate) fn with_conn<T>(
 }
 
 fn own<T>(pool: &DbPool, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
-    let mut conn = pool.get()?;
-    f(&mut conn)
+    PooledConn::get(pool)?.run(f)
 }

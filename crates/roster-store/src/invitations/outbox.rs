@@ -117,7 +117,7 @@ impl Store {
             .filter(outbox::failed_at.is_null())
             .filter(outbox::next_attempt_at.le(to_db(now)))
             .count()
-            .get_result(&mut conn)?;
+            .get_result(&mut *conn)?;
         if due == 0 {
             return Ok(Vec::new());
         }
@@ -155,7 +155,7 @@ impl Store {
         let mut conn = self.conn()?;
         diesel::update(outbox::table.find(message_id.to_string()))
             .set((outbox::sent_at.eq(to_db(at)), outbox::last_error.eq(None::<String>)))
-            .execute(&mut conn)?;
+            .execute(&mut *conn)?;
         Ok(())
     }
 
@@ -172,10 +172,10 @@ impl Store {
         match retry_at {
             Some(next) => diesel::update(target)
                 .set((outbox::last_error.eq(error), outbox::next_attempt_at.eq(to_db(next))))
-                .execute(&mut conn)?,
+                .execute(&mut *conn)?,
             None => diesel::update(target)
                 .set((outbox::last_error.eq(error), outbox::failed_at.eq(to_db(at))))
-                .execute(&mut conn)?,
+                .execute(&mut *conn)?,
         };
         Ok(())
     }
@@ -187,7 +187,7 @@ impl Store {
         let rows: Vec<(MessageRow, Extra)> = outbox::table
             .order(outbox::message_id.asc())
             .select((MessageRow::as_select(), (outbox::last_error, outbox::sent_at, outbox::failed_at)))
-            .load(&mut conn)?;
+            .load(&mut *conn)?;
         rows.into_iter()
             .map(|(row, (last_error, sent_at, failed_at))| {
                 let (message, attempts) = row.into_message(self.mail_key.as_deref())?;

@@ -11,8 +11,9 @@
 //! ([`status_cache`]); `sort=attention` first brings the stored statuses of
 //! every match up to date, then pages through the attention order like any
 //! other sort. A `group_id` page in name order reads the group's own roster
-//! index instead ([`group_page`](super::group_page)). Every statement's SQL depends only on which filters are
-//! present, never on their values, so both backends keep it prepared (see
+//! index instead ([`group_page`](super::group_page)). Every statement's SQL
+//! depends only on which filters are present, never on their values, so
+//! both backends keep it prepared (see
 //! [`roster_sql`](super::roster_sql)): PostgreSQL's generic plans use the
 //! same indexes as plans for the values, the trigram index for `q` included
 //! (it holds the organization).

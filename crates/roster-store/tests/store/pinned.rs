@@ -35,3 +35,53 @@ fn a_store_used_inside_another_stores_pin_reads_its_own_database() {
         assert!(store_a.user_by_id(bo.user_id).unwrap().is_none());
     });
 }
+
+#[derive(diesel::QueryableByName)]
+struct Pid {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pid: i32,
+}
+
+/// The pool's one connection's server process, after terminating it from
+/// another connection.
+fn terminate_pooled_backend(db: &TestDb, store: &roster_store::Store) -> i32 {
+    use diesel::prelude::*;
+    let pid = diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(&mut *store.conn().unwrap());
+    let pid = pid.unwrap().pid;
+    let mut other = roster_store::DbConn::establish(&db.url).unwrap();
+    diesel::sql_query(format!("SELECT pg_terminate_backend({pid})")).execute(&mut other).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    pid
+}
+
+fn one_connection_store(db: &TestDb) -> roster_store::Store {
+    roster_store::Store::open(&roster_store::DatabaseUrl::parse(&db.url).unwrap(), 1).unwrap()
+}
+
+#[test]
+fn a_postgres_connection_the_server_closed_under_load_is_replaced_after_one_failed_call_at_most() {
+    let Some(db) = TestDb::postgres() else { return };
+    let store = one_connection_store(&db);
+    let ada = user("Ada");
+    store.insert_user(&ada, "$argon2id$fake").unwrap();
+    terminate_pooled_backend(&db, &store);
+    // Used again at once, the connection is not checked first (no round trip
+    // per use case): this call may fail, and marks the connection for a check.
+    let failed = usize::from(store.user_by_id(ada.user_id).is_err());
+    for _ in 0..3 {
+        assert!(store.user_by_id(ada.user_id).unwrap().is_some());
+    }
+    assert!(failed <= 1);
+}
+
+#[test]
+fn a_postgres_connection_the_server_closed_while_idle_is_replaced_before_use() {
+    let Some(db) = TestDb::postgres() else { return };
+    let store = one_connection_store(&db);
+    let ada = user("Ada");
+    store.insert_user(&ada, "$argon2id$fake").unwrap();
+    terminate_pooled_backend(&db, &store);
+    std::thread::sleep(roster_store::IDLE_BEFORE_CHECK);
+    // Idle for longer than that, it is checked at checkout and replaced.
+    assert!(store.user_by_id(ada.user_id).unwrap().is_some());
+}
