@@ -5,6 +5,7 @@
 //! blocking pool against `roster-store`, and map the result. The contract is
 //! `shared/api.md`; the OpenAPI document is generated from the handlers.
 
+pub mod allocator;
 pub mod auth;
 pub mod cli;
 pub mod error;

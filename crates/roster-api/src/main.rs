@@ -5,9 +5,11 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[actix_web::main]
-async fn main() {
-    if let Err(e) = roster_api::cli::main().await {
+fn main() {
+    // Before the runtime starts its threads.
+    roster_api::allocator::tune();
+    let result = actix_web::rt::System::new().block_on(roster_api::cli::main());
+    if let Err(e) = result {
         // One line that names what is wrong (settings errors name the setting).
         eprintln!("roster: {e:#}");
         std::process::exit(1);

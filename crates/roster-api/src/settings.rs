@@ -41,7 +41,7 @@ pub struct Settings {
 pub struct ServerSettings {
     /// Address to listen on; port 0 picks a free port.
     pub bind: SocketAddr,
-    /// Worker threads (default: one per core).
+    /// HTTP worker threads (default: one per two cores, at least one).
     pub workers: Option<usize>,
     /// Seconds to let in-flight requests finish on SIGTERM.
     pub shutdown_timeout_s: u64,
