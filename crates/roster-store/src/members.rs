@@ -1,10 +1,10 @@
 //! `MemberRepo` over the store: a member's attributes and labels, adding,
 //! updating and removing members, and the roster list (in `roster`).
 
-mod group_page;
 mod profile_status;
 mod roster;
 mod roster_sql;
+mod side_rosters;
 mod status_cache;
 
 use crate::Store;

@@ -134,6 +134,11 @@ diesel::table! {
         membership_id -> Text,
         org_id -> Text,
         label -> Text,
+        user_id -> Text,
+        sort_name -> Text,
+        status -> Text,
+        assigned_to_coach_id -> Nullable<Text>,
+        role -> Text,
     }
 }
 

@@ -12,8 +12,9 @@ UPDATE org_group_members SET (membership_id, sort_name, status, role) = (
     WHERE m.org_id = org_group_members.org_id AND m.user_id = org_group_members.user_id AND m.removed_at IS NULL)
 WHERE EXISTS (SELECT 1 FROM memberships m
     WHERE m.org_id = org_group_members.org_id AND m.user_id = org_group_members.user_id AND m.removed_at IS NULL);
--- Athletes only, as the roster lists them (the query names the literal role).
-CREATE INDEX org_group_members_roster ON org_group_members (group_id, org_id, sort_name, user_id, status, membership_id)
+-- Athletes only, as the roster lists them (the query names the literal role;
+-- the role column too, or SQLite does not see the index as covering).
+CREATE INDEX org_group_members_roster ON org_group_members (group_id, org_id, sort_name, user_id, status, membership_id, role)
     WHERE role = 'athlete';
 
 -- A new row takes its member's live membership; with none the values are

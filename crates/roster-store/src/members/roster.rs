@@ -10,17 +10,18 @@
 //! recomputed for the whole page at once in a fixed number of queries
 //! ([`status_cache`]); `sort=attention` first brings the stored statuses of
 //! every match up to date, then pages through the attention order like any
-//! other sort. A `group_id` page in name order reads the group's own roster
-//! index instead ([`group_page`](super::group_page)). Every statement's SQL
+//! other sort. A `group_id` page, or one filtered by one label, in name
+//! order reads a side roster's own index instead
+//! ([`side_rosters`](super::side_rosters)). Every statement's SQL
 //! depends only on which filters are present, never on their values, so
 //! both backends keep it prepared (see
 //! [`roster_sql`](super::roster_sql)): PostgreSQL's generic plans use the
 //! same indexes as plans for the values, the trigram index for `q` included
 //! (it holds the organization).
 
-use super::group_page::{group_first, group_page, group_rows};
 use super::profile_status::StatusContext;
 use super::roster_sql::{Backend, CountQuery, GroupIdsText, IdsQuery, LiveAthlete, MembershipIn, Total, instr};
+use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow, StoredStatus};
 use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
@@ -101,8 +102,8 @@ fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
 
 /// `SELECT COUNT(*)` of every match of `q` (not the cursor).
 fn count_query(conn: &DbConn, org_id: OrgId, q: &RosterQuery) -> Result<CountQuery, StoreError> {
-    if let Some(group_id) = group_first(q) {
-        return Ok(CountQuery::Group(group_rows(org_id, group_id, q).count()));
+    if let Some(side) = side(q) {
+        return side_count(org_id, &side, q);
     }
     let mut count = filtered(org_id, q)?;
     if matches!(conn, DbConn::Sqlite(_)) {
@@ -270,8 +271,8 @@ fn sorted_rows(
     fetch: i64,
     total: Total,
 ) -> Result<Vec<Selected>, StoreError> {
-    if let Some(group_id) = group_first(q) {
-        return group_page(conn, org_id, group_id, q, fetch, total);
+    if let Some(side) = side(q) {
+        return side_page(conn, org_id, &side, q, fetch, total);
     }
     let mut ids = filtered(org_id, q)?;
     ids = match (&q.sort, &q.after) {

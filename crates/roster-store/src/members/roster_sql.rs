@@ -3,7 +3,7 @@
 //! of stays in diesel's prepared-statement cache (no `sql()` literal).
 
 use crate::conn::DbConn;
-use crate::schema::{memberships, org_group_members};
+use crate::schema::{member_labels, memberships, org_group_members};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -57,20 +57,51 @@ impl QueryFragment<Backend> for LiveAthlete {
     }
 }
 
-/// `org_group_members.role = 'athlete'`, the predicate of the partial
-/// `org_group_members_roster` index, as SQL text for the same reason as
-/// [`LiveAthlete`].
-#[derive(Debug, Clone, Copy)]
-pub(super) struct GroupAthlete;
+/// `TABLE.role = 'athlete'` as SQL text, for the same reason as
+/// [`LiveAthlete`]: the predicate of a side roster's partial indexes.
+macro_rules! athlete_rows {
+    ($name:ident, $sql:literal) => {
+        #[doc = concat!("`", $sql, "`.")]
+        #[derive(Debug, Clone, Copy)]
+        pub(super) struct $name;
 
-expression!(GroupAthlete, Bool);
+        expression!($name, Bool);
 
-impl QueryFragment<Backend> for GroupAthlete {
+        impl QueryFragment<Backend> for $name {
+            fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+                out.push_sql($sql);
+                Ok(())
+            }
+        }
+    };
+}
+
+athlete_rows!(GroupAthlete, "org_group_members.role = 'athlete'");
+
+/// `(TABLE.sort_name, TABLE.user_id) > (key, user)`: a side roster's rows
+/// after the name cursor.
+pub(super) struct NameAfter {
+    /// The table's name (a constant of the store's, never input).
+    pub(super) table: &'static str,
+    /// The cursor's sort name.
+    pub(super) key: String,
+    /// The cursor's account.
+    pub(super) user_id: String,
+}
+
+expression!(NameAfter, Bool);
+
+impl QueryFragment<Backend> for NameAfter {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        out.push_sql("org_group_members.role = 'athlete'");
+        out.push_sql(&format!("({0}.sort_name, {0}.user_id) > (", self.table));
+        out.push_bind_param::<Text, String>(&self.key)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, String>(&self.user_id)?;
+        out.push_sql(")");
         Ok(())
     }
 }
+athlete_rows!(LabelAthlete, "member_labels.role = 'athlete'");
 
 /// A member's group ids as `a,b,c` in id order (NULL without groups): a
 /// correlated subquery over the covering `org_group_members_member` index,
@@ -135,8 +166,10 @@ impl QueryFragment<Backend> for Total {
 pub(super) enum CountQuery {
     /// Live athletes matching the filters.
     Roster(memberships::BoxedQuery<'static, Backend, BigInt>),
-    /// A group's rows (see `roster::group_first`).
+    /// A group's rows (see `side_rosters`).
     Group(org_group_members::BoxedQuery<'static, Backend, BigInt>),
+    /// A label's rows (see `side_rosters`).
+    Label(member_labels::BoxedQuery<'static, Backend, BigInt>),
 }
 
 impl CountQuery {
@@ -145,6 +178,7 @@ impl CountQuery {
         match self {
             CountQuery::Roster(count) => count.get_result(conn),
             CountQuery::Group(count) => count.get_result(conn),
+            CountQuery::Label(count) => count.get_result(conn),
         }
     }
 }
@@ -154,6 +188,7 @@ impl QueryFragment<Backend> for CountQuery {
         match self {
             CountQuery::Roster(count) => QueryFragment::<Backend>::walk_ast(count, out),
             CountQuery::Group(count) => QueryFragment::<Backend>::walk_ast(count, out),
+            CountQuery::Label(count) => QueryFragment::<Backend>::walk_ast(count, out),
         }
     }
 }
@@ -164,6 +199,8 @@ pub(super) enum IdsQuery {
     Roster(memberships::BoxedQuery<'static, Backend, Text>),
     /// `SELECT org_group_members.membership_id …`.
     Group(org_group_members::BoxedQuery<'static, Backend, Text>),
+    /// `SELECT member_labels.membership_id …`.
+    Label(member_labels::BoxedQuery<'static, Backend, Text>),
 }
 
 /// `memberships.membership_id IN (ids)` for a boxed query of membership ids
@@ -179,6 +216,7 @@ impl QueryFragment<Backend> for MembershipIn {
         match &self.0 {
             IdsQuery::Roster(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
             IdsQuery::Group(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
+            IdsQuery::Label(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
         }
         out.push_sql(")");
         Ok(())

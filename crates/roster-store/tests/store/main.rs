@@ -5,13 +5,13 @@
 
 mod athlete;
 mod foundation;
-mod group_roster;
 mod groups;
 mod invitations;
 mod members;
 mod pinned;
 mod plans;
 mod profile;
+mod side_rosters;
 mod status_cache;
 mod wiring;
 

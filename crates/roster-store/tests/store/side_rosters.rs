@@ -1,11 +1,13 @@
-//! A `group_id` roster page read from the group's own index: its rows carry
-//! their membership's sort name and status (kept by triggers), and it agrees
-//! with the general roster path whatever happens to the members.
+//! Roster pages read from a side roster's own index (a group's rows, one
+//! label's rows): the rows carry their membership's sort name, status and
+//! coach (kept by triggers), and the pages agree with the general roster path
+//! whatever happens to the members.
 
 use crate::groups::{add, group};
 use crate::plans::{athlete, event, now, org};
 use diesel::prelude::*;
-use roster_domain::member::{DisplayName, MemberRepo, RosterPage, RosterQuery, RosterSort};
+use roster_domain::entities::Membership;
+use roster_domain::member::{CoachFilter, DisplayName, Label, Labels, MemberRepo, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, MembershipStatus, OrgId, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
@@ -30,14 +32,21 @@ fn walk(store: &Store, org: OrgId, q: &RosterQuery) -> (Vec<String>, Vec<i64>) {
     }
 }
 
-/// Sets `user`'s display name and status through the repository.
-fn set(store: &Store, org: OrgId, user: UserId, name: &str, status: MembershipStatus) {
+/// Changes `user`'s membership through the repository.
+fn edit(store: &Store, org: OrgId, user: UserId, change: impl FnOnce(&mut Membership)) {
     let mut m = store.member(org, user).unwrap().unwrap().membership;
     let expected = m.version;
-    m.display_name = Some(DisplayName::parse(name).unwrap());
-    m.status = status;
+    change(&mut m);
     m.version += 1;
     store.update_member(&m, expected, &event(org, user, "member.updated")).unwrap();
+}
+
+/// Sets `user`'s display name and status.
+fn set(store: &Store, org: OrgId, user: UserId, name: &str, status: MembershipStatus) {
+    edit(store, org, user, |m| {
+        m.display_name = Some(DisplayName::parse(name).unwrap());
+        m.status = status;
+    });
 }
 
 #[test]
@@ -128,4 +137,68 @@ fn a_group_row_needs_a_live_membership() {
 struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
+}
+
+/// Sets `user`'s labels and coach.
+fn label(store: &Store, org: OrgId, user: UserId, labels: &[&str], coach: Option<UserId>) {
+    edit(store, org, user, |m| {
+        m.labels = Labels::parse(labels.iter().copied()).unwrap();
+        m.assigned_to_coach_id = coach;
+    });
+}
+
+#[test]
+fn a_label_page_follows_labels_statuses_coaches_and_removals_and_agrees_with_the_roster_path() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = org(&store);
+        let members: Vec<UserId> = (0..5).map(|_| athlete(&store, org)).collect();
+        for (user, name) in members.iter().zip(["Eve", "Dan", "Cy", "Bo", "Al"]) {
+            set(&store, org, *user, name, MembershipStatus::Active);
+            label(&store, org, *user, &["@marathon"], Some(head));
+        }
+        label(&store, org, members[1], &["@trail"], Some(head));
+        label(&store, org, members[2], &["@marathon", "@trail"], None);
+        let marathon = Label::parse("@marathon").unwrap();
+        let q = |coach: CoachFilter, statuses: Vec<MembershipStatus>| RosterQuery {
+            labels: vec![marathon.clone()],
+            coach,
+            statuses,
+            limit: 2,
+            ..Default::default()
+        };
+        let active = || vec![MembershipStatus::Active];
+        let (names, totals) = walk(&store, org, &q(CoachFilter::Any, active()));
+        assert_eq!(names, ["Al", "Bo", "Cy", "Eve"], "{:?}", db.backend);
+        assert_eq!(totals, [4, 4]);
+        assert_eq!(walk(&store, org, &q(CoachFilter::Coach(head), active())).0, ["Al", "Bo", "Eve"]);
+        assert_eq!(walk(&store, org, &q(CoachFilter::Unassigned, active())), (vec!["Cy".into()], vec![1]));
+        assert_eq!(walk(&store, org, &q(CoachFilter::Any, vec![])).0.len(), 4);
+
+        // A new name, status and coach reach the label's rows.
+        set(&store, org, members[4], "Zoe", MembershipStatus::Active);
+        set(&store, org, members[0], "Eve", MembershipStatus::Suspended);
+        label(&store, org, members[3], &["@marathon"], None);
+        assert_eq!(walk(&store, org, &q(CoachFilter::Any, active())).0, ["Bo", "Cy", "Zoe"], "{:?}", db.backend);
+        assert_eq!(walk(&store, org, &q(CoachFilter::Coach(head), active())).0, ["Zoe"]);
+        assert_eq!(walk(&store, org, &q(CoachFilter::Unassigned, active())).0, ["Bo", "Cy"]);
+        let suspended = q(CoachFilter::Any, vec![MembershipStatus::Suspended]);
+        assert_eq!(walk(&store, org, &suspended), (vec!["Eve".into()], vec![1]));
+
+        // A removed member leaves the label's page; the roster path agrees.
+        store.remove_member(org, members[2], head, now(), &event(org, head, "member.removed")).unwrap();
+        let (names, totals) = walk(&store, org, &q(CoachFilter::Any, vec![]));
+        assert_eq!(names, ["Bo", "Eve", "Zoe"], "{:?}", db.backend);
+        assert_eq!(totals, [3, 3]);
+        let by_join = RosterQuery { sort: RosterSort::JoinedAt, ..q(CoachFilter::Any, vec![]) };
+        let mut joined = walk(&store, org, &by_join).0;
+        joined.sort();
+        assert_eq!(joined, names);
+        // Another organization's label rows stay there.
+        let (other_org, other_head) = crate::plans::org(&store);
+        let elsewhere = athlete(&store, other_org);
+        set(&store, other_org, elsewhere, "Al", MembershipStatus::Active);
+        label(&store, other_org, elsewhere, &["@marathon"], Some(other_head));
+        assert_eq!(walk(&store, org, &q(CoachFilter::Any, vec![])).1, [3, 3]);
+    }
 }
