@@ -28,6 +28,12 @@ cleanup() {
 trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
+# VmRSS counts every resident page the process maps (shared libraries whole),
+# Pss splits shared pages among the processes that map them.
+memory() {
+  awk '$1 == "VmRSS:" { printf "VmRSS %.1f MiB", $2 / 1024 }' "/proc/$1/status"
+  awk '$1 == "Pss:" { printf ", Pss %.1f MiB\n", $2 / 1024 }' "/proc/$1/smaps_rollup"
+}
 
 bench_backend() {
   local name=$1 url=$2
@@ -39,7 +45,7 @@ bench_backend() {
   until curl -sf "$base/readyz" >/dev/null; do sleep 0.005; done
   local ready_ms=$(( $(now_ms) - t0 ))
   sleep 1
-  local idle_kb; idle_kb=$(ps -o rss= -p "$server_pid" | tr -d ' ')
+  local idle; idle=$(memory "$server_pid")
 
   local email="bench.$RANDOM@example.com"
   curl -sf -X POST "$base/api/v1/auth/signup" -H 'content-type: application/json' \
@@ -54,13 +60,13 @@ wrk.body = '{"email":"$email","password":"Secret123"}'
 wrk.headers["Content-Type"] = "application/json"
 LUA
   echo "== $name"
-  echo "start-up to ready: ${ready_ms} ms; idle RSS: $((idle_kb / 1024)) MiB"
+  echo "start-up to ready: ${ready_ms} ms; idle: $idle"
   echo "-- POST /api/v1/auth/login (Argon2id verify per request), $conns connections, ${duration}s"
   wrk -t2 -c"$conns" -d"${duration}s" --latency -s "$work/login.lua" "$base/api/v1/auth/login" | grep -E "Requests/sec|50%|99%|Non-2xx"
   echo "-- GET /api/v1/organizations/{id}, $conns connections, ${duration}s"
   wrk -t2 -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base/api/v1/organizations/$org" \
     | grep -E "Requests/sec|50%|99%|Non-2xx"
-  echo "RSS after load: $(( $(ps -o rss= -p "$server_pid" | tr -d ' ') / 1024 )) MiB"
+  echo "after the load: $(memory "$server_pid")"
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 }
 

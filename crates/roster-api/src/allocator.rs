@@ -1,11 +1,14 @@
 //! The server's allocator settings. The `roster` binary allocates with
-//! mimalloc, which gives freed memory back to the system; its defaults hold
-//! on to it for a second after the last free and commit each arena up front,
-//! and a server that then goes quiet never calls back into the allocator to
-//! let it go. Measured on this project's seed (`/proc/PID/status`, SQLite, the
-//! filtered roster page under `wrk -c16`): anonymous memory after the load
-//! 45 MiB with the defaults, 20 MiB with immediate purging and arenas
-//! committed on demand, at the same throughput (2 014 / 2 021 req/s).
+//! mimalloc, which gives freed memory back to the system; by default it
+//! commits each arena up front and holds freed memory for a second, and a
+//! server that then goes quiet never calls back into the allocator to let it
+//! go. Here arenas are committed on demand (`.cargo/config.toml`), freed
+//! memory is purged at once during start-up, and 10 ms after it is freed
+//! once the server is up ([`settle`]). Measured with
+//! `scripts/bench-foundation.sh` (SQLite): idle VmRSS 52 MiB with the
+//! defaults; 29 MiB purging at once, which made every login fault Argon2's
+//! 19 MiB buffer in again (92 against 120 logins/s); 34 MiB with a 10 ms
+//! delay from the start, which left start-up's garbage on the workers.
 
 /// mimalloc's `mi_option_arena_eager_commit` (mimalloc 3's `mi_option_e`).
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
@@ -17,13 +20,29 @@ const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// `MIMALLOC_ARENA_EAGER_COMMIT`, which mimalloc reads itself). Call it first
 /// thing in `main`.
 pub fn tune() {
-    for (option, name, value) in
-        [(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 0), (ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0)]
-    {
-        if std::env::var_os(name).is_none() {
-            set(option, value);
-        }
+    set_unless_in_env(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 0);
+    set_unless_in_env(ARENA_EAGER_COMMIT, "MIMALLOC_ARENA_EAGER_COMMIT", 0);
+}
+
+/// Once start-up is over: gives back what the calling thread and the arenas
+/// hold free, and from now on purges freed memory after 10 ms, so that a
+/// busy server reuses it (a login's Argon2 buffer) instead of faulting it in
+/// again, and an idle one still lets it go.
+pub fn settle() {
+    release_free_memory();
+    set_unless_in_env(PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 10);
+}
+
+fn set_unless_in_env(option: libmimalloc_sys::mi_option_t, name: &str, value: std::ffi::c_long) {
+    if std::env::var_os(name).is_none() {
+        set(option, value);
     }
+}
+
+#[allow(unsafe_code)]
+fn release_free_memory() {
+    // SAFETY: `mi_collect` only frees memory no allocation uses.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 #[allow(unsafe_code)]
@@ -58,6 +77,8 @@ mod tests {
             assert_eq!(get(PURGE_DELAY), 1000);
             tune();
             assert_eq!(get(PURGE_DELAY), 0);
+            settle();
+            assert_eq!(get(PURGE_DELAY), 10);
         }
     }
 }

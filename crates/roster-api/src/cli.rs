@@ -82,6 +82,11 @@ pub async fn main() -> anyhow::Result<()> {
             let bind = settings.server.bind;
             let app = Application::build(settings)?;
             tracing::info!(%bind, port = app.port(), "roster is listening");
+            // Once the workers have built their apps, start-up is over.
+            actix_web::rt::spawn(async {
+                actix_web::rt::time::sleep(std::time::Duration::from_millis(300)).await;
+                crate::allocator::settle();
+            });
             app.run_until_stopped().await?;
             tracing::info!("roster stopped");
         }
