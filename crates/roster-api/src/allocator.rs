@@ -55,9 +55,9 @@ fn set(option: libmimalloc_sys::mi_option_t, value: std::ffi::c_long) {
 
 #[cfg(test)]
 #[allow(unsafe_code)]
-fn get(option: libmimalloc_sys::mi_option_t) -> i64 {
+fn get(option: libmimalloc_sys::mi_option_t) -> std::ffi::c_long {
     // SAFETY: reads a number from mimalloc's option table.
-    i64::from(unsafe { libmimalloc_sys::mi_option_get(option) })
+    unsafe { libmimalloc_sys::mi_option_get(option) }
 }
 
 #[cfg(test)]
