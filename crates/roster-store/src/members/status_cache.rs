@@ -144,14 +144,23 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
         .load(conn)?;
     let rows: Vec<StatusRow> = stale
         .into_iter()
-        .map(|(user_id, stored)| StatusRow {
-            user_id,
-            membership_id: stored.membership_id.clone(),
-            stored: Some(stored),
+        .map(|(user_id, mut stored)| {
+            // Stale: its old value is of no use, and it is most of the row.
+            stored.cache = None;
+            StatusRow { user_id, membership_id: stored.membership_id.clone(), stored: Some(stored) }
         })
         .collect();
-    resolve(conn, org_id, &rows, ctx).map(|_| ())
+    // A chunk at a time, each one's computed statuses dropped once stored:
+    // the first page after midnight recomputes a whole organization, and
+    // holding all of it at once was the server's peak memory.
+    for chunk in rows.chunks(REFRESH_ROWS) {
+        resolve(conn, org_id, chunk, ctx)?;
+    }
+    Ok(())
 }
+
+/// Statuses one refresh step recomputes and stores.
+const REFRESH_ROWS: usize = 1_000;
 
 /// Rows one write-back statement carries (six values each).
 const WRITE_BACK_ROWS: usize = 1_000;
