@@ -248,6 +248,9 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
             }
         }
     }
+    let started = std::time::Instant::now();
+    store.compact()?;
+    eprintln!("compacted the database in {:.1} s", started.elapsed().as_secs_f64());
     println!("password={SEED_PASSWORD}");
     Ok(())
 }

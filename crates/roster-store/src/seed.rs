@@ -338,6 +338,23 @@ impl Store {
         }
         Ok(report)
     }
+
+    /// Compacts the database after a seed and refreshes the planner's
+    /// statistics: `VACUUM ANALYZE` on PostgreSQL (the visibility map makes
+    /// counts index-only scans); on SQLite `VACUUM` writes each table and
+    /// index in order, where the seed's batches had interleaved them page by
+    /// page, and a memory-mapped read then maps the pages it needs instead of
+    /// the neighbours of every page it touches (the roster bench's server:
+    /// 94 -> 71 MiB VmRSS, 65 -> 55 MiB Pss), then `ANALYZE`.
+    pub fn compact(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn()?;
+        let sql = match &*conn {
+            DbConn::Pg(_) => "VACUUM ANALYZE",
+            DbConn::Sqlite(_) => "VACUUM; ANALYZE",
+        };
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, sql)?;
+        Ok(())
+    }
 }
 
 mod athlete_data;

@@ -291,6 +291,10 @@ fn seed_generates_organizations_with_realistic_rosters() {
         let head = store.live_membership(big.org_id, big.head_coach_id).unwrap().unwrap();
         assert_eq!(head.role, Role::HeadCoach);
         assert_eq!(store.roster(report.orgs[1].org_id, &query()).unwrap().total, 40);
+        // Compacting keeps every row, and the label's side roster with it.
+        store.compact().unwrap();
+        assert_eq!(store.roster(big.org_id, &RosterQuery { limit: 200, ..query() }).unwrap().total, 120);
+        assert_eq!(store.roster(big.org_id, &marathon).unwrap().total, share);
     }
 }
 
