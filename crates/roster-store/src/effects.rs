@@ -240,7 +240,7 @@ impl Store {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        write_tx(&mut *self.conn()?, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, actor, now))
+        self.on_conn(|conn| write_tx(conn, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, actor, now)))
     }
 
     /// The leave effects (group memberships end, current and upcoming plans
@@ -252,6 +252,6 @@ impl Store {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        write_tx(&mut *self.conn()?, |conn| end_member_effects(conn, org_id, user_id, actor, now))
+        self.on_conn(|conn| write_tx(conn, |conn| end_member_effects(conn, org_id, user_id, actor, now)))
     }
 }

@@ -84,7 +84,7 @@ impl Store {
 
     /// Database reachable and every migration applied.
     pub fn ready(&self) -> Result<bool, StoreError> {
-        migrations_applied(&mut *self.conn()?)
+        self.on_conn(migrations_applied)
     }
 
     /// Runs `f` with every repository call on this thread sharing one pooled
@@ -101,14 +101,20 @@ impl Store {
         std::sync::Arc::as_ptr(&self.pin) as pinned::PinKey
     }
 
+    /// Runs `f` on a pooled connection (the pinned one inside [`Store::pinned`]);
+    /// a failure has the connection checked before its next use (see `pool`).
+    pub(crate) fn on_conn<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        pinned::with_conn(self.pin_key(), &self.pool, f)
+    }
+
     /// Runs `f` on a pooled connection (the pinned one inside [`Store::pinned`]),
     /// mapping errors for the ports.
     pub(crate) fn with<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
-        pinned::with_conn(self.pin_key(), &self.pool, f).map_err(Into::into)
+        self.on_conn(f).map_err(Into::into)
     }
 
     /// Runs `f` in one write transaction, mapping errors for the ports.
     pub(crate) fn tx<T>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, RepoError> {
-        pinned::with_conn(self.pin_key(), &self.pool, |conn| write_tx(conn, f)).map_err(Into::into)
+        self.on_conn(|conn| write_tx(conn, f)).map_err(Into::into)
     }
 }

@@ -5,8 +5,9 @@
 //! whole round trip, a third of those a roster page makes. A connection in
 //! steady use has just answered its last query, so it is checked only when
 //! it sat idle for longer than [`IDLE_BEFORE_CHECK`] (the server may have
-//! closed it meanwhile) or when its last use case failed with a database
-//! error (the connection may be what failed). A broken connection is then
+//! closed it meanwhile) or when its last use failed for another reason than
+//! the data's rules (the connection may be what failed); every repository
+//! call, the outbox worker's and `/readyz`'s go through [`PooledConn::run`]. A broken connection is then
 //! found at its next checkout and replaced, as before. SQLite connections
 //! are file handles that cannot go stale and are never checked.
 
@@ -94,11 +95,12 @@ impl PooledConn {
         Ok(Self(pool.get()?))
     }
 
-    /// Runs `f` on the connection; a database error makes the next checkout
-    /// check the connection before it is used again.
+    /// Runs `f` on the connection; a failure other than a refusal of the
+    /// data's rules (a conflict, a domain error) makes the next checkout check
+    /// the connection before it is used again.
     pub(crate) fn run<T>(&mut self, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let out = f(&mut self.0.conn);
-        if matches!(out, Err(StoreError::Database(_))) {
+        if matches!(out, Err(ref e) if !matches!(e, StoreError::Conflict(_) | StoreError::Refused(_))) {
             self.0.suspect = true;
         }
         out

@@ -330,12 +330,9 @@ impl Store {
             report.athletes += u64::from(org.athletes);
             report.orgs.push(org);
         }
-        if let DbConn::Pg(c) = &mut *conn {
-            // VACUUM sets the visibility map, so counts can be index-only scans.
-            diesel::connection::SimpleConnection::batch_execute(c, "VACUUM ANALYZE")?;
-        } else if let DbConn::Sqlite(c) = &mut *conn {
-            diesel::connection::SimpleConnection::batch_execute(c, "ANALYZE")?;
-        }
+        // Statistics for what is seeded next; [`Store::compact`] vacuums at
+        // the end.
+        diesel::connection::SimpleConnection::batch_execute(&mut *conn, "ANALYZE")?;
         Ok(report)
     }
 

@@ -110,18 +110,18 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<OutboxWork>, StoreError> {
         let key = self.mail_key.as_deref();
-        let mut conn = self.conn()?;
-        // A plain read first: an idle worker never takes the (SQLite) write lock.
-        let due: i64 = outbox::table
-            .filter(outbox::sent_at.is_null())
-            .filter(outbox::failed_at.is_null())
-            .filter(outbox::next_attempt_at.le(to_db(now)))
-            .count()
-            .get_result(&mut *conn)?;
-        if due == 0 {
-            return Ok(Vec::new());
-        }
-        write_tx(&mut conn, |conn| {
+        self.on_conn(|conn| {
+            // A plain read first: an idle worker never takes the (SQLite) write lock.
+            let due: i64 = outbox::table
+                .filter(outbox::sent_at.is_null())
+                .filter(outbox::failed_at.is_null())
+                .filter(outbox::next_attempt_at.le(to_db(now)))
+                .count()
+                .get_result(conn)?;
+            if due == 0 {
+                return Ok(Vec::new());
+            }
+            write_tx(conn, |conn| {
             let sql = match conn {
                 DbConn::Pg(_) => format!("{CLAIM} FOR UPDATE SKIP LOCKED) {RETURNING}"),
                 DbConn::Sqlite(_) => format!("{CLAIM}) {RETURNING}"),
@@ -147,16 +147,18 @@ impl Store {
                 }
             }
             Ok(work)
+            })
         })
     }
 
     /// Records a delivery.
     pub fn outbox_delivered(&self, message_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
-        diesel::update(outbox::table.find(message_id.to_string()))
-            .set((outbox::sent_at.eq(to_db(at)), outbox::last_error.eq(None::<String>)))
-            .execute(&mut *conn)?;
-        Ok(())
+        self.on_conn(|conn| {
+            diesel::update(outbox::table.find(message_id.to_string()))
+                .set((outbox::sent_at.eq(to_db(at)), outbox::last_error.eq(None::<String>)))
+                .execute(conn)?;
+            Ok(())
+        })
     }
 
     /// Records a failed attempt: retried at `retry_at`, or given up when `None`.
@@ -167,17 +169,18 @@ impl Store {
         retry_at: Option<DateTime<Utc>>,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn()?;
         let target = outbox::table.find(message_id.to_string());
-        match retry_at {
-            Some(next) => diesel::update(target)
-                .set((outbox::last_error.eq(error), outbox::next_attempt_at.eq(to_db(next))))
-                .execute(&mut *conn)?,
-            None => diesel::update(target)
-                .set((outbox::last_error.eq(error), outbox::failed_at.eq(to_db(at))))
-                .execute(&mut *conn)?,
-        };
-        Ok(())
+        self.on_conn(|conn| {
+            match retry_at {
+                Some(next) => diesel::update(target)
+                    .set((outbox::last_error.eq(error), outbox::next_attempt_at.eq(to_db(next))))
+                    .execute(conn)?,
+                None => diesel::update(target)
+                    .set((outbox::last_error.eq(error), outbox::failed_at.eq(to_db(at))))
+                    .execute(conn)?,
+            };
+            Ok(())
+        })
     }
 
     /// Every outbox message, oldest first (for operators and tests).

@@ -20,7 +20,9 @@
 //! (it holds the organization).
 
 use super::profile_status::StatusContext;
-use super::roster_sql::{Backend, CountQuery, GroupIdsText, IdsQuery, LiveAthlete, MembershipIn, Total, instr};
+use super::roster_sql::{
+    Backend, CountQuery, GroupIdsText, IdsQuery, LiveAthlete, MembershipIn, NameAfter, Total, instr,
+};
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow, StoredStatus};
 use super::{into_view, labels_from_text};
@@ -276,13 +278,9 @@ fn sorted_rows(
     }
     let mut ids = filtered(org_id, q)?;
     ids = match (&q.sort, &q.after) {
-        (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => ids.filter(
-            sql::<Bool>("(memberships.sort_name, memberships.user_id) > (")
-                .bind::<Text, _>(key.clone())
-                .sql(", ")
-                .bind::<Text, _>(user_id.to_string())
-                .sql(")"),
-        ),
+        (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => {
+            ids.filter(NameAfter { table: "memberships", key: key.clone(), user_id: user_id.to_string() })
+        }
         (RosterSort::JoinedAt, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => ids.filter(
             sql::<Bool>("(memberships.joined_at, memberships.membership_id) > (")
                 .bind::<Timestamp, _>(to_db(*joined_at))

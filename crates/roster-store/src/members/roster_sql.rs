@@ -78,8 +78,8 @@ macro_rules! athlete_rows {
 
 athlete_rows!(GroupAthlete, "org_group_members.role = 'athlete'");
 
-/// `(TABLE.sort_name, TABLE.user_id) > (key, user)`: a side roster's rows
-/// after the name cursor.
+/// `(TABLE.sort_name, TABLE.user_id) > (key, user)`: the roster's or a side
+/// roster's rows after the name cursor.
 pub(super) struct NameAfter {
     /// The table's name (a constant of the store's, never input).
     pub(super) table: &'static str,
