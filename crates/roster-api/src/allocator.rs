@@ -4,11 +4,9 @@
 //! server that then goes quiet never calls back into the allocator to let it
 //! go. Here arenas are committed on demand (`.cargo/config.toml`), freed
 //! memory is purged at once during start-up, and 10 ms after it is freed
-//! once the server is up ([`settle`]). Measured with
-//! `scripts/bench-foundation.sh` (SQLite): idle VmRSS 52 MiB with the
-//! defaults; 29 MiB purging at once, which made every login fault Argon2's
-//! 19 MiB buffer in again (92 against 120 logins/s); 34 MiB with a 10 ms
-//! delay from the start, which left start-up's garbage on the workers.
+//! once the server is up ([`settle`]): purging at once for good made every
+//! login fault Argon2's buffer in again, and a delay from the start left
+//! start-up's garbage on the workers (figures in `docs/performance.md`).
 
 /// mimalloc's `mi_option_arena_eager_commit` (mimalloc 3's `mi_option_e`).
 const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;

@@ -2,8 +2,9 @@
 //!
 //! The HTTP API of roster (actix-web) and the `roster` binary. Handlers are
 //! thin: they extract and parse, run a `roster-domain` use case on the
-//! blocking pool against `roster-store`, and map the result. The contract is
-//! `shared/api.md`; the OpenAPI document is generated from the handlers.
+//! blocking pool against `roster-store`, and map the result. The OpenAPI
+//! document, generated from the handlers, is the reference; the repository's
+//! `docs/api.md` gives the conventions every operation follows.
 
 pub mod allocator;
 pub mod auth;

@@ -154,10 +154,9 @@ impl Application {
         .listen(listener)?;
         // One HTTP worker per two cores: a request's own work (the use case)
         // runs on the blocking threads, as many as pooled connections (one per
-        // core), so the workers only parse and serialize. On 2 cores one worker
-        // served the filtered roster page at 2 306 req/s against 1 991 with
-        // two (SQLite; 1 094 against 1 114 on PostgreSQL), and idles 5 MiB
-        // smaller.
+        // core), so the workers only parse and serialize; a second worker per
+        // two cores only contended for them and idled larger
+        // (docs/performance.md).
         let workers = settings
             .server
             .workers

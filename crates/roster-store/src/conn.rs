@@ -75,11 +75,9 @@ impl DatabaseUrl {
     /// A sensible pool size for the backend: as many connections as cores
     /// (at least 2), on either backend. A use case holds its connection while
     /// it runs and its work is CPU-bound, so more connections than cores only
-    /// queue the same work on the same cores: on a 2-core machine, 2 served
-    /// the filtered roster page at 1 821 req/s with p99 20 ms on SQLite, 8 at
-    /// 1 599 req/s with p99 29 ms; on PostgreSQL 2 gave 1 010 req/s, 10 gave
-    /// 667. A PostgreSQL across a network, where a query also waits for the
-    /// wire, wants more: set `database.pool_size`.
+    /// queue the same work on the same cores (measured in
+    /// `docs/performance.md`). A PostgreSQL across a network, where a query
+    /// also waits for the wire, wants more: set `database.pool_size`.
     pub fn default_pool_size(&self) -> u32 {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         u32::try_from(cores).unwrap_or(u32::MAX).max(2)

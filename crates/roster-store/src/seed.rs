@@ -341,12 +341,11 @@ impl Store {
     /// counts index-only scans); on SQLite `VACUUM` writes each table and
     /// index in order, where the seed's batches had interleaved them page by
     /// page, and a memory-mapped read then maps the pages it needs instead of
-    /// the neighbours of every page it touches (the roster bench's server:
-    /// 94 -> 71 MiB VmRSS, 65 -> 55 MiB Pss). SQLite keeps the statistics
-    /// [`Store::seed`] gathered. On the compacted file, statuses stored after
-    /// the seed land at its end, past the 256 MiB memory map of a file this
-    /// large (436 MB), and `sort=attention` reads them with a system call
-    /// each (35 instead of 85 req/s in the bench).
+    /// the neighbours of every page it touches. SQLite keeps the statistics
+    /// [`Store::seed`] gathered. On a compacted file this large, statuses
+    /// stored after the seed land at its end, past the memory map, and
+    /// `sort=attention` reads them with a system call each (the trade is
+    /// measured in `docs/performance.md`).
     pub fn compact(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         let sql = match &*conn {

@@ -127,8 +127,7 @@ impl QueryFragment<Backend> for GroupIdsText {
 /// as an uncorrelated scalar subquery (run once; the page costs one round
 /// trip fewer), on SQLite the count already taken by its own statement, as a
 /// bound value (SQLite ran the same count slower as a subquery of the page
-/// than on its own: 1.7 ms against 0.25 + 0.83 ms for the default page of
-/// the 10 000-athlete seed, measured with Python's sqlite3).
+/// than as its own statement).
 pub(super) enum Total {
     /// `(SELECT COUNT(*) …)`.
     Subquery(CountQuery),
