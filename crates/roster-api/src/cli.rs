@@ -1,4 +1,4 @@
-//! The `roster` command line: `serve` (the default), `migrate`, `token`, `demo`.
+//! The `roster` command line: `serve` (the default), `migrate`, `token`, `demo`, `seed`, `check`.
 
 use crate::auth::{Argon2Hasher, TokenKeys};
 use crate::settings::Settings;
@@ -40,6 +40,12 @@ pub enum Command {
     Demo,
     /// Generate a synthetic database at scale (for benchmarks) and print a big organization's id and logins.
     Seed(SeedArgs),
+    /// Recompute every derived copy (docs/read-model.md) from the source tables and report drift (exit 1).
+    Check {
+        /// Rewrite the copies that drifted (in one transaction); exit 0 once none is left.
+        #[arg(long)]
+        repair: bool,
+    },
 }
 
 /// `roster seed` options.
@@ -109,6 +115,11 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::Demo => demo(&settings)?,
         Command::Seed(args) => seed(&settings, &args)?,
+        Command::Check { repair } => {
+            if !check(&settings, repair)? {
+                std::process::exit(1);
+            }
+        }
     }
     Ok(())
 }
@@ -183,6 +194,30 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
         println!("  athlete          {handle}@demo.roster.dev");
     }
     Ok(())
+}
+
+/// Prints each derived copy's drift; with `repair`, repairs it and checks
+/// again. True when nothing is (left) drifted.
+fn check(settings: &Settings, repair: bool) -> anyhow::Result<bool> {
+    let store = open_store(settings)?;
+    let thresholds = settings.attention.thresholds();
+    let report = store.check_read_model(SystemClock.now(), &thresholds, repair)?;
+    for drift in &report.copies {
+        let state = match (drift.rows, repair) {
+            (0, _) => "ok".to_owned(),
+            (n, false) => format!("DRIFT in {n} row(s), e.g. {}", drift.examples.join(", ")),
+            (n, true) => format!("repaired {n} row(s), e.g. {}", drift.examples.join(", ")),
+        };
+        println!("{:<45} {state}", drift.copy);
+    }
+    if !repair {
+        return Ok(report.drifted_rows() == 0);
+    }
+    let left = store.check_read_model(SystemClock.now(), &thresholds, false)?.drifted_rows();
+    if left > 0 {
+        println!("{left} row(s) still drift after the repair");
+    }
+    Ok(left == 0)
 }
 
 /// The password of every seeded account.

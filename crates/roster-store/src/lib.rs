@@ -8,6 +8,7 @@
 mod accounts;
 pub mod athlete;
 mod audit;
+mod check;
 mod conn;
 mod effects;
 mod error;
@@ -24,6 +25,7 @@ pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use check::{CheckReport, Drift};
 pub use conn::{DatabaseUrl, DbConn, UrlError, connect, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
 pub use error::StoreError;

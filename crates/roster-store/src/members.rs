@@ -1,11 +1,11 @@
 //! `MemberRepo` over the store: a member's attributes and labels, adding,
 //! updating and removing members, and the roster list (in `roster`).
 
-mod profile_status;
+pub(crate) mod profile_status;
 mod roster;
-mod roster_sql;
+pub(crate) mod roster_sql;
 mod side_rosters;
-mod status_cache;
+pub(crate) mod status_cache;
 
 use crate::Store;
 use crate::conn::DbConn;
