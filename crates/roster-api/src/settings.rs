@@ -33,6 +33,9 @@ pub struct Settings {
     /// Attention-signal thresholds.
     #[serde(default)]
     pub attention: AttentionSettings,
+    /// The training calendar's coverage bands.
+    #[serde(default)]
+    pub calendar: roster_domain::calendar::Bands,
 }
 
 /// `server.*`
@@ -179,6 +182,7 @@ impl Default for Settings {
             log: LogSettings { format: None, level: "info".into() },
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),
+            calendar: roster_domain::calendar::Bands::default(),
         }
     }
 }
@@ -327,6 +331,7 @@ impl Settings {
             return Err(SettingsError("insights.timeout_ms: must be between 1 and 60000".into()));
         }
         self.attention.thresholds().validate().map_err(|e| SettingsError(format!("attention.{e}")))?;
+        self.calendar.validate().map_err(|e| SettingsError(format!("calendar.{e}")))?;
         if let Some(tls) = &self.mail.smtp.tls
             && !matches!(tls.as_str(), "none" | "starttls" | "tls")
         {

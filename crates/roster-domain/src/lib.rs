@@ -22,6 +22,7 @@
 
 pub mod athlete;
 pub mod attention;
+pub mod calendar;
 pub mod clock;
 pub mod entities;
 pub mod error;

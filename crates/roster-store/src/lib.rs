@@ -8,6 +8,7 @@
 mod accounts;
 pub mod athlete;
 mod audit;
+mod calendar;
 mod check;
 mod conn;
 mod effects;

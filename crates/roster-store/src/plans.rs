@@ -2,7 +2,7 @@
 //! in-transaction assignment rule shared with group assignment and joining,
 //! and the batch read of plan status for a roster page.
 
-mod rows;
+pub(crate) mod rows;
 mod seed;
 mod status;
 

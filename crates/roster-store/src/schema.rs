@@ -293,3 +293,18 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    workout_adjustments (assignment_id, workout_index) {
+        assignment_id -> Text,
+        workout_index -> Integer,
+        org_id -> Text,
+        user_id -> Text,
+        week -> Integer,
+        day -> Integer,
+        moved_to -> Nullable<Text>,
+        excuse_reason -> Nullable<Text>,
+        excused_by -> Nullable<Text>,
+        excused_at -> Nullable<Timestamp>,
+    }
+}

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod athlete;
 pub mod audit;
+pub mod calendar;
 pub mod coaches;
 pub mod groups;
 pub mod invitations;

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod athlete;
+mod calendar;
 mod coaches;
 mod conventions;
 mod groups;

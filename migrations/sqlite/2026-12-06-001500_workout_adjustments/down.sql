@@ -1,0 +1,1 @@
+DROP TABLE workout_adjustments;
