@@ -223,6 +223,49 @@ pub fn match_days(
     Matched { workouts: outcomes, unplanned }
 }
 
+/// How much of what was due got done: the workouts whose day has come
+/// (today's only once matched) and that no coach excused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Compliance {
+    /// Workouts due.
+    pub planned_sessions: u32,
+    /// Of those, completed.
+    pub completed_sessions: u32,
+    /// `completed_sessions` as a share of `planned_sessions`, in percent; `null` with nothing due.
+    pub sessions_pct: Option<u32>,
+    /// The share of the due workouts' planned volume that was done, in percent: each workout
+    /// counts its matched activity's coverage, at most 100 %; `null` with nothing due.
+    pub volume_pct: Option<u32>,
+}
+
+impl Compliance {
+    /// Compliance over the outcomes of workouts on their dates, as of `today`.
+    pub fn of<'a>(outcomes: impl IntoIterator<Item = (NaiveDate, &'a WorkoutOutcome)>, today: NaiveDate) -> Self {
+        let (mut planned, mut completed, mut covered) = (0u32, 0u32, 0u64);
+        for (date, outcome) in outcomes {
+            let due = match outcome.state {
+                WorkoutState::Completed | WorkoutState::Partial => date <= today,
+                WorkoutState::Missed => true,
+                WorkoutState::Excused | WorkoutState::Upcoming => false,
+            };
+            if !due {
+                continue;
+            }
+            planned += 1;
+            completed += u32::from(outcome.state == WorkoutState::Completed);
+            covered += u64::from(outcome.coverage_pct.unwrap_or(0).min(100));
+        }
+        let pct = |part: u64| (planned > 0).then(|| u32::try_from(part * 100 / u64::from(planned)).unwrap_or(100));
+        Self {
+            planned_sessions: planned,
+            completed_sessions: completed,
+            sessions_pct: pct(u64::from(completed)),
+            volume_pct: (planned > 0).then(|| u32::try_from(covered / u64::from(planned)).unwrap_or(100)),
+        }
+    }
+}
+
 /// The date a workout of `week` and `day` of an assignment starting on
 /// `start` falls on: `start + 7(week − 1) + (day − 1)`.
 pub fn workout_date(start: NaiveDate, week: i64, day: i64) -> Option<NaiveDate> {

@@ -8,7 +8,7 @@ use crate::routes::athlete::dto::ActivityDto;
 use crate::state::{AppState, run};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use roster_domain::calendar::{DateRange, WorkoutState};
+use roster_domain::calendar::{Compliance, DateRange, WorkoutState};
 use roster_domain::services::calendar::{self as svc, Calendar, PlannedWorkout, WorkoutChange, WorkoutRef};
 use roster_domain::{ActivityId, AssignmentId, OrgId, PlanId, Sport, UserId};
 use serde::{Deserialize, Serialize};
@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, utoipa::OpenApi)]
 #[openapi(
     paths(get_calendar, move_workout, excuse_workout),
-    components(schemas(CalendarDto, CalendarDayDto, PlannedWorkoutDto, ExcuseDto, MoveBody, ExcuseBody, WorkoutState)),
+    components(schemas(CalendarDto, CalendarDayDto, Compliance, WeekComplianceDto, PlannedWorkoutDto, ExcuseDto, MoveBody, ExcuseBody, WorkoutState)),
     tags((name = "calendar", description = "Planned versus done. A workout of week w, day d of an assignment \
         starting on S falls on S + 7(w − 1) + (d − 1) in the organization's time zone, unless a coach moved it. \
         An activity of the plan's sport on that date covers it by the larger of its distance and duration as a \
@@ -175,6 +175,21 @@ pub struct CalendarDto {
     pub days: Vec<CalendarDayDto>,
     /// The activities of the range that matched no planned workout.
     pub unplanned_activities: Vec<ActivityDto>,
+    /// Compliance over the range: the workouts due (past days, and today's once done; excused ones
+    /// left out), how many were completed, and the share of their planned volume that was done.
+    pub compliance: Compliance,
+    /// Compliance per Monday-based week the range touches (only the range's days count).
+    pub weeks: Vec<WeekComplianceDto>,
+}
+
+/// One week's compliance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WeekComplianceDto {
+    /// The Monday that starts the week.
+    pub week_start: NaiveDate,
+    /// Its compliance.
+    #[serde(flatten)]
+    pub compliance: Compliance,
 }
 
 impl From<Calendar> for CalendarDto {
@@ -194,6 +209,12 @@ impl From<Calendar> for CalendarDto {
                 })
                 .collect(),
             unplanned_activities: c.unplanned.into_iter().map(Into::into).collect(),
+            compliance: c.compliance,
+            weeks: c
+                .weeks
+                .into_iter()
+                .map(|(week_start, compliance)| WeekComplianceDto { week_start, compliance })
+                .collect(),
         }
     }
 }

@@ -111,6 +111,14 @@ async fn planned_workouts_get_their_states_from_the_days_activities() {
         assert_eq!(calendar["unplanned_activities"].as_array().unwrap().len(), 1);
         assert_eq!(calendar["unplanned_activities"][0]["sport"], "bike");
         assert_eq!(day(calendar, days_from_today(-5))["activities"].as_array().unwrap().len(), 1);
+        // Due: Easy (84 %), Tempo (55 %), Long (missed); today's is not due yet.
+        assert_eq!(
+            calendar["compliance"],
+            json!({"planned_sessions": 3, "completed_sessions": 1, "sessions_pct": 33, "volume_pct": 46})
+        );
+        let weeks = calendar["weeks"].as_array().unwrap();
+        let planned: u64 = weeks.iter().map(|w| w["planned_sessions"].as_u64().unwrap()).sum();
+        assert_eq!(planned, 3, "the weeks add up to the range");
 
         // The athlete reads their own; another athlete and an outsider get 404.
         app.get(&path, &athlete.token).await.assert_status(200);

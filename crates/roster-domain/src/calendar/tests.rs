@@ -112,6 +112,26 @@ fn bands_are_validated() {
     assert!(Bands { completed_pct: 80, partial_pct: 0 }.validate().is_err());
 }
 
+#[test]
+fn compliance_counts_what_was_due_and_how_much_of_it_was_done() {
+    let today = day(3);
+    let outcome = |state, coverage_pct| WorkoutOutcome { state, activity_id: None, coverage_pct };
+    let done = outcome(WorkoutState::Completed, Some(130));
+    let half = outcome(WorkoutState::Partial, Some(60));
+    let missed = outcome(WorkoutState::Missed, None);
+    let excused = outcome(WorkoutState::Excused, None);
+    let upcoming = outcome(WorkoutState::Upcoming, None);
+    let c = Compliance::of(
+        [(day(1), &done), (day(2), &half), (day(2), &missed), (day(2), &excused), (day(3), &upcoming)],
+        today,
+    );
+    assert_eq!(
+        c,
+        Compliance { planned_sessions: 3, completed_sessions: 1, sessions_pct: Some(33), volume_pct: Some(53) }
+    );
+    assert_eq!(Compliance::of([(day(4), &upcoming)], today).sessions_pct, None, "nothing due yet");
+}
+
 fn sport() -> impl Strategy<Value = Sport> {
     prop::sample::select(Sport::ALL.to_vec())
 }
@@ -153,6 +173,22 @@ proptest! {
                 None => prop_assert!(matches!(o.state, WorkoutState::Missed | WorkoutState::Excused | WorkoutState::Upcoming)),
             }
         }
+    }
+
+    #[test]
+    fn compliance_agrees_with_the_days(ws in workouts(), acts in activities(), today in 0u64..8) {
+        // The whole range's compliance is the sum of its days'.
+        let m = match_days(&ws, &acts, day(today), Bands::default());
+        let all = Compliance::of(ws.iter().map(|w| w.date).zip(&m.workouts), day(today));
+        let (mut planned, mut completed) = (0, 0);
+        for d in 0..7 {
+            let one = Compliance::of(ws.iter().map(|w| w.date).zip(&m.workouts).filter(|(date, _)| *date == day(d)), day(today));
+            planned += one.planned_sessions;
+            completed += one.completed_sessions;
+        }
+        prop_assert_eq!((all.planned_sessions, all.completed_sessions), (planned, completed));
+        prop_assert!(all.completed_sessions <= all.planned_sessions);
+        prop_assert!(all.volume_pct.unwrap_or(0) <= 100);
     }
 
     #[test]

@@ -6,8 +6,8 @@ use crate::athlete::ports::AthleteRepo;
 use crate::athlete::weekly::start_of_day;
 use crate::athlete::{Activity, DataAccess};
 use crate::calendar::{
-    Bands, CalendarRepo, DateRange, DayActivity, Excuse, Matched, ScheduledWorkout, WorkoutAdjustment, WorkoutOutcome,
-    match_days, workout_date,
+    Bands, CalendarRepo, Compliance, DateRange, DayActivity, Excuse, Matched, ScheduledWorkout, WorkoutAdjustment,
+    WorkoutOutcome, match_days, workout_date,
 };
 use crate::clock::Clock;
 use crate::entities::AuditEvent;
@@ -96,6 +96,10 @@ pub struct Calendar {
     pub days: Vec<CalendarDay>,
     /// The activities that matched no planned workout.
     pub unplanned: Vec<Activity>,
+    /// Compliance over the whole range.
+    pub compliance: Compliance,
+    /// Compliance per Monday-based week that the range touches, oldest first.
+    pub weeks: Vec<(NaiveDate, Compliance)>,
 }
 
 /// Every workout of the athlete's live assignments, on its date.
@@ -205,6 +209,17 @@ pub fn calendar(
     let activities =
         store.activities_between(athlete, start_of_day(timezone.tz(), range.from), start_of_day(timezone.tz(), end))?;
     let (workouts, matched) = with_outcomes(workouts, &activities, &timezone, today, bands);
+    let compliance = Compliance::of(workouts.iter().map(|w| (w.date, &w.outcome)), today);
+    let monday = |date: NaiveDate| date.week(chrono::Weekday::Mon).first_day();
+    let mut week_starts: Vec<NaiveDate> = range.days().map(monday).collect();
+    week_starts.dedup();
+    let weeks = week_starts
+        .into_iter()
+        .map(|start| {
+            let in_week = workouts.iter().filter(|w| monday(w.date) == start);
+            (start, Compliance::of(in_week.map(|w| (w.date, &w.outcome)), today))
+        })
+        .collect();
     let mut days: Vec<CalendarDay> =
         range.days().map(|date| CalendarDay { date, workouts: Vec::new(), activities: Vec::new() }).collect();
     let slot = |date: NaiveDate| usize::try_from((date - range.from).num_days()).ok();
@@ -220,7 +235,7 @@ pub fn calendar(
             day.activities.push(activity);
         }
     }
-    Ok(Calendar { range, timezone, today, days, unplanned })
+    Ok(Calendar { range, timezone, today, days, unplanned, compliance, weeks })
 }
 
 /// What a coach changes about a planned workout.
