@@ -8,6 +8,7 @@ mod athlete;
 mod coaches;
 mod conventions;
 mod groups;
+mod input;
 mod invitations;
 mod members;
 mod ops;
