@@ -3,7 +3,7 @@
 use super::MAX_WEEKS;
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::sport::Sport;
-use crate::values::{Description, InvalidValue};
+use crate::values::{Description, InvalidValue, Lines, clean_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -31,12 +31,12 @@ impl fmt::Display for PlanName {
 }
 
 fn text(input: &str, what: &str, code: &'static str, min: usize, max: usize) -> Result<String, InvalidValue> {
-    let trimmed = input.trim();
+    let trimmed = clean_text(input, Lines::One)?;
     let len = trimmed.chars().count();
     if len < min || len > max {
         return Err(InvalidValue::new(code, format!("{what} must be {min}–{max} characters")));
     }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
 }
 
 /// Who a plan is for.
@@ -166,10 +166,14 @@ impl PlanContent {
             if w.duration_s.is_some_and(|d| !(0..=604_800).contains(&d)) {
                 errors.push(FieldError::new(at("duration_s"), "out_of_range", "duration_s must be 0–604800"));
             }
-            if let Some(notes) = &w.notes
-                && notes.chars().count() > 2000
-            {
-                errors.push(FieldError::new(at("notes"), "too_long", "notes must be at most 2000 characters"));
+            if let Some(notes) = &w.notes {
+                match clean_text(notes, Lines::Many) {
+                    Ok(n) if n.chars().count() > 2000 => {
+                        errors.push(FieldError::new(at("notes"), "too_long", "notes must be at most 2000 characters"));
+                    }
+                    Ok(n) => w.notes = Some(n),
+                    Err(e) => errors.push(FieldError::from_invalid(at("notes"), e)),
+                }
             }
         }
         errors.finish()?;

@@ -193,9 +193,9 @@ fn group_member_event(
 }
 
 /// Assigns a plan to every current member of a group (coaches). Per member:
-/// `assigned` (also when the same plan and start date were already assigned:
-/// code `already_assigned`), or `skipped` with `not_assigned_to_you` (an
-/// assistant coach's request, athletes not assigned to them),
+/// `assigned`, or `skipped` with `already_assigned` (the same plan and start
+/// date were already assigned: a repeat changes nothing), `not_assigned_to_you`
+/// (an assistant coach's request, athletes not assigned to them),
 /// `not_an_athlete`, or `plan_assignment_overlap`. The start date must not be
 /// in the past and the plan not archived; both refuse the whole request.
 #[allow(clippy::too_many_arguments)]
