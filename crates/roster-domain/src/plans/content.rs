@@ -39,6 +39,20 @@ fn text(input: &str, what: &str, code: &'static str, min: usize, max: usize) -> 
     Ok(trimmed)
 }
 
+/// The most workouts on one day of a plan: a double day and strength work.
+/// A plan thus holds at most 21 × `duration_weeks` workouts (2 184 at 104
+/// weeks), and every plan read stays bounded.
+pub const MAX_WORKOUTS_PER_DAY: usize = 3;
+
+/// The `(week, day)` with the most workouts, and how many.
+fn busiest_day(workouts: &[Workout]) -> Option<((i64, i64), usize)> {
+    let mut per_day = std::collections::HashMap::new();
+    for w in workouts {
+        *per_day.entry((w.week, w.day)).or_insert(0usize) += 1;
+    }
+    per_day.into_iter().max_by_key(|&(day, n)| (n, std::cmp::Reverse(day)))
+}
+
 /// Who a plan is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,6 +156,14 @@ impl PlanContent {
                 None
             }
         };
+        if let Some(((week, day), count)) = busiest_day(&workouts).filter(|(_, n)| *n > MAX_WORKOUTS_PER_DAY) {
+            // Refused as a whole: thousands of workouts are not checked one by one.
+            return Err(DomainError::Validation(vec![FieldError::new(
+                "workouts",
+                "too_many_workouts",
+                format!("at most {MAX_WORKOUTS_PER_DAY} workouts a day; week {week}, day {day} has {count}"),
+            )]));
+        }
         for (i, w) in workouts.iter_mut().enumerate() {
             let at = |f: &str| format!("workouts[{i}].{f}");
             if weeks.is_some_and(|max| w.week < 1 || w.week > i64::from(max)) {
