@@ -12,7 +12,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{ProfileDto, TrainingPlansDto};
 use multipart::{FormType, Part};
-use roster_domain::athlete::{ActivityInput, ActivitySource};
+use roster_domain::athlete::{ActivityInput, ActivitySource, DataAccess};
 use roster_domain::services::athlete as svc;
 use roster_domain::services::profile as profile_svc;
 use roster_domain::{OrgId, UserId};
@@ -27,12 +27,8 @@ const MAX_TITLE_CHARS: usize = 200;
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::RateLimit) {
-    cfg.service(
-        web::resource(format!("{MEMBER}/activities/import"))
-            .app_data(web::PayloadConfig::new(MAX_IMPORT_BODY_BYTES))
-            .route(web::post().to(import_activity)),
-    )
-    .service(web::resource(format!("{MEMBER}/profile")).route(web::get().to(get_profile)));
+    cfg.service(web::resource(format!("{MEMBER}/activities/import")).route(web::post().to(import_activity)))
+        .service(web::resource(format!("{MEMBER}/profile")).route(web::get().to(get_profile)));
 }
 
 /// This module's part of the OpenAPI document.
@@ -201,13 +197,27 @@ pub async fn import_activity(
     req: HttpRequest,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: Result<web::Bytes, actix_web::Error>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let body = body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-        Some(actix_web::error::PayloadError::Overflow) => too_large(),
-        _ => ApiError::bad_request("malformed_multipart", "body", format!("The body could not be read: {e}")),
-    })?;
+    // Who may write comes first: a caller told 404 or 403 has sent nothing
+    // the server reads, and learns nothing from how a file would have parsed.
+    run(&state, move |s| svc::athlete_in_reach(&s.store, org_id, user.0, athlete, DataAccess::Write)).await?;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_IMPORT_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let body = match payload.to_bytes_limited(MAX_IMPORT_BODY_BYTES).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            return Err(ApiError::bad_request(
+                "malformed_multipart",
+                "body",
+                format!("The body could not be read: {e}"),
+            ));
+        }
+        Err(_) => return Err(too_large()),
+    };
     let form = read_form(&req, &body)?;
     drop(body);
     let Form { file, file_name, sport, title } = form;
