@@ -1,6 +1,7 @@
 //! Group use cases: the groups of an organization, their members, and
 //! assigning a plan to a whole group.
 
+use super::hide_others_from_athlete;
 use super::plans::{actor_in, org_today};
 use crate::clock::Clock;
 use crate::entities::AuditEvent;
@@ -186,7 +187,11 @@ fn group_member_event(
     user_id: UserId,
     action: &'static str,
 ) -> Result<AuditEvent, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    let actor = actor_in(orgs, org_id, caller)?;
+    hide_others_from_athlete(actor.role, caller, user_id)?;
+    if !actor.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may manage groups"));
+    }
     find(groups, org_id, group_id)?;
     orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     Ok(AuditEvent::new(org_id, caller, action, Some(user_id), json!({"group_id": group_id}), clock.now()))
