@@ -156,13 +156,22 @@ fn sha256_hex(bytes: &[u8]) -> String {
     })
 }
 
+/// `text` on one line: every run of whitespace and control characters is one space.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 fn activity_input(
     imported: ImportedActivity,
     hash: String,
     sport: Option<String>,
     title: Option<String>,
 ) -> ActivityInput {
-    let title = title.or(imported.title).map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
+    // A title sent in the form is the client's text and must pass the text
+    // rule as it is; one read from the file is the device's, whose line
+    // breaks and tabs become spaces rather than refusing the whole file.
+    let from_file = || imported.title.as_deref().map(one_line);
+    let title = title.or_else(from_file).map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
     ActivityInput {
         sport: sport.unwrap_or_else(|| imported.sport.as_str().to_owned()),
         start_time: imported.start_time,
@@ -271,4 +280,12 @@ pub async fn get_profile(
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProfileDto::from(profile)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_title_from_a_file_is_made_one_line() {
+        assert_eq!(super::one_line(" Morning\r\n\tRun\u{0}in  the park "), "Morning Run in the park");
+    }
 }

@@ -136,3 +136,20 @@ async fn an_import_is_refused_before_its_body_is_read() {
         post_raw(&app, &path, &other.token, &multipart, garbage).await.assert_problem(422, "unsupported_format");
     }
 }
+
+#[tokio::test]
+async fn a_title_read_from_a_file_is_made_one_line_and_a_form_title_must_be_text() {
+    for app in apps().await {
+        let (_, org_id) = app.head_coach().await;
+        let athlete = app.athlete(&org_id, None).await;
+        let gpx = String::from_utf8(crate::profile::testdata("route-5k.gpx")).unwrap();
+        let gpx = gpx.replace("<name>Morning run &amp; hill</name>", "<name>Morning\r\n\trun&#9;&#1;hill</name>");
+        let res = crate::profile::import(&app, &org_id, &athlete, &athlete.token, "t.gpx", gpx.as_bytes()).await;
+        assert_eq!(res.assert_status(201)["title"], "Morning run hill");
+        let path = member_path(&org_id, &athlete, "activities/import");
+        let body = form(&[("file", Some("t.gpx"), gpx.as_bytes()), ("title", None, b"Two\nlines")]);
+        let res =
+            post_raw(&app, &path, &athlete.token, &format!("multipart/form-data; boundary={BOUNDARY}"), body).await;
+        res.assert_problem(422, "invalid_text");
+    }
+}
