@@ -177,3 +177,36 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn every_documented_path_names_its_methods_in_allow() {
+    let app = spawn_with(TestDb::sqlite(), |_| {}).await;
+    let user = app.signup("allow").await;
+    let doc = app.client.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap();
+    let doc: serde_json::Value = doc.json().await.unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let documented: Vec<&str> = ["DELETE", "GET", "PATCH", "POST", "PUT"]
+            .into_iter()
+            .filter(|m| item.get(m.to_lowercase()).is_some())
+            .collect();
+        let Some(other) = ["PUT", "PATCH", "DELETE", "POST", "GET"].into_iter().find(|m| !documented.contains(m))
+        else {
+            continue;
+        };
+        let concrete = path
+            .split('/')
+            .map(|seg| match seg {
+                "{provider}" => "strava".to_owned(),
+                s if s.starts_with('{') => uuid::Uuid::now_v7().to_string(),
+                s => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let res = app.call(other.parse().unwrap(), &concrete, Some(&user.token), None).await;
+        res.assert_problem(405, "method_not_allowed");
+        assert_eq!(res.header("allow"), Some(documented.join(", ").as_str()), "{other} {path}");
+        checked += 1;
+    }
+    assert!(checked > 20, "{checked}");
+}
