@@ -170,7 +170,9 @@ fn respond(status: StatusCode, view: GroupView) -> HttpResponse {
 /// The organization's groups (coaches).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/groups", tag = "groups", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), GroupQuery),
-    responses((status = 200, body = GroupListDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = GroupListDto),
+        (status = 400, description = "invalid_parameter, invalid_text, unknown_parameter", body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
