@@ -190,7 +190,9 @@ fn activity_input(
 /// optional `sport` and `title` fields that override what the file says.
 /// Stored with source `manual` and the SHA-256 of the file as `external_id`:
 /// importing the same file again answers `200` with the stored activity.
-/// The body is capped at 20 MiB (plus 64 KiB for the form).
+/// The body is capped at 20 MiB (plus 64 KiB for the form). Who may write is
+/// checked before the body is read: a caller refused with `404` or `403`
+/// gets that answer whatever they sent.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/members/{user_id}/activities/import", tag = "profile",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     request_body(content = ImportForm, content_type = "multipart/form-data"),
