@@ -9,6 +9,7 @@
 pub mod allocator;
 pub mod auth;
 pub mod cli;
+pub mod conventions;
 pub mod error;
 pub mod insights_llm;
 pub mod mail;

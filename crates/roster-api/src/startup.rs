@@ -1,12 +1,13 @@
 //! Builds the application from settings and returns the bound server.
 
 use crate::auth::{Argon2Hasher, TokenKeys};
+use crate::conventions::PeerIp;
 use crate::error::{ApiError, PROBLEM_JSON, json_error, path_error, query_error};
 use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, members, ops, organizations, plans};
 use crate::settings::Settings;
 use crate::state::AppState;
 use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder, PeerIpKeyExtractor};
+use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -43,7 +44,7 @@ impl std::fmt::Debug for Application {
 #[derive(Clone)]
 pub struct RateLimit {
     enabled: bool,
-    config: GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>,
+    config: GovernorConfig<PeerIp, NoOpMiddleware>,
 }
 
 impl std::fmt::Debug for RateLimit {
@@ -56,7 +57,7 @@ impl RateLimit {
     fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let limits = &settings.rate_limit;
         let config = GovernorConfigBuilder::default()
-            .key_extractor(PeerIpKeyExtractor)
+            .key_extractor(PeerIp)
             .period(Duration::from_millis(60_000 / u64::from(limits.per_minute)))
             .burst_size(limits.burst)
             .finish()
@@ -65,7 +66,7 @@ impl RateLimit {
     }
 
     /// The middleware to wrap a public resource in.
-    pub fn middleware(&self) -> Condition<Governor<PeerIpKeyExtractor, NoOpMiddleware>> {
+    pub fn middleware(&self) -> Condition<Governor<PeerIp, NoOpMiddleware>> {
         Condition::new(self.enabled, Governor::new(&self.config))
     }
 }
@@ -101,6 +102,7 @@ impl Application {
             let limit = || rate_limit.middleware();
             App::new()
                 .wrap(ErrorHandlers::new().default_handler(as_problem))
+                .wrap_fn(crate::conventions::guard)
                 .wrap_fn(echo_request_id)
                 .wrap(prometheus.clone())
                 .wrap(TracingLogger::default())
@@ -110,6 +112,7 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .service(web::resource("/healthz").route(web::get().to(ops::healthz)))
                 .service(web::resource("/readyz").route(web::get().to(ops::readyz)))
+                .service(web::resource("/docs").route(web::get().to(crate::conventions::docs_redirect)))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()))
                 .service(
                     web::scope("/api/v1")
@@ -284,6 +287,9 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     let mut response = ApiError::new(status, code, detail).error_response();
     if let Some(value) = retry_after {
         response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        response.headers_mut().insert(header::ALLOW, crate::conventions::allow_header(&req));
     }
     if status == StatusCode::TOO_MANY_REQUESTS && !response.headers().contains_key(header::RETRY_AFTER) {
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -24,7 +24,7 @@ pub use weekly::{BucketTotal, WeekTotal};
 pub use window::ActivityWindow;
 pub use zones::{HeartRateZone, HeartRateZones, PaceZone, PaceZones, StoredZones, ZoneSettings, Zones};
 
-use crate::values::InvalidValue;
+use crate::values::{InvalidValue, Lines, clean_text};
 
 /// An integer field within `range`, or `out_of_range` naming the bounds.
 pub(crate) fn in_range_i64(value: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, InvalidValue> {
@@ -44,20 +44,21 @@ pub(crate) fn in_range_f64(value: f64, range: std::ops::RangeInclusive<f64>) -> 
     }
 }
 
-/// Optional free text: trimmed, empty means none, at most `max` characters,
-/// no control characters.
+/// Optional one-line text: trimmed, empty means none, at most `max`
+/// characters, no control characters ([`clean_text`]).
 pub(crate) fn optional_text(input: Option<&str>, max: usize) -> Result<Option<String>, InvalidValue> {
-    let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    let Some(input) = input else { return Ok(None) };
+    let text = clean_text(input, Lines::One)?;
+    if text.is_empty() {
+        return Ok(None);
+    }
     if text.chars().count() > max {
         return Err(InvalidValue::new("too_long", format!("must be at most {max} characters")));
     }
-    if text.chars().any(char::is_control) {
-        return Err(InvalidValue::new("invalid_text", "must not contain control characters"));
-    }
-    Ok(Some(text.to_owned()))
+    Ok(Some(text))
 }
 
-/// Required free text: trimmed, 1..=`max` characters, no control characters.
+/// Required one-line text: trimmed, 1..=`max` characters, no control characters.
 pub(crate) fn required_text(input: &str, max: usize) -> Result<String, InvalidValue> {
     optional_text(Some(input), max)?.ok_or_else(|| InvalidValue::new("required", "must not be empty"))
 }

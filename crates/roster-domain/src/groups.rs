@@ -4,7 +4,7 @@
 use crate::entities::{AuditEvent, Membership};
 use crate::error::RepoError;
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
-use crate::values::{Description, InvalidValue};
+use crate::values::{Description, InvalidValue, Lines, clean_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -23,12 +23,11 @@ pub struct GroupName(String);
 impl GroupName {
     /// Parses a group name.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        let len = trimmed.chars().count();
-        if !(1..=80).contains(&len) || trimmed.chars().any(char::is_control) {
+        let trimmed = clean_text(input, Lines::One)?;
+        if !(1..=80).contains(&trimmed.chars().count()) {
             return Err(InvalidValue::new("invalid_name", "name must be 1–80 characters"));
         }
-        Ok(Self(trimmed.to_owned()))
+        Ok(Self(trimmed))
     }
 
     /// The name as text.
@@ -82,9 +81,9 @@ pub struct MemberOutcome {
     pub user_id: UserId,
     /// Assigned or skipped.
     pub outcome: Outcome,
-    /// Why skipped (`not_assigned_to_you`, `plan_assignment_overlap`,
-    /// `not_an_athlete`), or `already_assigned` when the same plan with the
-    /// same start date was already there.
+    /// Why skipped: `already_assigned` (the same plan with the same start
+    /// date was already there), `not_assigned_to_you`,
+    /// `plan_assignment_overlap` or `not_an_athlete`.
     pub code: Option<&'static str>,
 }
 

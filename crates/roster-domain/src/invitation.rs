@@ -32,7 +32,7 @@ use crate::entities::{JoinExtras, MembershipSummary, PlanStart};
 use crate::error::{Conflict, DomainError, InvitationGone};
 use crate::ids::{GroupId, InvitationId, OrgId, UserId};
 use crate::role::{Role, UnknownValue};
-use crate::values::{Email, InvalidValue, PersonName};
+use crate::values::{Email, InvalidValue, Lines, PersonName, clean_text};
 use chrono::{DateTime, Duration, Utc};
 use std::fmt;
 use std::str::FromStr;
@@ -132,12 +132,12 @@ pub struct InvitationName(String);
 impl InvitationName {
     /// Parses a label.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
+        let trimmed = clean_text(input, Lines::One)?;
         let len = trimmed.chars().count();
-        if len == 0 || len > 120 || trimmed.chars().any(char::is_control) {
-            return Err(InvalidValue::new("invalid_name", "name must be 1–120 characters without control characters"));
+        if len == 0 || len > 120 {
+            return Err(InvalidValue::new("invalid_name", "name must be 1–120 characters"));
         }
-        Ok(Self(trimmed.to_owned()))
+        Ok(Self(trimmed))
     }
 
     /// The label as text.

@@ -15,15 +15,15 @@ use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::RepoError;
 use crate::ids::{GroupId, MembershipId, OrgId, UserId};
 use crate::role::MembershipStatus;
-use crate::values::InvalidValue;
+use crate::values::{InvalidValue, Lines, clean_text};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
 
-/// Trims `input` and checks its length (in characters) and that it has no control characters.
+/// Trims `input`, refuses control characters and checks its length (in characters).
 fn bounded(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
-    let trimmed = input.trim();
+    let trimmed = clean_text(input, Lines::One)?;
     let len = trimmed.chars().count();
     if len == 0 {
         return Err(InvalidValue::new(code, format!("{what} must not be empty")));
@@ -31,10 +31,7 @@ fn bounded(input: &str, what: &str, code: &'static str, max: usize) -> Result<St
     if len > max {
         return Err(InvalidValue::new(code, format!("{what} must be at most {max} characters")));
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err(InvalidValue::new(code, format!("{what} must not contain control characters")));
-    }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
 }
 
 macro_rules! text_value {
@@ -104,9 +101,10 @@ pub struct PrivateNotes(String);
 text_value!(PrivateNotes);
 
 impl PrivateNotes {
-    /// Parses notes; surrounding whitespace is trimmed, empty notes are refused (send `null` to clear).
+    /// Parses notes; surrounding whitespace is trimmed, line breaks and tabs
+    /// are kept, empty notes are refused (send `null` to clear).
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
+        let trimmed = clean_text(input, Lines::Many)?;
         let len = trimmed.chars().count();
         if len == 0 {
             return Err(InvalidValue::new("invalid_private_notes", "private notes must not be empty (send null)"));
@@ -114,7 +112,7 @@ impl PrivateNotes {
         if len > 10_000 {
             return Err(InvalidValue::new("invalid_private_notes", "private notes must be at most 10000 characters"));
         }
-        Ok(Self(trimmed.to_owned()))
+        Ok(Self(trimmed))
     }
 }
 
@@ -126,7 +124,7 @@ text_value!(Label);
 impl Label {
     /// Parses a label; a missing `@` or another character is `invalid_label`.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let value = input.trim().to_lowercase();
+        let value = clean_text(input, Lines::One)?.to_lowercase();
         let invalid = || InvalidValue::new("invalid_label", "a label is @ then 1-40 of a-z, 0-9, - and _");
         let rest = value.strip_prefix('@').ok_or_else(invalid)?;
         let ok = (1..=40).contains(&rest.len())

@@ -18,7 +18,7 @@
 mod content;
 mod ports;
 
-pub use content::{PlanContent, PlanLevel, PlanName, Workout};
+pub use content::{MAX_WORKOUTS_PER_DAY, PlanContent, PlanLevel, PlanName, Workout};
 pub use ports::{AssignmentRepo, PlanFilter, PlanRepo};
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{MockAssignmentRepo, MockPlanRepo};

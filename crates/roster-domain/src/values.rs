@@ -46,9 +46,50 @@ macro_rules! string_value {
     };
 }
 
-/// Trims `input` and checks its length in characters.
-fn bounded_text(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
+/// Whether a text value is one line (a name, a title) or may run over
+/// several (a description, notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lines {
+    /// No control character at all: a tab or a line break is refused too.
+    One,
+    /// Line feeds and tabs are kept; a CR LF pair becomes a line feed.
+    Many,
+}
+
+/// The one rule every text value of the API passes before its own checks:
+/// trimmed, and no control characters (Unicode `Cc`: C0, DEL, C1), except the
+/// line feeds and tabs of multi-line text. A lone carriage return is refused
+/// (it is no line break on its own). PostgreSQL cannot store NUL in text, and
+/// the rest garble every screen and log they reach, so neither backend ever
+/// sees one.
+///
+/// ```
+/// use roster_domain::values::{Lines, clean_text};
+/// assert_eq!(clean_text(" Easy run ", Lines::One).unwrap(), "Easy run");
+/// assert_eq!(clean_text("a\tb", Lines::One).unwrap_err().code, "invalid_text");
+/// assert_eq!(clean_text("one\r\n\ttwo\n", Lines::Many).unwrap(), "one\n\ttwo");
+/// assert_eq!(clean_text("a\u{0}b", Lines::Many).unwrap_err().code, "invalid_text");
+/// ```
+pub fn clean_text(input: &str, lines: Lines) -> Result<String, InvalidValue> {
     let trimmed = input.trim();
+    let text = match lines {
+        Lines::Many if trimmed.contains('\r') => trimmed.replace("\r\n", "\n"),
+        _ => trimmed.to_owned(),
+    };
+    let allowed = |c: char| lines == Lines::Many && (c == '\n' || c == '\t');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        let message = match lines {
+            Lines::One => "must be one line without control characters",
+            Lines::Many => "must not contain control characters other than line breaks and tabs",
+        };
+        return Err(InvalidValue::new("invalid_text", message));
+    }
+    Ok(text)
+}
+
+/// Trims `input`, refuses control characters and checks its length in characters.
+fn bounded_text(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
+    let trimmed = clean_text(input, Lines::One)?;
     let len = trimmed.chars().count();
     if len == 0 {
         return Err(InvalidValue::new(code, format!("{what} must not be empty")));
@@ -56,17 +97,17 @@ fn bounded_text(input: &str, what: &str, code: &'static str, max: usize) -> Resu
     if len > max {
         return Err(InvalidValue::new(code, format!("{what} must be at most {max} characters")));
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err(InvalidValue::new(code, format!("{what} must not contain control characters")));
-    }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
 }
 
-/// An e-mail address, trimmed and lower-cased.
+/// An e-mail address, trimmed, lower-cased and in Unicode NFC, so that one
+/// address typed on two keyboards (`é` composed, or `e` and a combining
+/// accent) is one account.
 ///
 /// ```
 /// use roster_domain::values::Email;
 /// assert_eq!(Email::parse(" A@B.io ").unwrap().as_str(), "a@b.io");
+/// assert_eq!(Email::parse("Jose\u{301}@b.io").unwrap().as_str(), "jos\u{e9}@b.io");
 /// assert_eq!(Email::parse("a@b").unwrap_err().code, "invalid_email");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -76,9 +117,10 @@ string_value!(Email);
 impl Email {
     /// Parses an address: one `@`, a non-empty local part, a dotted domain, at most 254 chars.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let value = input.trim().to_lowercase();
+        use unicode_normalization::UnicodeNormalization;
+        let value: String = clean_text(input, Lines::One)?.to_lowercase().nfc().collect();
         let invalid = || InvalidValue::new("invalid_email", "must be an e-mail address like name@example.com");
-        if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if value.len() > 254 || value.chars().any(char::is_whitespace) {
             return Err(invalid());
         }
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
@@ -176,13 +218,14 @@ pub struct Description(String);
 string_value!(Description);
 
 impl Description {
-    /// Parses a description; surrounding whitespace is trimmed.
+    /// Parses a description; surrounding whitespace is trimmed, line breaks
+    /// and tabs are kept.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        let trimmed = input.trim();
-        if trimmed.chars().count() > 2000 {
+        let text = clean_text(input, Lines::Many)?;
+        if text.chars().count() > 2000 {
             return Err(InvalidValue::new("too_long", "description must be at most 2000 characters"));
         }
-        Ok(Self(trimmed.to_owned()))
+        Ok(Self(text))
     }
 }
 
@@ -277,6 +320,14 @@ mod tests {
     }
 
     #[test]
+    fn email_is_compared_in_nfc() {
+        let composed = Email::parse("ren\u{e9}e@caf\u{e9}.fr").unwrap();
+        assert_eq!(Email::parse("rene\u{301}e@cafe\u{301}.fr").unwrap(), composed);
+        assert_eq!(Email::parse("RENE\u{301}E@CAF\u{c9}.FR").unwrap(), composed);
+        assert_eq!(Email::parse("a\u{0}b@c.de").unwrap_err().code, "invalid_text");
+    }
+
+    #[test]
     fn email_hint_masks_the_local_part() {
         assert_eq!(Email::parse("jane@example.com").map(|e| e.hint()), Ok("j•••@example.com".into()));
     }
@@ -319,6 +370,31 @@ mod tests {
             let email = Email::parse(&format!(" {local}@{domain}.{tld} ")).unwrap();
             prop_assert_eq!(email.as_str(), email.as_str().to_lowercase());
             prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email.clone());
+        }
+
+        #[test]
+        fn an_address_and_its_decomposed_form_are_one_email(
+            local in "[a-zA-Z\u{c0}-\u{17f}]{1,12}",
+            domain in "[a-z\u{e0}-\u{ff}]{1,12}",
+        ) {
+            use unicode_normalization::UnicodeNormalization;
+            let address = format!("{local}@{domain}.org");
+            let decomposed: String = address.nfd().collect();
+            let parsed = Email::parse(&address);
+            prop_assert_eq!(Email::parse(&decomposed), parsed.clone());
+            if let Ok(email) = parsed {
+                prop_assert!(unicode_normalization::is_nfc(email.as_str()));
+                prop_assert_eq!(Email::parse(email.as_str()).unwrap(), email.clone());
+            }
+        }
+
+        #[test]
+        fn control_characters_never_pass_and_line_breaks_only_in_many(s in "\\PC{0,20}[\\x00-\\x1f\\x7f-\\u{9f}]\\PC{0,20}") {
+            let one = clean_text(&s, Lines::One);
+            prop_assert!(one.is_err() || !one.as_ref().unwrap().chars().any(char::is_control));
+            if let Ok(text) = clean_text(&s, Lines::Many) {
+                prop_assert!(text.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
+            }
         }
 
         #[test]

@@ -300,7 +300,7 @@ impl GroupRepo for Store {
                         MemberOutcome { user_id, outcome: Outcome::Assigned, code: None }
                     }
                     Ok(AssignOutcome::AlreadyAssigned) => {
-                        MemberOutcome { user_id, outcome: Outcome::Assigned, code: Some("already_assigned") }
+                        MemberOutcome { user_id, outcome: Outcome::Skipped, code: Some("already_assigned") }
                     }
                     Err(StoreError::Conflict(Conflict::PlanAssignmentOverlap)) => {
                         MemberOutcome { user_id, outcome: Outcome::Skipped, code: Some("plan_assignment_overlap") }

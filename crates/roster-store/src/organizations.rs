@@ -9,7 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, CoachView, Membership, OrgCounts, Organization, OrganizationView};
 use roster_domain::ports::OrganizationRepo;
-use roster_domain::{Conflict, OrgId, RepoError, Role, UserId};
+use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
 fn live_membership_row(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Option<MembershipRow>, StoreError> {
     Ok(memberships::table
@@ -58,7 +58,14 @@ pub(crate) fn insert_membership(conn: &mut DbConn, m: &Membership) -> Result<(),
 impl OrganizationRepo for Store {
     fn create_organization(&self, org: &Organization, head: &Membership, event: &AuditEvent) -> Result<(), RepoError> {
         self.tx(|conn| {
-            if headed_org(conn, &head.user_id.to_string())?.is_some() {
+            let creator = head.user_id.to_string();
+            // A well-signed token can outlive its account (a database restored
+            // from an older backup): that caller is nobody, not a foreign-key 500.
+            let exists: bool = diesel::select(diesel::dsl::exists(users::table.find(&creator))).get_result(conn)?;
+            if !exists {
+                return Err(DomainError::Unauthenticated.into());
+            }
+            if headed_org(conn, &creator)?.is_some() {
                 return Err(Conflict::AlreadyHeadCoach.into());
             }
             diesel::insert_into(organizations::table).values(OrganizationRow::new(org)).execute(conn)?;

@@ -44,7 +44,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
         GroupAssignResponse)),
     tags((name = "groups", description = "Groups of members. Member PUT and DELETE answer `204` whether or not \
         anything changed; the target must be a live member (else `404`). Group plan assignment is idempotent: a \
-        member who already has the same plan with the same start date is reported `assigned` with code \
+        member who already has the same plan with the same start date is reported `skipped` with code \
         `already_assigned`; members who are not athletes are `skipped` with `not_an_athlete`."))
 )]
 pub struct Api;
@@ -141,7 +141,7 @@ pub struct GroupAssignResultDto {
     /// `assigned` or `skipped`.
     #[schema(example = "assigned")]
     pub outcome: String,
-    /// Why skipped (`not_assigned_to_you`, `plan_assignment_overlap`, `not_an_athlete`), or `already_assigned`.
+    /// Why skipped: `already_assigned`, `not_assigned_to_you`, `plan_assignment_overlap` or `not_an_athlete`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
@@ -170,7 +170,9 @@ fn respond(status: StatusCode, view: GroupView) -> HttpResponse {
 /// The organization's groups (coaches).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/groups", tag = "groups", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), GroupQuery),
-    responses((status = 200, body = GroupListDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = GroupListDto),
+        (status = 400, description = "invalid_parameter, invalid_text, unknown_parameter", body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -42,7 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
         dto::PlanStartBody
     )),
     tags((name = "members", description = "The roster. It lists live athletes (coaches are listed under /coaches); \
-        a member's display name, level, labels, private notes and status belong to the membership, never to the account."))
+        a member's display name, level, labels, private notes and status belong to the membership, never to the account. \
+        An athlete asking about any other member gets `404`, as for an id that does not exist."))
 )]
 pub struct Api;
 
@@ -151,7 +152,8 @@ pub async fn add(
 /// One member (coaches, or the athlete themselves: their own view has no `private_notes` and `labels`).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = MemberDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = MemberDto),
+        (status = 404, description = "not a member, no such member, or another athlete asking", body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,

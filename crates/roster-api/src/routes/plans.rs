@@ -52,7 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
     )),
     tags((name = "training plans", description = "The plan library and plan assignments. Unknown `plan_id` in an \
         assignment is `422` naming `plan_id` (code `unknown_plan`). Assignments may only be made to athletes. \
-        An athlete lists and reads only the plans assigned to them (not cancelled)."))
+        An athlete lists and reads only the plans assigned to them (not cancelled); an athlete asking about another \
+        member's assignments gets `404`. A plan holds at most 3 workouts on one day (`422 too_many_workouts`)."))
 )]
 pub struct Api;
 
@@ -228,7 +229,8 @@ pub async fn archive(
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/plan-assignments",
     tag = "training plans", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = AssignmentListDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = AssignmentListDto),
+        (status = 404, description = "not a member, not an athlete, or another athlete asking", body = Problem)))]
 pub async fn list_assignments(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -12,7 +12,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{ProfileDto, TrainingPlansDto};
 use multipart::{FormType, Part};
-use roster_domain::athlete::{ActivityInput, ActivitySource};
+use roster_domain::athlete::{ActivityInput, ActivitySource, DataAccess};
 use roster_domain::services::athlete as svc;
 use roster_domain::services::profile as profile_svc;
 use roster_domain::{OrgId, UserId};
@@ -27,12 +27,8 @@ const MAX_TITLE_CHARS: usize = 200;
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::RateLimit) {
-    cfg.service(
-        web::resource(format!("{MEMBER}/activities/import"))
-            .app_data(web::PayloadConfig::new(MAX_IMPORT_BODY_BYTES))
-            .route(web::post().to(import_activity)),
-    )
-    .service(web::resource(format!("{MEMBER}/profile")).route(web::get().to(get_profile)));
+    cfg.service(web::resource(format!("{MEMBER}/activities/import")).route(web::post().to(import_activity)))
+        .service(web::resource(format!("{MEMBER}/profile")).route(web::get().to(get_profile)));
 }
 
 /// This module's part of the OpenAPI document.
@@ -160,13 +156,22 @@ fn sha256_hex(bytes: &[u8]) -> String {
     })
 }
 
+/// `text` on one line: every run of whitespace and control characters is one space.
+fn one_line(text: &str) -> String {
+    text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
 fn activity_input(
     imported: ImportedActivity,
     hash: String,
     sport: Option<String>,
     title: Option<String>,
 ) -> ActivityInput {
-    let title = title.or(imported.title).map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
+    // A title sent in the form is the client's text and must pass the text
+    // rule as it is; one read from the file is the device's, whose line
+    // breaks and tabs become spaces rather than refusing the whole file.
+    let from_file = || imported.title.as_deref().map(one_line);
+    let title = title.or_else(from_file).map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
     ActivityInput {
         sport: sport.unwrap_or_else(|| imported.sport.as_str().to_owned()),
         start_time: imported.start_time,
@@ -185,7 +190,9 @@ fn activity_input(
 /// optional `sport` and `title` fields that override what the file says.
 /// Stored with source `manual` and the SHA-256 of the file as `external_id`:
 /// importing the same file again answers `200` with the stored activity.
-/// The body is capped at 20 MiB (plus 64 KiB for the form).
+/// The body is capped at 20 MiB (plus 64 KiB for the form). Who may write is
+/// checked before the body is read: a caller refused with `404` or `403`
+/// gets that answer whatever they sent.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/members/{user_id}/activities/import", tag = "profile",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     request_body(content = ImportForm, content_type = "multipart/form-data"),
@@ -201,13 +208,27 @@ pub async fn import_activity(
     req: HttpRequest,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: Result<web::Bytes, actix_web::Error>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let body = body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-        Some(actix_web::error::PayloadError::Overflow) => too_large(),
-        _ => ApiError::bad_request("malformed_multipart", "body", format!("The body could not be read: {e}")),
-    })?;
+    // Who may write comes first: a caller told 404 or 403 has sent nothing
+    // the server reads, and learns nothing from how a file would have parsed.
+    run(&state, move |s| svc::athlete_in_reach(&s.store, org_id, user.0, athlete, DataAccess::Write)).await?;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_IMPORT_BODY_BYTES) {
+        return Err(too_large());
+    }
+    let body = match payload.to_bytes_limited(MAX_IMPORT_BODY_BYTES).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(e)) => {
+            return Err(ApiError::bad_request(
+                "malformed_multipart",
+                "body",
+                format!("The body could not be read: {e}"),
+            ));
+        }
+        Err(_) => return Err(too_large()),
+    };
     let form = read_form(&req, &body)?;
     drop(body);
     let Form { file, file_name, sport, title } = form;
@@ -261,4 +282,12 @@ pub async fn get_profile(
     })
     .await?;
     Ok(HttpResponse::Ok().json(ProfileDto::from(profile)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_title_from_a_file_is_made_one_line() {
+        assert_eq!(super::one_line(" Morning\r\n\tRun\u{0}in  the park "), "Morning Run in the park");
+    }
 }

@@ -163,7 +163,7 @@ async fn a_plan_assigned_to_a_group_reaches_members_and_late_joiners() {
 
         let with_enroll = json!({"plan_id": plan_id, "start_date": start, "enroll_future_members": true});
         let r = results(app.post(&assign, &head.token, with_enroll.clone()).await.assert_status(200));
-        assert_eq!(of(&r, &mine.user_id), (mine.user_id.clone(), "assigned".into(), Some("already_assigned".into())));
+        assert_eq!(of(&r, &mine.user_id), (mine.user_id.clone(), "skipped".into(), Some("already_assigned".into())));
         assert_eq!(of(&r, &theirs.user_id).1, "assigned");
         assert_eq!(
             of(&r, &busy.user_id),

@@ -9,6 +9,7 @@ mod calendar;
 mod coaches;
 mod conventions;
 mod groups;
+mod input;
 mod invitations;
 mod members;
 mod ops;

@@ -3,7 +3,7 @@
 use super::MAX_WEEKS;
 use crate::error::{DomainError, FieldError, FieldErrors};
 use crate::sport::Sport;
-use crate::values::{Description, InvalidValue};
+use crate::values::{Description, InvalidValue, Lines, clean_text};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -31,12 +31,26 @@ impl fmt::Display for PlanName {
 }
 
 fn text(input: &str, what: &str, code: &'static str, min: usize, max: usize) -> Result<String, InvalidValue> {
-    let trimmed = input.trim();
+    let trimmed = clean_text(input, Lines::One)?;
     let len = trimmed.chars().count();
     if len < min || len > max {
         return Err(InvalidValue::new(code, format!("{what} must be {min}–{max} characters")));
     }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
+}
+
+/// The most workouts on one day of a plan: a double day and strength work.
+/// A plan thus holds at most 21 × `duration_weeks` workouts (2 184 at 104
+/// weeks), and every plan read stays bounded.
+pub const MAX_WORKOUTS_PER_DAY: usize = 3;
+
+/// The `(week, day)` with the most workouts, and how many.
+fn busiest_day(workouts: &[Workout]) -> Option<((i64, i64), usize)> {
+    let mut per_day = std::collections::HashMap::new();
+    for w in workouts {
+        *per_day.entry((w.week, w.day)).or_insert(0usize) += 1;
+    }
+    per_day.into_iter().max_by_key(|&(day, n)| (n, std::cmp::Reverse(day)))
 }
 
 /// Who a plan is for.
@@ -142,6 +156,14 @@ impl PlanContent {
                 None
             }
         };
+        if let Some(((week, day), count)) = busiest_day(&workouts).filter(|(_, n)| *n > MAX_WORKOUTS_PER_DAY) {
+            // Refused as a whole: thousands of workouts are not checked one by one.
+            return Err(DomainError::Validation(vec![FieldError::new(
+                "workouts",
+                "too_many_workouts",
+                format!("at most {MAX_WORKOUTS_PER_DAY} workouts a day; week {week}, day {day} has {count}"),
+            )]));
+        }
         for (i, w) in workouts.iter_mut().enumerate() {
             let at = |f: &str| format!("workouts[{i}].{f}");
             if weeks.is_some_and(|max| w.week < 1 || w.week > i64::from(max)) {
@@ -166,10 +188,14 @@ impl PlanContent {
             if w.duration_s.is_some_and(|d| !(0..=604_800).contains(&d)) {
                 errors.push(FieldError::new(at("duration_s"), "out_of_range", "duration_s must be 0–604800"));
             }
-            if let Some(notes) = &w.notes
-                && notes.chars().count() > 2000
-            {
-                errors.push(FieldError::new(at("notes"), "too_long", "notes must be at most 2000 characters"));
+            if let Some(notes) = &w.notes {
+                match clean_text(notes, Lines::Many) {
+                    Ok(n) if n.chars().count() > 2000 => {
+                        errors.push(FieldError::new(at("notes"), "too_long", "notes must be at most 2000 characters"));
+                    }
+                    Ok(n) => w.notes = Some(n),
+                    Err(e) => errors.push(FieldError::from_invalid(at("notes"), e)),
+                }
             }
         }
         errors.finish()?;

@@ -294,14 +294,14 @@ pub fn integrations(
 }
 
 /// The organization in which the caller is an athlete (integration audit
-/// events are written there). Not an athlete anywhere: `403`.
+/// events are written there). Not an athlete anywhere: `403`; no account at
+/// all (a token that outlived it): `401`.
 fn athlete_org(accounts: &impl AccountRepo, caller: UserId) -> Result<OrgId, DomainError> {
-    accounts
-        .memberships_of(caller)?
-        .into_iter()
-        .find(|m| m.role == Role::Athlete)
-        .map(|m| m.org_id)
-        .ok_or(DomainError::Forbidden("only an athlete records integrations"))
+    if let Some(m) = accounts.memberships_of(caller)?.into_iter().find(|m| m.role == Role::Athlete) {
+        return Ok(m.org_id);
+    }
+    accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;
+    Err(DomainError::Forbidden("only an athlete records integrations"))
 }
 
 /// The signed-in athlete records a connection to `provider`.

@@ -1,7 +1,7 @@
 //! Coaches: listing, adding, removing, handing over the head-coach role, and
 //! looking accounts up by e-mail.
 
-use super::member_actor;
+use super::{member_actor, member_actor_about};
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, CoachView, Membership, User};
 use crate::error::{Conflict, DomainError};
@@ -81,7 +81,7 @@ pub fn remove(
     org_id: OrgId,
     coach: UserId,
 ) -> Result<(), DomainError> {
-    member_actor(repo, org_id, caller, Action::ManageCoaches)?;
+    member_actor_about(repo, org_id, caller, Action::ManageCoaches, coach)?;
     let membership =
         repo.live_membership(org_id, coach)?.filter(|m| m.role.is_coach()).ok_or(DomainError::NotFound("coach"))?;
     if membership.role == Role::HeadCoach {

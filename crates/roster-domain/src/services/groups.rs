@@ -1,6 +1,7 @@
 //! Group use cases: the groups of an organization, their members, and
 //! assigning a plan to a whole group.
 
+use super::hide_others_from_athlete;
 use super::plans::{actor_in, org_today};
 use crate::clock::Clock;
 use crate::entities::AuditEvent;
@@ -186,16 +187,20 @@ fn group_member_event(
     user_id: UserId,
     action: &'static str,
 ) -> Result<AuditEvent, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    let actor = actor_in(orgs, org_id, caller)?;
+    hide_others_from_athlete(actor.role, caller, user_id)?;
+    if !actor.role.is_coach() {
+        return Err(DomainError::Forbidden("only coaches may manage groups"));
+    }
     find(groups, org_id, group_id)?;
     orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     Ok(AuditEvent::new(org_id, caller, action, Some(user_id), json!({"group_id": group_id}), clock.now()))
 }
 
 /// Assigns a plan to every current member of a group (coaches). Per member:
-/// `assigned` (also when the same plan and start date were already assigned:
-/// code `already_assigned`), or `skipped` with `not_assigned_to_you` (an
-/// assistant coach's request, athletes not assigned to them),
+/// `assigned`, or `skipped` with `already_assigned` (the same plan and start
+/// date were already assigned: a repeat changes nothing), `not_assigned_to_you`
+/// (an assistant coach's request, athletes not assigned to them),
 /// `not_an_athlete`, or `plan_assignment_overlap`. The start date must not be
 /// in the past and the plan not archived; both refuse the whole request.
 #[allow(clippy::too_many_arguments)]

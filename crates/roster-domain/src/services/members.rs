@@ -9,6 +9,7 @@
 //! notes and labels) and may leave. A caller who is not a member gets 404.
 
 use super::coaches::{AccountRef, resolve_account};
+use super::hide_others_from_athlete;
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::{Conflict, DomainError, FieldError};
@@ -190,10 +191,9 @@ pub fn get(
     let me = caller_membership(orgs, org_id, caller)?;
     let access = if me.role.is_coach() {
         MemberAccess::Coach
-    } else if user_id == caller {
-        MemberAccess::Own
     } else {
-        return Err(DomainError::Forbidden("athletes may read only their own membership"));
+        hide_others_from_athlete(me.role, caller, user_id)?;
+        MemberAccess::Own
     };
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if access == MemberAccess::Own {
@@ -233,6 +233,7 @@ pub fn update(
     expected_version: Option<i64>,
 ) -> Result<MemberView, DomainError> {
     let me = caller_membership(orgs, org_id, caller)?;
+    hide_others_from_athlete(me.role, caller, user_id)?;
     if !me.role.is_coach() {
         return Err(DomainError::Forbidden("only coaches may change memberships"));
     }
@@ -278,6 +279,7 @@ pub fn assign_coach(
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
     let me = caller_membership(orgs, org_id, caller)?;
+    hide_others_from_athlete(me.role, caller, user_id)?;
     if me.role != Role::HeadCoach {
         return Err(DomainError::Forbidden("only the head coach may assign athletes to coaches"));
     }
@@ -320,9 +322,7 @@ pub fn remove(
     user_id: UserId,
 ) -> Result<(), DomainError> {
     let me = caller_membership(orgs, org_id, caller)?;
-    if me.role == Role::Athlete && user_id != caller {
-        return Err(DomainError::Forbidden("athletes may only leave themselves"));
-    }
+    hide_others_from_athlete(me.role, caller, user_id)?;
     let target = orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     match target.role {
         Role::HeadCoach => return Err(DomainError::HeadCoachRequired),

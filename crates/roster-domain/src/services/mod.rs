@@ -17,6 +17,31 @@ use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
 use crate::policy::{Action, Actor, authorize};
 use crate::ports::OrganizationRepo;
+use crate::role::Role;
+
+/// An athlete is told nothing about any other member: whatever the route and
+/// whatever the role would allow, asking about someone else is `404`,
+/// exactly as for an id that does not exist (a `403` would say the member
+/// exists). Coaches see the whole roster; asking about oneself is no leak.
+pub fn hide_others_from_athlete(role: Role, caller: UserId, target: UserId) -> Result<(), DomainError> {
+    if role == Role::Athlete && caller != target { Err(DomainError::NotFound("member")) } else { Ok(()) }
+}
+
+/// [`member_actor`] for an action about `target`: an athlete asking about
+/// anyone else gets `404` first ([`hide_others_from_athlete`]).
+pub fn member_actor_about(
+    repo: &impl OrganizationRepo,
+    org_id: OrgId,
+    user_id: UserId,
+    action: Action,
+    target: UserId,
+) -> Result<Actor, DomainError> {
+    let membership = repo.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("organization"))?;
+    hide_others_from_athlete(membership.role, user_id, target)?;
+    let actor = Actor { user_id, role: membership.role };
+    authorize(&actor, action).map_err(|f| DomainError::Forbidden(f.0))?;
+    Ok(actor)
+}
 
 /// The caller as a member of `org_id`, allowed to do `action`.
 ///

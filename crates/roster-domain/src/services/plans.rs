@@ -1,5 +1,6 @@
 //! Training plan use cases: the library and assignments.
 
+use super::hide_others_from_athlete;
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError};
@@ -196,9 +197,7 @@ pub fn list_assignments(
     user_id: UserId,
 ) -> Result<(Vec<PlanAssignment>, NaiveDate), DomainError> {
     let actor = actor_in(orgs, org_id, caller)?;
-    if !actor.role.is_coach() && caller != user_id {
-        return Err(DomainError::Forbidden("athletes see only their own plans"));
-    }
+    hide_others_from_athlete(actor.role, caller, user_id)?;
     athlete_member(orgs, org_id, user_id)?;
     let today = org_today(orgs, clock, org_id)?;
     Ok((assignments.assignments_of(org_id, user_id)?, today))
@@ -220,6 +219,7 @@ pub fn assign(
     start_date: NaiveDate,
 ) -> Result<(PlanAssignment, NaiveDate), DomainError> {
     let actor = actor_in(orgs, org_id, caller)?;
+    hide_others_from_athlete(actor.role, caller, user_id)?;
     if !actor.role.is_coach() {
         return Err(DomainError::Forbidden("only coaches may assign training plans"));
     }
@@ -259,6 +259,7 @@ pub fn cancel(
     assignment_id: AssignmentId,
 ) -> Result<(), DomainError> {
     let actor = actor_in(orgs, org_id, caller)?;
+    hide_others_from_athlete(actor.role, caller, user_id)?;
     if !actor.role.is_coach() {
         return Err(DomainError::Forbidden("only coaches may cancel training plans"));
     }

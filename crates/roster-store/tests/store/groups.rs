@@ -155,7 +155,7 @@ fn group_assignment_is_idempotent_skips_overlaps_and_enrolls_late_joiners() {
         assert_eq!((of(&first, a).outcome, of(&first, a).code), (Outcome::Assigned, None));
         assert_eq!((of(&first, b).outcome, of(&first, b).code), (Outcome::Skipped, Some("plan_assignment_overlap")));
         let again = run();
-        assert_eq!((of(&again, a).outcome, of(&again, a).code), (Outcome::Assigned, Some("already_assigned")));
+        assert_eq!((of(&again, a).outcome, of(&again, a).code), (Outcome::Skipped, Some("already_assigned")));
         assert_eq!(store.assignments_of(org, a).unwrap().len(), 1);
         // A late joiner through the group PUT, and one through join effects.
         let late = athlete(&store, org);

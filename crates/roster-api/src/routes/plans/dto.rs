@@ -83,7 +83,8 @@ pub struct CreatePlanBody {
     /// 1–104.
     #[schema(minimum = 1, maximum = 104)]
     pub duration_weeks: i64,
-    /// Workouts; a workout outside `duration_weeks` is `422` naming `workouts[i].week`.
+    /// Workouts; a workout outside `duration_weeks` is `422` naming `workouts[i].week`; at most 3
+    /// on one day (`422 too_many_workouts`), so at most 21 × `duration_weeks`.
     #[serde(default)]
     pub workouts: Vec<WorkoutDto>,
 }
@@ -105,7 +106,7 @@ pub struct PatchPlanBody {
     pub level: Option<Option<String>>,
     /// 1–104; every workout must still fit.
     pub duration_weeks: Option<i64>,
-    /// Replaces the workouts.
+    /// Replaces the workouts; at most 3 on one day (`422 too_many_workouts`).
     pub workouts: Option<Vec<WorkoutDto>>,
 }
 

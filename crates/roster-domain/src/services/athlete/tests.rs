@@ -257,11 +257,31 @@ fn athlete_account(org: OrgId) -> MockAccountRepo {
 fn only_athletes_record_integrations() {
     let mut accounts = MockAccountRepo::new();
     accounts.expect_memberships_of().returning(|_| Ok(Vec::new()));
+    accounts.expect_user_by_id().returning(|user_id| {
+        Ok(Some(crate::entities::User {
+            user_id,
+            email: crate::values::Email::parse("coach@example.com").unwrap(),
+            first_name: crate::values::PersonName::parse("Coach").unwrap(),
+            last_name: None,
+            email_verified: false,
+            created_at: chrono::Utc::now(),
+        }))
+    });
     let athletes = MockAthleteRepo::new();
     let err =
         connect_integration(&accounts, &athletes, &clock(), UserId::new(), Provider::Strava, &ConnectInput::default())
             .unwrap_err();
     assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn a_caller_without_an_account_is_unauthenticated_not_forbidden() {
+    let mut accounts = MockAccountRepo::new();
+    accounts.expect_memberships_of().returning(|_| Ok(Vec::new()));
+    accounts.expect_user_by_id().returning(|_| Ok(None));
+    let athletes = MockAthleteRepo::new();
+    let err = disconnect_integration(&accounts, &athletes, &clock(), UserId::new(), Provider::Strava).unwrap_err();
+    assert_eq!(err.code(), "unauthenticated");
 }
 
 #[test]

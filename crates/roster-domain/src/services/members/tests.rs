@@ -255,7 +255,7 @@ fn athlete_reads_own_membership_without_notes_and_labels_but_not_others() {
     assert_eq!(access, MemberAccess::Coach);
     assert_eq!(view.membership.labels.as_slice(), [Label::parse("@injury-watch").unwrap()]);
     let err = get(&club.orgs(), &club.members(), club.own_athlete, club.org, club.other_athlete).unwrap_err();
-    assert_eq!(err.code(), "forbidden");
+    assert_eq!(err.code(), "not_found");
     let err = get(&club.orgs(), &club.members(), club.head, club.org, UserId::new()).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
@@ -375,7 +375,7 @@ fn removal_permissions() {
     let code =
         |caller, target| remove(&orgs, &members, &clock(), caller, club.org, target).unwrap_err().code().to_owned();
     assert_eq!(code(club.assistant, club.other_athlete), "not_assigned_to_you");
-    assert_eq!(code(club.own_athlete, club.other_athlete), "forbidden");
+    assert_eq!(code(club.own_athlete, club.other_athlete), "not_found");
     assert_eq!(code(club.head, club.head), "head_coach_required");
     assert_eq!(code(club.head, UserId::new()), "not_found");
     assert_eq!(code(UserId::new(), club.own_athlete), "not_found");

@@ -215,5 +215,5 @@ fn another_athlete_cannot_read_assignments() {
     let (org_id, orgs) = org(caller, Role::Athlete, athlete, None);
     let assignments = MockAssignmentRepo::new();
     let err = list_assignments(&orgs, &assignments, &clock(), caller, org_id, athlete).unwrap_err();
-    assert_eq!(err.code(), "forbidden");
+    assert_eq!(err.code(), "not_found");
 }
