@@ -17,7 +17,7 @@ use crate::plans::{AssignmentRepo, PlanRepo, Workout};
 use crate::ports::OrganizationRepo;
 use crate::services::athlete::athlete_in_reach;
 use crate::sport::Sport;
-use crate::values::Timezone;
+use crate::values::{Lines, Timezone, clean_text};
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
@@ -297,12 +297,12 @@ pub fn change_workout(
             ("workout.moved", changes)
         }
         WorkoutChange::Excuse(reason) => {
-            let reason = reason.trim().to_owned();
-            if reason.is_empty() || reason.chars().count() > 500 || reason.chars().any(char::is_control) {
+            let reason = clean_text(&reason, Lines::Many).map_err(|e| DomainError::invalid("reason", e))?;
+            if reason.is_empty() || reason.chars().count() > 500 {
                 return Err(DomainError::Validation(vec![FieldError::new(
                     "reason",
                     "invalid_reason",
-                    "the reason must be 1 to 500 characters without control characters",
+                    "the reason must be 1 to 500 characters",
                 )]));
             }
             if current.outcome.state != crate::calendar::WorkoutState::Missed {
