@@ -14,5 +14,6 @@ mod ops;
 mod organizations;
 mod plans;
 mod profile;
+mod races;
 mod support;
 mod wiring;

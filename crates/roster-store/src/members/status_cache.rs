@@ -211,6 +211,52 @@ fn store_back(
     })
 }
 
+#[cfg(feature = "testing")]
+impl crate::Store {
+    /// Computes the statuses of `users` (live athletes of `org_id`) at `now`
+    /// and stores them back as a page does, in the order given, in one write
+    /// transaction; the write-back's failure is returned instead of logged.
+    /// For tests of concurrent write-backs.
+    pub fn write_back_statuses(
+        &self,
+        org_id: OrgId,
+        users: &[UserId],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.on_conn(|conn| {
+            let ids: Vec<String> = users.iter().map(ToString::to_string).collect();
+            let mut found: HashMap<String, (String, StoredStatus)> = member_statuses::table
+                .inner_join(memberships::table)
+                .filter(memberships::org_id.eq(org_id.to_string()))
+                .filter(memberships::user_id.eq_any(&ids))
+                .filter(memberships::removed_at.is_null())
+                .select((memberships::user_id, StoredStatus::as_select()))
+                .load::<(String, StoredStatus)>(conn)?
+                .into_iter()
+                .map(|(user, stored)| (user.clone(), (user, stored)))
+                .collect();
+            let rows: Vec<StatusRow> = ids
+                .iter()
+                .filter_map(|id| found.remove(id))
+                .map(|(user_id, stored)| StatusRow {
+                    user_id,
+                    membership_id: stored.membership_id.clone(),
+                    stored: Some(stored),
+                })
+                .collect();
+            let users: Vec<(UserId, &StatusRow)> = rows
+                .iter()
+                .map(|r| Ok((parse("memberships.user_id", r.user_id.parse())?, r)))
+                .collect::<Result<_, StoreError>>()?;
+            let thresholds = AttentionThresholds::default();
+            let ctx = StatusContext { now, thresholds: &thresholds, known_labels: None };
+            let ids: Vec<UserId> = users.iter().map(|(u, _)| *u).collect();
+            let computed = statuses(conn, org_id, &ids, &ctx)?;
+            store_back(conn, &users, &computed, &settings_key(&thresholds))
+        })
+    }
+}
+
 /// `($1, …, $width), ($width+1, …)` for `rows` rows.
 fn tuples(rows: usize, width: usize) -> String {
     (0..rows)
