@@ -9,7 +9,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, CoachView, Membership, OrgCounts, Organization, OrganizationView};
 use roster_domain::ports::OrganizationRepo;
-use roster_domain::{Conflict, OrgId, RepoError, Role, UserId};
+use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
 fn live_membership_row(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Option<MembershipRow>, StoreError> {
     Ok(memberships::table
@@ -213,7 +213,14 @@ impl OrganizationRepo for Store {
             .set((memberships::removed_at.eq(at), memberships::updated_at.eq(at)))
             .execute(conn)?;
             if ended == 0 {
-                return Err(StoreError::Corrupt("coach membership vanished during removal".into()));
+                // A concurrent request got there first: answer as if it had
+                // finished before this one started.
+                let now = live_membership_row(conn, &org, &user)?;
+                return Err(if now.is_some_and(|m| m.role == Role::HeadCoach.as_str()) {
+                    DomainError::HeadCoachRequired.into()
+                } else {
+                    DomainError::NotFound("coach").into()
+                });
             }
             diesel::update(
                 memberships::table
@@ -256,11 +263,16 @@ impl OrganizationRepo for Store {
                 ))
                 .execute(conn)
             };
-            // Demote first: the one-head-per-organization index holds after each statement.
-            let demoted = set_role(conn, from, Role::HeadCoach, Role::AssistantCoach)?;
-            let promoted = set_role(conn, to, Role::AssistantCoach, Role::HeadCoach)?;
-            if demoted != 1 || promoted != 1 {
-                return Err(StoreError::Corrupt("head-coach transfer found the roles changed".into()));
+            // Demote first: the one-head-per-organization index holds after
+            // each statement. A concurrent transfer or removal that got there
+            // first is answered as if it had finished before this started:
+            // the caller is no longer the head coach, or the new one is no
+            // longer an assistant coach.
+            if set_role(conn, from, Role::HeadCoach, Role::AssistantCoach)? != 1 {
+                return Err(DomainError::Forbidden("only the head coach may do this").into());
+            }
+            if set_role(conn, to, Role::AssistantCoach, Role::HeadCoach)? != 1 {
+                return Err(DomainError::NotACoach.into());
             }
             insert_event(conn, event)
         })
