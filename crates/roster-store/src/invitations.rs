@@ -218,11 +218,11 @@ impl InvitationRepo for Store {
     fn accept_invitation(&self, a: &Acceptance) -> Result<(), RepoError> {
         self.tx(|conn| {
             let id = a.invitation_id.to_string();
-            if let Some(new) = &a.new_account {
-                diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;
-            }
             // The guard: counts the use only while the invitation is still
             // good. Concurrent accepts queue on the row; the losers see 0 rows.
+            // It comes before the new account, whose e-mail a single-use
+            // link's winner takes: a loser then hears that the link was used,
+            // not that its e-mail is taken.
             let counted = diesel::sql_query(
                 "UPDATE invitations SET use_count = use_count + 1 \
                  WHERE invitation_id = $1 AND status = 'pending' \
@@ -243,6 +243,9 @@ impl InvitationRepo for Store {
             )
             .bind::<Text, _>(&id)
             .execute(conn)?;
+            if let Some(new) = &a.new_account {
+                diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;
+            }
             insert_membership(conn, &a.membership)?;
             let m = &a.membership;
             apply_join_effects(conn, m.org_id, m.user_id, &a.extras, JoinMode::Lenient, m.user_id, a.now)?;
