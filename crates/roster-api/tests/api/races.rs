@@ -143,11 +143,11 @@ async fn a_head_coach_transfer_racing_the_removal_of_the_same_coach_answers_4xx(
                     } else {
                         remove.assert_problem(403, "forbidden");
                     }
-                    assert_eq!(head_coaches(&app, &coach.token, &org_id).await, [coach.user_id.clone()]);
+                    assert_eq!(head_coaches(&app, &coach.token, &org_id).await, [coach.user_id.as_str()]);
                 }
                 (_, 204) => {
                     transfer.assert_problem(422, "not_a_coach");
-                    assert_eq!(head_coaches(&app, &head.token, &org_id).await, [head.user_id.clone()]);
+                    assert_eq!(head_coaches(&app, &head.token, &org_id).await, [head.user_id.as_str()]);
                 }
                 _ => panic!("{:?}: transfer {} / remove {}", app.backend, transfer.text, remove.text),
             }
@@ -174,7 +174,7 @@ async fn two_concurrent_head_coach_transfers_have_one_winner() {
             };
             // The caller is no longer the head coach once the other one won.
             loser.assert_problem(403, "forbidden");
-            assert_eq!(head_coaches(&app, &head.token, &org_id).await, [winner.user_id.clone()]);
+            assert_eq!(head_coaches(&app, &head.token, &org_id).await, [winner.user_id.as_str()]);
         }
     }
 }
