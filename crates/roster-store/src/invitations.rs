@@ -11,20 +11,21 @@ pub use seal::MailKey;
 
 use crate::effects::{JoinMode, apply_join_effects};
 use crate::error::StoreError;
-use crate::organizations::insert_membership;
+use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{UserRow, insert_event, to_db};
 use crate::schema::{invitation_tokens, invitations, users};
 use crate::{DbConn, Store};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
-use roster_domain::entities::AuditEvent;
+use roster_domain::entities::{AuditEvent, Membership};
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus, OutboxMessage,
     TokenHash,
 };
 use roster_domain::{Conflict, DomainError, InvitationId, OrgId, RepoError};
 use row::InvitationRow;
+use serde_json::json;
 
 fn load(conn: &mut DbConn, invitation_id: &str) -> Result<Option<Invitation>, StoreError> {
     invitations::table
@@ -215,7 +216,7 @@ impl InvitationRepo for Store {
         })
     }
 
-    fn accept_invitation(&self, a: &Acceptance) -> Result<(), RepoError> {
+    fn accept_invitation(&self, a: &Acceptance) -> Result<Membership, RepoError> {
         self.tx(|conn| {
             let id = a.invitation_id.to_string();
             // The guard: counts the use only while the invitation is still
@@ -246,13 +247,25 @@ impl InvitationRepo for Store {
             if let Some(new) = &a.new_account {
                 diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;
             }
-            insert_membership(conn, &a.membership)?;
-            let m = &a.membership;
+            let mut m = a.membership.clone();
+            let mut events = a.events.clone();
+            if let Some(coach) = m.assigned_to_coach_id
+                && !lock_live_coach(conn, m.org_id, coach)?
+            {
+                // The inviting assistant coach was removed meanwhile: the
+                // link stays good, and the athlete joins unassigned, as if
+                // the removal had come first.
+                m.assigned_to_coach_id = None;
+                for event in events.iter_mut().filter(|e| e.action == "member.added") {
+                    event.changes["assigned_to_coach_id"] = json!({"old": null, "new": null});
+                }
+            }
+            insert_membership(conn, &m)?;
             apply_join_effects(conn, m.org_id, m.user_id, &a.extras, JoinMode::Lenient, m.user_id, a.now)?;
-            for event in &a.events {
+            for event in &events {
                 insert_event(conn, event)?;
             }
-            Ok(())
+            Ok(m)
         })
     }
 }

@@ -31,6 +31,28 @@ fn headed_org(conn: &mut DbConn, user_id: &str) -> Result<Option<String>, StoreE
         .optional()?)
 }
 
+/// Whether `coach` is a live coach of `org_id`, read inside the caller's
+/// write transaction before it writes an athlete's coach. On PostgreSQL the
+/// coach's membership row stays share-locked until the transaction ends: a
+/// concurrent removal of the coach either committed first (the re-checked
+/// row is gone and this answers `false`) or waits for this transaction, and
+/// its unassigning statement then sees what this one wrote. SQLite's write
+/// transactions are serialized already. Taking this lock before touching the
+/// athlete's row keeps the order the removal locks in (coach, then athletes).
+pub(crate) fn lock_live_coach(conn: &mut DbConn, org_id: OrgId, coach: UserId) -> Result<bool, StoreError> {
+    let query = memberships::table
+        .filter(memberships::org_id.eq(org_id.to_string()))
+        .filter(memberships::user_id.eq(coach.to_string()))
+        .filter(memberships::removed_at.is_null())
+        .filter(memberships::role.ne(Role::Athlete.as_str()))
+        .select(memberships::membership_id);
+    let found: Option<String> = match conn {
+        DbConn::Pg(pg) => query.for_share().first(pg).optional()?,
+        DbConn::Sqlite(_) => query.first(conn).optional()?,
+    };
+    Ok(found.is_some())
+}
+
 /// Inserts a membership after checking, inside the transaction, the rules the
 /// unique indexes back up: one live membership per organization and account,
 /// one live athlete membership per account.

@@ -404,12 +404,12 @@ pub fn accept(
     let acceptance = Acceptance {
         invitation_id: inv.invitation_id,
         new_account: new_account.clone(),
-        membership: membership.clone(),
+        membership,
         extras: inv.extras(),
         events,
         now,
     };
-    invites.accept_invitation(&acceptance)?;
+    let membership = invites.accept_invitation(&acceptance)?;
     let organization = orgs.organization(inv.org_id)?.ok_or(DomainError::NotFound("organization"))?;
     Ok(Accepted { membership, user, new_account: new_account.is_some(), organization })
 }

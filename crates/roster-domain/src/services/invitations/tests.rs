@@ -312,7 +312,7 @@ fn signing_up_through_a_single_use_invitation_verifies_the_email_and_assigns_the
                     == ["invitation.accepted", "member.added"]
         })
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|a| Ok(a.membership.clone()));
     let mut hasher = MockPasswordHasher::new();
     hasher.expect_hash().returning(|_| Ok("HASH".into()));
     let who = Acceptor::SignUp {
