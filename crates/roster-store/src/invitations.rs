@@ -11,20 +11,21 @@ pub use seal::MailKey;
 
 use crate::effects::{JoinMode, apply_join_effects};
 use crate::error::StoreError;
-use crate::organizations::insert_membership;
+use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{UserRow, insert_event, to_db};
 use crate::schema::{invitation_tokens, invitations, users};
 use crate::{DbConn, Store};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
-use roster_domain::entities::AuditEvent;
+use roster_domain::entities::{AuditEvent, Membership};
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus, OutboxMessage,
     TokenHash,
 };
 use roster_domain::{Conflict, DomainError, InvitationId, OrgId, RepoError};
 use row::InvitationRow;
+use serde_json::json;
 
 fn load(conn: &mut DbConn, invitation_id: &str) -> Result<Option<Invitation>, StoreError> {
     invitations::table
@@ -215,14 +216,14 @@ impl InvitationRepo for Store {
         })
     }
 
-    fn accept_invitation(&self, a: &Acceptance) -> Result<(), RepoError> {
+    fn accept_invitation(&self, a: &Acceptance) -> Result<Membership, RepoError> {
         self.tx(|conn| {
             let id = a.invitation_id.to_string();
-            if let Some(new) = &a.new_account {
-                diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;
-            }
             // The guard: counts the use only while the invitation is still
             // good. Concurrent accepts queue on the row; the losers see 0 rows.
+            // It comes before the new account, whose e-mail a single-use
+            // link's winner takes: a loser then hears that the link was used,
+            // not that its e-mail is taken.
             let counted = diesel::sql_query(
                 "UPDATE invitations SET use_count = use_count + 1 \
                  WHERE invitation_id = $1 AND status = 'pending' \
@@ -243,13 +244,28 @@ impl InvitationRepo for Store {
             )
             .bind::<Text, _>(&id)
             .execute(conn)?;
-            insert_membership(conn, &a.membership)?;
-            let m = &a.membership;
+            if let Some(new) = &a.new_account {
+                diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;
+            }
+            let mut m = a.membership.clone();
+            let mut events = a.events.clone();
+            if let Some(coach) = m.assigned_to_coach_id
+                && !lock_live_coach(conn, m.org_id, coach)?
+            {
+                // The inviting assistant coach was removed meanwhile: the
+                // link stays good, and the athlete joins unassigned, as if
+                // the removal had come first.
+                m.assigned_to_coach_id = None;
+                for event in events.iter_mut().filter(|e| e.action == "member.added") {
+                    event.changes["assigned_to_coach_id"] = json!({"old": null, "new": null});
+                }
+            }
+            insert_membership(conn, &m)?;
             apply_join_effects(conn, m.org_id, m.user_id, &a.extras, JoinMode::Lenient, m.user_id, a.now)?;
-            for event in &a.events {
+            for event in &events {
                 insert_event(conn, event)?;
             }
-            Ok(())
+            Ok(m)
         })
     }
 }

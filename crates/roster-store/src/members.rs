@@ -11,7 +11,7 @@ use crate::Store;
 use crate::conn::DbConn;
 use crate::effects::{JoinMode, apply_join_effects, end_member_effects};
 use crate::error::{StoreError, parse};
-use crate::organizations::insert_membership;
+use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{MembershipRow, insert_event, to_db};
 use crate::schema::{member_labels, memberships, users};
 use chrono::{DateTime, Utc};
@@ -135,6 +135,18 @@ impl MemberRepo for Store {
         event: &AuditEvent,
     ) -> Result<(), RepoError> {
         self.tx(|conn| {
+            if let Some(coach) = membership.assigned_to_coach_id
+                && !lock_live_coach(conn, membership.org_id, coach)?
+            {
+                // Removed meanwhile; an assistant coach adding their own
+                // athlete is no longer a member here.
+                return Err(if coach == actor {
+                    DomainError::NotFound("organization")
+                } else {
+                    DomainError::NotACoach
+                }
+                .into());
+            }
             insert_membership(conn, membership)?;
             write_labels(conn, membership)?;
             apply_join_effects(
@@ -153,32 +165,44 @@ impl MemberRepo for Store {
     fn update_member(&self, m: &Membership, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError> {
         self.tx(|conn| {
             let id = m.membership_id.to_string();
-            let updated = diesel::update(
-                memberships::table
-                    .filter(memberships::membership_id.eq(&id))
-                    .filter(memberships::version.eq(expected_version))
-                    .filter(memberships::removed_at.is_null()),
-            )
-            .set((
-                memberships::status.eq(m.status.as_str()),
-                memberships::display_name.eq(m.display_name.as_ref().map(|v| v.as_str())),
-                memberships::member_level.eq(m.member_level.as_ref().map(|v| v.as_str())),
-                memberships::private_notes.eq(m.private_notes.as_ref().map(|v| v.as_str())),
-                memberships::assigned_to_coach_id.eq(m.assigned_to_coach_id.map(|c| c.to_string())),
-                memberships::updated_at.eq(to_db(m.updated_at)),
-                memberships::version.eq(m.version),
-            ))
-            .execute(conn)?;
+            let coach_gone = match m.assigned_to_coach_id {
+                Some(coach) => !lock_live_coach(conn, m.org_id, coach)?,
+                None => false,
+            };
+            let updated = if coach_gone {
+                0
+            } else {
+                diesel::update(
+                    memberships::table
+                        .filter(memberships::membership_id.eq(&id))
+                        .filter(memberships::version.eq(expected_version))
+                        .filter(memberships::removed_at.is_null()),
+                )
+                .set((
+                    memberships::status.eq(m.status.as_str()),
+                    memberships::display_name.eq(m.display_name.as_ref().map(|v| v.as_str())),
+                    memberships::member_level.eq(m.member_level.as_ref().map(|v| v.as_str())),
+                    memberships::private_notes.eq(m.private_notes.as_ref().map(|v| v.as_str())),
+                    memberships::assigned_to_coach_id.eq(m.assigned_to_coach_id.map(|c| c.to_string())),
+                    memberships::updated_at.eq(to_db(m.updated_at)),
+                    memberships::version.eq(m.version),
+                ))
+                .execute(conn)?
+            };
             if updated == 0 {
-                let live: i64 = memberships::table
+                let live: Option<i64> = memberships::table
                     .filter(memberships::membership_id.eq(&id))
                     .filter(memberships::removed_at.is_null())
-                    .count()
-                    .get_result(conn)?;
-                return Err(if live == 0 {
-                    DomainError::NotFound("member").into()
-                } else {
-                    Conflict::VersionMismatch.into()
+                    .select(memberships::version)
+                    .first(conn)
+                    .optional()?;
+                return Err(match live {
+                    None => DomainError::NotFound("member").into(),
+                    // The row is as read: this write names a coach who was
+                    // removed meanwhile. (A coach who was already assigned
+                    // was unassigned by the removal, which changed the row.)
+                    Some(v) if v == expected_version && coach_gone => DomainError::NotACoach.into(),
+                    Some(_) => Conflict::VersionMismatch.into(),
                 });
             }
             refresh_search_keys(conn, &id)?;

@@ -31,6 +31,28 @@ fn headed_org(conn: &mut DbConn, user_id: &str) -> Result<Option<String>, StoreE
         .optional()?)
 }
 
+/// Whether `coach` is a live coach of `org_id`, read inside the caller's
+/// write transaction before it writes an athlete's coach. On PostgreSQL the
+/// coach's membership row stays share-locked until the transaction ends: a
+/// concurrent removal of the coach either committed first (the re-checked
+/// row is gone and this answers `false`) or waits for this transaction, and
+/// its unassigning statement then sees what this one wrote. SQLite's write
+/// transactions are serialized already. Taking this lock before touching the
+/// athlete's row keeps the order the removal locks in (coach, then athletes).
+pub(crate) fn lock_live_coach(conn: &mut DbConn, org_id: OrgId, coach: UserId) -> Result<bool, StoreError> {
+    let query = memberships::table
+        .filter(memberships::org_id.eq(org_id.to_string()))
+        .filter(memberships::user_id.eq(coach.to_string()))
+        .filter(memberships::removed_at.is_null())
+        .filter(memberships::role.ne(Role::Athlete.as_str()))
+        .select(memberships::membership_id);
+    let found: Option<String> = match conn {
+        DbConn::Pg(pg) => query.for_share().first(pg).optional()?,
+        DbConn::Sqlite(_) => query.first(conn).optional()?,
+    };
+    Ok(found.is_some())
+}
+
 /// Inserts a membership after checking, inside the transaction, the rules the
 /// unique indexes back up: one live membership per organization and account,
 /// one live athlete membership per account.
@@ -220,7 +242,14 @@ impl OrganizationRepo for Store {
             .set((memberships::removed_at.eq(at), memberships::updated_at.eq(at)))
             .execute(conn)?;
             if ended == 0 {
-                return Err(StoreError::Corrupt("coach membership vanished during removal".into()));
+                // A concurrent request got there first: answer as if it had
+                // finished before this one started.
+                let now = live_membership_row(conn, &org, &user)?;
+                return Err(if now.is_some_and(|m| m.role == Role::HeadCoach.as_str()) {
+                    DomainError::HeadCoachRequired.into()
+                } else {
+                    DomainError::NotFound("coach").into()
+                });
             }
             diesel::update(
                 memberships::table
@@ -263,11 +292,16 @@ impl OrganizationRepo for Store {
                 ))
                 .execute(conn)
             };
-            // Demote first: the one-head-per-organization index holds after each statement.
-            let demoted = set_role(conn, from, Role::HeadCoach, Role::AssistantCoach)?;
-            let promoted = set_role(conn, to, Role::AssistantCoach, Role::HeadCoach)?;
-            if demoted != 1 || promoted != 1 {
-                return Err(StoreError::Corrupt("head-coach transfer found the roles changed".into()));
+            // Demote first: the one-head-per-organization index holds after
+            // each statement. A concurrent transfer or removal that got there
+            // first is answered as if it had finished before this started:
+            // the caller is no longer the head coach, or the new one is no
+            // longer an assistant coach.
+            if set_role(conn, from, Role::HeadCoach, Role::AssistantCoach)? != 1 {
+                return Err(DomainError::Forbidden("only the head coach may do this").into());
+            }
+            if set_role(conn, to, Role::AssistantCoach, Role::HeadCoach)? != 1 {
+                return Err(DomainError::NotACoach.into());
             }
             insert_event(conn, event)
         })

@@ -216,7 +216,10 @@ pub async fn remove(
 #[utoipa::path(put, path = "/api/v1/organizations/{org_id}/members/{user_id}/coach", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)), request_body = CoachBody,
     responses((status = 200, body = MemberDto), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, body = Problem), (status = 422, description = "not_a_coach, not_an_athlete", body = Problem)))]
+        (status = 404, body = Problem),
+        (status = 412, description = "version_mismatch: the member changed while this request ran", body = Problem),
+        (status = 422, description = "not_a_coach (also a coach removed while this request ran), not_an_athlete",
+            body = Problem)))]
 pub async fn assign_coach(
     state: web::Data<AppState>,
     user: AuthUser,

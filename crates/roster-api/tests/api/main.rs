@@ -16,5 +16,6 @@ mod ops;
 mod organizations;
 mod plans;
 mod profile;
+mod races;
 mod support;
 mod wiring;

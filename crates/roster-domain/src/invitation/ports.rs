@@ -90,5 +90,7 @@ pub trait InvitationRepo {
     /// Counts the use (a conditional update), creates the account if asked,
     /// the membership, its group and plan, and the audit events; or nothing.
     /// A use lost to a concurrent accept is refused with the reason.
-    fn accept_invitation(&self, acceptance: &Acceptance) -> Result<(), RepoError>;
+    /// Returns the membership as stored: without its assigned coach if that
+    /// coach stopped being one before the acceptance committed.
+    fn accept_invitation(&self, acceptance: &Acceptance) -> Result<Membership, RepoError>;
 }

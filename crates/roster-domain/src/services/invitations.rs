@@ -356,6 +356,11 @@ pub fn accept(
             };
             let first_name = first_name.or_else(|| inv.first_name.clone()).ok_or_else(|| required("first_name"))?;
             if accounts.user_by_email(&email)?.is_some() {
+                // A concurrent accept of this very link may have just made
+                // the account: then what became of the link is the answer.
+                let (current, _) =
+                    invites.invitation_by_token(&token.hash())?.ok_or(DomainError::InvitationNotFound)?;
+                current.redeem(now)?;
                 return Err(Conflict::EmailTaken.into());
             }
             let password_hash = hasher.hash(&password)?;
@@ -399,12 +404,12 @@ pub fn accept(
     let acceptance = Acceptance {
         invitation_id: inv.invitation_id,
         new_account: new_account.clone(),
-        membership: membership.clone(),
+        membership,
         extras: inv.extras(),
         events,
         now,
     };
-    invites.accept_invitation(&acceptance)?;
+    let membership = invites.accept_invitation(&acceptance)?;
     let organization = orgs.organization(inv.org_id)?.ok_or(DomainError::NotFound("organization"))?;
     Ok(Accepted { membership, user, new_account: new_account.is_some(), organization })
 }

@@ -121,7 +121,11 @@ pub fn add(
         }
         Some(explicit) => explicit,
     };
-    if let Some(coach) = coach {
+    // The caller was just checked; a second read could only find them
+    // removed since (the store refuses that write as `not_found`).
+    if let Some(coach) = coach
+        && coach != caller
+    {
         ensure_coach(orgs, org_id, coach)?;
     }
     let user = resolve_account(accounts, &new.target)?;

@@ -186,8 +186,25 @@ fn store_back(
     if values.is_empty() {
         return Ok(());
     }
+    // Write-backs must not deadlock with each other (two pages in different
+    // orders store overlapping rows, and PostgreSQL locks an `UPDATE … FROM
+    // (VALUES …)`'s rows in whatever order its plan visits them). On
+    // PostgreSQL each chunk first locks its rows in membership order, skipping
+    // rows another transaction holds, and then writes only the rows it
+    // locked: a write-back never waits for a row, so it can take part in no
+    // deadlock. A skipped row is being written by someone else; the next
+    // reader finds it stale and computes it again.
+    values.sort_by(|a, b| a.0.cmp(&b.0));
     write_tx(conn, |conn| {
         for chunk in values.chunks(WRITE_BACK_ROWS) {
+            let locked = lock_rows(conn, chunk.iter().map(|v| v.0.as_str()))?;
+            let chunk: Vec<&(String, String, i64, NaiveDateTime, i32)> = match &locked {
+                Some(locked) => chunk.iter().filter(|v| locked.binary_search(&v.0).is_ok()).collect(),
+                None => chunk.iter().collect(),
+            };
+            if chunk.is_empty() {
+                continue;
+            }
             let sql = format!(
                 "UPDATE member_statuses SET cache = v.column2, cached_version = v.column3, \
                  valid_until = v.column4, settings_key = v.column5, attention_order = v.column6 \
@@ -196,7 +213,7 @@ fn store_back(
                 tuples(chunk.len(), 6)
             );
             let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
-            for (membership_id, json, version, valid_until, order) in chunk {
+            for (membership_id, json, version, valid_until, order) in chunk.iter().copied() {
                 query = query
                     .bind::<Text, _>(membership_id.clone())
                     .bind::<Text, _>(json.clone())
@@ -209,6 +226,71 @@ fn store_back(
         }
         Ok(())
     })
+}
+
+#[cfg(feature = "testing")]
+impl crate::Store {
+    /// Computes the statuses of `users` (live athletes of `org_id`) at `now`
+    /// and stores them back as a page does, in the order given, in one write
+    /// transaction; the write-back's failure is returned instead of logged.
+    /// For tests of concurrent write-backs.
+    pub fn write_back_statuses(
+        &self,
+        org_id: OrgId,
+        users: &[UserId],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        self.on_conn(|conn| {
+            let ids: Vec<String> = users.iter().map(ToString::to_string).collect();
+            let mut found: HashMap<String, (String, StoredStatus)> = member_statuses::table
+                .inner_join(memberships::table)
+                .filter(memberships::org_id.eq(org_id.to_string()))
+                .filter(memberships::user_id.eq_any(&ids))
+                .filter(memberships::removed_at.is_null())
+                .select((memberships::user_id, StoredStatus::as_select()))
+                .load::<(String, StoredStatus)>(conn)?
+                .into_iter()
+                .map(|(user, stored)| (user.clone(), (user, stored)))
+                .collect();
+            let rows: Vec<StatusRow> = ids
+                .iter()
+                .filter_map(|id| found.remove(id))
+                .map(|(user_id, stored)| StatusRow {
+                    user_id,
+                    membership_id: stored.membership_id.clone(),
+                    stored: Some(stored),
+                })
+                .collect();
+            let users: Vec<(UserId, &StatusRow)> = rows
+                .iter()
+                .map(|r| Ok((parse("memberships.user_id", r.user_id.parse())?, r)))
+                .collect::<Result<_, StoreError>>()?;
+            let thresholds = AttentionThresholds::default();
+            let ctx = StatusContext { now, thresholds: &thresholds, known_labels: None };
+            let ids: Vec<UserId> = users.iter().map(|(u, _)| *u).collect();
+            let computed = statuses(conn, org_id, &ids, &ctx)?;
+            store_back(conn, &users, &computed, &settings_key(&thresholds))
+        })
+    }
+}
+
+/// On PostgreSQL, locks the `member_statuses` rows of `ids` that no other
+/// transaction holds, in membership order, and returns their ids (sorted as
+/// Rust sorts them);
+/// `None` on SQLite, whose write transactions are serialized already.
+fn lock_rows<'a>(conn: &mut DbConn, ids: impl Iterator<Item = &'a str>) -> Result<Option<Vec<String>>, StoreError> {
+    let DbConn::Pg(pg) = conn else { return Ok(None) };
+    let ids: Vec<&str> = ids.collect();
+    let mut locked: Vec<String> = member_statuses::table
+        .filter(member_statuses::membership_id.eq_any(&ids))
+        .order(member_statuses::membership_id.asc())
+        .select(member_statuses::membership_id)
+        .for_no_key_update()
+        .skip_locked()
+        .load(pg)?;
+    // The database's collation may order text otherwise than Rust does.
+    locked.sort_unstable();
+    Ok(Some(locked))
 }
 
 /// `($1, …, $width), ($width+1, …)` for `rows` rows.

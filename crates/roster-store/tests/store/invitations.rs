@@ -314,7 +314,7 @@ fn fifty_concurrent_accepts_of_a_ten_use_link_make_exactly_ten_members() {
         let head = user(&store, "head@example.com");
         let org_id = org(&store, head.user_id);
         let (inv, _) = link(&store, org_id, head.user_id, Some(10));
-        let results: Vec<Result<(), RepoError>> = std::thread::scope(|s| {
+        let results: Vec<Result<Membership, RepoError>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..50)
                 .map(|i| {
                     let (store, inv) = (store.clone(), inv.clone());
@@ -345,7 +345,7 @@ fn concurrent_accepts_of_one_single_use_invitation_have_one_winner() {
         let org_id = org(&store, head.user_id);
         let (inv, _) = single(&store, org_id, head.user_id, "jo@example.com");
         let racers: Vec<User> = (0..12).map(|i| user(&store, &format!("r{i}@example.com"))).collect();
-        let results: Vec<Result<(), RepoError>> = std::thread::scope(|s| {
+        let results: Vec<Result<Membership, RepoError>> = std::thread::scope(|s| {
             let handles: Vec<_> = racers
                 .iter()
                 .map(|u| {

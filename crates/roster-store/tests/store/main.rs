@@ -12,6 +12,7 @@ mod members;
 mod pinned;
 mod plans;
 mod profile;
+mod races;
 mod side_rosters;
 mod status_cache;
 mod wiring;

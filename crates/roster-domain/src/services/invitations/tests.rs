@@ -245,6 +245,37 @@ fn an_athlete_elsewhere_cannot_accept() {
 }
 
 #[test]
+fn signing_up_after_a_concurrent_accept_used_the_link_is_invitation_already_used() {
+    let (org, head) = (OrgId::new(), UserId::new());
+    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
+    let pending = invitation(org, head, Some("jo@example.com"));
+    let mut used = pending.clone();
+    (used.use_count, used.recorded_status) = (1, InvitationStatus::Accepted);
+    // The first read sees the link pending; the winner commits before the
+    // e-mail check, which then finds the account the winner made.
+    let reads = std::sync::atomic::AtomicUsize::new(0);
+    let mut invites = MockInvitationRepo::new();
+    invites.expect_invitation_by_token().returning(move |_| {
+        let first = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
+        Ok(Some((if first { pending.clone() } else { used.clone() }, false)))
+    });
+    invites.expect_accept_invitation().never();
+    let mut accounts = MockAccountRepo::new();
+    let winner = account("jo@example.com");
+    accounts
+        .expect_user_by_email()
+        .returning(move |_| Ok(Some(UserCredentials { user: winner.clone(), password_hash: "h".into() })));
+    let who = Acceptor::SignUp {
+        email: None,
+        password: Password::parse("Secret123").unwrap(),
+        first_name: None,
+        last_name: None,
+    };
+    let err = accept(&orgs, &accounts, &invites, &MockPasswordHasher::new(), &clock(), &token(), who).unwrap_err();
+    assert_eq!(err.code(), "invitation_already_used");
+}
+
+#[test]
 fn signing_up_with_a_taken_email_is_email_taken() {
     let (org, head) = (OrgId::new(), UserId::new());
     let orgs = org_with(org, &[(head, Role::HeadCoach)]);
@@ -281,7 +312,7 @@ fn signing_up_through_a_single_use_invitation_verifies_the_email_and_assigns_the
                     == ["invitation.accepted", "member.added"]
         })
         .times(1)
-        .returning(|_| Ok(()));
+        .returning(|a| Ok(a.membership.clone()));
     let mut hasher = MockPasswordHasher::new();
     hasher.expect_hash().returning(|_| Ok("HASH".into()));
     let who = Acceptor::SignUp {
