@@ -8,6 +8,7 @@ mod foundation;
 mod groups;
 mod invitations;
 mod members;
+mod outage;
 mod pinned;
 mod plans;
 mod profile;
