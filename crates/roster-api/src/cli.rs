@@ -69,7 +69,8 @@ pub struct SeedArgs {
 
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url()?;
-    Store::open(&url, settings.database.pool_size.unwrap_or(2)).context("database")
+    Store::open_with(&url, settings.database.pool_size.unwrap_or(2), settings.database.connect_timeout())
+        .context("database")
 }
 
 /// Runs the command line.
@@ -92,7 +93,7 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let url = settings.database_url()?;
-            let pool = roster_store::connect(&url, 1)?;
+            let pool = roster_store::connect_with(&url, 1, settings.database.connect_timeout())?;
             let ran = roster_store::run_migrations(&mut *pool.get()?)?;
             println!("applied {ran} migration(s)");
         }

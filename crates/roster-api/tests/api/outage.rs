@@ -82,11 +82,15 @@ fn through(url: &str, addr: SocketAddr) -> (String, String) {
     (format!("{}{userinfo}{addr}{}", &url[..scheme_end], &rest[authority_end..]), upstream)
 }
 
-/// A PostgreSQL app reached through a proxy, or `None` (said on stderr).
-async fn app_behind_proxy() -> Option<(TestApp, Proxy)> {
+/// A PostgreSQL app reached through a proxy, or `None` (said on stderr);
+/// with `down`, the proxy is cut before the server starts.
+async fn app_behind_proxy(down: bool) -> Option<(TestApp, Proxy)> {
     let db = TestDb::postgres()?;
     let (_, upstream) = through(&db.url, "127.0.0.1:1".parse().unwrap());
-    let proxy = Proxy::start(upstream).await;
+    let mut proxy = Proxy::start(upstream).await;
+    if down {
+        proxy.cut().await;
+    }
     let (url, _) = through(&db.url, proxy.addr);
     let app = spawn_with(db, |s| {
         s.database.url = url;
@@ -118,7 +122,7 @@ fn assert_unavailable(res: &Resp, took: Duration, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_outage_answers_503_at_once_and_the_server_recovers_without_restart() {
-    let Some((app, mut proxy)) = app_behind_proxy().await else { return };
+    let Some((app, mut proxy)) = app_behind_proxy(false).await else { return };
     assert_eq!(app.backend, Backend::Postgres);
     let ada = app.signup("ada").await;
     app.get("/api/v1/auth/me", &ada.token).await.assert_status(200);
@@ -139,17 +143,41 @@ async fn postgres_outage_answers_503_at_once_and_the_server_recovers_without_res
     }
 
     proxy.restore().await;
+    wait_ready(&app).await;
+    app.get("/api/v1/auth/me", &ada.token).await.assert_status(200);
+    app.post("/api/v1/organizations", &ada.token, json!({"name": "Back again"})).await.assert_status(201);
+}
+
+async fn wait_ready(app: &TestApp) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let res = app.call(Method::GET, "/readyz", None, None).await;
         if res.status == 200 {
-            break;
+            return;
         }
-        assert!(Instant::now() < deadline, "not ready again 10 s after the database came back: {}", res.text);
+        assert!(Instant::now() < deadline, "not ready 10 s after the database came back: {}", res.text);
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A server started while its database is down does not exit (a supervisor
+/// would only restart it into the same outage): it answers `503` and
+/// `/readyz` not ready, and migrates and serves once the database answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_started_while_postgres_is_down_answers_503_then_migrates_and_serves() {
+    let Some((app, mut proxy)) = app_behind_proxy(true).await else { return };
+    app.call(Method::GET, "/healthz", None, None).await.assert_status(200);
+    let (res, took) = timed(&app, Method::GET, "/readyz", None, None).await;
+    res.assert_problem(503, "not_ready");
+    assert!(took < Duration::from_secs(1), "/readyz took {took:?}");
+    let body = json!({"email": "early@example.com", "password": "Secret123", "first_name": "E"});
+    let (res, took) = timed(&app, Method::POST, "/api/v1/auth/signup", None, Some(body)).await;
+    assert_unavailable(&res, took, "signup");
+
+    proxy.restore().await;
+    wait_ready(&app).await;
+    let ada = app.signup("ada").await;
     app.get("/api/v1/auth/me", &ada.token).await.assert_status(200);
-    app.post("/api/v1/organizations", &ada.token, json!({"name": "Back again"})).await.assert_status(201);
 }
 
 #[test]
