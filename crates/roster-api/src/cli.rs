@@ -1,4 +1,5 @@
-//! The `roster` command line: `serve` (the default), `migrate`, `token`, `demo`.
+//! The `roster` command line: `serve` (the default), `migrate`, `token`,
+//! `demo`, `seed`, `backup`.
 
 use crate::auth::{Argon2Hasher, TokenKeys};
 use crate::settings::Settings;
@@ -40,6 +41,12 @@ pub enum Command {
     Demo,
     /// Generate a synthetic database at scale (for benchmarks) and print a big organization's id and logins.
     Seed(SeedArgs),
+    /// Copy the SQLite database to a new file while the server runs (on
+    /// PostgreSQL: print the pg_dump command to use instead).
+    Backup {
+        /// The file to write; it must not exist.
+        path: std::path::PathBuf,
+    },
 }
 
 /// `roster seed` options.
@@ -110,8 +117,35 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::Demo => demo(&settings)?,
         Command::Seed(args) => seed(&settings, &args)?,
+        Command::Backup { path } => backup(&settings, &path)?,
     }
     Ok(())
+}
+
+/// `roster backup PATH`. On PostgreSQL no backup is made: the `pg_dump`
+/// command goes to stdout and the exit status says nothing was copied, so a
+/// backup script cannot mistake it for a backup.
+fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
+    use roster_store::backup::BackupError;
+    let url = settings.database_url()?;
+    let started = std::time::Instant::now();
+    match roster_store::backup::backup(&url, path) {
+        Ok(bytes) => {
+            eprintln!(
+                "backed up to {} ({bytes} bytes, integrity ok) in {:.1} s",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(BackupError::UsePgDump(command)) => {
+            println!("{command}");
+            bail!(
+                "no backup made: PostgreSQL databases are backed up with pg_dump (the command is above; the password, if any, comes from ~/.pgpass or PGPASSWORD)"
+            )
+        }
+        Err(e) => bail!("backup: {e}"),
+    }
 }
 
 const DEMO_PASSWORD: &str = "DemoPass123";

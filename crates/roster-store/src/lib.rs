@@ -8,6 +8,7 @@
 mod accounts;
 pub mod athlete;
 mod audit;
+pub mod backup;
 mod conn;
 mod effects;
 mod error;
