@@ -62,7 +62,7 @@ impl Store {
     /// [`Store::open`] whose callers wait at most `connect_timeout` for a connection.
     pub fn open_with(url: &DatabaseUrl, pool_size: u32, connect_timeout: Duration) -> Result<Self, StoreError> {
         let store = Self::from_pool(connect_with(url, pool_size, connect_timeout)?);
-        store.migrate()?;
+        store.migrate(None)?;
         store.check_writable();
         Ok(store)
     }
@@ -73,7 +73,7 @@ impl Store {
     /// until then every use fails as unavailable.
     pub fn open_deferred(url: &DatabaseUrl, pool_size: u32, connect_timeout: Duration) -> Result<Self, StoreError> {
         let store = Self::from_pool(connect_with(url, pool_size, connect_timeout)?);
-        match store.migrate() {
+        match store.migrate(None) {
             Ok(()) => store.check_writable(),
             Err(e) if e.outage().is_some() => {
                 tracing::error!(error = %e, "the database is unavailable; serving 503 until it answers");
@@ -93,16 +93,22 @@ impl Store {
         }
     }
 
-    fn migrate(&self) -> Result<(), StoreError> {
+    /// Runs the migrations, waiting for a connection at most `within` (else
+    /// the pool's connect timeout).
+    fn migrate(&self, within: Option<Duration>) -> Result<(), StoreError> {
+        let mut conn = match within {
+            Some(timeout) => self.pool.get_timeout(timeout)?,
+            None => PooledConn::get(&self.pool)?,
+        };
         // Concurrent first uses may both migrate: diesel skips what ran, and
         // PostgreSQL serializes them on an advisory lock.
-        run_migrations(&mut *PooledConn::get(&self.pool)?)?;
+        run_migrations(&mut conn)?;
         let _ = self.migrated.set(());
         Ok(())
     }
 
     fn ensure_migrated(&self) -> Result<(), StoreError> {
-        if self.migrated.get().is_some() { Ok(()) } else { self.migrate() }
+        if self.migrated.get().is_some() { Ok(()) } else { self.migrate(None) }
     }
 
     /// Notes at start-up a SQLite file that can be read but not written
@@ -147,7 +153,7 @@ impl Store {
     /// failure no probe runs, so a busy writer never delays the answer.
     pub fn ready(&self, timeout: Duration) -> Result<bool, StoreError> {
         if self.migrated.get().is_none() {
-            self.migrate()?;
+            self.migrate(Some(timeout))?;
         }
         if self.pool.health().fault().is_some() {
             // The first probe may meet a connection opened before the
