@@ -180,6 +180,32 @@ async fn a_server_started_while_postgres_is_down_answers_503_then_migrates_and_s
     app.get("/api/v1/auth/me", &ada.token).await.assert_status(200);
 }
 
+/// Many requests at once during an outage do not queue behind each other's
+/// connection waits: each is answered within the same 2 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn during_an_outage_a_burst_of_requests_is_answered_503_within_2_s_each() {
+    let Some((app, mut proxy)) = app_behind_proxy(false).await else { return };
+    let ada = app.signup("ada").await;
+    proxy.cut().await;
+    let app = std::sync::Arc::new(app);
+    for burst in 0..2 {
+        let started = Instant::now();
+        let requests: Vec<_> = (0..24)
+            .map(|_| {
+                let (app, token) = (app.clone(), ada.token.clone());
+                tokio::spawn(async move { app.get("/api/v1/auth/me", &token).await })
+            })
+            .collect();
+        for request in requests {
+            let res = request.await.unwrap();
+            assert_unavailable(&res, started.elapsed(), &format!("burst {burst}"));
+        }
+    }
+    proxy.restore().await;
+    wait_ready(&app).await;
+    app.get("/api/v1/auth/me", &ada.token).await.assert_status(200);
+}
+
 #[test]
 fn the_proxy_rewrites_only_host_and_port() {
     let addr: SocketAddr = "127.0.0.1:4000".parse().unwrap();
