@@ -49,11 +49,19 @@ pub(crate) struct Health {
     faulty: AtomicBool,
     /// That failure, for `/readyz` and the log.
     fault: Mutex<String>,
+    /// The last wait for a connection timed out and none was had since.
+    down: AtomicBool,
 }
 
 impl Health {
     fn new(outage: Outage) -> Self {
-        Self { outage, generation: AtomicU64::new(0), faulty: AtomicBool::new(false), fault: Mutex::new(String::new()) }
+        Self {
+            outage,
+            generation: AtomicU64::new(0),
+            faulty: AtomicBool::new(false),
+            fault: Mutex::new(String::new()),
+            down: AtomicBool::new(false),
+        }
     }
 
     fn storage_failed(&self, cause: String) {
@@ -275,7 +283,32 @@ impl DbPool {
 
     /// A connection, waiting at most `timeout`.
     pub fn get_timeout(&self, timeout: Duration) -> Result<PooledConn, StoreError> {
-        self.pool.get_timeout(timeout).map(PooledConn).map_err(|e| self.unavailable(&e))
+        self.checkout(|pool| pool.get_timeout(timeout))
+    }
+
+    /// Once a wait for a connection has timed out, callers take an idle
+    /// connection or fail at once, until one succeeds: otherwise, while the
+    /// database is down, requests queue on the blocking threads each behind
+    /// the others' full waits. The pool keeps trying to connect in the
+    /// background, so a connection is idle soon after the database is back.
+    fn checkout(
+        &self,
+        wait: impl FnOnce(&Pool<Manager>) -> Result<PooledConnection<Manager>, r2d2::Error>,
+    ) -> Result<PooledConn, StoreError> {
+        if self.health.down.load(Ordering::SeqCst) {
+            let conn = self.pool.try_get().ok_or_else(|| {
+                StoreError::Unavailable(self.health.outage, "no database connection: the last wait timed out".into())
+            })?;
+            self.health.down.store(false, Ordering::SeqCst);
+            return Ok(PooledConn(conn));
+        }
+        match wait(&self.pool) {
+            Ok(conn) => Ok(PooledConn(conn)),
+            Err(e) => {
+                self.health.down.store(true, Ordering::SeqCst);
+                Err(self.unavailable(&e))
+            }
+        }
     }
 
     /// How many connections there are and how many are idle.
@@ -311,7 +344,7 @@ pub struct PooledConn(PooledConnection<Manager>);
 impl PooledConn {
     /// Checks a connection out of `pool`.
     pub(crate) fn get(pool: &DbPool) -> Result<Self, StoreError> {
-        pool.pool.get().map(Self).map_err(|e| pool.unavailable(&e))
+        pool.checkout(Pool::get)
     }
 
     /// Runs `f` on the connection; a failure other than a refusal of the
