@@ -1,4 +1,5 @@
-//! The `roster` command line: `serve` (the default), `migrate`, `token`, `demo`, `seed`, `check`.
+//! The `roster` command line: `serve` (the default), `migrate`, `token`,
+//! `demo`, `seed`, `check`, `backup`.
 
 use crate::auth::{Argon2Hasher, TokenKeys};
 use crate::settings::Settings;
@@ -46,6 +47,12 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Copy the SQLite database to a new file while the server runs (on
+    /// PostgreSQL: print the pg_dump command to use instead).
+    Backup {
+        /// The file to write; it must not exist.
+        path: std::path::PathBuf,
+    },
 }
 
 /// `roster seed` options.
@@ -75,7 +82,8 @@ pub struct SeedArgs {
 
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let url = settings.database_url()?;
-    Store::open(&url, settings.database.pool_size.unwrap_or(2)).context("database")
+    Store::open_with(&url, settings.database.pool_size.unwrap_or(2), settings.database.connect_timeout())
+        .context("database")
 }
 
 /// Runs the command line.
@@ -98,7 +106,7 @@ pub async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => {
             let url = settings.database_url()?;
-            let pool = roster_store::connect(&url, 1)?;
+            let pool = roster_store::connect_with(&url, 1, settings.database.connect_timeout())?;
             let ran = roster_store::run_migrations(&mut *pool.get()?)?;
             println!("applied {ran} migration(s)");
         }
@@ -120,8 +128,35 @@ pub async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Backup { path } => backup(&settings, &path)?,
     }
     Ok(())
+}
+
+/// `roster backup PATH`. On PostgreSQL no backup is made: the `pg_dump`
+/// command goes to stdout and the exit status says nothing was copied, so a
+/// backup script cannot mistake it for a backup.
+fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
+    use roster_store::backup::BackupError;
+    let url = settings.database_url()?;
+    let started = std::time::Instant::now();
+    match roster_store::backup::backup(&url, path) {
+        Ok(bytes) => {
+            eprintln!(
+                "backed up to {} ({bytes} bytes, integrity ok) in {:.1} s",
+                path.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Err(BackupError::UsePgDump(command)) => {
+            println!("{command}");
+            bail!(
+                "no backup made: PostgreSQL databases are backed up with pg_dump (the command is above; the password, if any, comes from ~/.pgpass or PGPASSWORD)"
+            )
+        }
+        Err(e) => bail!("backup: {e}"),
+    }
 }
 
 const DEMO_PASSWORD: &str = "DemoPass123";

@@ -5,12 +5,16 @@ use actix_web::body::BoxBody;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use roster_domain::{Conflict, DomainError, FieldError};
+use roster_domain::{Conflict, DomainError, FieldError, Outage};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 /// The problem+json media type.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Seconds a client is told to wait after a `503`: an outage is not over in
+/// less, and a client retrying sooner only adds load to a recovering server.
+const RETRY_UNAVAILABLE_S: &str = "2";
 
 /// An RFC 9457 problem details body.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -66,6 +70,17 @@ impl ApiError {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "The server failed; the error was logged.")
     }
 
+    /// `503` with the outage's code (`database_unavailable`,
+    /// `storage_unavailable`), logging the cause; the client may retry.
+    pub fn unavailable(outage: Outage, cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, code = outage.code(), "the store is unavailable");
+        let detail = match outage {
+            Outage::Database => "The database cannot be reached; retry after the time in Retry-After.",
+            Outage::Storage => "The database cannot be written; retry after the time in Retry-After.",
+        };
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, outage.code(), detail)
+    }
+
     /// `404 not_found` for `what`.
     pub fn not_found(what: &str) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("No such {what}."))
@@ -105,6 +120,9 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            res.insert_header((header::RETRY_AFTER, HeaderValue::from_static(RETRY_UNAVAILABLE_S)));
+        }
         res.body(serde_json::to_string(&self.problem()).unwrap_or_default())
     }
 }
@@ -128,6 +146,7 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict(Conflict::VersionMismatch) => StatusCode::PRECONDITION_FAILED,
             DomainError::Conflict(_) | DomainError::HeadCoachRequired => StatusCode::CONFLICT,
             DomainError::Store(cause) => return ApiError::internal(cause),
+            DomainError::Unavailable(outage, cause) => return ApiError::unavailable(*outage, cause),
         };
         let detail = match &e {
             DomainError::Validation(errors) if errors.len() == 1 => {

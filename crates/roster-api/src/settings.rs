@@ -58,6 +58,21 @@ pub struct DatabaseSettings {
     pub url: String,
     /// Pool size; default depends on the backend.
     pub pool_size: Option<u32>,
+    /// Seconds a request waits for a database connection before it is
+    /// answered `503 database_unavailable` (`storage_unavailable` on SQLite).
+    #[serde(default = "default_connect_timeout_s")]
+    pub connect_timeout_s: u64,
+}
+
+fn default_connect_timeout_s() -> u64 {
+    1
+}
+
+impl DatabaseSettings {
+    /// [`DatabaseSettings::connect_timeout_s`] as a duration.
+    pub fn connect_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.connect_timeout_s)
+    }
 }
 
 /// `auth.*`
@@ -166,7 +181,11 @@ impl Default for Settings {
                 workers: None,
                 shutdown_timeout_s: 30,
             },
-            database: DatabaseSettings { url: "sqlite://data/roster.db".into(), pool_size: None },
+            database: DatabaseSettings {
+                url: "sqlite://data/roster.db".into(),
+                pool_size: None,
+                connect_timeout_s: default_connect_timeout_s(),
+            },
             public_base_url: "http://127.0.0.1:8080".into(),
             auth: AuthSettings { jwt_secret: None, token_ttl_s: 3600 },
             mail: MailSettings {
@@ -291,6 +310,9 @@ impl Settings {
         DatabaseUrl::parse(&self.database.url).map_err(|e| SettingsError(format!("database.url: {e}")))?;
         if self.database.pool_size == Some(0) {
             return Err(SettingsError("database.pool_size: must be at least 1".into()));
+        }
+        if !(1..=60).contains(&self.database.connect_timeout_s) {
+            return Err(SettingsError("database.connect_timeout_s: must be between 1 and 60".into()));
         }
         if !(self.public_base_url.starts_with("http://") || self.public_base_url.starts_with("https://")) {
             return Err(SettingsError("public_base_url: must start with http:// or https://".into()));

@@ -76,7 +76,9 @@ impl Application {
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
         let url = settings.database_url()?;
         let pool_size = settings.database.pool_size.unwrap_or_else(|| url.default_pool_size());
-        let store = Store::open(&url, pool_size).context("database")?;
+        // A database that is down at start is not fatal: the server answers
+        // 503 (and /readyz not ready) until it comes up, then migrates it.
+        let store = Store::open_deferred(&url, pool_size, settings.database.connect_timeout()).context("database")?;
         let secret = jwt_secret_for(&settings)?;
         let store = store.with_mail_key(crate::mail::mail_key(&secret));
         let listener = TcpListener::bind(settings.server.bind)

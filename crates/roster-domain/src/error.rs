@@ -84,6 +84,26 @@ impl InvitationGone {
     }
 }
 
+/// What part of the store is out of service: the condition is outside the
+/// request and may clear by itself, so the client is told to retry later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// The database server cannot be reached (stopped, refusing, timing out).
+    Database,
+    /// The database file cannot be written (read-only, disk full, I/O error).
+    Storage,
+}
+
+impl Outage {
+    /// The stable machine code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Outage::Database => "database_unavailable",
+            Outage::Storage => "storage_unavailable",
+        }
+    }
+}
+
 /// What a port (the store) can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -98,6 +118,9 @@ pub enum RepoError {
     /// The store failed; the message is for logs, never for clients.
     #[error("store failure: {0}")]
     Unavailable(String),
+    /// The store is out of service for now; the message (the cause) is for logs.
+    #[error("store unavailable: {1}")]
+    Outage(Outage, String),
 }
 
 /// Every refusal a use case can answer with. Each maps to one HTTP status and
@@ -152,6 +175,9 @@ pub enum DomainError {
     /// The store failed (500); details go to the log only.
     #[error("store failure")]
     Store(String),
+    /// The store is out of service for now (503); the cause goes to the log only.
+    #[error("the store is unavailable")]
+    Unavailable(Outage, String),
 }
 
 impl DomainError {
@@ -189,6 +215,7 @@ impl DomainError {
             DomainError::PlanArchived => "plan_archived",
             DomainError::StartDateInPast => "start_date_in_past",
             DomainError::Store(_) => "internal",
+            DomainError::Unavailable(outage, _) => outage.code(),
         }
     }
 
@@ -204,6 +231,7 @@ impl From<RepoError> for DomainError {
             RepoError::Conflict(c) => DomainError::Conflict(c),
             RepoError::Refused(e) => *e,
             RepoError::Unavailable(msg) => DomainError::Store(msg),
+            RepoError::Outage(outage, cause) => DomainError::Unavailable(outage, cause),
         }
     }
 }

@@ -41,7 +41,7 @@ pub mod training;
 pub mod values;
 
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Conflict, DomainError, FieldError, InvitationGone, RepoError};
+pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
     ActivityId, AssignmentId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId, UserId,
 };

@@ -1,10 +1,9 @@
 //! Connections: one diesel `MultiConnection` over SQLite and PostgreSQL,
 //! picked at run time from the URL, pooled with r2d2.
 
-use crate::pool::{Checked, DbPool, IDLE_BEFORE_CHECK, Manager};
+use crate::pool::{DEFAULT_CONNECT_TIMEOUT, DbPool};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{CustomizeConnection, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -82,57 +81,25 @@ impl DatabaseUrl {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         u32::try_from(cores).unwrap_or(u32::MAX).max(2)
     }
-
-    fn connection_string(&self) -> String {
-        match self {
-            DatabaseUrl::Sqlite(path) => path.to_string_lossy().into_owned(),
-            DatabaseUrl::Postgres(url) => url.clone(),
-        }
-    }
 }
 
-/// Sets the SQLite pragmas on every new connection.
-#[derive(Debug, Clone, Copy)]
-struct SqlitePragmas;
-
-impl CustomizeConnection<Checked, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut Checked) -> Result<(), diesel::r2d2::Error> {
-        if let DbConn::Sqlite(c) = &mut **conn {
-            c.batch_execute(
-                // Reads go through a 256 MiB memory map of the database, which
-                // all of the pool's connections share through the OS page
-                // cache; SQLite's own per-connection cache stays at its 2 MiB
-                // default (a roster page's rows and index entries span more
-                // than any one connection's cache would hold, and reading them
-                // with a system call each cost the roster a third of its speed).
-                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
-                 PRAGMA mmap_size = 268435456;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
-    }
-}
-
-/// Opens a pool (creating a SQLite file's folder when missing).
+/// Opens a pool (creating a SQLite file's folder when missing); a caller
+/// waits at most [`DEFAULT_CONNECT_TIMEOUT`] for a connection.
 pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<DbPool, crate::StoreError> {
+    connect_with(url, pool_size, DEFAULT_CONNECT_TIMEOUT)
+}
+
+/// Opens a pool whose callers wait at most `connect_timeout` for a
+/// connection before they are told the database is unavailable. No
+/// connection is made yet: an unreachable database shows at the first use.
+pub fn connect_with(url: &DatabaseUrl, pool_size: u32, connect_timeout: Duration) -> Result<DbPool, crate::StoreError> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
     {
         std::fs::create_dir_all(dir)
             .map_err(|e| crate::StoreError::Pool(format!("cannot create {}: {e}", dir.display())))?;
     }
-    let manager = Manager::new(url.connection_string(), IDLE_BEFORE_CHECK);
-    Pool::builder()
-        .max_size(pool_size.max(1))
-        .connection_timeout(Duration::from_secs(10))
-        // The manager decides at each checkout whether a check query is due
-        // (see `pool`): rarely, never on SQLite.
-        .test_on_check_out(true)
-        .connection_customizer(Box::new(SqlitePragmas))
-        .build(manager)
-        .map_err(Into::into)
+    Ok(DbPool::new(url, pool_size, connect_timeout))
 }
 
 /// Applies pending migrations; returns how many ran. On PostgreSQL an

@@ -1,7 +1,7 @@
 //! Store errors, and how a violated constraint becomes a typed conflict.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use roster_domain::{Conflict, DomainError, RepoError};
+use roster_domain::{Conflict, DomainError, Outage, RepoError};
 
 /// What a store operation fails with inside a transaction.
 #[derive(Debug, thiserror::Error)]
@@ -19,9 +19,39 @@ pub enum StoreError {
     /// The database said no.
     #[error(transparent)]
     Database(DieselError),
-    /// No connection could be had.
+    /// The store could not be set up (its folder, its migrations).
     #[error("connection pool: {0}")]
     Pool(String),
+    /// No connection could be had in time: the database is out of service.
+    #[error("{1}")]
+    Unavailable(Outage, String),
+}
+
+impl StoreError {
+    /// The outage this failure shows, if it is one: no connection in time, a
+    /// PostgreSQL connection that died, or a SQLite file that cannot be
+    /// written. SQLite reports the cause only by its message (diesel keeps
+    /// the error code to itself); these are SQLite's fixed texts for
+    /// `SQLITE_READONLY`, `SQLITE_FULL`, `SQLITE_CANTOPEN` and `SQLITE_IOERR`.
+    pub fn outage(&self) -> Option<Outage> {
+        match self {
+            StoreError::Unavailable(outage, _) => Some(*outage),
+            StoreError::Database(DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )) => Some(Outage::Database),
+            StoreError::Database(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)) => {
+                const STORAGE: [&str; 4] = [
+                    "attempt to write a readonly database",
+                    "database or disk is full",
+                    "unable to open database file",
+                    "disk I/O error",
+                ];
+                STORAGE.iter().any(|m| info.message().starts_with(m)).then_some(Outage::Storage)
+            }
+            _ => None,
+        }
+    }
 }
 
 impl From<DieselError> for StoreError {
@@ -39,18 +69,15 @@ impl From<DomainError> for StoreError {
     }
 }
 
-impl From<r2d2::Error> for StoreError {
-    fn from(e: r2d2::Error) -> Self {
-        StoreError::Pool(e.to_string())
-    }
-}
-
 impl From<StoreError> for RepoError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(c) => RepoError::Conflict(c),
             StoreError::Refused(e) => RepoError::Refused(e),
-            other => RepoError::Unavailable(other.to_string()),
+            other => match other.outage() {
+                Some(outage) => RepoError::Outage(outage, other.to_string()),
+                None => RepoError::Unavailable(other.to_string()),
+            },
         }
     }
 }

@@ -70,7 +70,9 @@ impl TestDb {
     #[allow(clippy::expect_used)]
     pub fn store(&self) -> Store {
         let url = DatabaseUrl::parse(&self.url).expect("a test URL");
-        Store::open(&url, 8).expect("the test database opens and migrates")
+        // Tests race more threads than connections straight on the pool:
+        // they wait for a connection as long as they need, not a server's second.
+        Store::open_with(&url, 8, std::time::Duration::from_secs(10)).expect("the test database opens and migrates")
     }
 }
 

@@ -99,3 +99,17 @@ fn the_shipped_config_file_parses_with_the_new_sections() {
     assert_eq!(s.attention.thresholds(), roster_domain::attention::AttentionThresholds::default());
     assert!(s.insights.base_url.is_none());
 }
+
+#[test]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+fn the_database_connect_timeout_follows_the_environment_and_is_bounded() {
+    assert_eq!(Settings::default().database.connect_timeout(), std::time::Duration::from_secs(1));
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("ROSTER__DATABASE__CONNECT_TIMEOUT_S", "3");
+        assert_eq!(Settings::load().map_err(|e| e.to_string())?.database.connect_timeout_s, 3);
+        jail.set_env("ROSTER__DATABASE__CONNECT_TIMEOUT_S", "0");
+        let err = Settings::load().unwrap_err().to_string();
+        assert!(err.contains("database.connect_timeout_s"), "{err}");
+        Ok(())
+    });
+}

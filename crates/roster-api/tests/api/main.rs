@@ -14,6 +14,7 @@ mod invitations;
 mod members;
 mod ops;
 mod organizations;
+mod outage;
 mod plans;
 mod profile;
 mod races;

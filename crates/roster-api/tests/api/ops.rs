@@ -24,6 +24,12 @@ async fn health_readiness_metrics_openapi_and_docs() {
             assert!(spec["paths"][path].is_object(), "{path} missing from the OpenAPI document");
         }
 
+        // Every operation that reaches the database documents its outage answer.
+        let outage = &spec["paths"]["/api/v1/organizations/{org_id}"]["get"]["responses"]["503"];
+        assert_eq!(outage["content"]["application/problem+json"]["schema"]["$ref"], "#/components/schemas/Problem");
+        assert!(outage["headers"]["Retry-After"].is_object(), "{outage}");
+        assert!(spec["paths"]["/healthz"]["get"]["responses"]["503"].is_null());
+
         let docs = get(&app, "/docs/").await;
         assert_eq!(docs.status, 200);
         assert!(docs.text.contains("swagger"), "a documentation page");

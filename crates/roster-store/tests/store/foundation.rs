@@ -75,7 +75,7 @@ fn database_url_errors_are_specific() {
 fn fresh_database_migrates_and_round_trips_every_row_type() {
     for db in TestDb::all() {
         let store = db.store();
-        assert!(store.ready().unwrap(), "{:?}", db.backend);
+        assert!(store.ready(std::time::Duration::from_secs(1)).unwrap(), "{:?}", db.backend);
         let head = user(&store, "Head@Example.com");
         let loaded = store.user_by_email(&Email::parse("head@example.com").unwrap()).unwrap().unwrap();
         assert_eq!(loaded.user, head);

@@ -9,6 +9,7 @@ mod foundation;
 mod groups;
 mod invitations;
 mod members;
+mod outage;
 mod pinned;
 mod plans;
 mod profile;
