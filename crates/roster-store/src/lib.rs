@@ -23,6 +23,7 @@ pub mod schema;
 pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod throttle;
 
 pub use conn::{DatabaseUrl, DbConn, UrlError, connect, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
@@ -31,6 +32,7 @@ pub use groups::{group_ids_of, member_in_group};
 pub use invitations::{MailKey, OutboxRecord, OutboxWork};
 pub use plans::{SeededPlans, training_plans_status};
 pub use pool::{DbPool, IDLE_BEFORE_CHECK, Manager, PooledConn};
+pub use throttle::RateWindow;
 
 use roster_domain::RepoError;
 
