@@ -45,6 +45,14 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// Seconds to let in-flight requests finish on SIGTERM.
     pub shutdown_timeout_s: u64,
+    /// Reverse proxies (CIDRs, e.g. `10.0.0.0/8`) whose `forwarded_header`
+    /// names the client; from anyone else the header is ignored. A list, or
+    /// one comma-separated string (`ROSTER__SERVER__TRUSTED_PROXIES`).
+    #[serde(default, deserialize_with = "crate::client_addr::list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+    /// The header trusted proxies name the client in: `x-forwarded-for` or `forwarded`.
+    #[serde(default)]
+    pub forwarded_header: crate::client_addr::ForwardedHeader,
 }
 
 /// `database.*`
@@ -143,6 +151,49 @@ pub struct RateLimitSettings {
     pub per_minute: u32,
     /// Requests allowed in a burst.
     pub burst: u32,
+    /// `user-lookup` requests per account per minute.
+    #[serde(default = "default_user_lookup_per_minute")]
+    pub user_lookup_per_minute: u32,
+    /// Failed logins for one account (from addresses it never signed in from) before it is slowed down.
+    #[serde(default = "default_login_failures_per_account")]
+    pub login_failures_per_account: u32,
+    /// Failed logins from one client address (any accounts) before it is slowed down.
+    #[serde(default = "default_login_failures_per_address")]
+    pub login_failures_per_address: u32,
+    /// Seconds without failures (after any delay) that clear a run of failures.
+    #[serde(default = "default_login_forget_after_s")]
+    pub login_forget_after_s: u64,
+    /// The first delay, in milliseconds; it doubles with every further failure.
+    #[serde(default = "default_login_first_delay_ms")]
+    pub login_first_delay_ms: u64,
+    /// The longest delay, in seconds.
+    #[serde(default = "default_login_max_delay_s")]
+    pub login_max_delay_s: u64,
+    /// Days an address stays known to an account after a successful login from it.
+    #[serde(default = "default_login_known_address_days")]
+    pub login_known_address_days: u32,
+}
+
+fn default_user_lookup_per_minute() -> u32 {
+    30
+}
+fn default_login_failures_per_account() -> u32 {
+    5
+}
+fn default_login_failures_per_address() -> u32 {
+    20
+}
+fn default_login_forget_after_s() -> u64 {
+    900
+}
+fn default_login_first_delay_ms() -> u64 {
+    1000
+}
+fn default_login_max_delay_s() -> u64 {
+    900
+}
+fn default_login_known_address_days() -> u32 {
+    90
 }
 
 /// `log.*`
@@ -162,6 +213,8 @@ impl Default for Settings {
                 bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 workers: None,
                 shutdown_timeout_s: 30,
+                trusted_proxies: Vec::new(),
+                forwarded_header: crate::client_addr::ForwardedHeader::default(),
             },
             database: DatabaseSettings { url: "sqlite://data/roster.db".into(), pool_size: None },
             public_base_url: "http://127.0.0.1:8080".into(),
@@ -175,7 +228,18 @@ impl Default for Settings {
                 max_attempts: default_mail_max_attempts(),
                 retry_base_ms: default_mail_retry_base_ms(),
             },
-            rate_limit: RateLimitSettings { enabled: true, per_minute: 60, burst: 20 },
+            rate_limit: RateLimitSettings {
+                enabled: true,
+                per_minute: 60,
+                burst: 20,
+                user_lookup_per_minute: default_user_lookup_per_minute(),
+                login_failures_per_account: default_login_failures_per_account(),
+                login_failures_per_address: default_login_failures_per_address(),
+                login_forget_after_s: default_login_forget_after_s(),
+                login_first_delay_ms: default_login_first_delay_ms(),
+                login_max_delay_s: default_login_max_delay_s(),
+                login_known_address_days: default_login_known_address_days(),
+            },
             log: LogSettings { format: None, level: "info".into() },
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),
@@ -306,6 +370,8 @@ impl Settings {
         if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
             return Err(SettingsError("rate_limit: per_minute and burst must be positive".into()));
         }
+        crate::throttle::validate(&self.rate_limit)?;
+        crate::client_addr::TrustedProxies::from_settings(&self.server)?;
         if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.is_none() {
             return Err(SettingsError("mail.smtp.host: required when mail.transport = smtp".into()));
         }

@@ -1,12 +1,13 @@
 //! Builds the application from settings and returns the bound server.
 
 use crate::auth::{Argon2Hasher, TokenKeys};
+use crate::client_addr::{ClientKeyExtractor, TrustedProxies};
 use crate::error::{ApiError, PROBLEM_JSON, json_error, path_error, query_error};
 use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, members, ops, organizations, plans};
 use crate::settings::Settings;
 use crate::state::AppState;
 use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder, PeerIpKeyExtractor};
+use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder};
 use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -40,10 +41,11 @@ impl std::fmt::Debug for Application {
 
 /// The per-client-address rate limit of the public endpoints (login, signup,
 /// invitation preview and accept), off when `rate_limit.enabled = false`.
+/// Keyed by the client address resolved through `server.trusted_proxies`.
 #[derive(Clone)]
 pub struct RateLimit {
     enabled: bool,
-    config: GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>,
+    config: GovernorConfig<ClientKeyExtractor, NoOpMiddleware>,
 }
 
 impl std::fmt::Debug for RateLimit {
@@ -56,7 +58,7 @@ impl RateLimit {
     fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let limits = &settings.rate_limit;
         let config = GovernorConfigBuilder::default()
-            .key_extractor(PeerIpKeyExtractor)
+            .key_extractor(ClientKeyExtractor)
             .period(Duration::from_millis(60_000 / u64::from(limits.per_minute)))
             .burst_size(limits.burst)
             .finish()
@@ -65,7 +67,7 @@ impl RateLimit {
     }
 
     /// The middleware to wrap a public resource in.
-    pub fn middleware(&self) -> Condition<Governor<PeerIpKeyExtractor, NoOpMiddleware>> {
+    pub fn middleware(&self) -> Condition<Governor<ClientKeyExtractor, NoOpMiddleware>> {
         Condition::new(self.enabled, Governor::new(&self.config))
     }
 }
@@ -95,6 +97,7 @@ impl Application {
             .build()
             .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
         let rate_limit = RateLimit::from_settings(&settings)?;
+        let trusted_proxies = Arc::new(TrustedProxies::from_settings(&settings.server)?);
         let openapi = crate::openapi::document();
 
         let mut server = HttpServer::new(move || {
@@ -104,6 +107,13 @@ impl Application {
                 .wrap_fn(echo_request_id)
                 .wrap(prometheus.clone())
                 .wrap(TracingLogger::default())
+                .wrap_fn({
+                    let trusted = trusted_proxies.clone();
+                    move |mut req, srv| {
+                        trusted.mark(&mut req);
+                        actix_web::dev::Service::call(srv, req)
+                    }
+                })
                 .app_data(state.clone())
                 .app_data(web::JsonConfig::default().limit(1 << 20).error_handler(json_error))
                 .app_data(web::QueryConfig::default().error_handler(query_error))

@@ -142,7 +142,8 @@ pub async fn add(
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = run(&state, move |s| {
         let new = parse_new_member(body)?;
-        with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new)?)
+        let base = &s.settings.public_base_url;
+        with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new, base)?)
     })
     .await?;
     Ok(respond(StatusCode::CREATED, view, MemberAccess::Coach))

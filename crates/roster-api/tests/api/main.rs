@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod accounts;
+mod added;
 mod athlete;
 mod coaches;
 mod conventions;
@@ -15,4 +16,5 @@ mod organizations;
 mod plans;
 mod profile;
 mod support;
+mod throttles;
 mod wiring;
