@@ -143,7 +143,7 @@ pub struct SmtpSettings {
 
 /// `rate_limit.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct RateLimitSettings {
     /// On by default; off for load tests.
     pub enabled: bool,
@@ -152,48 +152,36 @@ pub struct RateLimitSettings {
     /// Requests allowed in a burst.
     pub burst: u32,
     /// `user-lookup` requests per account per minute.
-    #[serde(default = "default_user_lookup_per_minute")]
     pub user_lookup_per_minute: u32,
     /// Failed logins for one account (from addresses it never signed in from) before it is slowed down.
-    #[serde(default = "default_login_failures_per_account")]
     pub login_failures_per_account: u32,
     /// Failed logins from one client address (any accounts) before it is slowed down.
-    #[serde(default = "default_login_failures_per_address")]
     pub login_failures_per_address: u32,
     /// Seconds without failures (after any delay) that clear a run of failures.
-    #[serde(default = "default_login_forget_after_s")]
     pub login_forget_after_s: u64,
     /// The first delay, in milliseconds; it doubles with every further failure.
-    #[serde(default = "default_login_first_delay_ms")]
     pub login_first_delay_ms: u64,
     /// The longest delay, in seconds.
-    #[serde(default = "default_login_max_delay_s")]
     pub login_max_delay_s: u64,
     /// Days an address stays known to an account after a successful login from it.
-    #[serde(default = "default_login_known_address_days")]
     pub login_known_address_days: u32,
 }
 
-fn default_user_lookup_per_minute() -> u32 {
-    30
-}
-fn default_login_failures_per_account() -> u32 {
-    5
-}
-fn default_login_failures_per_address() -> u32 {
-    20
-}
-fn default_login_forget_after_s() -> u64 {
-    900
-}
-fn default_login_first_delay_ms() -> u64 {
-    1000
-}
-fn default_login_max_delay_s() -> u64 {
-    900
-}
-fn default_login_known_address_days() -> u32 {
-    90
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_minute: 60,
+            burst: 20,
+            user_lookup_per_minute: 30,
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+            login_forget_after_s: 900,
+            login_first_delay_ms: 1000,
+            login_max_delay_s: 900,
+            login_known_address_days: 90,
+        }
+    }
 }
 
 /// `log.*`
@@ -228,18 +216,7 @@ impl Default for Settings {
                 max_attempts: default_mail_max_attempts(),
                 retry_base_ms: default_mail_retry_base_ms(),
             },
-            rate_limit: RateLimitSettings {
-                enabled: true,
-                per_minute: 60,
-                burst: 20,
-                user_lookup_per_minute: default_user_lookup_per_minute(),
-                login_failures_per_account: default_login_failures_per_account(),
-                login_failures_per_address: default_login_failures_per_address(),
-                login_forget_after_s: default_login_forget_after_s(),
-                login_first_delay_ms: default_login_first_delay_ms(),
-                login_max_delay_s: default_login_max_delay_s(),
-                login_known_address_days: default_login_known_address_days(),
-            },
+            rate_limit: RateLimitSettings::default(),
             log: LogSettings { format: None, level: "info".into() },
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),

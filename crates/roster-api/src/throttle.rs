@@ -13,6 +13,9 @@
 //! and the owner's own address is still bound by its address limit. A run of
 //! failures is forgotten after `login_forget_after_s` without failures. A
 //! refused attempt is not checked and not counted, so it never extends a delay.
+//!
+//! Keys are stored as SHA-256 digests: the tables hold no e-mail addresses
+//! (attempts at unknown ones included) and no client input of any length.
 
 use crate::client_addr::limit_key;
 use crate::error::ApiError;
@@ -87,11 +90,19 @@ pub async fn user_lookup(state: &web::Data<AppState>, caller: UserId) -> Result<
     .await
 }
 
-/// One login attempt, as the failed-login slowdown sees it.
+/// One login attempt, as the failed-login slowdown sees it: digests of the
+/// account and of the client address.
 #[derive(Debug, Clone)]
 pub struct LoginAttempt {
     account: String,
     address: Option<String>,
+}
+
+/// The stored form of a throttle key.
+fn digest(kind: &str, value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::new().chain_update(kind).chain_update(b"\0").chain_update(value).finalize();
+    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 impl LoginAttempt {
@@ -100,7 +111,10 @@ impl LoginAttempt {
     /// the answers tell nothing about which accounts exist) from `client`.
     pub fn new(email: &str, client: Option<IpAddr>) -> Self {
         let account = Email::parse(email).map_or_else(|_| email.trim().to_lowercase(), Email::into_inner);
-        Self { account, address: client.map(|ip| limit_key(ip).to_string()) }
+        Self {
+            account: digest("account", &account),
+            address: client.map(|ip| digest("address", &limit_key(ip).to_string())),
+        }
     }
 
     fn account_key(&self) -> String {

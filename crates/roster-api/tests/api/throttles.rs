@@ -2,8 +2,8 @@
 //! public endpoints' rate limit per client address behind trusted proxies,
 //! and failed logins slowed down per account and per address.
 
-use crate::support::{PASSWORD, Resp, TestApp, spawn_with, unique_email};
-use roster_api::Settings;
+use crate::support::{JWT_SECRET, PASSWORD, Resp, TestApp, spawn_with, unique_email};
+use roster_api::{Application, Settings};
 use roster_store::testing::TestDb;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -223,5 +223,59 @@ async fn concurrent_failed_logins_are_all_counted() {
         }
         // Six failures from six addresses, counted together: the account waits.
         retry_after(&login_from(&app, "192.0.2.99", &victim.email, PASSWORD).await, 1);
+    }
+}
+
+/// Another server on the database at `url`, with `tweak`ed settings; its base URL.
+async fn second_server(url: &str, tweak: impl FnOnce(&mut Settings)) -> String {
+    let mut settings = Settings::default();
+    settings.server.bind = "127.0.0.1:0".parse().unwrap();
+    settings.database.url = url.to_owned();
+    settings.database.pool_size = Some(4);
+    settings.auth.jwt_secret = Some(JWT_SECRET.into());
+    settings.mail.transport = roster_api::settings::MailTransport::Log;
+    tweak(&mut settings);
+    let app = Application::build(settings).unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    base
+}
+
+#[tokio::test]
+async fn the_limits_hold_across_servers_on_one_database() {
+    for db in TestDb::all() {
+        let url = db.url.clone();
+        let tweak = |s: &mut Settings| {
+            slowdown(3, 100)(s);
+            s.rate_limit.user_lookup_per_minute = 4;
+        };
+        let app = spawn_with(db, tweak).await;
+        let other = second_server(&url, tweak).await;
+        let (head, org_id) = app.head_coach().await;
+        let path = format!("/api/v1/organizations/{org_id}/user-lookup?email={}", head.email);
+        let mut statuses = Vec::new();
+        for i in 0..8 {
+            let base = if i % 2 == 0 { &app.base } else { &other };
+            let res = app.client.get(format!("{base}{path}")).bearer_auth(&head.token).send().await.unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        assert_eq!(statuses, [200, 200, 200, 200, 429, 429, 429, 429]);
+
+        // Failed logins on one server slow the account down on the other.
+        let victim = app.signup("victim").await;
+        for _ in 0..3 {
+            login_from(&app, "203.0.113.5", &victim.email, "Guess1234")
+                .await
+                .assert_problem(401, "invalid_credentials");
+        }
+        let res = app
+            .client
+            .post(format!("{other}/api/v1/auth/login"))
+            .header("X-Forwarded-For", "192.0.2.8")
+            .json(&json!({"email": victim.email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        retry_after(&TestApp::read(res).await, 1);
     }
 }

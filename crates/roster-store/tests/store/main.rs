@@ -13,6 +13,7 @@ mod plans;
 mod profile;
 mod side_rosters;
 mod status_cache;
+mod throttle;
 mod wiring;
 
 /// A one-connection store on `db` whose connection counts the queries it
