@@ -195,6 +195,7 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
                 head.user_id,
                 org_id,
                 &coaches::AccountRef::Id(assistant.user_id),
+                &settings.public_base_url,
             )?;
             org_id
         }

@@ -5,7 +5,6 @@
 use crate::error::{ApiError, PROBLEM_JSON};
 use actix_governor::governor::NotUntil;
 use actix_governor::governor::clock::{Clock, DefaultClock, QuantaInstant};
-use actix_governor::{KeyExtractor, PeerIpKeyExtractor, SimpleKeyExtractionError};
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
@@ -162,40 +161,19 @@ pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
-/// The per-address key of the public endpoints' rate limit, whose `429` says
-/// when to come back: the limiter's wait rounded up to whole seconds, at
-/// least 1 (actix-governor truncates, so a wait under a second said `0`).
-#[derive(Debug, Clone, Copy)]
-pub struct PeerIp;
-
-impl KeyExtractor for PeerIp {
-    type Key = <PeerIpKeyExtractor as KeyExtractor>::Key;
-    type KeyExtractionError = SimpleKeyExtractionError<&'static str>;
-
-    fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
-        PeerIpKeyExtractor.extract(req)
-    }
-
-    fn exceed_rate_limit_response(
-        &self,
-        negative: &NotUntil<QuantaInstant>,
-        mut response: HttpResponseBuilder,
-    ) -> HttpResponse {
-        let wait = negative.wait_time_from(DefaultClock::default().now());
-        let seconds = retry_after_seconds(wait);
-        let problem = ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("Too many requests; retry in {seconds} s."),
-        )
-        .error_response();
-        let body = problem.into_body();
-        response
-            .insert_header((header::RETRY_AFTER, seconds))
-            .insert_header(("x-ratelimit-after", seconds))
-            .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
-            .body(body)
-    }
+/// The `429` of a rate limit, saying when to come back: the limiter's wait
+/// rounded up to whole seconds, at least 1 (actix-governor truncates, so a
+/// wait under a second said `0`).
+pub fn rate_limited(negative: &NotUntil<QuantaInstant>, mut response: HttpResponseBuilder) -> HttpResponse {
+    let wait = negative.wait_time_from(DefaultClock::default().now());
+    let seconds = retry_after_seconds(wait);
+    let problem =
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("Too many requests; retry in {seconds} s."))
+            .error_response();
+    response
+        .insert_header((header::RETRY_AFTER, seconds))
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .body(problem.into_body())
 }
 
 /// Whole seconds to wait, rounded up, never 0.

@@ -10,6 +10,7 @@ pub mod allocator;
 pub mod auth;
 pub mod cli;
 pub mod conventions;
+pub mod client_addr;
 pub mod error;
 pub mod insights_llm;
 pub mod mail;
@@ -19,6 +20,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod throttle;
 
 pub use settings::Settings;
 pub use startup::Application;

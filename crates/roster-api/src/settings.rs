@@ -48,6 +48,14 @@ pub struct ServerSettings {
     pub workers: Option<usize>,
     /// Seconds to let in-flight requests finish on SIGTERM.
     pub shutdown_timeout_s: u64,
+    /// Reverse proxies (CIDRs, e.g. `10.0.0.0/8`) whose `forwarded_header`
+    /// names the client; from anyone else the header is ignored. A list, or
+    /// one comma-separated string (`ROSTER__SERVER__TRUSTED_PROXIES`).
+    #[serde(default, deserialize_with = "crate::client_addr::list_or_commas")]
+    pub trusted_proxies: Vec<String>,
+    /// The header trusted proxies name the client in: `x-forwarded-for` or `forwarded`.
+    #[serde(default)]
+    pub forwarded_header: crate::client_addr::ForwardedHeader,
 }
 
 /// `database.*`
@@ -153,7 +161,7 @@ pub struct SmtpSettings {
 
 /// `rate_limit.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct RateLimitSettings {
     /// On by default; off for load tests.
     pub enabled: bool,
@@ -161,6 +169,37 @@ pub struct RateLimitSettings {
     pub per_minute: u32,
     /// Requests allowed in a burst.
     pub burst: u32,
+    /// `user-lookup` requests per account per minute.
+    pub user_lookup_per_minute: u32,
+    /// Failed logins for one account (from addresses it never signed in from) before it is slowed down.
+    pub login_failures_per_account: u32,
+    /// Failed logins from one client address (any accounts) before it is slowed down.
+    pub login_failures_per_address: u32,
+    /// Seconds without failures (after any delay) that clear a run of failures.
+    pub login_forget_after_s: u64,
+    /// The first delay, in milliseconds; it doubles with every further failure.
+    pub login_first_delay_ms: u64,
+    /// The longest delay, in seconds.
+    pub login_max_delay_s: u64,
+    /// Days an address stays known to an account after a successful login from it.
+    pub login_known_address_days: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_minute: 60,
+            burst: 20,
+            user_lookup_per_minute: 30,
+            login_failures_per_account: 5,
+            login_failures_per_address: 20,
+            login_forget_after_s: 900,
+            login_first_delay_ms: 1000,
+            login_max_delay_s: 900,
+            login_known_address_days: 90,
+        }
+    }
 }
 
 /// `log.*`
@@ -180,6 +219,8 @@ impl Default for Settings {
                 bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
                 workers: None,
                 shutdown_timeout_s: 30,
+                trusted_proxies: Vec::new(),
+                forwarded_header: crate::client_addr::ForwardedHeader::default(),
             },
             database: DatabaseSettings {
                 url: "sqlite://data/roster.db".into(),
@@ -197,7 +238,7 @@ impl Default for Settings {
                 max_attempts: default_mail_max_attempts(),
                 retry_base_ms: default_mail_retry_base_ms(),
             },
-            rate_limit: RateLimitSettings { enabled: true, per_minute: 60, burst: 20 },
+            rate_limit: RateLimitSettings::default(),
             log: LogSettings { format: None, level: "info".into() },
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),
@@ -332,6 +373,8 @@ impl Settings {
         if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
             return Err(SettingsError("rate_limit: per_minute and burst must be positive".into()));
         }
+        crate::throttle::validate(&self.rate_limit)?;
+        crate::client_addr::TrustedProxies::from_settings(&self.server)?;
         if self.mail.transport == MailTransport::Smtp && self.mail.smtp.host.is_none() {
             return Err(SettingsError("mail.smtp.host: required when mail.transport = smtp".into()));
         }

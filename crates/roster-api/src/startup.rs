@@ -1,7 +1,7 @@
 //! Builds the application from settings and returns the bound server.
 
 use crate::auth::{Argon2Hasher, TokenKeys};
-use crate::conventions::PeerIp;
+use crate::client_addr::{ClientKeyExtractor, TrustedProxies};
 use crate::error::{ApiError, PROBLEM_JSON, json_error, path_error, query_error};
 use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, members, ops, organizations, plans};
 use crate::settings::Settings;
@@ -41,10 +41,11 @@ impl std::fmt::Debug for Application {
 
 /// The per-client-address rate limit of the public endpoints (login, signup,
 /// invitation preview and accept), off when `rate_limit.enabled = false`.
+/// Keyed by the client address resolved through `server.trusted_proxies`.
 #[derive(Clone)]
 pub struct RateLimit {
     enabled: bool,
-    config: GovernorConfig<PeerIp, NoOpMiddleware>,
+    config: GovernorConfig<ClientKeyExtractor, NoOpMiddleware>,
 }
 
 impl std::fmt::Debug for RateLimit {
@@ -57,7 +58,7 @@ impl RateLimit {
     fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         let limits = &settings.rate_limit;
         let config = GovernorConfigBuilder::default()
-            .key_extractor(PeerIp)
+            .key_extractor(ClientKeyExtractor)
             .period(Duration::from_millis(60_000 / u64::from(limits.per_minute)))
             .burst_size(limits.burst)
             .finish()
@@ -66,7 +67,7 @@ impl RateLimit {
     }
 
     /// The middleware to wrap a public resource in.
-    pub fn middleware(&self) -> Condition<Governor<PeerIp, NoOpMiddleware>> {
+    pub fn middleware(&self) -> Condition<Governor<ClientKeyExtractor, NoOpMiddleware>> {
         Condition::new(self.enabled, Governor::new(&self.config))
     }
 }
@@ -98,6 +99,7 @@ impl Application {
             .build()
             .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
         let rate_limit = RateLimit::from_settings(&settings)?;
+        let trusted_proxies = Arc::new(TrustedProxies::from_settings(&settings.server)?);
         let openapi = crate::openapi::document();
 
         let mut server = HttpServer::new(move || {
@@ -108,6 +110,13 @@ impl Application {
                 .wrap_fn(echo_request_id)
                 .wrap(prometheus.clone())
                 .wrap(TracingLogger::default())
+                .wrap_fn({
+                    let trusted = trusted_proxies.clone();
+                    move |mut req, srv| {
+                        trusted.mark(&mut req);
+                        actix_web::dev::Service::call(srv, req)
+                    }
+                })
                 .app_data(state.clone())
                 .app_data(web::JsonConfig::default().limit(1 << 20).error_handler(json_error))
                 .app_data(web::QueryConfig::default().error_handler(query_error))

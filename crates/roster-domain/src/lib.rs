@@ -20,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod added_mail;
 pub mod athlete;
 pub mod attention;
 pub mod calendar;

@@ -407,7 +407,8 @@ pub trait MemberRepo {
     /// The live member `user_id` of `org_id`, with labels and account names.
     fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError>;
     /// Adds the membership (with its attributes and labels), applies the join
-    /// extras (group, plan) and writes `event`, in one transaction.
+    /// extras (group, plan), writes `event` and queues `mail` (telling the
+    /// account), in one transaction.
     /// `Conflict::AlreadyMember`, `Conflict::MemberOfAnotherOrganization`.
     fn add_member(
         &self,
@@ -415,6 +416,7 @@ pub trait MemberRepo {
         extras: &JoinExtras,
         actor: UserId,
         event: &AuditEvent,
+        mail: &crate::invitation::OutboxMessage,
     ) -> Result<(), RepoError>;
     /// Writes the membership's attributes, labels, status and coach if the
     /// stored version is still `expected_version` (else

@@ -10,6 +10,7 @@ use crate::entities::{
 };
 use crate::error::RepoError;
 use crate::ids::{OrgId, UserId};
+use crate::invitation::OutboxMessage;
 use crate::values::{Email, Password};
 use chrono::{DateTime, Utc};
 
@@ -51,6 +52,9 @@ pub trait OrganizationRepo {
     /// Adds a membership. `Conflict::AlreadyMember` or
     /// `Conflict::MemberOfAnotherOrganization` when a live one stands in the way.
     fn add_membership(&self, membership: &Membership, event: &AuditEvent) -> Result<(), RepoError>;
+    /// Adds an assistant coach's membership as `add_membership` does, and
+    /// queues `mail` (telling them) in the same transaction.
+    fn add_coach(&self, membership: &Membership, event: &AuditEvent, mail: &OutboxMessage) -> Result<(), RepoError>;
     /// Ends a coach's membership at `at` and unassigns their athletes.
     fn end_coach_membership(
         &self,
@@ -75,6 +79,9 @@ pub trait OrganizationRepo {
 pub trait AuditRepo {
     /// Events of the organization that match, newest first, at most `limit + 1`.
     fn audit_events(&self, org_id: OrgId, filter: &AuditFilter) -> Result<Vec<AuditEvent>, RepoError>;
+    /// Records an event of something that changed nothing else (a read worth
+    /// auditing, such as an account lookup).
+    fn record_event(&self, event: &AuditEvent) -> Result<(), RepoError>;
 }
 
 /// Password hashing (Argon2id in the API); a port so the rules stay pure and

@@ -9,6 +9,10 @@ use roster_domain::ports::AuditRepo;
 use roster_domain::{OrgId, RepoError};
 
 impl AuditRepo for Store {
+    fn record_event(&self, event: &AuditEvent) -> Result<(), RepoError> {
+        self.tx(|conn| crate::rows::insert_event(conn, event))
+    }
+
     fn audit_events(&self, org_id: OrgId, filter: &AuditFilter) -> Result<Vec<AuditEvent>, RepoError> {
         self.with(|conn| {
             let mut query = audit_events::table

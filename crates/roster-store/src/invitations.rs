@@ -6,6 +6,7 @@ mod outbox;
 mod row;
 mod seal;
 
+pub(crate) use outbox::enqueue;
 pub use outbox::{OutboxRecord, OutboxWork};
 pub use seal::MailKey;
 

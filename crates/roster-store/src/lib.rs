@@ -26,6 +26,7 @@ pub mod schema;
 pub mod seed;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod throttle;
 
 pub use check::{CheckReport, Drift};
 pub use conn::{DatabaseUrl, DbConn, UrlError, connect, connect_with, migrations_applied, run_migrations, write_tx};
@@ -35,6 +36,7 @@ pub use groups::{group_ids_of, member_in_group};
 pub use invitations::{MailKey, OutboxRecord, OutboxWork};
 pub use plans::{SeededPlans, training_plans_status};
 pub use pool::{DEFAULT_CONNECT_TIMEOUT, DbPool, IDLE_BEFORE_CHECK, Manager, PooledConn};
+pub use throttle::RateWindow;
 
 use roster_domain::RepoError;
 use std::time::Duration;

@@ -133,6 +133,7 @@ impl MemberRepo for Store {
         extras: &JoinExtras,
         actor: UserId,
         event: &AuditEvent,
+        mail: &roster_domain::invitation::OutboxMessage,
     ) -> Result<(), RepoError> {
         self.tx(|conn| {
             if let Some(coach) = membership.assigned_to_coach_id
@@ -149,6 +150,7 @@ impl MemberRepo for Store {
             }
             insert_membership(conn, membership)?;
             write_labels(conn, membership)?;
+            crate::invitations::enqueue(conn, mail, self.mail_key.as_deref())?;
             apply_join_effects(
                 conn,
                 membership.org_id,

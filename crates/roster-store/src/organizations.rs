@@ -223,6 +223,19 @@ impl OrganizationRepo for Store {
         })
     }
 
+    fn add_coach(
+        &self,
+        membership: &Membership,
+        event: &AuditEvent,
+        mail: &roster_domain::invitation::OutboxMessage,
+    ) -> Result<(), RepoError> {
+        self.tx(|conn| {
+            insert_membership(conn, membership)?;
+            crate::invitations::enqueue(conn, mail, self.mail_key.as_deref())?;
+            insert_event(conn, event)
+        })
+    }
+
     fn end_coach_membership(
         &self,
         org_id: OrgId,

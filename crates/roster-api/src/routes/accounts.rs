@@ -1,9 +1,11 @@
 //! `/auth/signup`, `/auth/login`, `/auth/me`.
 
 use crate::auth::AuthUser;
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, Problem};
 use crate::state::{AppState, run, run_unpinned};
-use actix_web::{HttpResponse, web};
+use crate::throttle::LoginAttempt;
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::entities::{MembershipSummary, User};
 use roster_domain::services::accounts::{self, NewAccount, SignupInput};
@@ -138,13 +140,25 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> 
     Ok(HttpResponse::Created().json(session(&state, user)?))
 }
 
-/// Sign in.
+/// Sign in. Repeated failures slow down the account (from addresses it has not signed in from) and the
+/// client address: `429 rate_limited` with `Retry-After` until the delay ends (see the README).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
     responses((status = 200, body = SessionDto), (status = 401, description = "invalid_credentials", body = Problem),
-        (status = 429, description = "rate limited", body = Problem)))]
-pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
+        (status = 429, description = "rate_limited: too many requests, or too many failed logins", body = Problem,
+            headers(("Retry-After" = u32, description = "Seconds to wait (at least 1)")))))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginBody>,
+) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let user = run_unpinned(&state, move |s| accounts::login(&s.store, &s.hasher, &body.email, &body.password)).await?;
+    let attempt = LoginAttempt::new(&body.email, ClientAddr::of(&req));
+    if let Some(wait) = attempt.refused(&state).await? {
+        return Ok(wait.response("Too many failed logins; retry after the time in Retry-After."));
+    }
+    let result = run_unpinned(&state, move |s| accounts::login(&s.store, &s.hasher, &body.email, &body.password)).await;
+    attempt.record(&state, result.as_ref().map(|_| ()).map_err(ApiError::code)).await;
+    let user = result?;
     Ok(HttpResponse::Ok().json(session(&state, user)?))
 }
 

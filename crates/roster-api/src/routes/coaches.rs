@@ -103,7 +103,8 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(CoachListDto { data: coaches.into_iter().map(Into::into).collect() }))
 }
 
-/// Add an existing account as an assistant coach (head coach).
+/// Add an existing account as an assistant coach (head coach). The account is e-mailed which organization
+/// and which coach added it, and how to leave (`DELETE /organizations/{org_id}/coaches/{its user_id}`).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/coaches", tag = "coaches", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)), request_body = AccountRefBody,
     responses((status = 201, body = CoachDto), (status = 403, body = Problem),
@@ -118,13 +119,14 @@ pub async fn add(
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let coach = run(&state, move |s| {
         let target = body.parse()?;
-        coaches::add(&s.store, &s.store, &s.clock, user.0, org_id, &target)
+        coaches::add(&s.store, &s.store, &s.clock, user.0, org_id, &target, &s.settings.public_base_url)
     })
     .await?;
     Ok(HttpResponse::Created().json(CoachDto::from(coach)))
 }
 
-/// Remove an assistant coach (head coach); their athletes become unassigned.
+/// Remove an assistant coach (head coach), or leave as an assistant coach (`user_id` is the caller's own);
+/// their athletes become unassigned.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/coaches/{user_id}", tag = "coaches",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
@@ -201,11 +203,16 @@ pub struct LookupDto {
     pub membership: Option<LookupMembershipDto>,
 }
 
-/// Find an account by e-mail (coaches).
+/// Find an account by e-mail (coaches). It tells whether an e-mail has an account, so it is limited per
+/// calling account (`rate_limit.user_lookup_per_minute`, then `429 rate_limited` with `Retry-After`) and
+/// every lookup is in the audit trail as `user.looked_up` (`changes: {found}`, the account found as its
+/// subject; the e-mail asked for is not kept).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/user-lookup", tag = "coaches", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), LookupQuery),
     responses((status = 200, body = LookupDto), (status = 400, body = Problem), (status = 403, body = Problem),
-        (status = 404, description = "user_not_found", body = Problem)))]
+        (status = 404, description = "user_not_found", body = Problem),
+        (status = 429, description = "rate_limited", body = Problem,
+            headers(("Retry-After" = u32, description = "Seconds to wait (at least 1)")))))]
 pub async fn lookup(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -215,7 +222,11 @@ pub async fn lookup(
     let org_id = path.into_inner();
     let email =
         Email::parse(&query.email).map_err(|e| ApiError::bad_request("invalid_parameter", "email", e.message))?;
-    let (found, membership) = run(&state, move |s| coaches::lookup(&s.store, &s.store, user.0, org_id, &email)).await?;
+    if let Some(wait) = crate::throttle::user_lookup(&state, user.0).await? {
+        return Ok(wait.response("Too many account lookups; retry after the time in Retry-After."));
+    }
+    let (found, membership) =
+        run(&state, move |s| coaches::lookup(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, &email)).await?;
     Ok(HttpResponse::Ok().json(LookupDto {
         user: LookupUserDto {
             user_id: found.user_id,

@@ -128,6 +128,8 @@ fn parse_new_member(body: AddMemberBody) -> Result<NewMember, DomainError> {
 
 /// Add an existing account as an athlete (coaches), with its group, plan and attributes, in one transaction.
 /// An assistant coach's athlete is assigned to them unless `assigned_to_coach_id` says `null` (or names them).
+/// The account is e-mailed which organization and which coach added it, and how to leave (`DELETE` of its
+/// own membership).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/members", tag = "members", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)), request_body = AddMemberBody,
     responses((status = 201, body = MemberDto), (status = 400, body = Problem), (status = 403, body = Problem),
@@ -143,7 +145,8 @@ pub async fn add(
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = run(&state, move |s| {
         let new = parse_new_member(body)?;
-        with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new)?)
+        let base = &s.settings.public_base_url;
+        with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new, base)?)
     })
     .await?;
     Ok(respond(StatusCode::CREATED, view, MemberAccess::Coach))
@@ -196,8 +199,10 @@ pub async fn patch(
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
 }
 
-/// End a membership (head coach, the assigned coach, or the athlete leaving). The account stays; group
-/// memberships end; current and upcoming plans are cancelled; re-adding later starts a new membership.
+/// End a membership (head coach, the assigned coach, or the athlete leaving). **Leaving:** an athlete sends this
+/// with their own `user_id` and their own token, whoever added them (assistant coaches leave through
+/// `DELETE /organizations/{org_id}/coaches/{their user_id}`). The account stays; group memberships end;
+/// current and upcoming plans are cancelled; re-adding later starts a new membership.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/members/{user_id}", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you", body = Problem),

@@ -113,3 +113,29 @@ fn the_database_connect_timeout_follows_the_environment_and_is_bounded() {
         Ok(())
     });
 }
+
+#[test]
+fn trusted_proxies_come_from_a_comma_separated_variable_and_bad_ones_are_named() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("ROSTER__SERVER__TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1");
+        jail.set_env("ROSTER__SERVER__FORWARDED_HEADER", "forwarded");
+        let s = Settings::load().map_err(|e| e.to_string())?;
+        assert_eq!(s.server.trusted_proxies, ["10.0.0.0/8", "127.0.0.1"]);
+        assert_eq!(s.server.forwarded_header, crate::client_addr::ForwardedHeader::Forwarded);
+        jail.set_env("ROSTER__SERVER__TRUSTED_PROXIES", "10.0.0.0/8,everyone");
+        let err = Settings::load().unwrap_err().to_string();
+        assert!(err.contains("server.trusted_proxies: `everyone`"), "{err}");
+        Ok(())
+    });
+}
+
+#[test]
+fn bad_login_slowdown_settings_are_named() {
+    let mut s = Settings::default();
+    s.rate_limit.login_failures_per_account = 0;
+    assert!(s.validate(false).unwrap_err().to_string().contains("rate_limit.login_failures_per_account"));
+    let mut s = Settings::default();
+    s.rate_limit.login_first_delay_ms = 5000;
+    s.rate_limit.login_max_delay_s = 1;
+    assert!(s.validate(false).unwrap_err().to_string().contains("rate_limit.login_max_delay_s"));
+}

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod accounts;
+mod added;
 mod athlete;
 mod calendar;
 mod coaches;
@@ -19,4 +20,5 @@ mod plans;
 mod profile;
 mod races;
 mod support;
+mod throttles;
 mod wiring;

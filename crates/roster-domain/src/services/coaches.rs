@@ -2,12 +2,14 @@
 //! looking accounts up by e-mail.
 
 use super::{member_actor, member_actor_about};
+use crate::added_mail::{AddedEmail, leave_url};
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, CoachView, Membership, User};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
+use crate::invitation::OutboxMessage;
 use crate::policy::Action;
-use crate::ports::{AccountRepo, OrganizationRepo};
+use crate::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use crate::role::Role;
 use crate::values::Email;
 use serde_json::json;
@@ -30,13 +32,43 @@ pub fn resolve_account(accounts: &impl AccountRepo, target: &AccountRef) -> Resu
     found.ok_or(DomainError::UserNotFound)
 }
 
+/// The e-mail telling `user`, just added to `org_id` as `role` by `caller`,
+/// which club, which coach, and how to leave.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn added_mail(
+    repo: &impl OrganizationRepo,
+    accounts: &impl AccountRepo,
+    caller: UserId,
+    org_id: OrgId,
+    user: &User,
+    role: Role,
+    public_base_url: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<OutboxMessage, DomainError> {
+    let org = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
+    let coach = accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;
+    let added_by = match &coach.last_name {
+        Some(last) => format!("{} {last}", coach.first_name),
+        None => coach.first_name.to_string(),
+    };
+    let mail = AddedEmail {
+        first_name: user.first_name.as_str(),
+        org_name: org.org.name.as_str(),
+        added_by: &added_by,
+        role,
+        leave_url: leave_url(public_base_url, org_id, user.user_id, role),
+    };
+    Ok(mail.message(org_id, user.email.as_str(), now))
+}
+
 /// The organization's coaches (coaches only).
 pub fn list(repo: &impl OrganizationRepo, caller: UserId, org_id: OrgId) -> Result<Vec<CoachView>, DomainError> {
     member_actor(repo, org_id, caller, Action::ListCoaches)?;
     Ok(repo.coaches(org_id)?)
 }
 
-/// Adds an existing account as an assistant coach (head coach only).
+/// Adds an existing account as an assistant coach (head coach only) and
+/// e-mails them who added them and how to leave (links under `public_base_url`).
 pub fn add(
     repo: &impl OrganizationRepo,
     accounts: &impl AccountRepo,
@@ -44,6 +76,7 @@ pub fn add(
     caller: UserId,
     org_id: OrgId,
     target: &AccountRef,
+    public_base_url: &str,
 ) -> Result<CoachView, DomainError> {
     member_actor(repo, org_id, caller, Action::ManageCoaches)?;
     let user = resolve_account(accounts, target)?;
@@ -60,7 +93,8 @@ pub fn add(
         json!({"role": {"old": null, "new": Role::AssistantCoach.as_str()}}),
         now,
     );
-    repo.add_membership(&membership, &event)?;
+    let mail = added_mail(repo, accounts, caller, org_id, &user, Role::AssistantCoach, public_base_url, now)?;
+    repo.add_coach(&membership, &event, &mail)?;
     Ok(CoachView {
         user_id: user.user_id,
         first_name: user.first_name.into_inner(),
@@ -72,8 +106,9 @@ pub fn add(
     })
 }
 
-/// Removes an assistant coach (head coach only); their athletes become
-/// unassigned. The head coach cannot be removed: `head_coach_required`.
+/// Removes an assistant coach (head coach only), or lets an assistant coach
+/// leave (`coach` is the caller: being added is never a trap); their athletes
+/// become unassigned. The head coach cannot be removed: `head_coach_required`.
 pub fn remove(
     repo: &impl OrganizationRepo,
     clock: &impl Clock,
@@ -81,7 +116,10 @@ pub fn remove(
     org_id: OrgId,
     coach: UserId,
 ) -> Result<(), DomainError> {
-    member_actor_about(repo, org_id, caller, Action::ManageCoaches, coach)?;
+    let leaving = caller == coach;
+    if !leaving {
+        member_actor_about(repo, org_id, caller, Action::ManageCoaches, coach)?;
+    }
     let membership =
         repo.live_membership(org_id, coach)?.filter(|m| m.role.is_coach()).ok_or(DomainError::NotFound("coach"))?;
     if membership.role == Role::HeadCoach {
@@ -93,7 +131,7 @@ pub fn remove(
         caller,
         "coach.removed",
         Some(coach),
-        json!({"role": {"old": Role::AssistantCoach.as_str(), "new": null}}),
+        json!({"role": {"old": Role::AssistantCoach.as_str(), "new": null}, "left": leaving}),
         now,
     );
     repo.end_coach_membership(org_id, coach, now, &event)?;
@@ -127,16 +165,30 @@ pub fn transfer_head_coach(
     Ok(())
 }
 
-/// An account found by e-mail, with its membership here if it has one.
+/// An account found by e-mail, with its membership here if it has one. It
+/// tells whether an e-mail has an account, so every lookup, found or not, is
+/// recorded (`user.looked_up`): the account when found, never the e-mail
+/// asked for (a miss keeps nothing about a person who has no account here).
 pub fn lookup(
     repo: &impl OrganizationRepo,
     accounts: &impl AccountRepo,
+    audit: &impl AuditRepo,
+    clock: &impl Clock,
     caller: UserId,
     org_id: OrgId,
     email: &Email,
 ) -> Result<(User, Option<Membership>), DomainError> {
     member_actor(repo, org_id, caller, Action::LookupUser)?;
-    let user = resolve_account(accounts, &AccountRef::Email(email.clone()))?;
+    let found = match resolve_account(accounts, &AccountRef::Email(email.clone())) {
+        Ok(user) => Some(user),
+        Err(DomainError::UserNotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let target = found.as_ref().map(|u| u.user_id);
+    let event =
+        AuditEvent::new(org_id, caller, "user.looked_up", target, json!({"found": target.is_some()}), clock.now());
+    audit.record_event(&event)?;
+    let user = found.ok_or(DomainError::UserNotFound)?;
     let membership = repo.live_membership(org_id, user.user_id)?;
     Ok((user, membership))
 }
@@ -145,8 +197,8 @@ pub fn lookup(
 mod tests {
     use super::*;
     use crate::entities::UserCredentials;
-    use crate::ports::{MockAccountRepo, MockOrganizationRepo};
-    use crate::services::organizations::tests::{clock, membership};
+    use crate::ports::{MockAccountRepo, MockAuditRepo, MockOrganizationRepo};
+    use crate::services::organizations::tests::{clock, membership, view};
     use crate::values::PersonName;
     use std::collections::HashMap;
 
@@ -184,13 +236,26 @@ mod tests {
     fn head_coach_adds_an_assistant_coach_by_email() {
         let (org, head, new) = (OrgId::new(), UserId::new(), UserId::new());
         let mut repo = org_with(org, &[(head, Role::HeadCoach)]);
-        repo.expect_add_membership()
-            .withf(move |m, e| m.role == Role::AssistantCoach && m.user_id == new && e.action == "coach.added")
+        repo.expect_organization().returning(move |o| Ok(Some(view(o, head))));
+        repo.expect_add_coach()
+            .withf(move |m, e, mail| {
+                m.role == Role::AssistantCoach
+                    && m.user_id == new
+                    && e.action == "coach.added"
+                    && mail.to == "sam@example.com"
+                    && mail.subject == "Sam added you to Riverside Runners on roster"
+                    && mail.text.contains(&format!("http://x/api/v1/organizations/{org}/coaches/{new}"))
+            })
             .times(1)
-            .returning(|_, _| Ok(()));
-        let accounts = accounts_with(account(new, "sam@example.com"));
+            .returning(|_, _, _| Ok(()));
+        let mut accounts = MockAccountRepo::new();
+        let sam = account(new, "sam@example.com");
+        accounts
+            .expect_user_by_email()
+            .returning(move |_| Ok(Some(UserCredentials { user: sam.clone(), password_hash: "h".into() })));
+        accounts.expect_user_by_id().returning(move |id| Ok((id == head).then(|| account(id, "head@example.com"))));
         let target = AccountRef::Email(Email::parse("SAM@example.com").unwrap());
-        let coach = add(&repo, &accounts, &clock(), head, org, &target).unwrap();
+        let coach = add(&repo, &accounts, &clock(), head, org, &target, "http://x").unwrap();
         assert_eq!(coach.role, Role::AssistantCoach);
     }
 
@@ -199,7 +264,8 @@ mod tests {
         let (org, assistant) = (OrgId::new(), UserId::new());
         let repo = org_with(org, &[(assistant, Role::AssistantCoach)]);
         let accounts = MockAccountRepo::new();
-        let err = add(&repo, &accounts, &clock(), assistant, org, &AccountRef::Id(UserId::new())).unwrap_err();
+        let err =
+            add(&repo, &accounts, &clock(), assistant, org, &AccountRef::Id(UserId::new()), "http://x").unwrap_err();
         assert_eq!(err.code(), "forbidden");
     }
 
@@ -208,7 +274,7 @@ mod tests {
         let (org, head) = (OrgId::new(), UserId::new());
         let repo = org_with(org, &[(head, Role::HeadCoach)]);
         let accounts = accounts_with(account(UserId::new(), "sam@example.com"));
-        let err = add(&repo, &accounts, &clock(), head, org, &AccountRef::Id(UserId::new())).unwrap_err();
+        let err = add(&repo, &accounts, &clock(), head, org, &AccountRef::Id(UserId::new()), "http://x").unwrap_err();
         assert_eq!(err.code(), "user_not_found");
     }
 
@@ -216,9 +282,9 @@ mod tests {
     fn adding_a_member_as_coach_is_already_member() {
         let (org, head, athlete) = (OrgId::new(), UserId::new(), UserId::new());
         let mut repo = org_with(org, &[(head, Role::HeadCoach), (athlete, Role::Athlete)]);
-        repo.expect_add_membership().never();
+        repo.expect_add_coach().never();
         let accounts = accounts_with(account(athlete, "a@example.com"));
-        let err = add(&repo, &accounts, &clock(), head, org, &AccountRef::Id(athlete)).unwrap_err();
+        let err = add(&repo, &accounts, &clock(), head, org, &AccountRef::Id(athlete), "http://x").unwrap_err();
         assert_eq!(err.code(), "already_member");
     }
 
@@ -246,6 +312,25 @@ mod tests {
             .times(1)
             .returning(|_, _, _, _| Ok(()));
         remove(&repo, &clock(), head, org, coach).unwrap();
+    }
+
+    #[test]
+    fn an_assistant_coach_may_leave_but_not_remove_another_coach() {
+        let (org, a, b) = (OrgId::new(), UserId::new(), UserId::new());
+        let mut repo = org_with(org, &[(a, Role::AssistantCoach), (b, Role::AssistantCoach)]);
+        repo.expect_end_coach_membership()
+            .withf(move |_, u, _, e| *u == a && e.actor_user_id == a && e.changes["left"] == true)
+            .times(1)
+            .returning(|_, _, _, _| Ok(()));
+        assert_eq!(remove(&repo, &clock(), a, org, b).unwrap_err().code(), "forbidden");
+        remove(&repo, &clock(), a, org, a).unwrap();
+    }
+
+    #[test]
+    fn a_stranger_cannot_leave_as_a_coach() {
+        let (org, head, stranger) = (OrgId::new(), UserId::new(), UserId::new());
+        let repo = org_with(org, &[(head, Role::HeadCoach)]);
+        assert_eq!(remove(&repo, &clock(), stranger, org, stranger).unwrap_err().code(), "not_found");
     }
 
     #[test]
@@ -290,7 +375,9 @@ mod tests {
         let repo = org_with(org, &[(athlete, Role::Athlete)]);
         let accounts = MockAccountRepo::new();
         let email = Email::parse("x@example.com").unwrap();
-        assert_eq!(lookup(&repo, &accounts, athlete, org, &email).unwrap_err().code(), "forbidden");
+        let mut audit = MockAuditRepo::new();
+        audit.expect_record_event().never();
+        assert_eq!(lookup(&repo, &accounts, &audit, &clock(), athlete, org, &email).unwrap_err().code(), "forbidden");
     }
 
     #[test]
@@ -299,6 +386,17 @@ mod tests {
         let repo = org_with(org, &[(coach, Role::AssistantCoach)]);
         let accounts = accounts_with(account(UserId::new(), "someone@example.com"));
         let email = Email::parse("x@example.com").unwrap();
-        assert_eq!(lookup(&repo, &accounts, coach, org, &email).unwrap_err().code(), "user_not_found");
+        let mut audit = MockAuditRepo::new();
+        audit
+            .expect_record_event()
+            .withf(move |e| {
+                e.action == "user.looked_up" && e.subject_user_id.is_none() && e.changes == json!({"found": false})
+            })
+            .times(1)
+            .returning(|_| Ok(()));
+        assert_eq!(
+            lookup(&repo, &accounts, &audit, &clock(), coach, org, &email).unwrap_err().code(),
+            "user_not_found"
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! but themselves; an athlete reads their own membership (without private
 //! notes and labels) and may leave. A caller who is not a member gets 404.
 
-use super::coaches::{AccountRef, resolve_account};
+use super::coaches::{AccountRef, added_mail, resolve_account};
 use super::hide_others_from_athlete;
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, JoinExtras, Membership};
@@ -101,7 +101,9 @@ fn text<T: ToString>(v: &Option<T>) -> Value {
 
 /// Adds an existing account as an athlete (coaches). An assistant coach's
 /// athlete is assigned to them unless the request names no coach (`null`) or
-/// themselves; naming another coach is the head coach's call (403).
+/// themselves; naming another coach is the head coach's call (403). The
+/// account is e-mailed who added it and how to leave (links under
+/// `public_base_url`), in the same transaction.
 #[allow(clippy::too_many_arguments)]
 pub fn add(
     orgs: &impl OrganizationRepo,
@@ -111,6 +113,7 @@ pub fn add(
     caller: UserId,
     org_id: OrgId,
     new: NewMember,
+    public_base_url: &str,
 ) -> Result<MemberView, DomainError> {
     let role = coach_role(orgs, org_id, caller)?;
     let coach = match new.assigned_to_coach_id {
@@ -155,7 +158,8 @@ pub fn add(
         changes["training_plan"] = json!({"old": null, "new": plan});
     }
     let event = AuditEvent::new(org_id, caller, "member.added", Some(user.user_id), changes, now);
-    members.add_member(&m, &new.extras, caller, &event)?;
+    let mail = added_mail(orgs, accounts, caller, org_id, &user, Role::Athlete, public_base_url, now)?;
+    members.add_member(&m, &new.extras, caller, &event, &mail)?;
     Ok(MemberView {
         membership: m,
         first_name: user.first_name.into_inner(),

@@ -16,6 +16,7 @@ mod profile;
 mod races;
 mod side_rosters;
 mod status_cache;
+mod throttle;
 mod wiring;
 
 /// A one-connection store on `db` whose connection counts the queries it
@@ -35,4 +36,19 @@ pub(crate) fn counting_store(
         }
     });
     (store, counter)
+}
+
+/// The e-mail a directly added account gets (its text does not matter here).
+pub(crate) fn added_mail(
+    org: roster_domain::OrgId,
+    user: roster_domain::UserId,
+) -> roster_domain::invitation::OutboxMessage {
+    roster_domain::added_mail::AddedEmail {
+        first_name: "Tom",
+        org_name: "Riverside Runners",
+        added_by: "Hana Okafor",
+        role: roster_domain::Role::Athlete,
+        leave_url: roster_domain::added_mail::leave_url("http://x", org, user, roster_domain::Role::Athlete),
+    }
+    .message(org, "tom@example.com", chrono::Utc::now())
 }

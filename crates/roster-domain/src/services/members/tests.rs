@@ -2,7 +2,7 @@ use super::*;
 use crate::entities::{User, UserCredentials};
 use crate::member::{Label, MockMemberRepo, RosterSort};
 use crate::ports::{MockAccountRepo, MockOrganizationRepo};
-use crate::services::organizations::tests::clock;
+use crate::services::organizations::tests::{clock, view};
 use crate::values::{Email, PersonName};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -43,6 +43,8 @@ impl Club {
         let mut repo = MockOrganizationRepo::new();
         repo.expect_live_membership()
             .returning(move |o, u| Ok(roster.lock().unwrap().get(&u).filter(|_| o == org).cloned()));
+        let head = self.head;
+        repo.expect_organization().returning(move |o| Ok((o == org).then(|| view(org, head))));
         repo
     }
 
@@ -62,23 +64,40 @@ impl Club {
     }
 }
 
-fn accounts_with(user_id: UserId) -> MockAccountRepo {
-    let user = User {
+fn account(user_id: UserId, email: &str, first: &str, last: Option<&str>) -> User {
+    User {
         user_id,
-        email: Email::parse("new@example.com").unwrap(),
-        first_name: PersonName::parse("New").unwrap(),
-        last_name: None,
+        email: Email::parse(email).unwrap(),
+        first_name: PersonName::parse(first).unwrap(),
+        last_name: last.map(|l| PersonName::parse(l).unwrap()),
         email_verified: false,
         created_at: clock().now(),
-    };
-    let mut accounts = MockAccountRepo::new();
-    let by_email = user.clone();
-    accounts.expect_user_by_email().returning(move |e| {
-        Ok((*e == by_email.email).then(|| UserCredentials { user: by_email.clone(), password_hash: "h".into() }))
-    });
-    accounts.expect_user_by_id().returning(move |id| Ok((id == user.user_id).then(|| user.clone())));
-    accounts
+    }
 }
+
+impl Club {
+    /// The account `user_id` (`new@example.com`) and the club's coaches (all
+    /// named Casey Coach, as the e-mail to a new member names its sender).
+    fn accounts(&self, user_id: UserId) -> MockAccountRepo {
+        let user = account(user_id, "new@example.com", "New", None);
+        let coaches = [self.head, self.assistant, self.other_assistant];
+        let mut accounts = MockAccountRepo::new();
+        let by_email = user.clone();
+        accounts.expect_user_by_email().returning(move |e| {
+            Ok((*e == by_email.email).then(|| UserCredentials { user: by_email.clone(), password_hash: "h".into() }))
+        });
+        accounts.expect_user_by_id().returning(move |id| {
+            Ok(if id == user.user_id {
+                Some(user.clone())
+            } else {
+                coaches.contains(&id).then(|| account(id, "coach@example.com", "Casey", Some("Coach")))
+            })
+        });
+        accounts
+    }
+}
+
+const BASE: &str = "http://roster.test";
 
 fn new_member(target: AccountRef) -> NewMember {
     NewMember {
@@ -100,22 +119,23 @@ fn assistant_coach_who_adds_an_athlete_becomes_their_coach() {
     let assistant = club.assistant;
     members
         .expect_add_member()
-        .withf(move |m, _, actor, e| {
+        .withf(move |m, _, actor, e, _| {
             m.assigned_to_coach_id == Some(assistant)
                 && m.role == Role::Athlete
                 && *actor == assistant
                 && e.action == "member.added"
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_, _, _, _, _| Ok(()));
     let view = add(
         &club.orgs(),
-        &accounts_with(newcomer),
+        &club.accounts(newcomer),
         &members,
         &clock(),
         assistant,
         club.org,
         new_member(AccountRef::Id(newcomer)),
+        BASE,
     )
     .unwrap();
     assert_eq!(view.membership.assigned_to_coach_id, Some(assistant));
@@ -128,15 +148,16 @@ fn assistant_coach_may_add_an_unassigned_athlete_but_not_assign_another_coach() 
     let mut members = club.members();
     members
         .expect_add_member()
-        .withf(|m, _, _, _| m.assigned_to_coach_id.is_none())
+        .withf(|m, _, _, _, _| m.assigned_to_coach_id.is_none())
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_, _, _, _, _| Ok(()));
     let mut new = new_member(AccountRef::Id(newcomer));
     new.assigned_to_coach_id = Some(None);
-    add(&club.orgs(), &accounts_with(newcomer), &members, &clock(), club.assistant, club.org, new.clone()).unwrap();
+    add(&club.orgs(), &club.accounts(newcomer), &members, &clock(), club.assistant, club.org, new.clone(), BASE)
+        .unwrap();
     new.assigned_to_coach_id = Some(Some(club.other_assistant));
-    let err =
-        add(&club.orgs(), &accounts_with(newcomer), &members, &clock(), club.assistant, club.org, new).unwrap_err();
+    let err = add(&club.orgs(), &club.accounts(newcomer), &members, &clock(), club.assistant, club.org, new, BASE)
+        .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -147,16 +168,19 @@ fn head_coach_adds_unassigned_by_default_and_audits_without_note_text() {
     let mut members = club.members();
     members
         .expect_add_member()
-        .withf(|m, _, _, e| {
+        .withf(|m, _, _, e, mail| {
             m.assigned_to_coach_id.is_none()
                 && e.changes["private_notes"] == json!({"changed": true})
                 && !e.changes.to_string().contains("secret note")
+                && mail.to == "new@example.com"
+                && mail.subject == "Casey Coach added you to Riverside Runners on roster"
+                && mail.text.contains(&format!("/members/{}", m.user_id))
         })
         .times(1)
-        .returning(|_, _, _, _| Ok(()));
+        .returning(|_, _, _, _, _| Ok(()));
     let mut new = new_member(AccountRef::Email(Email::parse("NEW@example.com").unwrap()));
     new.private_notes = Some(PrivateNotes::parse("secret note").unwrap());
-    add(&club.orgs(), &accounts_with(newcomer), &members, &clock(), club.head, club.org, new).unwrap();
+    add(&club.orgs(), &club.accounts(newcomer), &members, &clock(), club.head, club.org, new, BASE).unwrap();
 }
 
 #[test]
@@ -164,15 +188,16 @@ fn adding_names_a_coach_who_is_not_a_coach_is_not_a_coach() {
     let club = Club::new();
     let mut new = new_member(AccountRef::Id(UserId::new()));
     new.assigned_to_coach_id = Some(Some(club.own_athlete));
-    let err = add(&club.orgs(), &accounts_with(UserId::new()), &club.members(), &clock(), club.head, club.org, new)
-        .unwrap_err();
+    let err =
+        add(&club.orgs(), &club.accounts(UserId::new()), &club.members(), &clock(), club.head, club.org, new, BASE)
+            .unwrap_err();
     assert_eq!(err.code(), "not_a_coach");
 }
 
 #[test]
 fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() {
     let club = Club::new();
-    let accounts = accounts_with(club.own_athlete);
+    let accounts = club.accounts(club.own_athlete);
     let err = add(
         &club.orgs(),
         &accounts,
@@ -181,6 +206,7 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
         club.head,
         club.org,
         new_member(AccountRef::Id(UserId::new())),
+        BASE,
     )
     .unwrap_err();
     assert_eq!(err.code(), "user_not_found");
@@ -192,6 +218,7 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
         club.head,
         club.org,
         new_member(AccountRef::Id(club.own_athlete)),
+        BASE,
     )
     .unwrap_err();
     assert_eq!(err.code(), "already_member");
@@ -208,6 +235,7 @@ fn athlete_cannot_add_or_list_and_strangers_get_not_found() {
         club.own_athlete,
         club.org,
         new_member(AccountRef::Id(UserId::new())),
+        BASE,
     )
     .unwrap_err();
     assert_eq!(err.code(), "forbidden");
