@@ -46,6 +46,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         plans::Api::openapi(),
         athlete::Api::openapi(),
         crate::routes::profile::Api::openapi(),
+        crate::routes::sessions::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -146,7 +146,8 @@ impl Application {
                         .configure(|cfg| groups::configure(cfg, &rate_limit))
                         .configure(|cfg| plans::configure(cfg, &rate_limit))
                         .configure(|cfg| athlete::configure(cfg, &rate_limit))
-                        .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit)),
+                        .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
+                        .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
         })

@@ -21,6 +21,7 @@ mod pool;
 mod rows;
 pub mod schema;
 pub mod seed;
+mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 
