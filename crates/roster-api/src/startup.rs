@@ -150,6 +150,7 @@ impl Application {
                         .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
+                .configure(crate::routes::sessions::configure_root)
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;

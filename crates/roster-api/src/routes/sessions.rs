@@ -12,7 +12,7 @@ use crate::error::{ApiError, Problem, json_error};
 use crate::routes::accounts::SessionDto;
 use crate::routes::invitations::OsTokens;
 use crate::state::{AppState, run, run_unpinned};
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::entities::User;
@@ -257,6 +257,29 @@ pub fn configure(cfg: &mut web::ServiceConfig, rate_limit: &crate::startup::Rate
         .service(web::resource("/auth/password").wrap(limit()).route(web::post().to(change_password)))
         .service(web::resource("/auth/password-reset").wrap(limit()).route(web::post().to(request_reset)))
         .service(web::resource("/auth/password-reset/confirm").wrap(limit()).route(web::post().to(confirm_reset)));
+}
+
+const RESET_PAGE: &str = include_str!("sessions/reset.html");
+
+/// `GET /reset-password`: the page the reset e-mail links to. The token is
+/// in the URL fragment (`#token=…`), read by the page's own script and never
+/// sent to a server in a URL or a Referer.
+pub async fn reset_page() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; \
+             form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(RESET_PAGE)
+}
+
+/// Registers the reset page at the root (outside `/api/v1`).
+pub fn configure_root(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/reset-password").route(web::get().to(reset_page)));
 }
 
 /// This module's part of the OpenAPI document.

@@ -112,8 +112,12 @@ async fn a_reset_email_lands_in_the_mail_folder_and_its_token_sets_the_password_
         assert!(text.contains("Subject: Reset your roster password"), "{text}");
         let token = token_in(&text);
         assert!(text.contains(&format!("{}/reset-password#token={token}", "http://127.0.0.1:8080")), "{text}");
-        // Hashed at rest: the stored row does not hold the token.
         assert_eq!(reset_tokens_for(&app, &user.email), vec![token.clone()]);
+        // The link's page is served, and keeps the token (in the fragment) to itself.
+        let page = app.client.get(format!("{}/reset-password", app.base)).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+        assert!(page.text().await.unwrap().contains("/api/v1/auth/password-reset/confirm"));
 
         let weak = confirm(&app, &token, "weak").await;
         weak.assert_problem(422, "weak_password");

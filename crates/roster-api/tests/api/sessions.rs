@@ -256,3 +256,31 @@ async fn an_operators_token_has_a_session_that_logout_all_revokes() {
         assert_signed_in(&app, &operator, false).await;
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_session_routes_and_their_problems() {
+    let app = crate::support::spawn_with(roster_store::testing::TestDb::sqlite(), |_| {}).await;
+    let doc = app.client.get(format!("{}/api/v1/openapi.json", app.base)).send().await.unwrap();
+    let doc: Value = doc.json().await.unwrap();
+    for path in [
+        "/api/v1/auth/refresh",
+        "/api/v1/auth/logout",
+        "/api/v1/auth/logout-all",
+        "/api/v1/auth/password",
+        "/api/v1/auth/password-reset",
+        "/api/v1/auth/password-reset/confirm",
+    ] {
+        let op = &doc["paths"][path]["post"];
+        assert!(op.is_object(), "{path} is documented");
+        for (status, answer) in op["responses"].as_object().unwrap() {
+            if status.starts_with('4') {
+                assert!(answer["content"]["application/problem+json"].is_object(), "{path} {status}: {answer}");
+            }
+        }
+    }
+    let refresh = &doc["paths"]["/api/v1/auth/refresh"]["post"]["responses"];
+    assert!(refresh["401"].is_object() && refresh["200"].is_object());
+    assert!(doc["components"]["schemas"]["SessionDto"]["properties"]["refresh_token"].is_object());
+    let reset = &doc["paths"]["/api/v1/auth/password-reset/confirm"]["post"]["responses"];
+    assert!(reset["400"].is_object() && reset["410"].is_object() && reset["422"].is_object());
+}

@@ -11,6 +11,7 @@ mod members;
 mod pinned;
 mod plans;
 mod profile;
+mod sessions;
 mod side_rosters;
 mod status_cache;
 mod wiring;
