@@ -99,3 +99,27 @@ fn the_shipped_config_file_parses_with_the_new_sections() {
     assert_eq!(s.attention.thresholds(), roster_domain::attention::AttentionThresholds::default());
     assert!(s.insights.base_url.is_none());
 }
+
+#[test]
+fn session_lifetimes_default_to_15_minutes_30_days_and_30_minutes_and_must_be_positive() {
+    let s = Settings::default();
+    assert_eq!((s.auth.token_ttl_s, s.auth.refresh_ttl_s, s.auth.password_reset_ttl_s), (900, 2_592_000, 1800));
+    let mut s = Settings::default();
+    s.auth.refresh_ttl_s = 0;
+    assert!(s.validate(false).unwrap_err().to_string().contains("auth.refresh_ttl_s"));
+    let mut s = Settings::default();
+    s.auth.password_reset_ttl_s = 0;
+    assert!(s.validate(false).unwrap_err().to_string().contains("auth.password_reset_ttl_s"));
+}
+
+#[test]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+fn session_lifetimes_are_read_from_the_environment() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("ROSTER__AUTH__REFRESH_TTL_S", "60");
+        jail.set_env("ROSTER__AUTH__PASSWORD_RESET_TTL_S", "120");
+        let s = Settings::load().map_err(|e| e.to_string())?;
+        assert_eq!((s.auth.refresh_ttl_s, s.auth.password_reset_ttl_s), (60, 120));
+        Ok(())
+    });
+}
