@@ -16,6 +16,10 @@ use roster_domain::{RepoError, SessionId, UserId};
 
 /// How long an expired reset request is kept before a later request drops it.
 const RESET_RETENTION: chrono::Duration = chrono::Duration::days(1);
+/// How long a dead (expired or revoked) session and its refresh tokens are
+/// kept before a new session drops them. Its tokens are refused either way;
+/// every rotated token of a live session is kept to recognise its reuse.
+const DEAD_SESSION_RETENTION: chrono::Duration = chrono::Duration::days(1);
 
 fn revoke_all_but(
     conn: &mut crate::DbConn,
@@ -48,6 +52,9 @@ fn set_password_hash(
 impl SessionRepo for Store {
     fn insert_session(&self, session: &Session, refresh: Option<TokenHash>) -> Result<(), RepoError> {
         self.tx(|conn| {
+            let cutoff = to_db(session.created_at - DEAD_SESSION_RETENTION);
+            diesel::delete(sessions::table.filter(sessions::expires_at.lt(cutoff).or(sessions::revoked_at.lt(cutoff))))
+                .execute(conn)?;
             let id = session.session_id.to_string();
             diesel::insert_into(sessions::table)
                 .values((

@@ -9,6 +9,10 @@ CREATE TABLE sessions (
     revoked_at   TIMESTAMP
 );
 CREATE INDEX sessions_user ON sessions (user_id);
+-- Sessions dead for a day (expired or revoked) are dropped with their
+-- tokens when a new one starts.
+CREATE INDEX sessions_expiry ON sessions (expires_at);
+CREATE INDEX sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
 
 -- Every refresh token a session was given, current and rotated: a rotated
 -- one presented again is recognised as reuse and revokes its session.

@@ -153,3 +153,28 @@ fn a_reset_request_drops_requests_that_expired_a_day_ago() {
         assert!(store.reset_by_hash(&SecretToken::from_link("recent").hash()).unwrap().is_some());
     }
 }
+
+#[test]
+fn a_new_session_drops_sessions_dead_for_a_day_with_their_tokens() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let u = user(&store);
+        let t = now();
+        let started = |refresh: &str, created_at: DateTime<Utc>, expires_at: DateTime<Utc>| {
+            let s = Session { session_id: SessionId::new(), user_id: u, created_at, expires_at };
+            store.insert_session(&s, Some(SecretToken::from_link(refresh).hash())).unwrap();
+            s.session_id
+        };
+        started("expired", t - Duration::days(40), t - Duration::days(2));
+        let revoked_long_ago = started("revoked", t - Duration::days(5), t + Duration::days(20));
+        store.revoke_session(revoked_long_ago, t - Duration::days(2)).unwrap();
+        let revoked_lately = started("lately", t - Duration::days(5), t + Duration::days(20));
+        store.revoke_session(revoked_lately, t - Duration::hours(1)).unwrap();
+        let live = started("live", t - Duration::days(5), t + Duration::days(20));
+        started("new", t, t + Duration::days(30));
+        let found = |refresh: &str| store.refresh_token(&SecretToken::from_link(refresh).hash()).unwrap();
+        assert!(found("expired").is_none() && found("revoked").is_none());
+        assert!(found("lately").is_some_and(|r| r.session_revoked));
+        assert!(found("live").is_some() && store.session_is_live(live, u).unwrap());
+    }
+}
