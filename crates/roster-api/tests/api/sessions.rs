@@ -284,3 +284,20 @@ async fn the_openapi_document_describes_the_session_routes_and_their_problems() 
     let reset = &doc["paths"]["/api/v1/auth/password-reset/confirm"]["post"]["responses"];
     assert!(reset["400"].is_object() && reset["410"].is_object() && reset["422"].is_object());
 }
+
+#[tokio::test]
+async fn a_signed_out_token_cannot_accept_an_invitation_either() {
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let link = crate::invitations::invite(&app, &head, &org_id, json!({"kind": "multi_use"})).await;
+        let token = crate::invitations::token_of(&link);
+        let athlete = app.signup("gone").await;
+        app.call(Method::POST, "/api/v1/auth/logout", Some(&athlete.token), None).await.assert_status(204);
+        // The public accept reads an optional caller: a revoked one is refused, not taken for nobody.
+        app.post(&format!("/api/v1/invitations/{token}/accept"), &athlete.token, json!({}))
+            .await
+            .assert_problem(401, "unauthenticated");
+        let again = login(&app, &athlete.email, PASSWORD).await;
+        app.post(&format!("/api/v1/invitations/{token}/accept"), &again.access, json!({})).await.assert_status(201);
+    }
+}
