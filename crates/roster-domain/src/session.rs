@@ -155,6 +155,8 @@ pub trait PasswordResetRepo {
     /// Records the request and queues `mail` in the same transaction; drops
     /// requests that expired long ago.
     fn insert_reset(&self, reset: &PasswordReset, mail: Option<OutboxMessage>) -> Result<(), RepoError>;
+    /// How many of the account's requests are unused and unexpired at `now`.
+    fn open_resets(&self, user_id: UserId, now: DateTime<Utc>) -> Result<u64, RepoError>;
     /// The request with this token hash.
     fn reset_by_hash(&self, hash: &TokenHash) -> Result<Option<PasswordReset>, RepoError>;
     /// If the request is still unused and unexpired at `now` (a conditional

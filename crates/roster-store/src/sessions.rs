@@ -229,6 +229,18 @@ impl PasswordResetRepo for Store {
         })
     }
 
+    fn open_resets(&self, user_id: UserId, now: DateTime<Utc>) -> Result<u64, RepoError> {
+        self.with(|conn| {
+            let n: i64 = password_resets::table
+                .filter(password_resets::user_id.eq(user_id.to_string()))
+                .filter(password_resets::used_at.is_null())
+                .filter(password_resets::expires_at.gt(to_db(now)))
+                .count()
+                .get_result(conn)?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        })
+    }
+
     fn reset_by_hash(&self, hash: &TokenHash) -> Result<Option<PasswordReset>, RepoError> {
         type Row = (Option<String>, NaiveDateTime, NaiveDateTime, Option<NaiveDateTime>);
         self.with(|conn| {

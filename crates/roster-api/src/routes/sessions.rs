@@ -200,7 +200,8 @@ pub struct PasswordResetBody {
 /// Ask for a password reset e-mail.
 #[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "accounts", request_body = PasswordResetBody,
     description = "Always `202`, after the same work whether an account has this e-mail or not. If one has, it \
-        receives a single-use reset token (valid `auth.password_reset_ttl_s`, 30 minutes by default) and a link to `/reset-password`.",
+        receives a single-use reset token (valid `auth.password_reset_ttl_s`, 30 minutes by default) and a link to `/reset-password`; \
+        an account with 3 open (unused, unexpired) tokens gets no further e-mail until one is used or expires.",
     responses((status = 202, description = "Accepted: an e-mail is on its way if the address has an account."),
         (status = 400, description = "malformed_json, unknown_field, missing_field", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json")))]

@@ -208,3 +208,19 @@ async fn racing_confirmations_of_one_reset_token_let_exactly_one_through() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_account_gets_at_most_three_open_reset_emails() {
+    for app in apps().await {
+        let user = app.signup("flood").await;
+        for _ in 0..5 {
+            ask_reset(&app, &user.email).await.assert_status(202);
+        }
+        let tokens = reset_tokens_for(&app, &user.email);
+        assert_eq!(tokens.len(), 3, "the fourth and fifth requests send nothing");
+        // Using one closes them all; the account may ask again.
+        confirm(&app, &tokens[0], NEW_PASSWORD).await.assert_status(204);
+        ask_reset(&app, &user.email).await.assert_status(202);
+        assert_eq!(reset_tokens_for(&app, &user.email).len(), 4);
+    }
+}

@@ -4,6 +4,7 @@
 
 use crate::clock::Clock;
 use crate::error::DomainError;
+use crate::ids::UserId;
 use crate::ports::{AccountRepo, PasswordHasher};
 use crate::session::mail::PasswordResetEmail;
 use crate::session::{PasswordReset, PasswordResetRepo, SecretToken, SessionError, TokenGenerator};
@@ -13,10 +14,17 @@ use chrono::Duration;
 /// How long a reset token works unless configured otherwise.
 pub const RESET_TTL: Duration = Duration::minutes(30);
 
+/// Open requests (unused, unexpired) an account may have: past them a
+/// request sends nothing, so nobody can flood someone's inbox from many
+/// addresses (the rate limit is per client address). The open tokens work.
+pub const MAX_OPEN_RESETS: u64 = 3;
+
 /// Asks for a reset of the account with `email`. The answer is the same
-/// whether an account has that address or not, after the same work: a
-/// token is made, its hash recorded and the e-mail written either way; only
-/// an account's request can be confirmed, and only its e-mail is queued.
+/// whether an account has that address or not, after the same work: the
+/// open requests are counted (under an id no account has when none
+/// matches), a token is made, its hash recorded and the e-mail written
+/// either way; only an account's request within [`MAX_OPEN_RESETS`] can be
+/// confirmed, and only its e-mail is queued.
 pub fn request(
     accounts: &impl AccountRepo,
     resets: &impl PasswordResetRepo,
@@ -31,6 +39,9 @@ pub fn request(
         Ok(email) => accounts.user_by_email(&email)?.map(|c| c.user),
         Err(_) => None,
     };
+    let counted = account.as_ref().map_or_else(UserId::new, |u| u.user_id);
+    let open = resets.open_resets(counted, now)?;
+    let account = account.filter(|_| open < MAX_OPEN_RESETS);
     let token = tokens.generate();
     let expires_at = now + ttl;
     let link = format!("{}/reset-password#token={}", link_base.trim_end_matches('/'), token.as_str());

@@ -54,6 +54,7 @@ fn a_reset_for_an_account_records_the_token_hash_and_queues_the_mail_with_the_li
     let mut accounts = MockAccountRepo::new();
     accounts.expect_user_by_email().returning(move |_| Ok(Some(creds.clone())));
     let mut resets = MockPasswordResetRepo::new();
+    resets.expect_open_resets().with(eq(user_id), eq(clock().now())).times(1).returning(|_, _| Ok(2));
     resets
         .expect_insert_reset()
         .withf(move |r, mail| {
@@ -75,6 +76,8 @@ fn a_reset_for_an_unknown_email_does_the_same_work_and_sends_nothing() {
     let mut accounts = MockAccountRepo::new();
     accounts.expect_user_by_email().times(1).returning(|_| Ok(None));
     let mut resets = MockPasswordResetRepo::new();
+    // Counted too, under an id no account has: the same queries either way.
+    resets.expect_open_resets().times(1).returning(|_, _| Ok(0));
     resets
         .expect_insert_reset()
         .withf(|r, mail| r.user_id.is_none() && mail.is_none())
@@ -87,8 +90,24 @@ fn a_reset_for_an_unknown_email_does_the_same_work_and_sends_nothing() {
 fn a_reset_for_a_malformed_email_is_like_an_unknown_one() {
     let accounts = MockAccountRepo::new();
     let mut resets = MockPasswordResetRepo::new();
+    resets.expect_open_resets().returning(|_, _| Ok(0));
     resets.expect_insert_reset().withf(|r, mail| r.user_id.is_none() && mail.is_none()).returning(|_, _| Ok(()));
     request(&accounts, &resets, &tokens(), &clock(), "not an email", "http://x", RESET_TTL).unwrap();
+}
+
+#[test]
+fn an_account_with_enough_open_requests_gets_no_more_mail() {
+    let creds = account("ada@example.com");
+    let mut accounts = MockAccountRepo::new();
+    accounts.expect_user_by_email().returning(move |_| Ok(Some(creds.clone())));
+    let mut resets = MockPasswordResetRepo::new();
+    resets.expect_open_resets().returning(|_, _| Ok(MAX_OPEN_RESETS));
+    resets
+        .expect_insert_reset()
+        .withf(|r, mail| r.user_id.is_none() && mail.is_none())
+        .times(1)
+        .returning(|_, _| Ok(()));
+    request(&accounts, &resets, &tokens(), &clock(), "ada@example.com", "http://x", RESET_TTL).unwrap();
 }
 
 #[test]
