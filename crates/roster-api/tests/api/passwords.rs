@@ -224,3 +224,37 @@ async fn an_account_gets_at_most_three_open_reset_emails() {
         assert_eq!(reset_tokens_for(&app, &user.email).len(), 4);
     }
 }
+
+#[tokio::test]
+async fn two_reset_tokens_of_one_account_confirmed_at_once_let_exactly_one_through() {
+    for app in apps().await {
+        let user = app.signup("both").await;
+        let url = format!("{}/api/v1/auth/password-reset/confirm", app.base);
+        for round in 0..10 {
+            ask_reset(&app, &user.email).await.assert_status(202);
+            ask_reset(&app, &user.email).await.assert_status(202);
+            let mut tokens = reset_tokens_for(&app, &user.email);
+            let both = tokens.split_off(tokens.len() - 2);
+            let handles: Vec<_> = both
+                .iter()
+                .enumerate()
+                .map(|(i, token)| {
+                    let (client, url) = (app.client.clone(), url.clone());
+                    let body = json!({"token": token, "password": format!("Both{round}x{i}A")});
+                    tokio::spawn(async move { client.post(&url).json(&body).send().await.unwrap() })
+                })
+                .collect();
+            let mut winners = Vec::new();
+            for (i, h) in handles.into_iter().enumerate() {
+                let res = TestApp::read(h.await.unwrap()).await;
+                match res.status {
+                    204 => winners.push(i),
+                    _ => res.assert_problem(410, "reset_token_used"),
+                }
+            }
+            assert_eq!(winners.len(), 1, "round {round}");
+            let password = format!("Both{round}x{}A", winners[0]);
+            assert_eq!(login_status(&app, &user.email, &password).await, 200, "round {round}: the winner's password");
+        }
+    }
+}
