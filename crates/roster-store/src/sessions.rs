@@ -11,8 +11,9 @@ use crate::schema::{password_resets, refresh_tokens, sessions, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::invitation::OutboxMessage;
+use roster_domain::session::SessionError;
 use roster_domain::session::{PasswordReset, PasswordResetRepo, RefreshRecord, Session, SessionRepo, TokenHash};
-use roster_domain::{RepoError, SessionId, UserId};
+use roster_domain::{DomainError, RepoError, SessionId, UserId};
 
 /// How long an expired reset request is kept before a later request drops it.
 const RESET_RETENTION: chrono::Duration = chrono::Duration::days(1);
@@ -27,7 +28,13 @@ fn revoke_all_but(
     keep: Option<SessionId>,
     now: DateTime<Utc>,
 ) -> Result<u64, StoreError> {
-    let live = sessions::table.filter(sessions::user_id.eq(user_id.to_string())).filter(sessions::revoked_at.is_null());
+    // Expired sessions are dead already: leaving them alone keeps this
+    // multi-row update and the pruning of dead sessions on disjoint rows, so
+    // the two cannot lock each other's rows in opposite orders (PostgreSQL).
+    let live = sessions::table
+        .filter(sessions::user_id.eq(user_id.to_string()))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(to_db(now)));
     let n = match keep {
         Some(keep) => diesel::update(live.filter(sessions::session_id.ne(keep.to_string())))
             .set(sessions::revoked_at.eq(to_db(now)))
@@ -276,6 +283,10 @@ impl PasswordResetRepo for Store {
     ) -> Result<bool, RepoError> {
         let user = user_id.to_string();
         self.tx(|conn| {
+            // The account's row first: two confirmations for one account (two
+            // reset e-mails opened at once) queue on it instead of each
+            // holding its own token while waiting for the other's.
+            set_password_hash(conn, user_id, password_hash, now)?;
             let consumed = diesel::update(
                 password_resets::table
                     .find(hash.as_str())
@@ -286,19 +297,27 @@ impl PasswordResetRepo for Store {
             .set(password_resets::used_at.eq(to_db(now)))
             .execute(conn)?;
             if consumed == 0 {
-                return Ok(false);
+                // Undoes the new password with the rest of the transaction.
+                return Err(StoreError::Refused(Box::new(SessionError::ResetTokenUsed.into())));
             }
-            // The account's other open requests die with the old password.
+            // The account's other open requests die with the old password
+            // (expired ones are left to the pruning, on rows of their own).
             diesel::update(
                 password_resets::table
                     .filter(password_resets::user_id.eq(&user))
-                    .filter(password_resets::used_at.is_null()),
+                    .filter(password_resets::used_at.is_null())
+                    .filter(password_resets::expires_at.gt(to_db(now))),
             )
             .set(password_resets::used_at.eq(to_db(now)))
             .execute(conn)?;
-            set_password_hash(conn, user_id, password_hash, now)?;
             revoke_all_but(conn, user_id, None, now)?;
             Ok(true)
+        })
+        .or_else(|e| match e {
+            RepoError::Refused(refusal) if matches!(*refusal, DomainError::Session(SessionError::ResetTokenUsed)) => {
+                Ok(false)
+            }
+            other => Err(other),
         })
     }
 }
