@@ -1,10 +1,17 @@
-//! Passwords (Argon2id) and access tokens (HS256 JWTs).
+//! Passwords (Argon2id) and access tokens (HS256 JWTs). Every access token
+//! names its session (`sid`); a request is let in only while that session is
+//! live (one indexed lookup, no write), so signing out or changing the
+//! password refuses the session's access tokens at once, not at their expiry.
 
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
+use std::future::Future;
+use std::pin::Pin;
+
+type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
@@ -12,9 +19,8 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use roster_domain::ports::PasswordHasher;
 use roster_domain::values::Password;
-use roster_domain::{RepoError, UserId};
+use roster_domain::{RepoError, SessionId, UserId};
 use serde::{Deserialize, Serialize};
-use std::future::{Ready, ready};
 
 const ISSUER: &str = "roster";
 const AUDIENCE: &str = "roster-api";
@@ -59,6 +65,8 @@ impl PasswordHasher for Argon2Hasher {
 pub struct Claims {
     /// The account id.
     pub sub: String,
+    /// The session id: a token without one is refused (it could not be revoked).
+    pub sid: String,
     /// Issuer, always `roster`.
     pub iss: String,
     /// Audience, always `roster-api`.
@@ -101,11 +109,22 @@ impl TokenKeys {
         }
     }
 
-    /// A signed token for `user_id` and when it expires.
-    pub fn issue(&self, user_id: UserId, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>), ApiError> {
-        let expires_at = now + chrono::Duration::seconds(self.ttl_s);
+    /// When a token issued at `now` expires.
+    pub fn expiry(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + chrono::Duration::seconds(self.ttl_s)
+    }
+
+    /// A signed token for `user_id` in `session_id` and when it expires.
+    pub fn issue(
+        &self,
+        user_id: UserId,
+        session_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), ApiError> {
+        let expires_at = self.expiry(now);
         let claims = Claims {
             sub: user_id.to_string(),
+            sid: session_id.to_string(),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now.timestamp(),
@@ -115,16 +134,18 @@ impl TokenKeys {
         Ok((token, expires_at))
     }
 
-    /// The account a token speaks for, if the token is good.
-    pub fn verify(&self, token: &str) -> Option<UserId> {
+    /// The account and session a token speaks for, if the token is good
+    /// (whether the session is still live is the store's to say).
+    pub fn verify(&self, token: &str) -> Option<(UserId, SessionId)> {
         let data = decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        data.claims.sub.parse().ok()
+        Some((data.claims.sub.parse().ok()?, data.claims.sid.parse().ok()?))
     }
 }
 
-/// The signed-in caller, from `Authorization: Bearer <token>`.
+/// The signed-in caller, from `Authorization: Bearer <token>`, and the
+/// session the token belongs to.
 #[derive(Debug, Clone, Copy)]
-pub struct AuthUser(pub UserId);
+pub struct AuthUser(pub UserId, pub SessionId);
 
 /// The caller if a good token is present, else nobody (for endpoints that
 /// are public but behave differently when signed in).
@@ -146,27 +167,47 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ApiError> {
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Option<UserId>, ApiError> {
+/// The token's account and session if the token is good, without the store.
+fn verified(req: &HttpRequest) -> Result<Option<(web::Data<AppState>, UserId, SessionId)>, ApiError> {
     let Some(token) = bearer(req)? else { return Ok(None) };
-    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("AppState missing"))?;
-    state.tokens.verify(token).map(Some).ok_or_else(|| unauthenticated("The access token is invalid or expired."))
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| ApiError::internal("AppState missing"))?.clone();
+    let (user_id, session_id) =
+        state.tokens.verify(token).ok_or_else(|| unauthenticated("The access token is invalid or expired."))?;
+    Ok(Some((state, user_id, session_id)))
+}
+
+async fn authenticate(req: &HttpRequest) -> Result<Option<AuthUser>, ApiError> {
+    let Some((state, user_id, session_id)) = verified(req)? else { return Ok(None) };
+    let state = state.into_inner();
+    web::block(move || roster_domain::services::sessions::authenticate(&state.store, user_id, session_id))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| match e {
+            roster_domain::DomainError::Unauthenticated => {
+                unauthenticated("The session of this access token has ended; sign in again.")
+            }
+            other => other.into(),
+        })?;
+    Ok(Some(AuthUser(user_id, session_id)))
 }
 
 impl FromRequest for AuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).and_then(|u| u.map(AuthUser).ok_or_else(|| unauthenticated("Sign in first."))))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await?.ok_or_else(|| unauthenticated("Sign in first.")) })
     }
 }
 
 impl FromRequest for MaybeAuthUser {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).map(MaybeAuthUser))
+        let req = req.clone();
+        Box::pin(async move { Ok(MaybeAuthUser(authenticate(&req).await?.map(|u| u.0))) })
     }
 }
 
@@ -177,9 +218,9 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_tampering_is_refused() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
-        let user = UserId::new();
-        let (token, _) = keys.issue(user, Utc::now()).unwrap();
-        assert_eq!(keys.verify(&token), Some(user));
+        let (user, session) = (UserId::new(), SessionId::new());
+        let (token, _) = keys.issue(user, session, Utc::now()).unwrap();
+        assert_eq!(keys.verify(&token), Some((user, session)));
         let mut tampered = token.clone();
         tampered.pop();
         assert_eq!(keys.verify(&tampered), None);
@@ -190,7 +231,16 @@ mod tests {
     #[test]
     fn expired_tokens_are_refused() {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
-        let (token, _) = keys.issue(UserId::new(), Utc::now() - chrono::Duration::hours(2)).unwrap();
+        let (token, _) = keys.issue(UserId::new(), SessionId::new(), Utc::now() - chrono::Duration::hours(2)).unwrap();
+        assert_eq!(keys.verify(&token), None);
+    }
+
+    #[test]
+    fn a_token_without_a_session_is_refused() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
+        let exp = Utc::now().timestamp() + 600;
+        let claims = serde_json::json!({"sub": UserId::new(), "iss": ISSUER, "aud": AUDIENCE, "iat": 0, "exp": exp});
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).unwrap();
         assert_eq!(keys.verify(&token), None);
     }
 
@@ -201,8 +251,11 @@ mod tests {
         let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 60);
         let header = b64.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let exp = Utc::now().timestamp() + 600;
-        let body = b64
-            .encode(format!(r#"{{"sub":"{}","iss":"roster","aud":"roster-api","iat":0,"exp":{exp}}}"#, UserId::new()));
+        let body = b64.encode(format!(
+            r#"{{"sub":"{}","sid":"{}","iss":"roster","aud":"roster-api","iat":0,"exp":{exp}}}"#,
+            UserId::new(),
+            SessionId::new()
+        ));
         assert_eq!(keys.verify(&format!("{header}.{body}.")), None);
     }
 

@@ -31,7 +31,8 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Print an access token for an account (for operators).
+    /// Print an access token for an account (for operators); it lives `auth.token_ttl_s` in a session
+    /// of its own that `POST /auth/logout-all` and a password change revoke.
     Token {
         /// The account's e-mail.
         #[arg(long)]
@@ -115,9 +116,17 @@ pub async fn main() -> anyhow::Result<()> {
             let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
             let user = store.user_by_email(&email)?.context("no account has that e-mail")?.user;
             let secret = crate::startup::jwt_secret_for(&settings)?;
-            let (token, expires_at) = TokenKeys::new(&secret, settings.auth.token_ttl_s)
-                .issue(user.user_id, SystemClock.now())
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let keys = TokenKeys::new(&secret, settings.auth.token_ttl_s);
+            // A session of its own, without a refresh token: signing the
+            // account out everywhere (or a password change) revokes it too.
+            let now = SystemClock.now();
+            let session = roster_domain::services::sessions::start_unrefreshable(
+                &store,
+                &SystemClock,
+                user.user_id,
+                keys.expiry(now),
+            )?;
+            let (token, expires_at) = keys.issue(user.user_id, session, now).map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("# expires {expires_at}");
             println!("{token}");
         }

@@ -167,9 +167,12 @@ pub async fn docs_redirect() -> HttpResponse {
 pub fn rate_limited(negative: &NotUntil<QuantaInstant>, mut response: HttpResponseBuilder) -> HttpResponse {
     let wait = negative.wait_time_from(DefaultClock::default().now());
     let seconds = retry_after_seconds(wait);
-    let problem =
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("Too many requests; retry in {seconds} s."))
-            .error_response();
+    let problem = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        format!("Too many requests; retry in {seconds} s."),
+    )
+    .error_response();
     response
         .insert_header((header::RETRY_AFTER, seconds))
         .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))

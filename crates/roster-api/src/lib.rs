@@ -9,8 +9,8 @@
 pub mod allocator;
 pub mod auth;
 pub mod cli;
-pub mod conventions;
 pub mod client_addr;
+pub mod conventions;
 pub mod error;
 pub mod insights_llm;
 pub mod mail;

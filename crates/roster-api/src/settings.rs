@@ -90,8 +90,23 @@ pub struct AuthSettings {
     /// HS256 secret. Generated on first start and kept in the data folder
     /// unless set; must be set when `ROSTER_ENV=production`.
     pub jwt_secret: Option<String>,
-    /// Access-token lifetime in seconds.
+    /// Access-token lifetime in seconds: short, since a refresh token gets a
+    /// new one (a revoked session's access tokens are refused at once anyway).
     pub token_ttl_s: u64,
+    /// Refresh-token lifetime in seconds, renewed by each refresh.
+    #[serde(default = "default_refresh_ttl_s")]
+    pub refresh_ttl_s: u64,
+    /// Password-reset-token lifetime in seconds.
+    #[serde(default = "default_password_reset_ttl_s")]
+    pub password_reset_ttl_s: u64,
+}
+
+fn default_password_reset_ttl_s() -> u64 {
+    30 * 60
+}
+
+fn default_refresh_ttl_s() -> u64 {
+    30 * 24 * 3600
 }
 
 /// `mail.*`
@@ -228,7 +243,12 @@ impl Default for Settings {
                 connect_timeout_s: default_connect_timeout_s(),
             },
             public_base_url: "http://127.0.0.1:8080".into(),
-            auth: AuthSettings { jwt_secret: None, token_ttl_s: 3600 },
+            auth: AuthSettings {
+                jwt_secret: None,
+                token_ttl_s: 900,
+                refresh_ttl_s: default_refresh_ttl_s(),
+                password_reset_ttl_s: default_password_reset_ttl_s(),
+            },
             mail: MailSettings {
                 transport: MailTransport::File,
                 dir: "data/mail".into(),
@@ -369,6 +389,12 @@ impl Settings {
         }
         if self.auth.token_ttl_s == 0 {
             return Err(SettingsError("auth.token_ttl_s: must be positive".into()));
+        }
+        if self.auth.refresh_ttl_s == 0 {
+            return Err(SettingsError("auth.refresh_ttl_s: must be positive".into()));
+        }
+        if self.auth.password_reset_ttl_s == 0 {
+            return Err(SettingsError("auth.password_reset_ttl_s: must be positive".into()));
         }
         if self.rate_limit.per_minute == 0 || self.rate_limit.burst == 0 {
             return Err(SettingsError("rate_limit: per_minute and burst must be positive".into()));

@@ -161,9 +161,11 @@ impl Application {
                         .configure(|cfg| plans::configure(cfg, &rate_limit))
                         .configure(|cfg| athlete::configure(cfg, &rate_limit))
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
-                        .configure(crate::routes::calendar::configure),
+                        .configure(crate::routes::calendar::configure)
+                        .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
+                .configure(crate::routes::sessions::configure_root)
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;

@@ -94,7 +94,7 @@ impl AddedEmail<'_> {
     pub fn message(&self, org_id: OrgId, to: &str, now: DateTime<Utc>) -> OutboxMessage {
         OutboxMessage {
             message_id: Uuid::now_v7(),
-            org_id,
+            org_id: Some(org_id),
             invitation_id: None,
             to: to.to_owned(),
             subject: self.subject(),

@@ -172,6 +172,10 @@ pub enum DomainError {
     /// A plan assignment may not start before today in the organization's time zone (422).
     #[error("the start date is in the past")]
     StartDateInPast,
+    /// A session, refresh token, password change or reset refused (see
+    /// [`SessionError`](crate::session::SessionError) for each status).
+    #[error(transparent)]
+    Session(#[from] crate::session::SessionError),
     /// The store failed (500); details go to the log only.
     #[error("store failure")]
     Store(String),
@@ -214,6 +218,7 @@ impl DomainError {
             DomainError::NotAssignedToYou => "not_assigned_to_you",
             DomainError::PlanArchived => "plan_archived",
             DomainError::StartDateInPast => "start_date_in_past",
+            DomainError::Session(e) => e.code(),
             DomainError::Store(_) => "internal",
             DomainError::Unavailable(outage, _) => outage.code(),
         }

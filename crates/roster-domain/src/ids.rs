@@ -91,6 +91,11 @@ id_type!(
     /// An athlete's race goal.
     RaceGoalId
 );
+id_type!(
+    /// A sign-in session: one family of rotating refresh tokens and the
+    /// access tokens issued with them.
+    SessionId
+);
 
 #[cfg(test)]
 mod tests {

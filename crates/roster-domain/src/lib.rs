@@ -37,6 +37,7 @@ pub mod policy;
 pub mod ports;
 pub mod role;
 pub mod services;
+pub mod session;
 pub mod sport;
 pub mod training;
 pub mod values;
@@ -44,7 +45,8 @@ pub mod values;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
-    ActivityId, AssignmentId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId, UserId,
+    ActivityId, AssignmentId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId, SessionId,
+    UserId,
 };
 pub use role::{MembershipStatus, Role};
 pub use sport::Sport;

@@ -2,7 +2,7 @@
 //! outbox rows written with them, and the atomic acceptance.
 
 mod extras;
-mod outbox;
+pub(crate) mod outbox;
 mod row;
 mod seal;
 

@@ -8,9 +8,9 @@
 mod accounts;
 pub mod athlete;
 mod audit;
+pub mod backup;
 mod calendar;
 mod check;
-pub mod backup;
 mod conn;
 mod effects;
 mod error;
@@ -24,6 +24,7 @@ mod pool;
 mod rows;
 pub mod schema;
 pub mod seed;
+mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;

@@ -185,7 +185,7 @@ diesel::table! {
 diesel::table! {
     outbox (message_id) {
         message_id -> Text,
-        org_id -> Text,
+        org_id -> Nullable<Text>,
         invitation_id -> Nullable<Text>,
         recipient -> Text,
         subject -> Text,
@@ -308,3 +308,38 @@ diesel::table! {
         excused_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    sessions (session_id) {
+        session_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        issued_at -> Timestamp,
+        rotated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Text,
+        user_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(sessions, refresh_tokens, users, password_resets);

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::entities::{MembershipSummary, User};
 use roster_domain::services::accounts::{self, NewAccount, SignupInput};
-use roster_domain::{Clock, MembershipStatus, OrgId, Role, UserId};
+use roster_domain::{MembershipStatus, OrgId, Role, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -82,12 +82,15 @@ pub struct SessionDto {
     pub token_type: &'static str,
     /// When the token stops working.
     pub expires_at: DateTime<Utc>,
+    /// Exchange it at `POST /auth/refresh` for a new access and refresh token; it works once.
+    pub refresh_token: String,
+    /// When the refresh token stops working.
+    pub refresh_expires_at: DateTime<Utc>,
 }
 
-/// Issues a token for `user`.
-pub fn session(state: &AppState, user: User) -> Result<SessionDto, ApiError> {
-    let (access_token, expires_at) = state.tokens.issue(user.user_id, state.clock.now())?;
-    Ok(SessionDto { user: user.into(), access_token, token_type: "Bearer", expires_at })
+/// Starts a session for `user` and issues its tokens.
+pub async fn session(state: &web::Data<AppState>, user: User) -> Result<SessionDto, ApiError> {
+    crate::routes::sessions::start(state, user).await
 }
 
 /// A membership line of `/auth/me`.
@@ -137,7 +140,7 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> 
         accounts::signup(&s.store, &s.hasher, &s.clock, new, false)
     })
     .await?;
-    Ok(HttpResponse::Created().json(session(&state, user)?))
+    Ok(HttpResponse::Created().json(session(&state, user).await?))
 }
 
 /// Sign in. Repeated failures slow down the account (from addresses it has not signed in from) and the
@@ -159,7 +162,7 @@ pub async fn login(
     let result = run_unpinned(&state, move |s| accounts::login(&s.store, &s.hasher, &body.email, &body.password)).await;
     attempt.record(&state, result.as_ref().map(|_| ()).map_err(ApiError::code)).await;
     let user = result?;
-    Ok(HttpResponse::Ok().json(session(&state, user)?))
+    Ok(HttpResponse::Ok().json(session(&state, user).await?))
 }
 
 /// The signed-in account and its memberships.

@@ -232,13 +232,17 @@ pub async fn accept(
         access_token: None,
         token_type: None,
         expires_at: None,
+        refresh_token: None,
+        refresh_expires_at: None,
     };
     if accepted.new_account {
-        let session = crate::routes::accounts::session(&state, accepted.user)?;
+        let session = crate::routes::accounts::session(&state, accepted.user).await?;
         out.user = Some(session.user);
         out.access_token = Some(session.access_token);
         out.token_type = Some(session.token_type);
         out.expires_at = Some(session.expires_at);
+        out.refresh_token = Some(session.refresh_token);
+        out.refresh_expires_at = Some(session.refresh_expires_at);
     }
     Ok(HttpResponse::Created().json(out))
 }

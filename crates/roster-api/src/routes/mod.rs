@@ -13,6 +13,7 @@ pub mod ops;
 pub mod organizations;
 pub mod plans;
 pub mod profile;
+pub mod sessions;
 
 use crate::error::ApiError;
 use actix_web::HttpRequest;

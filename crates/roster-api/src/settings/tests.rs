@@ -139,3 +139,27 @@ fn bad_login_slowdown_settings_are_named() {
     s.rate_limit.login_max_delay_s = 1;
     assert!(s.validate(false).unwrap_err().to_string().contains("rate_limit.login_max_delay_s"));
 }
+
+#[test]
+fn session_lifetimes_default_to_15_minutes_30_days_and_30_minutes_and_must_be_positive() {
+    let s = Settings::default();
+    assert_eq!((s.auth.token_ttl_s, s.auth.refresh_ttl_s, s.auth.password_reset_ttl_s), (900, 2_592_000, 1800));
+    let mut s = Settings::default();
+    s.auth.refresh_ttl_s = 0;
+    assert!(s.validate(false).unwrap_err().to_string().contains("auth.refresh_ttl_s"));
+    let mut s = Settings::default();
+    s.auth.password_reset_ttl_s = 0;
+    assert!(s.validate(false).unwrap_err().to_string().contains("auth.password_reset_ttl_s"));
+}
+
+#[test]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+fn session_lifetimes_are_read_from_the_environment() {
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("ROSTER__AUTH__REFRESH_TTL_S", "60");
+        jail.set_env("ROSTER__AUTH__PASSWORD_RESET_TTL_S", "120");
+        let s = Settings::load().map_err(|e| e.to_string())?;
+        assert_eq!((s.auth.refresh_ttl_s, s.auth.password_reset_ttl_s), (60, 120));
+        Ok(())
+    });
+}

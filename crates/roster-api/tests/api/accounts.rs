@@ -112,8 +112,12 @@ async fn missing_malformed_expired_and_tampered_tokens_are_401() {
         tampered.push(if last == 'A' { 'B' } else { 'A' });
         app.get("/api/v1/auth/me", &tampered).await.assert_problem(401, "unauthenticated");
 
-        let claims =
-            |exp: i64, iss: &str, aud: &str| json!({"sub": user.user_id, "iss": iss, "aud": aud, "iat": 0, "exp": exp});
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let payload: serde_json::Value =
+            serde_json::from_slice(&b64.decode(user.token.split('.').nth(1).unwrap()).unwrap()).unwrap();
+        let sid = payload["sid"].as_str().expect("the access token names its session").to_owned();
+        let claims = |exp: i64, iss: &str, aud: &str| json!({"sub": user.user_id, "sid": sid, "iss": iss, "aud": aud, "iat": 0, "exp": exp});
         let sign = |claims: serde_json::Value, secret: &[u8]| {
             encode(&Header::default(), &claims, &EncodingKey::from_secret(secret)).unwrap()
         };
@@ -129,9 +133,19 @@ async fn missing_malformed_expired_and_tampered_tokens_are_401() {
         app.get("/api/v1/auth/me", &wrong_key).await.assert_problem(401, "unauthenticated");
         let good = sign(claims(now + 600, "roster", "roster-api"), secret);
         app.get("/api/v1/auth/me", &good).await.assert_status(200);
+        // Well signed, but naming no session: it could never be revoked.
+        let sessionless = sign(
+            json!({"sub": user.user_id, "iss": "roster", "aud": "roster-api", "iat": 0, "exp": now + 600}),
+            secret,
+        );
+        app.get("/api/v1/auth/me", &sessionless).await.assert_problem(401, "unauthenticated");
+        let unknown_session = sign(
+            json!({"sub": user.user_id, "sid": roster_domain::SessionId::new(), "iss": "roster", "aud": "roster-api",
+                "iat": 0, "exp": now + 600}),
+            secret,
+        );
+        app.get("/api/v1/auth/me", &unknown_session).await.assert_problem(401, "unauthenticated");
 
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let none = format!(
             "{}.{}.",
             b64.encode(r#"{"alg":"none","typ":"JWT"}"#),

@@ -11,8 +11,9 @@ use uuid::Uuid;
 pub struct OutboxMessage {
     /// Id (UUID v7).
     pub message_id: Uuid,
-    /// The organization it is sent for.
-    pub org_id: OrgId,
+    /// The organization it is sent for; none for an account's own mail (a
+    /// password reset).
+    pub org_id: Option<OrgId>,
     /// The invitation it belongs to, if any.
     pub invitation_id: Option<InvitationId>,
     /// Recipient address.
@@ -86,7 +87,7 @@ impl InvitationEmail<'_> {
     pub fn message(&self, org_id: OrgId, invitation_id: InvitationId, to: &str, now: DateTime<Utc>) -> OutboxMessage {
         OutboxMessage {
             message_id: Uuid::now_v7(),
-            org_id,
+            org_id: Some(org_id),
             invitation_id: Some(invitation_id),
             to: to.to_owned(),
             subject: self.subject(),

@@ -10,8 +10,10 @@ pub mod groups;
 pub mod invitations;
 pub mod members;
 pub mod organizations;
+pub mod password_reset;
 pub mod plans;
 pub mod profile;
+pub mod sessions;
 
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};

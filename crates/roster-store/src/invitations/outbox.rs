@@ -43,7 +43,7 @@ pub struct OutboxRecord {
 #[diesel(table_name = outbox)]
 struct MessageRow {
     message_id: String,
-    org_id: String,
+    org_id: Option<String>,
     invitation_id: Option<String>,
     recipient: String,
     subject: String,
@@ -60,7 +60,7 @@ impl MessageRow {
         Ok((
             OutboxMessage {
                 message_id: parse("outbox.message_id", Uuid::parse_str(&self.message_id))?,
-                org_id: parse("outbox.org_id", self.org_id.parse())?,
+                org_id: self.org_id.map(|o| parse("outbox.org_id", o.parse())).transpose()?,
                 invitation_id: self.invitation_id.map(|i| parse("outbox.invitation_id", i.parse())).transpose()?,
                 to: self.recipient,
                 subject: self.subject,
@@ -79,7 +79,7 @@ pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutboxMessage, key: Option<&Mail
     diesel::insert_into(outbox::table)
         .values((
             outbox::message_id.eq(&id),
-            outbox::org_id.eq(mail.org_id.to_string()),
+            outbox::org_id.eq(mail.org_id.map(|o| o.to_string())),
             outbox::invitation_id.eq(mail.invitation_id.map(|i| i.to_string())),
             outbox::recipient.eq(&mail.to),
             outbox::subject.eq(&mail.subject),

@@ -14,6 +14,7 @@ mod pinned;
 mod plans;
 mod profile;
 mod races;
+mod sessions;
 mod side_rosters;
 mod status_cache;
 mod throttle;

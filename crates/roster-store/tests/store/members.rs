@@ -112,7 +112,7 @@ fn add_member_refuses_members_and_athletes_of_another_organization() {
         assert!(events.iter().all(|e| e.action != "member.added"));
         // Only the first add queued its e-mail; a refused add queues none.
         let queued: Vec<_> = store.outbox_records().unwrap().into_iter().map(|r| r.message.org_id).collect();
-        assert_eq!(queued, vec![org_a]);
+        assert_eq!(queued, vec![Some(org_a)]);
     }
 }
 

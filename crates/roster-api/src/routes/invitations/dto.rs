@@ -346,4 +346,10 @@ pub struct AcceptedDto {
     /// Signing up: when the token stops working.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// Signing up: exchange it at `POST /auth/refresh`; it works once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// Signing up: when the refresh token stops working.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_expires_at: Option<DateTime<Utc>>,
 }
