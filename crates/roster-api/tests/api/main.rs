@@ -10,6 +10,7 @@ mod conventions;
 mod groups;
 mod invitations;
 mod members;
+mod openapi;
 mod ops;
 mod organizations;
 mod plans;
