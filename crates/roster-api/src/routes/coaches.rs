@@ -162,6 +162,7 @@ pub async fn transfer(
 
 /// `?email=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LookupQuery {
     /// Exact e-mail, any case.

@@ -112,9 +112,11 @@ pub struct PatchGroupBody {
 
 /// `?limit=&cursor=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GroupQuery {
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

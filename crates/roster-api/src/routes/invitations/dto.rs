@@ -216,6 +216,7 @@ pub struct InvitationListDto {
 
 /// `?status=&kind=&limit=&cursor=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `pending`, `accepted`, `expired`, `revoked` or `exhausted`.
@@ -223,6 +224,7 @@ pub struct ListQuery {
     /// `single_use` or `multi_use`.
     pub kind: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From the previous page.
     pub cursor: Option<String>,

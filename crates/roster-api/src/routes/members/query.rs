@@ -33,6 +33,7 @@ pub struct RosterParams {
     /// (most severe signal first, then most signals, then name; computed per request over the filtered set).
     sort: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page (only with the same `sort`).
     cursor: Option<String>,

@@ -170,6 +170,7 @@ pub struct PlanListDto {
 
 /// `?q=&sport=&include_archived=&limit=&cursor=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
     /// Case-insensitive substring of the name.
@@ -179,6 +180,7 @@ pub struct PlanQuery {
     /// Archived plans too (default false).
     pub include_archived: Option<bool>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
