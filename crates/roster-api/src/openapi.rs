@@ -4,6 +4,8 @@ use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, memb
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+mod errors;
+
 /// The whole API.
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -49,5 +51,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ] {
         doc.merge(part);
     }
+    errors::CommonErrors.modify(&mut doc);
     doc
 }
