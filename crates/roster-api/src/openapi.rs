@@ -5,6 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 mod errors;
+mod shapes;
 
 /// The whole API.
 #[derive(Debug, OpenApi)]
@@ -52,5 +53,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.merge(part);
     }
     errors::CommonErrors.modify(&mut doc);
+    shapes::Shapes.modify(&mut doc);
     doc
 }

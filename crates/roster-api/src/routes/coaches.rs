@@ -63,6 +63,7 @@ pub struct CoachDto {
     #[schema(value_type = String, example = "assistant_coach")]
     pub role: Role,
     /// Live athletes assigned to them.
+    #[schema(minimum = 0)]
     pub assigned_athletes: i64,
     /// When they joined.
     pub joined_at: DateTime<Utc>,

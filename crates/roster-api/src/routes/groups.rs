@@ -59,6 +59,7 @@ pub struct GroupDto {
     /// Description.
     pub description: String,
     /// Live members in it.
+    #[schema(minimum = 0)]
     pub member_count: i64,
     /// Created.
     pub created_at: DateTime<Utc>,

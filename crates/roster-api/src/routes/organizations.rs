@@ -48,10 +48,13 @@ pub struct PatchOrganizationBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountsDto {
     /// Live athletes.
+    #[schema(minimum = 0)]
     pub athletes: i64,
     /// Live coaches, head coach included.
+    #[schema(minimum = 0)]
     pub coaches: i64,
     /// Pending invitations.
+    #[schema(minimum = 0)]
     pub pending_invitations: i64,
 }
 

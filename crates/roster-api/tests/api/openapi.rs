@@ -82,6 +82,15 @@ async fn every_limit_is_1_to_200_and_counts_are_not_negative() {
             }
         }
         assert!(limits >= 6, "every paged list has a limit: {limits}");
+        for (name, _, op) in operations(&doc) {
+            for p in op["parameters"].as_array().into_iter().flatten().filter(|p| p["in"] != "path") {
+                let nullable = p["schema"]["type"].as_array().is_some_and(|t| t.contains(&Value::from("null")));
+                assert!(!nullable, "{name}: {} is never null: {p}", p["name"]);
+                if p["name"] == "If-Match" {
+                    assert!(p["schema"]["pattern"].is_string(), "{name}: If-Match has the ETag form: {p}");
+                }
+            }
+        }
         let schemas = &doc["components"]["schemas"];
         let weeks = parameter(
             &doc["paths"]["/api/v1/organizations/{org_id}/members/{user_id}/weekly-distance"]["get"],
@@ -90,6 +99,10 @@ async fn every_limit_is_1_to_200_and_counts_are_not_negative() {
         assert_eq!(weeks.unwrap()["schema"]["minimum"], 1, "{weeks:?}");
         // Counts are never negative, and the lists' required fields are required.
         assert_eq!(schemas["MemberListDto"]["properties"]["total"]["minimum"], 0, "{}", schemas["MemberListDto"]);
+        let member = schemas["MemberDto"]["required"].as_array().unwrap();
+        for (field, always) in [("assigned_to_coach_id", true), ("display_name", true), ("labels", false)] {
+            assert_eq!(member.contains(&Value::from(field)), always, "MemberDto.{field}: {member:?}");
+        }
         for list in ["MemberListDto", "GroupListDto", "InvitationListDto", "PlanListDto", "AuditPageDto"] {
             let required = schemas[list]["required"].as_array().unwrap();
             for field in ["data", "next_cursor"] {

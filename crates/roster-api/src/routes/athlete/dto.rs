@@ -343,10 +343,13 @@ pub struct WeekDto {
     /// The Monday that starts the week, in the organization's time zone.
     pub week_start: NaiveDate,
     /// Metres.
+    #[schema(minimum = 0)]
     pub distance_m: f64,
     /// Seconds.
+    #[schema(minimum = 0)]
     pub duration_s: i64,
     /// Activities.
+    #[schema(minimum = 0)]
     pub activity_count: i64,
 }
 

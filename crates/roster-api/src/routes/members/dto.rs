@@ -227,5 +227,6 @@ pub struct MemberListDto {
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
     /// How many members match the filters in all.
+    #[schema(minimum = 0)]
     pub total: i64,
 }

@@ -104,6 +104,7 @@ pub struct PatchPlanBody {
     #[schema(value_type = Option<String>)]
     pub level: Option<Option<String>>,
     /// 1–104; every workout must still fit.
+    #[schema(minimum = 1, maximum = 104)]
     pub duration_weeks: Option<i64>,
     /// Replaces the workouts.
     pub workouts: Option<Vec<WorkoutDto>>,
@@ -176,6 +177,7 @@ pub struct PlanQuery {
     /// Case-insensitive substring of the name.
     pub q: Option<String>,
     /// Only this sport.
+    #[param(pattern = "^(run|bike|swim|strength|other)$")]
     pub sport: Option<String>,
     /// Archived plans too (default false).
     pub include_archived: Option<bool>,
