@@ -167,6 +167,7 @@ pub async fn transfer(
 #[serde(deny_unknown_fields)]
 pub struct LookupQuery {
     /// Exact e-mail, any case.
+    #[param(format = Email)]
     pub email: String,
 }
 

@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
     paths(list, add, get, patch, remove, assign_coach),
     components(schemas(
         MemberDto,
+        query::LabelFilter,
         MemberListDto,
         AddMemberBody,
         PatchMemberBody,

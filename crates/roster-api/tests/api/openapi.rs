@@ -215,3 +215,30 @@ async fn the_errors_every_operation_can_answer_are_documented() {
         assert!(!responses(&doc["paths"]["/healthz"]["get"]).contains_key("503"), "healthz needs no database");
     }
 }
+
+#[tokio::test]
+async fn every_reference_resolves() {
+    for app in apps().await {
+        let doc = document(&app).await;
+        let mut refs = Vec::new();
+        collect_refs(&doc, &mut refs);
+        assert!(refs.len() > 100, "{}", refs.len());
+        for r in refs {
+            let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+            assert!(doc["components"]["schemas"][name].is_object(), "{r} is not in the document");
+        }
+    }
+}
+
+fn collect_refs(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                found.push(r.clone());
+            }
+            map.values().for_each(|v| collect_refs(v, found));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, found)),
+        _ => {}
+    }
+}

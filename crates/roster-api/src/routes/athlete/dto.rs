@@ -19,7 +19,7 @@ fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result
 #[serde(deny_unknown_fields)]
 pub struct ActivityBody {
     /// `run`, `bike`, `swim`, `strength` or `other`.
-    #[schema(example = "run")]
+    #[schema(value_type = roster_domain::Sport, example = "run")]
     pub sport: String,
     /// When it started; not more than 5 minutes in the future.
     pub start_time: DateTime<Utc>,
@@ -174,19 +174,19 @@ impl From<RaceGoalBody> for RaceGoalInput {
 pub struct RaceGoalPatchBody {
     /// 1–120 characters.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 120)]
     pub race_name: Option<Option<String>>,
     /// Race day.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub race_date: Option<Option<NaiveDate>>,
-    /// Metres.
+    /// Metres, more than 0 (at most 1 000 000).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = f64, exclusive_minimum = 0, maximum = 1_000_000)]
     pub distance_m: Option<Option<f64>>,
     /// Seconds, or null to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 864_000)]
     pub goal_time_s: Option<Option<i64>>,
 }
 

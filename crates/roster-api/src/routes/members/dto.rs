@@ -133,7 +133,7 @@ impl PatchMemberBody {
 pub struct CoachBody {
     /// A coach of this organization, or `null` to unassign. Required.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = Uuid)]
+    #[schema(value_type = Option<String>, format = Uuid, required = true)]
     pub coach_id: Option<Option<UserId>>,
 }
 

@@ -76,7 +76,7 @@ pub struct CreatePlanBody {
     /// Up to 2 000 characters.
     pub description: Option<String>,
     /// `run`, `bike`, `swim`, `strength` or `other`.
-    #[schema(example = "run")]
+    #[schema(value_type = roster_domain::Sport, example = "run")]
     pub sport: String,
     /// `beginner`, `intermediate`, `advanced` or null.
     pub level: Option<String>,
@@ -98,6 +98,7 @@ pub struct PatchPlanBody {
     /// Up to 2 000 characters.
     pub description: Option<String>,
     /// Sport.
+    #[schema(value_type = Option<roster_domain::Sport>)]
     pub sport: Option<String>,
     /// Level; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
@@ -120,7 +121,7 @@ pub struct PlanDto {
     /// Description.
     pub description: String,
     /// Sport.
-    #[schema(example = "run")]
+    #[schema(value_type = roster_domain::Sport, example = "run")]
     pub sport: String,
     /// Level or null.
     pub level: Option<String>,
