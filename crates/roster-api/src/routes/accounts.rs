@@ -2,6 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run, run_unpinned};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -123,7 +124,7 @@ pub struct MeDto {
     responses((status = 201, body = SessionDto), (status = 409, description = "email_taken", body = Problem),
         (status = 422, description = "weak_password, invalid_email, ...", body = Problem),
         (status = 429, description = "rate limited", body = Problem)))]
-pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> Result<HttpResponse, ApiError> {
+pub async fn signup(state: web::Data<AppState>, body: Json<SignupBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let user = run_unpinned(&state, move |s| {
         let new = NewAccount::parse(&SignupInput {
@@ -142,7 +143,7 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> 
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginBody,
     responses((status = 200, body = SessionDto), (status = 401, description = "invalid_credentials", body = Problem),
         (status = 429, description = "rate limited", body = Problem)))]
-pub async fn login(state: web::Data<AppState>, body: web::Json<LoginBody>) -> Result<HttpResponse, ApiError> {
+pub async fn login(state: web::Data<AppState>, body: Json<LoginBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let user = run_unpinned(&state, move |s| accounts::login(&s.store, &s.hasher, &body.email, &body.password)).await?;
     Ok(HttpResponse::Ok().json(session(&state, user)?))

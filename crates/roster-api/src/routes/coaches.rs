@@ -2,6 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -114,7 +115,7 @@ pub async fn add(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<AccountRefBody>,
+    body: Json<AccountRefBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let coach = run(&state, move |s| {
@@ -150,7 +151,7 @@ pub async fn transfer(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<TransferBody>,
+    body: Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, to) = (path.into_inner(), body.user_id);
     let coaches = run(&state, move |s| {

@@ -3,6 +3,7 @@
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -202,7 +203,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<CreateGroupBody>,
+    body: Json<CreateGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = run(&state, move |s| {
@@ -246,7 +247,7 @@ pub async fn patch(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<(OrgId, GroupId)>,
-    body: web::Json<PatchGroupBody>,
+    body: Json<PatchGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let view = run(&state, move |s| {
@@ -317,7 +318,7 @@ pub async fn assign_plan(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, GroupId)>,
-    body: web::Json<GroupAssignBody>,
+    body: Json<GroupAssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body) = (path.into_inner(), body.into_inner());
     let results = run(&state, move |s| {

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod athlete;
 pub mod audit;
+mod body;
 pub mod coaches;
 pub mod groups;
 pub mod invitations;
@@ -12,6 +13,8 @@ pub mod ops;
 pub mod organizations;
 pub mod plans;
 pub mod profile;
+
+pub use body::Json;
 
 use crate::error::ApiError;
 use actix_web::HttpRequest;

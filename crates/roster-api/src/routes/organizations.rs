@@ -3,6 +3,7 @@
 use super::{all_valid, etag, field, if_match};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -113,7 +114,7 @@ fn respond(status: actix_web::http::StatusCode, view: OrganizationView) -> HttpR
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<CreateOrganizationBody>,
+    body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let view = run(&state, move |s| {
@@ -155,7 +156,7 @@ pub async fn patch(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<OrgId>,
-    body: web::Json<PatchOrganizationBody>,
+    body: Json<PatchOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let view = run(&state, move |s| {
