@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Contract test: schemathesis (every check) against the OpenAPI document the
+# Contract test: schemathesis (every check: its default) against the OpenAPI document the
 # server serves (/api/v1/openapi.json), on SQLite and on a fresh PostgreSQL
 # database. A seeded club (scripts/contract/seed.py) gives it real ids and the
 # head coach's token, so it gets past 404s. What a schema cannot express is
@@ -30,17 +30,13 @@ bin=$target/debug/roster
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 run_backend() {
-  local backend=$1 dir port url pid db="" status=0
+  local backend=$1 dir port url pid status=0
   dir=$(mktemp -d)
   port=$(free_port)
   case $backend in
     sqlite) url="sqlite://$dir/roster.db" ;;
-    postgres)
-      local host=${PGHOST_FOR_TESTS:-127.0.0.1} pgport=${PGPORT_FOR_TESTS:-5432}
-      pg_isready -q -h "$host" -p "$pgport" || { echo "PostgreSQL is not running on $host:$pgport" >&2; return 1; }
-      db="roster_contract_$(date +%s)_$RANDOM"
-      psql -q -h "$host" -p "$pgport" -U postgres -d postgres -c "CREATE DATABASE $db" >/dev/null
-      url="postgres://postgres@$host:$pgport/$db?sslmode=disable" ;;
+    # scripts/with-postgres.sh made a fresh database (and drops it).
+    postgres) url=$ROSTER_TEST_POSTGRES_URL ;;
   esac
   echo "=== contract test on $backend (port $port, logs in $dir)" >&2
   ROSTER__SERVER__BIND="127.0.0.1:$port" ROSTER__DATABASE__URL="$url" \
@@ -60,7 +56,6 @@ run_backend() {
     # The seeded ids reach the configuration as ${VARIABLES}.
     env $seeded "$venv/bin/st" --config-file scripts/contract/schemathesis.toml run \
       "$base/api/v1/openapi.json" \
-      --checks all \
       --phases "${CONTRACT_PHASES:-examples,coverage,fuzzing,stateful}" \
       --max-examples "${CONTRACT_MAX_EXAMPLES:-30}" \
       --max-time "${CONTRACT_MAX_TIME:-300}" \
@@ -78,20 +73,25 @@ run_backend() {
     grep -A3 "panicked" "$dir/server.log" >&2
     status=1
   fi
-  if [ -n "$db" ]; then
-    psql -q -h "${PGHOST_FOR_TESTS:-127.0.0.1}" -p "${PGPORT_FOR_TESTS:-5432}" -U postgres -d postgres \
-      -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
-  fi
   [ $status -eq 0 ] && rm -rf "$dir"
   return $status
 }
 
+on_postgres() {
+  if [ -n "${ROSTER_TEST_POSTGRES_URL:-}" ]; then
+    run_backend postgres
+  else
+    scripts/with-postgres.sh "$0" postgres
+  fi
+}
+
 failed=()
 case $which_backends in
-  sqlite | postgres) run_backend "$which_backends" || failed+=("$which_backends") ;;
+  sqlite) run_backend sqlite || failed+=(sqlite) ;;
+  postgres) on_postgres || failed+=(postgres) ;;
   both)
     run_backend sqlite || failed+=(sqlite)
-    run_backend postgres || failed+=(postgres)
+    on_postgres || failed+=(postgres)
     ;;
   *) echo "usage: $0 [sqlite|postgres|both]" >&2; exit 2 ;;
 esac

@@ -74,9 +74,29 @@ call("PUT", f"{o}/members/{athlete_id}/zones", head_token, {
     "heart_rate": {"max_bpm": 190, "zones": [{"name": "Z1", "min_bpm": 100, "max_bpm": 140}]}})
 call("PUT", "/me/integrations/strava", athlete_token, {"external_athlete_id": "42"})
 
+# Each DELETE gets a resource of its own, so the rest of the run keeps the
+# seeded ones above.
+_, spare_coach_id = account("spare-coach", "Sven")
+call("POST", f"{o}/coaches", head_token, {"email": "spare-coach@contract.test"})
+_, leaver_id = account("leaver", "Lea")
+call("POST", f"{o}/members", head_token, {"email": "leaver@contract.test"})
+spare_group_id = call("POST", f"{o}/groups", head_token, {"name": "Spare group"})["group_id"]
+spare_plan_id = call("POST", f"{o}/training-plans", head_token, {
+    "name": "Spare plan", "sport": "bike", "duration_weeks": 1})["plan_id"]
+later = (datetime.date.today() + datetime.timedelta(days=90)).isoformat()
+spare_assignment_id = call("POST", f"{o}/members/{athlete_id}/plan-assignments", head_token,
+                           {"plan_id": plan_id, "start_date": later})["assignment_id"]
+spare_invitation_id = call("POST", f"{o}/invitations", head_token, {
+    "kind": "multi_use", "name": "Spare link"})["invitation"]["invitation_id"]
+spare_goal_id = call("POST", f"{o}/members/{athlete_id}/race-goals", head_token, {
+    "race_name": "Spare race", "race_date": race_day, "distance_m": 5000})["race_goal_id"]
+
 for key, value in {
     "HEAD_TOKEN": head_token, "ATHLETE_TOKEN": athlete_token, "ORG_ID": org_id, "HEAD_ID": head_id,
     "ASSISTANT_ID": assistant_id, "ATHLETE_ID": athlete_id, "GROUP_ID": group_id, "PLAN_ID": plan_id,
     "ASSIGNMENT_ID": assignment_id, "INVITATION_ID": invitation_id, "INVITATION_TOKEN": token, "GOAL_ID": goal_id,
+    "SPARE_COACH_ID": spare_coach_id, "LEAVER_ID": leaver_id, "SPARE_GROUP_ID": spare_group_id,
+    "SPARE_PLAN_ID": spare_plan_id, "SPARE_ASSIGNMENT_ID": spare_assignment_id,
+    "SPARE_INVITATION_ID": spare_invitation_id, "SPARE_GOAL_ID": spare_goal_id,
 }.items():
     print(f"{key}={value}")
