@@ -13,6 +13,11 @@ test:
 test-pg:
     scripts/with-postgres.sh cargo test --workspace
 
+# schemathesis (every check) against the served OpenAPI document, on SQLite and a fresh PostgreSQL
+# database; installs itself into target/contract-venv. Args: [sqlite|postgres|both].
+contract *args:
+    scripts/contract-test.sh {{args}}
+
 # Formatting and lints, as CI runs them.
 lint:
     cargo fmt --all --check

@@ -4,6 +4,9 @@ use crate::routes::{accounts, athlete, audit, coaches, groups, invitations, memb
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+mod errors;
+mod shapes;
+
 /// The whole API.
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -36,36 +39,6 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every operation that reaches the database can be answered `503` while it
-/// is out of service (see `ApiError::unavailable`); `/healthz` never is.
-struct Unavailable;
-
-impl Unavailable {
-    fn add_to(doc: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::{ContentBuilder, HeaderBuilder, Ref, ResponseBuilder, Type, schema::ObjectBuilder};
-        let response = ResponseBuilder::new()
-            .description(
-                "`database_unavailable` (PostgreSQL cannot be reached) or `storage_unavailable` (the SQLite file \
-                 cannot be written): retry after `Retry-After` seconds.",
-            )
-            .content(
-                crate::error::PROBLEM_JSON,
-                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
-            )
-            .header("Retry-After", HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::Integer)).build())
-            .build();
-        for (path, item) in &mut doc.paths.paths {
-            if path == "/healthz" {
-                continue;
-            }
-            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
-            for operation in operations.into_iter().flatten() {
-                operation.responses.responses.entry("503".into()).or_insert_with(|| response.clone().into());
-            }
-        }
-    }
-}
-
 /// The whole document: the foundation's paths and each resource module's part.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
@@ -81,6 +54,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ] {
         doc.merge(part);
     }
-    Unavailable::add_to(&mut doc);
+    errors::CommonErrors.modify(&mut doc);
+    shapes::Shapes.modify(&mut doc);
     doc
 }

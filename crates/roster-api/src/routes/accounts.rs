@@ -3,6 +3,7 @@
 use crate::auth::AuthUser;
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run, run_unpinned};
 use crate::throttle::LoginAttempt;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -128,7 +129,7 @@ pub struct MeDto {
     responses((status = 201, body = SessionDto), (status = 409, description = "email_taken", body = Problem),
         (status = 422, description = "weak_password, invalid_email, ...", body = Problem),
         (status = 429, description = "rate limited", body = Problem)))]
-pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> Result<HttpResponse, ApiError> {
+pub async fn signup(state: web::Data<AppState>, body: Json<SignupBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let user = run_unpinned(&state, move |s| {
         let new = NewAccount::parse(&SignupInput {
@@ -152,7 +153,7 @@ pub async fn signup(state: web::Data<AppState>, body: web::Json<SignupBody>) -> 
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginBody>,
+    body: Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let attempt = LoginAttempt::new(&body.email, ClientAddr::of(&req));

@@ -7,6 +7,7 @@ pub mod dto;
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::*;
@@ -108,7 +109,7 @@ pub async fn create_activity(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: web::Json<ActivityBody>,
+    body: Json<ActivityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
     let inserted =
@@ -144,7 +145,7 @@ pub async fn create_race_goal(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: web::Json<RaceGoalBody>,
+    body: Json<RaceGoalBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
     let goal =
@@ -187,7 +188,7 @@ pub async fn update_race_goal(
     req: HttpRequest,
     user: AuthUser,
     path: web::Path<(OrgId, UserId, RaceGoalId)>,
-    body: web::Json<RaceGoalPatchBody>,
+    body: Json<RaceGoalPatchBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, goal_id) = path.into_inner();
     let expected = if_match(&req)?;
@@ -247,7 +248,7 @@ pub async fn put_zones(
     req: HttpRequest,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: web::Json<ZoneSettings>,
+    body: Json<ZoneSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), settings) = (path.into_inner(), body.into_inner());
     let expected = if_match(&req)?;
@@ -311,7 +312,7 @@ pub async fn connect_integration(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<ConnectBody>,
+    body: Json<ConnectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let provider = provider(&path)?;
     let input = body.into_inner().into();

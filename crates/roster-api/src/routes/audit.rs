@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// Filters and paging.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only events by this account.
@@ -23,6 +24,7 @@ pub struct AuditQuery {
     /// Only this action, e.g. `member.added`.
     pub action: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From `next_cursor`.
     pub cursor: Option<String>,

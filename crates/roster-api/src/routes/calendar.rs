@@ -4,6 +4,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::routes::athlete::dto::ActivityDto;
 use crate::state::{AppState, run};
 use actix_web::{HttpResponse, web};
@@ -283,7 +284,7 @@ pub async fn move_workout(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, UserId, String)>,
-    body: web::Json<MoveBody>,
+    body: Json<MoveBody>,
 ) -> Result<HttpResponse, ApiError> {
     change(state, user, path.into_inner(), WorkoutChange::Move(body.into_inner().date)).await
 }
@@ -299,7 +300,7 @@ pub async fn excuse_workout(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, UserId, String)>,
-    body: web::Json<ExcuseBody>,
+    body: Json<ExcuseBody>,
 ) -> Result<HttpResponse, ApiError> {
     change(state, user, path.into_inner(), WorkoutChange::Excuse(body.into_inner().reason)).await
 }

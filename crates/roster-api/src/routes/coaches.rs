@@ -2,6 +2,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -63,6 +64,7 @@ pub struct CoachDto {
     #[schema(value_type = String, example = "assistant_coach")]
     pub role: Role,
     /// Live athletes assigned to them.
+    #[schema(minimum = 0)]
     pub assigned_athletes: i64,
     /// When they joined.
     pub joined_at: DateTime<Utc>,
@@ -114,7 +116,7 @@ pub async fn add(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<AccountRefBody>,
+    body: Json<AccountRefBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let coach = run(&state, move |s| {
@@ -151,7 +153,7 @@ pub async fn transfer(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<TransferBody>,
+    body: Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, to) = (path.into_inner(), body.user_id);
     let coaches = run(&state, move |s| {
@@ -164,9 +166,11 @@ pub async fn transfer(
 
 /// `?email=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct LookupQuery {
     /// Exact e-mail, any case.
+    #[param(format = Email)]
     pub email: String,
 }
 

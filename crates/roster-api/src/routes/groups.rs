@@ -3,6 +3,7 @@
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -59,6 +60,7 @@ pub struct GroupDto {
     /// Description.
     pub description: String,
     /// Live members in it.
+    #[schema(minimum = 0)]
     pub member_count: i64,
     /// Created.
     pub created_at: DateTime<Utc>,
@@ -112,9 +114,11 @@ pub struct PatchGroupBody {
 
 /// `?limit=&cursor=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct GroupQuery {
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
@@ -201,7 +205,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<CreateGroupBody>,
+    body: Json<CreateGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = run(&state, move |s| {
@@ -245,7 +249,7 @@ pub async fn patch(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<(OrgId, GroupId)>,
-    body: web::Json<PatchGroupBody>,
+    body: Json<PatchGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let view = run(&state, move |s| {
@@ -316,7 +320,7 @@ pub async fn assign_plan(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, GroupId)>,
-    body: web::Json<GroupAssignBody>,
+    body: Json<GroupAssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body) = (path.into_inner(), body.into_inner());
     let results = run(&state, move |s| {

@@ -9,6 +9,7 @@ pub use dto::*;
 use super::{decode_cursor, encode_cursor, page_limit};
 use crate::auth::{AuthUser, MaybeAuthUser};
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::routes::members::dto::MemberDto;
 use crate::routes::organizations::OrganizationDto;
 use crate::state::{AppState, run, run_unpinned};
@@ -82,7 +83,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<CreateInvitationBody>,
+    body: Json<CreateInvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let out = run(&state, move |s| {
@@ -208,7 +209,7 @@ pub async fn accept(
     state: web::Data<AppState>,
     caller: MaybeAuthUser,
     path: web::Path<String>,
-    body: web::Json<AcceptBody>,
+    body: Json<AcceptBody>,
 ) -> Result<HttpResponse, ApiError> {
     let token = InvitationToken::from_link(&path.into_inner());
     let body = body.into_inner();

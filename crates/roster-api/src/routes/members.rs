@@ -6,6 +6,7 @@ pub mod query;
 use super::{etag, if_match};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::routes::coaches::AccountRefBody;
 use crate::state::{AppState, run};
 use actix_web::http::StatusCode;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
     paths(list, add, get, patch, remove, assign_coach),
     components(schemas(
         MemberDto,
+        query::LabelFilter,
         MemberListDto,
         AddMemberBody,
         PatchMemberBody,
@@ -140,7 +142,7 @@ pub async fn add(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<AddMemberBody>,
+    body: Json<AddMemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = run(&state, move |s| {
@@ -187,7 +189,7 @@ pub async fn patch(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<(OrgId, UserId)>,
-    body: web::Json<PatchMemberBody>,
+    body: Json<PatchMemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, user_id), expected) = (path.into_inner(), if_match(&req)?);
     let body = body.into_inner();
@@ -229,7 +231,7 @@ pub async fn assign_coach(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: web::Json<CoachBody>,
+    body: Json<CoachBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
     let coach = body

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod athlete;
 pub mod audit;
+mod body;
 pub mod calendar;
 pub mod coaches;
 pub mod groups;
@@ -14,6 +15,8 @@ pub mod organizations;
 pub mod plans;
 pub mod profile;
 pub mod sessions;
+
+pub use body::Json;
 
 use crate::error::ApiError;
 use actix_web::HttpRequest;

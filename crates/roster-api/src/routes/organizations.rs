@@ -3,6 +3,7 @@
 use super::{all_valid, etag, field, if_match};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -48,10 +49,13 @@ pub struct PatchOrganizationBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountsDto {
     /// Live athletes.
+    #[schema(minimum = 0)]
     pub athletes: i64,
     /// Live coaches, head coach included.
+    #[schema(minimum = 0)]
     pub coaches: i64,
     /// Pending invitations.
+    #[schema(minimum = 0)]
     pub pending_invitations: i64,
 }
 
@@ -110,7 +114,7 @@ fn respond(status: actix_web::http::StatusCode, view: OrganizationView) -> HttpR
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<CreateOrganizationBody>,
+    body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let view = run(&state, move |s| {
@@ -152,7 +156,7 @@ pub async fn patch(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<OrgId>,
-    body: web::Json<PatchOrganizationBody>,
+    body: Json<PatchOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let view = run(&state, move |s| {

@@ -6,6 +6,7 @@ pub mod dto;
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
+use crate::routes::Json;
 use crate::state::{AppState, run};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -124,7 +125,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    body: web::Json<CreatePlanBody>,
+    body: Json<CreatePlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let plan = run(&state, move |s| {
@@ -171,7 +172,7 @@ pub async fn patch(
     user: AuthUser,
     req: HttpRequest,
     path: web::Path<(OrgId, PlanId)>,
-    body: web::Json<PatchPlanBody>,
+    body: Json<PatchPlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, plan_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let plan = run(&state, move |s| {
@@ -256,7 +257,7 @@ pub async fn assign(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(OrgId, UserId)>,
-    body: web::Json<AssignBody>,
+    body: Json<AssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), body) = (path.into_inner(), body.into_inner());
     let (a, today) = run(&state, move |s| {

@@ -48,13 +48,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
 pub struct Api;
 
 /// The import form (`multipart/form-data`).
-#[derive(Debug, utoipa::ToSchema)]
+// Deserialize only so that `deny_unknown_fields` tells utoipa the form is
+// closed: the handler refuses other parts (`400 unknown_field`).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // documents the form; the handler reads the parts itself
 pub struct ImportForm {
     /// A GPX, TCX or FIT file, at most 20 MiB.
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
     /// Overrides the sport the file names: `run`, `bike`, `swim`, `strength` or `other`.
+    #[schema(value_type = Option<roster_domain::Sport>)]
     sport: Option<String>,
     /// Overrides the file's own title (up to 200 characters).
     title: Option<String>,

@@ -9,6 +9,7 @@
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem, json_error};
+use crate::routes::Json;
 use crate::routes::accounts::SessionDto;
 use crate::routes::invitations::OsTokens;
 use crate::state::{AppState, run, run_unpinned};
@@ -95,7 +96,7 @@ pub struct RefreshBody {
         (status = 401, description = "refresh_token_invalid (unknown, expired or revoked), refresh_token_reused",
             body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json")))]
-pub async fn refresh(state: web::Data<AppState>, body: web::Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshBody>) -> Result<HttpResponse, ApiError> {
     let presented = body.into_inner().refresh_token;
     let issued =
         run(&state, move |s| sessions::refresh(&s.store, &OsTokens, &s.clock, &presented, refresh_ttl(s))).await?;
@@ -171,7 +172,7 @@ pub struct ChangePasswordBody {
 pub async fn change_password(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<ChangePasswordBody>,
+    body: Json<ChangePasswordBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     run_unpinned(&state, move |s| {
@@ -207,7 +208,7 @@ pub struct PasswordResetBody {
         (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json")))]
 pub async fn request_reset(
     state: web::Data<AppState>,
-    body: web::Json<PasswordResetBody>,
+    body: Json<PasswordResetBody>,
 ) -> Result<HttpResponse, ApiError> {
     let email = body.into_inner().email;
     run(&state, move |s| {
@@ -237,10 +238,7 @@ pub struct ConfirmResetBody {
         (status = 410, description = "reset_token_used, reset_token_expired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "weak_password (the token is not used up)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json")))]
-pub async fn confirm_reset(
-    state: web::Data<AppState>,
-    body: web::Json<ConfirmResetBody>,
-) -> Result<HttpResponse, ApiError> {
+pub async fn confirm_reset(state: web::Data<AppState>, body: Json<ConfirmResetBody>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     run_unpinned(&state, move |s| password_reset::confirm(&s.store, &s.hasher, &s.clock, &body.token, &body.password))
         .await?;

@@ -45,6 +45,28 @@ async fn malformed_bodies_are_400_problems() {
     }
 }
 
+/// serde reads a struct from a JSON array too (its fields in order): `[null,
+/// null]` was every field of an all-optional body, and `["A"]` a new
+/// organization. A body is a JSON object.
+#[tokio::test]
+async fn a_json_array_is_no_body_object() {
+    for app in apps().await {
+        let user = app.signup("conv").await;
+        let orgs = "/api/v1/organizations";
+        let res = raw_post(&app, orgs, &user.token, "application/json", br#"["A"]"#.to_vec()).await;
+        res.assert_problem(400, "invalid_type");
+        let me = app.get("/api/v1/auth/me", &user.token).await;
+        assert_eq!(me.body["memberships"], json!([]), "nothing was created");
+        let org = app.post(orgs, &user.token, json!({"name": "Array club"})).await;
+        let path = format!("{orgs}/{}", org.assert_status(201)["org_id"].as_str().unwrap());
+        let res = app.call(reqwest::Method::PATCH, &path, Some(&user.token), Some(json!([null, null, null]))).await;
+        res.assert_problem(400, "invalid_type");
+        // Duplicate keys stay refused, as serde refuses them in an object.
+        let res = raw_post(&app, orgs, &user.token, "application/json", br#"{"name":"A","name":"B"}"#.to_vec()).await;
+        assert_eq!(res.status, 400, "{}", res.text);
+    }
+}
+
 #[tokio::test]
 async fn wrong_method_is_405_and_unknown_path_404_both_problems() {
     for app in apps().await {

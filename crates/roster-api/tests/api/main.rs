@@ -13,6 +13,7 @@ mod groups;
 mod input;
 mod invitations;
 mod members;
+mod openapi;
 mod ops;
 mod organizations;
 mod outage;

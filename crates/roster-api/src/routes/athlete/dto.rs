@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_domain::athlete::{
-    Activity, ActivityInput, ActivitySource, ConnectInput, Integration, IntegrationStatus, Provider, RaceGoal,
-    RaceGoalInput, StoredZones, WeekTotal, ZoneSettings,
+    Activity, ActivityInput, ActivitySource, ConnectInput, HeartRateZones, Integration, IntegrationStatus, PaceZones,
+    Provider, RaceGoal, RaceGoalInput, StoredZones, WeekTotal, ZoneSettings,
 };
 use roster_domain::{ActivityId, RaceGoalId, Sport, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -19,7 +19,7 @@ fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result
 #[serde(deny_unknown_fields)]
 pub struct ActivityBody {
     /// `run`, `bike`, `swim`, `strength` or `other`.
-    #[schema(example = "run")]
+    #[schema(value_type = roster_domain::Sport, example = "run")]
     pub sport: String,
     /// When it started; not more than 5 minutes in the future.
     pub start_time: DateTime<Utc>,
@@ -126,6 +126,7 @@ pub struct ActivityPageDto {
 
 /// Feed paging.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct FeedQuery {
     /// An opaque keyset cursor: the `next_cursor` of the previous page
@@ -134,6 +135,7 @@ pub struct FeedQuery {
     /// The same as `before`, for clients that follow the list convention.
     pub cursor: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -172,19 +174,19 @@ impl From<RaceGoalBody> for RaceGoalInput {
 pub struct RaceGoalPatchBody {
     /// 1–120 characters.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, min_length = 1, max_length = 120)]
     pub race_name: Option<Option<String>>,
     /// Race day.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
+    #[schema(value_type = NaiveDate)]
     pub race_date: Option<Option<NaiveDate>>,
-    /// Metres.
+    /// Metres, more than 0 (at most 1 000 000).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(value_type = f64, exclusive_minimum = 0, maximum = 1_000_000)]
     pub distance_m: Option<Option<f64>>,
     /// Seconds, or null to clear.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 864_000)]
     pub goal_time_s: Option<Option<i64>>,
 }
 
@@ -242,9 +244,12 @@ pub struct RaceGoalListDto {
 /// The athlete's zones.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ZonesDto {
-    /// `heart_rate` and `pace`.
-    #[serde(flatten)]
-    pub zones: ZoneSettings,
+    // Not a flattened `ZoneSettings`: that schema refuses unknown fields,
+    // so an `allOf` of it and `version` could never validate.
+    /// Heart rate.
+    pub heart_rate: HeartRateZones,
+    /// Pace.
+    pub pace: PaceZones,
     /// Last changed; null if never set.
     pub updated_at: Option<DateTime<Utc>>,
     /// Version (also the `ETag`); 0 if never set.
@@ -254,8 +259,13 @@ pub struct ZonesDto {
 impl From<Option<StoredZones>> for ZonesDto {
     fn from(z: Option<StoredZones>) -> Self {
         match z {
-            Some(z) => Self { zones: z.zones.settings().clone(), updated_at: Some(z.updated_at), version: z.version },
-            None => Self { zones: ZoneSettings::default(), updated_at: None, version: 0 },
+            Some(z) => {
+                let ZoneSettings { heart_rate, pace } = z.zones.settings().clone();
+                Self { heart_rate, pace, updated_at: Some(z.updated_at), version: z.version }
+            }
+            None => {
+                Self { heart_rate: HeartRateZones::default(), pace: PaceZones::default(), updated_at: None, version: 0 }
+            }
         }
     }
 }
@@ -319,9 +329,11 @@ impl From<ConnectBody> for ConnectInput {
 
 /// `?weeks=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WeeksQuery {
     /// 1–104, default 12.
+    #[param(minimum = 1, maximum = 104)]
     pub weeks: Option<u32>,
 }
 
@@ -331,10 +343,13 @@ pub struct WeekDto {
     /// The Monday that starts the week, in the organization's time zone.
     pub week_start: NaiveDate,
     /// Metres.
+    #[schema(minimum = 0)]
     pub distance_m: f64,
     /// Seconds.
+    #[schema(minimum = 0)]
     pub duration_s: i64,
     /// Activities.
+    #[schema(minimum = 0)]
     pub activity_count: i64,
 }
 

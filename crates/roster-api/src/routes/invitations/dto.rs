@@ -155,6 +155,7 @@ pub struct InvitationDto {
     /// Multi use: null = unlimited. Single use: 1.
     pub max_uses: Option<i64>,
     /// Uses so far.
+    #[schema(minimum = 0)]
     pub use_count: i64,
     /// Null = never.
     pub expires_at: Option<DateTime<Utc>>,
@@ -168,6 +169,7 @@ pub struct InvitationDto {
     /// When its e-mail was last queued.
     pub last_sent_at: Option<DateTime<Utc>>,
     /// E-mails queued for it.
+    #[schema(minimum = 0)]
     pub send_count: i64,
 }
 
@@ -216,13 +218,17 @@ pub struct InvitationListDto {
 
 /// `?status=&kind=&limit=&cursor=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `pending`, `accepted`, `expired`, `revoked` or `exhausted`.
+    #[param(pattern = "^(pending|accepted|expired|revoked|exhausted)$")]
     pub status: Option<String>,
     /// `single_use` or `multi_use`.
+    #[param(pattern = "^(single_use|multi_use)$")]
     pub kind: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From the previous page.
     pub cursor: Option<String>,

@@ -133,7 +133,7 @@ impl PatchMemberBody {
 pub struct CoachBody {
     /// A coach of this organization, or `null` to unassign. Required.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = Uuid)]
+    #[schema(value_type = Option<String>, format = Uuid, required = true)]
     pub coach_id: Option<Option<UserId>>,
 }
 
@@ -227,5 +227,6 @@ pub struct MemberListDto {
     /// Pass as `cursor` for the next page; `null` on the last page.
     pub next_cursor: Option<String>,
     /// How many members match the filters in all.
+    #[schema(minimum = 0)]
     pub total: i64,
 }

@@ -9,6 +9,12 @@ use roster_domain::{GroupId, MembershipStatus, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+/// A `label` filter: trimmed and lower-cased, then `@` and 1–40 of `a-z 0-9 - _`.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(pattern = r"^\s*@[A-Za-z0-9_-]{1,40}\s*$")]
+#[allow(dead_code)]
+pub struct LabelFilter(String);
+
 /// The roster's parameters (for the OpenAPI document; parsing is by hand
 /// because `status` and `label` repeat).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -18,6 +24,7 @@ pub struct RosterParams {
     /// `active`, `inactive` or `suspended`; repeat for any-of.
     status: Option<Vec<String>>,
     /// A label such as `@marathon`; repeat for all-of.
+    #[param(value_type = Option<Vec<LabelFilter>>)]
     label: Option<Vec<String>>,
     /// Exact match.
     member_level: Option<String>,
@@ -33,6 +40,7 @@ pub struct RosterParams {
     /// (most severe signal first, then most signals, then name; computed per request over the filtered set).
     sort: Option<String>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page (only with the same `sort`).
     cursor: Option<String>,

@@ -76,7 +76,7 @@ pub struct CreatePlanBody {
     /// Up to 2 000 characters.
     pub description: Option<String>,
     /// `run`, `bike`, `swim`, `strength` or `other`.
-    #[schema(example = "run")]
+    #[schema(value_type = roster_domain::Sport, example = "run")]
     pub sport: String,
     /// `beginner`, `intermediate`, `advanced` or null.
     pub level: Option<String>,
@@ -99,12 +99,14 @@ pub struct PatchPlanBody {
     /// Up to 2 000 characters.
     pub description: Option<String>,
     /// Sport.
+    #[schema(value_type = Option<roster_domain::Sport>)]
     pub sport: Option<String>,
     /// Level; `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub level: Option<Option<String>>,
     /// 1–104; every workout must still fit.
+    #[schema(minimum = 1, maximum = 104)]
     pub duration_weeks: Option<i64>,
     /// Replaces the workouts; at most 3 on one day (`422 too_many_workouts`).
     pub workouts: Option<Vec<WorkoutDto>>,
@@ -120,7 +122,7 @@ pub struct PlanDto {
     /// Description.
     pub description: String,
     /// Sport.
-    #[schema(example = "run")]
+    #[schema(value_type = roster_domain::Sport, example = "run")]
     pub sport: String,
     /// Level or null.
     pub level: Option<String>,
@@ -171,15 +173,18 @@ pub struct PlanListDto {
 
 /// `?q=&sport=&include_archived=&limit=&cursor=`
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PlanQuery {
     /// Case-insensitive substring of the name.
     pub q: Option<String>,
     /// Only this sport.
+    #[param(pattern = "^(run|bike|swim|strength|other)$")]
     pub sport: Option<String>,
     /// Archived plans too (default false).
     pub include_archived: Option<bool>,
     /// 1–200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// From `next_cursor`.
     pub cursor: Option<String>,
