@@ -62,7 +62,17 @@ run_backend() {
       --seed "${CONTRACT_SEED:-1}" \
       --workers 2 \
       --report junit,ndjson --report-dir "$reports" \
-      || status=$?
+      > "$reports/output.txt" 2>&1 || status=$?
+    cat "$reports/output.txt"
+    # A run whose token died halfway tested nothing behind the 401s: the head
+    # coach's token must still be good at the end.
+    local head_token alive
+    head_token=$(printf '%s\n' $seeded | sed -n 's/^HEAD_TOKEN=//p')
+    alive=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $head_token" "$base/api/v1/auth/me")
+    if [ "$alive" != 200 ]; then
+      echo "contract test on $backend: the head coach's token died during the run (/auth/me: $alive)" >&2
+      status=1
+    fi
   else
     status=1
   fi

@@ -43,6 +43,9 @@ head_token, head_id = account("head", "Hana")
 assistant_token, assistant_id = account("assistant", "Aron")
 athlete_token, athlete_id = account("athlete", "Ada")
 account("newcomer", "Nia")  # an account with no membership, for adds and lookups
+# Signing out, everywhere, and changing the password end sessions: they get
+# an account of their own, so the head coach's token lives through the run.
+session_token, _ = account("session", "Sam")
 
 org = call("POST", "/organizations", head_token, {"name": "Contract Club", "timezone": "UTC"})
 org_id = org["org_id"]
@@ -92,7 +95,7 @@ spare_goal_id = call("POST", f"{o}/members/{athlete_id}/race-goals", head_token,
     "race_name": "Spare race", "race_date": race_day, "distance_m": 5000})["race_goal_id"]
 
 for key, value in {
-    "HEAD_TOKEN": head_token, "ATHLETE_TOKEN": athlete_token, "ORG_ID": org_id, "HEAD_ID": head_id,
+    "HEAD_TOKEN": head_token, "ATHLETE_TOKEN": athlete_token, "SESSION_TOKEN": session_token, "ORG_ID": org_id, "HEAD_ID": head_id,
     "ASSISTANT_ID": assistant_id, "ATHLETE_ID": athlete_id, "GROUP_ID": group_id, "PLAN_ID": plan_id,
     "ASSIGNMENT_ID": assignment_id, "INVITATION_ID": invitation_id, "INVITATION_TOKEN": token, "GOAL_ID": goal_id,
     "SPARE_COACH_ID": spare_coach_id, "LEAVER_ID": leaver_id, "SPARE_GROUP_ID": spare_group_id,

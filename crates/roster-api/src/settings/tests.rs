@@ -115,6 +115,7 @@ fn the_database_connect_timeout_follows_the_environment_and_is_bounded() {
 }
 
 #[test]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
 fn trusted_proxies_come_from_a_comma_separated_variable_and_bad_ones_are_named() {
     figment::Jail::expect_with(|jail| {
         jail.set_env("ROSTER__SERVER__TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1");
