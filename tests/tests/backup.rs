@@ -100,8 +100,8 @@ async fn a_sqlite_backup_under_write_load_is_whole_current_and_holds_every_ackno
     }
 
     let before: Vec<String> = acked.lock().unwrap().clone();
+    // A folder that does not exist yet, as in the README's example.
     let target = dir.path().join("backups").join("roster-copy.db");
-    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     let (url, to) = (db.url.clone(), target.clone());
     let cwd = dir.path().to_owned();
     let out =
