@@ -31,8 +31,8 @@ pub enum BackupError {
     Failed(String),
 }
 
-/// Copies the SQLite database at `url` to `to`, which must not exist, and
-/// returns the copy's size in bytes.
+/// Copies the SQLite database at `url` to `to`, which must not exist (its
+/// folder is made if need be), and returns the copy's size in bytes.
 ///
 /// `VACUUM INTO` reads one snapshot (a read transaction: in WAL mode the
 /// server's writers go on meanwhile) and writes it compacted to a new file.
@@ -51,6 +51,9 @@ pub fn backup(url: &DatabaseUrl, to: &Path) -> Result<u64, BackupError> {
         return Err(BackupError::NoDatabase(db.clone()));
     }
     let failed = |what: &str, e: &dyn std::fmt::Display| BackupError::Failed(format!("{what}: {e}"));
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| failed(&format!("folder {}", dir.display()), &e))?;
+    }
     let partial = PathBuf::from(format!("{}.partial", to.display()));
     let _ = std::fs::remove_file(&partial);
     // A connection of its own, not the pool's: it must be closed, and no
