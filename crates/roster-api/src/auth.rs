@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, web};
+use roster_domain::DomainError;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -143,9 +144,69 @@ impl TokenKeys {
 }
 
 /// The signed-in caller, from `Authorization: Bearer <token>`, and the
-/// session the token belongs to.
+/// session the token belongs to. The extractor checks the token's signature
+/// only; the account is handed out by [`AuthUser::run`] (and its siblings),
+/// which first checks on the use case's own pooled connection that the
+/// session is still live: no handler can act for a signed-out session, and
+/// a request checks its session without a blocking task and a checkout of
+/// its own.
 #[derive(Debug, Clone, Copy)]
-pub struct AuthUser(pub UserId, pub SessionId);
+pub struct AuthUser(UserId, SessionId);
+
+impl AuthUser {
+    /// The token's session if it is still live (on the use case's
+    /// connection, inside [`crate::state::run`]); `None` once it ended.
+    pub fn live_session(&self, s: &AppState) -> Result<Option<SessionId>, DomainError> {
+        match live(s, self.0, self.1) {
+            Ok(()) => Ok(Some(self.1)),
+            Err(DomainError::Unauthenticated) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Runs a use case as this caller (see [`crate::state::run`]) once the
+    /// session is known to be live.
+    pub async fn run<T, F>(self, state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, UserId) -> Result<T, DomainError> + Send + 'static,
+    {
+        self.run_in_session(state, move |s, user, _| f(s, user)).await
+    }
+
+    /// [`AuthUser::run`], handing the session to the use case too.
+    pub async fn run_in_session<T, F>(self, state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, UserId, SessionId) -> Result<T, DomainError> + Send + 'static,
+    {
+        let AuthUser(user, session) = self;
+        crate::state::run(state, move |s| {
+            live(s, user, session)?;
+            f(s, user, session)
+        })
+        .await
+    }
+
+    /// [`crate::state::run_unpinned`] as this caller, once the session is live.
+    pub async fn run_unpinned<T, F>(self, state: &web::Data<AppState>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&AppState, UserId, SessionId) -> Result<T, DomainError> + Send + 'static,
+    {
+        let AuthUser(user, session) = self;
+        crate::state::run_unpinned(state, move |s| {
+            live(s, user, session)?;
+            f(s, user, session)
+        })
+        .await
+    }
+}
+
+/// The session is live and its account exists.
+fn live(s: &AppState, user: UserId, session: SessionId) -> Result<(), DomainError> {
+    roster_domain::services::sessions::authenticate(&s.store, user, session)
+}
 
 /// The caller if a good token is present, else nobody (for endpoints that
 /// are public but behave differently when signed in).
@@ -197,7 +258,8 @@ impl FromRequest for AuthUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(&req).await?.ok_or_else(|| unauthenticated("Sign in first.")) })
+        let token = verified(&req).map(|v| v.map(|(_, user, session)| AuthUser(user, session)));
+        Box::pin(async move { token?.ok_or_else(|| unauthenticated("Sign in first.")) })
     }
 }
 

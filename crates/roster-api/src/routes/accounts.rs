@@ -4,7 +4,7 @@ use crate::auth::AuthUser;
 use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
-use crate::state::{AppState, run, run_unpinned};
+use crate::state::{AppState, run_unpinned};
 use crate::throttle::LoginAttempt;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -170,7 +170,7 @@ pub async fn login(
 #[utoipa::path(get, path = "/api/v1/auth/me", tag = "accounts", security(("bearer" = [])),
     responses((status = 200, body = MeDto), (status = 401, description = "unauthenticated", body = Problem)))]
 pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    let (user, memberships) = run(&state, move |s| accounts::me(&s.store, user.0)).await?;
+    let (user, memberships) = user.run(&state, move |s, me| accounts::me(&s.store, me)).await?;
     Ok(HttpResponse::Ok()
         .json(MeDto { user: user.into(), memberships: memberships.into_iter().map(Into::into).collect() }))
 }

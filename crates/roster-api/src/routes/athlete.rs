@@ -8,7 +8,7 @@ use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::*;
 use roster_domain::athlete::{FeedCursor, Provider, RaceGoalPatch, ZoneSettings};
@@ -89,7 +89,7 @@ pub async fn list_activities(
         })
         .transpose()?;
     let (page, next) =
-        run(&state, move |s| svc::activities(&s.store, &s.store, user.0, org_id, athlete, before, limit)).await?;
+        user.run(&state, move |s, me| svc::activities(&s.store, &s.store, me, org_id, athlete, before, limit)).await?;
     Ok(HttpResponse::Ok().json(ActivityPageDto {
         data: page.into_iter().map(Into::into).collect(),
         next_cursor: next.map(|c| encode_cursor(&c.encode())),
@@ -112,9 +112,9 @@ pub async fn create_activity(
     body: Json<ActivityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
-    let inserted =
-        run(&state, move |s| svc::create_activity(&s.store, &s.store, &s.clock, user.0, org_id, athlete, &input))
-            .await?;
+    let inserted = user
+        .run(&state, move |s, me| svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
+        .await?;
     let mut res = if inserted.is_created() { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(res.json(ActivityDto::from(inserted.into_inner())))
 }
@@ -129,7 +129,7 @@ pub async fn list_race_goals(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let goals = run(&state, move |s| svc::race_goals(&s.store, &s.store, user.0, org_id, athlete)).await?;
+    let goals = user.run(&state, move |s, me| svc::race_goals(&s.store, &s.store, me, org_id, athlete)).await?;
     Ok(HttpResponse::Ok()
         .json(RaceGoalListDto { data: goals.into_iter().map(Into::into).collect(), next_cursor: None }))
 }
@@ -148,9 +148,9 @@ pub async fn create_race_goal(
     body: Json<RaceGoalBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
-    let goal =
-        run(&state, move |s| svc::create_race_goal(&s.store, &s.store, &s.clock, user.0, org_id, athlete, &input))
-            .await?;
+    let goal = user
+        .run(&state, move |s, me| svc::create_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
+        .await?;
     Ok(HttpResponse::Created().insert_header(etag(goal.version)).json(RaceGoalDto::from(goal)))
 }
 
@@ -193,11 +193,12 @@ pub async fn update_race_goal(
     let (org_id, athlete, goal_id) = path.into_inner();
     let expected = if_match(&req)?;
     let body = body.into_inner();
-    let goal = run(&state, move |s| {
-        let patch = race_goal_patch(body)?;
-        svc::update_race_goal(&s.store, &s.store, &s.clock, user.0, org_id, athlete, goal_id, &patch, expected)
-    })
-    .await?;
+    let goal = user
+        .run(&state, move |s, me| {
+            let patch = race_goal_patch(body)?;
+            svc::update_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id, &patch, expected)
+        })
+        .await?;
     Ok(HttpResponse::Ok().insert_header(etag(goal.version)).json(RaceGoalDto::from(goal)))
 }
 
@@ -213,7 +214,8 @@ pub async fn delete_race_goal(
     path: web::Path<(OrgId, UserId, RaceGoalId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, goal_id) = path.into_inner();
-    run(&state, move |s| svc::delete_race_goal(&s.store, &s.store, &s.clock, user.0, org_id, athlete, goal_id)).await?;
+    user.run(&state, move |s, me| svc::delete_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -227,7 +229,8 @@ pub async fn get_zones(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let zones = ZonesDto::from(run(&state, move |s| svc::zones(&s.store, &s.store, user.0, org_id, athlete)).await?);
+    let zones =
+        ZonesDto::from(user.run(&state, move |s, me| svc::zones(&s.store, &s.store, me, org_id, athlete)).await?);
     Ok(HttpResponse::Ok().insert_header(etag(zones.version)).json(zones))
 }
 
@@ -252,9 +255,9 @@ pub async fn put_zones(
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), settings) = (path.into_inner(), body.into_inner());
     let expected = if_match(&req)?;
-    let zones =
-        run(&state, move |s| svc::put_zones(&s.store, &s.store, &s.clock, user.0, org_id, athlete, settings, expected))
-            .await?;
+    let zones = user
+        .run(&state, move |s, me| svc::put_zones(&s.store, &s.store, &s.clock, me, org_id, athlete, settings, expected))
+        .await?;
     let dto = ZonesDto::from(Some(zones));
     Ok(HttpResponse::Ok().insert_header(etag(dto.version)).json(dto))
 }
@@ -269,7 +272,7 @@ pub async fn list_integrations(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let list = run(&state, move |s| svc::integrations(&s.store, &s.store, user.0, org_id, athlete)).await?;
+    let list = user.run(&state, move |s, me| svc::integrations(&s.store, &s.store, me, org_id, athlete)).await?;
     Ok(HttpResponse::Ok()
         .json(IntegrationListDto { data: list.into_iter().map(Into::into).collect(), next_cursor: None }))
 }
@@ -290,7 +293,8 @@ pub async fn weekly_distance(
     if !(1..=roster_domain::athlete::weekly::MAX_WEEKS).contains(&weeks) {
         return Err(ApiError::bad_request("invalid_parameter", "weeks", "weeks must be between 1 and 104"));
     }
-    let data = run(&state, move |s| svc::weekly_distance(&s.store, &s.store, &s.clock, user.0, org_id, athlete, weeks))
+    let data = user
+        .run(&state, move |s, me| svc::weekly_distance(&s.store, &s.store, &s.clock, me, org_id, athlete, weeks))
         .await?;
     Ok(HttpResponse::Ok().json(WeeklyDistanceDto { data: data.into_iter().map(Into::into).collect() }))
 }
@@ -316,8 +320,9 @@ pub async fn connect_integration(
 ) -> Result<HttpResponse, ApiError> {
     let provider = provider(&path)?;
     let input = body.into_inner().into();
-    let integration =
-        run(&state, move |s| svc::connect_integration(&s.store, &s.store, &s.clock, user.0, provider, &input)).await?;
+    let integration = user
+        .run(&state, move |s, me| svc::connect_integration(&s.store, &s.store, &s.clock, me, provider, &input))
+        .await?;
     Ok(HttpResponse::Ok().json(IntegrationDto::from(integration)))
 }
 
@@ -332,6 +337,6 @@ pub async fn disconnect_integration(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let provider = provider(&path)?;
-    run(&state, move |s| svc::disconnect_integration(&s.store, &s.store, &s.clock, user.0, provider)).await?;
+    user.run(&state, move |s, me| svc::disconnect_integration(&s.store, &s.store, &s.clock, me, provider)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

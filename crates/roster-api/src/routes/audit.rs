@@ -3,7 +3,7 @@
 use super::{decode_cursor, encode_cursor, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::entities::{AuditEvent, AuditFilter};
@@ -89,7 +89,7 @@ pub async fn list(
         before: q.cursor.as_deref().map(decode_cursor::<EventId>).transpose()?,
         limit: page_limit(q.limit)?,
     };
-    let (events, more) = run(&state, move |s| audit::list(&s.store, &s.store, user.0, org_id, &filter)).await?;
+    let (events, more) = user.run(&state, move |s, me| audit::list(&s.store, &s.store, me, org_id, &filter)).await?;
     let next_cursor = if more { events.last().map(|e| encode_cursor(&e.event_id.to_string())) } else { None };
     Ok(HttpResponse::Ok().json(AuditPageDto { data: events.into_iter().map(Into::into).collect(), next_cursor }))
 }

@@ -6,7 +6,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::athlete::dto::ActivityDto;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use roster_domain::calendar::{Compliance, DateRange, WorkoutState};
@@ -250,8 +250,9 @@ pub async fn get_calendar(
 ) -> Result<HttpResponse, ApiError> {
     let target = path.into_inner();
     let range = query.range()?;
-    let calendar =
-        run(&state, move |s| svc::calendar(&s.store, &s.clock, user.0, target, range, s.settings.calendar)).await?;
+    let calendar = user
+        .run(&state, move |s, me| svc::calendar(&s.store, &s.clock, me, target, range, s.settings.calendar))
+        .await?;
     Ok(HttpResponse::Ok().json(CalendarDto::from(calendar)))
 }
 
@@ -266,10 +267,11 @@ async fn change(
     change: WorkoutChange,
 ) -> Result<HttpResponse, ApiError> {
     let workout = workout_ref(&workout_id)?;
-    let changed = run(&state, move |s| {
-        svc::change_workout(&s.store, &s.clock, user.0, (org_id, athlete), workout, change, s.settings.calendar)
-    })
-    .await?;
+    let changed = user
+        .run(&state, move |s, me| {
+            svc::change_workout(&s.store, &s.clock, me, (org_id, athlete), workout, change, s.settings.calendar)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(PlannedWorkoutDto::from(changed)))
 }
 

@@ -3,7 +3,7 @@
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::entities::CoachView;
@@ -101,7 +101,7 @@ pub async fn list(
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let coaches = run(&state, move |s| coaches::list(&s.store, user.0, org_id)).await?;
+    let coaches = user.run(&state, move |s, me| coaches::list(&s.store, me, org_id)).await?;
     Ok(HttpResponse::Ok().json(CoachListDto { data: coaches.into_iter().map(Into::into).collect() }))
 }
 
@@ -119,11 +119,12 @@ pub async fn add(
     body: Json<AccountRefBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
-    let coach = run(&state, move |s| {
-        let target = body.parse()?;
-        coaches::add(&s.store, &s.store, &s.clock, user.0, org_id, &target, &s.settings.public_base_url)
-    })
-    .await?;
+    let coach = user
+        .run(&state, move |s, me| {
+            let target = body.parse()?;
+            coaches::add(&s.store, &s.store, &s.clock, me, org_id, &target, &s.settings.public_base_url)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(CoachDto::from(coach)))
 }
 
@@ -139,7 +140,7 @@ pub async fn remove(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, coach) = path.into_inner();
-    run(&state, move |s| coaches::remove(&s.store, &s.clock, user.0, org_id, coach)).await?;
+    user.run(&state, move |s, me| coaches::remove(&s.store, &s.clock, me, org_id, coach)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -156,11 +157,12 @@ pub async fn transfer(
     body: Json<TransferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, to) = (path.into_inner(), body.user_id);
-    let coaches = run(&state, move |s| {
-        coaches::transfer_head_coach(&s.store, &s.clock, user.0, org_id, to)?;
-        Ok(roster_domain::ports::OrganizationRepo::coaches(&s.store, org_id)?)
-    })
-    .await?;
+    let coaches = user
+        .run(&state, move |s, me| {
+            coaches::transfer_head_coach(&s.store, &s.clock, me, org_id, to)?;
+            Ok(roster_domain::ports::OrganizationRepo::coaches(&s.store, org_id)?)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(CoachListDto { data: coaches.into_iter().map(Into::into).collect() }))
 }
 
@@ -226,11 +228,14 @@ pub async fn lookup(
     let org_id = path.into_inner();
     let email =
         Email::parse(&query.email).map_err(|e| ApiError::bad_request("invalid_parameter", "email", e.message))?;
-    if let Some(wait) = crate::throttle::user_lookup(&state, user.0).await? {
+    // The limit counts per account, so the session is checked first.
+    let me = user.run(&state, |_, me| Ok(me)).await?;
+    if let Some(wait) = crate::throttle::user_lookup(&state, me).await? {
         return Ok(wait.response("Too many account lookups; retry after the time in Retry-After."));
     }
-    let (found, membership) =
-        run(&state, move |s| coaches::lookup(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, &email)).await?;
+    let (found, membership) = user
+        .run(&state, move |s, me| coaches::lookup(&s.store, &s.store, &s.store, &s.clock, me, org_id, &email))
+        .await?;
     Ok(HttpResponse::Ok().json(LookupDto {
         user: LookupUserDto {
             user_id: found.user_id,

@@ -4,7 +4,7 @@ use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -186,7 +186,7 @@ pub async fn list(
     let org_id = path.into_inner();
     let limit = page_limit(query.limit)?;
     let after = query.cursor.as_deref().map(decode_cursor::<GroupId>).transpose()?;
-    let mut groups = run(&state, move |s| service::list(&s.store, &s.store, user.0, org_id, after, limit)).await?;
+    let mut groups = user.run(&state, move |s, me| service::list(&s.store, &s.store, me, org_id, after, limit)).await?;
     let next_cursor = if groups.len() > limit as usize {
         groups.truncate(limit as usize);
         groups.last().map(|g| encode_cursor(&g.group.group_id.to_string()))
@@ -208,17 +208,19 @@ pub async fn create(
     body: Json<CreateGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
-    let view = run(&state, move |s| {
-        let mut errors = FieldErrors::new();
-        let name = errors.check("name", GroupName::parse(&body.name));
-        let description = errors.check("description", Description::parse(body.description.as_deref().unwrap_or("")));
-        errors.finish()?;
-        let (Some(name), Some(description)) = (name, description) else {
-            return Err(DomainError::Validation(Vec::new()));
-        };
-        service::create(&s.store, &s.store, &s.clock, user.0, org_id, name, description)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            let mut errors = FieldErrors::new();
+            let name = errors.check("name", GroupName::parse(&body.name));
+            let description =
+                errors.check("description", Description::parse(body.description.as_deref().unwrap_or("")));
+            errors.finish()?;
+            let (Some(name), Some(description)) = (name, description) else {
+                return Err(DomainError::Validation(Vec::new()));
+            };
+            service::create(&s.store, &s.store, &s.clock, me, org_id, name, description)
+        })
+        .await?;
     Ok(respond(StatusCode::CREATED, view))
 }
 
@@ -232,7 +234,7 @@ pub async fn get(
     path: web::Path<(OrgId, GroupId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id) = path.into_inner();
-    let view = run(&state, move |s| service::get(&s.store, &s.store, user.0, org_id, group_id)).await?;
+    let view = user.run(&state, move |s, me| service::get(&s.store, &s.store, me, org_id, group_id)).await?;
     Ok(respond(StatusCode::OK, view))
 }
 
@@ -252,14 +254,16 @@ pub async fn patch(
     body: Json<PatchGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
-    let view = run(&state, move |s| {
-        let mut errors = FieldErrors::new();
-        let name = body.name.as_deref().and_then(|n| errors.check("name", GroupName::parse(n)));
-        let description = body.description.as_deref().and_then(|d| errors.check("description", Description::parse(d)));
-        errors.finish()?;
-        service::update(&s.store, &s.store, &s.clock, user.0, org_id, group_id, name, description, expected)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            let mut errors = FieldErrors::new();
+            let name = body.name.as_deref().and_then(|n| errors.check("name", GroupName::parse(n)));
+            let description =
+                body.description.as_deref().and_then(|d| errors.check("description", Description::parse(d)));
+            errors.finish()?;
+            service::update(&s.store, &s.store, &s.clock, me, org_id, group_id, name, description, expected)
+        })
+        .await?;
     Ok(respond(StatusCode::OK, view))
 }
 
@@ -273,7 +277,7 @@ pub async fn delete(
     path: web::Path<(OrgId, GroupId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id) = path.into_inner();
-    run(&state, move |s| service::delete(&s.store, &s.store, &s.clock, user.0, org_id, group_id)).await?;
+    user.run(&state, move |s, me| service::delete(&s.store, &s.store, &s.clock, me, org_id, group_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -289,7 +293,8 @@ pub async fn add_member(
     path: web::Path<(OrgId, GroupId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id, member) = path.into_inner();
-    run(&state, move |s| service::add_member(&s.store, &s.store, &s.clock, user.0, org_id, group_id, member)).await?;
+    user.run(&state, move |s, me| service::add_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -304,7 +309,7 @@ pub async fn remove_member(
     path: web::Path<(OrgId, GroupId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id, member) = path.into_inner();
-    run(&state, move |s| service::remove_member(&s.store, &s.store, &s.clock, user.0, org_id, group_id, member))
+    user.run(&state, move |s, me| service::remove_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -323,20 +328,21 @@ pub async fn assign_plan(
     body: Json<GroupAssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body) = (path.into_inner(), body.into_inner());
-    let results = run(&state, move |s| {
-        service::assign_plan(
-            &s.store,
-            &s.store,
-            &s.store,
-            &s.clock,
-            user.0,
-            org_id,
-            group_id,
-            body.plan_id,
-            body.start_date,
-            body.enroll_future_members,
-        )
-    })
-    .await?;
+    let results = user
+        .run(&state, move |s, me| {
+            service::assign_plan(
+                &s.store,
+                &s.store,
+                &s.store,
+                &s.clock,
+                me,
+                org_id,
+                group_id,
+                body.plan_id,
+                body.start_date,
+                body.enroll_future_members,
+            )
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(GroupAssignResponse { results: results.into_iter().map(Into::into).collect() }))
 }

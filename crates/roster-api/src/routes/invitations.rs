@@ -86,13 +86,14 @@ pub async fn create(
     body: Json<CreateInvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
-    let out = run(&state, move |s| {
-        let new = body.parse()?;
-        let base = s.settings.public_base_url.clone();
-        let made = invitations::create(&s.store, &s.store, &s.store, &OsTokens, &s.clock, user.0, org_id, new, &base)?;
-        Ok(issued(s, made))
-    })
-    .await?;
+    let out = user
+        .run(&state, move |s, me| {
+            let new = body.parse()?;
+            let base = s.settings.public_base_url.clone();
+            let made = invitations::create(&s.store, &s.store, &s.store, &OsTokens, &s.clock, me, org_id, new, &base)?;
+            Ok(issued(s, made))
+        })
+        .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -111,13 +112,14 @@ pub async fn list(
     let (status, kind) = query.filters()?;
     let limit = page_limit(query.limit)?;
     let before = query.cursor.as_deref().map(decode_cursor::<InvitationId>).transpose()?;
-    let (page, more, now) = run(&state, move |s| {
-        let now = s.clock.now();
-        let filter = InvitationFilter { status, kind, before, limit, now };
-        let (page, more) = invitations::list(&s.store, &s.store, user.0, org_id, &filter)?;
-        Ok((page, more, now))
-    })
-    .await?;
+    let (page, more, now) = user
+        .run(&state, move |s, me| {
+            let now = s.clock.now();
+            let filter = InvitationFilter { status, kind, before, limit, now };
+            let (page, more) = invitations::list(&s.store, &s.store, me, org_id, &filter)?;
+            Ok((page, more, now))
+        })
+        .await?;
     let next_cursor = if more { page.last().map(|i| encode_cursor(&i.invitation_id.to_string())) } else { None };
     let data = page.into_iter().map(|i| InvitationDto::new(i, now)).collect();
     Ok(HttpResponse::Ok().json(InvitationListDto { data, next_cursor }))
@@ -133,10 +135,11 @@ pub async fn get(
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    let dto = run(&state, move |s| {
-        Ok(InvitationDto::new(invitations::get(&s.store, &s.store, user.0, org_id, id)?, s.clock.now()))
-    })
-    .await?;
+    let dto = user
+        .run(&state, move |s, me| {
+            Ok(InvitationDto::new(invitations::get(&s.store, &s.store, me, org_id, id)?, s.clock.now()))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(dto))
 }
 
@@ -153,11 +156,12 @@ pub async fn resend(
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    let out = run(&state, move |s| {
-        let base = s.settings.public_base_url.clone();
-        Ok(issued(s, invitations::resend(&s.store, &s.store, &OsTokens, &s.clock, user.0, org_id, id, &base)?))
-    })
-    .await?;
+    let out = user
+        .run(&state, move |s, me| {
+            let base = s.settings.public_base_url.clone();
+            Ok(issued(s, invitations::resend(&s.store, &s.store, &OsTokens, &s.clock, me, org_id, id, &base)?))
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -172,7 +176,7 @@ pub async fn revoke(
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    run(&state, move |s| invitations::revoke(&s.store, &s.store, &s.clock, user.0, org_id, id)).await?;
+    user.run(&state, move |s, me| invitations::revoke(&s.store, &s.store, &s.clock, me, org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

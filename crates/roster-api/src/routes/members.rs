@@ -8,7 +8,7 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::coaches::AccountRefBody;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{AddMemberBody, CoachBody, MemberDto, MemberListDto, PatchMemberBody, parse_labels};
@@ -81,12 +81,13 @@ pub async fn list(
         .map_err(|_| ApiError::bad_request("invalid_parameter", "query", "the query string is malformed"))?
         .into_inner();
     let mut roster_query = query::parse(pairs)?;
-    let page = run(&state, move |s| {
-        roster_query.attention = s.settings.attention.thresholds();
-        roster_query.now = Some(s.clock.now());
-        members::list(&s.store, &s.store, user.0, org_id, roster_query)
-    })
-    .await?;
+    let page = user
+        .run(&state, move |s, me| {
+            roster_query.attention = s.settings.attention.thresholds();
+            roster_query.now = Some(s.clock.now());
+            members::list(&s.store, &s.store, me, org_id, roster_query)
+        })
+        .await?;
     let mut groups = page.group_ids;
     let mut statuses = page.profile_status;
     let data = page
@@ -145,12 +146,13 @@ pub async fn add(
     body: Json<AddMemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
-    let view = run(&state, move |s| {
-        let new = parse_new_member(body)?;
-        let base = &s.settings.public_base_url;
-        with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, new, base)?)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            let new = parse_new_member(body)?;
+            let base = &s.settings.public_base_url;
+            with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, me, org_id, new, base)?)
+        })
+        .await?;
     Ok(respond(StatusCode::CREATED, view, MemberAccess::Coach))
 }
 
@@ -165,11 +167,12 @@ pub async fn get(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
-    let (view, access) = run(&state, move |s| {
-        let (view, access) = members::get(&s.store, &s.store, user.0, org_id, user_id)?;
-        Ok((with_groups(s, view)?, access))
-    })
-    .await?;
+    let (view, access) = user
+        .run(&state, move |s, me| {
+            let (view, access) = members::get(&s.store, &s.store, me, org_id, user_id)?;
+            Ok((with_groups(s, view)?, access))
+        })
+        .await?;
     Ok(respond(StatusCode::OK, view, access))
 }
 
@@ -193,11 +196,12 @@ pub async fn patch(
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, user_id), expected) = (path.into_inner(), if_match(&req)?);
     let body = body.into_inner();
-    let view = run(&state, move |s| {
-        let patch = body.parse()?;
-        with_groups(s, members::update(&s.store, &s.store, &s.clock, user.0, org_id, user_id, patch, expected)?)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            let patch = body.parse()?;
+            with_groups(s, members::update(&s.store, &s.store, &s.clock, me, org_id, user_id, patch, expected)?)
+        })
+        .await?;
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
 }
 
@@ -215,7 +219,7 @@ pub async fn remove(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
-    run(&state, move |s| members::remove(&s.store, &s.store, &s.clock, user.0, org_id, user_id)).await?;
+    user.run(&state, move |s, me| members::remove(&s.store, &s.store, &s.clock, me, org_id, user_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -238,9 +242,10 @@ pub async fn assign_coach(
         .into_inner()
         .coach_id
         .ok_or_else(|| ApiError::bad_request("missing_field", "coach_id", "Field `coach_id` is required."))?;
-    let view = run(&state, move |s| {
-        with_groups(s, members::assign_coach(&s.store, &s.store, &s.clock, user.0, org_id, user_id, coach)?)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            with_groups(s, members::assign_coach(&s.store, &s.store, &s.clock, me, org_id, user_id, coach)?)
+        })
+        .await?;
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
 }

@@ -4,7 +4,7 @@ use super::{all_valid, etag, field, if_match};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use roster_domain::OrgId;
@@ -117,21 +117,22 @@ pub async fn create(
     body: Json<CreateOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let view = run(&state, move |s| {
-        let mut errors = FieldErrors::new();
-        let name = field(&mut errors, "name", OrgName::parse(&body.name));
-        let description =
-            field(&mut errors, "description", Description::parse(body.description.as_deref().unwrap_or("")));
-        let timezone = match body.timezone.as_deref() {
-            Some(tz) => field(&mut errors, "timezone", Timezone::parse(tz)),
-            None => Some(Timezone::utc()),
-        };
-        let new = all_valid(errors, || {
-            Some(NewOrganization { name: name?, description: description?, timezone: timezone? })
-        })?;
-        organizations::create(&s.store, &s.clock, user.0, new)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            let mut errors = FieldErrors::new();
+            let name = field(&mut errors, "name", OrgName::parse(&body.name));
+            let description =
+                field(&mut errors, "description", Description::parse(body.description.as_deref().unwrap_or("")));
+            let timezone = match body.timezone.as_deref() {
+                Some(tz) => field(&mut errors, "timezone", Timezone::parse(tz)),
+                None => Some(Timezone::utc()),
+            };
+            let new = all_valid(errors, || {
+                Some(NewOrganization { name: name?, description: description?, timezone: timezone? })
+            })?;
+            organizations::create(&s.store, &s.clock, me, new)
+        })
+        .await?;
     Ok(respond(actix_web::http::StatusCode::CREATED, view))
 }
 
@@ -141,7 +142,7 @@ pub async fn create(
     responses((status = 200, body = OrganizationDto), (status = 404, body = Problem)))]
 pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<OrgId>) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let view = run(&state, move |s| organizations::get(&s.store, user.0, org_id)).await?;
+    let view = user.run(&state, move |s, me| organizations::get(&s.store, me, org_id)).await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }
 
@@ -159,19 +160,20 @@ pub async fn patch(
     body: Json<PatchOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
-    let view = run(&state, move |s| {
-        let mut errors = FieldErrors::new();
-        let patch = OrganizationPatch {
-            name: body.name.as_deref().and_then(|n| field(&mut errors, "name", OrgName::parse(n))),
-            description: body
-                .description
-                .as_deref()
-                .and_then(|d| field(&mut errors, "description", Description::parse(d))),
-            timezone: body.timezone.as_deref().and_then(|t| field(&mut errors, "timezone", Timezone::parse(t))),
-        };
-        errors.finish()?;
-        organizations::update(&s.store, &s.clock, user.0, org_id, patch, expected)
-    })
-    .await?;
+    let view = user
+        .run(&state, move |s, me| {
+            let mut errors = FieldErrors::new();
+            let patch = OrganizationPatch {
+                name: body.name.as_deref().and_then(|n| field(&mut errors, "name", OrgName::parse(n))),
+                description: body
+                    .description
+                    .as_deref()
+                    .and_then(|d| field(&mut errors, "description", Description::parse(d))),
+                timezone: body.timezone.as_deref().and_then(|t| field(&mut errors, "timezone", Timezone::parse(t))),
+            };
+            errors.finish()?;
+            organizations::update(&s.store, &s.clock, me, org_id, patch, expected)
+        })
+        .await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }

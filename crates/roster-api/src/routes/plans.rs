@@ -7,7 +7,7 @@ use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{
@@ -106,7 +106,7 @@ pub async fn list(
         after,
         limit,
     };
-    let mut plans = run(&state, move |s| service::list_plans(&s.store, &s.store, user.0, org_id, filter)).await?;
+    let mut plans = user.run(&state, move |s, me| service::list_plans(&s.store, &s.store, me, org_id, filter)).await?;
     let next_cursor = if plans.len() > limit as usize {
         plans.truncate(limit as usize);
         plans.last().map(|p| encode_cursor(&p.plan_id.to_string()))
@@ -128,21 +128,23 @@ pub async fn create(
     body: Json<CreatePlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
-    let plan = run(&state, move |s| {
-        let mut errors = FieldErrors::new();
-        let name = errors.check("name", PlanName::parse(&body.name));
-        let description = errors.check("description", Description::parse(body.description.as_deref().unwrap_or("")));
-        let sport = parse_sport(&mut errors, &body.sport);
-        let level = parse_level(&mut errors, body.level.as_deref());
-        errors.finish()?;
-        let (Some(name), Some(description), Some(sport), Some(level)) = (name, description, sport, level) else {
-            return Err(DomainError::Validation(Vec::new()));
-        };
-        let workouts = body.workouts.into_iter().map(Into::into).collect();
-        let content = PlanContent::new(name, description, sport, level, body.duration_weeks, workouts)?;
-        service::create_plan(&s.store, &s.store, &s.clock, user.0, org_id, content)
-    })
-    .await?;
+    let plan = user
+        .run(&state, move |s, me| {
+            let mut errors = FieldErrors::new();
+            let name = errors.check("name", PlanName::parse(&body.name));
+            let description =
+                errors.check("description", Description::parse(body.description.as_deref().unwrap_or("")));
+            let sport = parse_sport(&mut errors, &body.sport);
+            let level = parse_level(&mut errors, body.level.as_deref());
+            errors.finish()?;
+            let (Some(name), Some(description), Some(sport), Some(level)) = (name, description, sport, level) else {
+                return Err(DomainError::Validation(Vec::new()));
+            };
+            let workouts = body.workouts.into_iter().map(Into::into).collect();
+            let content = PlanContent::new(name, description, sport, level, body.duration_weeks, workouts)?;
+            service::create_plan(&s.store, &s.store, &s.clock, me, org_id, content)
+        })
+        .await?;
     Ok(respond(StatusCode::CREATED, plan))
 }
 
@@ -156,7 +158,8 @@ pub async fn get(
     path: web::Path<(OrgId, PlanId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, plan_id) = path.into_inner();
-    let plan = run(&state, move |s| service::get_plan(&s.store, &s.store, &s.store, user.0, org_id, plan_id)).await?;
+    let plan =
+        user.run(&state, move |s, me| service::get_plan(&s.store, &s.store, &s.store, me, org_id, plan_id)).await?;
     Ok(respond(StatusCode::OK, plan))
 }
 
@@ -175,39 +178,41 @@ pub async fn patch(
     body: Json<PatchPlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, plan_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
-    let plan = run(&state, move |s| {
-        let edit = move |old: &PlanContent| {
-            let mut errors = FieldErrors::new();
-            let name = match body.name.as_deref() {
-                Some(n) => errors.check("name", PlanName::parse(n)),
-                None => Some(old.name.clone()),
+    let plan = user
+        .run(&state, move |s, me| {
+            let edit = move |old: &PlanContent| {
+                let mut errors = FieldErrors::new();
+                let name = match body.name.as_deref() {
+                    Some(n) => errors.check("name", PlanName::parse(n)),
+                    None => Some(old.name.clone()),
+                };
+                let description = match body.description.as_deref() {
+                    Some(d) => errors.check("description", Description::parse(d)),
+                    None => Some(old.description.clone()),
+                };
+                let sport = match body.sport.as_deref() {
+                    Some(sp) => parse_sport(&mut errors, sp),
+                    None => Some(old.sport),
+                };
+                let level = match body.level {
+                    Some(l) => parse_level(&mut errors, l.as_deref()),
+                    None => Some(old.level),
+                };
+                errors.finish()?;
+                let (Some(name), Some(description), Some(sport), Some(level)) = (name, description, sport, level)
+                else {
+                    return Err(DomainError::Validation(Vec::new()));
+                };
+                let weeks = body.duration_weeks.unwrap_or(i64::from(old.duration_weeks));
+                let workouts = match body.workouts {
+                    Some(w) => w.into_iter().map(Into::into).collect(),
+                    None => old.workouts.clone(),
+                };
+                PlanContent::new(name, description, sport, level, weeks, workouts)
             };
-            let description = match body.description.as_deref() {
-                Some(d) => errors.check("description", Description::parse(d)),
-                None => Some(old.description.clone()),
-            };
-            let sport = match body.sport.as_deref() {
-                Some(sp) => parse_sport(&mut errors, sp),
-                None => Some(old.sport),
-            };
-            let level = match body.level {
-                Some(l) => parse_level(&mut errors, l.as_deref()),
-                None => Some(old.level),
-            };
-            errors.finish()?;
-            let (Some(name), Some(description), Some(sport), Some(level)) = (name, description, sport, level) else {
-                return Err(DomainError::Validation(Vec::new()));
-            };
-            let weeks = body.duration_weeks.unwrap_or(i64::from(old.duration_weeks));
-            let workouts = match body.workouts {
-                Some(w) => w.into_iter().map(Into::into).collect(),
-                None => old.workouts.clone(),
-            };
-            PlanContent::new(name, description, sport, level, weeks, workouts)
-        };
-        service::update_plan(&s.store, &s.store, &s.clock, user.0, org_id, plan_id, edit, expected)
-    })
-    .await?;
+            service::update_plan(&s.store, &s.store, &s.clock, me, org_id, plan_id, edit, expected)
+        })
+        .await?;
     Ok(respond(StatusCode::OK, plan))
 }
 
@@ -222,7 +227,7 @@ pub async fn archive(
     path: web::Path<(OrgId, PlanId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, plan_id) = path.into_inner();
-    run(&state, move |s| service::archive_plan(&s.store, &s.store, &s.clock, user.0, org_id, plan_id)).await?;
+    user.run(&state, move |s, me| service::archive_plan(&s.store, &s.store, &s.clock, me, org_id, plan_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -238,8 +243,9 @@ pub async fn list_assignments(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let (list, today) =
-        run(&state, move |s| service::list_assignments(&s.store, &s.store, &s.clock, user.0, org_id, athlete)).await?;
+    let (list, today) = user
+        .run(&state, move |s, me| service::list_assignments(&s.store, &s.store, &s.clock, me, org_id, athlete))
+        .await?;
     let data = list.into_iter().map(|a| AssignmentDto::new(a, today)).collect();
     Ok(HttpResponse::Ok().json(AssignmentListDto { data, next_cursor: None }))
 }
@@ -260,10 +266,11 @@ pub async fn assign(
     body: Json<AssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), body) = (path.into_inner(), body.into_inner());
-    let (a, today) = run(&state, move |s| {
-        service::assign(&s.store, &s.store, &s.store, &s.clock, user.0, org_id, athlete, body.plan_id, body.start_date)
-    })
-    .await?;
+    let (a, today) = user
+        .run(&state, move |s, me| {
+            service::assign(&s.store, &s.store, &s.store, &s.clock, me, org_id, athlete, body.plan_id, body.start_date)
+        })
+        .await?;
     Ok(HttpResponse::Created().json(AssignmentDto::new(a, today)))
 }
 
@@ -279,6 +286,7 @@ pub async fn cancel(
     path: web::Path<(OrgId, UserId, AssignmentId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, assignment_id) = path.into_inner();
-    run(&state, move |s| service::cancel(&s.store, &s.store, &s.clock, user.0, org_id, athlete, assignment_id)).await?;
+    user.run(&state, move |s, me| service::cancel(&s.store, &s.store, &s.clock, me, org_id, athlete, assignment_id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

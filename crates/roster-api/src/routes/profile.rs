@@ -7,7 +7,7 @@ pub mod multipart;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::athlete::dto::ActivityDto;
-use crate::state::{AppState, run};
+use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{ProfileDto, TrainingPlansDto};
@@ -217,7 +217,7 @@ pub async fn import_activity(
     let (org_id, athlete) = path.into_inner();
     // Who may write comes first: a caller told 404 or 403 has sent nothing
     // the server reads, and learns nothing from how a file would have parsed.
-    run(&state, move |s| svc::athlete_in_reach(&s.store, org_id, user.0, athlete, DataAccess::Write)).await?;
+    user.run(&state, move |s, me| svc::athlete_in_reach(&s.store, org_id, me, athlete, DataAccess::Write)).await?;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_IMPORT_BODY_BYTES) {
         return Err(too_large());
@@ -244,9 +244,9 @@ pub async fn import_activity(
     .map_err(ApiError::internal)?
     .map_err(|e| import_problem(&e))?;
     let input = activity_input(imported, hash, sport, title);
-    let inserted =
-        run(&state, move |s| svc::create_activity(&s.store, &s.store, &s.clock, user.0, org_id, athlete, &input))
-            .await?;
+    let inserted = user
+        .run(&state, move |s, me| svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
+        .await?;
     let mut res = if inserted.is_created() { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(res.json(ActivityDto::from(inserted.into_inner())))
 }
@@ -269,22 +269,23 @@ pub async fn get_profile(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let profile = run(&state, move |s| {
-        let thresholds = s.settings.attention.thresholds();
-        profile_svc::profile(
-            &s.store,
-            &s.store,
-            &s.store,
-            &s.store,
-            &s.clock,
-            &s.insights,
-            &thresholds,
-            user.0,
-            org_id,
-            athlete,
-        )
-    })
-    .await?;
+    let profile = user
+        .run(&state, move |s, me| {
+            let thresholds = s.settings.attention.thresholds();
+            profile_svc::profile(
+                &s.store,
+                &s.store,
+                &s.store,
+                &s.store,
+                &s.clock,
+                &s.insights,
+                &thresholds,
+                me,
+                org_id,
+                athlete,
+            )
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(ProfileDto::from(profile)))
 }
 

@@ -134,8 +134,14 @@ pub async fn logout(
         serde_json::from_slice(&body)
             .map_err(|e| json_error(actix_web::error::JsonPayloadError::Deserialize(e), &req))?
     };
-    let session = caller.map(|c| c.1);
-    run(&state, move |s| sessions::logout(&s.store, &s.clock, session, body.refresh_token.as_deref())).await?;
+    run(&state, move |s| {
+        let session = match caller {
+            Some(caller) => caller.live_session(s)?,
+            None => None,
+        };
+        sessions::logout(&s.store, &s.clock, session, body.refresh_token.as_deref())
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -144,7 +150,7 @@ pub async fn logout(
     responses((status = 204, description = "Every session of the account is revoked."),
         (status = 401, description = "unauthenticated", body = Problem, content_type = "application/problem+json")))]
 pub async fn logout_all(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
-    run(&state, move |s| sessions::logout_all(&s.store, &s.clock, user.0)).await?;
+    user.run(&state, move |s, me| sessions::logout_all(&s.store, &s.clock, me)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -175,13 +181,13 @@ pub async fn change_password(
     body: Json<ChangePasswordBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    run_unpinned(&state, move |s| {
+    user.run_unpinned(&state, move |s, me, session| {
         sessions::change_password(
             &s.store,
             &s.hasher,
             &s.clock,
-            user.0,
-            user.1,
+            me,
+            session,
             &body.current_password,
             &body.new_password,
         )
