@@ -9,6 +9,13 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod mail;
+mod signals;
+
+pub use mail::{MailSettings, MailTransport, SmtpSettings};
+use mail::{default_mail_from, default_mail_max_attempts, default_mail_poll_interval_ms, default_mail_retry_base_ms};
+pub use signals::{AttentionSettings, InsightsSettings};
+
 /// All settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,71 +116,6 @@ fn default_refresh_ttl_s() -> u64 {
     30 * 24 * 3600
 }
 
-/// `mail.*`
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MailSettings {
-    /// `file`, `smtp` or `log`.
-    pub transport: MailTransport,
-    /// Folder for `.eml` files with the `file` transport.
-    pub dir: PathBuf,
-    /// SMTP server, with the `smtp` transport.
-    pub smtp: SmtpSettings,
-    /// The sender, e.g. `roster <no-reply@example.com>`.
-    #[serde(default = "default_mail_from")]
-    pub from: String,
-    /// How often the outbox worker looks for due messages, in milliseconds.
-    #[serde(default = "default_mail_poll_interval_ms")]
-    pub poll_interval_ms: u64,
-    /// Attempts before a message is given up (its last error is kept).
-    #[serde(default = "default_mail_max_attempts")]
-    pub max_attempts: u32,
-    /// First retry delay in milliseconds; it doubles with every attempt (capped at an hour).
-    #[serde(default = "default_mail_retry_base_ms")]
-    pub retry_base_ms: u64,
-}
-
-fn default_mail_from() -> String {
-    "roster <no-reply@localhost>".into()
-}
-fn default_mail_poll_interval_ms() -> u64 {
-    1000
-}
-fn default_mail_max_attempts() -> u32 {
-    8
-}
-fn default_mail_retry_base_ms() -> u64 {
-    5000
-}
-
-/// How e-mail leaves the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum MailTransport {
-    /// One `.eml` file per message under `mail.dir`.
-    File,
-    /// An SMTP server.
-    Smtp,
-    /// The log only.
-    Log,
-}
-
-/// `mail.smtp.*`
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SmtpSettings {
-    /// Host.
-    pub host: Option<String>,
-    /// Port.
-    pub port: Option<u16>,
-    /// User name.
-    pub username: Option<String>,
-    /// Password.
-    pub password: Option<String>,
-    /// `none`, `starttls` or `tls`.
-    pub tls: Option<String>,
-}
-
 /// `rate_limit.*`
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -263,85 +205,6 @@ impl Default for Settings {
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),
             calendar: roster_domain::calendar::Bands::default(),
-        }
-    }
-}
-
-/// `insights.*`: an OpenAI-compatible chat-completions endpoint that rewrites
-/// the built-in insights; unset `base_url` or `model` means the built-in ones only.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct InsightsSettings {
-    /// Base URL; `POST {base_url}/chat/completions` is called.
-    pub base_url: Option<String>,
-    /// The model name sent with each request.
-    pub model: Option<String>,
-    /// Bearer key (set it through `ROSTER__INSIGHTS__API_KEY`).
-    pub api_key: Option<String>,
-    /// Time allowed for one request, in milliseconds; past it the built-in insights are used.
-    pub timeout_ms: u64,
-}
-
-impl Default for InsightsSettings {
-    fn default() -> Self {
-        Self { base_url: None, model: None, api_key: None, timeout_ms: 3000 }
-    }
-}
-
-/// `attention.*`: the thresholds of the attention signals.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct AttentionSettings {
-    /// `no_recent_activity` is a warning from this many days without activity.
-    pub no_recent_activity_warning_days: i64,
-    /// … and urgent from this many.
-    pub no_recent_activity_urgent_days: i64,
-    /// `load_spike` is a warning above this last-7-days / average-week ratio.
-    pub load_spike_warning_ratio: f64,
-    /// … and urgent above this one.
-    pub load_spike_urgent_ratio: f64,
-    /// `volume_drop` below this ratio.
-    pub volume_drop_ratio: f64,
-    /// The ratios count only when the average week of the 28 days before is at least this many metres.
-    pub min_chronic_week_m: f64,
-    /// `plan_ending_soon` when the current plan ends within this many days.
-    pub plan_ending_soon_days: i64,
-    /// `race_soon_without_plan` when the next race is within this many days.
-    pub race_soon_days: i64,
-    /// The label that raises `injury_watch`.
-    pub injury_watch_label: String,
-}
-
-impl Default for AttentionSettings {
-    fn default() -> Self {
-        let t = roster_domain::attention::AttentionThresholds::default();
-        Self {
-            no_recent_activity_warning_days: t.no_recent_activity_warning_days,
-            no_recent_activity_urgent_days: t.no_recent_activity_urgent_days,
-            load_spike_warning_ratio: t.load_spike_warning_ratio,
-            load_spike_urgent_ratio: t.load_spike_urgent_ratio,
-            volume_drop_ratio: t.volume_drop_ratio,
-            min_chronic_week_m: t.min_chronic_week_m,
-            plan_ending_soon_days: t.plan_ending_soon_days,
-            race_soon_days: t.race_soon_days,
-            injury_watch_label: t.injury_watch_label,
-        }
-    }
-}
-
-impl AttentionSettings {
-    /// The domain's thresholds.
-    pub fn thresholds(&self) -> roster_domain::attention::AttentionThresholds {
-        roster_domain::attention::AttentionThresholds {
-            no_recent_activity_warning_days: self.no_recent_activity_warning_days,
-            no_recent_activity_urgent_days: self.no_recent_activity_urgent_days,
-            load_spike_warning_ratio: self.load_spike_warning_ratio,
-            load_spike_urgent_ratio: self.load_spike_urgent_ratio,
-            volume_drop_ratio: self.volume_drop_ratio,
-            min_chronic_week_m: self.min_chronic_week_m,
-            plan_ending_soon_days: self.plan_ending_soon_days,
-            race_soon_days: self.race_soon_days,
-            injury_watch_label: self.injury_watch_label.clone(),
         }
     }
 }
