@@ -2,31 +2,19 @@
 //! transaction that make the outcome of a race one a sequence could have had.
 
 use chrono::{DateTime, Utc};
-use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization, User};
+use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization};
 use roster_domain::member::MemberRepo;
-use roster_domain::ports::{AccountRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::ports::OrganizationRepo;
+use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{DomainError, OrgId, RepoError, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
 
+use crate::plans::user;
+
 fn now() -> DateTime<Utc> {
     "2026-11-28T12:00:00Z".parse().unwrap()
-}
-
-fn user(store: &Store) -> UserId {
-    let id = UserId::new();
-    let user = User {
-        user_id: id,
-        email: Email::parse(&format!("{id}@example.com")).unwrap(),
-        first_name: PersonName::parse("Ada").unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    id
 }
 
 /// An organization with `n` athletes, and its head coach.
