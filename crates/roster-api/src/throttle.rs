@@ -76,18 +76,15 @@ fn store_error(e: roster_store::StoreError) -> roster_domain::DomainError {
 }
 
 /// Counts one `user-lookup` by `caller`: `Some` once past the per-minute limit.
-pub async fn user_lookup(state: &web::Data<AppState>, caller: UserId) -> Result<Option<Throttled>, ApiError> {
-    let limits = &state.settings.rate_limit;
+pub fn user_lookup(s: &AppState, caller: UserId) -> Result<Option<Throttled>, roster_domain::DomainError> {
+    let limits = &s.settings.rate_limit;
     if !limits.enabled {
         return Ok(None);
     }
     let limit = i32::try_from(limits.user_lookup_per_minute).unwrap_or(i32::MAX);
-    run_unpinned(state, move |s| {
-        let (now, window) = (s.clock.now(), Duration::minutes(1));
-        let counted = s.store.hit_rate_window(&format!("user_lookup:{caller}"), now, window).map_err(store_error)?;
-        Ok((counted.hits > limit).then(|| Throttled::until(counted.started + window, now)))
-    })
-    .await
+    let (now, window) = (s.clock.now(), Duration::minutes(1));
+    let counted = s.store.hit_rate_window(&format!("user_lookup:{caller}"), now, window).map_err(store_error)?;
+    Ok((counted.hits > limit).then(|| Throttled::until(counted.started + window, now)))
 }
 
 /// One login attempt, as the failed-login slowdown sees it: digests of the

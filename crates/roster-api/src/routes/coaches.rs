@@ -228,14 +228,17 @@ pub async fn lookup(
     let org_id = path.into_inner();
     let email =
         Email::parse(&query.email).map_err(|e| ApiError::bad_request("invalid_parameter", "email", e.message))?;
-    // The limit counts per account, so the session is checked first.
-    let me = user.run(&state, |_, me| Ok(me)).await?;
-    if let Some(wait) = crate::throttle::user_lookup(&state, me).await? {
-        return Ok(wait.response("Too many account lookups; retry after the time in Retry-After."));
-    }
-    let (found, membership) = user
-        .run(&state, move |s, me| coaches::lookup(&s.store, &s.store, &s.store, &s.clock, me, org_id, &email))
+    // Counted per account in the same use case, after the session check.
+    let outcome = user
+        .run(&state, move |s, me| match crate::throttle::user_lookup(s, me)? {
+            Some(wait) => Ok(Err(wait)),
+            None => coaches::lookup(&s.store, &s.store, &s.store, &s.clock, me, org_id, &email).map(Ok),
+        })
         .await?;
+    let (found, membership) = match outcome {
+        Ok(found) => found,
+        Err(wait) => return Ok(wait.response("Too many account lookups; retry after the time in Retry-After.")),
+    };
     Ok(HttpResponse::Ok().json(LookupDto {
         user: LookupUserDto {
             user_id: found.user_id,

@@ -266,13 +266,13 @@ pub fn change_workout(
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();
     let today = timezone.today(now);
-    let date = lay_out(store, org_id, athlete)?
-        .into_iter()
-        .find(|w| w.workout_ref == workout_ref)
-        .ok_or(DomainError::NotFound("planned workout"))?
-        .date;
+    // The athlete's workouts are laid out once: the change is applied to
+    // this list to answer with the workout as it now stands.
+    let mut workouts = lay_out(store, org_id, athlete)?;
+    let date =
+        workouts.iter().find(|w| w.workout_ref == workout_ref).ok_or(DomainError::NotFound("planned workout"))?.date;
     let day = Day { timezone: &timezone, today, bands };
-    let current = day.workout(store, (org_id, athlete), date, workout_ref)?;
+    let current = day.workout(store, athlete, &workouts, date, workout_ref)?;
 
     let mut adjustment = WorkoutAdjustment {
         assignment_id: workout_ref.assignment_id,
@@ -318,7 +318,12 @@ pub fn change_workout(
     };
     let event = AuditEvent::new(org_id, caller, action, Some(athlete), changes, now);
     store.put_adjustment(org_id, athlete, &adjustment, &event)?;
-    day.workout(store, (org_id, athlete), adjustment.moved_to.unwrap_or(current.scheduled_date), workout_ref)
+    let date = adjustment.moved_to.unwrap_or(current.scheduled_date);
+    for workout in workouts.iter_mut().filter(|w| w.workout_ref == workout_ref) {
+        workout.date = date;
+        workout.excuse = adjustment.excuse.clone();
+    }
+    day.workout(store, athlete, &workouts, date, workout_ref)
 }
 
 /// What the state of a workout on one day depends on besides the store.
@@ -330,19 +335,19 @@ struct Day<'a> {
 
 impl Day<'_> {
     /// The workout `workout_ref`, on `date`, with its outcome among the
-    /// workouts and activities of that day.
+    /// `workouts` and the activities of that day.
     fn workout(
         &self,
         store: &impl CalendarStore,
-        (org_id, athlete): (OrgId, UserId),
+        athlete: UserId,
+        workouts: &[PlannedWorkout],
         date: NaiveDate,
         workout_ref: WorkoutRef,
     ) -> Result<PlannedWorkout, DomainError> {
         let tz = self.timezone.tz();
         let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
         let activities = store.activities_between(athlete, start_of_day(tz, date), start_of_day(tz, next))?;
-        let on_day: Vec<PlannedWorkout> =
-            lay_out(store, org_id, athlete)?.into_iter().filter(|w| w.date == date).collect();
+        let on_day: Vec<PlannedWorkout> = workouts.iter().filter(|w| w.date == date).cloned().collect();
         let (on_day, _) = with_outcomes(on_day, &activities, self.timezone, self.today, self.bands);
         on_day.into_iter().find(|w| w.workout_ref == workout_ref).ok_or(DomainError::NotFound("planned workout"))
     }
