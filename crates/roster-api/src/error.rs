@@ -71,12 +71,13 @@ impl ApiError {
     }
 
     /// `503` with the outage's code (`database_unavailable`,
-    /// `storage_unavailable`), logging the cause; the client may retry.
+    /// `storage_unavailable`, `database_busy`), logging the cause; the client may retry.
     pub fn unavailable(outage: Outage, cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, code = outage.code(), "the store is unavailable");
         let detail = match outage {
             Outage::Database => "The database cannot be reached; retry after the time in Retry-After.",
             Outage::Storage => "The database cannot be written; retry after the time in Retry-After.",
+            Outage::Busy => "The database is busy with other writes; retry after the time in Retry-After.",
         };
         Self::new(StatusCode::SERVICE_UNAVAILABLE, outage.code(), detail)
     }

@@ -92,6 +92,8 @@ pub enum Outage {
     Database,
     /// The database file cannot be written (read-only, disk full, I/O error).
     Storage,
+    /// Another writer held the SQLite file past the busy timeout.
+    Busy,
 }
 
 impl Outage {
@@ -100,6 +102,7 @@ impl Outage {
         match self {
             Outage::Database => "database_unavailable",
             Outage::Storage => "storage_unavailable",
+            Outage::Busy => "database_busy",
         }
     }
 }

@@ -47,6 +47,10 @@ impl StoreError {
                     "unable to open database file",
                     "disk I/O error",
                 ];
+                // SQLITE_BUSY after the busy timeout: another writer held the file.
+                if info.message().starts_with("database is locked") {
+                    return Some(Outage::Busy);
+                }
                 STORAGE.iter().any(|m| info.message().starts_with(m)).then_some(Outage::Storage)
             }
             _ => None,

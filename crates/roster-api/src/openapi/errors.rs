@@ -61,8 +61,8 @@ fn document(path: &str, op: &mut Operation) {
 
 const BAD_REQUEST: &str = "A malformed request: malformed_json, unknown_field, invalid_type or missing_field \
     in the body; invalid_parameter or unknown_parameter in the query; invalid_header";
-const UNAVAILABLE: &str = "database_unavailable or storage_unavailable: the database cannot be reached or \
-    written to for now; try again after Retry-After";
+const UNAVAILABLE: &str = "database_unavailable, storage_unavailable or database_busy: the database cannot be \
+    reached or written to for now, or other writes held it too long; try again after Retry-After";
 const RETRY_AFTER_429: &str = "Seconds until a request from this address is accepted again (at least 1).";
 const RETRY_AFTER_503: &str = "Seconds after which trying again makes sense (at least 1).";
 
