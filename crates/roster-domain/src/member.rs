@@ -15,49 +15,11 @@ use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::RepoError;
 use crate::ids::{GroupId, MembershipId, OrgId, UserId};
 use crate::role::MembershipStatus;
-use crate::values::{InvalidValue, Lines, clean_text};
+use crate::values::{InvalidValue, Lines, bounded_text, clean_text, string_value};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
-
-/// Trims `input`, refuses control characters and checks its length (in characters).
-fn bounded(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
-    let trimmed = clean_text(input, Lines::One)?;
-    let len = trimmed.chars().count();
-    if len == 0 {
-        return Err(InvalidValue::new(code, format!("{what} must not be empty")));
-    }
-    if len > max {
-        return Err(InvalidValue::new(code, format!("{what} must be at most {max} characters")));
-    }
-    Ok(trimmed)
-}
-
-macro_rules! text_value {
-    ($name:ident) => {
-        impl $name {
-            /// The value as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-            /// The value as an owned string.
-            pub fn into_inner(self) -> String {
-                self.0
-            }
-        }
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-    };
-}
 
 /// A nickname inside one organization: 1–60 characters, trimmed.
 ///
@@ -68,12 +30,12 @@ macro_rules! text_value {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DisplayName(String);
-text_value!(DisplayName);
+string_value!(DisplayName);
 
 impl DisplayName {
     /// Parses a display name.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        bounded(input, "display name", "invalid_display_name", 60).map(Self)
+        bounded_text(input, "display name", "invalid_display_name", 60).map(Self)
     }
 }
 
@@ -86,19 +48,19 @@ impl DisplayName {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemberLevel(String);
-text_value!(MemberLevel);
+string_value!(MemberLevel);
 
 impl MemberLevel {
     /// Parses a member level.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
-        bounded(input, "member level", "invalid_member_level", 40).map(Self)
+        bounded_text(input, "member level", "invalid_member_level", 40).map(Self)
     }
 }
 
 /// A coach's notes about a member: up to 10 000 characters, never shown to the athlete.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrivateNotes(String);
-text_value!(PrivateNotes);
+string_value!(PrivateNotes);
 
 impl PrivateNotes {
     /// Parses notes; surrounding whitespace is trimmed, line breaks and tabs
@@ -119,7 +81,7 @@ impl PrivateNotes {
 /// A label: `@` then 1–40 of `a-z 0-9 - _`. Input is trimmed and lower-cased.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Label(String);
-text_value!(Label);
+string_value!(Label);
 
 impl Label {
     /// Parses a label; a missing `@` or another character is `invalid_label`.

@@ -21,6 +21,8 @@ impl InvalidValue {
     }
 }
 
+/// `as_str`, `into_inner`, `Display` and `Serialize` for a text value type
+/// wrapping a `String` (the value types here and in [`crate::member`]).
 macro_rules! string_value {
     ($name:ident) => {
         impl $name {
@@ -45,6 +47,7 @@ macro_rules! string_value {
         }
     };
 }
+pub(crate) use string_value;
 
 /// Whether a text value is one line (a name, a title) or may run over
 /// several (a description, notes).
@@ -88,7 +91,7 @@ pub fn clean_text(input: &str, lines: Lines) -> Result<String, InvalidValue> {
 }
 
 /// Trims `input`, refuses control characters and checks its length in characters.
-fn bounded_text(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
+pub(crate) fn bounded_text(input: &str, what: &str, code: &'static str, max: usize) -> Result<String, InvalidValue> {
     let trimmed = clean_text(input, Lines::One)?;
     let len = trimmed.chars().count();
     if len == 0 {

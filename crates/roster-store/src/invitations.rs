@@ -3,7 +3,7 @@
 
 mod extras;
 pub(crate) mod outbox;
-mod row;
+mod rows;
 mod seal;
 
 pub(crate) use outbox::enqueue;
@@ -25,7 +25,7 @@ use roster_domain::invitation::{
     TokenHash,
 };
 use roster_domain::{Conflict, DomainError, InvitationId, OrgId, RepoError};
-use row::InvitationRow;
+use rows::InvitationRow;
 use serde_json::json;
 
 fn load(conn: &mut DbConn, invitation_id: &str) -> Result<Option<Invitation>, StoreError> {
