@@ -23,6 +23,7 @@ mod plans;
 mod pool;
 mod rows;
 pub mod schema;
+#[cfg(feature = "seed")]
 pub mod seed;
 mod sessions;
 #[cfg(feature = "testing")]
@@ -35,7 +36,7 @@ pub use effects::JoinMode;
 pub use error::StoreError;
 pub use groups::{group_ids_of, member_in_group};
 pub use invitations::{MailKey, OutboxRecord, OutboxWork};
-pub use plans::{SeededPlans, training_plans_status};
+pub use plans::training_plans_status;
 pub use pool::{DEFAULT_CONNECT_TIMEOUT, DbPool, IDLE_BEFORE_CHECK, Manager, PooledConn};
 pub use throttle::RateWindow;
 

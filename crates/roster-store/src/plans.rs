@@ -3,10 +3,8 @@
 //! and the batch read of plan status for a roster page.
 
 pub(crate) mod rows;
-mod seed;
 mod status;
 
-pub use seed::SeededPlans;
 pub(crate) use status::plan_summaries;
 pub use status::training_plans_status;
 

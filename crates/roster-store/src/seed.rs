@@ -358,4 +358,6 @@ impl Store {
 }
 
 mod athlete_data;
+mod plans;
 pub use athlete_data::SeededAthleteData;
+pub use plans::SeededPlans;

@@ -1,9 +1,9 @@
 //! Synthetic groups, plans and assignments for `roster seed` and benchmarks.
 
-use super::rows::PlanRow;
-use super::{AssignmentRow, org_today};
 use crate::error::StoreError;
 use crate::groups::insert_group_member;
+use crate::plans::rows::PlanRow;
+use crate::plans::{AssignmentRow, org_today};
 use crate::rows::to_db;
 use crate::schema::{org_groups, plan_assignments, training_plans};
 use crate::{Store, write_tx};
