@@ -1,15 +1,16 @@
 //! Activities, race goals, zones, integrations and the page-wide reads, on
 //! both backends.
 
+use crate::fixtures::{event, noon, user};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use roster_domain::athlete::weekly::{boundaries, week_starts};
 use roster_domain::athlete::{
     Activity, ActivityInput, AthleteRepo, ConnectInput, FeedCursor, Inserted, Integration, IntegrationStatus,
     NewActivity, PaceZone, Provider, RaceGoal, RaceGoalFields, RaceGoalInput, ZoneSettings, Zones,
 };
-use roster_domain::entities::{AuditEvent, AuditFilter, Membership, Organization, User};
-use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::entities::{AuditEvent, AuditFilter, Membership, Organization};
+use roster_domain::ports::{AuditRepo, OrganizationRepo};
+use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{Conflict, OrgId, RaceGoalId, RepoError, Role, UserId};
 use roster_store::Store;
 use roster_store::athlete::{activity_windows, integration_statuses, race_goal_summaries, zones_presence};
@@ -20,24 +21,6 @@ fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
 }
 
-fn now() -> DateTime<Utc> {
-    at("2026-11-28T12:00:00Z")
-}
-
-fn user(store: &Store) -> UserId {
-    let id = UserId::new();
-    let user = User {
-        user_id: id,
-        email: Email::parse(&format!("{id}@example.com")).unwrap(),
-        first_name: PersonName::parse("Kim").unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    id
-}
-
 /// An organization in `tz` with a head coach, and one athlete in it.
 fn org_with_athlete(store: &Store, tz: &str) -> (OrgId, UserId) {
     let head = user(store);
@@ -46,22 +29,18 @@ fn org_with_athlete(store: &Store, tz: &str) -> (OrgId, UserId) {
         name: OrgName::parse("Riverside Runners").unwrap(),
         description: Description::default(),
         timezone: Timezone::parse(tz).unwrap(),
-        created_at: now(),
-        updated_at: now(),
+        created_at: noon(),
+        updated_at: noon(),
         version: 1,
     };
-    let e = AuditEvent::new(org.org_id, head, "organization.created", None, json!({}), now());
-    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, now()), &e).unwrap();
+    let e = AuditEvent::new(org.org_id, head, "organization.created", None, json!({}), noon());
+    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, noon()), &e).unwrap();
     let athlete = user(store);
-    let m = Membership::start(org.org_id, athlete, Role::Athlete, now());
+    let m = Membership::start(org.org_id, athlete, Role::Athlete, noon());
     store
-        .add_membership(&m, &AuditEvent::new(org.org_id, head, "member.added", Some(athlete), json!({}), now()))
+        .add_membership(&m, &AuditEvent::new(org.org_id, head, "member.added", Some(athlete), json!({}), noon()))
         .unwrap();
     (org.org_id, athlete)
-}
-
-fn event(org: OrgId, user: UserId, action: &str) -> AuditEvent {
-    AuditEvent::new(org, user, action, Some(user), json!({}), now())
 }
 
 fn activity(user: UserId, start: &str, distance_m: f64, source: &str, external_id: Option<&str>) -> Activity {
@@ -76,7 +55,7 @@ fn activity(user: UserId, start: &str, distance_m: f64, source: &str, external_i
         source: source.into(),
         external_id: external_id.map(str::to_owned),
     };
-    NewActivity::parse(&input, now()).unwrap().into_activity(user, user, now())
+    NewActivity::parse(&input, noon()).unwrap().into_activity(user, user, noon())
 }
 
 fn count_events(store: &Store, org: OrgId, action: &str) -> usize {
@@ -134,7 +113,7 @@ fn weekly_totals_bucket_by_local_mondays_with_empty_weeks() {
         let (org, me) = org_with_athlete(&store, "Europe/Berlin");
         let tz = store.org_timezone(org).unwrap().unwrap().tz();
         // now = Saturday 2026-11-28; weeks start Mondays 11-02, 11-09, 11-16, 11-23 (Berlin).
-        let mondays = week_starts(tz, now(), 4);
+        let mondays = week_starts(tz, noon(), 4);
         assert_eq!(mondays[0], NaiveDate::from_ymd_opt(2026, 11, 2).unwrap());
         for (start, d) in [
             ("2026-11-01T22:59:59Z", 1.0),    // Sunday 23:59:59 Berlin: before the range
@@ -157,7 +136,7 @@ fn weekly_totals_bucket_by_local_mondays_with_empty_weeks() {
         // One week alone (no CASE to choose from), and the longest trend.
         let one = store.weekly_totals(me, &boundaries(tz, &mondays[3..])).unwrap();
         assert_eq!(one.iter().map(|t| t.distance_m).collect::<Vec<_>>(), [8000.0], "{:?}", db.backend);
-        let long = week_starts(tz, now(), 104);
+        let long = week_starts(tz, noon(), 104);
         let totals_104 = store.weekly_totals(me, &boundaries(tz, &long)).unwrap();
         assert_eq!(totals_104.len(), 104);
         assert_eq!(totals_104[100..].iter().map(|t| t.distance_m).collect::<Vec<_>>(), distances);
@@ -180,8 +159,8 @@ fn goal(user: UserId, name: &str, date: &str) -> RaceGoal {
         race_goal_id: RaceGoalId::new(),
         user_id: user,
         fields,
-        created_at: now(),
-        updated_at: now(),
+        created_at: noon(),
+        updated_at: noon(),
         version: 1,
     }
 }
@@ -226,12 +205,12 @@ fn zones_are_replaced_whole_with_a_version() {
         settings.heart_rate.max_bpm = Some(190);
         settings.pace.zones = vec![PaceZone { name: "easy".into(), min_s_per_km: 300, max_s_per_km: 360 }];
         let zones = Zones::parse(settings).unwrap();
-        let first = store.put_zones(me, &zones, None, now(), &event(org, me, "zones.updated")).unwrap();
+        let first = store.put_zones(me, &zones, None, noon(), &event(org, me, "zones.updated")).unwrap();
         assert_eq!(first.version, 1);
         assert_eq!(store.zones(me).unwrap(), Some(first.clone()), "{:?}", db.backend);
-        let stale = store.put_zones(me, &Zones::default(), Some(7), now(), &event(org, me, "zones.updated"));
+        let stale = store.put_zones(me, &Zones::default(), Some(7), noon(), &event(org, me, "zones.updated"));
         assert!(matches!(stale, Err(RepoError::Conflict(Conflict::VersionMismatch))));
-        let second = store.put_zones(me, &Zones::default(), Some(1), now(), &event(org, me, "zones.updated")).unwrap();
+        let second = store.put_zones(me, &Zones::default(), Some(1), noon(), &event(org, me, "zones.updated")).unwrap();
         assert_eq!(second.version, 2);
         assert_eq!(store.zones(me).unwrap().unwrap().zones, Zones::default());
         assert_eq!(count_events(&store, org, "zones.updated"), 2);
@@ -244,12 +223,12 @@ fn integrations_are_inserted_then_replaced() {
         let store = db.store();
         let (org, me) = org_with_athlete(&store, "UTC");
         let input = ConnectInput { external_athlete_id: Some("a-1".into()), ..Default::default() };
-        let garmin = Integration::connect(None, me, Provider::Garmin, &input, now()).unwrap();
-        let strava = Integration::connect(None, me, Provider::Strava, &ConnectInput::default(), now()).unwrap();
+        let garmin = Integration::connect(None, me, Provider::Garmin, &input, noon()).unwrap();
+        let strava = Integration::connect(None, me, Provider::Strava, &ConnectInput::default(), noon()).unwrap();
         store.put_integration(&garmin, &event(org, me, "integration.connected")).unwrap();
         store.put_integration(&strava, &event(org, me, "integration.connected")).unwrap();
         assert_eq!(store.integrations(me).unwrap(), [strava.clone(), garmin.clone()], "{:?}", db.backend);
-        let down = garmin.disconnect(now() + Duration::hours(1));
+        let down = garmin.disconnect(noon() + Duration::hours(1));
         store.put_integration(&down, &event(org, me, "integration.disconnected")).unwrap();
         assert_eq!(store.integrations(me).unwrap()[1], down);
     }
@@ -267,14 +246,14 @@ fn page_wide_reads_answer_every_athlete_in_one_query_each() {
             busy,
             Provider::Strava,
             &ConnectInput { status: Some("error".into()), ..Default::default() },
-            now(),
+            noon(),
         )
         .unwrap();
         store.put_integration(&error, &event(org, busy, "integration.connected")).unwrap();
         let mut settings = ZoneSettings::default();
         settings.pace.zones = vec![PaceZone { name: "easy".into(), min_s_per_km: 300, max_s_per_km: 360 }];
         store
-            .put_zones(busy, &Zones::parse(settings).unwrap(), None, now(), &event(org, busy, "zones.updated"))
+            .put_zones(busy, &Zones::parse(settings).unwrap(), None, noon(), &event(org, busy, "zones.updated"))
             .unwrap();
         for g in [goal(busy, "Past", "2026-01-01"), goal(busy, "Later", "2027-05-01"), goal(busy, "Next", "2026-11-28")]
         {
@@ -305,15 +284,15 @@ fn page_wide_reads_answer_every_athlete_in_one_query_each() {
         assert_eq!(goals[&busy], (2, Some(("Next".to_owned(), "2026-11-28".parse().unwrap()))));
         assert_eq!(goals[&idle], (0, None));
 
-        let windows = activity_windows(&mut conn, &page, now()).unwrap();
+        let windows = activity_windows(&mut conn, &page, noon()).unwrap();
         let w = windows[&busy];
         assert_eq!(w.last_activity_at, Some(at("2026-11-27T07:00:00Z")), "{:?}", db.backend);
         assert_eq!((w.distance_last_7d, w.activities_last_7d), (15_000.0, 2));
         assert_eq!((w.distance_days_8_to_35, w.activities_days_8_to_35), (5_000.0, 2));
         assert_eq!(windows[&idle], Default::default());
-        assert_eq!(store.activity_window(busy, now()).unwrap(), w);
-        assert_eq!(store.activity_window(idle, now()).unwrap(), Default::default());
-        assert!(activity_windows(&mut conn, &[], now()).unwrap().is_empty());
+        assert_eq!(store.activity_window(busy, noon()).unwrap(), w);
+        assert_eq!(store.activity_window(idle, noon()).unwrap(), Default::default());
+        assert!(activity_windows(&mut conn, &[], noon()).unwrap().is_empty());
     }
 }
 

@@ -1,32 +1,17 @@
 //! Accounts, organizations, memberships, audit events and migrations.
 
+use crate::fixtures::{now, stored_user};
 use chrono::{DateTime, Utc};
-use roster_domain::entities::{AuditEvent, AuditFilter, Membership, Organization, User};
+use roster_domain::entities::{AuditEvent, AuditFilter, Membership, Organization};
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
-use roster_domain::{Clock, Conflict, OrgId, RepoError, Role, SystemClock, UserId};
+use roster_domain::values::{Description, Email, OrgName, Timezone};
+use roster_domain::{Conflict, OrgId, RepoError, Role, UserId};
 use roster_store::testing::TestDb;
 use roster_store::{DatabaseUrl, Store};
 use serde_json::json;
 use std::collections::BTreeSet;
 
-fn now() -> DateTime<Utc> {
-    SystemClock.now()
-}
-
-fn user(store: &Store, email: &str) -> User {
-    let user = User {
-        user_id: UserId::new(),
-        email: Email::parse(email).unwrap(),
-        first_name: PersonName::parse("Kim").unwrap(),
-        last_name: Some(PersonName::parse("Lee").unwrap()),
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    user
-}
-
+/// An event with one change, so the trail's `changes` round-trip is checked.
 fn event(org: OrgId, actor: UserId, action: &str) -> AuditEvent {
     AuditEvent::new(org, actor, action, Some(actor), json!({"k": {"old": null, "new": 1}}), now())
 }
@@ -76,7 +61,7 @@ fn fresh_database_migrates_and_round_trips_every_row_type() {
     for db in TestDb::all() {
         let store = db.store();
         assert!(store.ready(std::time::Duration::from_secs(1)).unwrap(), "{:?}", db.backend);
-        let head = user(&store, "Head@Example.com");
+        let head = stored_user(&store, "Kim", Some("Lee"), Some("Head@Example.com"));
         let loaded = store.user_by_email(&Email::parse("head@example.com").unwrap()).unwrap().unwrap();
         assert_eq!(loaded.user, head);
         assert_eq!(loaded.password_hash, "$argon2id$fake");
@@ -104,7 +89,7 @@ fn fresh_database_migrates_and_round_trips_every_row_type() {
 fn taken_email_is_a_typed_conflict() {
     for db in TestDb::all() {
         let store = db.store();
-        let first = user(&store, "same@example.com");
+        let first = stored_user(&store, "Kim", Some("Lee"), Some("same@example.com"));
         let mut second = first.clone();
         second.user_id = UserId::new();
         assert_eq!(conflict(store.insert_user(&second, "h")), Conflict::EmailTaken, "{:?}", db.backend);
@@ -115,7 +100,7 @@ fn taken_email_is_a_typed_conflict() {
 fn an_account_heads_at_most_one_organization() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "h@example.com");
+        let head = stored_user(&store, "Kim", Some("Lee"), Some("h@example.com"));
         org_headed_by(&store, head.user_id);
         let t = now();
         let org = Organization { org_id: OrgId::new(), ..org_headed_by_template(t) };
@@ -142,7 +127,7 @@ fn org_headed_by_template(t: DateTime<Utc>) -> Organization {
 fn concurrent_organization_creation_by_one_account_has_one_winner() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "racer@example.com");
+        let head = stored_user(&store, "Kim", Some("Lee"), Some("racer@example.com"));
         let results: Vec<Result<(), RepoError>> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)
                 .map(|_| {
@@ -169,7 +154,11 @@ fn concurrent_organization_creation_by_one_account_has_one_winner() {
 fn memberships_keep_their_uniqueness_rules() {
     for db in TestDb::all() {
         let store = db.store();
-        let (h1, h2, athlete) = (user(&store, "h1@x.io"), user(&store, "h2@x.io"), user(&store, "a@x.io"));
+        let (h1, h2, athlete) = (
+            stored_user(&store, "Kim", Some("Lee"), Some("h1@x.io")),
+            stored_user(&store, "Kim", Some("Lee"), Some("h2@x.io")),
+            stored_user(&store, "Kim", Some("Lee"), Some("a@x.io")),
+        );
         let (o1, o2) = (org_headed_by(&store, h1.user_id), org_headed_by(&store, h2.user_id));
         let t = now();
         let join = |org: OrgId, role: Role| {
@@ -191,7 +180,11 @@ fn memberships_keep_their_uniqueness_rules() {
 fn removing_a_coach_keeps_history_and_unassigns_their_athletes() {
     for db in TestDb::all() {
         let store = db.store();
-        let (head, coach, athlete) = (user(&store, "h@x.io"), user(&store, "c@x.io"), user(&store, "a@x.io"));
+        let (head, coach, athlete) = (
+            stored_user(&store, "Kim", Some("Lee"), Some("h@x.io")),
+            stored_user(&store, "Kim", Some("Lee"), Some("c@x.io")),
+            stored_user(&store, "Kim", Some("Lee"), Some("a@x.io")),
+        );
         let org = org_headed_by(&store, head.user_id).org_id;
         let t = now();
         store
@@ -228,7 +221,10 @@ fn removing_a_coach_keeps_history_and_unassigns_their_athletes() {
 fn head_coach_swap_keeps_one_head_per_organization() {
     for db in TestDb::all() {
         let store = db.store();
-        let (head, coach) = (user(&store, "h@x.io"), user(&store, "c@x.io"));
+        let (head, coach) = (
+            stored_user(&store, "Kim", Some("Lee"), Some("h@x.io")),
+            stored_user(&store, "Kim", Some("Lee"), Some("c@x.io")),
+        );
         let org = org_headed_by(&store, head.user_id).org_id;
         store
             .add_membership(
@@ -257,7 +253,7 @@ fn head_coach_swap_keeps_one_head_per_organization() {
 fn stale_version_changes_nothing() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "h@x.io");
+        let head = stored_user(&store, "Kim", Some("Lee"), Some("h@x.io"));
         let mut org = org_headed_by(&store, head.user_id);
         org.name = OrgName::parse("Renamed").unwrap();
         org.version = 2;
@@ -278,12 +274,15 @@ fn stale_version_changes_nothing() {
 fn audit_events_filter_and_page_newest_first() {
     for db in TestDb::all() {
         let store = db.store();
-        let (head, other) = (user(&store, "h@x.io"), user(&store, "o@x.io"));
+        let (head, other) = (
+            stored_user(&store, "Kim", Some("Lee"), Some("h@x.io")),
+            stored_user(&store, "Kim", Some("Lee"), Some("o@x.io")),
+        );
         let org = org_headed_by(&store, head.user_id).org_id;
         for i in 0..5 {
             let mut e = event(org, head.user_id, if i % 2 == 0 { "member.added" } else { "member.updated" });
             e.subject_user_id = Some(if i < 3 { head.user_id } else { other.user_id });
-            let athlete = user(&store, &format!("a{i}@x.io"));
+            let athlete = stored_user(&store, "Kim", Some("Lee"), Some(&format!("a{i}@x.io")));
             store.add_membership(&Membership::start(org, athlete.user_id, Role::Athlete, now()), &e).unwrap();
         }
         let all = |f: AuditFilter| store.audit_events(org, &AuditFilter { limit: 50, ..f }).unwrap();

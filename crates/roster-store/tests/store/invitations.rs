@@ -1,43 +1,18 @@
 //! Invitations, their tokens, atomic acceptance under concurrency, and the outbox.
 
-use chrono::{DateTime, Duration, Utc};
-use roster_domain::entities::{AuditEvent, AuditFilter, JoinExtras, Membership, Organization, User};
+use crate::fixtures::{event, new_user, now, stored_user};
+use chrono::Duration;
+use roster_domain::entities::{AuditFilter, JoinExtras, Membership, Organization, User};
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus,
     InvitationToken, NewAccountRecord, OutboxMessage,
 };
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
-use roster_domain::{Clock, Conflict, DomainError, InvitationGone, OrgId, RepoError, Role, SystemClock, UserId};
+use roster_domain::{Conflict, DomainError, InvitationGone, OrgId, RepoError, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
-use serde_json::json;
 use std::collections::HashSet;
-
-fn now() -> DateTime<Utc> {
-    SystemClock.now()
-}
-
-fn user(store: &Store, email: &str) -> User {
-    let user = new_user(email);
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    user
-}
-
-fn new_user(email: &str) -> User {
-    User {
-        user_id: UserId::new(),
-        email: Email::parse(email).unwrap(),
-        first_name: PersonName::parse("Jo").unwrap(),
-        last_name: None,
-        email_verified: true,
-        created_at: now(),
-    }
-}
-
-fn event(org: OrgId, actor: UserId, action: &str) -> AuditEvent {
-    AuditEvent::new(org, actor, action, Some(actor), json!({}), now())
-}
 
 fn org(store: &Store, head: UserId) -> OrgId {
     let t = now();
@@ -131,7 +106,7 @@ fn filter(status: Option<InvitationStatus>, kind: Option<InvitationKind>, limit:
 fn invitations_round_trip_with_group_plan_and_token_hash_only() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (inv, token) = single(&store, org_id, head.user_id, "jo@example.com");
         assert_eq!(store.invitation(org_id, inv.invitation_id).unwrap(), Some(inv.clone()), "{:?}", db.backend);
@@ -157,7 +132,7 @@ fn invitations_round_trip_with_group_plan_and_token_hash_only() {
 fn a_second_pending_single_use_invitation_for_one_email_is_invitation_pending() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         single(&store, org_id, head.user_id, "jo@example.com");
         let again = Invitation::single_use(
@@ -185,7 +160,7 @@ fn a_second_pending_single_use_invitation_for_one_email_is_invitation_pending() 
 fn lists_filter_by_status_and_kind_and_page_by_keyset() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (a, _) = single(&store, org_id, head.user_id, "a@example.com");
         let (_b, _) = link(&store, org_id, head.user_id, Some(5));
@@ -219,7 +194,7 @@ fn lists_filter_by_status_and_kind_and_page_by_keyset() {
 fn resending_replaces_the_token_and_queues_a_new_email() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (mut inv, old) = single(&store, org_id, head.user_id, "jo@example.com");
         inv.last_sent_at = Some(now());
@@ -239,10 +214,10 @@ fn resending_replaces_the_token_and_queues_a_new_email() {
 fn accepting_counts_the_use_and_writes_membership_and_events_together() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (inv, _) = single(&store, org_id, head.user_id, "jo@example.com");
-        let jo = new_user("jo@example.com");
+        let jo = invitee("jo@example.com");
         store.accept_invitation(&acceptance(&inv, &jo, true)).unwrap();
         let stored = store.invitation(org_id, inv.invitation_id).unwrap().unwrap();
         assert_eq!((stored.use_count, stored.recorded_status), (1, InvitationStatus::Accepted), "{:?}", db.backend);
@@ -252,7 +227,7 @@ fn accepting_counts_the_use_and_writes_membership_and_events_together() {
         assert!(events.iter().any(|e| e.action == "invitation.accepted"));
         assert_eq!(store.organization(org_id).unwrap().unwrap().counts.pending_invitations, 0);
         // Used: a second accept is refused and writes nothing.
-        let kim = new_user("kim@example.com");
+        let kim = invitee("kim@example.com");
         assert_eq!(refused(store.accept_invitation(&acceptance(&inv, &kim, true))), "invitation_already_used");
         assert!(store.user_by_id(kim.user_id).unwrap().is_none(), "the account is not half-created");
     }
@@ -262,11 +237,11 @@ fn accepting_counts_the_use_and_writes_membership_and_events_together() {
 fn a_refused_membership_rolls_back_the_counted_use() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
-        let other_head = user(&store, "other@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
+        let other_head = stored_user(&store, "Jo", None, Some("other@example.com"));
         let org_id = org(&store, head.user_id);
         let other = org(&store, other_head.user_id);
-        let athlete = user(&store, "a@example.com");
+        let athlete = stored_user(&store, "Jo", None, Some("a@example.com"));
         let m = Membership::start(other, athlete.user_id, Role::Athlete, now());
         store.add_membership(&m, &event(other, athlete.user_id, "member.added")).unwrap();
         let (inv, _) = link(&store, org_id, head.user_id, Some(1));
@@ -283,10 +258,10 @@ fn a_refused_membership_rolls_back_the_counted_use() {
 fn revoked_and_expired_invitations_are_refused_with_their_reason() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (inv, _) = link(&store, org_id, head.user_id, None);
-        let mut late = acceptance(&inv, &new_user("x@example.com"), true);
+        let mut late = acceptance(&inv, &invitee("x@example.com"), true);
         late.now = now() + Duration::days(1);
         store
             .revoke_invitation(org_id, inv.invitation_id, now(), &event(org_id, head.user_id, "invitation.revoked"))
@@ -301,7 +276,7 @@ fn revoked_and_expired_invitations_are_refused_with_their_reason() {
                 &event(org_id, head.user_id, "invitation.created"),
             )
             .unwrap();
-        let mut late = acceptance(&expiring, &new_user("y@example.com"), true);
+        let mut late = acceptance(&expiring, &invitee("y@example.com"), true);
         late.now = now() + Duration::hours(2);
         assert_eq!(refused(store.accept_invitation(&late)), "invitation_expired");
     }
@@ -311,7 +286,7 @@ fn revoked_and_expired_invitations_are_refused_with_their_reason() {
 fn fifty_concurrent_accepts_of_a_ten_use_link_make_exactly_ten_members() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (inv, _) = link(&store, org_id, head.user_id, Some(10));
         let results: Vec<Result<Membership, RepoError>> = std::thread::scope(|s| {
@@ -319,7 +294,7 @@ fn fifty_concurrent_accepts_of_a_ten_use_link_make_exactly_ten_members() {
                 .map(|i| {
                     let (store, inv) = (store.clone(), inv.clone());
                     s.spawn(move || {
-                        let u = new_user(&format!("racer{i}@example.com"));
+                        let u = invitee(&format!("racer{i}@example.com"));
                         store.accept_invitation(&acceptance(&inv, &u, true))
                     })
                 })
@@ -341,10 +316,11 @@ fn fifty_concurrent_accepts_of_a_ten_use_link_make_exactly_ten_members() {
 fn concurrent_accepts_of_one_single_use_invitation_have_one_winner() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         let (inv, _) = single(&store, org_id, head.user_id, "jo@example.com");
-        let racers: Vec<User> = (0..12).map(|i| user(&store, &format!("r{i}@example.com"))).collect();
+        let racers: Vec<User> =
+            (0..12).map(|i| stored_user(&store, "Jo", None, Some(&format!("r{i}@example.com")))).collect();
         let results: Vec<Result<Membership, RepoError>> = std::thread::scope(|s| {
             let handles: Vec<_> = racers
                 .iter()
@@ -366,7 +342,7 @@ fn concurrent_accepts_of_one_single_use_invitation_have_one_winner() {
 fn outbox_claims_are_exclusive_and_failures_are_recorded() {
     for db in TestDb::all() {
         let store = db.store();
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         for i in 0..20 {
             single(&store, org_id, head.user_id, &format!("p{i}@example.com"));
@@ -412,7 +388,7 @@ fn sealed_outbox_bodies_do_not_reveal_the_link_in_the_database() {
     use diesel::prelude::*;
     for db in TestDb::all() {
         let store = db.store().with_mail_key([7; 32]);
-        let head = user(&store, "head@example.com");
+        let head = stored_user(&store, "Jo", None, Some("head@example.com"));
         let org_id = org(&store, head.user_id);
         single(&store, org_id, head.user_id, "jo@example.com");
         let raw: Vec<(String, String)> = roster_store::schema::outbox::table
@@ -433,4 +409,9 @@ fn sealed_outbox_bodies_do_not_reveal_the_link_in_the_database() {
         let given_up = records.iter().find(|r| r.failed_at.is_some()).expect("the unreadable message is given up");
         assert!(given_up.last_error.as_deref().unwrap().contains("mail key"));
     }
+}
+
+/// An account made by accepting an invitation: the link proved the e-mail.
+fn invitee(email: &str) -> User {
+    User { email_verified: true, ..new_user("Jo", None, Some(email)) }
 }

@@ -5,6 +5,7 @@
 
 mod athlete;
 mod check;
+mod fixtures;
 mod foundation;
 mod groups;
 mod invitations;

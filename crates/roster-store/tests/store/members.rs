@@ -1,37 +1,21 @@
 //! The roster: adding, updating, removing members and the roster list.
 
-use chrono::{DateTime, Duration, Utc};
-use roster_domain::entities::{AuditEvent, AuditFilter, JoinExtras, Membership, Organization, User};
+use crate::fixtures::{now, stored_user};
+use chrono::Duration;
+use roster_domain::entities::{AuditEvent, AuditFilter, JoinExtras, Membership, Organization};
 use roster_domain::member::{
     CoachFilter, DisplayName, Labels, MemberLevel, MemberRepo, PrivateNotes, RosterCursor, RosterQuery, RosterSort,
 };
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
-use roster_domain::{Clock, Conflict, MembershipStatus, OrgId, RepoError, Role, SystemClock, UserId};
+use roster_domain::values::{Description, OrgName, Timezone};
+use roster_domain::{Conflict, MembershipStatus, OrgId, RepoError, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
 use std::collections::HashSet;
 
-fn now() -> DateTime<Utc> {
-    SystemClock.now()
-}
-
-fn user(store: &Store, first: &str, last: &str) -> User {
-    let user = User {
-        user_id: UserId::new(),
-        email: Email::parse(&format!("{first}.{}@example.com", UserId::new())).unwrap(),
-        first_name: PersonName::parse(first).unwrap(),
-        last_name: Some(PersonName::parse(last).unwrap()),
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    user
-}
-
 fn new_org(store: &Store) -> (OrgId, UserId) {
-    let head = user(store, "Hana", "Head").user_id;
+    let head = stored_user(store, "Hana", Some("Head"), None).user_id;
     let t = now();
     let org = Organization {
         org_id: OrgId::new(),
@@ -75,7 +59,7 @@ fn add_member_stores_attributes_labels_and_the_audit_event_in_one_go() {
     for db in TestDb::all() {
         let store = db.store();
         let (org, head) = new_org(&store);
-        let athlete = user(&store, "Maya", "Chen");
+        let athlete = stored_user(&store, "Maya", Some("Chen"), None);
         let m = add(&store, org, head, athlete.user_id, |m| {
             m.display_name = Some(DisplayName::parse("Mayo").unwrap());
             m.member_level = Some(MemberLevel::parse("elite").unwrap());
@@ -97,7 +81,7 @@ fn add_member_refuses_members_and_athletes_of_another_organization() {
         let store = db.store();
         let (org_a, head_a) = new_org(&store);
         let (org_b, head_b) = new_org(&store);
-        let athlete = user(&store, "Tom", "Becker");
+        let athlete = stored_user(&store, "Tom", Some("Becker"), None);
         add(&store, org_a, head_a, athlete.user_id, |_| {});
         let again = Membership::start(org_a, athlete.user_id, Role::Athlete, now());
         let mail = crate::added_mail(org_a, athlete.user_id);
@@ -121,7 +105,7 @@ fn update_member_checks_the_version_and_replaces_labels() {
     for db in TestDb::all() {
         let store = db.store();
         let (org, head) = new_org(&store);
-        let athlete = user(&store, "Aisha", "Khan");
+        let athlete = stored_user(&store, "Aisha", Some("Khan"), None);
         let mut m = add(&store, org, head, athlete.user_id, |m| m.labels = Labels::parse(["@a", "@b"]).unwrap());
         m.labels = Labels::parse(["@c"]).unwrap();
         m.status = MembershipStatus::Suspended;
@@ -145,7 +129,7 @@ fn removal_ends_the_membership_clears_the_coach_and_re_adding_starts_anew() {
     for db in TestDb::all() {
         let store = db.store();
         let (org, head) = new_org(&store);
-        let athlete = user(&store, "Jon", "Silva");
+        let athlete = stored_user(&store, "Jon", Some("Silva"), None);
         let first = add(&store, org, head, athlete.user_id, |m| m.assigned_to_coach_id = Some(head));
         let event = AuditEvent::new(org, head, "member.removed", Some(athlete.user_id), json!({}), now());
         store.remove_member(org, athlete.user_id, head, now(), &event).unwrap();
@@ -165,7 +149,7 @@ fn roster_filters_combine_and_count_every_match() {
     for db in TestDb::all() {
         let store = db.store();
         let (org, head) = new_org(&store);
-        let coach = user(&store, "Luis", "Moreno").user_id;
+        let coach = stored_user(&store, "Luis", Some("Moreno"), None).user_id;
         let cm = Membership::start(org, coach, Role::AssistantCoach, now());
         store.add_membership(&cm, &added(org, head, coach)).unwrap();
         let specs = [
@@ -175,7 +159,7 @@ fn roster_filters_combine_and_count_every_match() {
             ("Dee", "suspended", &[][..], None, Some(head)),
         ];
         for (first, status, labels, level, assigned) in specs {
-            let u = user(&store, first, "Runner").user_id;
+            let u = stored_user(&store, first, Some("Runner"), None).user_id;
             add(&store, org, head, u, |m| {
                 m.status = status.parse().unwrap();
                 m.labels = Labels::parse(labels.iter().copied()).unwrap();
@@ -185,7 +169,7 @@ fn roster_filters_combine_and_count_every_match() {
         }
         // Another organization's athlete never shows.
         let (other_org, other_head) = new_org(&store);
-        add(&store, other_org, other_head, user(&store, "Eve", "Other").user_id, |_| {});
+        add(&store, other_org, other_head, stored_user(&store, "Eve", Some("Other"), None).user_id, |_| {});
 
         assert_eq!(names(&store, org, &query()), ["Ann", "Bob", "Cid", "Dee"], "{:?}", db.backend);
         let label = |l: &str| roster_domain::member::Label::parse(l).unwrap();
@@ -236,7 +220,7 @@ fn walk(store: &Store, org: OrgId, head: UserId, sort: RosterSort) -> (Vec<UserI
         seen.extend(page.members.iter().map(|m| m.membership.user_id));
         // Concurrent adds: names at both ends of the order.
         for first in ["Aaron", "Zora"] {
-            let u = user(store, &format!("{first}{round}"), "Late").user_id;
+            let u = stored_user(store, &format!("{first}{round}"), Some("Late"), None).user_id;
             add(store, org, head, u, |_| {});
             inserted.insert(u);
         }
@@ -256,7 +240,7 @@ fn walking_every_page_returns_every_member_exactly_once_while_members_are_added(
         let (org, head) = new_org(&store);
         let mut original = HashSet::new();
         for i in 0..40 {
-            let u = user(&store, &format!("M{:02}", (i * 7) % 40), "Runner").user_id;
+            let u = stored_user(&store, &format!("M{:02}", (i * 7) % 40), Some("Runner"), None).user_id;
             add(&store, org, head, u, |m| m.joined_at -= Duration::seconds(1000 - i));
             original.insert(u);
         }
@@ -310,7 +294,7 @@ fn label_filters_match_whole_labels_only() {
     for db in TestDb::all() {
         let store = db.store();
         let (org, head) = new_org(&store);
-        let u = user(&store, "Una", "Under").user_id;
+        let u = stored_user(&store, "Una", Some("Under"), None).user_id;
         add(&store, org, head, u, |m| m.labels = Labels::parse(["@a_b", "@marathon-2"]).unwrap());
         let count = |l: &str| {
             let q = RosterQuery { labels: vec![roster_domain::member::Label::parse(l).unwrap()], ..query() };

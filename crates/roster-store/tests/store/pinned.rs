@@ -1,28 +1,15 @@
 //! `Store::pinned`: one connection per use case, and only for the store that pinned it.
 
-use chrono::Utc;
+use crate::fixtures::new_user;
 use roster_domain::UserId;
-use roster_domain::entities::User;
 use roster_domain::ports::AccountRepo;
-use roster_domain::values::{Email, PersonName};
 use roster_store::testing::TestDb;
-
-fn user(first: &str) -> User {
-    User {
-        user_id: UserId::new(),
-        email: Email::parse(&format!("{}@example.com", first.to_lowercase())).unwrap(),
-        first_name: PersonName::parse(first).unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: Utc::now(),
-    }
-}
 
 #[test]
 fn a_store_used_inside_another_stores_pin_reads_its_own_database() {
     let (a, b) = (TestDb::sqlite(), TestDb::sqlite());
     let (store_a, store_b) = (a.store(), b.store());
-    let (ada, bo) = (user("Ada"), user("Bo"));
+    let (ada, bo) = (new_user("Ada", None, None), new_user("Bo", None, None));
     store_a.insert_user(&ada, "$argon2id$fake").unwrap();
     store_b.insert_user(&bo, "$argon2id$fake").unwrap();
     store_a.pinned(|| {
@@ -59,7 +46,7 @@ fn terminate_pooled_backend(db: &TestDb, store: &roster_store::Store) -> i32 {
 fn store_whose_connection_was_closed() -> Option<(TestDb, roster_store::Store, UserId)> {
     let db = TestDb::postgres()?;
     let store = roster_store::Store::open(&roster_store::DatabaseUrl::parse(&db.url).unwrap(), 1).unwrap();
-    let ada = user("Ada");
+    let ada = new_user("Ada", None, None);
     store.insert_user(&ada, "$argon2id$fake").unwrap();
     terminate_pooled_backend(&db, &store);
     Some((db, store, ada.user_id))

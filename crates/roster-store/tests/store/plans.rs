@@ -1,42 +1,20 @@
 //! Store tests for plans: the library, assignments and their rules at commit,
 //! concurrency, join and leave effects, and the roster page's batch read.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
-use roster_domain::entities::{AuditEvent, AuditFilter, JoinExtras, Membership, Organization, PlanStart, User};
+pub use crate::fixtures::{event, now, user};
+use chrono::{Duration, NaiveDate};
+use roster_domain::entities::{AuditFilter, JoinExtras, Membership, Organization, PlanStart};
 use roster_domain::plans::{
     AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanName, PlanRepo, TrainingPlan, Workout,
 };
-use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
-use roster_domain::{Clock, Conflict, DomainError, OrgId, PlanId, RepoError, Role, Sport, SystemClock, UserId};
+use roster_domain::ports::{AuditRepo, OrganizationRepo};
+use roster_domain::values::{Description, OrgName, Timezone};
+use roster_domain::{Conflict, DomainError, OrgId, PlanId, RepoError, Role, Sport, UserId};
 use roster_store::testing::TestDb;
 use roster_store::{JoinMode, Store, StoreError};
-use serde_json::json;
-
-pub fn now() -> DateTime<Utc> {
-    SystemClock.now()
-}
 
 pub fn today() -> NaiveDate {
     now().date_naive()
-}
-
-pub fn user(store: &Store) -> UserId {
-    let id = UserId::new();
-    let user = User {
-        user_id: id,
-        email: Email::parse(&format!("u{}@example.com", id.as_uuid().simple())).unwrap(),
-        first_name: PersonName::parse("Kim").unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    id
-}
-
-pub fn event(org: OrgId, actor: UserId, action: &str) -> AuditEvent {
-    AuditEvent::new(org, actor, action, None, json!({}), now())
 }
 
 /// A UTC organization with a head coach.

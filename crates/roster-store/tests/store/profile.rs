@@ -3,15 +3,16 @@
 //! (every statement a connection starts on this thread, the pool's
 //! `SELECT 1` liveness checks left out).
 
-use chrono::{DateTime, Duration, Utc};
+use crate::fixtures::{noon, user};
+use chrono::{Duration, Utc};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use roster_domain::athlete::{Activity, ActivityInput, NewActivity};
 use roster_domain::attention::AttentionThresholds;
-use roster_domain::entities::{AuditEvent, Membership, Organization, User};
+use roster_domain::entities::{AuditEvent, Membership, Organization};
 use roster_domain::insights::DefaultInsights;
-use roster_domain::ports::{AccountRepo, OrganizationRepo};
+use roster_domain::ports::OrganizationRepo;
 use roster_domain::services::profile::profile;
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{FixedClock, OrgId, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
@@ -40,24 +41,6 @@ fn queries_of<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
     (out, QUERIES.with(|q| std::mem::take(&mut *q.borrow_mut())))
 }
 
-fn now() -> DateTime<Utc> {
-    "2026-11-28T12:00:00Z".parse().unwrap()
-}
-
-fn user(store: &Store) -> UserId {
-    let id = UserId::new();
-    let user = User {
-        user_id: id,
-        email: Email::parse(&format!("{id}@example.com")).unwrap(),
-        first_name: PersonName::parse("Kim").unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    id
-}
-
 fn org_with_athlete(store: &Store) -> (OrgId, UserId, UserId) {
     let head = user(store);
     let org = Organization {
@@ -65,16 +48,16 @@ fn org_with_athlete(store: &Store) -> (OrgId, UserId, UserId) {
         name: OrgName::parse("Riverside Runners").unwrap(),
         description: Description::default(),
         timezone: Timezone::parse("Europe/Paris").unwrap(),
-        created_at: now(),
-        updated_at: now(),
+        created_at: noon(),
+        updated_at: noon(),
         version: 1,
     };
-    let e = AuditEvent::new(org.org_id, head, "organization.created", None, json!({}), now());
-    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, now()), &e).unwrap();
+    let e = AuditEvent::new(org.org_id, head, "organization.created", None, json!({}), noon());
+    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, noon()), &e).unwrap();
     let athlete = user(store);
-    let m = Membership::start(org.org_id, athlete, Role::Athlete, now());
+    let m = Membership::start(org.org_id, athlete, Role::Athlete, noon());
     store
-        .add_membership(&m, &AuditEvent::new(org.org_id, head, "member.added", Some(athlete), json!({}), now()))
+        .add_membership(&m, &AuditEvent::new(org.org_id, head, "member.added", Some(athlete), json!({}), noon()))
         .unwrap();
     (org.org_id, head, athlete)
 }
@@ -82,7 +65,7 @@ fn org_with_athlete(store: &Store) -> (OrgId, UserId, UserId) {
 fn activity(user: UserId, days_ago: i64) -> Activity {
     let input = ActivityInput {
         sport: "run".into(),
-        start_time: now() - Duration::days(days_ago) - Duration::hours(1),
+        start_time: noon() - Duration::days(days_ago) - Duration::hours(1),
         distance_m: 5000.0 + days_ago as f64,
         duration_s: 1800,
         elevation_gain_m: None,
@@ -91,7 +74,7 @@ fn activity(user: UserId, days_ago: i64) -> Activity {
         source: "manual".into(),
         external_id: None,
     };
-    NewActivity::parse(&input, now()).unwrap().into_activity(user, user, now())
+    NewActivity::parse(&input, noon()).unwrap().into_activity(user, user, noon())
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! Concurrent writers at the store level, and the checks inside a write's
 //! transaction that make the outcome of a race one a sequence could have had.
 
-use chrono::{DateTime, Utc};
 use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization};
 use roster_domain::member::MemberRepo;
 use roster_domain::ports::OrganizationRepo;
@@ -11,11 +10,8 @@ use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
 
+use crate::fixtures::noon;
 use crate::plans::user;
-
-fn now() -> DateTime<Utc> {
-    "2026-11-28T12:00:00Z".parse().unwrap()
-}
 
 /// An organization with `n` athletes, and its head coach.
 fn org_with_athletes(store: &Store, n: usize) -> (OrgId, Vec<UserId>, UserId) {
@@ -25,16 +21,16 @@ fn org_with_athletes(store: &Store, n: usize) -> (OrgId, Vec<UserId>, UserId) {
         name: OrgName::parse("Riverside Runners").unwrap(),
         description: Description::default(),
         timezone: Timezone::parse("UTC").unwrap(),
-        created_at: now(),
-        updated_at: now(),
+        created_at: noon(),
+        updated_at: noon(),
         version: 1,
     };
-    let event = |action: &str| AuditEvent::new(org.org_id, head, action, None, json!({}), now());
-    let head_membership = Membership::start(org.org_id, head, Role::HeadCoach, now());
+    let event = |action: &str| AuditEvent::new(org.org_id, head, action, None, json!({}), noon());
+    let head_membership = Membership::start(org.org_id, head, Role::HeadCoach, noon());
     store.create_organization(&org, &head_membership, &event("organization.created")).unwrap();
     let athletes: Vec<UserId> = (0..n).map(|_| user(store)).collect();
     for athlete in &athletes {
-        let m = Membership::start(org.org_id, *athlete, Role::Athlete, now());
+        let m = Membership::start(org.org_id, *athlete, Role::Athlete, noon());
         store.add_membership(&m, &event("member.added")).unwrap();
     }
     (org.org_id, athletes, head)
@@ -52,18 +48,18 @@ fn writes_naming_a_coach_removed_since_the_check_are_refused() {
     for db in TestDb::all() {
         let store = db.store();
         let (org, athletes, head) = org_with_athletes(&store, 1);
-        let event = |action: &str| AuditEvent::new(org, head, action, None, json!({}), now());
+        let event = |action: &str| AuditEvent::new(org, head, action, None, json!({}), noon());
         let coach = user(&store);
-        let coach_membership = Membership::start(org, coach, Role::AssistantCoach, now());
+        let coach_membership = Membership::start(org, coach, Role::AssistantCoach, noon());
         store.add_membership(&coach_membership, &event("coach.added")).unwrap();
-        store.end_coach_membership(org, coach, now(), &event("coach.removed")).unwrap();
+        store.end_coach_membership(org, coach, noon(), &event("coach.removed")).unwrap();
 
         let mut athlete = store.member(org, athletes[0]).unwrap().unwrap().membership;
         let version = athlete.version;
         (athlete.assigned_to_coach_id, athlete.version) = (Some(coach), version + 1);
         assert_eq!(code(store.update_member(&athlete, version, &event("coach.assigned"))), "not_a_coach");
 
-        let mut added = Membership::start(org, user(&store), Role::Athlete, now());
+        let mut added = Membership::start(org, user(&store), Role::Athlete, noon());
         added.assigned_to_coach_id = Some(coach);
         let extras = JoinExtras::default();
         let mail = crate::added_mail(org, added.user_id);
@@ -93,7 +89,9 @@ fn concurrent_status_write_backs_in_opposite_orders_never_deadlock() {
                 .iter()
                 .map(|order| {
                     let store = store.clone();
-                    s.spawn(move || (0..15).map(|_| store.write_back_statuses(org, order, now())).find_map(Result::err))
+                    s.spawn(move || {
+                        (0..15).map(|_| store.write_back_statuses(org, order, noon())).find_map(Result::err)
+                    })
                 })
                 .collect();
             for writer in writers {

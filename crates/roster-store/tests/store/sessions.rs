@@ -1,32 +1,13 @@
 //! Sessions, refresh tokens and password resets: secrets only as hashes,
 //! conditional rotations and completions, revocations that spare one session.
 
+use crate::fixtures::{PASSWORD_HASH, now, user};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use roster_domain::entities::User;
-use roster_domain::ports::AccountRepo;
 use roster_domain::session::{PasswordReset, PasswordResetRepo, SecretToken, Session, SessionRepo};
-use roster_domain::values::{Email, PersonName};
-use roster_domain::{Clock, SessionId, SystemClock, UserId};
+use roster_domain::{SessionId, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
-
-fn now() -> DateTime<Utc> {
-    SystemClock.now()
-}
-
-fn user(store: &Store) -> UserId {
-    let user = User {
-        user_id: UserId::new(),
-        email: Email::parse(&format!("s.{}@example.com", UserId::new())).unwrap(),
-        first_name: PersonName::parse("Kim").unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$old").unwrap();
-    user.user_id
-}
 
 fn session(store: &Store, user_id: UserId, refresh: &str) -> SessionId {
     let t = now();
@@ -127,7 +108,7 @@ fn a_reset_completes_once_before_it_expires_and_uses_up_the_accounts_other_reset
         let one = SecretToken::from_link("one").hash();
         // Past its 30 minutes, by the clock the caller passes.
         assert!(!store.complete_reset(&one, u, "$argon2id$late", t + Duration::minutes(31)).unwrap());
-        assert_eq!(store.password_hash(u).unwrap().as_deref(), Some("$argon2id$old"));
+        assert_eq!(store.password_hash(u).unwrap().as_deref(), Some(PASSWORD_HASH));
         assert!(!store.complete_reset(&one, UserId::new(), "$argon2id$x", t).unwrap(), "only for its own account");
         assert!(store.complete_reset(&one, u, "$argon2id$new", t + Duration::minutes(1)).unwrap());
         assert_eq!(store.password_hash(u).unwrap().as_deref(), Some("$argon2id$new"));

@@ -1,58 +1,36 @@
 //! The roster's stored profile statuses: a page answers from them while they
 //! are current, and never shows one that a write or the clock has outdated.
 
+use crate::fixtures::{event, noon, stored_user};
 use chrono::{DateTime, Duration, Utc};
 use roster_domain::athlete::{
     Activity, ActivityInput, AthleteRepo, Integration, IntegrationStatus, NewActivity, Provider,
 };
-use roster_domain::entities::{AuditEvent, Membership, Organization, User};
+use roster_domain::entities::{Membership, Organization};
 use roster_domain::member::{Labels, MemberRepo, ProfileStatus, RosterQuery, RosterSort};
-use roster_domain::ports::{AccountRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::ports::OrganizationRepo;
+use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{OrgId, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
-use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn now() -> DateTime<Utc> {
-    "2026-11-28T12:00:00Z".parse().unwrap()
-}
-
-fn user(store: &Store, first: &str) -> UserId {
-    let id = UserId::new();
-    let user = User {
-        user_id: id,
-        email: Email::parse(&format!("{id}@example.com")).unwrap(),
-        first_name: PersonName::parse(first).unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    id
-}
-
-fn event(org: OrgId, actor: UserId, action: &str) -> AuditEvent {
-    AuditEvent::new(org, actor, action, Some(actor), json!({}), now())
-}
-
-/// An organization in UTC (its midnight is 12 hours after `now()`) with one athlete.
+/// An organization in UTC (its midnight is 12 hours after `noon()`) with one athlete.
 fn org_with_athlete(store: &Store) -> (OrgId, UserId, Membership) {
-    let head = user(store, "Hana");
+    let head = stored_user(store, "Hana", None, None).user_id;
     let org = Organization {
         org_id: OrgId::new(),
         name: OrgName::parse("Riverside Runners").unwrap(),
         description: Description::default(),
         timezone: Timezone::parse("UTC").unwrap(),
-        created_at: now(),
-        updated_at: now(),
+        created_at: noon(),
+        updated_at: noon(),
         version: 1,
     };
     let created = event(org.org_id, head, "organization.created");
-    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, now()), &created).unwrap();
-    let athlete = user(store, "Ada");
-    let m = Membership::start(org.org_id, athlete, Role::Athlete, now());
+    store.create_organization(&org, &Membership::start(org.org_id, head, Role::HeadCoach, noon()), &created).unwrap();
+    let athlete = stored_user(store, "Ada", None, None).user_id;
+    let m = Membership::start(org.org_id, athlete, Role::Athlete, noon());
     store.add_membership(&m, &event(org.org_id, head, "member.added")).unwrap();
     (org.org_id, athlete, m)
 }
@@ -69,7 +47,7 @@ fn activity(user: UserId, start_time: DateTime<Utc>) -> Activity {
         source: "manual".into(),
         external_id: None,
     };
-    NewActivity::parse(&input, now()).unwrap().into_activity(user, user, now())
+    NewActivity::parse(&input, noon()).unwrap().into_activity(user, user, noon())
 }
 
 /// The athlete's profile status on the roster at `at`, and the queries it took.
@@ -99,20 +77,20 @@ fn stored_statuses_follow_every_write_and_the_clock() {
         let (org, athlete, mut membership) = org_with_athlete(&store);
 
         // Nothing at all: no activity ever (urgent), no integration, no plan, no zones.
-        let (first, computed) = status_at(&store, org, athlete, now(), &counter);
+        let (first, computed) = status_at(&store, org, athlete, noon(), &counter);
         assert_eq!(severity(&first), (4, Some("urgent")), "{backend:?}");
         // Read again: the stored status answers, with fewer queries.
-        let (again, cached) = status_at(&store, org, athlete, now(), &counter);
+        let (again, cached) = status_at(&store, org, athlete, noon(), &counter);
         assert_eq!(again, first, "{backend:?}");
         assert!(cached < computed, "{backend:?}: {cached} queries from the store vs {computed} computed");
 
         // A run 6 days and 22 hours ago: no_recent_activity is gone ...
-        let run = activity(athlete, now() - Duration::days(7) + Duration::hours(2));
+        let run = activity(athlete, noon() - Duration::days(7) + Duration::hours(2));
         store.insert_activity(&run, &event(org, athlete, "activity.created")).unwrap();
-        let (after_run, _) = status_at(&store, org, athlete, now(), &counter);
+        let (after_run, _) = status_at(&store, org, athlete, noon(), &counter);
         assert_eq!(severity(&after_run), (3, Some("info")), "{backend:?}: the new activity counts");
         // ... and comes back as a warning once 7 days have passed, with no write.
-        let (week_later, _) = status_at(&store, org, athlete, now() + Duration::hours(2), &counter);
+        let (week_later, _) = status_at(&store, org, athlete, noon() + Duration::hours(2), &counter);
         assert_eq!(severity(&week_later), (4, Some("warning")), "{backend:?}: the clock outdates it");
 
         // An integration connects.
@@ -120,13 +98,13 @@ fn stored_statuses_follow_every_write_and_the_clock() {
             user_id: athlete,
             provider: Provider::Strava,
             status: IntegrationStatus::Connected,
-            connected_at: Some(now()),
+            connected_at: Some(noon()),
             last_sync_at: None,
             external_athlete_id: Some("987".into()),
-            updated_at: now(),
+            updated_at: noon(),
         };
         store.put_integration(&strava, &event(org, athlete, "integration.connected")).unwrap();
-        let (connected, _) = status_at(&store, org, athlete, now(), &counter);
+        let (connected, _) = status_at(&store, org, athlete, noon(), &counter);
         assert_eq!(connected.integrations.strava, roster_domain::member::IntegrationState::Connected, "{backend:?}");
         assert_eq!(severity(&connected), (2, Some("info")), "{backend:?}: no_integration is gone");
 
@@ -134,13 +112,14 @@ fn stored_statuses_follow_every_write_and_the_clock() {
         membership.labels = Labels::parse(["@injury-watch"]).unwrap();
         membership.version = 2;
         store.update_member(&membership, 1, &event(org, athlete, "member.updated")).unwrap();
-        let (watched, _) = status_at(&store, org, athlete, now(), &counter);
+        let (watched, _) = status_at(&store, org, athlete, noon(), &counter);
         assert_eq!(severity(&watched), (3, Some("warning")), "{backend:?}: the label counts");
 
         // Other attention settings make every stored status stale.
         let strict =
             roster_domain::attention::AttentionThresholds { injury_watch_label: "@other".into(), ..Default::default() };
-        let q = RosterQuery { include_profile_status: true, now: Some(now()), attention: strict, ..Default::default() };
+        let q =
+            RosterQuery { include_profile_status: true, now: Some(noon()), attention: strict, ..Default::default() };
         let page = store.roster(org, &q).unwrap();
         assert_eq!(severity(&page.profile_status.unwrap()[&athlete]), (2, Some("info")), "{backend:?}");
     }
@@ -153,19 +132,19 @@ fn sort_attention_pages_through_stored_summaries_most_severe_first() {
         let (org, first, _) = org_with_athlete(&store);
         let mut athletes = vec![first];
         for name in ["Bo", "Cy", "Di", "Ed"] {
-            let id = user(&store, name);
-            let m = Membership::start(org, id, Role::Athlete, now());
+            let id = stored_user(&store, name, None, None).user_id;
+            let m = Membership::start(org, id, Role::Athlete, noon());
             store.add_membership(&m, &event(org, id, "member.added")).unwrap();
             athletes.push(id);
         }
         // Bo and Di ran yesterday: fewer and milder signals than the others.
         for id in [athletes[1], athletes[3]] {
             store
-                .insert_activity(&activity(id, now() - Duration::days(1)), &event(org, id, "activity.created"))
+                .insert_activity(&activity(id, noon() - Duration::days(1)), &event(org, id, "activity.created"))
                 .unwrap();
         }
         let mut seen = Vec::new();
-        let mut q = RosterQuery { sort: RosterSort::Attention, limit: 2, now: Some(now()), ..Default::default() };
+        let mut q = RosterQuery { sort: RosterSort::Attention, limit: 2, now: Some(noon()), ..Default::default() };
         loop {
             let page = store.roster(org, &q).unwrap();
             assert_eq!(page.total, 5);
@@ -178,9 +157,9 @@ fn sort_attention_pages_through_stored_summaries_most_severe_first() {
         assert_eq!(seen, ["Ada", "Cy", "Ed", "Bo", "Di"], "{:?}", db.backend);
         // Ada runs now: the next walk moves her after the urgent ones.
         store
-            .insert_activity(&activity(first, now() - Duration::hours(3)), &event(org, first, "activity.created"))
+            .insert_activity(&activity(first, noon() - Duration::hours(3)), &event(org, first, "activity.created"))
             .unwrap();
-        let q = RosterQuery { sort: RosterSort::Attention, limit: 10, now: Some(now()), ..Default::default() };
+        let q = RosterQuery { sort: RosterSort::Attention, limit: 10, now: Some(noon()), ..Default::default() };
         let names: Vec<String> = store.roster(org, &q).unwrap().members.into_iter().map(|m| m.first_name).collect();
         assert_eq!(names, ["Cy", "Ed", "Ada", "Bo", "Di"], "{:?}", db.backend);
     }

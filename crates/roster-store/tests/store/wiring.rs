@@ -1,36 +1,19 @@
 //! The roster's profile status and attention order cost a fixed number of
 //! queries, whatever the page size: counted with diesel's instrumentation.
 
-use chrono::{DateTime, Utc};
-use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization, User};
+use crate::fixtures::{now, stored_user};
+use roster_domain::entities::{AuditEvent, JoinExtras, Membership, Organization};
 use roster_domain::member::{MemberRepo, RosterQuery, RosterSort};
-use roster_domain::ports::{AccountRepo, OrganizationRepo};
-use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
-use roster_domain::{Clock, OrgId, Role, SystemClock, UserId};
+use roster_domain::ports::OrganizationRepo;
+use roster_domain::values::{Description, OrgName, Timezone};
+use roster_domain::{OrgId, Role, UserId};
 use roster_store::Store;
 use roster_store::testing::TestDb;
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn now() -> DateTime<Utc> {
-    SystemClock.now()
-}
-
-fn user(store: &Store, first: &str) -> UserId {
-    let user = User {
-        user_id: UserId::new(),
-        email: Email::parse(&format!("{first}.{}@example.com", UserId::new())).unwrap(),
-        first_name: PersonName::parse(first).unwrap(),
-        last_name: None,
-        email_verified: false,
-        created_at: now(),
-    };
-    store.insert_user(&user, "$argon2id$fake").unwrap();
-    user.user_id
-}
-
 fn org(store: &Store) -> (OrgId, UserId) {
-    let head = user(store, "Hana");
+    let head = stored_user(store, "Hana", None, None).user_id;
     let t = now();
     let org = Organization {
         org_id: OrgId::new(),
@@ -50,7 +33,7 @@ fn org(store: &Store) -> (OrgId, UserId) {
 
 fn add_athletes(store: &Store, org: OrgId, head: UserId, n: usize) {
     for i in 0..n {
-        let athlete = user(store, &format!("Ath{i:03}"));
+        let athlete = stored_user(store, &format!("Ath{i:03}"), None, None).user_id;
         let m = Membership::start(org, athlete, Role::Athlete, now());
         let e = AuditEvent::new(org, head, "member.added", Some(athlete), json!({}), now());
         store.add_member(&m, &JoinExtras::default(), head, &e, &crate::added_mail(org, athlete)).unwrap();
