@@ -1,12 +1,11 @@
 //! An athlete's own data: activities, race goals, zones and integrations, the
-//! rules that make each valid, who may read and write it, and the port the
-//! store implements.
+//! rules that make each valid, and the port the store implements. Who may
+//! read and write it is [`crate::policy`]'s.
 //!
 //! Athlete data belongs to the account (an athlete belongs to at most one
 //! organization at a time); the organization is the context in which coaches
 //! see it and in which its audit events are written.
 
-pub mod access;
 pub mod activity;
 pub mod integration;
 pub mod ports;
@@ -15,7 +14,6 @@ pub mod weekly;
 pub mod window;
 pub mod zones;
 
-pub use access::{DataAccess, check_access};
 pub use activity::{Activity, ActivityInput, ActivitySource, FeedCursor, Inserted, NewActivity};
 pub use integration::{ConnectInput, Integration, IntegrationStatus, Provider};
 pub use ports::AthleteRepo;

@@ -3,7 +3,7 @@
 //! The rules are plain functions over an [`Invitation`] and the facts the
 //! caller loaded: whether it can still be redeemed ([`Invitation::redeem`]),
 //! whether the e-mail matches ([`check_email`]), whether the account may join
-//! ([`check_joinable`]) and who may invite whom ([`may_invite`]).
+//! ([`check_joinable`]). Who may invite whom is [`crate::policy`]'s.
 //!
 //! ```
 //! use roster_domain::invitation::{Invitation, InvitationKind, InvitationStatus};
@@ -324,28 +324,6 @@ pub fn check_joinable(org_id: OrgId, role: Role, memberships: &[MembershipSummar
         return Err(Conflict::MemberOfAnotherOrganization.into());
     }
     Ok(())
-}
-
-/// Who may invite whom: coaches invite athletes; only the head coach invites
-/// assistant coaches; athletes invite nobody. Nobody is invited as head coach.
-///
-/// ```
-/// use roster_domain::invitation::may_invite;
-/// use roster_domain::Role;
-/// assert!(may_invite(Role::AssistantCoach, Role::Athlete).is_ok());
-/// assert!(may_invite(Role::AssistantCoach, Role::AssistantCoach).is_err());
-/// assert!(may_invite(Role::HeadCoach, Role::AssistantCoach).is_ok());
-/// assert!(may_invite(Role::Athlete, Role::Athlete).is_err());
-/// ```
-pub fn may_invite(inviter: Role, invited: Role) -> Result<(), DomainError> {
-    match (inviter, invited) {
-        (Role::Athlete, _) => Err(DomainError::Forbidden("only coaches may invite")),
-        (_, Role::HeadCoach) => Err(DomainError::Forbidden("nobody can be invited as head coach")),
-        (Role::AssistantCoach, Role::AssistantCoach) => {
-            Err(DomainError::Forbidden("only the head coach may invite coaches"))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// The athlete's coach on joining: the inviting coach when they are an

@@ -23,11 +23,8 @@ pub use ports::{AssignmentRepo, PlanFilter, PlanRepo};
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{MockAssignmentRepo, MockPlanRepo};
 
-use crate::entities::Membership;
 use crate::error::DomainError;
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
-use crate::policy::Actor;
-use crate::role::Role;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -117,27 +114,6 @@ pub fn check_start_date(start: NaiveDate, today: NaiveDate) -> Result<(), Domain
 /// Whether two closed date ranges share a day.
 pub fn overlaps(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
     a.0 <= b.1 && b.0 <= a.1
-}
-
-/// Who may assign plans to (or cancel plans of) `athlete`: the head coach for
-/// anyone, an assistant coach for the athletes assigned to them only
-/// (`not_assigned_to_you`); athletes may not.
-pub fn may_assign(actor: &Actor, athlete: &Membership) -> Result<(), DomainError> {
-    match actor.role {
-        Role::HeadCoach => Ok(()),
-        Role::AssistantCoach if athlete.assigned_to_coach_id == Some(actor.user_id) => Ok(()),
-        Role::AssistantCoach => Err(DomainError::NotAssignedToYou),
-        Role::Athlete => Err(DomainError::Forbidden("only coaches may assign training plans")),
-    }
-}
-
-/// Who may change or archive `plan`: its author or the head coach.
-pub fn may_edit_plan(actor: &Actor, plan: &TrainingPlan) -> Result<(), DomainError> {
-    if actor.role == Role::HeadCoach || (actor.role.is_coach() && plan.created_by == actor.user_id) {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden("only the plan's author or the head coach may change it"))
-    }
 }
 
 /// A plan assigned to an athlete from a start date.

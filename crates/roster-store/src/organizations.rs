@@ -311,7 +311,7 @@ impl OrganizationRepo for Store {
             // the caller is no longer the head coach, or the new one is no
             // longer an assistant coach.
             if set_role(conn, from, Role::HeadCoach, Role::AssistantCoach)? != 1 {
-                return Err(DomainError::Forbidden("only the head coach may do this").into());
+                return Err(DomainError::Forbidden(roster_domain::policy::ONLY_HEAD_COACH).into());
             }
             if set_role(conn, to, Role::AssistantCoach, Role::HeadCoach)? != 1 {
                 return Err(DomainError::NotACoach.into());

@@ -12,7 +12,8 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{ProfileDto, TrainingPlansDto};
 use multipart::{FormType, Part};
-use roster_domain::athlete::{ActivityInput, ActivitySource, DataAccess};
+use roster_domain::athlete::{ActivityInput, ActivitySource};
+use roster_domain::policy::Action;
 use roster_domain::services::athlete as svc;
 use roster_domain::services::profile as profile_svc;
 use roster_domain::{OrgId, UserId};
@@ -217,7 +218,8 @@ pub async fn import_activity(
     let (org_id, athlete) = path.into_inner();
     // Who may write comes first: a caller told 404 or 403 has sent nothing
     // the server reads, and learns nothing from how a file would have parsed.
-    user.run(&state, move |s, me| svc::athlete_in_reach(&s.store, org_id, me, athlete, DataAccess::Write)).await?;
+    user.run(&state, move |s, me| svc::authorized_athlete(&s.store, org_id, me, athlete, Action::WriteAthleteData))
+        .await?;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_IMPORT_BODY_BYTES) {
         return Err(too_large());

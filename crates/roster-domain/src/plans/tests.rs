@@ -67,21 +67,6 @@ fn overlap_is_any_shared_day() {
 }
 
 #[test]
-fn assistant_coach_assigns_only_their_athletes() {
-    let org = OrgId::new();
-    let coach = Actor { user_id: UserId::new(), role: Role::AssistantCoach };
-    let mut athlete = Membership::start(org, UserId::new(), Role::Athlete, Utc::now());
-    assert_eq!(may_assign(&coach, &athlete).unwrap_err().code(), "not_assigned_to_you");
-    athlete.assigned_to_coach_id = Some(coach.user_id);
-    assert!(may_assign(&coach, &athlete).is_ok());
-    let head = Actor { user_id: UserId::new(), role: Role::HeadCoach };
-    athlete.assigned_to_coach_id = None;
-    assert!(may_assign(&head, &athlete).is_ok());
-    let other = Actor { user_id: UserId::new(), role: Role::Athlete };
-    assert_eq!(may_assign(&other, &athlete).unwrap_err().code(), "forbidden");
-}
-
-#[test]
 fn a_workout_outside_the_plan_names_its_field() {
     let err = content(2, vec![workout(1, 1), workout(2, 7), workout(3, 1), workout(1, 8)]).unwrap_err();
     assert_eq!(fields(err), ["workouts[2].week", "workouts[3].day"]);

@@ -1,6 +1,6 @@
 //! Athlete data use cases: activities, race goals, zones, integrations, the
-//! weekly distance trend. Each checks who may see and touch the athlete's
-//! data ([`crate::athlete::access`]) before it reads or writes.
+//! weekly distance trend. Each asks the policy whether the caller may see or
+//! touch the athlete's data ([`authorized_athlete`]) before it reads or writes.
 
 pub mod snapshot;
 
@@ -8,37 +8,36 @@ pub use snapshot::{AthleteSnapshot, snapshot};
 
 use crate::athlete::weekly::{MAX_WEEKS, boundaries, week_starts};
 use crate::athlete::{
-    Activity, ActivityInput, AthleteRepo, ConnectInput, DataAccess, FeedCursor, Inserted, Integration, NewActivity,
-    Provider, RaceGoal, RaceGoalFields, RaceGoalInput, RaceGoalPatch, StoredZones, WeekTotal, ZoneSettings, Zones,
-    check_access,
+    Activity, ActivityInput, AthleteRepo, ConnectInput, FeedCursor, Inserted, Integration, NewActivity, Provider,
+    RaceGoal, RaceGoalFields, RaceGoalInput, RaceGoalPatch, StoredZones, WeekTotal, ZoneSettings, Zones,
 };
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{OrgId, RaceGoalId, UserId};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo};
 use crate::role::Role;
 use serde_json::json;
 
-/// The caller's and the athlete's live memberships, once the caller may
-/// `access` the athlete's data. Not a member: `404`; another athlete: `404`;
-/// an assistant coach writing for an athlete not assigned to them:
+/// The caller and the athlete's live membership, once the caller may do
+/// `action` with the athlete's data. Not a member: `404`; another athlete:
+/// `404`; an assistant coach writing for an athlete not assigned to them:
 /// `not_assigned_to_you`.
-pub fn athlete_in_reach(
+pub fn authorized_athlete(
     orgs: &impl OrganizationRepo,
     org_id: OrgId,
     caller: UserId,
     athlete: UserId,
-    access: DataAccess,
-) -> Result<(Membership, Membership), DomainError> {
-    let me = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?;
-    let target = if athlete == caller {
-        me.clone()
-    } else {
-        orgs.live_membership(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?
+    action: Action,
+) -> Result<(Actor, Membership), DomainError> {
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    let target = match actor.membership() {
+        Some(me) if athlete == caller => me.clone(),
+        _ => orgs.live_membership(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?,
     };
-    check_access(&me, &target, access)?;
-    Ok((me, target))
+    authorize(&actor, action, Target::Member(&target))?;
+    Ok((actor, target))
 }
 
 /// Records an activity for `athlete`. Idempotent on `(source, external_id)`:
@@ -55,7 +54,7 @@ pub fn create_activity(
     athlete: UserId,
     input: &ActivityInput,
 ) -> Result<Inserted<Activity>, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Write)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
     let now = clock.now();
     let activity = NewActivity::parse(input, now)?.into_activity(athlete, caller, now);
     let event = AuditEvent::new(
@@ -87,7 +86,7 @@ pub fn activities(
     before: Option<FeedCursor>,
     limit: u32,
 ) -> Result<(Vec<Activity>, Option<FeedCursor>), DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Read)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
     let mut page = athletes.activities(athlete, before, limit)?;
     let more = page.len() > limit as usize;
     page.truncate(limit as usize);
@@ -115,7 +114,7 @@ pub fn weekly_distance(
             format!("must be between 1 and {MAX_WEEKS}"),
         )]));
     }
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Read)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
     let tz = athletes.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?.tz();
     let mondays = week_starts(tz, clock.now(), weeks);
     let totals = athletes.weekly_totals(athlete, &boundaries(tz, &mondays))?;
@@ -133,7 +132,7 @@ pub fn race_goals(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<RaceGoal>, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Read)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
     Ok(athletes.race_goals(athlete)?)
 }
 
@@ -148,7 +147,7 @@ pub fn create_race_goal(
     athlete: UserId,
     input: &RaceGoalInput,
 ) -> Result<RaceGoal, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Write)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
     let fields = RaceGoalFields::parse(input)?;
     let now = clock.now();
     let goal = RaceGoal {
@@ -180,7 +179,7 @@ pub fn update_race_goal(
     patch: &RaceGoalPatch,
     expected_version: Option<i64>,
 ) -> Result<RaceGoal, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Write)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(Conflict::VersionMismatch.into());
@@ -209,7 +208,7 @@ pub fn delete_race_goal(
     athlete: UserId,
     goal_id: RaceGoalId,
 ) -> Result<(), DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Write)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
     let now = clock.now();
     let mut changes = json!({});
@@ -248,7 +247,7 @@ pub fn zones(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Option<StoredZones>, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Read)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
     Ok(athletes.zones(athlete)?)
 }
 
@@ -264,7 +263,7 @@ pub fn put_zones(
     settings: ZoneSettings,
     expected_version: Option<i64>,
 ) -> Result<StoredZones, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Write)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
     let zones = Zones::parse(settings)?;
     let now = clock.now();
     let event = AuditEvent::new(
@@ -289,7 +288,7 @@ pub fn integrations(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<Integration>, DomainError> {
-    athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Read)?;
+    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
     Ok(athletes.integrations(athlete)?)
 }
 
@@ -297,11 +296,13 @@ pub fn integrations(
 /// events are written there). Not an athlete anywhere: `403`; no account at
 /// all (a token that outlived it): `401`.
 fn athlete_org(accounts: &impl AccountRepo, caller: UserId) -> Result<OrgId, DomainError> {
-    if let Some(m) = accounts.memberships_of(caller)?.into_iter().find(|m| m.role == Role::Athlete) {
-        return Ok(m.org_id);
+    let athlete_in = accounts.memberships_of(caller)?.into_iter().find(|m| m.role == Role::Athlete).map(|m| m.org_id);
+    if athlete_in.is_none() {
+        accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;
+        // Not an athlete anywhere: to integrations, an outsider (refused).
+        authorize(&Actor::Outsider(caller), Action::ManageOwnIntegrations, Target::Organization)?;
     }
-    accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;
-    Err(DomainError::Forbidden("only an athlete records integrations"))
+    athlete_in.ok_or(DomainError::NotFound("organization"))
 }
 
 /// The signed-in athlete records a connection to `provider`.

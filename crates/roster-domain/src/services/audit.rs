@@ -1,10 +1,9 @@
 //! Reading the audit trail (head coach only).
 
-use super::member_actor;
 use crate::entities::{AuditEvent, AuditFilter};
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
-use crate::policy::Action;
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AuditRepo, OrganizationRepo};
 
 /// A page of audit events, newest first, and whether another page follows.
@@ -15,7 +14,7 @@ pub fn list(
     org_id: OrgId,
     filter: &AuditFilter,
 ) -> Result<(Vec<AuditEvent>, bool), DomainError> {
-    member_actor(orgs, org_id, caller, Action::ReadAuditTrail)?;
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ReadAuditTrail, Target::Organization)?;
     let mut events = audit.audit_events(org_id, filter)?;
     let more = events.len() > filter.limit as usize;
     events.truncate(filter.limit as usize);

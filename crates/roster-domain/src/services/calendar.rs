@@ -2,9 +2,9 @@
 //! their states, the activities of each day, and the coaches' moves and
 //! excuses (see [`crate::calendar`] for the rules).
 
+use crate::athlete::Activity;
 use crate::athlete::ports::AthleteRepo;
 use crate::athlete::weekly::start_of_day;
-use crate::athlete::{Activity, DataAccess};
 use crate::calendar::{
     Bands, CalendarRepo, Compliance, DateRange, DayActivity, Excuse, Matched, ScheduledWorkout, WorkoutAdjustment,
     WorkoutOutcome, match_days, workout_date,
@@ -14,8 +14,9 @@ use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
 use crate::plans::{AssignmentRepo, PlanRepo, Workout};
+use crate::policy::Action;
 use crate::ports::OrganizationRepo;
-use crate::services::athlete::athlete_in_reach;
+use crate::services::athlete::authorized_athlete;
 use crate::sport::Sport;
 use crate::values::{Lines, Timezone, clean_text};
 use chrono::{Days, NaiveDate};
@@ -193,7 +194,7 @@ pub fn calendar(
     range: Option<DateRange>,
     bands: Bands,
 ) -> Result<Calendar, DomainError> {
-    athlete_in_reach(store, org_id, caller, athlete, DataAccess::Read)?;
+    authorized_athlete(store, org_id, caller, athlete, Action::ReadCalendar)?;
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let today = timezone.today(clock.now());
     let range = match range {
@@ -259,10 +260,7 @@ pub fn change_workout(
     change: WorkoutChange,
     bands: Bands,
 ) -> Result<PlannedWorkout, DomainError> {
-    let (me, _) = athlete_in_reach(store, org_id, caller, athlete, DataAccess::Write)?;
-    if !me.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches move or excuse planned workouts"));
-    }
+    authorized_athlete(store, org_id, caller, athlete, Action::MoveOrExcuseWorkout)?;
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();
     let today = timezone.today(now);

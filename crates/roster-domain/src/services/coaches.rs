@@ -1,14 +1,13 @@
 //! Coaches: listing, adding, removing, handing over the head-coach role, and
 //! looking accounts up by e-mail.
 
-use super::{member_actor, member_actor_about};
 use crate::added_mail::{AddedEmail, leave_url};
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, CoachView, Membership, User};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
 use crate::invitation::OutboxMessage;
-use crate::policy::Action;
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use crate::role::Role;
 use crate::values::Email;
@@ -63,7 +62,7 @@ pub(crate) fn added_mail(
 
 /// The organization's coaches (coaches only).
 pub fn list(repo: &impl OrganizationRepo, caller: UserId, org_id: OrgId) -> Result<Vec<CoachView>, DomainError> {
-    member_actor(repo, org_id, caller, Action::ListCoaches)?;
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coaches(org_id)?)
 }
 
@@ -78,7 +77,7 @@ pub fn add(
     target: &AccountRef,
     public_base_url: &str,
 ) -> Result<CoachView, DomainError> {
-    member_actor(repo, org_id, caller, Action::ManageCoaches)?;
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::AddCoach, Target::Organization)?;
     let user = resolve_account(accounts, target)?;
     if repo.live_membership(org_id, user.user_id)?.is_some() {
         return Err(Conflict::AlreadyMember.into());
@@ -118,10 +117,14 @@ pub fn remove(
 ) -> Result<(), DomainError> {
     let leaving = caller == coach;
     if !leaving {
-        member_actor_about(repo, org_id, caller, Action::ManageCoaches, coach)?;
+        authorize(&Actor::resolve(repo, org_id, caller)?, Action::RemoveCoach, Target::Someone(coach))?;
     }
     let membership =
         repo.live_membership(org_id, coach)?.filter(|m| m.role.is_coach()).ok_or(DomainError::NotFound("coach"))?;
+    if leaving {
+        // The coach's own membership, just read, is the caller's.
+        authorize(&Actor::Member(membership.clone()), Action::LeaveAsCoach, Target::Member(&membership))?;
+    }
     if membership.role == Role::HeadCoach {
         return Err(DomainError::HeadCoachRequired);
     }
@@ -147,7 +150,7 @@ pub fn transfer_head_coach(
     org_id: OrgId,
     to: UserId,
 ) -> Result<(), DomainError> {
-    member_actor(repo, org_id, caller, Action::ManageCoaches)?;
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::TransferHeadCoach, Target::Organization)?;
     repo.live_membership(org_id, to)?.filter(|m| m.role == Role::AssistantCoach).ok_or(DomainError::NotACoach)?;
     if repo.headed_by(to)?.is_some() {
         return Err(Conflict::AlreadyHeadCoach.into());
@@ -178,7 +181,7 @@ pub fn lookup(
     org_id: OrgId,
     email: &Email,
 ) -> Result<(User, Option<Membership>), DomainError> {
-    member_actor(repo, org_id, caller, Action::LookupUser)?;
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::LookupUser, Target::Organization)?;
     let found = match resolve_account(accounts, &AccountRef::Email(email.clone())) {
         Ok(user) => Some(user),
         Err(DomainError::UserNotFound) => None,

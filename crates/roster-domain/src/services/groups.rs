@@ -1,26 +1,24 @@
 //! Group use cases: the groups of an organization, their members, and
 //! assigning a plan to a whole group.
 
-use super::hide_others_from_athlete;
-use super::plans::{actor_in, org_today};
+use super::plans::org_today;
 use crate::clock::Clock;
 use crate::entities::AuditEvent;
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
-use crate::plans::{PlanRepo, check_start_date, may_assign};
-use crate::policy::Actor;
+use crate::plans::{PlanRepo, check_start_date};
+use crate::policy::{Action, Actor, Denied, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::values::Description;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
-fn coach_in(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    if !actor.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may manage groups"));
-    }
+/// The caller, once they may do `action` in the organization.
+fn allowed(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId, action: Action) -> Result<Actor, DomainError> {
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, action, Target::Organization)?;
     Ok(actor)
 }
 
@@ -38,7 +36,7 @@ pub fn create(
     name: GroupName,
     description: Description,
 ) -> Result<GroupView, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    allowed(orgs, org_id, caller, Action::ManageGroups)?;
     let now = clock.now();
     let group =
         Group { group_id: GroupId::new(), org_id, name, description, created_at: now, updated_at: now, version: 1 };
@@ -63,7 +61,7 @@ pub fn list(
     after: Option<GroupId>,
     limit: u32,
 ) -> Result<Vec<GroupView>, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    allowed(orgs, org_id, caller, Action::ReadGroups)?;
     Ok(groups.groups(org_id, after, limit)?)
 }
 
@@ -75,7 +73,7 @@ pub fn get(
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<GroupView, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    allowed(orgs, org_id, caller, Action::ReadGroups)?;
     find(groups, org_id, group_id)
 }
 
@@ -92,7 +90,7 @@ pub fn update(
     description: Option<Description>,
     if_match: Option<i64>,
 ) -> Result<GroupView, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    allowed(orgs, org_id, caller, Action::ManageGroups)?;
     let mut view = find(groups, org_id, group_id)?;
     let loaded = view.group.version;
     if if_match.is_some_and(|v| v != loaded) {
@@ -129,7 +127,7 @@ pub fn delete(
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<(), DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    allowed(orgs, org_id, caller, Action::ManageGroups)?;
     let view = find(groups, org_id, group_id)?;
     let event = AuditEvent::new(
         org_id,
@@ -187,11 +185,7 @@ fn group_member_event(
     user_id: UserId,
     action: &'static str,
 ) -> Result<AuditEvent, DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    hide_others_from_athlete(actor.role, caller, user_id)?;
-    if !actor.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may manage groups"));
-    }
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ManageGroupMembers, Target::Someone(user_id))?;
     find(groups, org_id, group_id)?;
     orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     Ok(AuditEvent::new(org_id, caller, action, Some(user_id), json!({"group_id": group_id}), clock.now()))
@@ -216,7 +210,7 @@ pub fn assign_plan(
     start_date: NaiveDate,
     enroll_future_members: bool,
 ) -> Result<Vec<MemberOutcome>, DomainError> {
-    let actor = coach_in(orgs, org_id, caller)?;
+    let actor = allowed(orgs, org_id, caller, Action::AssignGroupPlan)?;
     find(groups, org_id, group_id)?;
     let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
         DomainError::Validation(vec![FieldError::new("plan_id", "unknown_plan", "no such training plan")])
@@ -230,11 +224,9 @@ pub fn assign_plan(
     for m in groups.group_members(org_id, group_id)? {
         if m.role != Role::Athlete {
             skipped.push(skip(m.user_id, "not_an_athlete"));
-        } else if let Err(e) = may_assign(&actor, &m) {
-            skipped.push(skip(
-                m.user_id,
-                if e.code() == "not_assigned_to_you" { "not_assigned_to_you" } else { "forbidden" },
-            ));
+        } else if let Err(denied) = authorize(&actor, Action::AssignPlan, Target::Member(&m)) {
+            let code = if denied == Denied::NotAssignedToYou { "not_assigned_to_you" } else { "forbidden" };
+            skipped.push(skip(m.user_id, code));
         } else {
             candidates.push(m.user_id);
         }

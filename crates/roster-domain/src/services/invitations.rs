@@ -7,8 +7,8 @@ use crate::ids::{InvitationId, OrgId, UserId};
 use crate::invitation::{
     Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationName, InvitationRepo,
     InvitationStatus, InvitationToken, NewAccountRecord, TokenGenerator, assigned_coach, check_email, check_joinable,
-    may_invite,
 };
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo, PasswordHasher};
 use crate::role::Role;
 use crate::values::{Email, Password, PersonName};
@@ -95,15 +95,6 @@ pub struct Accepted {
     pub organization: OrganizationView,
 }
 
-/// The caller's role in `org_id`: not a member is `404`, an athlete `403`.
-fn coach_role(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Role, DomainError> {
-    let m = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?;
-    if !m.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may manage invitations"));
-    }
-    Ok(m.role)
-}
-
 fn role_words(role: Role) -> &'static str {
     match role {
         Role::AssistantCoach => "an assistant coach",
@@ -136,12 +127,12 @@ pub fn create(
     new: NewInvitation,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
-    let inviter = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?.role;
+    let inviter = Actor::resolve(orgs, org_id, caller)?;
     let now = clock.now();
     let token = tokens.generate();
     let (invitation, mail) = match new {
         NewInvitation::SingleUse { email, first_name, role, extras, expires_at } => {
-            may_invite(inviter, role)?;
+            authorize(&inviter, Action::CreateInvitation, Target::Invitation(role))?;
             future("expires_at", expires_at, now)?;
             if let Some(existing) = accounts.user_by_email(&email)?
                 && orgs.live_membership(org_id, existing.user.user_id)?.is_some()
@@ -162,7 +153,7 @@ pub fn create(
             (inv, Some(mail))
         }
         NewInvitation::MultiUse { name, max_uses, expires_at, extras } => {
-            may_invite(inviter, Role::Athlete)?;
+            authorize(&inviter, Action::CreateJoinLink, Target::Organization)?;
             future("expires_at", expires_at, now)?;
             if max_uses.is_some_and(|m| m < 1) {
                 return Err(DomainError::Validation(vec![FieldError::new(
@@ -202,7 +193,7 @@ pub fn list(
     org_id: OrgId,
     filter: &InvitationFilter,
 ) -> Result<(Vec<Invitation>, bool), DomainError> {
-    coach_role(orgs, org_id, caller)?;
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListInvitations, Target::Organization)?;
     let mut page = invites.invitations(org_id, filter)?;
     let more = page.len() > filter.limit as usize;
     page.truncate(filter.limit as usize);
@@ -217,7 +208,7 @@ pub fn get(
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<Invitation, DomainError> {
-    coach_role(orgs, org_id, caller)?;
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListInvitations, Target::Organization)?;
     invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))
 }
 
@@ -235,7 +226,8 @@ pub fn resend(
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
-    let role = coach_role(orgs, org_id, caller)?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::ResendInvitation, Target::Organization)?;
     let mut inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
     if inv.kind != InvitationKind::SingleUse {
         return Err(DomainError::Validation(vec![FieldError::new(
@@ -244,7 +236,7 @@ pub fn resend(
             "only single-use invitations have an e-mail to resend",
         )]));
     }
-    may_invite(role, inv.role)?;
+    authorize(&actor, Action::ResendInvitation, Target::Invitation(inv.role))?;
     let now = clock.now();
     inv.redeem(now)?;
     let org = orgs.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
@@ -283,9 +275,10 @@ pub fn revoke(
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<(), DomainError> {
-    let role = coach_role(orgs, org_id, caller)?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::RevokeInvitation, Target::Organization)?;
     let inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
-    may_invite(role, inv.role)?;
+    authorize(&actor, Action::RevokeInvitation, Target::Invitation(inv.role))?;
     let now = clock.now();
     match inv.status_at(now) {
         InvitationStatus::Revoked => return Ok(()),

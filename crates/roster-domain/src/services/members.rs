@@ -9,7 +9,6 @@
 //! notes and labels) and may leave. A caller who is not a member gets 404.
 
 use super::coaches::{AccountRef, added_mail, resolve_account};
-use super::hide_others_from_athlete;
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::{Conflict, DomainError, FieldError};
@@ -17,6 +16,7 @@ use crate::ids::{OrgId, UserId};
 use crate::member::{
     CoachFilter, DisplayName, Labels, MemberLevel, MemberRepo, MemberView, PrivateNotes, RosterPage, RosterQuery,
 };
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo};
 use crate::role::{MembershipStatus, Role};
 use serde_json::{Map, Value, json};
@@ -66,27 +66,6 @@ pub enum MemberAccess {
     Own,
 }
 
-/// The caller's live membership in `org_id`, or 404 (no existence leak).
-fn caller_membership(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Membership, DomainError> {
-    orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))
-}
-
-/// The caller as a coach of `org_id`.
-fn coach_role(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Role, DomainError> {
-    let me = caller_membership(orgs, org_id, caller)?;
-    if me.role.is_coach() { Ok(me.role) } else { Err(DomainError::Forbidden("only coaches may do this")) }
-}
-
-/// Whether `role` (the caller `caller`) may edit or remove `target`.
-fn may_manage(role: Role, caller: UserId, target: &Membership) -> Result<(), DomainError> {
-    match role {
-        Role::HeadCoach => Ok(()),
-        Role::AssistantCoach if target.assigned_to_coach_id == Some(caller) => Ok(()),
-        Role::AssistantCoach => Err(DomainError::NotAssignedToYou),
-        Role::Athlete => Err(DomainError::Forbidden("athletes may not change memberships")),
-    }
-}
-
 /// `coach` must be a live coach of `org_id`: `not_a_coach` otherwise.
 fn ensure_coach(orgs: &impl OrganizationRepo, org_id: OrgId, coach: UserId) -> Result<(), DomainError> {
     match orgs.live_membership(org_id, coach)? {
@@ -115,15 +94,13 @@ pub fn add(
     new: NewMember,
     public_base_url: &str,
 ) -> Result<MemberView, DomainError> {
-    let role = coach_role(orgs, org_id, caller)?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
     let coach = match new.assigned_to_coach_id {
-        None if role == Role::AssistantCoach => Some(caller),
+        None if actor.role() == Some(Role::AssistantCoach) => Some(caller),
         None => None,
-        Some(Some(other)) if role == Role::AssistantCoach && other != caller => {
-            return Err(DomainError::Forbidden("only the head coach may assign athletes to other coaches"));
-        }
         Some(explicit) => explicit,
     };
+    authorize(&actor, Action::AddMember, Target::CoachedBy(coach))?;
     // The caller was just checked; a second read could only find them
     // removed since (the store refuses that write as `not_found`).
     if let Some(coach) = coach
@@ -177,14 +154,15 @@ pub fn list(
     org_id: OrgId,
     mut query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
-    let role = coach_role(orgs, org_id, caller)?;
-    query.coach = match query.coach {
-        CoachFilter::Me => CoachFilter::Coach(caller),
-        CoachFilter::Coach(other) if role == Role::AssistantCoach && other != caller => {
-            return Err(DomainError::Forbidden("assistant coaches may filter the roster by themselves only"));
-        }
-        other => other,
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    if query.coach == CoachFilter::Me {
+        query.coach = CoachFilter::Coach(caller);
+    }
+    let coach = match query.coach {
+        CoachFilter::Coach(coach) => Some(coach),
+        _ => None,
     };
+    authorize(&actor, Action::ListMembers, Target::CoachedBy(coach))?;
     Ok(members.roster(org_id, &query)?)
 }
 
@@ -196,13 +174,9 @@ pub fn get(
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(MemberView, MemberAccess), DomainError> {
-    let me = caller_membership(orgs, org_id, caller)?;
-    let access = if me.role.is_coach() {
-        MemberAccess::Coach
-    } else {
-        hide_others_from_athlete(me.role, caller, user_id)?;
-        MemberAccess::Own
-    };
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::ReadMember, Target::Someone(user_id))?;
+    let access = if actor.is_coach() { MemberAccess::Coach } else { MemberAccess::Own };
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if access == MemberAccess::Own {
         view.membership.private_notes = None;
@@ -240,13 +214,9 @@ pub fn update(
     patch: MemberPatch,
     expected_version: Option<i64>,
 ) -> Result<MemberView, DomainError> {
-    let me = caller_membership(orgs, org_id, caller)?;
-    hide_others_from_athlete(me.role, caller, user_id)?;
-    if !me.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may change memberships"));
-    }
+    let actor = Actor::resolve(orgs, org_id, caller)?;
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    may_manage(me.role, caller, &view.membership)?;
+    authorize(&actor, Action::UpdateMember, Target::Member(&view.membership))?;
     let old_version = view.membership.version;
     if expected_version.is_some_and(|v| v != old_version) {
         return Err(Conflict::VersionMismatch.into());
@@ -286,11 +256,7 @@ pub fn assign_coach(
     user_id: UserId,
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
-    let me = caller_membership(orgs, org_id, caller)?;
-    hide_others_from_athlete(me.role, caller, user_id)?;
-    if me.role != Role::HeadCoach {
-        return Err(DomainError::Forbidden("only the head coach may assign athletes to coaches"));
-    }
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::AssignCoach, Target::Someone(user_id))?;
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if view.membership.role != Role::Athlete {
         return Err(DomainError::Validation(vec![FieldError::new(
@@ -329,16 +295,11 @@ pub fn remove(
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
-    let me = caller_membership(orgs, org_id, caller)?;
-    hide_others_from_athlete(me.role, caller, user_id)?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
     let target = orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    match target.role {
-        Role::HeadCoach => return Err(DomainError::HeadCoachRequired),
-        Role::AssistantCoach => return Err(DomainError::Forbidden("coaches are removed through /coaches")),
-        Role::Athlete => {}
-    }
-    if user_id != caller {
-        may_manage(me.role, caller, &target)?;
+    authorize(&actor, Action::RemoveMember, Target::Member(&target))?;
+    if target.role == Role::HeadCoach {
+        return Err(DomainError::HeadCoachRequired);
     }
     let now = clock.now();
     let changes = json!({

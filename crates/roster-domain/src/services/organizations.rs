@@ -1,11 +1,10 @@
 //! Creating, reading and changing organizations.
 
-use super::member_actor;
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership, OrgCounts, Organization, OrganizationView};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
-use crate::policy::Action;
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::values::{Description, OrgName, Timezone};
@@ -69,7 +68,7 @@ pub fn create(
 
 /// Reads an organization the caller belongs to.
 pub fn get(repo: &impl OrganizationRepo, caller: UserId, org_id: OrgId) -> Result<OrganizationView, DomainError> {
-    member_actor(repo, org_id, caller, Action::ReadOrganization)?;
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::ReadOrganization, Target::Organization)?;
     repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))
 }
 
@@ -83,7 +82,7 @@ pub fn update(
     patch: OrganizationPatch,
     if_match: Option<i64>,
 ) -> Result<OrganizationView, DomainError> {
-    member_actor(repo, org_id, caller, Action::UpdateOrganization)?;
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::UpdateOrganization, Target::Organization)?;
     let mut view = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let loaded_version = view.org.version;
     if if_match.is_some_and(|v| v != loaded_version) {

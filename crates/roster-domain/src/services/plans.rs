@@ -1,33 +1,15 @@
 //! Training plan use cases: the library and assignments.
 
-use super::hide_others_from_athlete;
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
-use crate::plans::{
-    AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan, check_start_date, may_assign,
-    may_edit_plan,
-};
-use crate::policy::Actor;
+use crate::plans::{AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan, check_start_date};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
-
-/// The caller as a member of `org_id` (404 for outsiders).
-pub fn actor_in(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
-    let m = orgs.live_membership(org_id, caller)?.ok_or(DomainError::NotFound("organization"))?;
-    Ok(Actor { user_id: caller, role: m.role })
-}
-
-fn coach_in(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    if !actor.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may do this"));
-    }
-    Ok(actor)
-}
 
 /// Today in the organization's time zone.
 pub fn org_today(orgs: &impl OrganizationRepo, clock: &impl Clock, org_id: OrgId) -> Result<NaiveDate, DomainError> {
@@ -44,7 +26,7 @@ pub fn create_plan(
     org_id: OrgId,
     content: PlanContent,
 ) -> Result<TrainingPlan, DomainError> {
-    coach_in(orgs, org_id, caller)?;
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::CreatePlan, Target::Organization)?;
     let now = clock.now();
     let plan = TrainingPlan {
         plan_id: PlanId::new(),
@@ -73,8 +55,9 @@ pub fn list_plans(
     org_id: OrgId,
     mut filter: PlanFilter,
 ) -> Result<Vec<TrainingPlan>, DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    if actor.role == Role::Athlete {
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::ListPlans, Target::Organization)?;
+    if actor.role() == Some(Role::Athlete) {
         filter.assigned_to = Some(caller);
     }
     Ok(plans.plans(org_id, &filter)?)
@@ -89,13 +72,12 @@ pub fn get_plan(
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<TrainingPlan, DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
     let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
-    if actor.role == Role::Athlete
-        && !assignments.assignments_of(org_id, caller)?.iter().any(|a| a.plan_id == plan_id && a.cancelled_at.is_none())
-    {
-        return Err(DomainError::NotFound("training plan"));
-    }
+    // Only an athlete's own assignments matter, so only theirs are read.
+    let held_by_caller = actor.role() == Some(Role::Athlete)
+        && assignments.assignments_of(org_id, caller)?.iter().any(|a| a.plan_id == plan_id && a.cancelled_at.is_none());
+    authorize(&actor, Action::ReadPlan, Target::Plan { author: plan.created_by, held_by_caller })?;
     Ok(plan)
 }
 
@@ -112,9 +94,7 @@ pub fn update_plan(
     edit: impl FnOnce(&PlanContent) -> Result<PlanContent, DomainError>,
     if_match: Option<i64>,
 ) -> Result<TrainingPlan, DomainError> {
-    let actor = coach_in(orgs, org_id, caller)?;
-    let mut plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
-    may_edit_plan(&actor, &plan)?;
+    let mut plan = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     let loaded = plan.version;
     if if_match.is_some_and(|v| v != loaded) {
         return Err(Conflict::VersionMismatch.into());
@@ -158,9 +138,7 @@ pub fn archive_plan(
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<(), DomainError> {
-    let actor = coach_in(orgs, org_id, caller)?;
-    let mut plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
-    may_edit_plan(&actor, &plan)?;
+    let mut plan = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     if plan.archived_at.is_some() {
         return Ok(());
     }
@@ -181,6 +159,22 @@ pub fn archive_plan(
     Ok(())
 }
 
+/// The plan, once the caller may change it: athletes are refused before the
+/// read (a `404` would tell them which plans exist).
+fn editable_plan(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    caller: UserId,
+    org_id: OrgId,
+    plan_id: PlanId,
+) -> Result<TrainingPlan, DomainError> {
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::EditPlan, Target::Organization)?;
+    let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
+    authorize(&actor, Action::EditPlan, Target::Plan { author: plan.created_by, held_by_caller: false })?;
+    Ok(plan)
+}
+
 /// The live athlete membership of `user_id`, or 404.
 fn athlete_member(orgs: &impl OrganizationRepo, org_id: OrgId, user_id: UserId) -> Result<Membership, DomainError> {
     orgs.live_membership(org_id, user_id)?.filter(|m| m.role == Role::Athlete).ok_or(DomainError::NotFound("member"))
@@ -196,8 +190,7 @@ pub fn list_assignments(
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(Vec<PlanAssignment>, NaiveDate), DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    hide_others_from_athlete(actor.role, caller, user_id)?;
+    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListAssignments, Target::Someone(user_id))?;
     athlete_member(orgs, org_id, user_id)?;
     let today = org_today(orgs, clock, org_id)?;
     Ok((assignments.assignments_of(org_id, user_id)?, today))
@@ -218,13 +211,9 @@ pub fn assign(
     plan_id: PlanId,
     start_date: NaiveDate,
 ) -> Result<(PlanAssignment, NaiveDate), DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    hide_others_from_athlete(actor.role, caller, user_id)?;
-    if !actor.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may assign training plans"));
-    }
+    let actor = Actor::resolve(orgs, org_id, caller)?;
     let athlete = athlete_member(orgs, org_id, user_id)?;
-    may_assign(&actor, &athlete)?;
+    authorize(&actor, Action::AssignPlan, Target::Member(&athlete))?;
     let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
         DomainError::Validation(vec![crate::FieldError::new("plan_id", "unknown_plan", "no such training plan")])
     })?;
@@ -258,13 +247,9 @@ pub fn cancel(
     user_id: UserId,
     assignment_id: AssignmentId,
 ) -> Result<(), DomainError> {
-    let actor = actor_in(orgs, org_id, caller)?;
-    hide_others_from_athlete(actor.role, caller, user_id)?;
-    if !actor.role.is_coach() {
-        return Err(DomainError::Forbidden("only coaches may cancel training plans"));
-    }
+    let actor = Actor::resolve(orgs, org_id, caller)?;
     let athlete = athlete_member(orgs, org_id, user_id)?;
-    may_assign(&actor, &athlete)?;
+    authorize(&actor, Action::CancelAssignment, Target::Member(&athlete))?;
     let now = clock.now();
     let event = AuditEvent::new(
         org_id,

@@ -63,7 +63,7 @@ pub fn profile(
     athlete: UserId,
 ) -> Result<Profile, DomainError> {
     let data = snapshot(orgs, athletes, clock, caller, org_id, athlete)?;
-    let access = if data.caller.role.is_coach() { MemberAccess::Coach } else { MemberAccess::Own };
+    let access = if data.caller.is_coach() { MemberAccess::Coach } else { MemberAccess::Own };
     let mut member = members.member(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?;
     let today = data.timezone.today(data.now);
     let (current_plan, upcoming_plans) = split_plans(assignments.assignments_of(org_id, athlete)?, today);

@@ -3,15 +3,16 @@
 //! sums, the race goals, the zones, the integrations and the activity
 //! window: nine, however much data the athlete has).
 
-use super::athlete_in_reach;
+use super::authorized_athlete;
 use crate::athlete::weekly::{boundaries, week_starts};
 use crate::athlete::{
-    Activity, ActivityWindow, AthleteRepo, DataAccess, Integration, RaceGoal, StoredZones, WeekTotal, next_race_goal,
+    Activity, ActivityWindow, AthleteRepo, Integration, RaceGoal, StoredZones, WeekTotal, next_race_goal,
 };
 use crate::clock::Clock;
 use crate::entities::Membership;
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
+use crate::policy::{Action, Actor};
 use crate::ports::OrganizationRepo;
 use crate::values::Timezone;
 use chrono::{DateTime, Utc};
@@ -24,8 +25,8 @@ pub const PROFILE_WEEKS: u32 = 12;
 /// An athlete's data as the profile shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AthleteSnapshot {
-    /// The caller's membership (decides what else the caller may see).
-    pub caller: Membership,
+    /// The caller (decides what else the caller may see).
+    pub caller: Actor,
     /// The athlete's membership.
     pub athlete: Membership,
     /// The organization's time zone.
@@ -63,7 +64,7 @@ pub fn snapshot(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<AthleteSnapshot, DomainError> {
-    let (me, target) = athlete_in_reach(orgs, org_id, caller, athlete, DataAccess::Read)?;
+    let (me, target) = authorized_athlete(orgs, org_id, caller, athlete, Action::ReadProfile)?;
     let timezone = athletes.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();
     let mut recent_activities = athletes.activities(athlete, None, RECENT_ACTIVITIES)?;

@@ -1,0 +1,124 @@
+//! Who acts, on what, and how a refusal reads.
+
+use crate::entities::Membership;
+use crate::error::DomainError;
+use crate::ids::{OrgId, UserId};
+use crate::ports::OrganizationRepo;
+use crate::role::Role;
+
+/// The caller, resolved once per use case.
+///
+/// An organization API key (scoped, see [`super::Scope`]) is meant to become
+/// a third kind: it acts in one organization without an account's role.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Actor {
+    /// An account acting through its live membership in the organization.
+    Member(Membership),
+    /// A signed-in account with no membership where it acts. Inside an
+    /// organization it is told that the organization does not exist.
+    Outsider(UserId),
+}
+
+impl Actor {
+    /// The caller as a member of `org_id`. An outsider is refused here with
+    /// `404`, which is what [`super::authorize`] answers an outsider for any
+    /// action inside an organization: refusing up front lets a use case load
+    /// its target before it decides, without telling outsiders what exists.
+    pub fn resolve(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
+        match orgs.live_membership(org_id, caller)? {
+            Some(membership) => Ok(Actor::Member(membership)),
+            None => Err(Denied::Hidden("organization").into()),
+        }
+    }
+
+    /// The account acting.
+    pub fn user_id(&self) -> UserId {
+        match self {
+            Actor::Member(m) => m.user_id,
+            Actor::Outsider(user_id) => *user_id,
+        }
+    }
+
+    /// Its role in the organization, if it is a member.
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Actor::Member(m) => Some(m.role),
+            Actor::Outsider(_) => None,
+        }
+    }
+
+    /// Whether it is a coach (head or assistant) of the organization.
+    pub fn is_coach(&self) -> bool {
+        self.role().is_some_and(Role::is_coach)
+    }
+
+    /// Its membership, if it is a member.
+    pub fn membership(&self) -> Option<&Membership> {
+        match self {
+            Actor::Member(m) => Some(m),
+            Actor::Outsider(_) => None,
+        }
+    }
+}
+
+/// What an action is about: as much as the decision needs.
+///
+/// A use case that must refuse before it loads anything (so that a refused
+/// caller learns nothing from a `404`) asks about [`Target::Organization`]
+/// first, then about what it loaded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target<'a> {
+    /// The organization, or something in it not loaded yet.
+    Organization,
+    /// A member named by id, not loaded: enough to hide the other members
+    /// from an athlete.
+    Someone(UserId),
+    /// A member as loaded: role and assigned coach.
+    Member(&'a Membership),
+    /// The athletes of one coach (`None`: no coach in particular), as a
+    /// roster filter or as a new athlete's coach.
+    CoachedBy(Option<UserId>),
+    /// A training plan: its author, and whether the caller holds a live
+    /// assignment of it.
+    Plan {
+        /// Who wrote it.
+        author: UserId,
+        /// The caller is an athlete it is assigned to.
+        held_by_caller: bool,
+    },
+    /// An invitation for this role.
+    Invitation(Role),
+}
+
+impl Target<'_> {
+    /// The member the action is about, if it is about one.
+    pub fn person(&self) -> Option<UserId> {
+        match self {
+            Target::Someone(user_id) => Some(*user_id),
+            Target::Member(m) => Some(m.user_id),
+            _ => None,
+        }
+    }
+}
+
+/// Why an action is refused. Each maps to one [`DomainError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Told it does not exist (`404`, "No such …"): the caller may not know.
+    Hidden(&'static str),
+    /// Refused (`403 forbidden`), saying why.
+    Forbidden(&'static str),
+    /// An assistant coach acting for an athlete not assigned to them
+    /// (`403 not_assigned_to_you`).
+    NotAssignedToYou,
+}
+
+impl From<Denied> for DomainError {
+    fn from(denied: Denied) -> Self {
+        match denied {
+            Denied::Hidden(what) => DomainError::NotFound(what),
+            Denied::Forbidden(why) => DomainError::Forbidden(why),
+            Denied::NotAssignedToYou => DomainError::NotAssignedToYou,
+        }
+    }
+}
