@@ -40,6 +40,13 @@ pub enum Action {
     LookupUser,
     /// Read the audit trail.
     ReadAuditTrail,
+
+    // --- Webhooks (issue #17) ---
+    // The head coach's alone for now; the `webhooks:manage` API-key scope
+    // will map to this action when keys become actors.
+    /// Register, change, rotate, delete webhook endpoints; read their
+    /// deliveries, redeliver, send a test event.
+    ManageWebhooks,
 }
 
 /// The action is not allowed for this actor; the text says why.
@@ -54,12 +61,13 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Forbidden> {
         ReadOrganization => true,
         ListCoaches | LookupUser => actor.role.is_coach(),
         UpdateOrganization | ManageCoaches | ReadAuditTrail => actor.role == Role::HeadCoach,
+        ManageWebhooks => actor.role == Role::HeadCoach,
     };
     if allowed {
         Ok(())
     } else {
         Err(Forbidden(match action {
-            UpdateOrganization | ManageCoaches | ReadAuditTrail => "only the head coach may do this",
+            UpdateOrganization | ManageCoaches | ReadAuditTrail | ManageWebhooks => "only the head coach may do this",
             _ => "only coaches may do this",
         }))
     }
@@ -83,6 +91,7 @@ mod tests {
             (ManageCoaches, [true, false, false]),
             (LookupUser, [true, true, false]),
             (ReadAuditTrail, [true, false, false]),
+            (ManageWebhooks, [true, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in [Role::HeadCoach, Role::AssistantCoach, Role::Athlete].into_iter().zip(expected) {

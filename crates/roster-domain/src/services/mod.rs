@@ -14,6 +14,7 @@ pub mod password_reset;
 pub mod plans;
 pub mod profile;
 pub mod sessions;
+pub mod webhooks;
 
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
