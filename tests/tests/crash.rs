@@ -1,5 +1,5 @@
 //! A `kill -9` of the server during writes loses no write that was answered
-//! with 2xx. Runs the real `roster` binary on SQLite and, when
+//! with 2xx, nor a webhook being delivered (`webhooks` below). Runs the real `roster` binary on SQLite and, when
 //! `ROSTER_TEST_POSTGRES_URL` is set, on a fresh PostgreSQL database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -29,8 +29,13 @@ fn free_port() -> u16 {
 }
 
 fn start(url: &str, dir: &std::path::Path, port: u16) -> Child {
+    start_with(url, dir, port, &[])
+}
+
+fn start_with(url: &str, dir: &std::path::Path, port: u16, env: &[(&str, &str)]) -> Child {
     Command::new(roster_binary())
         .arg("serve")
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("ROSTER__SERVER__BIND", format!("127.0.0.1:{port}"))
         .env("ROSTER__DATABASE__URL", url)
@@ -171,3 +176,6 @@ async fn sigterm_drains_in_flight_requests_and_exits_zero() {
     let exit = tokio::task::spawn_blocking(move || server.wait().unwrap()).await.unwrap();
     assert_eq!(exit.code(), Some(0), "roster exits 0 after SIGTERM");
 }
+
+#[path = "crash/webhooks.rs"]
+mod webhooks;

@@ -21,6 +21,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod throttle;
+pub mod webhooks;
 
 pub use settings::Settings;
 pub use startup::Application;

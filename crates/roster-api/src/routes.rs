@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod plans;
 pub mod profile;
 pub mod sessions;
+pub mod webhooks;
 
 pub use body::Json;
 

@@ -11,10 +11,12 @@ use std::path::PathBuf;
 
 mod mail;
 mod signals;
+mod webhooks;
 
 pub use mail::{MailSettings, MailTransport, SmtpSettings};
 use mail::{default_mail_from, default_mail_max_attempts, default_mail_poll_interval_ms, default_mail_retry_base_ms};
 pub use signals::{AttentionSettings, InsightsSettings};
+pub use webhooks::WebhookSettings;
 
 /// All settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,6 +45,9 @@ pub struct Settings {
     /// The training calendar's coverage bands.
     #[serde(default)]
     pub calendar: roster_domain::calendar::Bands,
+    /// Webhook delivery.
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
 }
 
 /// `server.*`
@@ -205,6 +210,7 @@ impl Default for Settings {
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),
             calendar: roster_domain::calendar::Bands::default(),
+            webhooks: WebhookSettings::default(),
         }
     }
 }
@@ -286,6 +292,7 @@ impl Settings {
         }
         self.attention.thresholds().validate().map_err(|e| SettingsError(format!("attention.{e}")))?;
         self.calendar.validate().map_err(|e| SettingsError(format!("calendar.{e}")))?;
+        self.webhooks.validate()?;
         if let Some(tls) = &self.mail.smtp.tls
             && !matches!(tls.as_str(), "none" | "starttls" | "tls")
         {

@@ -31,6 +31,7 @@ pub struct Application {
     server: Server,
     store: Store,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
+    webhook_worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -81,7 +82,9 @@ impl Application {
         // 503 (and /readyz not ready) until it comes up, then migrates it.
         let store = Store::open_deferred(&url, pool_size, settings.database.connect_timeout()).context("database")?;
         let secret = jwt_secret_for(&settings)?;
-        let store = store.with_mail_key(crate::mail::mail_key(&secret));
+        let store = store
+            .with_mail_key(crate::mail::mail_key(&secret))
+            .with_webhook_key(crate::webhooks::webhook_key_for(&settings)?);
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("server.bind: cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -162,6 +165,7 @@ impl Application {
                         .configure(|cfg| athlete::configure(cfg, &rate_limit))
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
                         .configure(crate::routes::calendar::configure)
+                        .configure(crate::routes::webhooks::configure)
                         .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
@@ -185,11 +189,14 @@ impl Application {
         let blocking_threads = usize::try_from(pool_size).unwrap_or(usize::MAX).div_ceil(workers).max(2);
         server = server.workers(workers).worker_max_blocking_threads(blocking_threads);
         // The outbox worker needs a Tokio runtime (the server has one; a bare build in a unit test may not).
-        let mail_worker = match tokio::runtime::Handle::try_current() {
-            Ok(_) => Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
-            Err(_) => None,
+        let (mail_worker, webhook_worker) = match tokio::runtime::Handle::try_current() {
+            Ok(_) => (
+                Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
+                Some(crate::webhooks::spawn_worker(store.clone(), &settings.webhooks)?),
+            ),
+            Err(_) => (None, None),
         };
-        Ok(Self { port, server: server.run(), store, mail_worker })
+        Ok(Self { port, server: server.run(), store, mail_worker, webhook_worker })
     }
 
     /// The bound port (useful with port 0).
@@ -211,7 +218,7 @@ impl Application {
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        if let Some(worker) = self.mail_worker {
+        for worker in [self.mail_worker, self.webhook_worker].into_iter().flatten() {
             worker.abort();
         }
         result
@@ -236,7 +243,7 @@ pub fn jwt_secret_for(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     Ok(secret.into_bytes())
 }
 
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

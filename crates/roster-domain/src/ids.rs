@@ -96,6 +96,14 @@ id_type!(
     /// access tokens issued with them.
     SessionId
 );
+id_type!(
+    /// A webhook endpoint of an organization.
+    WebhookId
+);
+id_type!(
+    /// One message for one webhook endpoint (its `webhook-id`, the same on every attempt).
+    DeliveryId
+);
 
 #[cfg(test)]
 mod tests {

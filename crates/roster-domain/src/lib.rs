@@ -41,12 +41,13 @@ pub mod session;
 pub mod sport;
 pub mod training;
 pub mod values;
+pub mod webhooks;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
-    ActivityId, AssignmentId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId, SessionId,
-    UserId,
+    ActivityId, AssignmentId, DeliveryId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId,
+    SessionId, UserId, WebhookId,
 };
 pub use role::{MembershipStatus, Role};
 pub use sport::Sport;

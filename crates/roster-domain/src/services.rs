@@ -16,3 +16,4 @@ pub mod password_reset;
 pub mod plans;
 pub mod profile;
 pub mod sessions;
+pub mod webhooks;

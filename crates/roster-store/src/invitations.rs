@@ -9,6 +9,7 @@ mod seal;
 pub(crate) use outbox::enqueue;
 pub use outbox::{OutboxRecord, OutboxWork};
 pub use seal::MailKey;
+pub(crate) use seal::{open as open_with, seal as seal_with};
 
 use crate::effects::{JoinMode, apply_join_effects};
 use crate::error::StoreError;

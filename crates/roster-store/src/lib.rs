@@ -29,6 +29,7 @@ mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;
+mod webhooks;
 
 pub use check::{CheckReport, Drift};
 pub use conn::{DatabaseUrl, DbConn, UrlError, connect, connect_with, migrations_applied, run_migrations, write_tx};
@@ -39,6 +40,7 @@ pub use invitations::{MailKey, OutboxRecord, OutboxWork};
 pub use plans::training_plans_status;
 pub use pool::{DEFAULT_CONNECT_TIMEOUT, DbPool, IDLE_BEFORE_CHECK, Manager, PooledConn};
 pub use throttle::RateWindow;
+pub use webhooks::{AttemptOutcome, FailingLimit, WebhookWork};
 
 use roster_domain::RepoError;
 use std::time::Duration;
@@ -48,6 +50,8 @@ use std::time::Duration;
 pub struct Store {
     pool: DbPool,
     mail_key: Option<std::sync::Arc<invitations::MailKey>>,
+    /// Seals webhook secrets at rest.
+    webhook_key: Option<std::sync::Arc<invitations::MailKey>>,
     /// Shared by every clone: names this store's pinned connection.
     pin: std::sync::Arc<()>,
     /// Set once the migrations ran (see [`Store::open_deferred`]).
@@ -95,6 +99,7 @@ impl Store {
         Self {
             pool,
             mail_key: None,
+            webhook_key: None,
             pin: std::sync::Arc::new(()),
             migrated: std::sync::Arc::new(std::sync::OnceLock::new()),
         }

@@ -202,6 +202,11 @@ impl AuditEventRow {
 
 /// Writes an audit event; called inside the transaction of the mutation.
 pub(crate) fn insert_event(conn: &mut crate::DbConn, event: &AuditEvent) -> Result<(), StoreError> {
-    diesel::insert_into(audit_events::table).values(AuditEventRow::new(event)).execute(conn)?;
+    // Marking the event for the webhook dispatcher here, in the change's own
+    // transaction, makes the audit trail the webhooks' outbox.
+    let pending = roster_domain::webhooks::event_type_for(&event.action).is_some();
+    diesel::insert_into(audit_events::table)
+        .values((AuditEventRow::new(event), audit_events::webhooks_pending.eq(pending)))
+        .execute(conn)?;
     Ok(())
 }

@@ -24,4 +24,5 @@ mod races;
 mod sessions;
 mod support;
 mod throttles;
+mod webhooks;
 mod wiring;

@@ -22,7 +22,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub store: Store,
     server: actix_web::dev::ServerHandle,
-    _db: TestDb,
+    _db: Option<TestDb>,
     _dir: tempfile::TempDir,
 }
 
@@ -96,10 +96,26 @@ fn uuid_suffix() -> String {
 
 /// Starts the app on `db` with test settings, changed by `tweak`.
 pub async fn spawn_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let (url, backend) = (db.url.clone(), db.backend);
+    let mut app = spawn_on(&url, backend, tweak).await;
+    app._db = Some(db);
+    app
+}
+
+/// A second server on the database of another test app (`url`).
+pub async fn spawn_on_url(url: &str, tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+    spawn_on(url, backend, tweak).await
+}
+
+async fn spawn_on(url: &str, backend: Backend, tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::default();
     settings.server.bind = "127.0.0.1:0".parse().unwrap();
-    settings.database.url = db.url.clone();
+    settings.database.url = url.to_owned();
+    // Webhook receivers in the tests listen on loopback.
+    settings.webhooks.allow_networks = vec!["127.0.0.0/8".into()];
+    settings.webhooks.secret_key = Some("7e".repeat(32));
     settings.database.pool_size = Some(8);
     settings.auth.jwt_secret = Some(JWT_SECRET.into());
     settings.rate_limit.enabled = false;
@@ -110,7 +126,7 @@ pub async fn spawn_with(db: TestDb, tweak: impl FnOnce(&mut Settings)) -> TestAp
     let store = app.store().clone();
     let server = app.handle();
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, client: reqwest::Client::new(), backend: db.backend, store, server, _db: db, _dir: dir }
+    TestApp { base, client: reqwest::Client::new(), backend, store, server, _db: None, _dir: dir }
 }
 
 /// One app per available backend.

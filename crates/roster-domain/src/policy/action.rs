@@ -120,6 +120,10 @@ actions! {
     MoveOrExcuseWorkout,
     /// connect or disconnect one's own integrations
     ManageOwnIntegrations,
+
+    // --- automation --------------------------------------------------------
+    /// register, change, rotate or delete webhook endpoints; read and redeliver their deliveries
+    ManageWebhooks,
 }
 
 #[cfg(test)]

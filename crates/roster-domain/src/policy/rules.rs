@@ -29,7 +29,7 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
     match action {
         // The organization.
         ReadOrganization => Ok(()),
-        UpdateOrganization | ReadAuditTrail => head_coach(me, ONLY_HEAD_COACH),
+        UpdateOrganization | ReadAuditTrail | ManageWebhooks => head_coach(me, ONLY_HEAD_COACH),
 
         // Coaches.
         ListCoaches | LookupUser => coach(me, ONLY_COACHES),

@@ -85,6 +85,7 @@ pub fn required_scope(action: Action) -> Option<Scope> {
         ManageGroups | ManageGroupMembers | AssignGroupPlan => Scope::GroupsWrite,
         WriteAthleteData => Scope::ActivitiesWrite,
         ReadAuditTrail => Scope::AuditRead,
+        ManageWebhooks => Scope::WebhooksManage,
         UpdateOrganization
         | LookupUser
         | AddCoach
