@@ -98,6 +98,8 @@ pub struct GroupPlanRequest {
     pub plan_id: PlanId,
     /// First day for everyone.
     pub start_date: NaiveDate,
+    /// Today in the organization's time zone, when the request was decided.
+    pub today: NaiveDate,
     /// Also assign it to athletes who join the group later.
     pub enroll_future_members: bool,
     /// Who asks.

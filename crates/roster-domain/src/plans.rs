@@ -23,10 +23,12 @@ pub use ports::{AssignmentRepo, PlanFilter, PlanRepo};
 #[cfg(any(test, feature = "mock"))]
 pub use ports::{MockAssignmentRepo, MockPlanRepo};
 
+use crate::entities::AuditEvent;
 use crate::error::DomainError;
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
+use serde_json::{Value, json};
 
 /// Longest plan, in weeks.
 pub const MAX_WEEKS: u32 = 104;
@@ -111,6 +113,15 @@ pub fn check_start_date(start: NaiveDate, today: NaiveDate) -> Result<(), Domain
     if start < today { Err(DomainError::StartDateInPast) } else { Ok(()) }
 }
 
+/// Whether `plan` may get a new assignment from `start`: not archived
+/// (`plan_archived`), not before `today` (`start_date_in_past`).
+pub fn check_assignable(plan: &TrainingPlan, start: NaiveDate, today: NaiveDate) -> Result<(), DomainError> {
+    if plan.archived_at.is_some() {
+        return Err(DomainError::PlanArchived);
+    }
+    check_start_date(start, today)
+}
+
 /// Whether two closed date ranges share a day.
 pub fn overlaps(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> bool {
     a.0 <= b.1 && b.0 <= a.1
@@ -164,6 +175,35 @@ impl PlanAssignment {
         }
     }
 
+    /// Decides a new assignment of `plan` to `user_id` from `start` (default:
+    /// `today` in the organization's time zone) and its `plan.assigned`
+    /// event. Every path that assigns a plan (one athlete, a group, joining
+    /// with a plan, joining a group that enrolls its late joiners) decides
+    /// here; the store adds only what makes races safe (no overlap, the plan
+    /// still live at commit).
+    pub fn decide(
+        plan: &TrainingPlan,
+        user_id: UserId,
+        start: Option<NaiveDate>,
+        today: NaiveDate,
+        assigned_by: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<(PlanAssignment, AuditEvent), DomainError> {
+        let start = start.unwrap_or(today);
+        check_assignable(plan, start, today)?;
+        let a = PlanAssignment::new(plan, user_id, start, assigned_by, now);
+        let event = AuditEvent::new(plan.org_id, assigned_by, "plan.assigned", Some(user_id), a.audit_changes(), now);
+        Ok((a, event))
+    }
+
+    /// The audit changes of a new assignment.
+    pub fn audit_changes(&self) -> Value {
+        json!({
+            "assignment_id": self.assignment_id, "plan_id": self.plan_id,
+            "start_date": {"old": null, "new": self.start_date}, "end_date": {"old": null, "new": self.end_date()},
+        })
+    }
+
     /// Last day: start + 7·weeks − 1.
     pub fn end_date(&self) -> NaiveDate {
         end_date(self.start_date, self.total_weeks)
@@ -194,4 +234,4 @@ pub struct CurrentPlan {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

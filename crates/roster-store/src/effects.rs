@@ -13,8 +13,7 @@ use crate::{Store, StoreError, write_tx};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras};
-use roster_domain::plans::{PlanAssignment, check_start_date};
-use roster_domain::services::plans::assignment_changes;
+use roster_domain::plans::PlanAssignment;
 use roster_domain::{DomainError, FieldError, GroupId, OrgId, PlanId, Role, UserId};
 use serde_json::json;
 
@@ -61,14 +60,9 @@ fn assign_checked(
     let today = org_today(conn, &org, now)?;
     let plan = plan_in(conn, &org, &plan_id.to_string())?
         .ok_or_else(|| unknown(field, "unknown_plan", "no such training plan in this organization"))?;
-    if plan.archived_at.is_some() {
-        return Err(DomainError::PlanArchived.into());
-    }
-    let start = start.unwrap_or(today);
-    check_start_date(start, today)?;
-    let a = PlanAssignment::new(&plan, user_id, start, actor, now);
+    let (a, event) = PlanAssignment::decide(&plan, user_id, start, today, actor, now)?;
     insert_assignment(conn, &a, false)?;
-    insert_event(conn, &AuditEvent::new(org_id, actor, "plan.assigned", Some(user_id), assignment_changes(&a), now))
+    insert_event(conn, &event)
 }
 
 fn skipped_event(

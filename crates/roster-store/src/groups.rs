@@ -13,7 +13,6 @@ use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, Membership};
 use roster_domain::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
 use roster_domain::plans::PlanAssignment;
-use roster_domain::services::plans::assignment_changes;
 use roster_domain::values::Description;
 use roster_domain::{Conflict, DomainError, GroupId, OrgId, RepoError, UserId};
 use std::collections::HashMap;
@@ -280,23 +279,23 @@ impl GroupRepo for Store {
             let org = request.org_id.to_string();
             let plan =
                 plan_in(conn, &org, &request.plan_id.to_string())?.ok_or(DomainError::NotFound("training plan"))?;
+            // Archived since the request was decided: nobody is assigned, nothing enrolled.
             if plan.archived_at.is_some() {
                 return Err(DomainError::PlanArchived.into());
             }
             let mut results = Vec::with_capacity(candidates.len());
             for &user_id in candidates {
-                let a = PlanAssignment::new(&plan, user_id, request.start_date, request.assigned_by, request.at);
+                let (a, assigned) = PlanAssignment::decide(
+                    &plan,
+                    user_id,
+                    Some(request.start_date),
+                    request.today,
+                    request.assigned_by,
+                    request.at,
+                )?;
                 let outcome = match insert_assignment(conn, &a, true) {
                     Ok(AssignOutcome::Assigned) => {
-                        let e = AuditEvent::new(
-                            request.org_id,
-                            request.assigned_by,
-                            "plan.assigned",
-                            Some(user_id),
-                            assignment_changes(&a),
-                            request.at,
-                        );
-                        insert_event(conn, &e)?;
+                        insert_event(conn, &assigned)?;
                         MemberOutcome { user_id, outcome: Outcome::Assigned, code: None }
                     }
                     Ok(AssignOutcome::AlreadyAssigned) => {

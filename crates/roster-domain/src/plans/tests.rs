@@ -112,3 +112,33 @@ proptest! {
         prop_assert_eq!(status(start, weeks, true, today), AssignmentStatus::Cancelled);
     }
 }
+
+/// A live plan of `weeks` weeks without workouts, in `org_id`, by `author`.
+pub(crate) fn library_plan(org_id: OrgId, author: UserId, weeks: i64) -> TrainingPlan {
+    let now = Utc::now();
+    TrainingPlan {
+        plan_id: PlanId::new(),
+        org_id,
+        content: content(weeks, vec![]).unwrap(),
+        created_by: author,
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+        version: 1,
+    }
+}
+
+#[test]
+fn an_assignment_is_decided_once_with_its_event() {
+    let (plan, athlete, coach, today) =
+        (library_plan(OrgId::new(), UserId::new(), 2), UserId::new(), UserId::new(), d(2026, 12, 7));
+    let (a, event) = PlanAssignment::decide(&plan, athlete, None, today, coach, Utc::now()).unwrap();
+    assert_eq!((a.start_date, a.end_date(), a.user_id, a.assigned_by), (today, d(2026, 12, 20), athlete, coach));
+    assert_eq!((event.action.as_str(), event.subject_user_id), ("plan.assigned", Some(athlete)));
+    assert_eq!(event.changes["assignment_id"], serde_json::json!(a.assignment_id));
+    let past = PlanAssignment::decide(&plan, athlete, Some(d(2026, 12, 6)), today, coach, Utc::now());
+    assert_eq!(past.unwrap_err().code(), "start_date_in_past");
+    let archived = TrainingPlan { archived_at: Some(Utc::now()), ..plan };
+    let refused = PlanAssignment::decide(&archived, athlete, Some(d(2026, 12, 8)), today, coach, Utc::now());
+    assert_eq!(refused.unwrap_err().code(), "plan_archived");
+}

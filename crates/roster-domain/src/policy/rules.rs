@@ -9,6 +9,7 @@ pub const ONLY_HEAD_COACH: &str = "only the head coach may do this";
 const ONLY_COACHES: &str = "only coaches may do this";
 const COACHES_MANAGE_INVITATIONS: &str = "only coaches may manage invitations";
 const COACHES_MANAGE_GROUPS: &str = "only coaches may manage groups";
+const ONLY_ATHLETES_INTEGRATE: &str = "only an athlete records integrations";
 
 /// Decides whether `actor` may do `action` about `target`.
 ///
@@ -21,7 +22,7 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
     let me = match actor {
         Actor::Member(me) => me,
         Actor::Outsider(_) if action == Action::ManageOwnIntegrations => {
-            return Err(Denied::Forbidden("only an athlete records integrations"));
+            return Err(Denied::Forbidden(ONLY_ATHLETES_INTEGRATE));
         }
         Actor::Outsider(_) => return Err(Denied::Hidden("organization")),
     };
@@ -117,7 +118,7 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
             coach(me, "only coaches move or excuse planned workouts")
         }
         ManageOwnIntegrations if me.role == Role::Athlete => Ok(()),
-        ManageOwnIntegrations => Err(Denied::Forbidden("only an athlete records integrations")),
+        ManageOwnIntegrations => Err(Denied::Forbidden(ONLY_ATHLETES_INTEGRATE)),
     }
 }
 

@@ -7,7 +7,7 @@ use crate::entities::AuditEvent;
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
-use crate::plans::{PlanRepo, check_start_date};
+use crate::plans::{PlanRepo, check_assignable};
 use crate::policy::{Action, Actor, Denied, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
@@ -215,10 +215,8 @@ pub fn assign_plan(
     let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
         DomainError::Validation(vec![FieldError::new("plan_id", "unknown_plan", "no such training plan")])
     })?;
-    if plan.archived_at.is_some() {
-        return Err(DomainError::PlanArchived);
-    }
-    check_start_date(start_date, org_today(orgs, clock, org_id)?)?;
+    let today = org_today(orgs, clock, org_id)?;
+    check_assignable(&plan, start_date, today)?;
     let mut skipped = Vec::new();
     let mut candidates = Vec::new();
     for m in groups.group_members(org_id, group_id)? {
@@ -232,8 +230,16 @@ pub fn assign_plan(
         }
     }
     let now = clock.now();
-    let request =
-        GroupPlanRequest { org_id, group_id, plan_id, start_date, enroll_future_members, assigned_by: caller, at: now };
+    let request = GroupPlanRequest {
+        org_id,
+        group_id,
+        plan_id,
+        start_date,
+        today,
+        enroll_future_members,
+        assigned_by: caller,
+        at: now,
+    };
     let event = AuditEvent::new(
         org_id,
         caller,

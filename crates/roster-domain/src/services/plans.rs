@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
-use crate::plans::{AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan, check_start_date};
+use crate::plans::{AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan};
 use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
@@ -217,24 +217,10 @@ pub fn assign(
     let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
         DomainError::Validation(vec![crate::FieldError::new("plan_id", "unknown_plan", "no such training plan")])
     })?;
-    if plan.archived_at.is_some() {
-        return Err(DomainError::PlanArchived);
-    }
     let today = org_today(orgs, clock, org_id)?;
-    check_start_date(start_date, today)?;
-    let now = clock.now();
-    let assignment = PlanAssignment::new(&plan, user_id, start_date, caller, now);
-    let event = AuditEvent::new(org_id, caller, "plan.assigned", Some(user_id), assignment_changes(&assignment), now);
+    let (assignment, event) = PlanAssignment::decide(&plan, user_id, Some(start_date), today, caller, clock.now())?;
     assignments.assign(&assignment, &event)?;
     Ok((assignment, today))
-}
-
-/// The audit changes of a new assignment.
-pub fn assignment_changes(a: &PlanAssignment) -> Value {
-    json!({
-        "assignment_id": a.assignment_id, "plan_id": a.plan_id,
-        "start_date": {"old": null, "new": a.start_date}, "end_date": {"old": null, "new": a.end_date()},
-    })
 }
 
 /// Cancels an assignment (head coach, or the athlete's coach); it stays as history.

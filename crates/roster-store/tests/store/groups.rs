@@ -145,6 +145,7 @@ fn group_assignment_is_idempotent_skips_overlaps_and_enrolls_late_joiners() {
             group_id: g.group_id,
             plan_id: p.plan_id,
             start_date: start,
+            today: today(),
             enroll_future_members: true,
             assigned_by: head,
             at: now(),

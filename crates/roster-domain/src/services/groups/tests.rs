@@ -1,8 +1,7 @@
 use super::*;
-use crate::Sport;
 use crate::entities::Membership;
 use crate::groups::MockGroupRepo;
-use crate::plans::{MockPlanRepo, PlanContent, PlanName, TrainingPlan};
+use crate::plans::{MockPlanRepo, TrainingPlan};
 use crate::ports::MockOrganizationRepo;
 use crate::services::organizations::tests::{clock, view};
 
@@ -32,19 +31,7 @@ fn group_view(org_id: OrgId) -> GroupView {
 }
 
 fn plan(org_id: OrgId) -> TrainingPlan {
-    let now = clock().now();
-    let content =
-        PlanContent::new(PlanName::parse("10k").unwrap(), Description::default(), Sport::Run, None, 2, vec![]).unwrap();
-    TrainingPlan {
-        plan_id: PlanId::new(),
-        org_id,
-        content,
-        created_by: UserId::new(),
-        created_at: now,
-        updated_at: now,
-        archived_at: None,
-        version: 1,
-    }
+    crate::plans::tests::library_plan(org_id, UserId::new(), 2)
 }
 
 #[test]
