@@ -190,7 +190,7 @@ pub fn spawn_worker(store: Store, settings: &WebhookSettings) -> anyhow::Result<
     let retention = chrono::Duration::days(i64::from(settings.log_retention_days));
     let slots = Arc::new(Semaphore::new(settings.concurrency as usize));
     Ok(tokio::spawn(async move {
-        let mut purged = Instant::now() - PURGE_EVERY;
+        let mut purged: Option<Instant> = None;
         loop {
             let s = store.clone();
             let fanned = blocking(move || s.dispatch_webhook_events(SystemClock.now(), DISPATCH_BATCH)).await;
@@ -230,8 +230,8 @@ pub fn spawn_worker(store: Store, settings: &WebhookSettings) -> anyhow::Result<
                     None => {}
                 }
             }
-            if purged.elapsed() >= PURGE_EVERY {
-                purged = Instant::now();
+            if purged.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+                purged = Some(Instant::now());
                 let s = store.clone();
                 if let Some(Err(e)) = blocking(move || s.purge_webhook_log(SystemClock.now() - retention)).await {
                     tracing::warn!(error = %e, "webhooks: cannot forget old attempts");

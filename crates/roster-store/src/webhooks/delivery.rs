@@ -160,6 +160,10 @@ impl Store {
         self.on_conn(|conn| {
             write_tx(conn, |conn| {
                 let delivery = work.delivery_id.to_string();
+                let exists: i64 = webhook_deliveries::table.find(&delivery).count().get_result(conn)?;
+                if exists == 0 {
+                    return Ok(()); // its endpoint was deleted meanwhile
+                }
                 diesel::insert_into(webhook_attempts::table)
                     .values((
                         webhook_attempts::attempt_id.eq(DeliveryId::new().to_string()),

@@ -19,6 +19,7 @@ mod sessions;
 mod side_rosters;
 mod status_cache;
 mod throttle;
+mod webhooks;
 mod wiring;
 
 /// A one-connection store on `db` whose connection counts the queries it
