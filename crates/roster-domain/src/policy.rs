@@ -40,6 +40,11 @@ pub enum Action {
     LookupUser,
     /// Read the audit trail.
     ReadAuditTrail,
+
+    // Privacy (issue #19). Exporting and deleting one's own account are not
+    // actions in an organization: they need no membership.
+    /// Close the organization for good (memberships end, plans and groups go).
+    CloseOrganization,
 }
 
 /// The action is not allowed for this actor; the text says why.
@@ -54,12 +59,15 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Forbidden> {
         ReadOrganization => true,
         ListCoaches | LookupUser => actor.role.is_coach(),
         UpdateOrganization | ManageCoaches | ReadAuditTrail => actor.role == Role::HeadCoach,
+        CloseOrganization => actor.role == Role::HeadCoach,
     };
     if allowed {
         Ok(())
     } else {
         Err(Forbidden(match action {
-            UpdateOrganization | ManageCoaches | ReadAuditTrail => "only the head coach may do this",
+            UpdateOrganization | ManageCoaches | ReadAuditTrail | CloseOrganization => {
+                "only the head coach may do this"
+            }
             _ => "only coaches may do this",
         }))
     }
@@ -83,6 +91,7 @@ mod tests {
             (ManageCoaches, [true, false, false]),
             (LookupUser, [true, true, false]),
             (ReadAuditTrail, [true, false, false]),
+            (CloseOrganization, [true, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in [Role::HeadCoach, Role::AssistantCoach, Role::Athlete].into_iter().zip(expected) {
