@@ -10,10 +10,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod mail;
+mod retention;
 mod signals;
 
 pub use mail::{MailSettings, MailTransport, SmtpSettings};
 use mail::{default_mail_from, default_mail_max_attempts, default_mail_poll_interval_ms, default_mail_retry_base_ms};
+pub use retention::RetentionSettings;
 pub use signals::{AttentionSettings, InsightsSettings};
 
 /// All settings.
@@ -43,6 +45,9 @@ pub struct Settings {
     /// The training calendar's coverage bands.
     #[serde(default)]
     pub calendar: roster_domain::calendar::Bands,
+    /// How long removed members' organization-only attributes are kept.
+    #[serde(default)]
+    pub retention: RetentionSettings,
 }
 
 /// `server.*`
@@ -205,6 +210,7 @@ impl Default for Settings {
             insights: InsightsSettings::default(),
             attention: AttentionSettings::default(),
             calendar: roster_domain::calendar::Bands::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub struct Application {
     server: Server,
     store: Store,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
+    retention_worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -134,7 +135,8 @@ impl Application {
                         .service(
                             web::resource("/organizations/{org_id}")
                                 .route(web::get().to(organizations::get))
-                                .route(web::patch().to(organizations::patch)),
+                                .route(web::patch().to(organizations::patch))
+                                .route(web::delete().to(crate::routes::privacy::close_organization)),
                         )
                         .service(
                             web::resource("/organizations/{org_id}/coaches")
@@ -162,7 +164,8 @@ impl Application {
                         .configure(|cfg| athlete::configure(cfg, &rate_limit))
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
                         .configure(crate::routes::calendar::configure)
-                        .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
+                        .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit))
+                        .configure(|cfg| crate::routes::privacy::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
                 .configure(crate::routes::sessions::configure_root)
@@ -185,11 +188,14 @@ impl Application {
         let blocking_threads = usize::try_from(pool_size).unwrap_or(usize::MAX).div_ceil(workers).max(2);
         server = server.workers(workers).worker_max_blocking_threads(blocking_threads);
         // The outbox worker needs a Tokio runtime (the server has one; a bare build in a unit test may not).
-        let mail_worker = match tokio::runtime::Handle::try_current() {
-            Ok(_) => Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
-            Err(_) => None,
+        let (mail_worker, retention_worker) = match tokio::runtime::Handle::try_current() {
+            Ok(_) => (
+                Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
+                crate::retention::spawn_worker(store.clone(), &settings.retention),
+            ),
+            Err(_) => (None, None),
         };
-        Ok(Self { port, server: server.run(), store, mail_worker })
+        Ok(Self { port, server: server.run(), store, mail_worker, retention_worker })
     }
 
     /// The bound port (useful with port 0).
@@ -211,7 +217,7 @@ impl Application {
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        if let Some(worker) = self.mail_worker {
+        for worker in [self.mail_worker, self.retention_worker].into_iter().flatten() {
             worker.abort();
         }
         result
