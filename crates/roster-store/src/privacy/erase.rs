@@ -100,7 +100,7 @@ pub(super) fn erase_account(conn: &mut DbConn, key: Option<&MailKey>, e: &Accoun
 
 /// Ends every live membership (with an event in that organization's trail),
 /// unassigns the athletes the account coached, and drops its group rows and
-/// cached statuses.
+/// the statuses cached for it.
 fn end_memberships(conn: &mut DbConn, e: &AccountErasure, uid: &str, now: NaiveDateTime) -> Result<(), StoreError> {
     let live: Vec<String> = memberships::table
         .filter(memberships::user_id.eq(uid))
@@ -118,8 +118,16 @@ fn end_memberships(conn: &mut DbConn, e: &AccountErasure, uid: &str, now: NaiveD
         .set((memberships::removed_at.eq(Some(now)), memberships::updated_at.eq(now)))
         .execute(conn)?;
     let ids = memberships::table.filter(memberships::user_id.eq(uid)).select(memberships::membership_id);
-    // Cached statuses hold their data (race names, insights).
-    diesel::delete(member_statuses::table.filter(member_statuses::membership_id.eq_any(ids))).execute(conn)?;
+    // Cached statuses hold their data (race names, insights); the row stays
+    // (one per membership), empty.
+    diesel::update(member_statuses::table.filter(member_statuses::membership_id.eq_any(ids)))
+        .set((
+            member_statuses::cache.eq(None::<String>),
+            member_statuses::cached_version.eq(None::<i64>),
+            member_statuses::valid_until.eq(None::<NaiveDateTime>),
+            member_statuses::settings_key.eq(None::<String>),
+        ))
+        .execute(conn)?;
     diesel::delete(org_group_members::table.filter(org_group_members::user_id.eq(uid))).execute(conn)?;
     for org_id in live {
         let org_id = org_id.parse().map_err(|_| StoreError::Corrupt(format!("memberships.org_id {org_id}")))?;
