@@ -34,7 +34,8 @@ async fn the_head_coach_closes_a_club_and_every_member_is_told() {
         app.post(&assignments, &head.token, json!({"plan_id": plan_id, "start_date": today})).await.assert_status(201);
         let invite = json!({"kind": "single_use", "email": "newcomer@example.com", "first_name": "Neo"});
         let invitation = app.post(&format!("/api/v1/organizations/{org_id}/invitations"), &head.token, invite).await;
-        let invitation = invitation.assert_status(201)["invitation"]["invitation_id"].as_str().unwrap().to_owned();
+        let token = crate::invitations::token_of(invitation.assert_status(201));
+        let invitation = invitation.body["invitation"]["invitation_id"].as_str().unwrap().to_owned();
 
         close(&app, &coach.token, &org_id, json!({"confirm_name": "Riverside Runners"}))
             .await
@@ -66,6 +67,9 @@ async fn the_head_coach_closes_a_club_and_every_member_is_told() {
             );
         }
         assert!(!mails.iter().any(|m| m.message.to == "newcomer@example.com" && m.sent_at.is_none()));
+        // Its link now leads nowhere.
+        let preview = app.client.get(format!("{}/api/v1/invitations/{token}", app.base)).send().await.unwrap();
+        crate::support::TestApp::read(preview).await.assert_problem(404, "invitation_not_found");
         // Groups, plans and assignments are gone; the invitation is revoked.
         let mut conn = app.store.conn().unwrap();
         use diesel::prelude::*;
