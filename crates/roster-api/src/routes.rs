@@ -13,6 +13,7 @@ pub mod members;
 pub mod ops;
 pub mod organizations;
 pub mod plans;
+pub mod privacy;
 pub mod profile;
 pub mod sessions;
 pub mod webhooks;

@@ -10,11 +10,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 mod mail;
+mod retention;
 mod signals;
 mod webhooks;
 
 pub use mail::{MailSettings, MailTransport, SmtpSettings};
 use mail::{default_mail_from, default_mail_max_attempts, default_mail_poll_interval_ms, default_mail_retry_base_ms};
+pub use retention::RetentionSettings;
 pub use signals::{AttentionSettings, InsightsSettings};
 pub use webhooks::WebhookSettings;
 
@@ -48,6 +50,9 @@ pub struct Settings {
     /// Webhook delivery.
     #[serde(default)]
     pub webhooks: WebhookSettings,
+    /// How long removed members' organization-only attributes are kept.
+    #[serde(default)]
+    pub retention: RetentionSettings,
 }
 
 /// `server.*`
@@ -211,6 +216,7 @@ impl Default for Settings {
             attention: AttentionSettings::default(),
             calendar: roster_domain::calendar::Bands::default(),
             webhooks: WebhookSettings::default(),
+            retention: RetentionSettings::default(),
         }
     }
 }

@@ -32,6 +32,7 @@ pub struct Application {
     store: Store,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
+    retention_worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -137,7 +138,8 @@ impl Application {
                         .service(
                             web::resource("/organizations/{org_id}")
                                 .route(web::get().to(organizations::get))
-                                .route(web::patch().to(organizations::patch)),
+                                .route(web::patch().to(organizations::patch))
+                                .route(web::delete().to(crate::routes::privacy::close_organization)),
                         )
                         .service(
                             web::resource("/organizations/{org_id}/coaches")
@@ -166,7 +168,8 @@ impl Application {
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
                         .configure(crate::routes::calendar::configure)
                         .configure(crate::routes::webhooks::configure)
-                        .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
+                        .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit))
+                        .configure(|cfg| crate::routes::privacy::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
                 .configure(crate::routes::sessions::configure_root)
@@ -189,14 +192,15 @@ impl Application {
         let blocking_threads = usize::try_from(pool_size).unwrap_or(usize::MAX).div_ceil(workers).max(2);
         server = server.workers(workers).worker_max_blocking_threads(blocking_threads);
         // The outbox worker needs a Tokio runtime (the server has one; a bare build in a unit test may not).
-        let (mail_worker, webhook_worker) = match tokio::runtime::Handle::try_current() {
+        let (mail_worker, webhook_worker, retention_worker) = match tokio::runtime::Handle::try_current() {
             Ok(_) => (
                 Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
                 Some(crate::webhooks::spawn_worker(store.clone(), &settings.webhooks)?),
+                crate::retention::spawn_worker(store.clone(), &settings.retention),
             ),
-            Err(_) => (None, None),
+            Err(_) => (None, None, None),
         };
-        Ok(Self { port, server: server.run(), store, mail_worker, webhook_worker })
+        Ok(Self { port, server: server.run(), store, mail_worker, webhook_worker, retention_worker })
     }
 
     /// The bound port (useful with port 0).
@@ -218,7 +222,7 @@ impl Application {
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        for worker in [self.mail_worker, self.webhook_worker].into_iter().flatten() {
+        for worker in [self.mail_worker, self.webhook_worker, self.retention_worker].into_iter().flatten() {
             worker.abort();
         }
         result

@@ -53,6 +53,13 @@ pub enum Conflict {
     /// The athlete has another plan assignment, not cancelled, in these dates.
     #[error("the athlete has another plan in these dates")]
     PlanAssignmentOverlap,
+    /// The account heads a club: it hands the role over (or closes the club)
+    /// before it can be deleted.
+    #[error("the account heads a club; transfer the head-coach role or close the club first")]
+    HeadCoachMustTransfer,
+    /// `confirm_name` is not the organization's name.
+    #[error("confirm_name is not the organization's name")]
+    ConfirmNameMismatch,
 }
 
 /// Why an invitation can no longer be accepted (410).
@@ -212,6 +219,8 @@ impl DomainError {
                 Conflict::InvitationPending => "invitation_pending",
                 Conflict::GroupNameTaken => "group_name_taken",
                 Conflict::PlanAssignmentOverlap => "plan_assignment_overlap",
+                Conflict::HeadCoachMustTransfer => "head_coach_must_transfer",
+                Conflict::ConfirmNameMismatch => "confirm_name_mismatch",
             },
             DomainError::HeadCoachRequired => "head_coach_required",
             DomainError::NotACoach => "not_a_coach",

@@ -35,6 +35,7 @@ pub mod member;
 pub mod plans;
 pub mod policy;
 pub mod ports;
+pub mod privacy;
 pub mod role;
 pub mod services;
 pub mod session;

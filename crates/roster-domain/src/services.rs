@@ -14,6 +14,7 @@ pub mod members;
 pub mod organizations;
 pub mod password_reset;
 pub mod plans;
+pub mod privacy;
 pub mod profile;
 pub mod sessions;
 pub mod webhooks;

@@ -84,6 +84,10 @@ pub enum SessionError {
     /// The reset token expired (410).
     #[error("the password reset token has expired; ask for a new one")]
     ResetTokenExpired,
+    /// A sensitive request (the data export) needs a sign-in of the last
+    /// five minutes or the password again (403).
+    #[error("sign in again or send the password in X-Roster-Password")]
+    ReauthenticationRequired,
 }
 
 impl SessionError {
@@ -101,6 +105,7 @@ impl SessionError {
             SessionError::ResetTokenInvalid => "reset_token_invalid",
             SessionError::ResetTokenUsed => "reset_token_used",
             SessionError::ResetTokenExpired => "reset_token_expired",
+            SessionError::ReauthenticationRequired => "reauthentication_required",
         }
     }
 }

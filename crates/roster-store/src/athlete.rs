@@ -12,6 +12,7 @@ pub use roster_domain::athlete::ActivityWindow;
 
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
+use crate::privacy::ensure_account_live;
 use crate::rows::{insert_event, to_db};
 use crate::schema::{activities, athlete_zones, integrations, organizations, race_goals};
 use crate::{DbConn, Store};
@@ -54,6 +55,7 @@ pub fn insert_activity(
     event: &AuditEvent,
 ) -> Result<Inserted<Activity>, StoreError> {
     let written = write_tx(conn, |conn| {
+        ensure_account_live(conn, &activity.user_id.to_string())?;
         if let Some(existing) = activity_by_key(conn, activity)? {
             return Ok(Inserted::Existing(existing));
         }
@@ -241,6 +243,7 @@ impl AthleteRepo for Store {
 
     fn insert_race_goal(&self, goal: &RaceGoal, event: &AuditEvent) -> Result<(), RepoError> {
         self.tx(|conn| {
+            ensure_account_live(conn, &goal.user_id.to_string())?;
             diesel::insert_into(race_goals::table).values(RaceGoalRow::new(goal)).execute(conn)?;
             insert_event(conn, event)
         })
@@ -292,6 +295,7 @@ impl AthleteRepo for Store {
     ) -> Result<StoredZones, RepoError> {
         self.tx(|conn| {
             let user = user_id.to_string();
+            ensure_account_live(conn, &user)?;
             let current = zones_row(conn, &user)?.map(|r| r.version);
             if expected_version.is_some_and(|v| v != current.unwrap_or(0)) {
                 return Err(Conflict::VersionMismatch.into());
@@ -349,6 +353,7 @@ impl AthleteRepo for Store {
     fn put_integration(&self, integration: &Integration, event: &AuditEvent) -> Result<(), RepoError> {
         self.tx(|conn| {
             let row = IntegrationRow::new(integration);
+            ensure_account_live(conn, &row.user_id)?;
             let updated = diesel::update(
                 integrations::table
                     .filter(integrations::user_id.eq(&row.user_id))

@@ -21,6 +21,7 @@ mod organizations;
 mod pinned;
 mod plans;
 mod pool;
+mod privacy;
 mod rows;
 pub mod schema;
 #[cfg(feature = "seed")]

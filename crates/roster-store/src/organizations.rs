@@ -103,8 +103,14 @@ impl OrganizationRepo for Store {
     fn organization(&self, org_id: OrgId) -> Result<Option<OrganizationView>, RepoError> {
         self.with(|conn| {
             let id = org_id.to_string();
-            let Some(row) =
-                organizations::table.find(&id).select(OrganizationRow::as_select()).first(conn).optional()?
+            // A closed organization is no organization any more (its row
+            // stays for the audit trail of the accounts that were in it).
+            let Some(row) = organizations::table
+                .find(&id)
+                .filter(organizations::closed_at.is_null())
+                .select(OrganizationRow::as_select())
+                .first(conn)
+                .optional()?
             else {
                 return Ok(None);
             };

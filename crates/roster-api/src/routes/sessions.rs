@@ -28,7 +28,7 @@ use utoipa::ToSchema;
 pub fn status_of(e: SessionError) -> StatusCode {
     match e {
         SessionError::RefreshTokenInvalid | SessionError::RefreshTokenReused => StatusCode::UNAUTHORIZED,
-        SessionError::WrongPassword => StatusCode::FORBIDDEN,
+        SessionError::WrongPassword | SessionError::ReauthenticationRequired => StatusCode::FORBIDDEN,
         SessionError::ResetTokenInvalid => StatusCode::BAD_REQUEST,
         SessionError::ResetTokenUsed | SessionError::ResetTokenExpired => StatusCode::GONE,
     }

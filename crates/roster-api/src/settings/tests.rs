@@ -98,6 +98,22 @@ fn the_shipped_config_file_parses_with_the_new_sections() {
     s.validate(false).unwrap();
     assert_eq!(s.attention.thresholds(), roster_domain::attention::AttentionThresholds::default());
     assert!(s.insights.base_url.is_none());
+    assert_eq!((s.retention.removed_member_days, s.retention.sweep_interval_s), (None, 3600));
+}
+
+#[test]
+#[allow(clippy::result_large_err)] // figment's Jail API returns its own large error
+fn retention_is_off_by_default_and_read_from_the_environment() {
+    assert_eq!(Settings::default().retention.removed_member_days, None);
+    figment::Jail::expect_with(|jail| {
+        jail.set_env("ROSTER__RETENTION__REMOVED_MEMBER_DAYS", "30");
+        let s = Settings::load().map_err(|e| e.to_string())?;
+        assert_eq!(s.retention.removed_member_days, Some(30));
+        jail.set_env("ROSTER__RETENTION__REMOVED_MEMBER_DAYS", "-1");
+        let err = Settings::load().unwrap_err().to_string();
+        assert!(err.contains("retention.removed_member_days"), "{err}");
+        Ok(())
+    });
 }
 
 #[test]

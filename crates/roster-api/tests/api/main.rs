@@ -19,6 +19,7 @@ mod organizations;
 mod outage;
 mod passwords;
 mod plans;
+mod privacy;
 mod profile;
 mod races;
 mod sessions;

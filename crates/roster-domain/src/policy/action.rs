@@ -38,6 +38,8 @@ actions! {
     ReadOrganization,
     /// change its name, description or time zone
     UpdateOrganization,
+    /// close the organization for good (memberships end, plans and groups go)
+    CloseOrganization,
     /// read the audit trail
     ReadAuditTrail,
 

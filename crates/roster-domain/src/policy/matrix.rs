@@ -73,7 +73,7 @@ fn expected(action: Action) -> Vec<(About, [Cell; 6])> {
     use About::*;
     match action {
         ReadOrganization => vec![(Org, [Y, Y, Y, Y, Y, H])],
-        UpdateOrganization | ReadAuditTrail | AddCoach | TransferHeadCoach | ManageWebhooks => {
+        UpdateOrganization | CloseOrganization | ReadAuditTrail | AddCoach | TransferHeadCoach | ManageWebhooks => {
             vec![(Org, [Y, F, F, F, F, H])]
         }
         ListCoaches | LookupUser => vec![(Org, [Y, Y, Y, F, F, H])],

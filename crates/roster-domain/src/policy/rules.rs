@@ -30,7 +30,7 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
     match action {
         // The organization.
         ReadOrganization => Ok(()),
-        UpdateOrganization | ReadAuditTrail | ManageWebhooks => head_coach(me, ONLY_HEAD_COACH),
+        UpdateOrganization | CloseOrganization | ReadAuditTrail | ManageWebhooks => head_coach(me, ONLY_HEAD_COACH),
 
         // Coaches.
         ListCoaches | LookupUser => coach(me, ONLY_COACHES),

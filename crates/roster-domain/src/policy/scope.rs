@@ -87,6 +87,7 @@ pub fn required_scope(action: Action) -> Option<Scope> {
         ReadAuditTrail => Scope::AuditRead,
         ManageWebhooks => Scope::WebhooksManage,
         UpdateOrganization
+        | CloseOrganization
         | LookupUser
         | AddCoach
         | RemoveCoach

@@ -93,6 +93,13 @@ pub(crate) fn enqueue(conn: &mut DbConn, mail: &OutboxMessage, key: Option<&Mail
     Ok(())
 }
 
+/// Deletes a message that asked to be erased once done (it names someone
+/// who asked to be forgotten: the confirmation of an account deletion).
+fn erase_if_asked(conn: &mut DbConn, message_id: &str) -> Result<(), StoreError> {
+    diesel::delete(outbox::table.find(message_id).filter(outbox::erase_when_done.eq(true))).execute(conn)?;
+    Ok(())
+}
+
 const CLAIM: &str = "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
      WHERE message_id IN (SELECT message_id FROM outbox \
         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
@@ -154,10 +161,11 @@ impl Store {
     /// Records a delivery.
     pub fn outbox_delivered(&self, message_id: Uuid, at: DateTime<Utc>) -> Result<(), StoreError> {
         self.on_conn(|conn| {
-            diesel::update(outbox::table.find(message_id.to_string()))
+            let id = message_id.to_string();
+            diesel::update(outbox::table.find(&id))
                 .set((outbox::sent_at.eq(to_db(at)), outbox::last_error.eq(None::<String>)))
                 .execute(conn)?;
-            Ok(())
+            erase_if_asked(conn, &id)
         })
     }
 
@@ -175,9 +183,12 @@ impl Store {
                 Some(next) => diesel::update(target)
                     .set((outbox::last_error.eq(error), outbox::next_attempt_at.eq(to_db(next))))
                     .execute(conn)?,
-                None => diesel::update(target)
-                    .set((outbox::last_error.eq(error), outbox::failed_at.eq(to_db(at))))
-                    .execute(conn)?,
+                None => {
+                    diesel::update(target)
+                        .set((outbox::last_error.eq(error), outbox::failed_at.eq(to_db(at))))
+                        .execute(conn)?;
+                    return erase_if_asked(conn, &message_id.to_string());
+                }
             };
             Ok(())
         })

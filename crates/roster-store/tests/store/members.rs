@@ -306,3 +306,73 @@ fn label_filters_match_whole_labels_only() {
         assert_eq!(count("@marathon-2"), 1);
     }
 }
+
+#[test]
+fn retention_erases_what_ended_before_the_cutoff_and_the_read_model_stays_true() {
+    use roster_domain::privacy::PrivacyRepo;
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = new_org(&store);
+        let athlete = stored_user(&store, "Ana", Some("Lopez"), None);
+        add(&store, org, head, athlete.user_id, |m| {
+            m.display_name = Some(DisplayName::parse("Zed").unwrap());
+            m.member_level = Some(MemberLevel::parse("gold").unwrap());
+            m.labels = Labels::parse(["@gone"]).unwrap();
+            m.private_notes = Some(PrivateNotes::parse("knee").unwrap());
+        });
+        let ended = now();
+        let event = AuditEvent::new(org, head, "member.removed", Some(athlete.user_id), json!({}), ended);
+        store.remove_member(org, athlete.user_id, head, ended, &event).unwrap();
+        assert_eq!(store.erase_lapsed_memberships(ended - Duration::seconds(1)).unwrap(), 0);
+        assert_eq!(store.erase_lapsed_memberships(ended + Duration::seconds(1)).unwrap(), 1);
+        assert_eq!(store.erase_lapsed_memberships(ended + Duration::seconds(1)).unwrap(), 0, "nothing left to erase");
+        let thresholds = roster_domain::attention::AttentionThresholds::default();
+        assert_eq!(store.check_read_model(now(), &thresholds, false).unwrap().drifted_rows(), 0);
+    }
+}
+
+#[test]
+fn an_erased_account_is_refused_further_writes_and_the_read_model_stays_true() {
+    use roster_domain::athlete::{Activity, ActivitySource, AthleteRepo};
+    use roster_domain::privacy::{AccountErasure, PrivacyRepo, mail};
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = new_org(&store);
+        let athlete = stored_user(&store, "Eve", Some("Gone"), None);
+        add(&store, org, head, athlete.user_id, |m| m.display_name = Some(DisplayName::parse("Evie").unwrap()));
+        let erasure = AccountErasure {
+            user_id: athlete.user_id,
+            email: athlete.email.as_str().to_owned(),
+            at: now(),
+            confirmation: mail::account_deleted(athlete.email.as_str(), now()),
+        };
+        store.erase_account(&erasure).unwrap();
+        let again = store.erase_account(&erasure);
+        assert!(matches!(again, Err(RepoError::Refused(_))), "{again:?}");
+        let heading = AccountErasure { user_id: head, ..erasure.clone() };
+        let refused = store.erase_account(&heading);
+        assert!(matches!(refused, Err(RepoError::Conflict(Conflict::HeadCoachMustTransfer))), "{refused:?}");
+        let activity = Activity {
+            activity_id: roster_domain::ActivityId::new(),
+            user_id: athlete.user_id,
+            sport: roster_domain::Sport::Run,
+            start_time: now(),
+            distance_m: 1.0,
+            duration_s: 1,
+            elevation_gain_m: None,
+            avg_hr: None,
+            title: None,
+            source: ActivitySource::Manual,
+            external_id: None,
+            created_by: athlete.user_id,
+            created_at: now(),
+        };
+        let event = AuditEvent::new(org, athlete.user_id, "activity.created", Some(athlete.user_id), json!({}), now());
+        assert!(matches!(store.insert_activity(&activity, &event), Err(RepoError::Refused(_))));
+        let gone = store.user_by_id(athlete.user_id).unwrap().unwrap();
+        assert_eq!(gone.first_name.as_str(), "Deleted account");
+        let thresholds = roster_domain::attention::AttentionThresholds::default();
+        let report = store.check_read_model(now(), &thresholds, false).unwrap();
+        assert_eq!(report.drifted_rows(), 0, "{report:?}");
+    }
+}

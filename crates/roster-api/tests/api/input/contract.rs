@@ -16,7 +16,7 @@ async fn method_not_allowed_names_the_allowed_methods() {
         let cases = [
             (Method::PUT, "/api/v1/organizations".to_owned(), "POST"),
             (Method::DELETE, "/api/v1/auth/login".to_owned(), "POST"),
-            (Method::POST, format!("/api/v1/organizations/{org_id}"), "GET, PATCH"),
+            (Method::POST, format!("/api/v1/organizations/{org_id}"), "DELETE, GET, PATCH"),
             (Method::PUT, format!("/api/v1/organizations/{org_id}/members/{}", head.user_id), "DELETE, GET, PATCH"),
             (Method::POST, "/healthz".to_owned(), "GET"),
         ];
