@@ -189,6 +189,10 @@ pub fn spawn_worker(store: Store, settings: &WebhookSettings) -> anyhow::Result<
     let (every, lease) = (Duration::from_millis(settings.poll_interval_ms), lease(settings));
     let retention = chrono::Duration::days(i64::from(settings.log_retention_days));
     let slots = Arc::new(Semaphore::new(settings.concurrency as usize));
+    // Attempts are recorded one at a time: the requests' pooled connections
+    // (and SQLite's one writer) are not the worker's to take, however many
+    // deliveries are in flight.
+    let recording = Arc::new(Semaphore::new(1));
     Ok(tokio::spawn(async move {
         let mut purged: Option<Instant> = None;
         loop {
@@ -212,10 +216,11 @@ pub fn spawn_worker(store: Store, settings: &WebhookSettings) -> anyhow::Result<
                         claimed = work.len();
                         for work in work {
                             let Ok(permit) = slots.clone().acquire_owned().await else { return };
-                            let (store, sender) = (store.clone(), sender.clone());
+                            let (store, sender, recording) = (store.clone(), sender.clone(), recording.clone());
                             tokio::spawn(async move {
                                 let (attempt, outcome) = sender.attempt(&work).await;
                                 let failing = sender.failing;
+                                let Ok(_turn) = recording.acquire().await else { return };
                                 let recorded =
                                     blocking(move || store.record_webhook_attempt(&work, &attempt, outcome, failing))
                                         .await;
