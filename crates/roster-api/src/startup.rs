@@ -162,6 +162,7 @@ impl Application {
                         .configure(|cfg| athlete::configure(cfg, &rate_limit))
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
                         .configure(crate::routes::calendar::configure)
+                        .configure(crate::routes::attention::configure)
                         .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))

@@ -40,6 +40,13 @@ pub enum Action {
     LookupUser,
     /// Read the audit trail.
     ReadAuditTrail,
+    // The attention queue (issue #16): coaches read it (an assistant coach
+    // sees their own athletes, which the service decides) and acknowledge
+    // signals of the athletes they may edit.
+    /// Read the attention queue.
+    ReadAttentionQueue,
+    /// Acknowledge an athlete's attention signal.
+    AcknowledgeSignal,
 }
 
 /// The action is not allowed for this actor; the text says why.
@@ -52,7 +59,7 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Forbidden> {
     use Action::*;
     let allowed = match action {
         ReadOrganization => true,
-        ListCoaches | LookupUser => actor.role.is_coach(),
+        ListCoaches | LookupUser | ReadAttentionQueue | AcknowledgeSignal => actor.role.is_coach(),
         UpdateOrganization | ManageCoaches | ReadAuditTrail => actor.role == Role::HeadCoach,
     };
     if allowed {
@@ -83,6 +90,8 @@ mod tests {
             (ManageCoaches, [true, false, false]),
             (LookupUser, [true, true, false]),
             (ReadAuditTrail, [true, false, false]),
+            (ReadAttentionQueue, [true, true, false]),
+            (AcknowledgeSignal, [true, true, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in [Role::HeadCoach, Role::AssistantCoach, Role::Athlete].into_iter().zip(expected) {

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod athlete;
+pub mod attention;
 pub mod audit;
 pub mod calendar;
 pub mod coaches;

@@ -5,6 +5,7 @@
 
 mod athlete;
 mod check;
+mod compliance;
 mod foundation;
 mod groups;
 mod invitations;
