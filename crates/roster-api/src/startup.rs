@@ -31,6 +31,7 @@ pub struct Application {
     server: Server,
     store: Store,
     mail_worker: Option<tokio::task::JoinHandle<()>>,
+    status_refresher: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -190,7 +191,15 @@ impl Application {
             Ok(_) => Some(crate::mail::spawn_worker(store.clone(), &settings.mail)?),
             Err(_) => None,
         };
-        Ok(Self { port, server: server.run(), store, mail_worker })
+        let status_refresher = match (tokio::runtime::Handle::try_current(), settings.attention.refresh_interval_s) {
+            (Ok(_), 1..) => Some(crate::refresher::spawn(
+                store.clone(),
+                settings.attention_thresholds(),
+                Duration::from_secs(settings.attention.refresh_interval_s),
+            )),
+            _ => None,
+        };
+        Ok(Self { port, server: server.run(), store, mail_worker, status_refresher })
     }
 
     /// The bound port (useful with port 0).
@@ -212,7 +221,7 @@ impl Application {
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        if let Some(worker) = self.mail_worker {
+        for worker in [self.mail_worker, self.status_refresher].into_iter().flatten() {
             worker.abort();
         }
         result

@@ -51,6 +51,8 @@ pub struct AttentionSettings {
     pub low_compliance_min_sessions: u32,
     /// `missed_workouts` when this many of the latest due workouts were missed in a row.
     pub missed_workouts_in_a_row: u32,
+    /// Seconds between the background refresher's rounds over stale stored statuses (0: off).
+    pub refresh_interval_s: u64,
 }
 
 impl Default for AttentionSettings {
@@ -69,6 +71,7 @@ impl Default for AttentionSettings {
             low_compliance_pct: t.low_compliance_pct,
             low_compliance_min_sessions: t.low_compliance_min_sessions,
             missed_workouts_in_a_row: t.missed_workouts_in_a_row,
+            refresh_interval_s: 60,
         }
     }
 }

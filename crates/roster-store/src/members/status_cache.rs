@@ -219,19 +219,25 @@ pub(crate) fn resolve(
     Ok(out)
 }
 
+/// A stored status is not current at `$ctx` (see the module's comment);
+/// NULLs count as not current.
+macro_rules! not_current {
+    ($ctx:expr) => {
+        sql::<Bool>(
+            "NOT COALESCE(member_statuses.cached_version = member_statuses.version \
+             AND member_statuses.valid_until > ",
+        )
+        .bind::<Timestamp, _>(to_db($ctx.now))
+        .sql(" AND member_statuses.settings_key = ")
+        .bind::<Text, _>(settings_key($ctx.thresholds))
+        .sql(", FALSE)")
+    };
+}
+
 /// Brings every stored status of the organization's live athletes up to date
 /// (what `sort=attention` orders by). One query when all are current.
 pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>) -> Result<(), StoreError> {
-    let key = settings_key(ctx.thresholds);
-    // Not current (see the module's comment); NULLs count as not current.
-    let not_current = sql::<Bool>(
-        "NOT COALESCE(member_statuses.cached_version = member_statuses.version \
-         AND member_statuses.valid_until > ",
-    )
-    .bind::<Timestamp, _>(to_db(ctx.now))
-    .sql(" AND member_statuses.settings_key = ")
-    .bind::<Text, _>(key)
-    .sql(", FALSE)");
+    let not_current = not_current!(ctx);
     let stale: Vec<(String, StoredStatus)> = member_statuses::table
         .inner_join(memberships::table)
         .filter(member_statuses::org_id.eq(org_id.to_string()))
@@ -257,6 +263,35 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
         resolve(conn, org_id, chunk, ctx)?;
     }
     Ok(())
+}
+
+impl crate::Store {
+    /// Brings every stale stored status of every organization's live
+    /// athletes up to date at `now` (what the server's background refresher
+    /// runs, so that pages ordered by the stored keys find them current);
+    /// answers how many organizations had any.
+    pub fn refresh_stale_statuses(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        thresholds: &AttentionThresholds,
+    ) -> Result<usize, StoreError> {
+        let ctx = StatusContext { now, thresholds, known_labels: None };
+        let orgs: Vec<String> = self.on_conn(|conn| {
+            Ok(member_statuses::table
+                .inner_join(memberships::table)
+                .filter(super::roster_sql::LiveAthlete)
+                .filter(not_current!(ctx))
+                .select(member_statuses::org_id)
+                .distinct()
+                .load(conn)?)
+        })?;
+        for org in &orgs {
+            let org_id: OrgId = parse("member_statuses.org_id", org.parse())?;
+            // One organization a connection checkout, so requests interleave.
+            self.on_conn(|conn| refresh(conn, org_id, &ctx))?;
+        }
+        Ok(orgs.len())
+    }
 }
 
 /// Statuses one refresh step recomputes and stores.

@@ -66,6 +66,11 @@ fn compliance_and_last_activity_order_the_roster_and_check_repairs_their_copies(
         let yesterday = at_eight(today() - Duration::days(1));
         store.insert_activity(&run(cat, yesterday, 3000.0), &event(org, cat, "activity.created")).unwrap();
 
+        // The background refresher brings the organization's stale statuses up to date, once.
+        let thresholds = AttentionThresholds::default();
+        assert_eq!(store.refresh_stale_statuses(now(), &thresholds).unwrap(), 1, "{backend:?}");
+        assert_eq!(store.refresh_stale_statuses(now(), &thresholds).unwrap(), 0, "{backend:?}");
+
         // ann missed her one workout (0 %), bob did his (100 %), cat has no plan (last).
         assert_eq!(walk(&store, org, RosterSort::Compliance, None).0, [ann, bob, cat], "{backend:?}");
         assert_eq!(walk(&store, org, RosterSort::Compliance, Some(50)), (vec![ann], 1), "{backend:?}");
@@ -82,7 +87,6 @@ fn compliance_and_last_activity_order_the_roster_and_check_repairs_their_copies(
         assert_eq!(statuses[&bob].compliance.unwrap().sessions_pct(), Some(100), "{backend:?}");
         assert_eq!(statuses[&cat].compliance, None, "{backend:?}");
 
-        let thresholds = AttentionThresholds::default();
         let clean = store.check_read_model(now(), &thresholds, false).unwrap();
         assert_eq!(clean.drifted_rows(), 0, "{backend:?}: {clean:?}");
         execute(&store, &format!("UPDATE memberships SET last_activity_at = NULL WHERE user_id = '{cat}'"));
