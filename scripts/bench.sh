@@ -110,9 +110,20 @@ bench_backend() {
   fi
   scenario "sort=attention + profile_status, 10k org" "$big_token" \
     "/api/v1/organizations/$big_org_id/members?sort=attention&limit=50&include_profile_status=true"
+  scenario "sort=compliance + profile_status, 10k org" "$big_token" \
+    "/api/v1/organizations/$big_org_id/members?sort=compliance&limit=50&include_profile_status=true"
+  scenario "sort=-last_activity, 10k org" "$big_token" \
+    "/api/v1/organizations/$big_org_id/members?sort=-last_activity&limit=50"
+  scenario "attention queue, 10k org" "$big_token" "/api/v1/organizations/$big_org_id/attention?limit=50"
   if [ -n "${big_athlete_id:-}" ]; then
     scenario "athlete profile, 10k org" "$big_token" \
       "/api/v1/organizations/$big_org_id/members/$big_athlete_id/profile"
+  fi
+  if [ -n "${big_athlete_id:-}" ]; then
+    local twelve_weeks_ago today
+    twelve_weeks_ago=$(date -u -d '83 days ago' +%F); today=$(date -u +%F)
+    scenario "12-week calendar, 10k org" "$big_token" \
+      "/api/v1/organizations/$big_org_id/members/$big_athlete_id/calendar?from=$twelve_weeks_ago&to=$today"
   fi
   if [ -n "${small_athlete_id:-}" ]; then
     scenario "athlete profile, 1k org" "$small_token" \

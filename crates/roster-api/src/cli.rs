@@ -245,7 +245,7 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
 /// again. True when nothing is (left) drifted.
 fn check(settings: &Settings, repair: bool) -> anyhow::Result<bool> {
     let store = open_store(settings)?;
-    let thresholds = settings.attention.thresholds();
+    let thresholds = settings.attention_thresholds();
     let report = store.check_read_model(SystemClock.now(), &thresholds, repair)?;
     for drift in &report.copies {
         let state = match (drift.rows, repair) {

@@ -16,6 +16,7 @@ pub mod export;
 pub mod insights_llm;
 pub mod mail;
 pub mod openapi;
+pub mod refresher;
 pub mod retention;
 pub mod routes;
 pub mod settings;

@@ -50,6 +50,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         athlete::Api::openapi(),
         crate::routes::profile::Api::openapi(),
         crate::routes::calendar::Api::openapi(),
+        crate::routes::attention::Api::openapi(),
         crate::routes::sessions::Api::openapi(),
         crate::routes::webhooks::Api::openapi(),
         crate::routes::privacy::Api::openapi(),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod athlete;
+pub mod attention;
 pub mod audit;
 mod body;
 pub mod calendar;

@@ -227,6 +227,12 @@ impl Default for Settings {
 pub struct SettingsError(pub String);
 
 impl Settings {
+    /// The attention thresholds in force, with the calendar's bands (which
+    /// decide what compliance counts as completed).
+    pub fn attention_thresholds(&self) -> roster_domain::attention::AttentionThresholds {
+        roster_domain::attention::AttentionThresholds { bands: self.calendar, ..self.attention.thresholds() }
+    }
+
     /// Loads the layered settings from the current folder and environment.
     pub fn load() -> Result<Self, SettingsError> {
         let env = std::env::var("ROSTER_ENV").ok();

@@ -33,6 +33,7 @@ pub struct Application {
     mail_worker: Option<tokio::task::JoinHandle<()>>,
     webhook_worker: Option<tokio::task::JoinHandle<()>>,
     retention_worker: Option<tokio::task::JoinHandle<()>>,
+    status_refresher: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Application {
@@ -168,6 +169,7 @@ impl Application {
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
                         .configure(crate::routes::calendar::configure)
                         .configure(crate::routes::webhooks::configure)
+                        .configure(crate::routes::attention::configure)
                         .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit))
                         .configure(|cfg| crate::routes::privacy::configure(cfg, &rate_limit)),
                 )
@@ -200,7 +202,15 @@ impl Application {
             ),
             Err(_) => (None, None, None),
         };
-        Ok(Self { port, server: server.run(), store, mail_worker, webhook_worker, retention_worker })
+        let status_refresher = match (tokio::runtime::Handle::try_current(), settings.attention.refresh_interval_s) {
+            (Ok(_), 1..) => Some(crate::refresher::spawn(
+                store.clone(),
+                settings.attention_thresholds(),
+                Duration::from_secs(settings.attention.refresh_interval_s),
+            )),
+            _ => None,
+        };
+        Ok(Self { port, server: server.run(), store, mail_worker, webhook_worker, retention_worker, status_refresher })
     }
 
     /// The bound port (useful with port 0).
@@ -222,7 +232,9 @@ impl Application {
     /// Serves until stopped; SIGTERM and SIGINT drain in-flight requests.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        for worker in [self.mail_worker, self.webhook_worker, self.retention_worker].into_iter().flatten() {
+        for worker in
+            [self.mail_worker, self.webhook_worker, self.retention_worker, self.status_refresher].into_iter().flatten()
+        {
             worker.abort();
         }
         result

@@ -17,6 +17,8 @@
 //! | `race_soon_without_plan` | warning | the next race is within 8 weeks and there is no current or upcoming plan |
 //! | `injury_watch` | warning | the athlete carries the label `@injury-watch` |
 //! | `missing_zones` | info | neither heart-rate nor pace zones are set |
+//! | `low_compliance` | warning | under 60 % of the sessions due in the last 28 days completed (at least 4 due) |
+//! | `missed_workouts` | warning | the 3 most recent due workouts of the last 28 days all missed |
 //!
 //! The ratios (`load_spike`, `volume_drop`) are only computed when the
 //! average week of the 28 days before is at least `min_chronic_week_m`
@@ -39,6 +41,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::cmp::Ordering;
 
+use crate::calendar::{Bands, Compliance};
 use crate::training::{ACUTE_DAYS, CHRONIC_DAYS, LoadWindows};
 
 /// How much a signal matters. Ordered: `Info < Warning < Urgent`.
@@ -99,6 +102,10 @@ pub enum SignalCode {
     InjuryWatch,
     /// No training zones.
     MissingZones,
+    /// Few of the planned sessions of the last 28 days completed.
+    LowCompliance,
+    /// The latest planned workouts missed in a row.
+    MissedWorkouts,
 }
 
 impl SignalCode {
@@ -115,6 +122,8 @@ impl SignalCode {
             SignalCode::RaceSoonWithoutPlan => "race_soon_without_plan",
             SignalCode::InjuryWatch => "injury_watch",
             SignalCode::MissingZones => "missing_zones",
+            SignalCode::LowCompliance => "low_compliance",
+            SignalCode::MissedWorkouts => "missed_workouts",
         }
     }
 }
@@ -182,6 +191,10 @@ pub struct AthleteSnapshot {
     pub labels: Vec<String>,
     /// Whether heart-rate or pace zones are set.
     pub has_zones: bool,
+    /// Compliance over the last 28 days; `None` without a plan in them.
+    pub compliance_28_days: Option<Compliance>,
+    /// How many of the latest due workouts were missed in a row.
+    pub missed_in_a_row: u32,
 }
 
 impl AthleteSnapshot {
@@ -226,6 +239,14 @@ pub struct AttentionThresholds {
     pub race_soon_days: i64,
     /// The label that raises `injury_watch` (`@injury-watch`, compared case-insensitively).
     pub injury_watch_label: String,
+    /// `low_compliance` when under this share (percent) of the sessions due in the last 28 days were completed (60).
+    pub low_compliance_pct: u32,
+    /// … and at least this many sessions were due (4): one missed session of two says little.
+    pub low_compliance_min_sessions: u32,
+    /// `missed_workouts` when this many of the latest due workouts were missed in a row (3).
+    pub missed_workouts_in_a_row: u32,
+    /// The calendar's coverage bands, which decide what was completed (the `calendar` settings).
+    pub bands: Bands,
 }
 
 impl Default for AttentionThresholds {
@@ -240,6 +261,10 @@ impl Default for AttentionThresholds {
             plan_ending_soon_days: 7,
             race_soon_days: 56,
             injury_watch_label: "@injury-watch".into(),
+            low_compliance_pct: 60,
+            low_compliance_min_sessions: 4,
+            missed_workouts_in_a_row: 3,
+            bands: Bands::default(),
         }
     }
 }
@@ -275,7 +300,16 @@ impl AttentionThresholds {
         if self.injury_watch_label.trim().is_empty() {
             return Err("injury_watch_label: must not be empty".into());
         }
-        Ok(())
+        if !(1..=100).contains(&self.low_compliance_pct) {
+            return Err("low_compliance_pct: must be between 1 and 100".into());
+        }
+        if self.low_compliance_min_sessions < 1 {
+            return Err("low_compliance_min_sessions: must be at least 1".into());
+        }
+        if self.missed_workouts_in_a_row < 1 {
+            return Err("missed_workouts_in_a_row: must be at least 1".into());
+        }
+        self.bands.validate()
     }
 }
 
@@ -479,10 +513,47 @@ pub fn missing_zones(s: &AthleteSnapshot, _t: &AttentionThresholds) -> Option<At
         .then(|| signal(SignalCode::MissingZones, Severity::Info, "No heart-rate or pace zones set.".into(), json!({})))
 }
 
+/// `low_compliance`: warning when under `low_compliance_pct` of the sessions
+/// due in the last 28 days were completed, with at least
+/// `low_compliance_min_sessions` due.
+pub fn low_compliance(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    let c = s.compliance_28_days?;
+    let pct = c.sessions_pct?;
+    (c.planned_sessions >= t.low_compliance_min_sessions && pct < t.low_compliance_pct).then(|| {
+        signal(
+            SignalCode::LowCompliance,
+            Severity::Warning,
+            format!(
+                "Last 28 days: {} of {} planned sessions completed ({pct}%).",
+                c.completed_sessions, c.planned_sessions
+            ),
+            json!({
+                "planned_sessions": c.planned_sessions,
+                "completed_sessions": c.completed_sessions,
+                "sessions_pct": pct,
+                "volume_pct": c.volume_pct,
+            }),
+        )
+    })
+}
+
+/// `missed_workouts`: warning when the latest `missed_workouts_in_a_row`
+/// due workouts were all missed.
+pub fn missed_workouts(s: &AthleteSnapshot, t: &AttentionThresholds) -> Option<AttentionSignal> {
+    (s.missed_in_a_row >= t.missed_workouts_in_a_row).then(|| {
+        signal(
+            SignalCode::MissedWorkouts,
+            Severity::Warning,
+            format!("The last {} planned workouts were missed.", s.missed_in_a_row),
+            json!({ "missed_in_a_row": s.missed_in_a_row }),
+        )
+    })
+}
+
 /// Every signal that fires, most severe first, then in [`SignalCode`] order.
 pub fn signals(s: &AthleteSnapshot, t: &AttentionThresholds) -> Vec<AttentionSignal> {
     type Rule = fn(&AthleteSnapshot, &AttentionThresholds) -> Option<AttentionSignal>;
-    const RULES: [Rule; 10] = [
+    const RULES: [Rule; 12] = [
         no_recent_activity,
         load_spike,
         volume_drop,
@@ -493,6 +564,8 @@ pub fn signals(s: &AthleteSnapshot, t: &AttentionThresholds) -> Vec<AttentionSig
         race_soon_without_plan,
         injury_watch,
         missing_zones,
+        low_compliance,
+        missed_workouts,
     ];
     let mut found: Vec<AttentionSignal> = RULES.iter().filter_map(|rule| rule(s, t)).collect();
     found.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.code.cmp(&b.code)));
@@ -557,7 +630,13 @@ pub fn compare_for_attention(a: (&AttentionSummary, &str), b: (&AttentionSummary
     b.0.sort_key().cmp(&a.0.sort_key()).then_with(|| a.1.cmp(b.1))
 }
 
+mod queue;
 mod validity;
+#[cfg(any(test, feature = "mock"))]
+pub use queue::MockAttentionRepo;
+pub use queue::{
+    Acknowledgement, AttentionRepo, CurrentSignals, QueueCursor, QueueEntry, QueuePage, QueueQuery, open_signals,
+};
 pub use validity::{WindowEdges, unchanged_until};
 
 #[cfg(test)]

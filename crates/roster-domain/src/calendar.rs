@@ -34,12 +34,17 @@
 //! ```
 
 mod ports;
+mod recent;
 #[cfg(test)]
 mod tests;
 
 pub use ports::CalendarRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use ports::MockCalendarRepo;
+pub use recent::{
+    Adjustments, AssignmentSchedule, LaidWorkout, RECENT_DAYS, RecentCompliance, SHORT_DAYS, lay_out, plan_in_window,
+    reaches_window, recent_compliance, window_start,
+};
 
 use crate::error::FieldError;
 use crate::ids::{ActivityId, AssignmentId, UserId};
@@ -225,7 +230,7 @@ pub fn match_days(
 
 /// How much of what was due got done: the workouts whose day has come
 /// (today's only once matched) and that no coach excused.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Compliance {
     /// Workouts due.

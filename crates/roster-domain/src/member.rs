@@ -160,6 +160,8 @@ pub struct MemberView {
     pub last_name: Option<String>,
     /// The account's e-mail.
     pub email: String,
+    /// The start of the account's latest activity.
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 /// Which coach assignment the roster is filtered by.
@@ -188,6 +190,12 @@ pub enum RosterSort {
     JoinedAtDesc,
     /// Most severe attention signal first, then most signals, then name, then user id.
     Attention,
+    /// Longest without activity first (never any: first of all), then membership id.
+    LastActivity,
+    /// Latest activity first (never any: last), then membership id.
+    LastActivityDesc,
+    /// Lowest 28-day compliance first (none: last), then membership id.
+    Compliance,
 }
 
 /// Where the previous page ended; only valid with the sort that made it.
@@ -218,6 +226,20 @@ pub enum RosterCursor {
         /// Their account id.
         user_id: UserId,
     },
+    /// After this last activity and membership id (sort `last_activity` or `-last_activity`).
+    LastActivity {
+        /// The last activity of the last member seen (`None`: never any).
+        at: Option<DateTime<Utc>>,
+        /// Their membership id.
+        membership_id: MembershipId,
+    },
+    /// After this compliance order and membership id (sort `compliance`).
+    Compliance {
+        /// The 28-day share of sessions of the last member seen, 1000 for none.
+        order: i32,
+        /// Their membership id.
+        membership_id: MembershipId,
+    },
 }
 
 /// The roster's filters (combined with AND), order and page.
@@ -235,6 +257,8 @@ pub struct RosterQuery {
     pub group_id: Option<GroupId>,
     /// Case-insensitive substring of first, last, display name or e-mail (lower-cased, trimmed, non-empty).
     pub q: Option<String>,
+    /// A 28-day share of sessions completed below this percentage (athletes without one never match).
+    pub compliance_below: Option<u32>,
     /// Order.
     pub sort: RosterSort,
     /// Page size, 1–200.
@@ -361,6 +385,9 @@ pub struct ProfileStatus {
     pub training_plans: TrainingPlansStatus,
     /// Attention signals.
     pub attention: AttentionStatus,
+    /// Compliance over the last 7 and 28 days; `null` without a plan in them.
+    #[serde(default)]
+    pub compliance: Option<crate::calendar::RecentCompliance>,
 }
 
 /// The roster's store. Every write is one transaction with its audit event.

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod athlete;
+pub mod attention;
 pub mod audit;
 pub mod calendar;
 pub mod coaches;

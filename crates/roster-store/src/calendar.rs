@@ -17,11 +17,11 @@ use roster_domain::{OrgId, RepoError, UserId};
 /// A `workout_adjustments` row.
 #[derive(Debug, Queryable, Selectable, Insertable)]
 #[diesel(table_name = workout_adjustments)]
-struct AdjustmentRow {
+pub(crate) struct AdjustmentRow {
     assignment_id: String,
     workout_index: i32,
     org_id: String,
-    user_id: String,
+    pub(crate) user_id: String,
     week: i32,
     day: i32,
     moved_to: Option<String>,
@@ -46,7 +46,7 @@ impl AdjustmentRow {
         }
     }
 
-    fn into_adjustment(self) -> Result<WorkoutAdjustment, StoreError> {
+    pub(crate) fn into_adjustment(self) -> Result<WorkoutAdjustment, StoreError> {
         let excuse = match (self.excuse_reason, self.excused_by, self.excused_at) {
             (Some(reason), Some(by), Some(at)) => {
                 Some(Excuse { reason, by: parse("workout_adjustments.excused_by", by.parse())?, at: from_db(at) })

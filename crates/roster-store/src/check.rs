@@ -12,7 +12,7 @@
 use crate::conn::{DbConn, write_tx};
 use crate::error::{StoreError, parse};
 use crate::members::profile_status::{CHUNK, StatusContext, statuses};
-use crate::members::status_cache::settings_key;
+use crate::members::status_cache::{Cached, acknowledgements, orders, settings_key};
 use crate::members::{labels_text, search_text, sort_name};
 use crate::rows::to_db;
 use crate::schema::{member_labels, member_statuses, memberships, users};
@@ -20,8 +20,7 @@ use crate::{Store, members::roster_sql::LiveAthlete};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use roster_domain::attention::{AttentionSummary, AttentionThresholds, attention_order};
-use roster_domain::member::ProfileStatus;
+use roster_domain::attention::AttentionThresholds;
 use roster_domain::{OrgId, UserId};
 use std::collections::BTreeMap;
 
@@ -50,6 +49,10 @@ impl CheckReport {
     }
 }
 
+/// A stored status that claims to be current: account, membership, cache,
+/// its order keys (attention, compliance, queue) and data version.
+type StoredRow = (String, String, Option<String>, (i32, i32, i32), i64);
+
 /// How many example keys a drift line keeps.
 const EXAMPLES: usize = 5;
 
@@ -73,6 +76,10 @@ const GROUP_DRIFT_LIVE: &str = "EXISTS (SELECT 1 FROM memberships m WHERE m.org_
      AND m.user_id = org_group_members.user_id AND m.removed_at IS NULL \
      AND (m.membership_id <> org_group_members.membership_id OR m.sort_name <> org_group_members.sort_name \
      OR m.status <> org_group_members.status OR m.role <> org_group_members.role))";
+
+/// A membership's last activity is not its account's latest activity start.
+const LAST_ACTIVITY_DRIFT: &str = "memberships.last_activity_at IS DISTINCT FROM \
+     (SELECT MAX(a.start_time) FROM activities a WHERE a.user_id = memberships.user_id)";
 
 /// A group row of someone with no live membership still claims a role.
 const GROUP_DRIFT_ENDED: &str = "org_group_members.role <> '' AND NOT EXISTS (SELECT 1 FROM memberships m \
@@ -99,6 +106,12 @@ const TRIGGER_COPIES: &[TriggerCopy] = &[
         ],
     },
     TriggerCopy {
+        copy: "memberships.last_activity_at",
+        drifted: "SELECT membership_id AS key FROM memberships WHERE {LAST_ACTIVITY}",
+        repair: &["UPDATE memberships SET last_activity_at = \
+             (SELECT MAX(a.start_time) FROM activities a WHERE a.user_id = memberships.user_id) WHERE {LAST_ACTIVITY}"],
+    },
+    TriggerCopy {
         copy: "member_statuses (one row per membership)",
         drifted: "SELECT membership_id AS key FROM memberships m WHERE NOT EXISTS \
              (SELECT 1 FROM member_statuses s WHERE s.membership_id = m.membership_id)",
@@ -113,6 +126,7 @@ fn expand(sql: &str) -> String {
     sql.replace("{LABEL}", LABEL_DRIFT)
         .replace("{GROUP_LIVE}", GROUP_DRIFT_LIVE)
         .replace("{GROUP_ENDED}", GROUP_DRIFT_ENDED)
+        .replace("{LAST_ACTIVITY}", LAST_ACTIVITY_DRIFT)
 }
 
 #[derive(QueryableByName)]
@@ -215,16 +229,9 @@ fn check_membership_keys(conn: &mut DbConn, repair: bool) -> Result<[Drift; 3], 
     Ok(drifts)
 }
 
-/// The JSON `member_statuses.cache` holds (the status cache's own shape).
-#[derive(serde::Deserialize)]
-struct Cached {
-    status: ProfileStatus,
-    attention: AttentionSummary,
-}
-
 /// Stored statuses that claim to be current, recomputed: one that differs
-/// (or whose attention order does) is drift, and repairing marks it stale
-/// so that the next reader computes it again.
+/// (or whose attention, compliance or queue order does) is drift, and
+/// repairing marks it stale so that the next reader computes it again.
 fn check_statuses(
     conn: &mut DbConn,
     now: DateTime<Utc>,
@@ -241,7 +248,7 @@ fn check_statuses(
         .load(conn)?;
     for org in orgs {
         let org_id: OrgId = parse("member_statuses.org_id", org.parse())?;
-        let current: Vec<(String, String, Option<String>, i32)> = member_statuses::table
+        let current: Vec<StoredRow> = member_statuses::table
             .inner_join(memberships::table)
             .filter(member_statuses::org_id.eq(&org))
             .filter(memberships::org_id.eq(&org))
@@ -253,21 +260,27 @@ fn check_statuses(
                 memberships::user_id,
                 member_statuses::membership_id,
                 member_statuses::cache,
-                member_statuses::attention_order,
+                (member_statuses::attention_order, member_statuses::compliance_order, member_statuses::queue_order),
+                member_statuses::version,
             ))
             .load(conn)?;
         for chunk in current.chunks(CHUNK) {
             let users: Vec<UserId> =
                 chunk.iter().map(|row| parse("memberships.user_id", row.0.parse())).collect::<Result<_, _>>()?;
             let computed = statuses(conn, org_id, &users, &ctx)?;
+            let memberships: Vec<&str> = chunk.iter().map(|row| row.1.as_str()).collect();
+            let acks = acknowledgements(conn, &memberships)?;
             let mut stale = Vec::new();
-            for (user, (_, membership_id, cache, order)) in users.iter().zip(chunk) {
+            for (user, (_, membership_id, cache, (attention, compliance, queue), version)) in users.iter().zip(chunk) {
                 let stored: Option<Cached> = cache.as_deref().and_then(|c| serde_json::from_str(c).ok());
                 let agrees = match (stored, computed.get(user)) {
                     (Some(stored), Some(fresh)) => {
+                        let mine = acks.get(membership_id).map(Vec::as_slice).unwrap_or_default();
+                        let want = orders(fresh, mine, *version);
                         stored.status == fresh.status
                             && stored.attention == fresh.summary
-                            && *order == attention_order(fresh.summary.rank(), fresh.summary.count)
+                            && stored.acknowledged == want.acknowledged
+                            && (*attention, *compliance, *queue) == (want.attention, want.compliance, want.queue)
                     }
                     _ => false,
                 };

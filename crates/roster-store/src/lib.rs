@@ -7,6 +7,7 @@
 
 mod accounts;
 pub mod athlete;
+mod attention;
 mod audit;
 pub mod backup;
 mod calendar;

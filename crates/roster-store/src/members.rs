@@ -1,6 +1,7 @@
 //! `MemberRepo` over the store: a member's attributes and labels, adding,
 //! updating and removing members, and the roster list (in `roster`).
 
+mod compliance;
 pub(crate) mod profile_status;
 mod roster;
 pub(crate) mod roster_sql;
@@ -98,32 +99,39 @@ pub(crate) fn labels_of(
 /// A membership row with its account's names, as a view with labels.
 pub(crate) fn into_view(
     row: MembershipRow,
-    first_name: String,
-    last_name: Option<String>,
-    email: String,
+    (first_name, last_name, email): (String, Option<String>, String),
     labels: Vec<Label>,
+    last_activity_at: Option<chrono::NaiveDateTime>,
 ) -> Result<MemberView, StoreError> {
     let mut membership = row.into_membership()?;
     membership.labels = Labels::from_labels(labels);
-    Ok(MemberView { membership, first_name, last_name, email })
+    let last_activity_at = last_activity_at.map(crate::rows::from_db);
+    Ok(MemberView { membership, first_name, last_name, email, last_activity_at })
 }
 
 impl MemberRepo for Store {
     fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError> {
         self.with(|conn| {
-            let found: Option<(MembershipRow, String, Option<String>, String)> = memberships::table
+            type Found = (MembershipRow, String, Option<String>, String, Option<chrono::NaiveDateTime>);
+            let found: Option<Found> = memberships::table
                 .inner_join(users::table)
                 .filter(memberships::org_id.eq(org_id.to_string()))
                 .filter(memberships::user_id.eq(user_id.to_string()))
                 .filter(memberships::removed_at.is_null())
-                .select((MembershipRow::as_select(), users::first_name, users::last_name, users::email))
+                .select((
+                    MembershipRow::as_select(),
+                    users::first_name,
+                    users::last_name,
+                    users::email,
+                    memberships::last_activity_at,
+                ))
                 .first(conn)
                 .optional()?;
-            let Some((row, first, last, email)) = found else { return Ok(None) };
+            let Some((row, first, last, email, last_activity_at)) = found else { return Ok(None) };
             let labels = labels_of(conn, std::slice::from_ref(&row.membership_id))?
                 .remove(&row.membership_id)
                 .unwrap_or_default();
-            into_view(row, first, last, email, labels).map(Some)
+            into_view(row, (first, last, email), labels, last_activity_at).map(Some)
         })
     }
 

@@ -46,6 +46,7 @@ diesel::table! {
         sort_name -> Text,
         search_text -> Text,
         labels_text -> Text,
+        last_activity_at -> Nullable<Timestamp>,
     }
 }
 
@@ -217,12 +218,30 @@ diesel::table! {
         valid_until -> Nullable<Timestamp>,
         settings_key -> Nullable<Text>,
         attention_order -> Integer,
+        compliance_order -> Integer,
+        queue_order -> Integer,
     }
 }
 
 diesel::joinable!(member_statuses -> memberships (membership_id));
 
+diesel::table! {
+    attention_acknowledgements (membership_id, code) {
+        membership_id -> Text,
+        code -> Text,
+        org_id -> Text,
+        severity -> Text,
+        data_version -> BigInt,
+        note -> Nullable<Text>,
+        acknowledged_by -> Text,
+        acknowledged_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(attention_acknowledgements -> memberships (membership_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    attention_acknowledgements,
     member_statuses,
     users,
     organizations,

@@ -83,7 +83,7 @@ pub async fn list(
     let mut roster_query = query::parse(pairs)?;
     let page = user
         .run(&state, move |s, me| {
-            roster_query.attention = s.settings.attention.thresholds();
+            roster_query.attention = s.settings.attention_thresholds();
             roster_query.now = Some(s.clock.now());
             members::list(&s.store, &s.store, me, org_id, roster_query)
         })

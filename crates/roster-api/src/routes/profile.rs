@@ -273,19 +273,8 @@ pub async fn get_profile(
     let (org_id, athlete) = path.into_inner();
     let profile = user
         .run(&state, move |s, me| {
-            let thresholds = s.settings.attention.thresholds();
-            profile_svc::profile(
-                &s.store,
-                &s.store,
-                &s.store,
-                &s.store,
-                &s.clock,
-                &s.insights,
-                &thresholds,
-                me,
-                org_id,
-                athlete,
-            )
+            let thresholds = s.settings.attention_thresholds();
+            profile_svc::profile(&s.store, &s.clock, &s.insights, &thresholds, me, org_id, athlete)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProfileDto::from(profile)))

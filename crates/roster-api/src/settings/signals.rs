@@ -45,6 +45,14 @@ pub struct AttentionSettings {
     pub race_soon_days: i64,
     /// The label that raises `injury_watch`.
     pub injury_watch_label: String,
+    /// `low_compliance` under this share (percent) of the sessions due in the last 28 days completed.
+    pub low_compliance_pct: u32,
+    /// … with at least this many sessions due.
+    pub low_compliance_min_sessions: u32,
+    /// `missed_workouts` when this many of the latest due workouts were missed in a row.
+    pub missed_workouts_in_a_row: u32,
+    /// Seconds between the background refresher's rounds over stale stored statuses (0: off).
+    pub refresh_interval_s: u64,
 }
 
 impl Default for AttentionSettings {
@@ -60,12 +68,17 @@ impl Default for AttentionSettings {
             plan_ending_soon_days: t.plan_ending_soon_days,
             race_soon_days: t.race_soon_days,
             injury_watch_label: t.injury_watch_label,
+            low_compliance_pct: t.low_compliance_pct,
+            low_compliance_min_sessions: t.low_compliance_min_sessions,
+            missed_workouts_in_a_row: t.missed_workouts_in_a_row,
+            refresh_interval_s: 60,
         }
     }
 }
 
 impl AttentionSettings {
-    /// The domain's thresholds.
+    /// The domain's thresholds, with the calendar's default bands (see
+    /// `Settings::attention_thresholds` for the configured ones).
     pub fn thresholds(&self) -> roster_domain::attention::AttentionThresholds {
         roster_domain::attention::AttentionThresholds {
             no_recent_activity_warning_days: self.no_recent_activity_warning_days,
@@ -77,6 +90,10 @@ impl AttentionSettings {
             plan_ending_soon_days: self.plan_ending_soon_days,
             race_soon_days: self.race_soon_days,
             injury_watch_label: self.injury_watch_label.clone(),
+            low_compliance_pct: self.low_compliance_pct,
+            low_compliance_min_sessions: self.low_compliance_min_sessions,
+            missed_workouts_in_a_row: self.missed_workouts_in_a_row,
+            bands: roster_domain::calendar::Bands::default(),
         }
     }
 }

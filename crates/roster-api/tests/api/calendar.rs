@@ -12,7 +12,7 @@ fn today() -> NaiveDate {
     SystemClock.now().date_naive()
 }
 
-fn days_from_today(n: i64) -> NaiveDate {
+pub(crate) fn days_from_today(n: i64) -> NaiveDate {
     let t = today();
     if n >= 0 {
         t.checked_add_days(Days::new(n as u64)).unwrap()
@@ -23,7 +23,13 @@ fn days_from_today(n: i64) -> NaiveDate {
 
 /// A two-week running plan assigned to `athlete` from `start` (straight
 /// through the store: the API refuses a start in the past).
-async fn plan_from(app: &TestApp, head: &Session, org_id: &str, athlete: &Session, start: NaiveDate) -> String {
+pub(crate) async fn plan_from(
+    app: &TestApp,
+    head: &Session,
+    org_id: &str,
+    athlete: &Session,
+    start: NaiveDate,
+) -> String {
     let plan = app
         .post(
             &format!("/api/v1/organizations/{org_id}/training-plans"),
@@ -54,7 +60,7 @@ async fn plan_from(app: &TestApp, head: &Session, org_id: &str, athlete: &Sessio
     assignment.assignment_id.to_string()
 }
 
-async fn activity(
+pub(crate) async fn activity(
     app: &TestApp,
     org_id: &str,
     athlete: &Session,
@@ -68,7 +74,7 @@ async fn activity(
     app.post(&member_path(org_id, athlete, "activities"), &athlete.token, body).await.assert_status(201);
 }
 
-fn noon(date: NaiveDate) -> chrono::DateTime<Utc> {
+pub(crate) fn noon(date: NaiveDate) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_hms_opt(12, 0, 0).unwrap())
 }
 

@@ -8,6 +8,7 @@ mod added;
 mod athlete;
 mod calendar;
 mod coaches;
+mod compliance;
 mod conventions;
 mod groups;
 mod input;

@@ -351,7 +351,8 @@ async fn roster_filters_sorts_counts_and_refuses_bad_parameters() {
                 "race_goals": {"count": 0, "next": null},
                 "training_plans": {"current": null, "upcoming": 0},
                 // no activity ever (urgent), no integration, no plan, no zones
-                "attention": {"count": 4, "max_severity": "urgent"}
+                "attention": {"count": 4, "max_severity": "urgent"},
+                "compliance": null
             })
         );
         let cursor = page.body["next_cursor"].as_str().unwrap().to_owned();

@@ -173,7 +173,8 @@ async fn profile_status_is_exact_for_a_page_and_sort_attention_pages_everyone_on
                 "race_goals": {"count": 0, "next": null},
                 "training_plans": {"current": null, "upcoming": 0},
                 // never active (urgent), no integration, no active plan, missing zones
-                "attention": {"count": 4, "max_severity": "urgent"}
+                "attention": {"count": 4, "max_severity": "urgent"},
+                "compliance": null
             })
         );
 

@@ -21,6 +21,8 @@ fn calm() -> AthleteSnapshot {
         next_race_date: Some(now().date_naive() + Duration::days(30)),
         labels: vec!["marathon".into()],
         has_zones: true,
+        compliance_28_days: None,
+        missed_in_a_row: 0,
     }
 }
 
@@ -299,5 +301,84 @@ proptest! {
         let by_order = attention_order(a.rank(), a.count).cmp(&attention_order(b.rank(), b.count));
         prop_assert_eq!(by_order, compare_for_attention((&a, "x"), (&b, "x")));
         prop_assert_eq!(from_attention_order(attention_order(a_rank, a_count)), (a_rank, a_count));
+    }
+}
+
+fn with_compliance(planned: u32, completed: u32) -> AthleteSnapshot {
+    let mut s = calm();
+    s.compliance_28_days = Some(crate::calendar::Compliance {
+        planned_sessions: planned,
+        completed_sessions: completed,
+        sessions_pct: (planned > 0).then(|| completed * 100 / planned),
+        volume_pct: (planned > 0).then_some(50),
+    });
+    s
+}
+
+#[test]
+fn low_compliance_warns_below_60_percent_with_4_sessions_due() {
+    assert_eq!(severity_of(low_compliance(&with_compliance(10, 5), &t())), Some(Severity::Warning));
+    assert_eq!(severity_of(low_compliance(&with_compliance(10, 6), &t())), None);
+    // Too few sessions due to say anything.
+    assert_eq!(severity_of(low_compliance(&with_compliance(3, 0), &t())), None);
+    assert_eq!(severity_of(low_compliance(&with_compliance(4, 0), &t())), Some(Severity::Warning));
+    // No plan in the window: nothing to say.
+    assert_eq!(severity_of(low_compliance(&calm(), &t())), None);
+    let found = low_compliance(&with_compliance(10, 2), &t()).unwrap();
+    assert_eq!(found.code.as_str(), "low_compliance");
+    assert_eq!(found.data["sessions_pct"], 20);
+}
+
+#[test]
+fn missed_workouts_warns_from_3_in_a_row() {
+    let mut s = calm();
+    s.missed_in_a_row = 2;
+    assert_eq!(severity_of(missed_workouts(&s, &t())), None);
+    s.missed_in_a_row = 3;
+    let found = missed_workouts(&s, &t()).unwrap();
+    assert_eq!((found.code.as_str(), found.severity), ("missed_workouts", Severity::Warning));
+    let stricter = AttentionThresholds { missed_workouts_in_a_row: 4, ..t() };
+    assert_eq!(severity_of(missed_workouts(&s, &stricter)), None);
+}
+
+#[test]
+fn compliance_thresholds_are_validated() {
+    for bad in [
+        AttentionThresholds { low_compliance_pct: 0, ..t() },
+        AttentionThresholds { low_compliance_pct: 101, ..t() },
+        AttentionThresholds { low_compliance_min_sessions: 0, ..t() },
+        AttentionThresholds { missed_workouts_in_a_row: 0, ..t() },
+    ] {
+        assert!(bad.validate().is_err());
+    }
+    assert!(t().validate().is_ok());
+}
+
+proptest! {
+    /// `low_compliance` fires exactly below the threshold with enough sessions due.
+    #[test]
+    fn low_compliance_is_a_threshold_on_the_share(
+        planned in 0u32..60, done_share in 0.0f64..=1.0, pct in 1u32..=100, min in 1u32..10,
+    ) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let completed = (f64::from(planned) * done_share) as u32;
+        let s = with_compliance(planned, completed);
+        let th = AttentionThresholds { low_compliance_pct: pct, low_compliance_min_sessions: min, ..t() };
+        let share = s.compliance_28_days.and_then(|c| c.sessions_pct);
+        let expected = planned >= min && share.is_some_and(|p| p < pct);
+        prop_assert_eq!(low_compliance(&s, &th).is_some(), expected);
+    }
+
+    /// `missed_workouts` is monotone in the streak.
+    #[test]
+    fn missed_workouts_is_monotone(a in 0u32..20, b in 0u32..20, n in 1u32..10) {
+        let th = AttentionThresholds { missed_workouts_in_a_row: n, ..t() };
+        let (lo, hi) = (a.min(b), a.max(b));
+        let mut s = calm();
+        s.missed_in_a_row = lo;
+        let fires_lo = missed_workouts(&s, &th).is_some();
+        s.missed_in_a_row = hi;
+        prop_assert!(!fires_lo || missed_workouts(&s, &th).is_some());
+        prop_assert_eq!(fires_lo, lo >= n);
     }
 }

@@ -40,7 +40,8 @@ fn profile_status_defaults_have_the_contract_shape() {
             "zones": {"heart_rate": false, "pace": false},
             "race_goals": {"count": 0, "next": null},
             "training_plans": {"current": null, "upcoming": 0},
-            "attention": {"count": 0, "max_severity": null}
+            "attention": {"count": 0, "max_severity": null},
+            "compliance": null
         })
     );
 }

@@ -120,6 +120,10 @@ actions! {
     ReadCalendar,
     /// move or excuse an athlete's planned workout
     MoveOrExcuseWorkout,
+    /// read the attention queue (assistant coaches: their own athletes)
+    ReadAttentionQueue,
+    /// acknowledge an athlete's attention signal
+    AcknowledgeSignal,
     /// connect or disconnect one's own integrations
     ManageOwnIntegrations,
 

@@ -99,7 +99,8 @@ fn expected(action: Action) -> Vec<(About, [Cell; 6])> {
         ManageGroupMembers => vec![(AthleteById, [Y, Y, Y, F, H, H])],
         ReadAthleteData | ReadProfile | ReadCalendar => vec![(Athlete, [Y, Y, Y, Y, H, H])],
         WriteAthleteData => vec![(Athlete, [Y, Y, N, Y, H, H])],
-        MoveOrExcuseWorkout => vec![(Athlete, [Y, Y, N, F, H, H])],
+        MoveOrExcuseWorkout | AcknowledgeSignal => vec![(Athlete, [Y, Y, N, F, H, H])],
+        ReadAttentionQueue => vec![(Org, [Y, Y, Y, F, F, H])],
         ManageOwnIntegrations => vec![(Themself, [F, F, F, Y, Y, F])],
     }
 }

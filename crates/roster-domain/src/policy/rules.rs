@@ -117,6 +117,11 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
             athlete_data(me, target, true)?;
             coach(me, "only coaches move or excuse planned workouts")
         }
+        ReadAttentionQueue => coach(me, ONLY_COACHES),
+        AcknowledgeSignal => {
+            athlete_data(me, target, true)?;
+            coach(me, ONLY_COACHES)
+        }
         ManageOwnIntegrations if me.role == Role::Athlete => Ok(()),
         ManageOwnIntegrations => Err(Denied::Forbidden(ONLY_ATHLETES_INTEGRATE)),
     }

@@ -76,8 +76,8 @@ pub fn required_scope(action: Action) -> Option<Scope> {
     use Action::*;
     Some(match action {
         ReadOrganization | ListCoaches | ListMembers | ReadMember | ListPlans | ReadPlan | ListAssignments
-        | ReadGroups | ReadAthleteData | ReadProfile | ReadCalendar => Scope::MembersRead,
-        AddMember | UpdateMember | AssignCoach | RemoveMember => Scope::MembersWrite,
+        | ReadGroups | ReadAthleteData | ReadProfile | ReadCalendar | ReadAttentionQueue => Scope::MembersRead,
+        AddMember | UpdateMember | AssignCoach | RemoveMember | AcknowledgeSignal => Scope::MembersWrite,
         ListInvitations | CreateInvitation | CreateJoinLink | ResendInvitation | RevokeInvitation => {
             Scope::InvitationsWrite
         }

@@ -6,14 +6,15 @@ use crate::athlete::Activity;
 use crate::athlete::ports::AthleteRepo;
 use crate::athlete::weekly::start_of_day;
 use crate::calendar::{
-    Bands, CalendarRepo, Compliance, DateRange, DayActivity, Excuse, Matched, ScheduledWorkout, WorkoutAdjustment,
-    WorkoutOutcome, match_days, workout_date,
+    self, Adjustments, AssignmentSchedule, Bands, CalendarRepo, Compliance, DateRange, DayActivity, Excuse, Matched,
+    RECENT_DAYS, RecentCompliance, ScheduledWorkout, WorkoutAdjustment, WorkoutOutcome, match_days, plan_in_window,
+    reaches_window, recent_compliance, window_start,
 };
 use crate::clock::Clock;
 use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
-use crate::plans::{AssignmentRepo, PlanRepo, Workout};
+use crate::plans::{AssignmentRepo, PlanAssignment, PlanRepo, Workout};
 use crate::policy::Action;
 use crate::ports::OrganizationRepo;
 use crate::services::athlete::authorized_athlete;
@@ -105,11 +106,21 @@ pub struct Calendar {
 
 /// Every workout of the athlete's live assignments, on its date.
 fn lay_out(store: &impl CalendarStore, org_id: OrgId, athlete: UserId) -> Result<Vec<PlannedWorkout>, DomainError> {
-    let adjustments: HashMap<(AssignmentId, u32), WorkoutAdjustment> =
+    lay_out_assignments(store, org_id, athlete, store.assignments_of(org_id, athlete)?)
+}
+
+/// Every workout of `assignments` (the athlete's; cancelled ones are left out), on its date.
+fn lay_out_assignments(
+    store: &impl CalendarStore,
+    org_id: OrgId,
+    athlete: UserId,
+    assignments: Vec<PlanAssignment>,
+) -> Result<Vec<PlannedWorkout>, DomainError> {
+    let adjustments: Adjustments =
         store.adjustments(org_id, athlete)?.into_iter().map(|a| ((a.assignment_id, a.workout_index), a)).collect();
     let mut plans = HashMap::new();
     let mut out = Vec::new();
-    for assignment in store.assignments_of(org_id, athlete)? {
+    for assignment in assignments {
         if assignment.cancelled_at.is_some() {
             continue;
         }
@@ -118,24 +129,23 @@ fn lay_out(store: &impl CalendarStore, org_id: OrgId, athlete: UserId) -> Result
             std::collections::hash_map::Entry::Vacant(new) => new.insert(store.plan(org_id, assignment.plan_id)?),
         };
         let Some(plan) = plan.as_ref() else { continue };
-        for (index, workout) in plan.content.workouts.iter().enumerate() {
-            let index = u32::try_from(index).unwrap_or(u32::MAX);
-            if workout.week > i64::from(assignment.total_weeks) {
-                continue;
-            }
-            let Some(scheduled) = workout_date(assignment.start_date, workout.week, workout.day) else { continue };
-            let adjustment = adjustments
-                .get(&(assignment.assignment_id, index))
-                .filter(|a| a.week == workout.week && a.day == workout.day);
+        let schedule = AssignmentSchedule {
+            assignment_id: assignment.assignment_id,
+            start_date: assignment.start_date,
+            total_weeks: assignment.total_weeks,
+            sport: plan.content.sport,
+            workouts: &plan.content.workouts,
+        };
+        for laid in calendar::lay_out(schedule, &adjustments) {
             out.push(PlannedWorkout {
-                workout_ref: WorkoutRef { assignment_id: assignment.assignment_id, index },
+                workout_ref: WorkoutRef { assignment_id: assignment.assignment_id, index: laid.index },
                 plan_id: plan.plan_id,
                 plan_name: plan.content.name.as_str().to_owned(),
                 sport: plan.content.sport,
-                workout: workout.clone(),
-                scheduled_date: scheduled,
-                date: adjustment.and_then(|a| a.moved_to).unwrap_or(scheduled),
-                excuse: adjustment.and_then(|a| a.excuse.clone()),
+                workout: laid.workout.clone(),
+                scheduled_date: laid.scheduled,
+                date: laid.date,
+                excuse: laid.excuse.cloned(),
                 outcome: WorkoutOutcome {
                     state: crate::calendar::WorkoutState::Upcoming,
                     activity_id: None,
@@ -147,6 +157,62 @@ fn lay_out(store: &impl CalendarStore, org_id: OrgId, athlete: UserId) -> Result
     Ok(out)
 }
 
+/// The athlete's compliance over the last 7 and 28 days ending on `today`,
+/// given their `assignments` (the caller checked access); `None` when no
+/// plan assignment touches those days.
+pub fn recent(
+    store: &impl CalendarStore,
+    (org_id, athlete): (OrgId, UserId),
+    assignments: Vec<PlanAssignment>,
+    timezone: &Timezone,
+    bands: Bands,
+    today: NaiveDate,
+) -> Result<Option<RecentCompliance>, DomainError> {
+    let live = |a: &PlanAssignment| a.cancelled_at.is_none();
+    let any = assignments.iter().any(|a| live(a) && plan_in_window(a.start_date, a.total_weeks, today));
+    let assignments: Vec<PlanAssignment> =
+        assignments.into_iter().filter(|a| live(a) && reaches_window(a.start_date, a.total_weeks, today)).collect();
+    if assignments.is_empty() {
+        return Ok(None);
+    }
+    let from = window_start(today, RECENT_DAYS);
+    let workouts: Vec<PlannedWorkout> = lay_out_assignments(store, org_id, athlete, assignments)?
+        .into_iter()
+        .filter(|w| from <= w.date && w.date <= today)
+        .collect();
+    let next = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    let tz = timezone.tz();
+    let activities = store.activities_between(athlete, start_of_day(tz, from), start_of_day(tz, next))?;
+    let scheduled: Vec<ScheduledWorkout> = workouts.iter().map(PlannedWorkout::scheduled).collect();
+    let done: Vec<DayActivity> = activities.iter().map(|a| day_activity(a, timezone)).collect();
+    Ok(recent_compliance(&scheduled, &done, today, bands, any))
+}
+
+impl PlannedWorkout {
+    fn scheduled(&self) -> ScheduledWorkout {
+        ScheduledWorkout {
+            assignment_id: self.workout_ref.assignment_id,
+            workout_index: self.workout_ref.index,
+            sport: self.sport,
+            date: self.date,
+            distance_m: self.workout.distance_m,
+            duration_s: self.workout.duration_s,
+            excused: self.excuse.is_some(),
+        }
+    }
+}
+
+/// An activity on its local date.
+fn day_activity(a: &Activity, timezone: &Timezone) -> DayActivity {
+    DayActivity {
+        activity_id: a.activity_id,
+        sport: a.sport,
+        date: timezone.today(a.start_time),
+        distance_m: a.distance_m,
+        duration_s: a.duration_s,
+    }
+}
+
 /// Matches `activities` against `workouts` and writes each outcome.
 fn with_outcomes(
     mut workouts: Vec<PlannedWorkout>,
@@ -155,28 +221,8 @@ fn with_outcomes(
     today: NaiveDate,
     bands: Bands,
 ) -> (Vec<PlannedWorkout>, Matched) {
-    let scheduled: Vec<ScheduledWorkout> = workouts
-        .iter()
-        .map(|w| ScheduledWorkout {
-            assignment_id: w.workout_ref.assignment_id,
-            workout_index: w.workout_ref.index,
-            sport: w.sport,
-            date: w.date,
-            distance_m: w.workout.distance_m,
-            duration_s: w.workout.duration_s,
-            excused: w.excuse.is_some(),
-        })
-        .collect();
-    let done: Vec<DayActivity> = activities
-        .iter()
-        .map(|a| DayActivity {
-            activity_id: a.activity_id,
-            sport: a.sport,
-            date: timezone.today(a.start_time),
-            distance_m: a.distance_m,
-            duration_s: a.duration_s,
-        })
-        .collect();
+    let scheduled: Vec<ScheduledWorkout> = workouts.iter().map(PlannedWorkout::scheduled).collect();
+    let done: Vec<DayActivity> = activities.iter().map(|a| day_activity(a, timezone)).collect();
     let matched = match_days(&scheduled, &done, today, bands);
     for (workout, outcome) in workouts.iter_mut().zip(&matched.workouts) {
         workout.outcome = outcome.clone();

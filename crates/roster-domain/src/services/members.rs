@@ -142,6 +142,7 @@ pub fn add(
         first_name: user.first_name.into_inner(),
         last_name: user.last_name.map(|l| l.into_inner()),
         email: user.email.into_inner(),
+        last_activity_at: None,
     })
 }
 

@@ -6,19 +6,22 @@
 //! labels (two) and the athlete's plan assignments (one): **twelve queries**
 //! for a coach, eleven for the athlete, however much data the athlete has
 //! (counted by the store test `profile::the_profile_reads_twelve_queries_…`).
+//! With a plan in the last 28 days, recent compliance adds the coaches'
+//! adjustments, each plan assigned, and the activities of those days.
 //! Attention signals and insights are computed from what was read, without
 //! another query.
 
-use crate::athlete::{AthleteRepo, IntegrationStatus};
+use crate::athlete::IntegrationStatus;
 use crate::attention::{self, AttentionSignal, AttentionThresholds, IntegrationHealth, IntegrationState};
+use crate::calendar::RecentCompliance;
 use crate::clock::Clock;
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
 use crate::insights::{Insight, InsightActivity, InsightGoal, InsightInput, InsightProvider};
 use crate::member::{Labels, MemberRepo, MemberView};
-use crate::plans::{AssignmentRepo, AssignmentStatus, PlanAssignment};
-use crate::ports::OrganizationRepo;
+use crate::plans::{AssignmentStatus, PlanAssignment};
 use crate::services::athlete::{AthleteSnapshot, snapshot};
+use crate::services::calendar::{self, CalendarStore};
 use crate::services::members::MemberAccess;
 use crate::training::WeeklyTotal;
 use chrono::NaiveDate;
@@ -43,18 +46,20 @@ pub struct Profile {
     pub insights: Vec<Insight>,
     /// Attention signals, most severe first.
     pub attention_signals: Vec<AttentionSignal>,
+    /// Compliance over the last 7 and 28 days; `None` without a plan in them.
+    pub compliance: Option<RecentCompliance>,
 }
+
+/// Everything the profile reads.
+pub trait ProfileStore: CalendarStore + MemberRepo {}
+impl<T: CalendarStore + MemberRepo> ProfileStore for T {}
 
 /// The profile of `athlete` (coaches of the organization, the athlete).
 /// Another athlete or a non-member: `404`. The athlete's own view leaves out
 /// private notes and labels, and so the signals that come from labels
 /// (`injury_watch`).
-#[allow(clippy::too_many_arguments)]
 pub fn profile(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    members: &impl MemberRepo,
-    assignments: &impl AssignmentRepo,
+    store: &impl ProfileStore,
     clock: &impl Clock,
     insights: &dyn InsightProvider,
     thresholds: &AttentionThresholds,
@@ -62,12 +67,17 @@ pub fn profile(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Profile, DomainError> {
-    let data = snapshot(orgs, athletes, clock, caller, org_id, athlete)?;
+    let data = snapshot(store, store, clock, caller, org_id, athlete)?;
     let access = if data.caller.is_coach() { MemberAccess::Coach } else { MemberAccess::Own };
-    let mut member = members.member(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?;
+    let mut member = store.member(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?;
     let today = data.timezone.today(data.now);
-    let (current_plan, upcoming_plans) = split_plans(assignments.assignments_of(org_id, athlete)?, today);
+    let assignments = store.assignments_of(org_id, athlete)?;
+    let compliance =
+        calendar::recent(store, (org_id, athlete), assignments.clone(), &data.timezone, thresholds.bands, today)?;
+    let (current_plan, upcoming_plans) = split_plans(assignments, today);
     let mut attention_input = attention_snapshot(&data, current_plan.as_ref(), !upcoming_plans.is_empty(), today);
+    attention_input.compliance_28_days = compliance.map(|c| c.last_28_days);
+    attention_input.missed_in_a_row = compliance.map_or(0, |c| c.missed_in_a_row);
     // The member read carries the labels (the access check's membership may not).
     attention_input.labels = member.membership.labels.to_strings();
     if access == MemberAccess::Own {
@@ -77,7 +87,7 @@ pub fn profile(
     }
     let attention_signals = attention::signals(&attention_input, thresholds);
     let insights = insights.insights(&insight_input(&data));
-    Ok(Profile { member, access, today, current_plan, upcoming_plans, data, insights, attention_signals })
+    Ok(Profile { member, access, today, current_plan, upcoming_plans, data, insights, attention_signals, compliance })
 }
 
 /// The plan running on `today` (not cancelled) and the plans that start
@@ -127,6 +137,8 @@ pub fn attention_snapshot(
         next_race_date: data.goal_race().map(|g| g.fields.race_date),
         labels: data.athlete.labels.to_strings(),
         has_zones: data.zones.as_ref().is_some_and(|z| z.zones.has_heart_rate() || z.zones.has_pace()),
+        compliance_28_days: None,
+        missed_in_a_row: 0,
     }
 }
 

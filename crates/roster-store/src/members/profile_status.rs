@@ -4,6 +4,7 @@
 //! zones, race goals, training plans, activity windows and labels. Attention
 //! is computed in memory from those with [`attention::signals`].
 
+use super::compliance::recent_compliances;
 use crate::athlete::{activity_windows, integration_statuses, race_goal_summaries, zones_presence};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
@@ -13,8 +14,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::athlete::IntegrationStatus;
 use roster_domain::attention::{
-    self, AthleteSnapshot, AttentionSummary, AttentionThresholds, IntegrationHealth, IntegrationState as Health,
-    WindowEdges,
+    self, AthleteSnapshot, AttentionSignal, AttentionSummary, AttentionThresholds, IntegrationHealth,
+    IntegrationState as Health, WindowEdges,
 };
 use roster_domain::member::{
     AttentionStatus, CurrentPlan, IntegrationState, NextRace, ProfileStatus, RaceGoalsStatus, TrainingPlansStatus,
@@ -81,13 +82,15 @@ fn labels(conn: &mut DbConn, org_id: OrgId, user_ids: &[UserId]) -> Result<HashM
 pub(crate) struct Computed {
     pub status: ProfileStatus,
     pub summary: AttentionSummary,
+    /// Every signal, most severe first (the queue shows the open ones).
+    pub signals: Vec<AttentionSignal>,
     pub valid_until: DateTime<Utc>,
 }
 
 /// The profile status and attention summary of each of `user_ids` (athletes
-/// of `org_id`): `1 + 6 · ⌈n / CHUNK⌉` queries, one fewer per chunk when the
-/// caller passes the labels it already has, so a roster page (at most 200)
-/// costs 6 queries whatever its size.
+/// of `org_id`): `1 + 10 · ⌈n / CHUNK⌉` queries at most (6 for the status, 4
+/// for compliance, 3 of them only when a plan reaches the last 28 days), one
+/// fewer per chunk when the caller passes the labels it already has.
 pub(crate) fn statuses(
     conn: &mut DbConn,
     org_id: OrgId,
@@ -107,6 +110,7 @@ pub(crate) fn statuses(
         let mut goals = race_goal_summaries(conn, chunk, today)?;
         let mut plans = plan_summaries(conn, org_id, chunk, today)?;
         let mut windows = activity_windows(conn, chunk, ctx.now)?;
+        let mut compliance = recent_compliances(conn, org_id, chunk, &timezone, today, ctx.thresholds.bands)?;
         let mut labels = match ctx.known_labels {
             Some(known) => chunk.iter().filter_map(|u| known.get(u).map(|l| (*u, l.clone()))).collect(),
             None => labels(conn, org_id, chunk)?,
@@ -117,6 +121,7 @@ pub(crate) fn statuses(
             let (goal_count, next) = goals.remove(user).unwrap_or_default();
             let (current, upcoming) = plans.remove(user).unwrap_or_default();
             let window = windows.remove(user).unwrap_or_default();
+            let recent = compliance.remove(user);
             let snapshot = AthleteSnapshot {
                 now: ctx.now,
                 today,
@@ -133,8 +138,11 @@ pub(crate) fn statuses(
                 next_race_date: next.as_ref().map(|(_, date)| *date),
                 labels: labels.remove(user).unwrap_or_default(),
                 has_zones: heart_rate || pace,
+                compliance_28_days: recent.map(|c| c.last_28_days),
+                missed_in_a_row: recent.map_or(0, |c| c.missed_in_a_row),
             };
-            let summary = AttentionSummary::of(&attention::signals(&snapshot, ctx.thresholds));
+            let signals = attention::signals(&snapshot, ctx.thresholds);
+            let summary = AttentionSummary::of(&signals);
             let edges = WindowEdges { oldest_acute: window.oldest_last_7d, oldest_chronic: window.oldest_days_8_to_35 };
             let valid_until = attention::unchanged_until(&snapshot, ctx.thresholds, edges, next_midnight);
             let status = ProfileStatus {
@@ -161,8 +169,9 @@ pub(crate) fn statuses(
                     count: i64::from(summary.count),
                     max_severity: summary.max_severity.map(|s| s.as_str().to_owned()),
                 },
+                compliance: recent,
             };
-            out.insert(*user, Computed { status, summary, valid_until });
+            out.insert(*user, Computed { status, summary, signals, valid_until });
         }
     }
     Ok(out)

@@ -21,7 +21,8 @@
 
 use super::profile_status::StatusContext;
 use super::roster_sql::{
-    Backend, CountQuery, GroupIdsText, IdsQuery, LiveAthlete, MembershipIn, NameAfter, Total, instr,
+    Backend, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, LastActivityAfter, LiveAthlete, MembershipIn,
+    NameAfter, Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow, StoredStatus};
@@ -30,6 +31,7 @@ use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, to_db};
 use crate::schema::{member_statuses, memberships, users};
+use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Integer, Text, Timestamp};
@@ -77,6 +79,9 @@ macro_rules! roster_filters {
         if let Some(text) = &q.q {
             query = query.filter(memberships::search_text.like(like_pattern(text)).escape('\\'));
         }
+        if let Some(below) = q.compliance_below {
+            query = query.filter(ComplianceBelow(i32::try_from(below).unwrap_or(i32::MAX)));
+        }
         query
     }};
 }
@@ -92,6 +97,17 @@ macro_rules! sort_order {
             }
             RosterSort::Name | RosterSort::Attention => {
                 $query.order((memberships::sort_name.asc(), memberships::user_id.asc()))
+            }
+            // Never any activity counts as longest ago; both orders walk
+            // `memberships_roster_last_activity` (forwards, backwards).
+            RosterSort::LastActivity => {
+                $query.order(sql::<Text>("memberships.last_activity_at ASC NULLS FIRST, memberships.membership_id ASC"))
+            }
+            RosterSort::LastActivityDesc => $query
+                .order(sql::<Text>("memberships.last_activity_at DESC NULLS LAST, memberships.membership_id DESC")),
+            // Pages by compliance come from `status_rows`, joined with the statuses.
+            RosterSort::Compliance => {
+                $query.order(sql::<Text>("member_statuses.compliance_order ASC, memberships.membership_id ASC"))
             }
         }
     };
@@ -135,9 +151,10 @@ fn like_pattern(text: &str) -> String {
 pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Result<RosterPage, StoreError> {
     let ctx =
         StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention, known_labels: None };
-    if q.sort == RosterSort::Attention {
-        // The order is the stored attention summaries': bring the matching
-        // ones up to date first (one query when they all are).
+    if matches!(q.sort, RosterSort::Attention | RosterSort::Compliance) || q.compliance_below.is_some() {
+        // The order or the filter is the stored statuses': bring the
+        // organization's up to date first (one query when they all are, as
+        // the background refresher keeps them).
         status_cache::refresh(conn, org_id, &ctx)?;
     }
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
@@ -149,7 +166,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     };
     let counted = total.counted();
     let selected = match q.sort {
-        RosterSort::Attention => attention_rows(conn, org_id, q, fetch, total)?,
+        RosterSort::Attention | RosterSort::Compliance => status_rows(conn, org_id, q, fetch, total)?,
         _ => sorted_rows(conn, org_id, q, fetch, total)?,
     };
     let (mut rows, total) = page_rows(selected);
@@ -170,9 +187,12 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     let mut status_rows = Vec::with_capacity(rows.len());
     let mut labels: HashMap<UserId, Vec<String>> = HashMap::with_capacity(rows.len());
     let mut group_ids: HashMap<UserId, Vec<GroupId>> = HashMap::with_capacity(rows.len());
-    for PageRow { row, labels_text, account: (first, last, email), stored, group_ids: groups, .. } in rows {
+    for PageRow {
+        row, labels_text, account: (first, last, email), stored, group_ids: groups, last_activity_at, ..
+    } in rows
+    {
         status_rows.push(StatusRow { user_id: row.user_id.clone(), membership_id: row.membership_id.clone(), stored });
-        let view = into_view(row, first, last, email, labels_from_text(&labels_text)?)?;
+        let view = into_view(row, (first, last, email), labels_from_text(&labels_text)?, last_activity_at)?;
         let groups = groups.as_deref().unwrap_or_default().split(',').filter(|g| !g.is_empty());
         let groups = groups.map(|g| parse("org_group_members.group_id", g.parse())).collect::<Result<_, _>>()?;
         group_ids.insert(view.membership.user_id, groups);
@@ -194,15 +214,23 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
 /// The cursor that continues after `last` in `sort` order.
 fn next_cursor(sort: RosterSort, last: &PageRow) -> Result<RosterCursor, StoreError> {
     let user_id = || parse("memberships.user_id", last.row.user_id.parse());
+    let membership_id = || parse("memberships.membership_id", last.row.membership_id.parse());
     Ok(match sort {
         RosterSort::Name => RosterCursor::Name { key: last.sort_name.clone(), user_id: user_id()? },
         RosterSort::Attention => {
-            let (rank, count) = from_attention_order(last.attention_order.unwrap_or_default());
+            let (rank, count) = from_attention_order(last.order.unwrap_or_default());
             RosterCursor::Attention { rank, count, key: last.sort_name.clone(), user_id: user_id()? }
+        }
+        RosterSort::LastActivity | RosterSort::LastActivityDesc => RosterCursor::LastActivity {
+            at: last.last_activity_at.map(crate::rows::from_db),
+            membership_id: membership_id()?,
+        },
+        RosterSort::Compliance => {
+            RosterCursor::Compliance { order: last.order.unwrap_or_default(), membership_id: membership_id()? }
         }
         RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
             joined_at: crate::rows::from_db(last.row.joined_at),
-            membership_id: parse("memberships.membership_id", last.row.membership_id.parse())?,
+            membership_id: membership_id()?,
         },
     })
 }
@@ -211,7 +239,8 @@ fn next_cursor(sort: RosterSort, last: &PageRow) -> Result<RosterCursor, StoreEr
 type Account = (String, Option<String>, String);
 
 /// A page row: the membership with its sort name, labels mirror, account
-/// and stored status, and (sorting by attention) its attention order.
+/// and stored status, its last activity, and (sorting by attention or
+/// compliance) the stored order key.
 struct PageRow {
     row: MembershipRow,
     sort_name: String,
@@ -219,36 +248,51 @@ struct PageRow {
     account: Account,
     stored: Option<StoredStatus>,
     group_ids: Option<String>,
-    attention_order: Option<i32>,
+    order: Option<i32>,
+    last_activity_at: Option<NaiveDateTime>,
 }
 
 /// What a page query selects, in `PageRow`'s order, then the total.
-pub(super) type Selected =
-    (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, Option<i32>, i64);
+pub(super) type Selected = (
+    MembershipRow,
+    String,
+    String,
+    Account,
+    Option<StoredStatus>,
+    Option<String>,
+    Option<i32>,
+    Option<NaiveDateTime>,
+    i64,
+);
 
 /// A page query's rows as page rows, and the total they carry (`None` on an
 /// empty page).
 fn page_rows(selected: Vec<Selected>) -> (Vec<PageRow>, Option<i64>) {
-    let total = selected.first().map(|r| r.7);
+    let total = selected.first().map(|r| r.8);
     let rows = selected
         .into_iter()
-        .map(|(row, sort_name, labels_text, account, stored, group_ids, attention_order, _)| PageRow {
+        .map(|(row, sort_name, labels_text, account, stored, group_ids, order, last_activity_at, _)| PageRow {
             row,
             sort_name,
             labels_text,
             account,
             stored,
             group_ids,
-            attention_order,
+            order,
+            last_activity_at,
         })
         .collect();
     (rows, total)
 }
 
 /// Selects a page row and the total from a query over `memberships` joined
-/// with `users` and `member_statuses` (inner or left).
+/// with `users` and `member_statuses` (inner or left), with `$order` (a
+/// `member_statuses` order key) as the page row's `order`.
 macro_rules! select_page {
     ($query:expr, $total:expr) => {
+        select_page!($query, $total, member_statuses::attention_order)
+    };
+    ($query:expr, $total:expr, $order:expr) => {
         $query.select((
             MembershipRow::as_select(),
             memberships::sort_name,
@@ -256,7 +300,8 @@ macro_rules! select_page {
             (users::first_name, users::last_name, users::email),
             Option::<StoredStatus>::as_select(),
             GroupIdsText,
-            member_statuses::attention_order.nullable(),
+            $order.nullable(),
+            memberships::last_activity_at,
             $total,
         ))
     };
@@ -295,6 +340,14 @@ fn sorted_rows(
                 .bind::<Text, _>(membership_id.to_string())
                 .sql(")"),
         ),
+        (
+            RosterSort::LastActivity | RosterSort::LastActivityDesc,
+            Some(RosterCursor::LastActivity { at, membership_id }),
+        ) => ids.filter(LastActivityAfter {
+            at: at.map(to_db),
+            membership_id: membership_id.to_string(),
+            descending: q.sort == RosterSort::LastActivityDesc,
+        }),
         (_, None) => ids,
         (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
@@ -318,11 +371,12 @@ pub(super) fn rows_of(
     Ok(select_page!(sort_order!(page, sort), total).load(conn)?)
 }
 
-/// Up to `fetch` rows after the cursor in attention order (the stored
-/// statuses', brought up to date first): the filtered set joined with its
-/// statuses and sorted, work in proportion to the matches (no single index
-/// holds both the roster's filters and the attention order).
-fn attention_rows(
+/// Up to `fetch` rows after the cursor in attention or compliance order
+/// (the stored statuses', brought up to date first): the filtered set joined
+/// with its statuses. Compliance walks `member_statuses_compliance` in order;
+/// attention sorts the matches (its ties go by name, which that table does
+/// not hold).
+fn status_rows(
     conn: &mut DbConn,
     org_id: OrgId,
     q: &RosterQuery,
@@ -349,9 +403,20 @@ fn attention_rows(
                 .bind::<Text, _>(user_id.to_string())
                 .sql(")"),
         ),
+        Some(RosterCursor::Compliance { order, membership_id }) => page.filter(
+            sql::<Bool>("(member_statuses.compliance_order, member_statuses.membership_id) > (")
+                .bind::<Integer, _>(*order)
+                .sql(", ")
+                .bind::<Text, _>(membership_id.to_string())
+                .sql(")"),
+        ),
         None => page,
         Some(_) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
+    if q.sort == RosterSort::Compliance {
+        let page = page.order((member_statuses::compliance_order.asc(), member_statuses::membership_id.asc()));
+        return Ok(select_page!(page, total, member_statuses::compliance_order).limit(fetch).load(conn)?);
+    }
     let page =
         page.order((member_statuses::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()));
     Ok(select_page!(page, total).limit(fetch).load(conn)?)

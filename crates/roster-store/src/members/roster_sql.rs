@@ -221,3 +221,69 @@ impl QueryFragment<Backend> for MembershipIn {
         Ok(())
     }
 }
+
+/// `compliance_order < below` of the membership's stored status: the
+/// roster's `compliance_below` filter (1000, no compliance, never matches).
+/// A subquery per candidate row by primary key, so it composes with every
+/// roster index and count.
+pub(super) struct ComplianceBelow(pub(super) i32);
+
+expression!(ComplianceBelow, Bool);
+
+impl QueryFragment<Backend> for ComplianceBelow {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql(
+            "EXISTS (SELECT 1 FROM member_statuses cs WHERE cs.membership_id = memberships.membership_id \
+             AND cs.compliance_order < ",
+        );
+        out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.0)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// The rows after a `last_activity` cursor: ascending with never-active
+/// members first, or (`descending`) descending with them last, ties by
+/// membership id in the same direction.
+pub(super) struct LastActivityAfter {
+    /// The cursor's last activity (`None`: never any).
+    pub(super) at: Option<chrono::NaiveDateTime>,
+    /// The cursor's membership.
+    pub(super) membership_id: String,
+    /// `-last_activity`.
+    pub(super) descending: bool,
+}
+
+expression!(LastActivityAfter, Bool);
+
+impl QueryFragment<Backend> for LastActivityAfter {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        let (cmp, id_cmp) = if self.descending { ("<", "<") } else { (">", ">") };
+        match (&self.at, self.descending) {
+            (None, false) => {
+                out.push_sql("(memberships.last_activity_at IS NOT NULL OR memberships.membership_id > ");
+                out.push_bind_param::<Text, String>(&self.membership_id)?;
+                out.push_sql(")");
+            }
+            (None, true) => {
+                out.push_sql("(memberships.last_activity_at IS NULL AND memberships.membership_id < ");
+                out.push_bind_param::<Text, String>(&self.membership_id)?;
+                out.push_sql(")");
+            }
+            (Some(at), descending) => {
+                out.push_sql(&format!("(memberships.last_activity_at {cmp} "));
+                out.push_bind_param::<diesel::sql_types::Timestamp, chrono::NaiveDateTime>(at)?;
+                out.push_sql(" OR (memberships.last_activity_at = ");
+                out.push_bind_param::<diesel::sql_types::Timestamp, chrono::NaiveDateTime>(at)?;
+                out.push_sql(&format!(" AND memberships.membership_id {id_cmp} "));
+                out.push_bind_param::<Text, String>(&self.membership_id)?;
+                out.push_sql(")");
+                if descending {
+                    out.push_sql(" OR memberships.last_activity_at IS NULL");
+                }
+                out.push_sql(")");
+            }
+        }
+        Ok(())
+    }
+}

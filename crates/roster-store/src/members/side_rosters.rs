@@ -29,7 +29,7 @@ pub(super) enum Side<'q> {
 /// coach at most; in name order. Any other filter goes through the roster
 /// indexes.
 pub(super) fn side(q: &RosterQuery) -> Option<Side<'_>> {
-    if q.sort != RosterSort::Name || q.member_level.is_some() || q.q.is_some() {
+    if q.sort != RosterSort::Name || q.member_level.is_some() || q.q.is_some() || q.compliance_below.is_some() {
         return None;
     }
     match (q.group_id, q.labels.as_slice()) {

@@ -23,12 +23,14 @@ use super::profile_status::{CHUNK, Computed, StatusContext, statuses};
 use crate::conn::{DbConn, write_tx};
 use crate::error::{StoreError, parse};
 use crate::rows::to_db;
-use crate::schema::{member_statuses, memberships};
+use crate::schema::{attention_acknowledgements, member_statuses, memberships};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
-use roster_domain::attention::{AttentionSummary, AttentionThresholds, attention_order};
+use roster_domain::attention::{
+    Acknowledgement, AttentionSignal, AttentionSummary, AttentionThresholds, SignalCode, attention_order, open_signals,
+};
 use roster_domain::member::ProfileStatus;
 use roster_domain::{OrgId, UserId};
 use serde::{Deserialize, Serialize};
@@ -60,9 +62,105 @@ pub(crate) struct StatusRow {
 
 /// The JSON kept in `member_statuses.cache`.
 #[derive(Debug, Serialize, Deserialize)]
-struct Cached {
-    status: ProfileStatus,
-    attention: AttentionSummary,
+pub(crate) struct Cached {
+    pub status: ProfileStatus,
+    pub attention: AttentionSummary,
+    /// Every signal, most severe first.
+    #[serde(default)]
+    pub signals: Vec<AttentionSignal>,
+    /// Those a coach's acknowledgement hides.
+    #[serde(default)]
+    pub acknowledged: Vec<SignalCode>,
+}
+
+impl Cached {
+    /// The signals no acknowledgement hides.
+    pub(crate) fn open_signals(&self) -> Vec<AttentionSignal> {
+        self.signals.iter().filter(|s| !self.acknowledged.contains(&s.code)).cloned().collect()
+    }
+}
+
+/// The order keys a stored status is written with, and the signals that
+/// acknowledgements hide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Orders {
+    /// `sort=attention`'s key, over every signal.
+    pub attention: i32,
+    /// `sort=compliance`'s key: the 28-day share of sessions, 1000 without one.
+    pub compliance: i32,
+    /// The queue's key, over the open signals only (3999: none open).
+    pub queue: i32,
+    /// The signals hidden by an acknowledgement.
+    pub acknowledged: Vec<SignalCode>,
+}
+
+/// The order keys of `c`, computed at data `version`, given the membership's acknowledgements.
+pub(crate) fn orders(c: &Computed, acks: &[Acknowledgement], version: i64) -> Orders {
+    let open: Vec<AttentionSignal> = open_signals(&c.signals, acks, version).cloned().collect();
+    let acknowledged = c.signals.iter().filter(|s| !open.contains(s)).map(|s| s.code).collect();
+    let queue = AttentionSummary::of(&open);
+    Orders {
+        attention: attention_order(c.summary.rank(), c.summary.count),
+        compliance: c
+            .status
+            .compliance
+            .and_then(|r| r.sessions_pct())
+            .map_or(NO_COMPLIANCE, |p| i32::try_from(p).unwrap_or(NO_COMPLIANCE)),
+        queue: attention_order(queue.rank(), queue.count),
+        acknowledged,
+    }
+}
+
+/// `compliance_order` without a compliance: after every share.
+pub(crate) const NO_COMPLIANCE: i32 = 1000;
+
+/// The acknowledgements of each of `membership_ids`. One query.
+pub(crate) fn acknowledgements(
+    conn: &mut DbConn,
+    membership_ids: &[&str],
+) -> Result<HashMap<String, Vec<Acknowledgement>>, StoreError> {
+    let mut out: HashMap<String, Vec<Acknowledgement>> = HashMap::new();
+    if membership_ids.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<AckRow> = attention_acknowledgements::table
+        .filter(attention_acknowledgements::membership_id.eq_any(membership_ids))
+        .select(AckRow::as_select())
+        .load(conn)?;
+    for row in rows {
+        let membership_id = row.membership_id.clone();
+        out.entry(membership_id).or_default().push(row.into_ack()?);
+    }
+    Ok(out)
+}
+
+/// An `attention_acknowledgements` row.
+#[derive(Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attention_acknowledgements)]
+pub(crate) struct AckRow {
+    pub membership_id: String,
+    pub code: String,
+    pub org_id: String,
+    pub severity: String,
+    pub data_version: i64,
+    pub note: Option<String>,
+    pub acknowledged_by: String,
+    pub acknowledged_at: NaiveDateTime,
+}
+
+impl AckRow {
+    pub(crate) fn into_ack(self) -> Result<Acknowledgement, StoreError> {
+        let code = serde_json::from_value(serde_json::Value::String(self.code));
+        let severity = serde_json::from_value(serde_json::Value::String(self.severity));
+        Ok(Acknowledgement {
+            code: parse("attention_acknowledgements.code", code)?,
+            severity: parse("attention_acknowledgements.severity", severity)?,
+            data_version: self.data_version,
+            note: self.note,
+            by: parse("attention_acknowledgements.acknowledged_by", self.acknowledged_by.parse())?,
+            at: crate::rows::from_db(self.acknowledged_at),
+        })
+    }
 }
 
 /// Names the attention settings a status was computed with (the first 16
@@ -110,8 +208,10 @@ pub(crate) fn resolve(
     for chunk in stale.chunks(CHUNK) {
         let ids: Vec<UserId> = chunk.iter().map(|(user, _)| *user).collect();
         let computed = statuses(conn, org_id, &ids, ctx)?;
+        let memberships: Vec<&str> = chunk.iter().map(|(_, row)| row.membership_id.as_str()).collect();
+        let acks = acknowledgements(conn, &memberships)?;
         // Storing back is an optimisation: the answer stands without it.
-        if let Err(e) = store_back(conn, chunk, &computed, &key) {
+        if let Err(e) = store_back(conn, chunk, &computed, &acks, &key) {
             tracing::warn!(error = %e, "could not store computed profile statuses");
         }
         out.extend(computed.into_iter().map(|(user, c)| (user, (c.status, c.summary))));
@@ -119,19 +219,25 @@ pub(crate) fn resolve(
     Ok(out)
 }
 
+/// A stored status is not current at `$ctx` (see the module's comment);
+/// NULLs count as not current.
+macro_rules! not_current {
+    ($ctx:expr) => {
+        sql::<Bool>(
+            "NOT COALESCE(member_statuses.cached_version = member_statuses.version \
+             AND member_statuses.valid_until > ",
+        )
+        .bind::<Timestamp, _>(to_db($ctx.now))
+        .sql(" AND member_statuses.settings_key = ")
+        .bind::<Text, _>(settings_key($ctx.thresholds))
+        .sql(", FALSE)")
+    };
+}
+
 /// Brings every stored status of the organization's live athletes up to date
 /// (what `sort=attention` orders by). One query when all are current.
 pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>) -> Result<(), StoreError> {
-    let key = settings_key(ctx.thresholds);
-    // Not current (see the module's comment); NULLs count as not current.
-    let not_current = sql::<Bool>(
-        "NOT COALESCE(member_statuses.cached_version = member_statuses.version \
-         AND member_statuses.valid_until > ",
-    )
-    .bind::<Timestamp, _>(to_db(ctx.now))
-    .sql(" AND member_statuses.settings_key = ")
-    .bind::<Text, _>(key)
-    .sql(", FALSE)");
+    let not_current = not_current!(ctx);
     let stale: Vec<(String, StoredStatus)> = member_statuses::table
         .inner_join(memberships::table)
         .filter(member_statuses::org_id.eq(org_id.to_string()))
@@ -159,13 +265,42 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
     Ok(())
 }
 
+impl crate::Store {
+    /// Brings every stale stored status of every organization's live
+    /// athletes up to date at `now` (what the server's background refresher
+    /// runs, so that pages ordered by the stored keys find them current);
+    /// answers how many organizations had any.
+    pub fn refresh_stale_statuses(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        thresholds: &AttentionThresholds,
+    ) -> Result<usize, StoreError> {
+        let ctx = StatusContext { now, thresholds, known_labels: None };
+        let orgs: Vec<String> = self.on_conn(|conn| {
+            Ok(member_statuses::table
+                .inner_join(memberships::table)
+                .filter(super::roster_sql::LiveAthlete)
+                .filter(not_current!(ctx))
+                .select(member_statuses::org_id)
+                .distinct()
+                .load(conn)?)
+        })?;
+        for org in &orgs {
+            let org_id: OrgId = parse("member_statuses.org_id", org.parse())?;
+            // One organization a connection checkout, so requests interleave.
+            self.on_conn(|conn| refresh(conn, org_id, &ctx))?;
+        }
+        Ok(orgs.len())
+    }
+}
+
 /// Statuses one refresh step recomputes and stores.
 const REFRESH_ROWS: usize = 1_000;
 
-/// Rows one write-back statement carries (six values each).
+/// Rows one write-back statement carries (eight values each).
 const WRITE_BACK_ROWS: usize = 1_000;
 
-/// Stores the computed statuses of `rows` with their attention orders, each
+/// Stores the computed statuses of `rows` with their order keys, each
 /// only where `version` is still the one read with the row: one `UPDATE …
 /// FROM (VALUES …)` per [`WRITE_BACK_ROWS`] (both backends name the columns
 /// `column1`…).
@@ -173,15 +308,22 @@ fn store_back(
     conn: &mut DbConn,
     rows: &[(UserId, &StatusRow)],
     computed: &HashMap<UserId, Computed>,
+    acks: &HashMap<String, Vec<Acknowledgement>>,
     key: &str,
 ) -> Result<(), StoreError> {
     let mut values = Vec::with_capacity(rows.len());
     for (user, row) in rows {
         let (Some(c), Some(stored)) = (computed.get(user), &row.stored) else { continue };
-        let cached = Cached { status: c.status.clone(), attention: c.summary };
+        let mine = acks.get(&row.membership_id).map(Vec::as_slice).unwrap_or_default();
+        let orders = orders(c, mine, stored.version);
+        let cached = Cached {
+            status: c.status.clone(),
+            attention: c.summary,
+            signals: c.signals.clone(),
+            acknowledged: orders.acknowledged.clone(),
+        };
         let json = serde_json::to_string(&cached).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let order = attention_order(c.summary.rank(), c.summary.count);
-        values.push((row.membership_id.clone(), json, stored.version, to_db(c.valid_until), order));
+        values.push((row.membership_id.clone(), json, stored.version, to_db(c.valid_until), orders));
     }
     if values.is_empty() {
         return Ok(());
@@ -198,7 +340,7 @@ fn store_back(
     write_tx(conn, |conn| {
         for chunk in values.chunks(WRITE_BACK_ROWS) {
             let locked = lock_rows(conn, chunk.iter().map(|v| v.0.as_str()))?;
-            let chunk: Vec<&(String, String, i64, NaiveDateTime, i32)> = match &locked {
+            let chunk: Vec<&(String, String, i64, NaiveDateTime, Orders)> = match &locked {
                 Some(locked) => chunk.iter().filter(|v| locked.binary_search(&v.0).is_ok()).collect(),
                 None => chunk.iter().collect(),
             };
@@ -207,20 +349,23 @@ fn store_back(
             }
             let sql = format!(
                 "UPDATE member_statuses SET cache = v.column2, cached_version = v.column3, \
-                 valid_until = v.column4, settings_key = v.column5, attention_order = v.column6 \
+                 valid_until = v.column4, settings_key = v.column5, attention_order = v.column6, \
+                 compliance_order = v.column7, queue_order = v.column8 \
                  FROM (VALUES {}) AS v \
                  WHERE member_statuses.membership_id = v.column1 AND member_statuses.version = v.column3",
-                tuples(chunk.len(), 6)
+                tuples(chunk.len(), 8)
             );
             let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
-            for (membership_id, json, version, valid_until, order) in chunk.iter().copied() {
+            for (membership_id, json, version, valid_until, orders) in chunk.iter().copied() {
                 query = query
                     .bind::<Text, _>(membership_id.clone())
                     .bind::<Text, _>(json.clone())
                     .bind::<BigInt, _>(*version)
                     .bind::<Timestamp, _>(*valid_until)
                     .bind::<Text, _>(key.to_owned())
-                    .bind::<Integer, _>(*order);
+                    .bind::<Integer, _>(orders.attention)
+                    .bind::<Integer, _>(orders.compliance)
+                    .bind::<Integer, _>(orders.queue);
             }
             query.execute(conn)?;
         }
@@ -269,7 +414,9 @@ impl crate::Store {
             let ctx = StatusContext { now, thresholds: &thresholds, known_labels: None };
             let ids: Vec<UserId> = users.iter().map(|(u, _)| *u).collect();
             let computed = statuses(conn, org_id, &ids, &ctx)?;
-            store_back(conn, &users, &computed, &settings_key(&thresholds))
+            let memberships: Vec<&str> = rows.iter().map(|r| r.membership_id.as_str()).collect();
+            let acks = acknowledgements(conn, &memberships)?;
+            store_back(conn, &users, &computed, &acks, &settings_key(&thresholds))
         })
     }
 }

@@ -5,6 +5,7 @@
 
 mod athlete;
 mod check;
+mod compliance;
 mod fixtures;
 mod foundation;
 mod groups;

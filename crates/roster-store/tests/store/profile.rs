@@ -88,9 +88,6 @@ fn the_profile_reads_twelve_queries_for_a_coach_and_eleven_for_the_athlete_whate
             queries_of(|| {
                 profile(
                     &store,
-                    &store,
-                    &store,
-                    &store,
                     &clock,
                     &DefaultInsights::default(),
                     &AttentionThresholds::default(),
@@ -141,9 +138,6 @@ fn seeded_athlete_data_reads_back_through_the_profile() {
         let mut seen_activity = false;
         for &athlete in &data.athlete_ids {
             let p = profile(
-                &store,
-                &store,
-                &store,
                 &store,
                 &clock,
                 &DefaultInsights::default(),

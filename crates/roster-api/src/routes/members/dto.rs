@@ -177,6 +177,8 @@ pub struct MemberDto {
     pub updated_at: DateTime<Utc>,
     /// For `If-Match`.
     pub version: i64,
+    /// The start of the member's latest activity; `null`: never any.
+    pub last_activity_at: Option<DateTime<Utc>>,
     /// Only with `include_profile_status=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
@@ -206,6 +208,7 @@ impl MemberDto {
             joined_at: m.joined_at,
             updated_at: m.updated_at,
             version: m.version,
+            last_activity_at: view.last_activity_at,
             profile_status,
         }
     }

@@ -36,8 +36,14 @@ pub struct RosterParams {
     q: Option<String>,
     /// `true` adds `profile_status` to each member.
     include_profile_status: Option<bool>,
-    /// `name` (default: display name, else first and last name), `joined_at`, `-joined_at`, or `attention`
-    /// (most severe signal first, then most signals, then name; computed per request over the filtered set).
+    /// 0–100: athletes whose share of sessions completed over the last 28 days is below this (athletes
+    /// without a plan in those days never match).
+    #[param(minimum = 0, maximum = 100)]
+    compliance_below: Option<u32>,
+    /// `name` (default: display name, else first and last name), `joined_at`, `-joined_at`, `attention`
+    /// (most severe signal first, then most signals, then name), `last_activity` (longest without activity
+    /// first, never any first of all), `-last_activity` (latest first, never any last) or `compliance`
+    /// (lowest 28-day share of sessions completed first, athletes without one last); ties by membership.
     sort: Option<String>,
     /// 1–200, default 50.
     #[param(minimum = 1, maximum = 200)]
@@ -102,8 +108,22 @@ pub fn parse(pairs: Vec<(String, String)>) -> Result<RosterQuery, ApiError> {
                     "joined_at" => RosterSort::JoinedAt,
                     "-joined_at" => RosterSort::JoinedAtDesc,
                     "attention" => RosterSort::Attention,
-                    _ => return Err(bad("sort", "sort is name, joined_at, -joined_at or attention")),
+                    "last_activity" => RosterSort::LastActivity,
+                    "-last_activity" => RosterSort::LastActivityDesc,
+                    "compliance" => RosterSort::Compliance,
+                    _ => {
+                        return Err(bad(
+                            "sort",
+                            "sort is name, joined_at, -joined_at, attention, last_activity, -last_activity or compliance",
+                        ));
+                    }
                 }
+            }
+            "compliance_below" => {
+                let below = value.parse::<u32>().ok().filter(|v| *v <= 100);
+                query.compliance_below = Some(
+                    below.ok_or_else(|| bad("compliance_below", "compliance_below is a whole number from 0 to 100"))?,
+                );
             }
             "limit" => limit = Some(value.parse::<u32>().map_err(|_| bad("limit", "limit must be between 1 and 200"))?),
             "cursor" => cursor = Some(value),
@@ -135,6 +155,13 @@ pub fn encode(next: &RosterCursor) -> String {
         RosterCursor::Attention { rank, count, key, user_id } => {
             encode_cursor(&format!("a{SEP}{user_id}{SEP}{rank}{SEP}{count}{SEP}{key}"))
         }
+        RosterCursor::LastActivity { at, membership_id } => {
+            let micros = at.map_or_else(|| "-".to_owned(), |at| at.timestamp_micros().to_string());
+            encode_cursor(&format!("l{SEP}{membership_id}{SEP}{micros}"))
+        }
+        RosterCursor::Compliance { order, membership_id } => {
+            encode_cursor(&format!("c{SEP}{membership_id}{SEP}{order}"))
+        }
     }
 }
 
@@ -159,6 +186,19 @@ fn decode(cursor: &str, sort: RosterSort) -> Result<RosterCursor, ApiError> {
             let key = rest.next().ok_or_else(wrong)?.to_owned();
             Ok(RosterCursor::Attention { rank, count, key, user_id: id.parse().map_err(|_| wrong())? })
         }
+        (Some("l"), RosterSort::LastActivity | RosterSort::LastActivityDesc) => {
+            let at = match rest {
+                "-" => None,
+                micros => {
+                    Some(DateTime::from_timestamp_micros(micros.parse().map_err(|_| wrong())?).ok_or_else(wrong)?)
+                }
+            };
+            Ok(RosterCursor::LastActivity { at, membership_id: id.parse().map_err(|_| wrong())? })
+        }
+        (Some("c"), RosterSort::Compliance) => Ok(RosterCursor::Compliance {
+            order: rest.parse().map_err(|_| wrong())?,
+            membership_id: id.parse().map_err(|_| wrong())?,
+        }),
         _ => Err(wrong()),
     }
 }
@@ -185,6 +225,18 @@ mod tests {
         assert_eq!(decode(&encode(&a), RosterSort::Attention).unwrap(), a);
         assert!(decode(&encode(&a), RosterSort::Name).is_err());
         assert_eq!(parse(pairs(&[("sort", "attention")])).unwrap().sort, RosterSort::Attention);
+        for l in [
+            RosterCursor::LastActivity { at: None, membership_id: roster_domain::MembershipId::new() },
+            RosterCursor::LastActivity {
+                at: DateTime::from_timestamp_micros(1_764_000_000_123_456),
+                membership_id: roster_domain::MembershipId::new(),
+            },
+        ] {
+            assert_eq!(decode(&encode(&l), RosterSort::LastActivityDesc).unwrap(), l);
+            assert!(decode(&encode(&l), RosterSort::Compliance).is_err());
+        }
+        let c = RosterCursor::Compliance { order: 1000, membership_id: roster_domain::MembershipId::new() };
+        assert_eq!(decode(&encode(&c), RosterSort::Compliance).unwrap(), c);
     }
 
     #[test]
@@ -193,9 +245,14 @@ mod tests {
             parse(pairs(&[("status", "active"), ("status", "inactive"), ("label", "@A"), ("label", "@b")])).unwrap();
         assert_eq!(q.statuses.len(), 2);
         assert_eq!(q.labels.len(), 2);
-        for (name, value) in
-            [("status", "x"), ("label", "nolabel"), ("limit", "0"), ("sort", "-attention"), ("q", "a\u{1}")]
-        {
+        for (name, value) in [
+            ("status", "x"),
+            ("label", "nolabel"),
+            ("limit", "0"),
+            ("sort", "-attention"),
+            ("q", "a\u{1}"),
+            ("compliance_below", "101"),
+        ] {
             let err = parse(pairs(&[(name, value)])).unwrap_err();
             assert!(err.to_string().contains("400"), "{name}");
         }

@@ -4,6 +4,7 @@ use crate::routes::athlete::dto::{ActivityDto, IntegrationDto, RaceGoalDto, Week
 use crate::routes::members::dto::MemberDto;
 use crate::routes::plans::dto::AssignmentDto;
 use roster_domain::attention::AttentionSignal;
+use roster_domain::calendar::RecentCompliance;
 use roster_domain::insights::Insight;
 use roster_domain::services::profile::Profile;
 use serde::Serialize;
@@ -38,6 +39,8 @@ pub struct ProfileDto {
     pub insights: Vec<Insight>,
     /// Who needs a look and why, most severe first.
     pub attention_signals: Vec<AttentionSignal>,
+    /// Planned versus done over the last 7 and 28 days; `null` without a plan in them.
+    pub compliance: Option<RecentCompliance>,
 }
 
 impl From<Profile> for ProfileDto {
@@ -56,6 +59,7 @@ impl From<Profile> for ProfileDto {
             weekly_distance: p.data.weekly_distance.into_iter().map(Into::into).collect(),
             insights: p.insights,
             attention_signals: p.attention_signals,
+            compliance: p.compliance,
         }
     }
 }

@@ -58,6 +58,7 @@ impl Club {
                 first_name: "Kim".into(),
                 last_name: None,
                 email: "kim@example.com".into(),
+                last_activity_at: None,
             }))
         });
         repo

@@ -1,0 +1,13 @@
+DROP TABLE attention_acknowledgements;
+DROP INDEX member_statuses_queue;
+DROP INDEX member_statuses_compliance;
+ALTER TABLE member_statuses DROP COLUMN queue_order;
+ALTER TABLE member_statuses DROP COLUMN compliance_order;
+DROP TRIGGER workout_adjustments_status ON workout_adjustments;
+DROP FUNCTION roster_status_bump_member();
+DROP TRIGGER memberships_last_activity ON memberships;
+DROP FUNCTION roster_last_activity_fill();
+DROP TRIGGER activities_last_activity ON activities;
+DROP FUNCTION roster_last_activity();
+DROP INDEX memberships_roster_last_activity;
+ALTER TABLE memberships DROP COLUMN last_activity_at;

@@ -1,0 +1,14 @@
+DROP TABLE attention_acknowledgements;
+DROP INDEX member_statuses_queue;
+DROP INDEX member_statuses_compliance;
+ALTER TABLE member_statuses DROP COLUMN queue_order;
+ALTER TABLE member_statuses DROP COLUMN compliance_order;
+DROP TRIGGER workout_adjustments_status_delete;
+DROP TRIGGER workout_adjustments_status_update;
+DROP TRIGGER workout_adjustments_status_insert;
+DROP TRIGGER memberships_last_activity;
+DROP TRIGGER activities_last_activity_delete;
+DROP TRIGGER activities_last_activity_update;
+DROP TRIGGER activities_last_activity_insert;
+DROP INDEX memberships_roster_last_activity;
+ALTER TABLE memberships DROP COLUMN last_activity_at;
