@@ -42,16 +42,22 @@ server_pid=$!
 base="http://127.0.0.1:$port/api/v1"
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 
+json() { sed -E "s/.*\"$1\":\"([^\"]+)\".*/\\1/"; }
+head=$(curl -sf "$base/auth/signup" -H 'content-type: application/json' \
+  -d '{"email":"export.head@example.com","password":"Secret123","first_name":"Head"}' | json access_token)
+org=$(curl -sf "$base/organizations" -H "authorization: Bearer $head" -H 'content-type: application/json' \
+  -d '{"name":"Bench Club"}' | json org_id)
 signup=$(curl -sf "$base/auth/signup" -H 'content-type: application/json' \
   -d '{"email":"export.bench@example.com","password":"Secret123","first_name":"Bench"}')
-token=$(printf '%s' "$signup" | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-user=$(printf '%s' "$signup" | sed -E 's/.*"user_id":"([^"]+)".*/\1/')
-org=$(curl -sf "$base/organizations" -H "authorization: Bearer $token" -H 'content-type: application/json' \
-  -d '{"name":"Bench Club"}' | sed -E 's/.*"org_id":"([^"]+)".*/\1/')
+token=$(printf '%s' "$signup" | json access_token)
+user=$(printf '%s' "$signup" | json user_id)
+curl -sf -o /dev/null "$base/organizations/$org/members" -H "authorization: Bearer $head" \
+  -H 'content-type: application/json' -d "{\"user_id\":\"$user\"}"
 echo "posting $n activities ..."
-seq 1 "$n" | xargs -P 4 -I{} curl -sf -o /dev/null "$base/organizations/$org/members/$user/activities" \
+seq 1 "$n" | xargs -P 4 -I{} curl -s -o /dev/null -w '%{http_code}\n' "$base/organizations/$org/members/$user/activities" \
   -H "authorization: Bearer $token" -H 'content-type: application/json' \
-  -d '{"sport":"run","start_time":"2026-01-01T06:00:00Z","distance_m":10000.5,"duration_s":3000,"title":"Morning run {}","source":"garmin","external_id":"bench-{}"}'
+  -d '{"sport":"run","start_time":"2026-01-01T06:00:00Z","distance_m":10000.5,"duration_s":3000,"title":"Morning run {}","source":"garmin","external_id":"bench-{}"}' \
+  | sort | uniq -c
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 before=$(rss)
