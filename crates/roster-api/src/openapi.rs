@@ -51,6 +51,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::routes::profile::Api::openapi(),
         crate::routes::calendar::Api::openapi(),
         crate::routes::sessions::Api::openapi(),
+        crate::routes::roster_csv::Api::openapi(),
     ] {
         doc.merge(part);
     }

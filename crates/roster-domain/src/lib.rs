@@ -36,6 +36,7 @@ pub mod plans;
 pub mod policy;
 pub mod ports;
 pub mod role;
+pub mod roster_csv;
 pub mod services;
 pub mod session;
 pub mod sport;
@@ -45,8 +46,8 @@ pub mod values;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
-    ActivityId, AssignmentId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId, SessionId,
-    UserId,
+    ActivityId, AssignmentId, EventId, GroupId, ImportId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId,
+    SessionId, UserId,
 };
 pub use role::{MembershipStatus, Role};
 pub use sport::Sport;

@@ -40,6 +40,18 @@ pub enum Action {
     LookupUser,
     /// Read the audit trail.
     ReadAuditTrail,
+
+    // Many athletes at once (issue #18): the roster as CSV and bulk actions.
+    // Who may touch each athlete is still the per-athlete rule
+    // (`not_assigned_to_you` for an assistant coach's request).
+    /// Download the roster as CSV.
+    ExportRoster,
+    /// Create and update members from a CSV file.
+    ImportRoster,
+    /// Apply one action to many athletes.
+    BulkEditRoster,
+    /// Assign many athletes to a coach at once.
+    BulkAssignCoach,
 }
 
 /// The action is not allowed for this actor; the text says why.
@@ -52,14 +64,14 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Forbidden> {
     use Action::*;
     let allowed = match action {
         ReadOrganization => true,
-        ListCoaches | LookupUser => actor.role.is_coach(),
-        UpdateOrganization | ManageCoaches | ReadAuditTrail => actor.role == Role::HeadCoach,
+        ListCoaches | LookupUser | ExportRoster | ImportRoster | BulkEditRoster => actor.role.is_coach(),
+        UpdateOrganization | ManageCoaches | ReadAuditTrail | BulkAssignCoach => actor.role == Role::HeadCoach,
     };
     if allowed {
         Ok(())
     } else {
         Err(Forbidden(match action {
-            UpdateOrganization | ManageCoaches | ReadAuditTrail => "only the head coach may do this",
+            UpdateOrganization | ManageCoaches | ReadAuditTrail | BulkAssignCoach => "only the head coach may do this",
             _ => "only coaches may do this",
         }))
     }
@@ -83,6 +95,10 @@ mod tests {
             (ManageCoaches, [true, false, false]),
             (LookupUser, [true, true, false]),
             (ReadAuditTrail, [true, false, false]),
+            (ExportRoster, [true, true, false]),
+            (ImportRoster, [true, true, false]),
+            (BulkEditRoster, [true, true, false]),
+            (BulkAssignCoach, [true, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in [Role::HeadCoach, Role::AssistantCoach, Role::Athlete].into_iter().zip(expected) {

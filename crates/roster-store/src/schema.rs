@@ -343,3 +343,15 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(sessions, refresh_tokens, users, password_resets);
+
+diesel::table! {
+    member_imports (import_id) {
+        import_id -> Text,
+        org_id -> Text,
+        actor_user_id -> Text,
+        idempotency_key -> Nullable<Text>,
+        fingerprint -> Text,
+        report -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod organizations;
 pub mod plans;
 pub mod profile;
+pub mod roster_csv;
 pub mod sessions;
 
 pub use body::Json;

@@ -21,6 +21,7 @@ mod passwords;
 mod plans;
 mod profile;
 mod races;
+mod roster_csv;
 mod sessions;
 mod support;
 mod throttles;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod athlete;
 pub mod audit;
+pub mod bulk;
 pub mod calendar;
 pub mod coaches;
 pub mod groups;
@@ -13,6 +14,8 @@ pub mod organizations;
 pub mod password_reset;
 pub mod plans;
 pub mod profile;
+pub mod roster_export;
+pub mod roster_import;
 pub mod sessions;
 
 use crate::error::DomainError;
