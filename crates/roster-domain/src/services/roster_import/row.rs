@@ -100,3 +100,66 @@ pub fn parse(columns: &[String], row: &ImportRow) -> Result<(Email, RowInput), V
         _ => Err(errors),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn columns(names: &[&str]) -> Vec<String> {
+        names.iter().map(|c| (*c).to_owned()).collect()
+    }
+
+    fn codes(e: DomainError) -> Vec<(String, String)> {
+        match e {
+            DomainError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_header_needs_email_and_known_columns_once() {
+        assert!(check_columns(&columns(&["labels", "email"])).is_ok());
+        let refused = check_columns(&columns(&["nickname", "labels", "labels"])).unwrap_err();
+        assert_eq!(
+            codes(refused),
+            [
+                ("nickname".into(), "unknown_column".into()),
+                ("labels".into(), "duplicate_column".into()),
+                ("email".into(), "missing_column".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn empty_cells_and_read_only_columns_leave_fields() {
+        let cols = columns(&["email", "last_name", "joined_at", "labels", "display_name", "groups"]);
+        let row = ImportRow {
+            line: 2,
+            cells: ["  Ana@Example.COM ", "Silva", "2026-01-01", "@b; @A", "", "Squad;; Track "]
+                .map(str::to_owned)
+                .to_vec(),
+        };
+        let (email, input) = parse(&cols, &row).unwrap();
+        assert_eq!(email.as_str(), "ana@example.com");
+        assert_eq!(input.labels.unwrap().to_strings(), ["@a", "@b"]);
+        assert_eq!(input.display_name, None);
+        assert_eq!(input.groups.unwrap(), ["Squad", "Track"]);
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_on_its_column() {
+        let cols = columns(&["email", "labels", "status", "assigned_coach_email"]);
+        let row = ImportRow { line: 3, cells: ["", "marathon", "gone", "nobody"].map(str::to_owned).to_vec() };
+        let errors = parse(&cols, &row).unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| (e.column.as_deref(), e.code.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (Some("email"), "missing_email"),
+                (Some("labels"), "invalid_label"),
+                (Some("status"), "invalid_status"),
+                (Some("assigned_coach_email"), "invalid_email")
+            ]
+        );
+    }
+}
