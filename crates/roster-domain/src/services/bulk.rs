@@ -158,10 +158,11 @@ pub fn apply(
         let outcome = match store.live_membership(org_id, user_id)? {
             None => Err(DomainError::NotFound("member")),
             Some(m) if m.role != Role::Athlete => Ok(Some("not_an_athlete")),
-            Some(m) if actor.role == Role::AssistantCoach && m.assigned_to_coach_id != Some(caller) => {
-                Ok(Some("not_assigned_to_you"))
-            }
-            Some(_) => one.apply(user_id, action),
+            // The single-member rule decides; here it skips instead of refusing.
+            Some(m) => match members::may_manage(actor.role, caller, &m) {
+                Err(DomainError::NotAssignedToYou) => Ok(Some("not_assigned_to_you")),
+                _ => one.apply(user_id, action),
+            },
         };
         let (outcome, code) = match outcome {
             Ok(None) => (BulkOutcome::Done, None),

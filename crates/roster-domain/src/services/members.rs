@@ -78,7 +78,7 @@ fn coach_role(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Re
 }
 
 /// Whether `role` (the caller `caller`) may edit or remove `target`.
-fn may_manage(role: Role, caller: UserId, target: &Membership) -> Result<(), DomainError> {
+pub(crate) fn may_manage(role: Role, caller: UserId, target: &Membership) -> Result<(), DomainError> {
     match role {
         Role::HeadCoach => Ok(()),
         Role::AssistantCoach if target.assigned_to_coach_id == Some(caller) => Ok(()),
