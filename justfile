@@ -43,9 +43,11 @@ bench-foundation:
     scripts/bench-foundation.sh
 
 # Roster load benchmark on a release build, both backends: seeds 100 x 1 000 athletes and a 10 000-athlete
-# organization, then prints p50, p99, requests/s and server memory. Args: [duration_s] [connections].
+# organization, then prints p50, p99, requests/s and server memory; then the CSV export, a 5 000-row dry-run
+# import and a 500-athlete bulk action, timed once each (scripts/bench-csv.sh). Args: [duration_s] [connections].
 bench *args:
     scripts/bench.sh {{args}}
+    scripts/bench-csv.sh
 
 # Everything CI runs.
 ci:

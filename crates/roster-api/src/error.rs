@@ -92,7 +92,7 @@ impl ApiError {
         &self.code
     }
 
-    fn problem(&self) -> Problem {
+    pub(crate) fn problem(&self) -> Problem {
         Problem {
             type_: format!("https://roster.dev/problems/{}", self.code.replace('_', "-")),
             title: self.status.canonical_reason().unwrap_or("Error").to_owned(),

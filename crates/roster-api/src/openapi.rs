@@ -54,6 +54,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::routes::sessions::Api::openapi(),
         crate::routes::webhooks::Api::openapi(),
         crate::routes::privacy::Api::openapi(),
+        crate::routes::roster_csv::Api::openapi(),
     ] {
         doc.merge(part);
     }

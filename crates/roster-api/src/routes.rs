@@ -16,6 +16,7 @@ pub mod organizations;
 pub mod plans;
 pub mod privacy;
 pub mod profile;
+pub mod roster_csv;
 pub mod sessions;
 pub mod webhooks;
 

@@ -161,6 +161,7 @@ impl Application {
                         .service(
                             web::resource("/organizations/{org_id}/audit-events").route(web::get().to(audit::list)),
                         )
+                        .configure(crate::routes::roster_csv::configure)
                         .configure(|cfg| members::configure(cfg, &rate_limit))
                         .configure(|cfg| invitations::configure(cfg, &rate_limit))
                         .configure(|cfg| groups::configure(cfg, &rate_limit))

@@ -55,6 +55,10 @@ id_type!(
     UserId
 );
 id_type!(
+    /// One CSV import of members into an organization.
+    ImportId
+);
+id_type!(
     /// An organization (a club, a team, a coaching business).
     OrgId
 );

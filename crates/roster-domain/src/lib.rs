@@ -37,6 +37,7 @@ pub mod policy;
 pub mod ports;
 pub mod privacy;
 pub mod role;
+pub mod roster_csv;
 pub mod services;
 pub mod session;
 pub mod sport;
@@ -47,8 +48,8 @@ pub mod webhooks;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
-    ActivityId, AssignmentId, DeliveryId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId,
-    SessionId, UserId, WebhookId,
+    ActivityId, AssignmentId, DeliveryId, EventId, GroupId, ImportId, InvitationId, MembershipId, OrgId, PlanId,
+    RaceGoalId, SessionId, UserId, WebhookId,
 };
 pub use role::{MembershipStatus, Role};
 pub use sport::Sport;

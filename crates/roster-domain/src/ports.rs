@@ -95,3 +95,12 @@ pub trait PasswordHasher {
     /// as much time as a wrong password.
     fn verify(&self, password: &str, hash: Option<String>) -> bool;
 }
+
+/// Several use cases as one transaction: an import keeps all its rows or none,
+/// and a dry run keeps nothing. Inside another, a savepoint.
+pub trait UnitOfWork {
+    /// Runs `f` in one transaction: kept when it answers `Ok((value, true))`,
+    /// rolled back when it answers `Ok((value, false))` or an error.
+    fn atomically<T>(&self, f: impl FnOnce() -> Result<(T, bool), crate::DomainError>)
+    -> Result<T, crate::DomainError>;
+}

@@ -17,6 +17,7 @@ mod effects;
 mod error;
 mod groups;
 mod invitations;
+mod member_imports;
 mod members;
 mod organizations;
 mod pinned;

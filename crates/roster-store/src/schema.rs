@@ -416,3 +416,15 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, webhook_deliveries, webhook_attempts, audit_events);
+
+diesel::table! {
+    member_imports (import_id) {
+        import_id -> Text,
+        org_id -> Text,
+        actor_user_id -> Text,
+        idempotency_key -> Nullable<Text>,
+        fingerprint -> Text,
+        report -> Text,
+        created_at -> Timestamp,
+    }
+}

@@ -77,10 +77,7 @@ pub async fn list(
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|_| ApiError::bad_request("invalid_parameter", "query", "the query string is malformed"))?
-        .into_inner();
-    let mut roster_query = query::parse(pairs)?;
+    let mut roster_query = query::parse(query::pairs(&req)?)?;
     let page = user
         .run(&state, move |s, me| {
             roster_query.attention = s.settings.attention_thresholds();

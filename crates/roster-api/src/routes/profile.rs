@@ -82,7 +82,7 @@ fn too_large() -> ApiError {
     )
 }
 
-fn text_field(part: &Part<'_>) -> Result<String, ApiError> {
+pub(crate) fn text_field(part: &Part<'_>) -> Result<String, ApiError> {
     String::from_utf8(part.data.to_vec())
         .map_err(|_| ApiError::bad_request("invalid_type", &part.name, format!("{} must be UTF-8 text", part.name)))
 }
@@ -95,7 +95,9 @@ struct Form {
     title: Option<String>,
 }
 
-fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
+/// The parts of a `multipart/form-data` body (`415` for another type, `400`
+/// for a malformed one).
+pub(crate) fn form_parts<'a>(req: &HttpRequest, body: &'a [u8]) -> Result<Vec<Part<'a>>, ApiError> {
     let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let boundary = match multipart::form_type(content_type) {
         FormType::Multipart(b) => b,
@@ -114,8 +116,32 @@ fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
             ));
         }
     };
-    let parts = multipart::parse(body, &boundary)
-        .map_err(|reason| ApiError::bad_request("malformed_multipart", "body", reason))?;
+    multipart::parse(body, &boundary).map_err(|reason| ApiError::bad_request("malformed_multipart", "body", reason))
+}
+
+/// The whole body, at most `max` bytes (`too_large` past that, whatever
+/// `Content-Length` says).
+pub(crate) async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    max: usize,
+    too_large: ApiError,
+) -> Result<web::Bytes, ApiError> {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > max) {
+        return Err(too_large);
+    }
+    match payload.to_bytes_limited(max).await {
+        Ok(Ok(body)) => Ok(body),
+        Ok(Err(e)) => {
+            Err(ApiError::bad_request("malformed_multipart", "body", format!("The body could not be read: {e}")))
+        }
+        Err(_) => Err(too_large),
+    }
+}
+
+fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
+    let parts = form_parts(req, body)?;
     let mut form = Form { file: Vec::new(), file_name: None, sport: None, title: None };
     let mut has_file = false;
     for part in &parts {
@@ -152,7 +178,7 @@ fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
     Ok(form)
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     use std::fmt::Write;
     Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
@@ -220,21 +246,7 @@ pub async fn import_activity(
     // the server reads, and learns nothing from how a file would have parsed.
     user.run(&state, move |s, me| svc::authorized_athlete(&s.store, org_id, me, athlete, Action::WriteAthleteData))
         .await?;
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > MAX_IMPORT_BODY_BYTES) {
-        return Err(too_large());
-    }
-    let body = match payload.to_bytes_limited(MAX_IMPORT_BODY_BYTES).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(e)) => {
-            return Err(ApiError::bad_request(
-                "malformed_multipart",
-                "body",
-                format!("The body could not be read: {e}"),
-            ));
-        }
-        Err(_) => return Err(too_large()),
-    };
+    let body = read_body(&req, payload, MAX_IMPORT_BODY_BYTES, too_large()).await?;
     let form = read_form(&req, &body)?;
     drop(body);
     let Form { file, file_name, sport, title } = form;

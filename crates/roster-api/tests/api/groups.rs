@@ -6,7 +6,8 @@ use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-fn results(body: &Value) -> Vec<(String, String, Option<String>)> {
+/// `(user_id, outcome, code)` of each result.
+pub fn results(body: &Value) -> Vec<(String, String, Option<String>)> {
     body["results"]
         .as_array()
         .unwrap()

@@ -23,6 +23,7 @@ mod plans;
 mod privacy;
 mod profile;
 mod races;
+mod roster_csv;
 mod sessions;
 mod support;
 mod throttles;

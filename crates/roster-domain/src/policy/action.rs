@@ -70,6 +70,14 @@ actions! {
     AssignCoach,
     /// remove an athlete (or leave)
     RemoveMember,
+    /// export the roster as CSV
+    ExportRoster,
+    /// import members from a CSV file
+    ImportRoster,
+    /// change many members at once (labels, status, level, groups, plans, removal)
+    BulkEditRoster,
+    /// assign many athletes to a coach at once
+    BulkAssignCoach,
 
     // --- invitations and join links ----------------------------------------
     /// list and read invitations

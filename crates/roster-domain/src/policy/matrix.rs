@@ -82,6 +82,8 @@ fn expected(action: Action) -> Vec<(About, [Cell; 6])> {
         ListMembers => vec![(Org, [Y, Y, Y, F, F, H]), (AssignedCoachsAthletes, [Y, Y, F, F, F, H])],
         AddMember => vec![(AssignedCoachsAthletes, [Y, Y, F, F, F, H])],
         ReadMember => vec![(AthleteById, [Y, Y, Y, Y, H, H])],
+        ExportRoster | ImportRoster | BulkEditRoster => vec![(Org, [Y, Y, Y, F, F, H])],
+        BulkAssignCoach => vec![(Org, [Y, F, F, F, F, H])],
         UpdateMember => vec![(Athlete, [Y, Y, N, F, H, H])],
         AssignCoach => vec![(AthleteById, [Y, F, F, F, H, H])],
         RemoveMember => vec![(Athlete, [Y, Y, N, Y, H, H])],

@@ -53,6 +53,8 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
             own_athletes_only(me, target, "only the head coach may assign athletes to other coaches")
         }
         ReadMember => hide_other_members(me, target),
+        ExportRoster | ImportRoster | BulkEditRoster => coach(me, ONLY_COACHES),
+        BulkAssignCoach => head_coach(me, ONLY_HEAD_COACH),
         UpdateMember => athletes_coach(me, target, "only coaches may change memberships"),
         AssignCoach => {
             hide_other_members(me, target)?;

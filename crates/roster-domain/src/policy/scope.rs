@@ -76,8 +76,11 @@ pub fn required_scope(action: Action) -> Option<Scope> {
     use Action::*;
     Some(match action {
         ReadOrganization | ListCoaches | ListMembers | ReadMember | ListPlans | ReadPlan | ListAssignments
-        | ReadGroups | ReadAthleteData | ReadProfile | ReadCalendar | ReadAttentionQueue => Scope::MembersRead,
-        AddMember | UpdateMember | AssignCoach | RemoveMember | AcknowledgeSignal => Scope::MembersWrite,
+        | ReadGroups | ReadAthleteData | ReadProfile | ReadCalendar | ReadAttentionQueue | ExportRoster => {
+            Scope::MembersRead
+        }
+        AddMember | UpdateMember | AssignCoach | RemoveMember | AcknowledgeSignal | ImportRoster | BulkEditRoster
+        | BulkAssignCoach => Scope::MembersWrite,
         ListInvitations | CreateInvitation | CreateJoinLink | ResendInvitation | RevokeInvitation => {
             Scope::InvitationsWrite
         }

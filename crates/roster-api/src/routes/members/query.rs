@@ -56,6 +56,13 @@ fn bad(name: &str, message: impl Into<String>) -> ApiError {
     ApiError::bad_request("invalid_parameter", name, message)
 }
 
+/// The request's query string as decoded name–value pairs, in order.
+pub fn pairs(req: &actix_web::HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map_err(|_| bad("query", "the query string is malformed"))?
+        .into_inner())
+}
+
 /// Reads the roster query from `pairs` (the decoded query string).
 pub fn parse(pairs: Vec<(String, String)>) -> Result<RosterQuery, ApiError> {
     let mut query = RosterQuery::default();

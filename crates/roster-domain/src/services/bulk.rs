@@ -1,0 +1,248 @@
+//! One action on many athletes: each member changes through the use case a
+//! single request runs (its own transaction and audit event), so the rules
+//! are those of `members`, `groups` and `plans`. An assistant coach's request
+//! skips athletes not assigned to them (`not_assigned_to_you`).
+
+use super::roster_export::RosterStore;
+use super::{groups as group_svc, members, plans as plan_svc};
+use crate::clock::Clock;
+use crate::error::{DomainError, FieldError};
+use crate::ids::{GroupId, OrgId, PlanId, UserId};
+use crate::member::{Label, Labels, MemberLevel, RosterQuery};
+use crate::plans::{AssignmentRepo, PlanRepo};
+use crate::policy::{Action, Actor, Denied, Target, authorize};
+use crate::role::{MembershipStatus, Role};
+use crate::services::members::MemberPatch;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashSet;
+
+/// The most ids one request may name.
+pub const MAX_IDS: usize = 500;
+/// The most members a filter may match.
+pub const MAX_MATCHES: usize = 5_000;
+
+/// What to do to each member.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkAction {
+    /// Add these labels.
+    AddLabels(Vec<Label>),
+    /// Take these labels off.
+    RemoveLabels(Vec<Label>),
+    /// Set the standing.
+    SetStatus(MembershipStatus),
+    /// Set (or clear) the tier.
+    SetMemberLevel(Option<MemberLevel>),
+    /// Assign to a coach, or unassign (head coach only).
+    AssignCoach(Option<UserId>),
+    /// Put into a group.
+    AddToGroup(GroupId),
+    /// Take out of a group.
+    RemoveFromGroup(GroupId),
+    /// Assign a training plan from a date.
+    AssignPlan {
+        /// The plan.
+        plan_id: PlanId,
+        /// Its first day.
+        start_date: NaiveDate,
+    },
+    /// End the membership.
+    Remove,
+}
+
+/// Whom the action is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BulkTarget {
+    /// These members (at most [`MAX_IDS`]).
+    Ids(Vec<UserId>),
+    /// Every athlete the roster's filters match (at most [`MAX_MATCHES`]).
+    Filter(Box<RosterQuery>),
+}
+
+/// What became of one member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BulkOutcome {
+    /// Changed.
+    Done,
+    /// Left as it was (`code` says why).
+    Skipped,
+    /// Refused (`code` says why).
+    Error,
+}
+
+/// One member's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkResult {
+    /// The member.
+    pub user_id: UserId,
+    /// What became of them.
+    pub outcome: BulkOutcome,
+    /// Why they were skipped or refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+/// Everything a bulk action reads and writes.
+pub trait BulkStore: RosterStore + PlanRepo + AssignmentRepo {}
+impl<T: RosterStore + PlanRepo + AssignmentRepo> BulkStore for T {}
+
+fn too_many(field: &str, message: String) -> DomainError {
+    DomainError::Validation(vec![FieldError::new(field, "too_many_members", message)])
+}
+
+/// The members `target` names (coaches). A filter's matches are the roster
+/// list's, with its rules.
+pub fn targets(
+    store: &impl RosterStore,
+    caller: UserId,
+    org_id: OrgId,
+    target: BulkTarget,
+) -> Result<Vec<UserId>, DomainError> {
+    authorize(&Actor::resolve(store, org_id, caller)?, Action::BulkEditRoster, Target::Organization)?;
+    match target {
+        BulkTarget::Ids(ids) if ids.len() > MAX_IDS => {
+            Err(too_many("user_ids", format!("at most {MAX_IDS} user_ids in one request")))
+        }
+        BulkTarget::Ids(ids) => {
+            let mut seen = HashSet::new();
+            Ok(ids.into_iter().filter(|id| seen.insert(*id)).collect())
+        }
+        BulkTarget::Filter(query) => {
+            let mut query = *query;
+            query.limit = 200;
+            query.after = None;
+            let mut ids = Vec::new();
+            loop {
+                let page = members::list(store, store, caller, org_id, query.clone())?;
+                if usize::try_from(page.total).unwrap_or(usize::MAX) > MAX_MATCHES {
+                    let message = format!("the filter matches {} members; at most {MAX_MATCHES}", page.total);
+                    return Err(too_many("filter", message));
+                }
+                ids.extend(page.members.iter().map(|m| m.membership.user_id));
+                match page.next {
+                    Some(next) => query.after = Some(next),
+                    None => return Ok(ids),
+                }
+            }
+        }
+    }
+}
+
+/// Applies `action` to each of `user_ids` in turn (coaches; assigning
+/// coaches is the head coach's). A store outage stops the request; any
+/// other refusal is that member's `error`.
+pub fn apply(
+    store: &impl BulkStore,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    user_ids: &[UserId],
+    action: &BulkAction,
+) -> Result<Vec<BulkResult>, DomainError> {
+    let actor = Actor::resolve(store, org_id, caller)?;
+    authorize(&actor, Action::BulkEditRoster, Target::Organization)?;
+    if matches!(action, BulkAction::AssignCoach(_)) {
+        authorize(&actor, Action::BulkAssignCoach, Target::Organization)?;
+    }
+    let group_members: HashSet<UserId> = match action {
+        BulkAction::AddToGroup(group) | BulkAction::RemoveFromGroup(group) => {
+            store.group_members(org_id, *group)?.into_iter().map(|m| m.user_id).collect()
+        }
+        _ => HashSet::new(),
+    };
+    let one = Member { store, clock, caller, org_id, group_members };
+    let mut results = Vec::with_capacity(user_ids.len());
+    for &user_id in user_ids {
+        let outcome = match store.live_membership(org_id, user_id)? {
+            None => Err(DomainError::NotFound("member")),
+            Some(m) if m.role != Role::Athlete => Ok(Some("not_an_athlete")),
+            // The single-member rule decides; here it skips instead of refusing.
+            Some(m) => match authorize(&actor, Action::UpdateMember, Target::Member(&m)) {
+                Err(Denied::NotAssignedToYou) => Ok(Some("not_assigned_to_you")),
+                _ => one.apply(user_id, action),
+            },
+        };
+        let (outcome, code) = match outcome {
+            Ok(None) => (BulkOutcome::Done, None),
+            Ok(Some(why)) => (BulkOutcome::Skipped, Some(why.to_owned())),
+            Err(e @ (DomainError::Store(_) | DomainError::Unavailable(..))) => return Err(e),
+            Err(e) => (BulkOutcome::Error, Some(e.code().to_owned())),
+        };
+        results.push(BulkResult { user_id, outcome, code });
+    }
+    Ok(results)
+}
+
+struct Member<'a, S, C> {
+    store: &'a S,
+    clock: &'a C,
+    caller: UserId,
+    org_id: OrgId,
+    group_members: HashSet<UserId>,
+}
+
+const UNCHANGED: Option<&str> = Some("unchanged");
+
+impl<S: BulkStore, C: Clock> Member<'_, S, C> {
+    /// `None` when done, `Some(code)` when skipped.
+    fn apply(&self, user_id: UserId, action: &BulkAction) -> Result<Option<&'static str>, DomainError> {
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+        match action {
+            BulkAction::AddLabels(labels) | BulkAction::RemoveLabels(labels) => {
+                let view = store.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+                let mut set: Vec<Label> = view.membership.labels.as_slice().to_vec();
+                if matches!(action, BulkAction::AddLabels(_)) {
+                    set.extend(labels.iter().cloned());
+                } else {
+                    set.retain(|l| !labels.contains(l));
+                }
+                let names: Vec<String> = set.iter().map(|l| l.as_str().to_owned()).collect();
+                let labels = Labels::parse(names.iter().map(String::as_str))
+                    .map_err(|e| DomainError::Validation(vec![FieldError::from_invalid("params.labels", e)]))?;
+                self.patch(user_id, MemberPatch { labels: Some(labels), ..MemberPatch::default() })
+            }
+            BulkAction::SetStatus(status) => {
+                self.patch(user_id, MemberPatch { status: Some(*status), ..MemberPatch::default() })
+            }
+            BulkAction::SetMemberLevel(level) => {
+                self.patch(user_id, MemberPatch { member_level: Some(level.clone()), ..MemberPatch::default() })
+            }
+            BulkAction::AssignCoach(coach) => {
+                let before = store.member(org_id, user_id)?.map(|v| v.membership.assigned_to_coach_id);
+                if before == Some(*coach) {
+                    return Ok(UNCHANGED);
+                }
+                members::assign_coach(store, store, clock, caller, org_id, user_id, *coach)?;
+                Ok(None)
+            }
+            BulkAction::AddToGroup(_) if self.group_members.contains(&user_id) => Ok(UNCHANGED),
+            BulkAction::AddToGroup(group) => {
+                group_svc::add_member(store, store, clock, caller, org_id, *group, user_id)?;
+                Ok(None)
+            }
+            BulkAction::RemoveFromGroup(_) if !self.group_members.contains(&user_id) => Ok(UNCHANGED),
+            BulkAction::RemoveFromGroup(group) => {
+                group_svc::remove_member(store, store, clock, caller, org_id, *group, user_id)?;
+                Ok(None)
+            }
+            BulkAction::AssignPlan { plan_id, start_date } => {
+                plan_svc::assign(store, store, store, clock, caller, org_id, user_id, *plan_id, *start_date)?;
+                Ok(None)
+            }
+            BulkAction::Remove => {
+                members::remove(store, store, clock, caller, org_id, user_id)?;
+                Ok(None)
+            }
+        }
+    }
+
+    fn patch(&self, user_id: UserId, patch: MemberPatch) -> Result<Option<&'static str>, DomainError> {
+        let (store, clock) = (self.store, self.clock);
+        let before = store.member(self.org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+        let after = members::update(store, store, clock, self.caller, self.org_id, user_id, patch, None)?;
+        Ok(if after.membership.version == before.membership.version { UNCHANGED } else { None })
+    }
+}

@@ -1,0 +1,361 @@
+//! Members from a CSV file: each row matched on e-mail, then created (an
+//! account added, or an invitation sent), updated or left unchanged through
+//! the same use cases a single request runs (`members::add`,
+//! `members::update`, `members::assign_coach`, `groups::add_member`,
+//! `invitations::create`), so their rules and audit events apply as they are.
+//!
+//! Each row runs in a savepoint of one transaction: a refused row leaves no
+//! trace; the whole import is kept only when it is a real run and every row
+//! passed (or `skip_invalid`), and a dry run is rolled back, outbox included.
+
+pub mod row;
+
+use super::coaches::AccountRef;
+use super::groups as group_svc;
+use super::invitations::{self, NewInvitation};
+use super::members::{self, MemberPatch, NewMember};
+use super::roster_export::{RosterLookups, RosterStore, all_groups};
+use crate::clock::Clock;
+use crate::entities::{AuditEvent, JoinExtras, User};
+use crate::error::{Conflict, DomainError, FieldError};
+use crate::ids::{GroupId, ImportId, InvitationId, OrgId, UserId};
+use crate::invitation::TokenGenerator;
+use crate::invitation::ports::InvitationRepo;
+use crate::member::MemberView;
+use crate::policy::{Action, Actor, Target, authorize};
+use crate::ports::{AccountRepo, UnitOfWork};
+use crate::role::Role;
+use crate::roster_csv::import::{
+    ImportMode, ImportRepo, ImportReport, ImportRequest, ImportRow, ImportTotals, RowError, RowOutcome, RowReport,
+    StoredImport,
+};
+use crate::values::Email;
+use row::RowInput;
+use serde_json::json;
+use std::collections::{BTreeSet, HashMap};
+
+/// Everything an import reads and writes.
+pub trait ImportStore: RosterStore + AccountRepo + InvitationRepo + ImportRepo + UnitOfWork {}
+impl<T: RosterStore + AccountRepo + InvitationRepo + ImportRepo + UnitOfWork> ImportStore for T {}
+
+/// A row that passed: what it did and to whom.
+struct Applied {
+    outcome: RowOutcome,
+    user_id: Option<UserId>,
+    invitation_id: Option<InvitationId>,
+}
+
+impl Applied {
+    fn member(outcome: RowOutcome, user_id: UserId) -> Self {
+        Self { outcome, user_id: Some(user_id), invitation_id: None }
+    }
+}
+
+fn field(column: &str, code: &str, message: impl Into<String>) -> DomainError {
+    DomainError::Validation(vec![FieldError::new(column, code, message)])
+}
+
+/// An outage or a store failure ends the whole import; any other refusal is the row's.
+fn ends_the_import(e: &DomainError) -> bool {
+    matches!(e, DomainError::Store(_) | DomainError::Unavailable(..))
+}
+
+struct Importer<'a, S, T, C> {
+    store: &'a S,
+    tokens: &'a T,
+    clock: &'a C,
+    caller: UserId,
+    org_id: OrgId,
+    public_base_url: &'a str,
+    lookups: RosterLookups,
+    /// The groups each member is in now.
+    member_groups: HashMap<UserId, BTreeSet<GroupId>>,
+}
+
+/// Runs an import (coaches). A repeat of a committed import's
+/// `Idempotency-Key` answers its report again; the key with another file or
+/// other options is `idempotency_key_reused`.
+pub fn import(
+    store: &impl ImportStore,
+    tokens: &impl TokenGenerator,
+    clock: &impl Clock,
+    caller: UserId,
+    org_id: OrgId,
+    request: ImportRequest,
+    public_base_url: &str,
+) -> Result<ImportReport, DomainError> {
+    authorize(&Actor::resolve(store, org_id, caller)?, Action::ImportRoster, Target::Organization)?;
+    row::check_columns(&request.table.columns)?;
+    if let Some(key) = request.idempotency_key.as_deref().filter(|_| !request.dry_run)
+        && let Some(done) = store.import_by_key(org_id, caller, key)?
+    {
+        if done.fingerprint == request.fingerprint {
+            return Ok(done.report);
+        }
+        return Err(field(
+            "Idempotency-Key",
+            "idempotency_key_reused",
+            "this Idempotency-Key was used for another file or other options",
+        ));
+    }
+    let mut member_groups: HashMap<UserId, BTreeSet<GroupId>> = HashMap::new();
+    for view in all_groups(store, org_id)? {
+        for m in store.group_members(org_id, view.group.group_id)? {
+            member_groups.entry(m.user_id).or_default().insert(view.group.group_id);
+        }
+    }
+    let importer = Importer {
+        store,
+        tokens,
+        clock,
+        caller,
+        org_id,
+        public_base_url,
+        lookups: RosterLookups::load(store, org_id)?,
+        member_groups,
+    };
+    store.atomically(|| {
+        let mut totals = ImportTotals::default();
+        let mut rows = Vec::with_capacity(request.table.rows.len());
+        let mut seen = HashMap::new();
+        for row in &request.table.rows {
+            let report = importer.row(&request.table.columns, row, request.mode, &mut seen)?;
+            totals.count(report.outcome);
+            rows.push(report);
+        }
+        let keep = !request.dry_run && (totals.error == 0 || request.skip_invalid);
+        let mut report = ImportReport {
+            import_id: None,
+            mode: request.mode,
+            dry_run: request.dry_run,
+            committed: keep,
+            totals,
+            rows,
+        };
+        if keep {
+            importer.save(&mut report, &request)?;
+        }
+        Ok((report, keep))
+    })
+}
+
+/// A committed import's report (coaches), for its download.
+pub fn stored_report(
+    store: &(impl ImportRepo + crate::ports::OrganizationRepo),
+    caller: UserId,
+    org_id: OrgId,
+    import_id: ImportId,
+) -> Result<ImportReport, DomainError> {
+    authorize(&Actor::resolve(store, org_id, caller)?, Action::ImportRoster, Target::Organization)?;
+    Ok(store.stored_import(org_id, import_id)?.ok_or(DomainError::NotFound("import"))?.report)
+}
+
+impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
+    fn row(
+        &self,
+        columns: &[String],
+        row: &ImportRow,
+        mode: ImportMode,
+        seen: &mut HashMap<Email, u64>,
+    ) -> Result<RowReport, DomainError> {
+        let email_cell = columns.iter().position(|c| c == "email").and_then(|i| row.cells.get(i));
+        let mut report = RowReport {
+            line: row.line,
+            email: email_cell.map(|e| e.trim().to_owned()).unwrap_or_default(),
+            outcome: RowOutcome::Error,
+            user_id: None,
+            invitation_id: None,
+            errors: Vec::new(),
+        };
+        let (email, input) = match row::parse(columns, row) {
+            Ok(parsed) => parsed,
+            Err(errors) => {
+                report.errors = errors;
+                return Ok(report);
+            }
+        };
+        if let Some(first) = seen.get(&email) {
+            let message = format!("the e-mail is also on line {first}; each member is on one line");
+            report.errors = vec![RowError::new(Some("email"), "duplicate_email", message)];
+            return Ok(report);
+        }
+        seen.insert(email.clone(), row.line);
+        let applied = self.store.atomically(|| match self.apply(&email, &input, mode) {
+            Ok(applied) => Ok((Ok(applied), true)),
+            Err(e) if ends_the_import(&e) => Err(e),
+            Err(e) => Ok((Err(RowError::from_domain(&e)), false)),
+        })?;
+        match applied {
+            Ok(applied) => {
+                report.outcome = applied.outcome;
+                report.user_id = applied.user_id;
+                report.invitation_id = applied.invitation_id;
+            }
+            Err(errors) => report.errors = errors,
+        }
+        Ok(report)
+    }
+
+    fn apply(&self, email: &Email, input: &RowInput, mode: ImportMode) -> Result<Applied, DomainError> {
+        let coach = match &input.coach_email {
+            Some(e) => Some(self.lookups.coach(e.as_str()).ok_or_else(|| {
+                field("assigned_coach_email", "not_a_coach", "no coach of the organization has this e-mail")
+            })?),
+            None => None,
+        };
+        let groups = match &input.groups {
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| {
+                        self.lookups.group(name).ok_or_else(|| {
+                            field("groups", "unknown_group", format!("the organization has no group `{name}`"))
+                        })
+                    })
+                    .collect::<Result<BTreeSet<_>, _>>()?,
+            ),
+            None => None,
+        };
+        let account = self.store.user_by_email(email)?.map(|c| c.user);
+        let member = match &account {
+            Some(user) => self.store.member(self.org_id, user.user_id)?,
+            None => None,
+        };
+        match (member, account, mode) {
+            (Some(_), _, ImportMode::CreateOnly) => Err(Conflict::AlreadyMember.into()),
+            (Some(view), _, _) => self.update(view, input, coach, groups),
+            (None, _, ImportMode::UpdateOnly) => Err(field("email", "not_a_member", "no member has this e-mail")),
+            (None, Some(user), _) => self.add(user, input, coach, groups),
+            (None, None, _) => self.invite(email, input, groups),
+        }
+    }
+
+    fn update(
+        &self,
+        view: MemberView,
+        input: &RowInput,
+        coach: Option<UserId>,
+        groups: Option<BTreeSet<GroupId>>,
+    ) -> Result<Applied, DomainError> {
+        let user_id = view.membership.user_id;
+        let patch = MemberPatch {
+            display_name: input.display_name.clone().map(Some),
+            member_level: input.member_level.clone().map(Some),
+            labels: input.labels.clone(),
+            private_notes: input.private_notes.clone().map(Some),
+            status: input.status,
+        };
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+        let updated = members::update(store, store, clock, caller, org_id, user_id, patch, None)?;
+        let mut changed = updated.membership.version != view.membership.version;
+        if let Some(coach) = coach
+            && view.membership.assigned_to_coach_id != Some(coach)
+        {
+            members::assign_coach(store, store, clock, caller, org_id, user_id, Some(coach))?;
+            changed = true;
+        }
+        if let Some(wanted) = groups {
+            changed |= self.set_groups(user_id, &wanted)?;
+        }
+        Ok(Applied::member(if changed { RowOutcome::Update } else { RowOutcome::Unchanged }, user_id))
+    }
+
+    /// Puts the member in exactly `wanted`; whether anything changed.
+    fn set_groups(&self, user_id: UserId, wanted: &BTreeSet<GroupId>) -> Result<bool, DomainError> {
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+        let now = self.member_groups.get(&user_id).cloned().unwrap_or_default();
+        for &group in wanted.difference(&now) {
+            group_svc::add_member(store, store, clock, caller, org_id, group, user_id)?;
+        }
+        for &group in now.difference(wanted) {
+            group_svc::remove_member(store, store, clock, caller, org_id, group, user_id)?;
+        }
+        Ok(wanted != &now)
+    }
+
+    fn add(
+        &self,
+        user: User,
+        input: &RowInput,
+        coach: Option<UserId>,
+        groups: Option<BTreeSet<GroupId>>,
+    ) -> Result<Applied, DomainError> {
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+        let mut groups = groups.unwrap_or_default().into_iter();
+        let new = NewMember {
+            target: AccountRef::Id(user.user_id),
+            extras: JoinExtras { group_id: groups.next(), training_plan: None },
+            display_name: input.display_name.clone(),
+            member_level: input.member_level.clone(),
+            labels: input.labels.clone().unwrap_or_default(),
+            private_notes: input.private_notes.clone(),
+            assigned_to_coach_id: coach.map(Some),
+        };
+        let added = members::add(store, store, store, clock, caller, org_id, new, self.public_base_url)?;
+        if let Some(status) = input.status.filter(|s| *s != added.membership.status) {
+            let patch = MemberPatch { status: Some(status), ..MemberPatch::default() };
+            members::update(store, store, clock, caller, org_id, user.user_id, patch, None)?;
+        }
+        for group in groups {
+            group_svc::add_member(store, store, clock, caller, org_id, group, user.user_id)?;
+        }
+        Ok(Applied::member(RowOutcome::Create, user.user_id))
+    }
+
+    fn invite(
+        &self,
+        email: &Email,
+        input: &RowInput,
+        groups: Option<BTreeSet<GroupId>>,
+    ) -> Result<Applied, DomainError> {
+        let first_name = input.first_name.clone().ok_or_else(|| {
+            field("first_name", "missing_first_name", "an e-mail without an account is invited by first name")
+        })?;
+        let new = NewInvitation::SingleUse {
+            email: email.clone(),
+            first_name,
+            role: Role::Athlete,
+            extras: JoinExtras { group_id: groups.and_then(|g| g.into_iter().next()), training_plan: None },
+            expires_at: None,
+        };
+        let (store, org_id) = (self.store, self.org_id);
+        let issued = invitations::create(
+            store,
+            store,
+            store,
+            self.tokens,
+            self.clock,
+            self.caller,
+            org_id,
+            new,
+            self.public_base_url,
+        )?;
+        Ok(Applied { outcome: RowOutcome::Create, user_id: None, invitation_id: Some(issued.invitation.invitation_id) })
+    }
+
+    fn save(&self, report: &mut ImportReport, request: &ImportRequest) -> Result<(), DomainError> {
+        let import_id = ImportId::new();
+        report.import_id = Some(import_id);
+        let now = self.clock.now();
+        let event = AuditEvent::new(
+            self.org_id,
+            self.caller,
+            "members.imported",
+            None,
+            json!({"import_id": import_id, "mode": report.mode, "skip_invalid": request.skip_invalid,
+                   "totals": report.totals}),
+            now,
+        );
+        let stored = StoredImport {
+            import_id,
+            org_id: self.org_id,
+            actor_user_id: self.caller,
+            idempotency_key: request.idempotency_key.clone(),
+            fingerprint: request.fingerprint.clone(),
+            report: report.clone(),
+            created_at: now,
+        };
+        self.store.save_import(&stored, &event)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The many-athletes benchmark (`just bench` runs it after scripts/bench.sh):
+# on a release binary, seeds a fresh SQLite file and a fresh PostgreSQL
+# database with one 10 000-athlete organization, starts `roster serve`, then
+# times, once each, as the head coach:
+#   - the CSV export of the whole organization (and the server's memory growth:
+#     VmHWM, the resident peak, before and after);
+#   - a dry-run import of 5 000 of those rows (`update_only`);
+#   - a bulk request adding a label to 500 athletes.
+#
+# Usage: scripts/bench-csv.sh
+# Env: BENCH_BIG_ORG (10000), BENCH_BACKENDS ("sqlite postgres"), ROSTER_BIN (skip the build),
+#      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+big=${BENCH_BIG_ORG:-10000}
+backends=${BENCH_BACKENDS:-sqlite postgres}
+pg_host=${PGHOST_FOR_TESTS:-127.0.0.1}
+pg_port=${PGPORT_FOR_TESTS:-5432}
+password=SeedPass123
+
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+if [ -n "${ROSTER_BIN:-}" ]; then
+  bin=$ROSTER_BIN
+else
+  cargo build --release -q -p roster-api
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
+fi
+
+work=$(mktemp -d)
+pg_db="roster_bench_csv_$(date +%s)_$RANDOM"
+pg_created=""
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_created" ]; then
+    psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+kib() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+
+# Checks the status of the last request (`$work/status`) and prints its time.
+timed() {
+  local label=$1 expected=$2 out
+  out=$(cat "$work/status")
+  local status=${out%% *} seconds=${out##* }
+  if [ "$status" != "$expected" ]; then echo "$label: answered $status: $(head -c 400 "$work/body")" >&2; exit 1; fi
+  printf '%-40s %6.2f s\n' "$label" "$seconds"
+}
+
+bench_backend() {
+  local name=$1 url=$2
+  local port; port=$(free_port)
+  local base="http://127.0.0.1:$port"
+  export ROSTER__DATABASE__URL=$url ROSTER__SERVER__BIND=127.0.0.1:$port ROSTER__RATE_LIMIT__ENABLED=false \
+    ROSTER__LOG__LEVEL=warn ROSTER__AUTH__JWT_SECRET=bench-secret-bench-secret-bench-secret-01 \
+    ROSTER__MAIL__DIR=$work/mail
+  echo "== $name"
+  (cd "$work" && "$bin" migrate >/dev/null)
+  (cd "$work" && "$bin" seed --orgs 0 --big-org "$big" --seed 42 2>/dev/null) > "$work/seed.env"
+  # shellcheck disable=SC1091
+  source "$work/seed.env"
+  (cd "$work" && exec "$bin" serve) & server_pid=$!
+  for _ in $(seq 1 200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
+  local token auth org
+  token=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$big_head_coach_email\",\"password\":\"$password\"}" | json_field access_token)
+  auth="Authorization: Bearer $token"
+  org="$base/api/v1/organizations/$big_org_id"
+
+  local peak_before; peak_before=$(kib "$server_pid" VmHWM)
+  curl -s -o "$work/members.csv" -w '%{http_code} %{time_total}' -H "$auth" "$org/members.csv" > "$work/status"
+  cp "$work/members.csv" "$work/body"
+  timed "export, $big_athletes athletes" 200
+  local peak_after; peak_after=$(kib "$server_pid" VmHWM)
+  echo "  $(($(wc -l < "$work/members.csv") - 1)) lines; server peak memory (VmHWM) $((peak_before / 1024)) -> $((peak_after / 1024)) MiB (+$(((peak_after - peak_before) / 1024)) MiB)"
+
+  python3 - "$work/members.csv" "$work/5000.csv" <<'EOF'
+import csv, sys
+with open(sys.argv[1], newline="", encoding="utf-8") as src, open(sys.argv[2], "w", newline="", encoding="utf-8") as dst:
+    rows = csv.reader(src)
+    out = csv.writer(dst, lineterminator="\r\n")
+    for i, row in enumerate(rows):
+        if i > 5000:
+            break
+        out.writerow(row)
+EOF
+  curl -s -o "$work/body" -w '%{http_code} %{time_total}' -H "$auth" -F "file=@$work/5000.csv;type=text/csv" \
+    -F mode=update_only -F dry_run=true "$org/imports" > "$work/status"
+  timed "dry-run import, 5000 rows" 200
+  python3 -c 'import json,sys; print("  totals:", json.load(open(sys.argv[1]))["totals"])' "$work/body"
+
+  local ids="" cursor=""
+  for _ in 1 2 3; do
+    curl -sf -H "$auth" "$org/members?limit=200${cursor:+&cursor=$cursor}" > "$work/page.json"
+    ids+=$(python3 -c 'import json,sys; print("".join(m["user_id"] + "," for m in json.load(open(sys.argv[1]))["data"]))' "$work/page.json")
+    cursor=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["next_cursor"] or "")' "$work/page.json")
+  done
+  python3 -c 'import json,sys; ids=[i for i in sys.argv[1].split(",") if i][:500]; print(json.dumps({"user_ids": ids, "action": "add_labels", "params": {"labels": ["@bench"]}}))' "$ids" > "$work/bulk.json"
+  curl -s -o "$work/body" -w '%{http_code} %{time_total}' -H "$auth" -H 'content-type: application/json' \
+    --data-binary "@$work/bulk.json" "$org/members/bulk" > "$work/status"
+  timed "bulk add_labels, 500 athletes" 200
+  python3 -c 'import json,sys,collections; print("  outcomes:", dict(collections.Counter(r["outcome"] for r in json.load(open(sys.argv[1]))["results"])))' "$work/body"
+  kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
+}
+
+for backend in $backends; do
+  case $backend in
+    sqlite) bench_backend sqlite "sqlite://$work/bench.db" ;;
+    postgres)
+      if ! pg_isready -q -h "$pg_host" -p "$pg_port"; then
+        pg_ctlcluster --skip-systemctl-redirect 15 main start || true
+        for _ in $(seq 1 30); do pg_isready -q -h "$pg_host" -p "$pg_port" && break; sleep 1; done
+      fi
+      psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE $pg_db" >/dev/null
+      pg_created=1
+      bench_backend postgres "postgres://postgres@$pg_host:$pg_port/$pg_db"
+      ;;
+    *) echo "unknown backend $backend" >&2; exit 2 ;;
+  esac
+done
