@@ -40,6 +40,12 @@ pub enum Action {
     LookupUser,
     /// Read the audit trail.
     ReadAuditTrail,
+    // The console's controls (issue #15): which buttons a member is shown.
+    // The use cases behind them decide again.
+    /// Invite athletes or add existing accounts to the roster.
+    InviteAthletes,
+    /// Assign an athlete to a coach.
+    AssignCoach,
 }
 
 /// The action is not allowed for this actor; the text says why.
@@ -52,14 +58,14 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Forbidden> {
     use Action::*;
     let allowed = match action {
         ReadOrganization => true,
-        ListCoaches | LookupUser => actor.role.is_coach(),
-        UpdateOrganization | ManageCoaches | ReadAuditTrail => actor.role == Role::HeadCoach,
+        ListCoaches | LookupUser | InviteAthletes => actor.role.is_coach(),
+        UpdateOrganization | ManageCoaches | ReadAuditTrail | AssignCoach => actor.role == Role::HeadCoach,
     };
     if allowed {
         Ok(())
     } else {
         Err(Forbidden(match action {
-            UpdateOrganization | ManageCoaches | ReadAuditTrail => "only the head coach may do this",
+            UpdateOrganization | ManageCoaches | ReadAuditTrail | AssignCoach => "only the head coach may do this",
             _ => "only coaches may do this",
         }))
     }
@@ -83,6 +89,8 @@ mod tests {
             (ManageCoaches, [true, false, false]),
             (LookupUser, [true, true, false]),
             (ReadAuditTrail, [true, false, false]),
+            (InviteAthletes, [true, true, false]),
+            (AssignCoach, [true, false, false]),
         ];
         for (action, expected) in table {
             for (role, allowed) in [Role::HeadCoach, Role::AssistantCoach, Role::Athlete].into_iter().zip(expected) {

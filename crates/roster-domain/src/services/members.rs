@@ -87,6 +87,12 @@ fn may_manage(role: Role, caller: UserId, target: &Membership) -> Result<(), Dom
     }
 }
 
+/// Whether `role` (the caller `caller`) may edit or remove `target`: the
+/// console shows edit controls only then (and the use cases check again).
+pub fn may_edit(role: Role, caller: UserId, target: &Membership) -> bool {
+    may_manage(role, caller, target).is_ok()
+}
+
 /// `coach` must be a live coach of `org_id`: `not_a_coach` otherwise.
 fn ensure_coach(orgs: &impl OrganizationRepo, org_id: OrgId, coach: UserId) -> Result<(), DomainError> {
     match orgs.live_membership(org_id, coach)? {
