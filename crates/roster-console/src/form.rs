@@ -102,6 +102,8 @@ pub enum Outcome<P> {
     Redirect(String),
     /// Not done: show the form again with this status.
     Again(P),
+    /// Done, with something to show once (a link just made).
+    Show(P),
 }
 
 impl<P: askama::Template> Outcome<P> {
@@ -109,6 +111,7 @@ impl<P: askama::Template> Outcome<P> {
     pub fn respond(self) -> Result<HttpResponse, crate::PageError> {
         match self {
             Outcome::Redirect(to) => Ok(redirect(&to)),
+            Outcome::Show(page) => crate::view::render(&page),
             Outcome::Again(page) => {
                 let mut res = crate::view::render(&page)?;
                 *res.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;

@@ -139,6 +139,19 @@ async fn path(c: &Client) -> String {
     }
 }
 
+/// Waits for the navigation a click or a key started to land on `expected`.
+async fn wait_path(c: &Client, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = path(c).await;
+        if seen == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("expected to be at {expected}, still at {seen}: {}", body_text(c).await);
+}
+
 async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
 }
@@ -222,22 +235,23 @@ async fn journeys(c: &Client, app: &TestApp) {
     fill(c, "email", &head_email).await;
     fill(c, "password", PASSWORD).await;
     click(c, "form button[type=submit]").await;
-    assert_eq!(path(c).await, "/club/new");
+    wait_path(c, "/club/new").await;
     check.check(c, "create-your-club").await;
     fill(c, "name", "Riverside Runners").await;
     fill(c, "timezone", "Europe/London").await;
     click(c, "main form button[type=submit]").await;
-    assert_eq!(path(c).await, "/athletes");
+    wait_path(c, "/athletes").await;
     check.check(c, "athletes-empty").await;
 
     // ... and invites an athlete.
     click(c, "a[href='/athletes/invite']").await;
+    wait_path(c, "/athletes/invite").await;
     check.check(c, "invite-athlete").await;
     let athlete_email = unique_email("jo");
     fill(c, "first_name", "Jo").await;
     fill(c, "email", &athlete_email).await;
     click(c, "main form button[type=submit]").await;
-    assert_eq!(path(c).await, "/invitations?sent=1");
+    wait_path(c, "/invitations?sent=1").await;
     assert!(body_text(c).await.contains(&athlete_email));
     check.check(c, "invitations").await;
 
@@ -252,11 +266,11 @@ async fn journeys(c: &Client, app: &TestApp) {
     click(c, "#signup button[type=submit]").await;
     let next = c.wait().for_element(Locator::Css("#next:not(.hidden) a")).await.unwrap();
     next.click().await.unwrap();
-    assert_eq!(path(c).await, "/sign-in");
+    wait_path(c, "/sign-in").await;
     fill(c, "email", &athlete_email).await;
     fill(c, "password", PASSWORD).await;
     click(c, "form button[type=submit]").await;
-    assert_eq!(path(c).await, "/me");
+    wait_path(c, "/me").await;
     assert!(body_text(c).await.contains("Riverside Runners"));
     check.check(c, "my-club").await;
     c.goto(&format!("{base}/me/activities")).await.unwrap();
@@ -266,28 +280,32 @@ async fn journeys(c: &Client, app: &TestApp) {
 
     // The coach edits the athlete's attributes, filters by label, opens the profile.
     sign_in(c, app, &head_email).await;
-    assert_eq!(path(c).await, "/athletes");
+    wait_path(c, "/athletes").await;
     check.check(c, "athletes").await;
-    c.find(Locator::LinkText("Jo Runner")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("Jo Runner")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("display_name")).await.unwrap();
     fill(c, "display_name", "Jo R").await;
     fill(c, "member_level", "gold").await;
     fill(c, "labels", "@marathon @spring").await;
     click(c, "#edit form button[type=submit]").await;
-    assert!(body_text(c).await.contains("@marathon"));
+    c.wait().for_element(Locator::XPath("//header//span[@class='chip' and text()='@marathon']")).await.unwrap();
     check.check(c, "athlete-profile").await;
     c.goto(&format!("{base}/athletes")).await.unwrap();
     fill(c, "labels", "marathon").await;
     click(c, "form.filters button[type=submit]").await;
-    assert_eq!(path(c).await, "/athletes?q=&status=&level=&labels=marathon&coach=&group=&sort=name");
+    wait_path(c, "/athletes?q=&status=&level=&labels=marathon&coach=&group=&sort=name").await;
     c.find(Locator::LinkText("Jo R")).await.unwrap();
     check.check(c, "athletes-filtered").await;
     fill(c, "labels", "sprint").await;
     click(c, "form.filters button[type=submit]").await;
+    wait_path(c, "/athletes?q=&status=&level=&labels=sprint&coach=&group=&sort=name").await;
     assert!(body_text(c).await.contains("No athletes match."));
     c.find(Locator::LinkText("Jo R")).await.unwrap_err();
     c.back().await.unwrap();
-    c.find(Locator::LinkText("Jo R")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::LinkText("Jo R")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("a[href$='/remove']")).await.unwrap();
     click(c, "a[href$='/remove']").await;
+    c.wait().for_element(Locator::Css("form[action$='/remove']")).await.unwrap();
     check.check(c, "remove-athlete").await;
     for (page, name) in [
         ("/groups", "groups"),
@@ -295,6 +313,8 @@ async fn journeys(c: &Client, app: &TestApp) {
         ("/coaches", "coaches"),
         ("/audit", "audit-log"),
         ("/settings", "settings"),
+        ("/athletes/invite-link", "create-invite-link"),
+        ("/athletes/add", "add-existing-user"),
     ] {
         c.goto(&format!("{base}{page}")).await.unwrap();
         check.check(c, name).await;
@@ -318,8 +338,9 @@ async fn journeys(c: &Client, app: &TestApp) {
     c.active_element().await.unwrap().send_keys(TAB).await.unwrap();
     c.active_element().await.unwrap().send_keys(PASSWORD).await.unwrap();
     c.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
-    assert_eq!(path(c).await, "/athletes");
-    c.find(Locator::LinkText("Jo R")).await.unwrap().click().await.unwrap();
+    wait_path(c, "/athletes").await;
+    c.wait().for_element(Locator::LinkText("Jo R")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("week-h")).await.unwrap();
     let text = body_text(c).await;
     assert!(text.contains("Weekly distance") && !text.contains("Remove from organization"));
     c.find(Locator::Id("edit")).await.unwrap_err();

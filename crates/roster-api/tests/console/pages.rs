@@ -274,3 +274,76 @@ async fn unknown_pages_are_html_for_browsers_and_problems_for_the_api_and_assets
         coach.get("/athletes/not-an-id").await.assert(404);
     }
 }
+
+#[tokio::test]
+async fn an_invite_link_is_shown_once_and_an_existing_user_is_added_with_a_plan_that_can_be_cancelled() {
+    for app in apps().await {
+        let (mut b, email) = Browser::head_coach(&app).await;
+        let (head, org_id) = api_session(&app, &email).await;
+        let plan = json!({"name": "Base", "sport": "run", "duration_weeks": 4, "description": "", "workouts": []});
+        let res = app.post(&format!("/api/v1/organizations/{org_id}/training-plans"), &head.token, plan).await;
+        let plan_id = res.assert_status(201)["plan_id"].as_str().unwrap().to_owned();
+
+        let bad = b
+            .submit(
+                "/athletes/invite-link",
+                "/athletes/invite-link",
+                &[("name", "Spring"), ("max_uses", "0"), ("expires", "")],
+            )
+            .await;
+        bad.assert(422);
+        assert!(bad.body.contains("id=\"max_uses-error\"") && bad.body.contains("value=\"Spring\""));
+        let made = b
+            .submit(
+                "/athletes/invite-link",
+                "/athletes/invite-link",
+                &[("name", "Spring"), ("max_uses", "20"), ("expires", "")],
+            )
+            .await;
+        made.assert(200);
+        let link = field_value(&made.body, "created-link").or_else(|| {
+            let at = made.body.find("http://127.0.0.1:8080/join/")?;
+            Some(made.body[at..at + made.body[at..].find('"')?].to_owned())
+        });
+        assert!(link.unwrap().contains("/join/"), "{}", made.body);
+
+        let someone = app.signup("existing").await;
+        b.submit(
+            "/athletes/add",
+            "/athletes/add",
+            &[("email", "nobody@example.com"), ("group", ""), ("plan", ""), ("start_date", "")],
+        )
+        .await
+        .assert(422);
+        let added = b
+            .submit(
+                "/athletes/add",
+                "/athletes/add",
+                &[("email", someone.email.as_str()), ("group", ""), ("plan", ""), ("start_date", "")],
+            )
+            .await;
+        let profile_path = format!("/athletes/{}", someone.user_id);
+        added.assert_redirect(&profile_path);
+
+        let today = chrono::Utc::now().date_naive().to_string();
+        let bad_plan = b
+            .submit(&profile_path, &format!("{profile_path}/plans"), &[("plan", ""), ("start_date", today.as_str())])
+            .await;
+        bad_plan.assert(422);
+        assert!(bad_plan.body.contains("id=\"plan-error\""));
+        b.submit(
+            &profile_path,
+            &format!("{profile_path}/plans"),
+            &[("plan", plan_id.as_str()), ("start_date", today.as_str())],
+        )
+        .await
+        .assert_redirect(&profile_path);
+        let with_plan = b.get(&profile_path).await;
+        assert!(with_plan.body.contains("<strong>Base</strong>"), "{}", with_plan.body);
+        let at = with_plan.body.find("/cancel\"").unwrap();
+        let start = with_plan.body[..at].rfind("action=\"").unwrap() + 8;
+        let cancel = format!("{}/cancel", &with_plan.body[start..at]);
+        b.submit(&profile_path, &cancel, &[]).await.assert_redirect(&profile_path);
+        assert!(!b.get(&profile_path).await.body.contains("<strong>Base</strong>"));
+    }
+}

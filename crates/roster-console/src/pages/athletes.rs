@@ -1,25 +1,19 @@
 //! **Athletes**: the roster table with its filters, and **Invite athlete**.
 
-use super::OsTokens;
-use crate::form::{Errors, Outcome};
-use crate::view::{Chrome, Viewer, posted, render, signed_in};
+use crate::form::Errors;
+use crate::view::{Chrome, Viewer, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
-use roster_domain::entities::{CoachView, JoinExtras, PlanStart};
+use roster_domain::entities::CoachView;
 use roster_domain::error::FieldErrors;
 use roster_domain::groups::GroupView;
 use roster_domain::member::{
     CoachFilter, Label, MemberLevel, MemberView, ProfileStatus, RosterCursor, RosterQuery, RosterSort,
 };
-use roster_domain::plans::{PlanFilter, TrainingPlan};
 use roster_domain::policy::Action;
-use roster_domain::services::invitations::{self, NewInvitation};
-use roster_domain::services::{coaches, groups, members, plans};
-use roster_domain::values::{Email, PersonName};
-use roster_domain::{DomainError, GroupId, MembershipStatus, PlanId, Role, UserId};
-use serde::Deserialize;
+use roster_domain::services::{coaches, groups, members};
+use roster_domain::{DomainError, GroupId, MembershipStatus, UserId};
 
 /// The roster's filters as the page's GET form sends them (empty: any).
 #[derive(Debug, Default, Clone)]
@@ -310,117 +304,4 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
     })
     .await?;
     render(&page)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(super) struct InviteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    group: String,
-    #[serde(default)]
-    plan: String,
-    #[serde(default)]
-    start_date: String,
-}
-
-#[derive(Template)]
-#[template(path = "invite.html")]
-struct Invite {
-    chrome: Chrome,
-    form: InviteForm,
-    errors: Errors,
-    group_choices: Vec<Choice>,
-    plan_choices: Vec<Choice>,
-}
-
-fn invite_page_data(c: &Console, viewer: &Viewer, form: InviteForm, errors: Errors) -> Result<Invite, DomainError> {
-    let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-    let group_list = groups::list(&c.store, &c.store, me, org_id, None, 200)?;
-    let plan_list: Vec<TrainingPlan> =
-        plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
-    let mut group_choices = vec![Choice { value: String::new(), label: "No group".into() }];
-    group_choices.extend(
-        group_list
-            .iter()
-            .map(|g| Choice { value: g.group.group_id.to_string(), label: g.group.name.as_str().to_owned() }),
-    );
-    let mut plan_choices = vec![Choice { value: String::new(), label: "No training plan".into() }];
-    plan_choices.extend(
-        plan_list.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),
-    );
-    Ok(Invite { chrome: viewer.chrome("/athletes"), form, errors, group_choices, plan_choices })
-}
-
-pub(super) async fn invite_page(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    let page =
-        signed_in(&c, &req, |c, viewer| invite_page_data(c, &viewer, InviteForm::default(), Errors::none())).await?;
-    render(&page)
-}
-
-fn parse_invitation(form: &InviteForm) -> Result<NewInvitation, DomainError> {
-    let mut errors = FieldErrors::new();
-    let email = errors.check("email", Email::parse(&form.email));
-    let first_name = errors.check("first_name", PersonName::parse(&form.first_name));
-    let group_id = match form.group.as_str() {
-        "" => None,
-        id => errors.check("group", id.parse::<GroupId>().map_err(|_| invalid("choose a group from the list"))),
-    };
-    let plan_id = match form.plan.as_str() {
-        "" => None,
-        id => errors.check("plan", id.parse::<PlanId>().map_err(|_| invalid("choose a plan from the list"))),
-    };
-    let start_date = match form.start_date.as_str() {
-        "" => None,
-        d => errors.check(
-            "start_date",
-            NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| invalid("use a date such as 2026-12-07")),
-        ),
-    };
-    errors.finish()?;
-    let (Some(email), Some(first_name)) = (email, first_name) else { return Err(DomainError::Validation(Vec::new())) };
-    let extras = JoinExtras { group_id, training_plan: plan_id.map(|plan_id| PlanStart { plan_id, start_date }) };
-    Ok(NewInvitation::SingleUse { email, first_name, role: Role::Athlete, extras, expires_at: None })
-}
-
-fn invalid(message: &'static str) -> roster_domain::values::InvalidValue {
-    roster_domain::values::InvalidValue { code: "invalid_value", message: message.into() }
-}
-
-pub(super) async fn invite(
-    c: web::Data<Console>,
-    req: HttpRequest,
-    form: web::Form<InviteForm>,
-) -> Result<HttpResponse, PageError> {
-    let form = form.into_inner();
-    posted(&c, &req, form.csrf.clone(), move |c, viewer| {
-        let org_id = viewer.org_id()?;
-        let sent = parse_invitation(&form).and_then(|new| {
-            let base = &c.config.public_base_url;
-            invitations::create(
-                &c.store,
-                &c.store,
-                &c.store,
-                &OsTokens,
-                &c.clock,
-                viewer.user.user_id,
-                org_id,
-                new,
-                base,
-            )
-        });
-        match sent {
-            Ok(_) => Ok(Outcome::Redirect("/invitations?sent=1".into())),
-            Err(e) => {
-                let errors = Errors::from_domain(e, &["first_name", "email", "group", "plan", "start_date"])?;
-                Ok(Outcome::Again(invite_page_data(c, &viewer, form, errors)?))
-            }
-        }
-    })
-    .await?
-    .respond()
 }

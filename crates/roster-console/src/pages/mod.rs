@@ -3,6 +3,7 @@
 mod athletes;
 mod auth;
 mod club;
+mod invite;
 mod lists;
 mod me;
 mod profile;
@@ -48,12 +49,27 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/athletes").route(web::get().to(athletes::list)))
         .service(
             web::resource("/athletes/invite")
-                .route(web::get().to(athletes::invite_page))
-                .route(web::post().to(athletes::invite)),
+                .route(web::get().to(invite::invite_page))
+                .route(web::post().to(invite::invite)),
+        )
+        .service(
+            web::resource("/athletes/invite-link")
+                .route(web::get().to(invite::link_page))
+                .route(web::post().to(invite::create_link)),
+        )
+        .service(
+            web::resource("/athletes/add")
+                .route(web::get().to(invite::add_page))
+                .route(web::post().to(invite::add_existing)),
         )
         .service(web::resource("/athletes/{user_id}").route(web::get().to(profile::page)))
         .service(web::resource("/athletes/{user_id}/edit").route(web::post().to(profile::edit)))
         .service(web::resource("/athletes/{user_id}/coach").route(web::post().to(profile::assign_coach)))
+        .service(web::resource("/athletes/{user_id}/plans").route(web::post().to(profile::assign_plan)))
+        .service(
+            web::resource("/athletes/{user_id}/plans/{assignment_id}/cancel")
+                .route(web::post().to(profile::cancel_plan)),
+        )
         .service(
             web::resource("/athletes/{user_id}/remove")
                 .route(web::get().to(profile::remove_page))

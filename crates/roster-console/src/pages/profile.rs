@@ -10,12 +10,14 @@ use crate::view::{Chrome, Viewer, posted, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDate;
 use roster_domain::error::{Conflict, FieldErrors};
 use roster_domain::member::{DisplayName, Labels, MemberLevel, PrivateNotes};
+use roster_domain::plans::PlanFilter;
 use roster_domain::policy::Action;
 use roster_domain::services::members::{self, MemberAccess, MemberPatch};
-use roster_domain::services::{coaches, profile};
-use roster_domain::{DomainError, MembershipStatus, UserId};
+use roster_domain::services::{coaches, plans, profile};
+use roster_domain::{AssignmentId, DomainError, MembershipStatus, PlanId, UserId};
 use serde::Deserialize;
 
 /// The editable attributes, as the form shows and sends them.
@@ -40,6 +42,25 @@ pub(super) struct EditForm {
 pub(super) struct Item {
     title: String,
     detail: String,
+    /// An assignment's id, for its **Cancel** button.
+    id: String,
+}
+
+impl Item {
+    fn new(title: String, detail: String) -> Self {
+        Self { title, detail, id: String::new() }
+    }
+}
+
+/// The **Assign plan** form.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(super) struct PlanForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    start_date: String,
 }
 
 #[derive(Template)]
@@ -59,6 +80,8 @@ pub(super) struct Profile {
     may_edit: bool,
     may_assign: bool,
     coach_choices: Vec<Choice>,
+    plan_choices: Vec<Choice>,
+    plan_form: PlanForm,
     plans: Vec<Item>,
     goal_race: Option<Item>,
     integrations: Vec<Item>,
@@ -68,6 +91,7 @@ pub(super) struct Profile {
     chart_height: u32,
     insights: Vec<String>,
     signals: Vec<Item>,
+    plan_errors: Errors,
     form: EditForm,
     errors: Errors,
     /// After a stale save: the values someone else saved.
@@ -99,6 +123,17 @@ pub(super) fn profile_data(
     athlete: UserId,
     edit: Option<(EditForm, Errors, Option<EditForm>)>,
 ) -> Result<Profile, DomainError> {
+    profile_with(c, viewer, athlete, edit, None)
+}
+
+/// [`profile_data`], with the **Assign plan** form as the user sent it.
+fn profile_with(
+    c: &Console,
+    viewer: &Viewer,
+    athlete: UserId,
+    edit: Option<(EditForm, Errors, Option<EditForm>)>,
+    plan: Option<(PlanForm, Errors)>,
+) -> Result<Profile, DomainError> {
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
     let p = profile::profile(
         &c.store,
@@ -125,13 +160,22 @@ pub(super) fn profile_data(
     let plans = p
         .current_plan
         .iter()
-        .map(|a| Item { title: a.plan_name.clone(), detail: format!("Current, since {}", a.start_date) })
-        .chain(
-            p.upcoming_plans
-                .iter()
-                .map(|a| Item { title: a.plan_name.clone(), detail: format!("Starts {}", a.start_date) }),
-        )
+        .map(|a| (a, format!("Current, since {}, until {}", a.start_date, a.end_date())))
+        .chain(p.upcoming_plans.iter().map(|a| (a, format!("Starts {}", a.start_date))))
+        .map(|(a, detail)| Item { title: a.plan_name.clone(), detail, id: a.assignment_id.to_string() })
         .collect();
+    let may_edit = p.access == MemberAccess::Coach && members::may_edit(role, me, m);
+    let mut plan_choices = Vec::new();
+    if may_edit {
+        let library =
+            plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
+        plan_choices.push(Choice { value: String::new(), label: "Choose a plan".into() });
+        plan_choices.extend(
+            library.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),
+        );
+    }
+    let (plan_form, plan_errors) =
+        plan.unwrap_or_else(|| (PlanForm { start_date: p.today.to_string(), ..PlanForm::default() }, Errors::none()));
     let goal_race = p.data.goal_race().map(|g| {
         let f = &g.fields;
         let pace = f
@@ -139,27 +183,29 @@ pub(super) fn profile_data(
             .and_then(|t| roster_domain::insights::target_pace_s_per_km(f.distance_m, t))
             .map(|s| format!(", target pace {}", roster_domain::insights::format_pace(s)))
             .unwrap_or_default();
-        Item { title: f.race_name.clone(), detail: format!("{}, {:.1} km{pace}", f.race_date, f.distance_m / 1000.0) }
+        Item::new(f.race_name.clone(), format!("{}, {:.1} km{pace}", f.race_date, f.distance_m / 1000.0))
     });
     let integrations = p
         .data
         .integrations
         .iter()
-        .map(|i| Item { title: i.provider.as_str().to_owned(), detail: i.status.as_str().to_owned() })
+        .map(|i| Item::new(i.provider.as_str().to_owned(), i.status.as_str().to_owned()))
         .collect();
     let activities = p
         .data
         .recent_activities
         .iter()
         .take(10)
-        .map(|a| Item {
-            title: a.title.clone().unwrap_or_else(|| a.sport.to_string()),
-            detail: format!(
-                "{}, {:.1} km in {}",
-                a.start_time.format("%Y-%m-%d"),
-                a.distance_m / 1000.0,
-                duration(a.duration_s)
-            ),
+        .map(|a| {
+            Item::new(
+                a.title.clone().unwrap_or_else(|| a.sport.to_string()),
+                format!(
+                    "{}, {:.1} km in {}",
+                    a.start_time.format("%Y-%m-%d"),
+                    a.distance_m / 1000.0,
+                    duration(a.duration_s)
+                ),
+            )
         })
         .collect();
     let bars = chart::bars(&p.data.weekly_distance);
@@ -176,9 +222,12 @@ pub(super) fn profile_data(
         coach: coach_name(&coach_list, m.assigned_to_coach_id),
         coach_id: m.assigned_to_coach_id.map(|c| c.to_string()).unwrap_or_default(),
         own_view: p.access == MemberAccess::Own,
-        may_edit: p.access == MemberAccess::Coach && members::may_edit(role, me, m),
+        may_edit,
         may_assign: viewer.may(Action::AssignCoach),
         coach_choices,
+        plan_choices,
+        plan_form,
+        plan_errors,
         plans,
         goal_race,
         integrations,
@@ -190,7 +239,7 @@ pub(super) fn profile_data(
         signals: p
             .attention_signals
             .iter()
-            .map(|s| Item { title: s.severity.as_str().to_owned(), detail: s.message.clone() })
+            .map(|s| Item::new(s.severity.as_str().to_owned(), s.message.clone()))
             .collect(),
         form,
         errors,
@@ -346,4 +395,60 @@ pub(super) async fn remove(
     })
     .await?;
     Ok(redirect("/athletes?removed=1"))
+}
+
+pub(super) async fn assign_plan(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<PlanForm>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    let form = form.into_inner();
+    posted(&c, &req, form.csrf.clone(), move |c, viewer| {
+        let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
+        let mut errors = FieldErrors::new();
+        let plan =
+            errors.check("plan", form.plan.parse::<PlanId>().map_err(|_| choose("choose a plan from the library")));
+        let start = errors.check(
+            "start_date",
+            NaiveDate::parse_from_str(&form.start_date, "%Y-%m-%d")
+                .map_err(|_| choose("use a date such as 2026-12-07")),
+        );
+        let assigned = errors.finish().and_then(|()| match (plan, start) {
+            (Some(plan), Some(start)) => {
+                plans::assign(&c.store, &c.store, &c.store, &c.clock, me, org_id, athlete, plan, start)
+            }
+            _ => Err(DomainError::Validation(Vec::new())),
+        });
+        match assigned {
+            Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
+            Err(e) => {
+                let errors = Errors::from_domain(e, &["plan", "start_date"])?;
+                Ok(Outcome::Again(profile_with(c, &viewer, athlete, None, Some((form, errors)))?))
+            }
+        }
+    })
+    .await?
+    .respond()
+}
+
+fn choose(message: &str) -> roster_domain::values::InvalidValue {
+    roster_domain::values::InvalidValue { code: "invalid_value", message: message.into() }
+}
+
+pub(super) async fn cancel_plan(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<super::auth::CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let (athlete, assignment) = path.into_inner();
+    let athlete = athlete_id(&athlete)?;
+    let assignment: AssignmentId = assignment.parse().map_err(|_| PageError::not_found())?;
+    posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
+        plans::cancel(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete, assignment)
+    })
+    .await?;
+    Ok(redirect(&format!("/athletes/{athlete}")))
 }
