@@ -100,7 +100,9 @@ pub struct Chrome {
 fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
     let items: &[(&str, &str)] = match viewer.org.as_ref().map(|m| m.role) {
         None => &[("/club/new", "Create your club")],
-        Some(Role::Athlete) => &[("/me", "My club"), ("/me/activities", "My activities")],
+        Some(Role::Athlete) => {
+            &[("/me", "My club"), ("/me/activities", "My activities"), ("/me/upload", "Upload activity")]
+        }
         Some(_) => &[
             ("/athletes", "Athletes"),
             ("/groups", "Groups"),

@@ -347,3 +347,28 @@ async fn an_invite_link_is_shown_once_and_an_existing_user_is_added_with_a_plan_
         assert!(!b.get(&profile_path).await.body.contains("<strong>Base</strong>"));
     }
 }
+
+#[tokio::test]
+async fn an_athlete_uploads_a_gpx_file_and_a_bad_file_is_shown_beside_the_field() {
+    let gpx = br#"<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1"><trk><name>Park loop</name><trkseg>
+<trkpt lat="51.5000" lon="-0.1000"><time>2026-12-01T07:00:00Z</time></trkpt>
+<trkpt lat="51.5090" lon="-0.1000"><time>2026-12-01T07:05:00Z</time></trkpt>
+<trkpt lat="51.5180" lon="-0.1000"><time>2026-12-01T07:10:00Z</time></trkpt></trkseg></trk></gpx>"#;
+    for app in apps().await {
+        let (_, head_email) = Browser::head_coach(&app).await;
+        let (_, org_id) = api_session(&app, &head_email).await;
+        let athlete = app.athlete(&org_id, None).await;
+        let mut anonymous = Browser::new(&app);
+        anonymous.upload("/me/upload", &[("csrf", "x")], ("run.gpx", gpx)).await.assert_redirect("/sign-in");
+        let mut b = Browser::new(&app);
+        b.sign_in(&athlete.email).await;
+        let csrf = b.get("/me/upload").await.assert(200).csrf();
+        let bad = b.upload("/me/upload", &[("csrf", csrf.as_str())], ("notes.txt", b"hello")).await;
+        bad.assert(422);
+        assert!(bad.body.contains("id=\"file-error\""), "{}", bad.body);
+        b.upload("/me/upload", &[("csrf", "forged")], ("run.gpx", gpx)).await.assert(403);
+        b.upload("/me/upload", &[("csrf", csrf.as_str())], ("run.gpx", gpx)).await.assert_redirect("/me/activities");
+        let list = b.get("/me/activities").await;
+        assert!(list.body.contains("Park loop") && list.body.contains("2.0 km"), "{}", list.body);
+    }
+}

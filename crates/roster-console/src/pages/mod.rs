@@ -82,5 +82,6 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/audit").route(web::get().to(lists::audit)))
         .service(web::resource("/me").route(web::get().to(me::club)))
         .service(web::resource("/me/activities").route(web::get().to(me::activities)))
+        .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
         .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)));
 }
