@@ -113,7 +113,13 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
             ("/settings", "Settings"),
         ],
     };
-    items.iter().map(|&(href, label)| NavItem { href, label, current: href == current }).collect()
+    // The audit log is the head coach's to read (policy): others get no link to a refusal.
+    let shown = |href: &str| href != "/audit" || viewer.may(Action::ReadAuditTrail);
+    items
+        .iter()
+        .filter(|(href, _)| shown(href))
+        .map(|&(href, label)| NavItem { href, label, current: href == current })
+        .collect()
 }
 
 /// The organization an account's console shows.

@@ -215,6 +215,8 @@ async fn an_assistant_coach_gets_no_edit_controls_for_another_coachs_athlete_and
         other.assert(200);
         assert!(!other.body.contains(">Edit</h2>") && !other.body.contains("Remove from organization"));
         assert!(!other.body.contains(">Assign coach</h2>"));
+        assert!(!other.body.contains(">Audit log</a>"), "the audit log is the head coach's");
+        b.get("/audit").await.assert(403);
         let own = b.get(&format!("/athletes/{}", mine.user_id)).await;
         assert!(own.body.contains(">Edit</h2>"));
         let forged = [
