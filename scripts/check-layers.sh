@@ -14,4 +14,10 @@ for crate in roster-store; do
     exit 1
   fi
 done
-echo "layer check passed: roster-domain has no diesel/actix/tokio/r2d2; roster-store has no actix-web"
+# The console renders pages over the domain's use cases: no SQL of its own.
+direct=$(cargo tree -p roster-console -e normal --depth 1 --prefix none | awk '{print $1}' | sort -u)
+if echo "$direct" | grep -qE '^(diesel|diesel_migrations|r2d2|libsqlite3-sys|pq-sys|roster-api)$'; then
+  echo "layer check FAILED: roster-console depends directly on: $(echo "$direct" | grep -E '^(diesel|diesel_migrations|r2d2|libsqlite3-sys|pq-sys|roster-api)$')" >&2
+  exit 1
+fi
+echo "layer check passed: roster-domain has no diesel/actix/tokio/r2d2; roster-store has no actix-web; roster-console has no diesel"

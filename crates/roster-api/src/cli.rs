@@ -231,7 +231,10 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
         }
     }
     println!("Demo club ready: Riverside Running Club (org_id {org_id})");
-    println!("API: {}/api/v1   docs: {}/docs/", settings.public_base_url, settings.public_base_url);
+    println!(
+        "Console: {}/   API: {}/api/v1   docs: {}/docs/",
+        settings.public_base_url, settings.public_base_url, settings.public_base_url
+    );
     println!("Every demo login uses the password {DEMO_PASSWORD}:");
     println!("  head coach       head.coach@demo.roster.dev");
     println!("  assistant coach  assistant@demo.roster.dev");

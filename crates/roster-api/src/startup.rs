@@ -103,6 +103,7 @@ impl Application {
             .mask_unmatched_patterns("UNMATCHED")
             .build()
             .map_err(|e| anyhow::anyhow!("metrics: {e}"))?;
+        let console = console_for(&state, &settings);
         let rate_limit = RateLimit::from_settings(&settings)?;
         let trusted_proxies = Arc::new(TrustedProxies::from_settings(&settings.server)?);
         let openapi = crate::openapi::document();
@@ -176,6 +177,7 @@ impl Application {
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
                 .configure(crate::routes::sessions::configure_root)
+                .configure(|cfg| roster_console::configure(cfg, console.clone()))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;
@@ -242,6 +244,23 @@ impl Application {
     }
 }
 
+/// The console's state: the API's store, hasher and settings.
+fn console_for(state: &web::Data<AppState>, settings: &Settings) -> web::Data<roster_console::Console> {
+    let seconds = |s: u64| chrono::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX / 4));
+    web::Data::new(roster_console::Console {
+        store: state.store.clone(),
+        clock: SystemClock,
+        hasher: Arc::new(state.hasher.clone()),
+        insights: Arc::new(crate::insights_llm::ConfiguredInsights::from_settings(&settings.insights)),
+        config: roster_console::ConsoleConfig {
+            public_base_url: settings.public_base_url.clone(),
+            session_ttl: seconds(settings.auth.refresh_ttl_s),
+            password_reset_ttl: seconds(settings.auth.password_reset_ttl_s),
+            attention: settings.attention.thresholds(),
+        },
+    })
+}
+
 /// The HS256 secret: from settings, else generated once and kept in the data folder.
 pub fn jwt_secret_for(settings: &Settings) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &settings.auth.jwt_secret {
@@ -296,6 +315,13 @@ where
     }
 }
 
+/// A browser asking for a page outside the API gets the console's 404 page.
+fn wants_page(req: &actix_web::HttpRequest) -> bool {
+    let accepts_html =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    accepts_html && !req.path().starts_with("/api/")
+}
+
 /// Turns every error response that is not already problem+json (actix's own
 /// 404 and 405, the rate limiter's 429, ...) into one.
 fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
@@ -309,6 +335,11 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    if status == StatusCode::NOT_FOUND && wants_page(res.request()) {
+        let (req, _) = res.into_parts();
+        let page = roster_console::not_found_page();
+        return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, page).map_into_right_body()));
+    }
     let (code, detail) = match status {
         StatusCode::NOT_FOUND => ("not_found", "No such resource."),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This resource does not support that method."),

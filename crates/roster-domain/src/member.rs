@@ -431,5 +431,6 @@ pub trait MemberRepo {
     fn roster(&self, org_id: OrgId, query: &RosterQuery) -> Result<RosterPage, RepoError>;
 }
 
+mod cursor;
 #[cfg(test)]
 mod tests;

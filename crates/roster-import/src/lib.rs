@@ -42,13 +42,16 @@
 #![warn(missing_docs)]
 
 mod fit;
+pub mod multipart;
 mod track;
+mod upload;
 mod xml;
 
 use chrono::{DateTime, Utc};
 use roster_domain::Sport;
 
 pub use track::{EARTH_RADIUS_M, ELEVATION_NOISE_M, haversine_m};
+pub use upload::{MAX_TITLE_CHARS, activity_input, file_hash};
 
 /// The largest file accepted: 20 MiB.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;

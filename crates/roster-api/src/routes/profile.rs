@@ -2,7 +2,7 @@
 //! import (`POST …/members/{user_id}/activities/import`).
 
 pub mod dto;
-pub mod multipart;
+pub use roster_import::multipart;
 
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
@@ -12,19 +12,16 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{ProfileDto, TrainingPlansDto};
 use multipart::{FormType, Part};
-use roster_domain::athlete::{ActivityInput, ActivitySource};
 use roster_domain::policy::Action;
 use roster_domain::services::athlete as svc;
 use roster_domain::services::profile as profile_svc;
 use roster_domain::{OrgId, UserId};
-use roster_import::{ImportError, ImportedActivity, MAX_FILE_BYTES};
+use roster_import::{ImportError, MAX_FILE_BYTES};
 
 const MEMBER: &str = "/organizations/{org_id}/members/{user_id}";
 
 /// The largest import body: the largest file plus room for the form's headers and fields.
 pub const MAX_IMPORT_BODY_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
-/// The longest title stored from a file.
-const MAX_TITLE_CHARS: usize = 200;
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::RateLimit) {
@@ -178,44 +175,6 @@ fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
     Ok(form)
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    use std::fmt::Write;
-    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
-}
-
-/// `text` on one line: every run of whitespace and control characters is one space.
-fn one_line(text: &str) -> String {
-    text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
-}
-
-fn activity_input(
-    imported: ImportedActivity,
-    hash: String,
-    sport: Option<String>,
-    title: Option<String>,
-) -> ActivityInput {
-    // A title sent in the form is the client's text and must pass the text
-    // rule as it is; one read from the file is the device's, whose line
-    // breaks and tabs become spaces rather than refusing the whole file.
-    let from_file = || imported.title.as_deref().map(one_line);
-    let title = title.or_else(from_file).map(|t| t.chars().take(MAX_TITLE_CHARS).collect::<String>());
-    ActivityInput {
-        sport: sport.unwrap_or_else(|| imported.sport.as_str().to_owned()),
-        start_time: imported.start_time,
-        distance_m: (imported.distance_m * 100.0).round() / 100.0,
-        duration_s: imported.duration_s,
-        elevation_gain_m: imported.elevation_gain_m.map(|e| (e * 10.0).round() / 10.0),
-        avg_hr: imported.avg_hr.map(i64::from),
-        title,
-        source: ActivitySource::Manual.as_str().to_owned(),
-        external_id: Some(hash),
-    }
-}
-
 /// Import a GPX, TCX or FIT file as an activity (coaches who may write for
 /// the athlete, the athlete). `multipart/form-data` with a `file` part and
 /// optional `sport` and `title` fields that override what the file says.
@@ -252,12 +211,12 @@ pub async fn import_activity(
     let Form { file, file_name, sport, title } = form;
     let (imported, hash) = web::block(move || {
         let imported = roster_import::import(&file, file_name.as_deref());
-        imported.map(|a| (a, sha256_hex(&file)))
+        imported.map(|a| (a, roster_import::file_hash(&file)))
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(|e| import_problem(&e))?;
-    let input = activity_input(imported, hash, sport, title);
+    let input = roster_import::activity_input(imported, hash, sport, title);
     let inserted = user
         .run(&state, move |s, me| svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
         .await?;
@@ -290,12 +249,4 @@ pub async fn get_profile(
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProfileDto::from(profile)))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_title_from_a_file_is_made_one_line() {
-        assert_eq!(super::one_line(" Morning\r\n\tRun\u{0}in  the park "), "Morning Run in the park");
-    }
 }

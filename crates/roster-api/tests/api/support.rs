@@ -139,6 +139,13 @@ pub async fn apps() -> Vec<TestApp> {
 }
 
 impl TestApp {
+    /// Where the outbox worker writes e-mails (`mail.transport = "file"`);
+    /// the console's browser tests open the links in them.
+    #[allow(dead_code)]
+    pub fn mail_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("mail")
+    }
+
     /// Sends a request; `body` goes as JSON.
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         let mut req = self.client.request(method, format!("{}{path}", self.base));

@@ -3,7 +3,6 @@
 
 use crate::error::ApiError;
 use crate::routes::{decode_cursor, encode_cursor, page_limit};
-use chrono::{DateTime, Utc};
 use roster_domain::member::{CoachFilter, Label, MemberLevel, RosterCursor, RosterQuery, RosterSort};
 use roster_domain::{GroupId, MembershipStatus, UserId};
 use serde::Deserialize;
@@ -150,69 +149,20 @@ pub fn parse(pairs: Vec<(String, String)>) -> Result<RosterQuery, ApiError> {
     Ok(query)
 }
 
-const SEP: char = '\u{1f}';
-
 /// The opaque cursor for `next`.
 pub fn encode(next: &RosterCursor) -> String {
-    match next {
-        RosterCursor::Name { key, user_id } => encode_cursor(&format!("n{SEP}{user_id}{SEP}{key}")),
-        RosterCursor::JoinedAt { joined_at, membership_id } => {
-            encode_cursor(&format!("j{SEP}{membership_id}{SEP}{}", joined_at.timestamp_micros()))
-        }
-        RosterCursor::Attention { rank, count, key, user_id } => {
-            encode_cursor(&format!("a{SEP}{user_id}{SEP}{rank}{SEP}{count}{SEP}{key}"))
-        }
-        RosterCursor::LastActivity { at, membership_id } => {
-            let micros = at.map_or_else(|| "-".to_owned(), |at| at.timestamp_micros().to_string());
-            encode_cursor(&format!("l{SEP}{membership_id}{SEP}{micros}"))
-        }
-        RosterCursor::Compliance { order, membership_id } => {
-            encode_cursor(&format!("c{SEP}{membership_id}{SEP}{order}"))
-        }
-    }
+    encode_cursor(&next.to_text())
 }
 
 fn decode(cursor: &str, sort: RosterSort) -> Result<RosterCursor, ApiError> {
-    let wrong = || bad("cursor", "cursor is not one this server issued for this sort");
     let text: String = decode_cursor(cursor)?;
-    let mut parts = text.splitn(3, SEP);
-    let (kind, id, rest) = (parts.next(), parts.next().ok_or_else(wrong)?, parts.next().ok_or_else(wrong)?);
-    match (kind, sort) {
-        (Some("n"), RosterSort::Name) => {
-            Ok(RosterCursor::Name { key: rest.to_owned(), user_id: id.parse().map_err(|_| wrong())? })
-        }
-        (Some("j"), RosterSort::JoinedAt | RosterSort::JoinedAtDesc) => {
-            let micros: i64 = rest.parse().map_err(|_| wrong())?;
-            let joined_at: DateTime<Utc> = DateTime::from_timestamp_micros(micros).ok_or_else(wrong)?;
-            Ok(RosterCursor::JoinedAt { joined_at, membership_id: id.parse().map_err(|_| wrong())? })
-        }
-        (Some("a"), RosterSort::Attention) => {
-            let mut rest = rest.splitn(3, SEP);
-            let rank: u8 = rest.next().and_then(|r| r.parse().ok()).filter(|r| *r <= 3).ok_or_else(wrong)?;
-            let count: u32 = rest.next().and_then(|c| c.parse().ok()).ok_or_else(wrong)?;
-            let key = rest.next().ok_or_else(wrong)?.to_owned();
-            Ok(RosterCursor::Attention { rank, count, key, user_id: id.parse().map_err(|_| wrong())? })
-        }
-        (Some("l"), RosterSort::LastActivity | RosterSort::LastActivityDesc) => {
-            let at = match rest {
-                "-" => None,
-                micros => {
-                    Some(DateTime::from_timestamp_micros(micros.parse().map_err(|_| wrong())?).ok_or_else(wrong)?)
-                }
-            };
-            Ok(RosterCursor::LastActivity { at, membership_id: id.parse().map_err(|_| wrong())? })
-        }
-        (Some("c"), RosterSort::Compliance) => Ok(RosterCursor::Compliance {
-            order: rest.parse().map_err(|_| wrong())?,
-            membership_id: id.parse().map_err(|_| wrong())?,
-        }),
-        _ => Err(wrong()),
-    }
+    RosterCursor::parse(&text, sort).ok_or_else(|| bad("cursor", "cursor is not one this server issued for this sort"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::DateTime;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()

@@ -5,8 +5,9 @@ use super::csv_bytes;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::invitations::OsTokens;
-use crate::routes::profile::{form_parts, read_body, sha256_hex, text_field};
+use crate::routes::profile::{form_parts, read_body, text_field};
 use crate::state::AppState;
+use ::roster_import::file_hash;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use roster_domain::roster_csv::import::{ImportMode, ImportReport, ImportRequest, ImportRow, ImportTable, MAX_ROWS};
@@ -263,7 +264,7 @@ pub async fn import(
     let body = read_body(&req, payload, MAX_BODY_BYTES, too_large()).await?;
     let Form { file, mode, dry_run, skip_invalid } = read_form(&req, &body)?;
     drop(body);
-    let fingerprint = sha256_hex(&[file.as_slice(), format!("\n{mode:?} {skip_invalid}").as_bytes()].concat());
+    let fingerprint = file_hash(&[file.as_slice(), format!("\n{mode:?} {skip_invalid}").as_bytes()].concat());
     let table = web::block(move || read_table(&file)).await.map_err(ApiError::internal)??;
     let request = ImportRequest { table, mode, dry_run, skip_invalid, idempotency_key: key, fingerprint };
     let report = user

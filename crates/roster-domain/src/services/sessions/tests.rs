@@ -213,3 +213,29 @@ fn a_weak_new_password_is_refused_naming_the_field_before_any_hashing() {
     let DomainError::Validation(errors) = err else { panic!("validation expected") };
     assert_eq!(errors[0].field, "new_password");
 }
+
+#[test]
+fn a_cookie_names_its_live_session() {
+    let (sid, user) = (SessionId::new(), UserId::new());
+    let mut repo = MockSessionRepo::new();
+    repo.expect_refresh_token().with(eq(hash("c1"))).returning(move |_| Ok(Some(record(sid, user))));
+    repo.expect_session_is_live().with(eq(sid), eq(user)).returning(|_, _| Ok(true));
+    assert_eq!(session_of_cookie(&repo, &clock(), "c1").unwrap(), (user, sid));
+}
+
+#[test]
+fn a_cookie_of_an_ended_session_is_refused() {
+    let (sid, user) = (SessionId::new(), UserId::new());
+    for ended in [
+        RefreshRecord { session_revoked: true, ..record(sid, user) },
+        RefreshRecord { rotated: true, ..record(sid, user) },
+        RefreshRecord { expires_at: clock().now(), ..record(sid, user) },
+    ] {
+        let mut repo = MockSessionRepo::new();
+        repo.expect_refresh_token().returning(move |_| Ok(Some(ended.clone())));
+        assert!(matches!(session_of_cookie(&repo, &clock(), "c1"), Err(DomainError::Unauthenticated)));
+    }
+    let mut unknown = MockSessionRepo::new();
+    unknown.expect_refresh_token().returning(|_| Ok(None));
+    assert!(matches!(session_of_cookie(&unknown, &clock(), "c1"), Err(DomainError::Unauthenticated)));
+}

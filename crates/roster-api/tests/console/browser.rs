@@ -1,0 +1,365 @@
+//! Journeys in headless Chromium (Debian's `chromium` and `chromedriver`),
+//! driven with fantoccini: a small WebDriver client on the Tokio runtime the
+//! tests already use, with no TLS stack and no Selenium server (thirtyfour
+//! wraps the same protocol with more on top than these tests need). Every
+//! page visited is checked with axe-core (from npm, `npm ci`) for serious
+//! and critical violations, and photographed at 1280×800 and 390×844 under
+//! `target/screenshots/`. Without Chromium the test says SKIPPED.
+
+use crate::support::{PASSWORD, Session, TestApp, apps, unique_email};
+use fantoccini::{Client, ClientBuilder, Locator};
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+
+fn workspace() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// chromedriver on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+async fn start_driver() -> Option<Driver> {
+    if !installed("chromedriver") || !(installed("chromium") || std::path::Path::new("/usr/bin/chromium").exists()) {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+    for _ in 0..100 {
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return Some(driver);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({"binary": "/usr/bin/chromium",
+               "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,800", "--hide-scrollbars"]}),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector).capabilities(caps).connect(&driver.url).await.expect("a Chromium session")
+}
+
+/// Checks every page the same way: axe-core, then the two screenshots.
+struct Checker {
+    axe: String,
+    shots: Option<PathBuf>,
+    pages: Vec<String>,
+}
+
+impl Checker {
+    fn new(app: &TestApp) -> Self {
+        let axe_path = workspace().join("node_modules/axe-core/axe.min.js");
+        let axe = std::fs::read_to_string(&axe_path)
+            .unwrap_or_else(|_| panic!("{} is missing: run `npm ci` in the repository", axe_path.display()));
+        // Screenshots of the first backend only: the pages are the same.
+        let shots = (app.backend == roster_store::testing::Backend::Sqlite).then(|| {
+            let dir = workspace().join("target/screenshots");
+            std::fs::create_dir_all(&dir).unwrap();
+            dir
+        });
+        Self { axe, shots, pages: Vec::new() }
+    }
+
+    async fn check(&mut self, c: &Client, name: &str) {
+        c.execute(&format!("{}\nreturn true;", self.axe), vec![]).await.unwrap();
+        let found = c
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let violations: Vec<Value> = found.as_array().cloned().unwrap_or_default();
+        assert!(violations.is_empty(), "axe on {name} ({}): {violations:#?}", c.current_url().await.unwrap());
+        if let Some(dir) = &self.shots {
+            for (w, h) in [(1280, 800), (390, 844)] {
+                c.set_window_size(w, h).await.unwrap();
+                let png = c.screenshot().await.unwrap();
+                std::fs::write(dir.join(format!("{name}-{w}x{h}.png")), png).unwrap();
+            }
+            c.set_window_size(1280, 800).await.unwrap();
+        }
+        self.pages.push(name.to_owned());
+    }
+}
+
+async fn fill(c: &Client, id: &str, text: &str) {
+    let field = c.find(Locator::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
+async fn path(c: &Client) -> String {
+    let url = c.current_url().await.unwrap();
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
+/// Waits for the navigation a click or a key started to land on `expected`.
+async fn wait_path(c: &Client, expected: &str) {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = path(c).await;
+        if seen == expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("expected to be at {expected}, still at {seen}: {}", body_text(c).await);
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
+}
+
+async fn sign_in(c: &Client, app: &TestApp, email: &str) {
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{}/sign-in", app.base)).await.unwrap();
+    fill(c, "email", email).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "form button[type=submit]").await;
+}
+
+/// The invitation link in the e-mail file the outbox worker wrote for `to`.
+async fn invitation_link(app: &TestApp, to: &str) -> String {
+    for _ in 0..200 {
+        for entry in std::fs::read_dir(app.mail_dir()).into_iter().flatten().flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            let unfolded = text.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+            if unfolded.contains(to)
+                && let Some(at) = unfolded.find("/join/")
+            {
+                let token: String = unfolded[at + 6..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                    .collect();
+                return format!("{}/join/{token}", app.base);
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no invitation e-mail for {to} in {}", app.mail_dir().display());
+}
+
+async fn api_login(app: &TestApp, email: &str) -> (Session, String) {
+    let res =
+        app.call(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": PASSWORD}))).await;
+    let token = res.assert_status(200)["access_token"].as_str().unwrap().to_owned();
+    let user_id = res.body["user"]["user_id"].as_str().unwrap().to_owned();
+    let me = app.get("/api/v1/auth/me", &token).await;
+    let org_id = me.body["memberships"][0]["org_id"].as_str().unwrap().to_owned();
+    (Session { token, user_id, email: email.to_owned() }, org_id)
+}
+
+/// A coach signs up, creates the club and invites an athlete, who joins
+/// from the e-mail's link; the coach edits the athlete, filters by label and
+/// opens the profile; an assistant coach signs in by keyboard alone and gets
+/// no edit controls for another coach's athlete.
+#[tokio::test]
+async fn journeys_in_chromium() {
+    let Some(driver) = start_driver().await else {
+        println!(
+            "browser tests SKIPPED: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+        );
+        return;
+    };
+    for app in apps().await {
+        let c = browser(&driver).await;
+        journeys(&c, &app).await;
+        c.close().await.unwrap();
+    }
+}
+
+async fn journeys(c: &Client, app: &TestApp) {
+    let mut check = Checker::new(app);
+    let base = &app.base;
+
+    // Signed-out pages.
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    check.check(c, "sign-in").await;
+    c.goto(&format!("{base}/forgot-password")).await.unwrap();
+    check.check(c, "forgot-password").await;
+    c.goto(&format!("{base}/no-such-page")).await.unwrap();
+    check.check(c, "not-found").await;
+
+    // The coach signs up and creates the club.
+    let head_email = unique_email("hana");
+    c.goto(&format!("{base}/create-account")).await.unwrap();
+    check.check(c, "create-account").await;
+    fill(c, "first_name", "Hana").await;
+    fill(c, "last_name", "Okafor").await;
+    fill(c, "email", &head_email).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "form button[type=submit]").await;
+    wait_path(c, "/club/new").await;
+    check.check(c, "create-your-club").await;
+    fill(c, "name", "Riverside Runners").await;
+    fill(c, "timezone", "Europe/London").await;
+    click(c, "main form button[type=submit]").await;
+    wait_path(c, "/athletes").await;
+    check.check(c, "athletes-empty").await;
+
+    // ... and invites an athlete.
+    click(c, "a[href='/athletes/invite']").await;
+    wait_path(c, "/athletes/invite").await;
+    check.check(c, "invite-athlete").await;
+    let athlete_email = unique_email("jo");
+    fill(c, "first_name", "Jo").await;
+    fill(c, "email", &athlete_email).await;
+    click(c, "main form button[type=submit]").await;
+    wait_path(c, "/invitations?sent=1").await;
+    assert!(body_text(c).await.contains(&athlete_email));
+    check.check(c, "invitations").await;
+
+    // The athlete opens the link from the e-mail, creates an account and joins.
+    let link = invitation_link(app, &athlete_email).await;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&link).await.unwrap();
+    check.check(c, "join").await;
+    fill(c, "su-first", "Jo").await;
+    fill(c, "su-last", "Runner").await;
+    fill(c, "su-password", PASSWORD).await;
+    click(c, "#signup button[type=submit]").await;
+    let next = c.wait().for_element(Locator::Css("#next:not(.hidden) a")).await.unwrap();
+    next.click().await.unwrap();
+    wait_path(c, "/sign-in").await;
+    fill(c, "email", &athlete_email).await;
+    fill(c, "password", PASSWORD).await;
+    click(c, "form button[type=submit]").await;
+    wait_path(c, "/me").await;
+    assert!(body_text(c).await.contains("Riverside Runners"));
+    check.check(c, "my-club").await;
+    c.goto(&format!("{base}/me/activities")).await.unwrap();
+    check.check(c, "my-activities").await;
+    c.goto(&format!("{base}/me/upload")).await.unwrap();
+    check.check(c, "upload-activity").await;
+    let fit = ["../shared", "../../shared"]
+        .iter()
+        .map(|up| workspace().join(up).join("testdata/fit/activity-small-fenix2-run.fit"))
+        .find(|p| p.exists());
+    match fit {
+        Some(fit) => {
+            let file = c.find(Locator::Id("file")).await.unwrap();
+            file.send_keys(&fit.canonicalize().unwrap().display().to_string()).await.unwrap();
+            click(c, "main form button[type=submit]").await;
+            wait_path(c, "/me/activities").await;
+            assert!(body_text(c).await.contains(" km"), "the uploaded activity is listed");
+        }
+        None => println!("upload step SKIPPED: no shared/testdata/fit next to the repository"),
+    }
+    c.goto(&format!("{base}/me/leave")).await.unwrap();
+    check.check(c, "leave-club").await;
+
+    // The coach edits the athlete's attributes, filters by label, opens the profile.
+    sign_in(c, app, &head_email).await;
+    wait_path(c, "/athletes").await;
+    check.check(c, "athletes").await;
+    c.wait().for_element(Locator::LinkText("Jo Runner")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("display_name")).await.unwrap();
+    fill(c, "display_name", "Jo R").await;
+    fill(c, "member_level", "gold").await;
+    fill(c, "labels", "@marathon @spring").await;
+    click(c, "#edit form button[type=submit]").await;
+    c.wait().for_element(Locator::XPath("//header//span[@class='chip' and text()='@marathon']")).await.unwrap();
+    check.check(c, "athlete-profile").await;
+    c.goto(&format!("{base}/athletes")).await.unwrap();
+    fill(c, "labels", "marathon").await;
+    click(c, "form.filters button[type=submit]").await;
+    wait_path(c, "/athletes?q=&status=&level=&labels=marathon&coach=&group=&sort=name").await;
+    c.find(Locator::LinkText("Jo R")).await.unwrap();
+    check.check(c, "athletes-filtered").await;
+    fill(c, "labels", "sprint").await;
+    click(c, "form.filters button[type=submit]").await;
+    wait_path(c, "/athletes?q=&status=&level=&labels=sprint&coach=&group=&sort=name").await;
+    assert!(body_text(c).await.contains("No athletes match."));
+    c.find(Locator::LinkText("Jo R")).await.unwrap_err();
+    c.back().await.unwrap();
+    c.wait().for_element(Locator::LinkText("Jo R")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Css("a[href$='/remove']")).await.unwrap();
+    click(c, "a[href$='/remove']").await;
+    c.wait().for_element(Locator::Css("form[action$='/remove']")).await.unwrap();
+    check.check(c, "remove-athlete").await;
+    for (page, name) in [
+        ("/groups", "groups"),
+        ("/plans", "training-plans"),
+        ("/coaches", "coaches"),
+        ("/audit", "audit-log"),
+        ("/settings", "settings"),
+        ("/athletes/invite-link", "create-invite-link"),
+        ("/athletes/add", "add-existing-user"),
+    ] {
+        c.goto(&format!("{base}{page}")).await.unwrap();
+        check.check(c, name).await;
+    }
+
+    // An assistant coach signs in by keyboard only and cannot edit another coach's athlete.
+    let (head, org_id) = api_login(app, &head_email).await;
+    let assistant = app.assistant_coach(&head, &org_id).await;
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/sign-in")).await.unwrap();
+    let mut reached = false;
+    for _ in 0..10 {
+        c.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+        if c.active_element().await.unwrap().attr("id").await.unwrap().as_deref() == Some("email") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab reaches the e-mail field");
+    c.active_element().await.unwrap().send_keys(&assistant.email).await.unwrap();
+    c.active_element().await.unwrap().send_keys(TAB).await.unwrap();
+    c.active_element().await.unwrap().send_keys(PASSWORD).await.unwrap();
+    c.active_element().await.unwrap().send_keys(ENTER).await.unwrap();
+    wait_path(c, "/athletes").await;
+    c.wait().for_element(Locator::LinkText("Jo R")).await.unwrap().click().await.unwrap();
+    c.wait().for_element(Locator::Id("week-h")).await.unwrap();
+    let text = body_text(c).await;
+    assert!(text.contains("Weekly distance") && !text.contains("Remove from organization"));
+    c.find(Locator::Id("edit")).await.unwrap_err();
+    check.check(c, "athlete-profile-assistant").await;
+    assert!(check.pages.len() >= 20, "{:?}", check.pages);
+}

@@ -1,0 +1,13 @@
+//! Console tests: the real server on port 0, its pages fetched and its
+//! forms posted over HTTP like a browser without scripts, on SQLite and on
+//! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `browser` drives
+//! headless Chromium through the same pages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
+
+mod browser;
+mod client;
+mod pages;
+#[allow(dead_code)] // the API tests' fixtures; these tests use a few
+#[path = "../api/support.rs"]
+mod support;

@@ -1,0 +1,119 @@
+//! # roster-console
+//!
+//! The coach console: server-rendered HTML pages over the same
+//! `roster-domain` use cases as the API, served by the `roster` binary at
+//! `/`. Handlers parse a form or a query, run one use case on the blocking
+//! pool and render a compiled template (askama); every action is a plain
+//! form post answered with a redirect. No rule lives here: what a member
+//! may see or change is the domain's to say (`policy`, the use cases).
+//!
+//! Sessions are the API's sessions: signing in starts one, whose secret
+//! travels in an HttpOnly, SameSite=Lax cookie; every state-changing request
+//! carries a per-session CSRF token in a hidden field (see [`session`]).
+
+pub mod assets;
+mod chart;
+mod error;
+mod form;
+mod pages;
+pub mod session;
+mod view;
+
+pub use error::{PageError, not_found_page};
+
+use actix_web::web;
+use roster_domain::attention::AttentionThresholds;
+use roster_domain::insights::InsightProvider;
+use roster_domain::ports::PasswordHasher;
+use roster_domain::values::Password;
+use roster_domain::{DomainError, RepoError, SystemClock};
+use roster_store::Store;
+use std::sync::Arc;
+
+/// What the console's handlers get: the store and clock the API uses, the
+/// API's password hasher and insight provider, and a few settings.
+pub struct Console {
+    /// Persistence.
+    pub store: Store,
+    /// Time.
+    pub clock: SystemClock,
+    /// The API's password hasher.
+    pub hasher: Arc<dyn PasswordHasher + Send + Sync>,
+    /// The insight provider in force.
+    pub insights: Arc<dyn InsightProvider>,
+    /// Settings.
+    pub config: ConsoleConfig,
+}
+
+impl std::fmt::Debug for Console {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Console").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+/// The settings the console reads.
+#[derive(Debug, Clone)]
+pub struct ConsoleConfig {
+    /// Where the server is reached (links in e-mails; `https` makes the cookie `Secure`).
+    pub public_base_url: String,
+    /// How long a console session lasts (the API's refresh token lifetime).
+    pub session_ttl: chrono::Duration,
+    /// How long a password reset link works.
+    pub password_reset_ttl: chrono::Duration,
+    /// The attention thresholds.
+    pub attention: AttentionThresholds,
+}
+
+impl ConsoleConfig {
+    /// Whether the session cookie is `Secure`.
+    pub fn secure_cookie(&self) -> bool {
+        self.public_base_url.starts_with("https://")
+    }
+}
+
+/// The use cases take `&impl PasswordHasher`; this lends them the shared one.
+struct Hasher<'a>(&'a (dyn PasswordHasher + Send + Sync));
+
+impl PasswordHasher for Hasher<'_> {
+    fn hash(&self, password: &Password) -> Result<String, RepoError> {
+        self.0.hash(password)
+    }
+
+    fn verify(&self, password: &str, hash: Option<String>) -> bool {
+        self.0.verify(password, hash)
+    }
+}
+
+impl Console {
+    fn hasher(&self) -> Hasher<'_> {
+        Hasher(&*self.hasher)
+    }
+}
+
+/// Runs a blocking use case on the thread pool, on one pooled connection.
+async fn run<T, F>(console: &web::Data<Console>, f: F) -> Result<T, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Console) -> Result<T, DomainError> + Send + 'static,
+{
+    let console = console.clone().into_inner();
+    web::block(move || console.store.pinned(|| f(&console)))
+        .await
+        .map_err(PageError::internal)?
+        .map_err(PageError::from)
+}
+
+/// Registers the console's pages at the root.
+pub fn configure(cfg: &mut web::ServiceConfig, console: web::Data<Console>) {
+    // A form that cannot be read (a field missing or mangled) is a page too.
+    let forms = web::FormConfig::default().error_handler(|e, _| {
+        tracing::debug!(error = %e, "unreadable console form");
+        PageError::Page(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "This form could not be read",
+            "Go back, reload the page and send the form again.".into(),
+        )
+        .into()
+    });
+    cfg.app_data(console).app_data(forms).configure(assets::configure).configure(pages::configure);
+}

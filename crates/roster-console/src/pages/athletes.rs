@@ -1,0 +1,282 @@
+//! **Athletes**: the roster table with its filters, and **Invite athlete**.
+
+use crate::form::Errors;
+use crate::view::{Chrome, Viewer, render, signed_in};
+use crate::{Console, PageError};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use roster_domain::entities::CoachView;
+use roster_domain::error::FieldErrors;
+use roster_domain::groups::GroupView;
+use roster_domain::member::{
+    CoachFilter, Label, MemberLevel, MemberView, ProfileStatus, RosterCursor, RosterQuery, RosterSort,
+};
+use roster_domain::policy::{Action, Target};
+use roster_domain::services::{coaches, groups, members};
+use roster_domain::{DomainError, GroupId, MembershipStatus, Role, UserId};
+
+/// The roster's filters as the page's GET form sends them (empty: any).
+#[derive(Debug, Default, Clone)]
+pub(super) struct Filters {
+    pub status: String,
+    pub level: String,
+    /// Space- or comma-separated labels, all of which must match.
+    pub labels: String,
+    /// `""` any, `me`, `none`, or a coach's id.
+    pub coach: String,
+    pub group: String,
+    pub q: String,
+    /// `name`, `joined` or `attention`.
+    pub sort: String,
+    pub after: String,
+}
+
+impl Filters {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Filters::default();
+        for (name, value) in pairs {
+            let slot = match name.as_str() {
+                "status" => &mut f.status,
+                "level" => &mut f.level,
+                "labels" => &mut f.labels,
+                "coach" => &mut f.coach,
+                "group" => &mut f.group,
+                "q" => &mut f.q,
+                "sort" => &mut f.sort,
+                "after" => &mut f.after,
+                _ => continue,
+            };
+            *slot = value.trim().to_owned();
+        }
+        f
+    }
+
+    /// The use case's query, or the field that could not be read.
+    fn query(&self) -> Result<RosterQuery, DomainError> {
+        let mut errors = FieldErrors::new();
+        let mut q = RosterQuery { limit: 50, include_profile_status: true, ..RosterQuery::default() };
+        if !self.status.is_empty() {
+            q.statuses = self.status.parse::<MembershipStatus>().map(|s| vec![s]).unwrap_or_default();
+        }
+        if !self.level.is_empty() {
+            q.member_level = errors.check("level", MemberLevel::parse(&self.level));
+        }
+        for label in self.labels.split([' ', ',']).filter(|l| !l.is_empty()) {
+            let label = if label.starts_with('@') { label.to_owned() } else { format!("@{label}") };
+            if let Some(l) = errors.check("labels", Label::parse(&label)) {
+                q.labels.push(l);
+            }
+        }
+        q.coach = match self.coach.as_str() {
+            "" => CoachFilter::Any,
+            "me" => CoachFilter::Me,
+            "none" => CoachFilter::Unassigned,
+            id => id.parse::<UserId>().map(CoachFilter::Coach).unwrap_or_default(),
+        };
+        q.group_id = self.group.parse::<GroupId>().ok();
+        q.q = Some(self.q.to_lowercase()).filter(|t| !t.is_empty()).map(|t| t.chars().take(100).collect());
+        q.sort = match self.sort.as_str() {
+            "joined" => RosterSort::JoinedAtDesc,
+            "attention" => RosterSort::Attention,
+            _ => RosterSort::Name,
+        };
+        q.after = decode_cursor(&self.after, q.sort);
+        errors.finish()?;
+        Ok(q)
+    }
+
+    /// This view's URL with the next page's cursor.
+    fn next_page(&self, next: &RosterCursor) -> String {
+        let mut pairs = vec![
+            ("status", self.status.as_str()),
+            ("level", &self.level),
+            ("labels", &self.labels),
+            ("coach", &self.coach),
+            ("group", &self.group),
+            ("q", &self.q),
+            ("sort", &self.sort),
+        ];
+        let after = encode_cursor(next);
+        pairs.push(("after", &after));
+        let query: Vec<String> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", crate::error::encode(v)))
+            .collect();
+        format!("/athletes?{}", query.join("&"))
+    }
+}
+
+fn encode_cursor(c: &RosterCursor) -> String {
+    c.to_text()
+}
+
+/// A cursor from another sort, or a mangled one, starts at the first page.
+fn decode_cursor(text: &str, sort: RosterSort) -> Option<RosterCursor> {
+    RosterCursor::parse(text, sort)
+}
+
+/// One row of the table.
+pub(super) struct Row {
+    pub user_id: String,
+    pub name: String,
+    pub email: String,
+    pub level: String,
+    pub labels: Vec<String>,
+    pub status: &'static str,
+    pub coach: String,
+    pub groups: Vec<String>,
+    pub marks: Vec<(&'static str, String)>,
+}
+
+/// A `<select>` option.
+pub(super) struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "athletes.html")]
+struct Athletes {
+    chrome: Chrome,
+    filters: Filters,
+    errors: Errors,
+    rows: Vec<Row>,
+    total: i64,
+    next_page: Option<String>,
+    coach_choices: Vec<Choice>,
+    group_choices: Vec<Choice>,
+    may_invite: bool,
+}
+
+pub(super) fn person_name(first: &str, last: Option<&str>) -> String {
+    format!("{first} {}", last.unwrap_or_default()).trim().to_owned()
+}
+
+pub(super) fn member_name(view: &MemberView) -> String {
+    match &view.membership.display_name {
+        Some(d) => d.as_str().to_owned(),
+        None => person_name(&view.first_name, view.last_name.as_deref()),
+    }
+}
+
+pub(super) fn coach_name(coaches: &[CoachView], id: Option<UserId>) -> String {
+    match id {
+        None => "Unassigned".into(),
+        Some(id) => coaches
+            .iter()
+            .find(|c| c.user_id == id)
+            .map_or_else(|| "Former coach".into(), |c| person_name(&c.first_name, c.last_name.as_deref())),
+    }
+}
+
+fn marks(status: &ProfileStatus) -> Vec<(&'static str, String)> {
+    use roster_domain::member::IntegrationState::Connected;
+    let i = &status.integrations;
+    let connected = [i.strava, i.garmin, i.apple_health].iter().filter(|s| **s == Connected).count();
+    let mut marks = Vec::new();
+    if connected > 0 {
+        marks.push(("ok", format!("{connected} integration{}", if connected == 1 { "" } else { "s" })));
+    }
+    if status.zones.heart_rate || status.zones.pace {
+        marks.push(("ok", "Zones".into()));
+    }
+    if let Some(race) = &status.race_goals.next {
+        marks.push(("ok", format!("Race {}", race.race_date)));
+    }
+    match &status.training_plans.current {
+        Some(plan) => marks.push(("ok", format!("Plan week {}/{}", plan.current_week, plan.total_weeks))),
+        None => marks.push(("muted", "No plan".into())),
+    }
+    if let Some(severity) = &status.attention.max_severity {
+        let kind = if severity == "urgent" { "urgent" } else { "warn" };
+        marks.push((kind, format!("Attention: {severity} ({})", status.attention.count)));
+    }
+    marks
+}
+
+fn choices(viewer: &Viewer, coaches: &[CoachView], groups: &[GroupView]) -> (Vec<Choice>, Vec<Choice>) {
+    let mut coach_choices = vec![
+        Choice { value: String::new(), label: "Any coach".into() },
+        Choice { value: "me".into(), label: "Me".into() },
+        Choice { value: "none".into(), label: "Unassigned".into() },
+    ];
+    // An assistant coach filters by themselves only (the use case says so too).
+    if viewer.may(Action::AssignCoach, Target::Organization) {
+        coach_choices.extend(coaches.iter().filter(|c| c.user_id != viewer.user.user_id).map(|c| Choice {
+            value: c.user_id.to_string(),
+            label: person_name(&c.first_name, c.last_name.as_deref()),
+        }));
+    }
+    let mut group_choices = vec![Choice { value: String::new(), label: "Any group".into() }];
+    group_choices.extend(
+        groups.iter().map(|g| Choice { value: g.group.group_id.to_string(), label: g.group.name.as_str().to_owned() }),
+    );
+    (coach_choices, group_choices)
+}
+
+pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .unwrap_or_default();
+    let filters = Filters::from_pairs(pairs);
+    let page = signed_in(&c, &req, move |c, viewer| {
+        let org_id = viewer.org_id()?;
+        let me = viewer.user.user_id;
+        let coach_list = coaches::list(&c.store, me, org_id)?;
+        let group_list = groups::list(&c.store, &c.store, me, org_id, None, 200)?;
+        let (coach_choices, group_choices) = choices(&viewer, &coach_list, &group_list);
+        let (rows, total, next_page, errors) = match filters.query() {
+            Ok(mut query) => {
+                query.attention = c.config.attention.clone();
+                query.now = Some(roster_domain::Clock::now(&c.clock));
+                let page = members::list(&c.store, &c.store, me, org_id, query)?;
+                let mut statuses = page.profile_status.unwrap_or_default();
+                let mut group_ids = page.group_ids;
+                let rows = page
+                    .members
+                    .iter()
+                    .map(|view| {
+                        let id = view.membership.user_id;
+                        let m = &view.membership;
+                        Row {
+                            user_id: id.to_string(),
+                            name: member_name(view),
+                            email: view.email.clone(),
+                            level: m.member_level.as_ref().map(|l| l.as_str().to_owned()).unwrap_or_default(),
+                            labels: m.labels.to_strings(),
+                            status: m.status.as_str(),
+                            coach: coach_name(&coach_list, m.assigned_to_coach_id),
+                            groups: group_ids
+                                .remove(&id)
+                                .unwrap_or_default()
+                                .iter()
+                                .filter_map(|g| group_list.iter().find(|v| v.group.group_id == *g))
+                                .map(|v| v.group.name.as_str().to_owned())
+                                .collect(),
+                            marks: marks(&statuses.remove(&id).unwrap_or_default()),
+                        }
+                    })
+                    .collect();
+                (rows, page.total, page.next.as_ref().map(|n| filters.next_page(n)), Errors::none())
+            }
+            Err(DomainError::Validation(errors)) => {
+                (Vec::new(), 0, None, Errors::for_fields(errors, &["level", "labels"]))
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Athletes {
+            chrome: viewer.chrome("/athletes"),
+            may_invite: viewer.may(Action::CreateInvitation, Target::Invitation(Role::Athlete)),
+            filters,
+            errors,
+            rows,
+            total,
+            next_page,
+            coach_choices,
+            group_choices,
+        })
+    })
+    .await?;
+    render(&page)
+}

@@ -1,0 +1,87 @@
+//! The pages, one module per area of the sidebar.
+
+mod athletes;
+mod auth;
+mod club;
+mod invite;
+mod lists;
+mod me;
+mod profile;
+
+use actix_web::web;
+use rand::RngCore;
+use roster_domain::invitation::{InvitationToken, TokenGenerator};
+
+/// Session secrets and invitation tokens from the OS's random source.
+#[derive(Debug)]
+struct OsTokens;
+
+impl TokenGenerator for OsTokens {
+    fn generate(&self) -> InvitationToken {
+        let mut bytes = [0u8; roster_domain::invitation::token::TOKEN_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        InvitationToken::from_random_bytes(bytes)
+    }
+}
+
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(club::home)))
+        .service(
+            web::resource("/sign-in").route(web::get().to(auth::sign_in_page)).route(web::post().to(auth::sign_in)),
+        )
+        .service(
+            web::resource("/create-account")
+                .route(web::get().to(auth::create_account_page))
+                .route(web::post().to(auth::create_account)),
+        )
+        .service(
+            web::resource("/forgot-password")
+                .route(web::get().to(auth::forgot_password_page))
+                .route(web::post().to(auth::forgot_password)),
+        )
+        .service(web::resource("/sign-out").route(web::post().to(auth::sign_out)))
+        .service(web::resource("/club/new").route(web::get().to(club::new_page)).route(web::post().to(club::create)))
+        .service(
+            web::resource("/settings")
+                .route(web::get().to(club::settings_page))
+                .route(web::post().to(club::save_settings)),
+        )
+        .service(web::resource("/athletes").route(web::get().to(athletes::list)))
+        .service(
+            web::resource("/athletes/invite")
+                .route(web::get().to(invite::invite_page))
+                .route(web::post().to(invite::invite)),
+        )
+        .service(
+            web::resource("/athletes/invite-link")
+                .route(web::get().to(invite::link_page))
+                .route(web::post().to(invite::create_link)),
+        )
+        .service(
+            web::resource("/athletes/add")
+                .route(web::get().to(invite::add_page))
+                .route(web::post().to(invite::add_existing)),
+        )
+        .service(web::resource("/athletes/{user_id}").route(web::get().to(profile::page)))
+        .service(web::resource("/athletes/{user_id}/edit").route(web::post().to(profile::edit)))
+        .service(web::resource("/athletes/{user_id}/coach").route(web::post().to(profile::assign_coach)))
+        .service(web::resource("/athletes/{user_id}/plans").route(web::post().to(profile::assign_plan)))
+        .service(
+            web::resource("/athletes/{user_id}/plans/{assignment_id}/cancel")
+                .route(web::post().to(profile::cancel_plan)),
+        )
+        .service(
+            web::resource("/athletes/{user_id}/remove")
+                .route(web::get().to(profile::remove_page))
+                .route(web::post().to(profile::remove)),
+        )
+        .service(web::resource("/groups").route(web::get().to(lists::groups)))
+        .service(web::resource("/plans").route(web::get().to(lists::plans)))
+        .service(web::resource("/invitations").route(web::get().to(lists::invitations)))
+        .service(web::resource("/coaches").route(web::get().to(lists::coaches)))
+        .service(web::resource("/audit").route(web::get().to(lists::audit)))
+        .service(web::resource("/me").route(web::get().to(me::club)))
+        .service(web::resource("/me/activities").route(web::get().to(me::activities)))
+        .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
+        .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)));
+}

@@ -1,0 +1,442 @@
+//! **Athlete profile**: header, plans, goal race, integrations, recent
+//! activities, the weekly distance chart, insights and attention signals;
+//! **Edit** (stale edits refused, the input kept), **Assign coach** and
+//! **Remove from organization**.
+
+use super::athletes::{Choice, coach_name, member_name, person_name};
+use crate::chart::{self, Bar};
+use crate::form::{Errors, Outcome, redirect};
+use crate::view::{Chrome, Viewer, posted, render, signed_in};
+use crate::{Console, PageError};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+use roster_domain::error::{Conflict, FieldErrors};
+use roster_domain::member::{DisplayName, Labels, MemberLevel, PrivateNotes};
+use roster_domain::plans::PlanFilter;
+use roster_domain::policy::{Action, Target};
+use roster_domain::services::members::{self, MemberAccess, MemberPatch};
+use roster_domain::services::{coaches, plans, profile};
+use roster_domain::{AssignmentId, DomainError, MembershipStatus, PlanId, UserId};
+use serde::Deserialize;
+
+/// The editable attributes, as the form shows and sends them.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(super) struct EditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    member_level: String,
+    #[serde(default)]
+    labels: String,
+    #[serde(default)]
+    private_notes: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    version: i64,
+}
+
+pub(super) struct Item {
+    title: String,
+    detail: String,
+    /// An assignment's id, for its **Cancel** button.
+    id: String,
+}
+
+impl Item {
+    fn new(title: String, detail: String) -> Self {
+        Self { title, detail, id: String::new() }
+    }
+}
+
+/// The **Assign plan** form.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(super) struct PlanForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    start_date: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile.html")]
+pub(super) struct Profile {
+    chrome: Chrome,
+    user_id: String,
+    name: String,
+    full_name: String,
+    email: String,
+    labels: Vec<String>,
+    status: &'static str,
+    level: String,
+    coach: String,
+    coach_id: String,
+    own_view: bool,
+    may_edit: bool,
+    may_assign: bool,
+    coach_choices: Vec<Choice>,
+    plan_choices: Vec<Choice>,
+    plan_form: PlanForm,
+    plans: Vec<Item>,
+    goal_race: Option<Item>,
+    integrations: Vec<Item>,
+    activities: Vec<Item>,
+    bars: Vec<Bar>,
+    chart_width: u32,
+    chart_height: u32,
+    insights: Vec<String>,
+    signals: Vec<Item>,
+    plan_errors: Errors,
+    form: EditForm,
+    errors: Errors,
+    /// After a stale save: the values someone else saved.
+    theirs: Option<EditForm>,
+}
+
+fn form_of(m: &roster_domain::entities::Membership) -> EditForm {
+    EditForm {
+        csrf: String::new(),
+        display_name: m.display_name.as_ref().map(|d| d.as_str().to_owned()).unwrap_or_default(),
+        member_level: m.member_level.as_ref().map(|l| l.as_str().to_owned()).unwrap_or_default(),
+        labels: m.labels.to_strings().join(" "),
+        private_notes: m.private_notes.as_ref().map(|n| n.as_str().to_owned()).unwrap_or_default(),
+        status: m.status.as_str().to_owned(),
+        version: m.version,
+    }
+}
+
+fn duration(seconds: i64) -> String {
+    let (h, m) = (seconds / 3600, (seconds % 3600) / 60);
+    if h > 0 { format!("{h} h {m:02} min") } else { format!("{m} min") }
+}
+
+/// The profile page's data; `edit` is the form to show (the current values
+/// unless a save came back with errors).
+pub(super) fn profile_data(
+    c: &Console,
+    viewer: &Viewer,
+    athlete: UserId,
+    edit: Option<(EditForm, Errors, Option<EditForm>)>,
+) -> Result<Profile, DomainError> {
+    profile_with(c, viewer, athlete, edit, None)
+}
+
+/// [`profile_data`], with the **Assign plan** form as the user sent it.
+fn profile_with(
+    c: &Console,
+    viewer: &Viewer,
+    athlete: UserId,
+    edit: Option<(EditForm, Errors, Option<EditForm>)>,
+    plan: Option<(PlanForm, Errors)>,
+) -> Result<Profile, DomainError> {
+    let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
+    let p = profile::profile(&c.store, &c.clock, &*c.insights, &c.config.attention, me, org_id, athlete)?;
+    let coach_list = if viewer.is_coach() { coaches::list(&c.store, me, org_id)? } else { Vec::new() };
+    let m = &p.member.membership;
+    let mut coach_choices = vec![Choice { value: String::new(), label: "Unassigned".into() }];
+    coach_choices.extend(
+        coach_list.iter().map(|c| Choice {
+            value: c.user_id.to_string(),
+            label: person_name(&c.first_name, c.last_name.as_deref()),
+        }),
+    );
+    let plans = p
+        .current_plan
+        .iter()
+        .map(|a| (a, format!("Current, since {}, until {}", a.start_date, a.end_date())))
+        .chain(p.upcoming_plans.iter().map(|a| (a, format!("Starts {}", a.start_date))))
+        .map(|(a, detail)| Item { title: a.plan_name.clone(), detail, id: a.assignment_id.to_string() })
+        .collect();
+    let may_edit = p.access == MemberAccess::Coach && viewer.may(Action::UpdateMember, Target::Member(m));
+    let mut plan_choices = Vec::new();
+    if may_edit {
+        let library =
+            plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
+        plan_choices.push(Choice { value: String::new(), label: "Choose a plan".into() });
+        plan_choices.extend(
+            library.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),
+        );
+    }
+    let (plan_form, plan_errors) =
+        plan.unwrap_or_else(|| (PlanForm { start_date: p.today.to_string(), ..PlanForm::default() }, Errors::none()));
+    let goal_race = p.data.goal_race().map(|g| {
+        let f = &g.fields;
+        let pace = f
+            .goal_time_s
+            .and_then(|t| roster_domain::insights::target_pace_s_per_km(f.distance_m, t))
+            .map(|s| format!(", target pace {}", roster_domain::insights::format_pace(s)))
+            .unwrap_or_default();
+        Item::new(f.race_name.clone(), format!("{}, {:.1} km{pace}", f.race_date, f.distance_m / 1000.0))
+    });
+    let integrations = p
+        .data
+        .integrations
+        .iter()
+        .map(|i| Item::new(i.provider.as_str().to_owned(), i.status.as_str().to_owned()))
+        .collect();
+    let activities = p
+        .data
+        .recent_activities
+        .iter()
+        .take(10)
+        .map(|a| {
+            Item::new(
+                a.title.clone().unwrap_or_else(|| a.sport.to_string()),
+                format!(
+                    "{}, {:.1} km in {}",
+                    a.start_time.format("%Y-%m-%d"),
+                    a.distance_m / 1000.0,
+                    duration(a.duration_s)
+                ),
+            )
+        })
+        .collect();
+    let bars = chart::bars(&p.data.weekly_distance);
+    let (form, errors, theirs) = edit.unwrap_or_else(|| (form_of(m), Errors::none(), None));
+    Ok(Profile {
+        chrome: viewer.chrome(if viewer.is_coach() { "/athletes" } else { "/me" }),
+        user_id: athlete.to_string(),
+        name: member_name(&p.member),
+        full_name: person_name(&p.member.first_name, p.member.last_name.as_deref()),
+        email: p.member.email.clone(),
+        labels: m.labels.to_strings(),
+        status: m.status.as_str(),
+        level: m.member_level.as_ref().map(|l| l.as_str().to_owned()).unwrap_or_default(),
+        coach: coach_name(&coach_list, m.assigned_to_coach_id),
+        coach_id: m.assigned_to_coach_id.map(|c| c.to_string()).unwrap_or_default(),
+        own_view: p.access == MemberAccess::Own,
+        may_edit,
+        may_assign: viewer.may(Action::AssignCoach, Target::Organization),
+        coach_choices,
+        plan_choices,
+        plan_form,
+        plan_errors,
+        plans,
+        goal_race,
+        integrations,
+        activities,
+        chart_width: chart::width(bars.len()),
+        chart_height: chart::HEIGHT,
+        bars,
+        insights: p.insights.iter().map(|i| i.text.clone()).collect(),
+        signals: p
+            .attention_signals
+            .iter()
+            .map(|s| Item::new(s.severity.as_str().to_owned(), s.message.clone()))
+            .collect(),
+        form,
+        errors,
+        theirs,
+    })
+}
+
+fn athlete_id(path: &str) -> Result<UserId, PageError> {
+    path.parse().map_err(|_| PageError::not_found())
+}
+
+pub(super) async fn page(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    let page = signed_in(&c, &req, move |c, viewer| profile_data(c, &viewer, athlete, None)).await?;
+    render(&page)
+}
+
+fn parse_patch(form: &EditForm) -> Result<MemberPatch, DomainError> {
+    let mut errors = FieldErrors::new();
+    let optional = |text: &str| Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
+    let display_name = match optional(&form.display_name) {
+        None => Some(None),
+        Some(v) => errors.check("display_name", DisplayName::parse(&v)).map(Some),
+    };
+    let member_level = match optional(&form.member_level) {
+        None => Some(None),
+        Some(v) => errors.check("member_level", MemberLevel::parse(&v)).map(Some),
+    };
+    let private_notes = match optional(&form.private_notes) {
+        None => Some(None),
+        Some(v) => errors.check("private_notes", PrivateNotes::parse(&v)).map(Some),
+    };
+    let labels: Vec<String> = form
+        .labels
+        .split([' ', ','])
+        .filter(|l| !l.is_empty())
+        .map(|l| if l.starts_with('@') { l.to_owned() } else { format!("@{l}") })
+        .collect();
+    let labels = errors.check("labels", Labels::parse(labels.iter().map(String::as_str)));
+    let status = errors.check(
+        "status",
+        form.status.parse::<MembershipStatus>().map_err(|_| roster_domain::values::InvalidValue {
+            code: "invalid_status",
+            message: "choose a status from the list".into(),
+        }),
+    );
+    errors.finish()?;
+    Ok(MemberPatch { display_name, member_level, labels, private_notes, status })
+}
+
+const EDIT_FIELDS: &[&str] = &["display_name", "member_level", "labels", "private_notes", "status"];
+
+pub(super) async fn edit(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<EditForm>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    let form = form.into_inner();
+    posted(&c, &req, form.csrf.clone(), move |c, viewer| {
+        let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
+        let saved = parse_patch(&form).and_then(|patch| {
+            members::update(&c.store, &c.store, &c.clock, me, org_id, athlete, patch, Some(form.version))
+        });
+        match saved {
+            Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
+            Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
+                // Someone saved first: show what they saved beside this
+                // user's input, which is kept, with their version to save over.
+                let (current, _) = members::get(&c.store, &c.store, me, org_id, athlete)?;
+                let theirs = form_of(&current.membership);
+                let mut mine = form;
+                mine.version = theirs.version;
+                let errors = Errors::one(
+                    "",
+                    "Someone else saved this athlete while you were editing. Their values are shown below; \
+                     your input is kept: save again to replace theirs.",
+                );
+                Ok(Outcome::Again(profile_data(c, &viewer, athlete, Some((mine, errors, Some(theirs))))?))
+            }
+            Err(e) => {
+                let errors = Errors::from_domain(e, EDIT_FIELDS)?;
+                Ok(Outcome::Again(profile_data(c, &viewer, athlete, Some((form, errors, None)))?))
+            }
+        }
+    })
+    .await?
+    .respond()
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CoachForm {
+    csrf: String,
+    #[serde(default)]
+    coach: String,
+}
+
+pub(super) async fn assign_coach(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<CoachForm>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    let form = form.into_inner();
+    let coach = match form.coach.as_str() {
+        "" => None,
+        id => Some(id.parse::<UserId>().map_err(|_| PageError::not_found())?),
+    };
+    posted(&c, &req, form.csrf, move |c, viewer| {
+        members::assign_coach(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete, coach)
+    })
+    .await?;
+    Ok(redirect(&format!("/athletes/{athlete}")))
+}
+
+#[derive(Template)]
+#[template(path = "remove.html")]
+struct Remove {
+    chrome: Chrome,
+    user_id: String,
+    name: String,
+}
+
+pub(super) async fn remove_page(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    let page = signed_in(&c, &req, move |c, viewer| {
+        let (view, _) = members::get(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, athlete)?;
+        Ok(Remove { chrome: viewer.chrome("/athletes"), user_id: athlete.to_string(), name: member_name(&view) })
+    })
+    .await?;
+    render(&page)
+}
+
+pub(super) async fn remove(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<super::auth::CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
+        members::remove(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete)
+    })
+    .await?;
+    Ok(redirect("/athletes?removed=1"))
+}
+
+pub(super) async fn assign_plan(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<PlanForm>,
+) -> Result<HttpResponse, PageError> {
+    let athlete = athlete_id(&path)?;
+    let form = form.into_inner();
+    posted(&c, &req, form.csrf.clone(), move |c, viewer| {
+        let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
+        let mut errors = FieldErrors::new();
+        let plan =
+            errors.check("plan", form.plan.parse::<PlanId>().map_err(|_| choose("choose a plan from the library")));
+        let start = errors.check(
+            "start_date",
+            NaiveDate::parse_from_str(&form.start_date, "%Y-%m-%d")
+                .map_err(|_| choose("use a date such as 2026-12-07")),
+        );
+        let assigned = errors.finish().and_then(|()| match (plan, start) {
+            (Some(plan), Some(start)) => {
+                plans::assign(&c.store, &c.store, &c.store, &c.clock, me, org_id, athlete, plan, start)
+            }
+            _ => Err(DomainError::Validation(Vec::new())),
+        });
+        match assigned {
+            Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
+            Err(e) => {
+                let errors = Errors::from_domain(e, &["plan", "start_date"])?;
+                Ok(Outcome::Again(profile_with(c, &viewer, athlete, None, Some((form, errors)))?))
+            }
+        }
+    })
+    .await?
+    .respond()
+}
+
+fn choose(message: &str) -> roster_domain::values::InvalidValue {
+    roster_domain::values::InvalidValue { code: "invalid_value", message: message.into() }
+}
+
+pub(super) async fn cancel_plan(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<super::auth::CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let (athlete, assignment) = path.into_inner();
+    let athlete = athlete_id(&athlete)?;
+    let assignment: AssignmentId = assignment.parse().map_err(|_| PageError::not_found())?;
+    posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
+        plans::cancel(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete, assignment)
+    })
+    .await?;
+    Ok(redirect(&format!("/athletes/{athlete}")))
+}

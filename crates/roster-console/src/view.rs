@@ -1,0 +1,204 @@
+//! Who is looking (the session's account and its organization) and the
+//! page chrome every signed-in page shares: the sidebar, the CSRF token.
+
+use crate::session::{self, SESSION_COOKIE};
+use crate::{Console, PageError};
+use actix_web::{HttpRequest, HttpResponse, web};
+use roster_domain::entities::{Membership, MembershipSummary, User};
+use roster_domain::policy::{Action, Actor, Target, authorize};
+use roster_domain::services::{accounts, sessions};
+use roster_domain::{DomainError, OrgId, Role, SessionId};
+
+/// The signed-in account, the session and the organization the console shows.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    /// The account.
+    pub user: User,
+    /// The session.
+    pub session_id: SessionId,
+    /// The session cookie's secret (the CSRF token derives from it).
+    secret: String,
+    /// The organization shown: the one the account heads or coaches in,
+    /// else the first it is an athlete of.
+    pub org: Option<MembershipSummary>,
+}
+
+impl Viewer {
+    /// The organization shown, or the "Create your club" page's refusal.
+    pub fn org(&self) -> Result<&MembershipSummary, DomainError> {
+        self.org.as_ref().ok_or(DomainError::NotFound("organization"))
+    }
+
+    /// The organization's id.
+    pub fn org_id(&self) -> Result<OrgId, DomainError> {
+        Ok(self.org()?.org_id)
+    }
+
+    /// The viewer as an actor of their organization: their role there is all
+    /// the decisions about which controls to show need.
+    fn actor(&self) -> Actor {
+        match &self.org {
+            Some(m) => Actor::Member(Membership {
+                status: m.status,
+                ..Membership::start(m.org_id, self.user.user_id, m.role, self.user.created_at)
+            }),
+            None => Actor::Outsider(self.user.user_id),
+        }
+    }
+
+    /// Whether the viewer may do `action` about `target`: which controls to
+    /// show (the use case behind each decides again).
+    pub fn may(&self, action: Action, target: Target<'_>) -> bool {
+        authorize(&self.actor(), action, target).is_ok()
+    }
+
+    /// Whether the viewer coaches in their organization.
+    pub fn is_coach(&self) -> bool {
+        self.org.as_ref().is_some_and(|m| m.role.is_coach())
+    }
+
+    /// This session's CSRF token.
+    pub fn csrf(&self) -> String {
+        session::csrf_token(&self.secret)
+    }
+
+    /// The page chrome with `current` marked in the sidebar.
+    pub fn chrome(&self, current: &'static str) -> Chrome {
+        let name =
+            format!("{} {}", self.user.first_name.as_str(), self.user.last_name.as_ref().map_or("", |l| l.as_str()));
+        Chrome {
+            css: crate::assets::url("console.css"),
+            js: crate::assets::url("console.js"),
+            csrf: self.csrf(),
+            user_name: name.trim().to_owned(),
+            org_name: self.org.as_ref().map(|m| m.org_name.clone()),
+            nav: nav(self, current),
+        }
+    }
+}
+
+/// One sidebar link.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Where it goes.
+    pub href: &'static str,
+    /// Its text.
+    pub label: &'static str,
+    /// The page shown.
+    pub current: bool,
+}
+
+/// What every signed-in page shows around its content.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The stylesheet's URL.
+    pub css: &'static str,
+    /// The script's URL.
+    pub js: &'static str,
+    /// The session's CSRF token for the page's forms.
+    pub csrf: String,
+    /// Who is signed in.
+    pub user_name: String,
+    /// Their organization.
+    pub org_name: Option<String>,
+    /// The sidebar.
+    pub nav: Vec<NavItem>,
+}
+
+fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
+    let items: &[(&str, &str)] = match viewer.org.as_ref().map(|m| m.role) {
+        None => &[("/club/new", "Create your club")],
+        Some(Role::Athlete) => {
+            &[("/me", "My club"), ("/me/activities", "My activities"), ("/me/upload", "Upload activity")]
+        }
+        Some(_) => &[
+            ("/athletes", "Athletes"),
+            ("/groups", "Groups"),
+            ("/plans", "Training plans"),
+            ("/invitations", "Invitations"),
+            ("/coaches", "Coaches"),
+            ("/audit", "Audit log"),
+            ("/settings", "Settings"),
+        ],
+    };
+    // The audit log is the head coach's to read (policy): others get no link to a refusal.
+    let shown = |href: &str| href != "/audit" || viewer.may(Action::ReadAuditTrail, Target::Organization);
+    items
+        .iter()
+        .filter(|(href, _)| shown(href))
+        .map(|&(href, label)| NavItem { href, label, current: href == current })
+        .collect()
+}
+
+/// The organization an account's console shows.
+fn home_org(memberships: Vec<MembershipSummary>) -> Option<MembershipSummary> {
+    let mut live = memberships;
+    live.sort_by_key(|m| match m.role {
+        Role::HeadCoach => 0,
+        Role::AssistantCoach => 1,
+        Role::Athlete => 2,
+    });
+    live.into_iter().next()
+}
+
+/// The viewer of the request's session, on the use case's connection.
+fn viewer(c: &Console, secret: String) -> Result<Viewer, DomainError> {
+    let (user_id, session_id) = sessions::session_of_cookie(&c.store, &c.clock, &secret)?;
+    let (user, memberships) = accounts::me(&c.store, user_id)?;
+    Ok(Viewer { user, session_id, secret, org: home_org(memberships) })
+}
+
+fn next_of(req: &HttpRequest) -> String {
+    let uri = req.uri();
+    uri.path_and_query().map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// Runs `f` as the request's signed-in viewer (one blocking task, one
+/// pooled connection); no live session sends the browser to sign in.
+pub async fn signed_in<T, F>(c: &web::Data<Console>, req: &HttpRequest, f: F) -> Result<T, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Console, Viewer) -> Result<T, DomainError> + Send + 'static,
+{
+    let next = next_of(req);
+    let sign_in =
+        || PageError::SignIn(if req.method() == actix_web::http::Method::GET { next.clone() } else { "/".into() });
+    let Some(secret) = session::cookie(req, SESSION_COOKIE) else { return Err(sign_in()) };
+    crate::run(c, move |c| {
+        let viewer = viewer(c, secret)?;
+        f(c, viewer)
+    })
+    .await
+    .map_err(|e| match e {
+        PageError::SignIn(_) => sign_in(),
+        other => other,
+    })
+}
+
+/// [`signed_in`] for a form post: refused unless `csrf` is this session's token.
+pub async fn posted<T, F>(c: &web::Data<Console>, req: &HttpRequest, csrf: String, f: F) -> Result<T, PageError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Console, Viewer) -> Result<T, DomainError> + Send + 'static,
+{
+    let checked =
+        signed_in(c, req, move |c, viewer| Ok(session::same_token(&viewer.csrf(), &csrf).then(|| f(c, viewer))))
+            .await?;
+    match checked {
+        Some(result) => result.map_err(PageError::from),
+        None => Err(PageError::bad_form()),
+    }
+}
+
+/// An HTML answer.
+pub fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// Renders a template into an HTML answer.
+pub fn render(page: &impl askama::Template) -> Result<HttpResponse, PageError> {
+    page.render().map(html).map_err(PageError::internal)
+}
