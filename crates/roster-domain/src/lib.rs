@@ -46,8 +46,8 @@ pub mod webhooks;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
-    ActivityId, AssignmentId, DeliveryId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId, RaceGoalId,
-    SessionId, UserId, WebhookId,
+    ActivityId, ApiKeyId, AssignmentId, DeliveryId, EventId, GroupId, InvitationId, MembershipId, OrgId, PlanId,
+    RaceGoalId, SessionId, UserId, WebhookId,
 };
 pub use role::{MembershipStatus, Role};
 pub use sport::Sport;
