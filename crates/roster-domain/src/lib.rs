@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod added_mail;
+pub mod api_keys;
 pub mod athlete;
 pub mod attention;
 pub mod calendar;
