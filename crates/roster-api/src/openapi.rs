@@ -52,6 +52,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::routes::calendar::Api::openapi(),
         crate::routes::sessions::Api::openapi(),
         crate::routes::webhooks::Api::openapi(),
+        crate::routes::api_keys::Api::openapi(),
     ] {
         doc.merge(part);
     }

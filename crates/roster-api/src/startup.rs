@@ -95,6 +95,7 @@ impl Application {
             tokens: TokenKeys::new(&secret, settings.auth.token_ttl_s),
             settings: Arc::new(settings.clone()),
             insights: crate::insights_llm::ConfiguredInsights::from_settings(&settings.insights),
+            key_limiter: crate::auth::KeyLimiter::from_settings(&settings.rate_limit),
         });
         let prometheus = PrometheusMetricsBuilder::new("roster")
             .endpoint("/metrics")
@@ -166,6 +167,7 @@ impl Application {
                         .configure(|cfg| crate::routes::profile::configure(cfg, &rate_limit))
                         .configure(crate::routes::calendar::configure)
                         .configure(crate::routes::webhooks::configure)
+                        .configure(crate::routes::api_keys::configure)
                         .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit)),
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))

@@ -394,3 +394,19 @@ diesel::table! {
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::allow_tables_to_appear_in_same_query!(webhook_endpoints, webhook_deliveries, webhook_attempts, audit_events);
+
+diesel::table! {
+    api_keys (key_id) {
+        key_id -> Text,
+        org_id -> Text,
+        secret_hash -> Text,
+        name -> Text,
+        scopes -> Text,
+        prefix -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}

@@ -4,7 +4,7 @@ pub mod dto;
 pub mod query;
 
 use super::{etag, if_match};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::coaches::AccountRefBody;
@@ -68,11 +68,12 @@ pub fn with_groups(state: &AppState, view: MemberView) -> Result<(MemberView, Ve
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members", tag = "members", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), query::RosterParams),
     responses((status = 200, body = MemberListDto), (status = 400, body = Problem),
-        (status = 403, description = "not a coach, or an assistant coach filtering by another coach", body = Problem),
+        (status = 403, description = "not a coach, or an assistant coach filtering by another coach; \
+            insufficient_scope", body = Problem),
         (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -82,7 +83,7 @@ pub async fn list(
         .into_inner();
     let mut roster_query = query::parse(pairs)?;
     let page = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             roster_query.attention = s.settings.attention.thresholds();
             roster_query.now = Some(s.clock.now());
             members::list(&s.store, &s.store, me, org_id, roster_query)
@@ -160,15 +161,16 @@ pub async fn add(
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     responses((status = 200, body = MemberDto),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
         (status = 404, description = "not a member, no such member, or another athlete asking", body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
     let (view, access) = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let (view, access) = members::get(&s.store, &s.store, me, org_id, user_id)?;
             Ok((with_groups(s, view)?, access))
         })
@@ -184,12 +186,12 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "ETag from a read")),
     request_body = PatchMemberBody,
     responses((status = 200, body = MemberDto), (status = 400, body = Problem),
-        (status = 403, description = "forbidden, not_assigned_to_you", body = Problem),
+        (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope", body = Problem),
         (status = 404, body = Problem), (status = 412, description = "version_mismatch", body = Problem),
         (status = 422, body = Problem)))]
 pub async fn patch(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<(OrgId, UserId)>,
     body: Json<PatchMemberBody>,
@@ -197,7 +199,7 @@ pub async fn patch(
     let ((org_id, user_id), expected) = (path.into_inner(), if_match(&req)?);
     let body = body.into_inner();
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let patch = body.parse()?;
             with_groups(s, members::update(&s.store, &s.store, &s.clock, me, org_id, user_id, patch, expected)?)
         })

@@ -32,8 +32,16 @@ impl Actor {
     /// `404`, which is what [`super::authorize`] answers an outsider for any
     /// action inside an organization: refusing up front lets a use case load
     /// its target before it decides, without telling outsiders what exists.
-    pub fn resolve(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
-        match orgs.live_membership(org_id, caller)? {
+    pub fn resolve(
+        orgs: &impl OrganizationRepo,
+        org_id: OrgId,
+        caller: impl Into<Caller>,
+    ) -> Result<Actor, DomainError> {
+        let user_id = match caller.into() {
+            Caller::Account(user_id) => user_id,
+            Caller::Key(actor) => return Ok(actor),
+        };
+        match orgs.live_membership(org_id, user_id)? {
             Some(membership) => Ok(Actor::Member(membership)),
             None => Err(Denied::Hidden("organization").into()),
         }
@@ -78,6 +86,26 @@ impl Actor {
             Actor::Member(m) => Some(m),
             Actor::Outsider(_) | Actor::ApiKey { .. } => None,
         }
+    }
+}
+
+/// Who a request speaks for, as a use case receives it: a signed-in
+/// account (resolved against the organization by [`Actor::resolve`]), or an
+/// API key already authenticated for the organization by the transport
+/// (`services::api_keys::authenticate`), which is its actor as it stands.
+/// A use case that takes `impl Into<Caller>` accepts both; one that takes a
+/// `UserId` is for accounts only.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caller {
+    /// A signed-in account.
+    Account(UserId),
+    /// An API key's actor in the organization ([`Actor::ApiKey`]).
+    Key(Actor),
+}
+
+impl From<UserId> for Caller {
+    fn from(user_id: UserId) -> Self {
+        Caller::Account(user_id)
     }
 }
 
