@@ -176,3 +176,30 @@ async fn each_key_is_rate_limited_on_its_own() {
         app.get(&roster(&org_id), &head.token).await.assert_status(200);
     }
 }
+
+#[tokio::test]
+async fn a_key_reads_the_audit_trail_and_manages_webhooks_with_those_scopes() {
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let (auditor_id, auditor) = create_key(&app, &head, &org_id, &["audit:read"]).await;
+        let (hooker_id, hooker) = create_key(&app, &head, &org_id, &["webhooks:manage"]).await;
+        let audit = format!("/api/v1/organizations/{org_id}/audit-events");
+        let hooks = format!("/api/v1/organizations/{org_id}/webhooks");
+
+        app.get(&audit, &auditor).await.assert_status(200);
+        let refused = app.get(&audit, &hooker).await;
+        refused.assert_problem(403, "insufficient_scope");
+        assert!(refused.text.contains("audit:read"), "{}", refused.text);
+        app.get(&hooks, &auditor).await.assert_problem(403, "insufficient_scope");
+
+        let created = app.post(&hooks, &hooker, json!({"url": "https://hooks.example.com/roster"})).await;
+        let hook_id = created.assert_status(201)["webhook_id"].as_str().unwrap().to_owned();
+        assert_eq!(app.get(&hooks, &hooker).await.assert_status(200)["data"].as_array().unwrap().len(), 1);
+        app.delete(&format!("{hooks}/{hook_id}"), &hooker).await.assert_status(204);
+
+        let events = app.get(&audit, &auditor).await.assert_status(200)["data"].as_array().unwrap().clone();
+        let created = events.iter().find(|e| e["action"] == "webhook.created").unwrap();
+        assert_eq!(created["actor_user_id"], hooker_id.as_str(), "the key, not its maker: {created}");
+        assert_ne!(auditor_id, hooker_id);
+    }
+}
