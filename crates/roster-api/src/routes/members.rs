@@ -213,15 +213,15 @@ pub async fn patch(
 /// current and upcoming plans are cancelled; re-adding later starts a new membership.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/members/{user_id}", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you", body = Problem),
+    responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope", body = Problem),
         (status = 404, body = Problem), (status = 409, description = "head_coach_required", body = Problem)))]
 pub async fn remove(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
-    user.run(&state, move |s, me| members::remove(&s.store, &s.store, &s.clock, me, org_id, user_id)).await?;
+    user.run(&state, org_id, move |s, me| members::remove(&s.store, &s.store, &s.clock, me, org_id, user_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -235,7 +235,7 @@ pub async fn remove(
             body = Problem)))]
 pub async fn assign_coach(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     body: Json<CoachBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -245,7 +245,7 @@ pub async fn assign_coach(
         .coach_id
         .ok_or_else(|| ApiError::bad_request("missing_field", "coach_id", "Field `coach_id` is required."))?;
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             with_groups(s, members::assign_coach(&s.store, &s.store, &s.clock, me, org_id, user_id, coach)?)
         })
         .await?;

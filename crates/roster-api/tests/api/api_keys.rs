@@ -203,3 +203,28 @@ async fn a_key_reads_the_audit_trail_and_manages_webhooks_with_those_scopes() {
         assert_ne!(auditor_id, hooker_id);
     }
 }
+
+#[tokio::test]
+async fn a_members_write_key_assigns_coaches_and_removes_athletes() {
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let coach = app.assistant_coach(&head, &org_id).await;
+        let athlete = app.athlete(&org_id, None).await;
+        let (_, reader) = create_key(&app, &head, &org_id, &["members:read"]).await;
+        let (_, writer) = create_key(&app, &head, &org_id, &["members:write"]).await;
+        let one = format!("{}/{}", roster(&org_id), athlete.user_id);
+        let assign = json!({"coach_id": coach.user_id});
+
+        app.call(reqwest::Method::PUT, &format!("{one}/coach"), Some(&reader), Some(assign.clone()))
+            .await
+            .assert_problem(403, "insufficient_scope");
+        let assigned = app.call(reqwest::Method::PUT, &format!("{one}/coach"), Some(&writer), Some(assign)).await;
+        assert_eq!(assigned.assert_status(200)["assigned_to_coach_id"], coach.user_id.as_str());
+
+        app.delete(&one, &reader).await.assert_problem(403, "insufficient_scope");
+        let coach_as_member = format!("{}/{}", roster(&org_id), coach.user_id);
+        app.delete(&coach_as_member, &writer).await.assert_problem(403, "forbidden");
+        app.delete(&one, &writer).await.assert_status(204);
+        app.get(&one, &reader).await.assert_problem(404, "not_found");
+    }
+}

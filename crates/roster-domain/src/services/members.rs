@@ -254,12 +254,14 @@ pub fn assign_coach(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
-    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::AssignCoach, Target::Someone(user_id))?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::AssignCoach, Target::Someone(user_id))?;
+    let caller = actor.user_id();
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if view.membership.role != Role::Athlete {
         return Err(DomainError::Validation(vec![FieldError::new(
@@ -294,11 +296,12 @@ pub fn remove(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     let target = orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     authorize(&actor, Action::RemoveMember, Target::Member(&target))?;
     if target.role == Role::HeadCoach {
