@@ -13,11 +13,14 @@ use std::future::Future;
 use std::pin::Pin;
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
+
+mod principal;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+pub use principal::{KeyLimiter, Principal};
 use roster_domain::ports::PasswordHasher;
 use roster_domain::values::Password;
 use roster_domain::{RepoError, SessionId, UserId};

@@ -137,9 +137,10 @@ impl From<DomainError> for ApiError {
             | DomainError::PlanArchived
             | DomainError::StartDateInPast => StatusCode::UNPROCESSABLE_ENTITY,
             DomainError::Unauthenticated | DomainError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            DomainError::Forbidden(_) | DomainError::InvitationEmailMismatch | DomainError::NotAssignedToYou => {
-                StatusCode::FORBIDDEN
-            }
+            DomainError::Forbidden(_)
+            | DomainError::InvitationEmailMismatch
+            | DomainError::NotAssignedToYou
+            | DomainError::InsufficientScope(_) => StatusCode::FORBIDDEN,
             DomainError::NotFound(_) | DomainError::UserNotFound | DomainError::InvitationNotFound => {
                 StatusCode::NOT_FOUND
             }

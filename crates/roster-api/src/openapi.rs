@@ -55,6 +55,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::routes::webhooks::Api::openapi(),
         crate::routes::privacy::Api::openapi(),
         crate::routes::roster_csv::Api::openapi(),
+        crate::routes::api_keys::Api::openapi(),
     ] {
         doc.merge(part);
     }

@@ -2,6 +2,7 @@
 //! map the result.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod athlete;
 pub mod attention;
 pub mod audit;

@@ -138,6 +138,8 @@ pub struct RateLimitSettings {
     pub burst: u32,
     /// `user-lookup` requests per account per minute.
     pub user_lookup_per_minute: u32,
+    /// Requests per organization API key per minute (and in a burst), per server.
+    pub api_key_per_minute: u32,
     /// Failed logins for one account (from addresses it never signed in from) before it is slowed down.
     pub login_failures_per_account: u32,
     /// Failed logins from one client address (any accounts) before it is slowed down.
@@ -159,6 +161,7 @@ impl Default for RateLimitSettings {
             per_minute: 60,
             burst: 20,
             user_lookup_per_minute: 30,
+            api_key_per_minute: 600,
             login_failures_per_account: 5,
             login_failures_per_address: 20,
             login_forget_after_s: 900,

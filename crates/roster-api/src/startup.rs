@@ -97,6 +97,7 @@ impl Application {
             tokens: TokenKeys::new(&secret, settings.auth.token_ttl_s),
             settings: Arc::new(settings.clone()),
             insights: crate::insights_llm::ConfiguredInsights::from_settings(&settings.insights),
+            key_limiter: crate::auth::KeyLimiter::from_settings(&settings.rate_limit),
         });
         let prometheus = PrometheusMetricsBuilder::new("roster")
             .endpoint("/metrics")
@@ -172,6 +173,7 @@ impl Application {
                         .configure(crate::routes::calendar::configure)
                         .configure(crate::routes::webhooks::configure)
                         .configure(crate::routes::attention::configure)
+                        .configure(crate::routes::api_keys::configure)
                         .configure(|cfg| crate::routes::sessions::configure(cfg, &rate_limit))
                         .configure(|cfg| crate::routes::privacy::configure(cfg, &rate_limit)),
                 )

@@ -23,6 +23,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The insight provider the `insights` settings configure.
     pub insights: crate::insights_llm::ConfiguredInsights,
+    /// Requests per API key (`rate_limit.api_key_per_minute`).
+    pub key_limiter: crate::auth::KeyLimiter,
 }
 
 /// Runs a blocking use case on the thread pool (diesel and Argon2 block).

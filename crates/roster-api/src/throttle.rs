@@ -33,6 +33,7 @@ use std::net::IpAddr;
 pub fn validate(limits: &RateLimitSettings) -> Result<(), SettingsError> {
     let positive = [
         ("user_lookup_per_minute", u64::from(limits.user_lookup_per_minute)),
+        ("api_key_per_minute", u64::from(limits.api_key_per_minute)),
         ("login_failures_per_account", u64::from(limits.login_failures_per_account)),
         ("login_failures_per_address", u64::from(limits.login_failures_per_address)),
         ("login_forget_after_s", limits.login_forget_after_s),

@@ -63,9 +63,11 @@ impl From<DomainError> for PageError {
             E::Unauthenticated => PageError::SignIn("/".into()),
             E::NotFound(_) | E::UserNotFound | E::InvitationNotFound => PageError::not_found(),
             E::Forbidden(why) => page(StatusCode::FORBIDDEN, "Not allowed", capitalized(why)),
-            E::NotAssignedToYou | E::HeadCoachRequired | E::NotACoach | E::InvitationEmailMismatch => {
-                page(StatusCode::FORBIDDEN, "Not allowed", capitalized(&e.to_string()))
-            }
+            E::NotAssignedToYou
+            | E::HeadCoachRequired
+            | E::NotACoach
+            | E::InvitationEmailMismatch
+            | E::InsufficientScope(_) => page(StatusCode::FORBIDDEN, "Not allowed", capitalized(&e.to_string())),
             E::Conflict(c) => page(StatusCode::CONFLICT, "That did not work", capitalized(&c.to_string())),
             E::InvitationGone(g) => page(StatusCode::GONE, "Invitation no longer valid", capitalized(&g.to_string())),
             E::Validation(errors) => page(

@@ -176,6 +176,9 @@ pub enum DomainError {
     /// An assistant coach acting on an athlete not assigned to them (403).
     #[error("this athlete is not assigned to you")]
     NotAssignedToYou,
+    /// An API key without the scope the action needs (403), naming it.
+    #[error("this API key lacks the scope {0}")]
+    InsufficientScope(&'static str),
     /// The training plan is archived and takes no new assignments (422).
     #[error("the training plan is archived")]
     PlanArchived,
@@ -228,6 +231,7 @@ impl DomainError {
             DomainError::InvitationGone(gone) => gone.code(),
             DomainError::InvitationEmailMismatch => "invitation_email_mismatch",
             DomainError::NotAssignedToYou => "not_assigned_to_you",
+            DomainError::InsufficientScope(_) => "insufficient_scope",
             DomainError::PlanArchived => "plan_archived",
             DomainError::StartDateInPast => "start_date_in_past",
             DomainError::Session(e) => e.code(),

@@ -105,6 +105,10 @@ id_type!(
     WebhookId
 );
 id_type!(
+    /// An organization API key (its public id, part of the key's prefix).
+    ApiKeyId
+);
+id_type!(
     /// One message for one webhook endpoint (its `webhook-id`, the same on every attempt).
     DeliveryId
 );

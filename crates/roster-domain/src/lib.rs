@@ -21,6 +21,7 @@
 #![warn(missing_docs)]
 
 pub mod added_mail;
+pub mod api_keys;
 pub mod athlete;
 pub mod attention;
 pub mod calendar;
@@ -48,8 +49,8 @@ pub mod webhooks;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
-    ActivityId, AssignmentId, DeliveryId, EventId, GroupId, ImportId, InvitationId, MembershipId, OrgId, PlanId,
-    RaceGoalId, SessionId, UserId, WebhookId,
+    ActivityId, ApiKeyId, AssignmentId, DeliveryId, EventId, GroupId, ImportId, InvitationId, MembershipId, OrgId,
+    PlanId, RaceGoalId, SessionId, UserId, WebhookId,
 };
 pub use role::{MembershipStatus, Role};
 pub use sport::Sport;

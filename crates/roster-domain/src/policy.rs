@@ -34,6 +34,6 @@ mod scope;
 mod matrix;
 
 pub use action::Action;
-pub use actor::{Actor, Denied, Target};
+pub use actor::{Actor, Caller, Denied, Target};
 pub use rules::{ONLY_HEAD_COACH, authorize};
 pub use scope::{Scope, required_scope};

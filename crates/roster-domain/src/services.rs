@@ -4,6 +4,7 @@
 //! [`policy::authorize`](crate::policy::authorize) before it reads or writes.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod athlete;
 pub mod attention;
 pub mod audit;

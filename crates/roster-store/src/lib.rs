@@ -6,6 +6,7 @@
 //! write is one transaction that writes its audit event too.
 
 mod accounts;
+mod api_keys;
 pub mod athlete;
 mod attention;
 mod audit;

@@ -428,3 +428,19 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    api_keys (key_id) {
+        key_id -> Text,
+        org_id -> Text,
+        secret_hash -> Text,
+        name -> Text,
+        scopes -> Text,
+        prefix -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}

@@ -1,7 +1,7 @@
 //! `/organizations/{org_id}/audit-events`.
 
 use super::{decode_cursor, encode_cursor, page_limit};
-use crate::auth::AuthUser;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -77,7 +77,7 @@ pub struct AuditPageDto {
         (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -89,7 +89,8 @@ pub async fn list(
         before: q.cursor.as_deref().map(decode_cursor::<EventId>).transpose()?,
         limit: page_limit(q.limit)?,
     };
-    let (events, more) = user.run(&state, move |s, me| audit::list(&s.store, &s.store, me, org_id, &filter)).await?;
+    let (events, more) =
+        user.run(&state, org_id, move |s, me| audit::list(&s.store, &s.store, me, org_id, &filter)).await?;
     let next_cursor = if more { events.last().map(|e| encode_cursor(&e.event_id.to_string())) } else { None };
     Ok(HttpResponse::Ok().json(AuditPageDto { data: events.into_iter().map(Into::into).collect(), next_cursor }))
 }

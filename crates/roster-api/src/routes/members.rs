@@ -4,7 +4,7 @@ pub mod dto;
 pub mod query;
 
 use super::{etag, if_match};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::coaches::AccountRefBody;
@@ -68,18 +68,19 @@ pub fn with_groups(state: &AppState, view: MemberView) -> Result<(MemberView, Ve
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members", tag = "members", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), query::RosterParams),
     responses((status = 200, body = MemberListDto), (status = 400, body = Problem),
-        (status = 403, description = "not a coach, or an assistant coach filtering by another coach", body = Problem),
+        (status = 403, description = "not a coach, or an assistant coach filtering by another coach; \
+            insufficient_scope", body = Problem),
         (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
     let mut roster_query = query::parse(query::pairs(&req)?)?;
     let page = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             roster_query.attention = s.settings.attention_thresholds();
             roster_query.now = Some(s.clock.now());
             members::list(&s.store, &s.store, me, org_id, roster_query)
@@ -157,15 +158,16 @@ pub async fn add(
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     responses((status = 200, body = MemberDto),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
         (status = 404, description = "not a member, no such member, or another athlete asking", body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
     let (view, access) = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let (view, access) = members::get(&s.store, &s.store, me, org_id, user_id)?;
             Ok((with_groups(s, view)?, access))
         })
@@ -181,12 +183,12 @@ pub async fn get(
         ("If-Match" = Option<String>, Header, description = "ETag from a read")),
     request_body = PatchMemberBody,
     responses((status = 200, body = MemberDto), (status = 400, body = Problem),
-        (status = 403, description = "forbidden, not_assigned_to_you", body = Problem),
+        (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope", body = Problem),
         (status = 404, body = Problem), (status = 412, description = "version_mismatch", body = Problem),
         (status = 422, body = Problem)))]
 pub async fn patch(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<(OrgId, UserId)>,
     body: Json<PatchMemberBody>,
@@ -194,7 +196,7 @@ pub async fn patch(
     let ((org_id, user_id), expected) = (path.into_inner(), if_match(&req)?);
     let body = body.into_inner();
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let patch = body.parse()?;
             with_groups(s, members::update(&s.store, &s.store, &s.clock, me, org_id, user_id, patch, expected)?)
         })
@@ -208,15 +210,15 @@ pub async fn patch(
 /// current and upcoming plans are cancelled; re-adding later starts a new membership.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/members/{user_id}", tag = "members",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you", body = Problem),
+    responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope", body = Problem),
         (status = 404, body = Problem), (status = 409, description = "head_coach_required", body = Problem)))]
 pub async fn remove(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
-    user.run(&state, move |s, me| members::remove(&s.store, &s.store, &s.clock, me, org_id, user_id)).await?;
+    user.run(&state, org_id, move |s, me| members::remove(&s.store, &s.store, &s.clock, me, org_id, user_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -230,7 +232,7 @@ pub async fn remove(
             body = Problem)))]
 pub async fn assign_coach(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     body: Json<CoachBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -240,7 +242,7 @@ pub async fn assign_coach(
         .coach_id
         .ok_or_else(|| ApiError::bad_request("missing_field", "coach_id", "Field `coach_id` is required."))?;
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             with_groups(s, members::assign_coach(&s.store, &s.store, &s.clock, me, org_id, user_id, coach)?)
         })
         .await?;

@@ -1,7 +1,7 @@
 //! `/organizations/{org_id}/webhooks`: endpoints, their secrets and deliveries (head coach).
 
 use super::{decode_cursor, encode_cursor, page_limit};
-use crate::auth::AuthUser;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -81,7 +81,7 @@ fn check_reachable(state: &AppState, url: &str) -> Result<(), DomainError> {
             body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     body: Json<CreateWebhookBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -89,7 +89,7 @@ pub async fn create(
     let secret = new_secret();
     let shown = secret.clone();
     let endpoint = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let new = NewWebhook::parse(&b.url, &b.event_types, b.description.as_deref(), b.enabled)?;
             check_reachable(s, new.url.as_str())?;
             service::create(&s.store, &s.clock, me, org_id, new, &secret)
@@ -104,11 +104,11 @@ pub async fn create(
     responses((status = 200, body = WebhookListDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let endpoints = user.run(&state, move |s, me| service::list(&s.store, me, org_id)).await?;
+    let endpoints = user.run(&state, org_id, move |s, me| service::list(&s.store, me, org_id)).await?;
     Ok(HttpResponse::Ok().json(WebhookListDto { data: endpoints.into_iter().map(Into::into).collect() }))
 }
 
@@ -118,11 +118,11 @@ pub async fn list(
     responses((status = 200, body = WebhookDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    let endpoint = user.run(&state, move |s, me| service::get(&s.store, me, org_id, id)).await?;
+    let endpoint = user.run(&state, org_id, move |s, me| service::get(&s.store, me, org_id, id)).await?;
     Ok(HttpResponse::Ok().json(WebhookDto::from(endpoint)))
 }
 
@@ -135,14 +135,14 @@ pub async fn get(
             body = Problem)))]
 pub async fn patch(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
     body: Json<PatchWebhookBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
     let b = body.into_inner();
     let endpoint = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let patch =
                 WebhookPatch::parse(b.url.as_deref(), b.event_types.as_deref(), b.description.as_deref(), b.enabled)?;
             if let Some(url) = &patch.url {
@@ -160,11 +160,11 @@ pub async fn patch(
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    user.run(&state, move |s, me| service::delete(&s.store, &s.clock, me, org_id, id)).await?;
+    user.run(&state, org_id, move |s, me| service::delete(&s.store, &s.clock, me, org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -174,14 +174,14 @@ pub async fn delete(
     responses((status = 200, body = SecretDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
     let secret = new_secret();
     let shown = secret.clone();
     let at = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             service::rotate_secret(&s.store, &s.clock, me, org_id, id, &secret)?;
             Ok(roster_domain::Clock::now(&s.clock) + PREVIOUS_SECRET_GRACE)
         })
@@ -195,11 +195,12 @@ pub async fn rotate_secret(
     responses((status = 202, body = QueuedDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn test(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    let delivery_id = user.run(&state, move |s, me| service::send_test(&s.store, &s.clock, me, org_id, id)).await?;
+    let delivery_id =
+        user.run(&state, org_id, move |s, me| service::send_test(&s.store, &s.clock, me, org_id, id)).await?;
     Ok(HttpResponse::Accepted().json(QueuedDto { delivery_id }))
 }
 
@@ -209,7 +210,7 @@ pub async fn test(
     responses((status = 200, body = DeliveryPageDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn deliveries(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
     query: web::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -218,7 +219,7 @@ pub async fn deliveries(
     let limit = page_limit(q.limit)?;
     let before = q.cursor.as_deref().map(decode_cursor::<DeliveryId>).transpose()?;
     let (page, more) =
-        user.run(&state, move |s, me| service::deliveries(&s.store, me, (org_id, id), before, limit)).await?;
+        user.run(&state, org_id, move |s, me| service::deliveries(&s.store, me, (org_id, id), before, limit)).await?;
     let next_cursor = if more { page.last().map(|d| encode_cursor(&d.delivery_id.to_string())) } else { None };
     Ok(HttpResponse::Ok().json(DeliveryPageDto { data: page.into_iter().map(Into::into).collect(), next_cursor }))
 }
@@ -231,10 +232,11 @@ pub async fn deliveries(
     responses((status = 202, body = QueuedDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn redeliver(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, WebhookId, DeliveryId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id, delivery_id) = path.into_inner();
-    user.run(&state, move |s, me| service::redeliver(&s.store, &s.clock, me, (org_id, id), delivery_id)).await?;
+    user.run(&state, org_id, move |s, me| service::redeliver(&s.store, &s.clock, me, (org_id, id), delivery_id))
+        .await?;
     Ok(HttpResponse::Accepted().json(QueuedDto { delivery_id }))
 }

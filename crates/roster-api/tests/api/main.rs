@@ -5,6 +5,7 @@
 
 mod accounts;
 mod added;
+mod api_keys;
 mod athlete;
 mod calendar;
 mod coaches;

@@ -138,6 +138,8 @@ actions! {
     // --- automation --------------------------------------------------------
     /// register, change, rotate or delete webhook endpoints; read and redeliver their deliveries
     ManageWebhooks,
+    /// create, list or revoke the organization's API keys
+    ManageApiKeys,
 }
 
 #[cfg(test)]

@@ -1,15 +1,13 @@
 //! Who acts, on what, and how a refusal reads.
 
+use super::Scope;
 use crate::entities::Membership;
 use crate::error::DomainError;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{ApiKeyId, OrgId, UserId};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 
 /// The caller, resolved once per use case.
-///
-/// An organization API key (scoped, see [`super::Scope`]) is meant to become
-/// a third kind: it acts in one organization without an account's role.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Actor {
     /// An account acting through its live membership in the organization.
@@ -17,6 +15,16 @@ pub enum Actor {
     /// A signed-in account with no membership where it acts. Inside an
     /// organization it is told that the organization does not exist.
     Outsider(UserId),
+    /// An organization API key: a principal of its organization, not a
+    /// person. It may do what one of its scopes allows ([`super::Scope`]).
+    ApiKey {
+        /// The key.
+        key_id: ApiKeyId,
+        /// The organization it belongs to (elsewhere it is an outsider).
+        org_id: OrgId,
+        /// What it may do.
+        scopes: Vec<Scope>,
+    },
 }
 
 impl Actor {
@@ -24,18 +32,38 @@ impl Actor {
     /// `404`, which is what [`super::authorize`] answers an outsider for any
     /// action inside an organization: refusing up front lets a use case load
     /// its target before it decides, without telling outsiders what exists.
-    pub fn resolve(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId) -> Result<Actor, DomainError> {
-        match orgs.live_membership(org_id, caller)? {
+    pub fn resolve(
+        orgs: &impl OrganizationRepo,
+        org_id: OrgId,
+        caller: impl Into<Caller>,
+    ) -> Result<Actor, DomainError> {
+        let user_id = match caller.into() {
+            Caller::Account(user_id) => user_id,
+            Caller::Key(actor) => return Ok(actor),
+        };
+        match orgs.live_membership(org_id, user_id)? {
             Some(membership) => Ok(Actor::Member(membership)),
             None => Err(Denied::Hidden("organization").into()),
         }
     }
 
-    /// The account acting.
+    /// The key as the actor in `org_id`: a key of another organization is
+    /// told that the organization does not exist, like an outsider.
+    pub fn for_key(key_id: ApiKeyId, key_org: OrgId, scopes: Vec<Scope>, org_id: OrgId) -> Result<Actor, DomainError> {
+        if key_org == org_id {
+            Ok(Actor::ApiKey { key_id, org_id, scopes })
+        } else {
+            Err(Denied::Hidden("organization").into())
+        }
+    }
+
+    /// The id the actor is recorded under (the audit trail's actor): an
+    /// account's id, or a key's own id (a key is nobody's account).
     pub fn user_id(&self) -> UserId {
         match self {
             Actor::Member(m) => m.user_id,
             Actor::Outsider(user_id) => *user_id,
+            Actor::ApiKey { key_id, .. } => UserId::from_uuid(key_id.as_uuid()),
         }
     }
 
@@ -43,7 +71,7 @@ impl Actor {
     pub fn role(&self) -> Option<Role> {
         match self {
             Actor::Member(m) => Some(m.role),
-            Actor::Outsider(_) => None,
+            Actor::Outsider(_) | Actor::ApiKey { .. } => None,
         }
     }
 
@@ -56,8 +84,28 @@ impl Actor {
     pub fn membership(&self) -> Option<&Membership> {
         match self {
             Actor::Member(m) => Some(m),
-            Actor::Outsider(_) => None,
+            Actor::Outsider(_) | Actor::ApiKey { .. } => None,
         }
+    }
+}
+
+/// Who a request speaks for, as a use case receives it: a signed-in
+/// account (resolved against the organization by [`Actor::resolve`]), or an
+/// API key already authenticated for the organization by the transport
+/// (`services::api_keys::authenticate`), which is its actor as it stands.
+/// A use case that takes `impl Into<Caller>` accepts both; one that takes a
+/// `UserId` is for accounts only.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Caller {
+    /// A signed-in account.
+    Account(UserId),
+    /// An API key's actor in the organization ([`Actor::ApiKey`]).
+    Key(Actor),
+}
+
+impl From<UserId> for Caller {
+    fn from(user_id: UserId) -> Self {
+        Caller::Account(user_id)
     }
 }
 
@@ -111,6 +159,9 @@ pub enum Denied {
     /// An assistant coach acting for an athlete not assigned to them
     /// (`403 not_assigned_to_you`).
     NotAssignedToYou,
+    /// An API key without the scope the action needs
+    /// (`403 insufficient_scope`, naming it).
+    InsufficientScope(Scope),
 }
 
 impl From<Denied> for DomainError {
@@ -119,6 +170,7 @@ impl From<Denied> for DomainError {
             Denied::Hidden(what) => DomainError::NotFound(what),
             Denied::Forbidden(why) => DomainError::Forbidden(why),
             Denied::NotAssignedToYou => DomainError::NotAssignedToYou,
+            Denied::InsufficientScope(scope) => DomainError::InsufficientScope(scope.as_str()),
         }
     }
 }

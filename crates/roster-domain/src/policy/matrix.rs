@@ -3,14 +3,15 @@
 //!
 //! The cast: a head coach; the athlete's assigned assistant coach (who also
 //! wrote the plan); another assistant coach; the athlete; another athlete;
-//! an outsider. A new action without rows does not compile (`expected`
+//! an outsider; an API key with the scope the action needs (all scopes when
+//! none does); an API key with every scope but that one. A new action without rows does not compile (`expected`
 //! matches every action). After changing a rule, run the test with
 //! `ROSTER_BLESS=1` to rewrite the docs' table.
 
 use super::*;
 use crate::DomainError;
 use crate::entities::Membership;
-use crate::ids::{OrgId, UserId};
+use crate::ids::{ApiKeyId, OrgId, UserId};
 use crate::ports::MockOrganizationRepo;
 use crate::role::Role;
 use Action::*;
@@ -26,6 +27,8 @@ enum Cell {
     F,
     /// `403 not_assigned_to_you`.
     N,
+    /// `403 insufficient_scope`.
+    S,
 }
 use Cell::*;
 
@@ -65,15 +68,52 @@ impl About {
 }
 
 /// The callers, in the table's column order.
-const CALLERS: [&str; 6] =
-    ["Head coach", "Assigned assistant", "Other assistant", "The athlete", "Another athlete", "Outsider"];
+const CALLERS: [&str; 8] = [
+    "Head coach",
+    "Assigned assistant",
+    "Other assistant",
+    "The athlete",
+    "Another athlete",
+    "Outsider",
+    "Key with the scope",
+    "Key without it",
+];
+
+/// What no API key may do, whatever its scopes (written out here, not read
+/// from `required_scope`, so the table checks the scope mapping).
+const NO_KEY: &[Action] = &[
+    UpdateOrganization,
+    CloseOrganization,
+    LookupUser,
+    AddCoach,
+    RemoveCoach,
+    LeaveAsCoach,
+    TransferHeadCoach,
+    ManageOwnIntegrations,
+    ManageApiKeys,
+];
+
+/// A row of the table: the people's cells, then the keys'.
+fn row(action: Action, people: [Cell; 6]) -> [Cell; 8] {
+    let keys = if NO_KEY.contains(&action) { [F, F] } else { [Y, S] };
+    let mut cells = [Y; 8];
+    cells[..6].copy_from_slice(&people);
+    cells[6..].copy_from_slice(&keys);
+    cells
+}
 
 /// The expected table: at least one row per action.
-fn expected(action: Action) -> Vec<(About, [Cell; 6])> {
+fn expected(action: Action) -> Vec<(About, [Cell; 8])> {
+    people(action).into_iter().map(|(about, cells)| (about, row(action, cells))).collect()
+}
+
+/// The people's columns of the table.
+fn people(action: Action) -> Vec<(About, [Cell; 6])> {
     use About::*;
     match action {
         ReadOrganization => vec![(Org, [Y, Y, Y, Y, Y, H])],
-        UpdateOrganization | CloseOrganization | ReadAuditTrail | AddCoach | TransferHeadCoach | ManageWebhooks => {
+        UpdateOrganization | CloseOrganization | ReadAuditTrail | AddCoach | TransferHeadCoach | ManageWebhooks
+        | ManageApiKeys => {
             vec![(Org, [Y, F, F, F, F, H])]
         }
         ListCoaches | LookupUser => vec![(Org, [Y, Y, Y, F, F, H])],
@@ -125,12 +165,23 @@ impl Cast {
         Cast { members: [head, assigned, other, athlete, another], outsider: UserId::new() }
     }
 
-    fn actor(&self, column: usize) -> Actor {
-        self.members.get(column).map_or(Actor::Outsider(self.outsider), |m| Actor::Member(m.clone()))
+    fn actor(&self, action: Action, column: usize) -> Actor {
+        let needed = required_scope(action);
+        let key = |keep: &dyn Fn(Scope) -> bool| Actor::ApiKey {
+            key_id: ApiKeyId::new(),
+            org_id: self.members[0].org_id,
+            scopes: Scope::ALL.iter().copied().filter(|s| keep(*s)).collect(),
+        };
+        match column {
+            0..5 => Actor::Member(self.members[column].clone()),
+            5 => Actor::Outsider(self.outsider),
+            6 => key(&|s| needed.is_none_or(|n| n == s)),
+            _ => key(&|s| Some(s) != needed),
+        }
     }
 
     fn cell(&self, action: Action, about: About, column: usize) -> Cell {
-        let actor = self.actor(column);
+        let actor = self.actor(action, column);
         let [_, assigned, other, athlete, _] = &self.members;
         let own = actor.membership().cloned().unwrap_or_else(|| athlete.clone());
         let target = match about {
@@ -151,6 +202,7 @@ impl Cast {
             Err(Denied::Hidden(_)) => H,
             Err(Denied::Forbidden(_)) => F,
             Err(Denied::NotAssignedToYou) => N,
+            Err(Denied::InsufficientScope(_)) => S,
         }
     }
 }
@@ -176,6 +228,17 @@ fn every_action_against_every_caller_matches_the_table() {
 }
 
 #[test]
+fn a_key_is_an_outsider_elsewhere_and_names_the_scope_it_lacks() {
+    let (org, elsewhere, key_id) = (OrgId::new(), OrgId::new(), ApiKeyId::new());
+    let err = Actor::for_key(key_id, org, Scope::ALL.to_vec(), elsewhere).unwrap_err();
+    assert!(matches!(err, DomainError::NotFound("organization")), "{err:?}");
+    let key = Actor::for_key(key_id, org, vec![Scope::MembersRead], org).unwrap();
+    let refused = authorize(&key, UpdateMember, Target::Organization).unwrap_err();
+    assert!(matches!(DomainError::from(refused), DomainError::InsufficientScope("members:write")));
+    assert_eq!(key.user_id().as_uuid(), key_id.as_uuid(), "the audit trail names the key");
+}
+
+#[test]
 fn resolving_an_outsider_answers_what_authorize_would() {
     let mut orgs = MockOrganizationRepo::new();
     orgs.expect_live_membership().returning(|_, _| Ok(None));
@@ -197,6 +260,7 @@ fn render() -> String {
         H => "404",
         F => "403",
         N => "403 ¹",
+        S => "403 ²",
     };
     let mut out = format!("| Action | About | {} | API key scope |\n", CALLERS.join(" | "));
     out.push_str(&"|---".repeat(CALLERS.len() + 3));
@@ -209,6 +273,7 @@ fn render() -> String {
         }
     }
     out.push_str("\n¹ `not_assigned_to_you`: an assistant coach acts only for the athletes assigned to them.\n");
+    out.push_str("\n² `insufficient_scope`, naming the scope the key lacks.\n");
     out
 }
 
@@ -233,8 +298,11 @@ fn the_docs_print_this_table() {
 fn refusals_say_why() {
     let cast = Cast::new();
     let [_, assigned, other, athlete, _] = &cast.members;
-    let said = |column: usize, action: Action, target: Target<'_>| match authorize(&cast.actor(column), action, target)
-    {
+    let said = |column: usize, action: Action, target: Target<'_>| match authorize(
+        &cast.actor(action, column),
+        action,
+        target,
+    ) {
         Err(Denied::Forbidden(why)) => why,
         other => panic!("{action:?}: {other:?}"),
     };

@@ -1,6 +1,6 @@
 //! The decisions: one arm per action, built from a few rules.
 
-use super::{Action, Actor, Denied, Target};
+use super::{Action, Actor, Denied, Scope, Target, required_scope};
 use crate::entities::Membership;
 use crate::role::Role;
 
@@ -10,6 +10,7 @@ const ONLY_COACHES: &str = "only coaches may do this";
 const COACHES_MANAGE_INVITATIONS: &str = "only coaches may manage invitations";
 const COACHES_MANAGE_GROUPS: &str = "only coaches may manage groups";
 const ONLY_ATHLETES_INTEGRATE: &str = "only an athlete records integrations";
+const NOT_WITH_A_KEY: &str = "an API key may not do this; sign in as a person";
 
 /// Decides whether `actor` may do `action` about `target`.
 ///
@@ -19,8 +20,19 @@ const ONLY_ATHLETES_INTEGRATE: &str = "only an athlete records integrations";
 /// only for the athletes assigned to them; a plan is changed by its author or
 /// the head coach; only the head coach invites coaches).
 pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<(), Denied> {
+    let proxy;
     let me = match actor {
         Actor::Member(me) => me,
+        Actor::ApiKey { org_id, scopes, .. } => {
+            key_has_scope(scopes, action)?;
+            // With the scope, a key acts for the whole organization: it is
+            // decided as the head coach would be, so that what the target
+            // itself rules out (a coach's athlete data, removing a coach
+            // through the roster) reads the same for a key. The proxy's
+            // account id is nobody's: "oneself" never matches a key.
+            proxy = Membership::start(*org_id, actor.user_id(), Role::HeadCoach, chrono::DateTime::UNIX_EPOCH);
+            &proxy
+        }
         Actor::Outsider(_) if action == Action::ManageOwnIntegrations => {
             return Err(Denied::Forbidden(ONLY_ATHLETES_INTEGRATE));
         }
@@ -30,7 +42,9 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
     match action {
         // The organization.
         ReadOrganization => Ok(()),
-        UpdateOrganization | CloseOrganization | ReadAuditTrail | ManageWebhooks => head_coach(me, ONLY_HEAD_COACH),
+        UpdateOrganization | CloseOrganization | ReadAuditTrail | ManageWebhooks | ManageApiKeys => {
+            head_coach(me, ONLY_HEAD_COACH)
+        }
 
         // Coaches.
         ListCoaches | LookupUser => coach(me, ONLY_COACHES),
@@ -126,6 +140,16 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
         }
         ManageOwnIntegrations if me.role == Role::Athlete => Ok(()),
         ManageOwnIntegrations => Err(Denied::Forbidden(ONLY_ATHLETES_INTEGRATE)),
+    }
+}
+
+/// A key may do an action iff one of its scopes allows it; actions no scope
+/// allows (managing keys among them) are refused whatever its scopes.
+fn key_has_scope(scopes: &[Scope], action: Action) -> Result<(), Denied> {
+    match required_scope(action) {
+        Some(needed) if scopes.contains(&needed) => Ok(()),
+        Some(needed) => Err(Denied::InsufficientScope(needed)),
+        None => Err(Denied::Forbidden(NOT_WITH_A_KEY)),
     }
 }
 

@@ -1,6 +1,5 @@
-//! What an organization API key may do: each scope allows a set of actions.
-//! No key exists yet; the mapping is here so that adding a key is adding an
-//! actor, not deciding every action again.
+//! What an organization API key may do: each scope allows a set of actions
+//! (see [`super::Actor::ApiKey`]).
 
 use super::Action;
 use std::fmt;
@@ -96,7 +95,8 @@ pub fn required_scope(action: Action) -> Option<Scope> {
         | RemoveCoach
         | LeaveAsCoach
         | TransferHeadCoach
-        | ManageOwnIntegrations => return None,
+        | ManageOwnIntegrations
+        | ManageApiKeys => return None,
     })
 }
 
@@ -118,5 +118,6 @@ mod tests {
         assert!(!Scope::MembersRead.allows(Action::UpdateMember));
         assert!(Scope::AuditRead.allows(Action::ReadAuditTrail));
         assert!(Scope::ALL.iter().all(|s| !s.allows(Action::TransferHeadCoach)));
+        assert!(Scope::ALL.iter().all(|s| !s.allows(Action::ManageApiKeys)), "a key cannot manage keys");
     }
 }

@@ -2,15 +2,17 @@
 
 use crate::entities::{AuditEvent, AuditFilter};
 use crate::error::DomainError;
-use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::ids::OrgId;
+#[cfg(test)]
+use crate::ids::UserId;
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AuditRepo, OrganizationRepo};
 
 /// A page of audit events, newest first, and whether another page follows.
 pub fn list(
     orgs: &impl OrganizationRepo,
     audit: &impl AuditRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     filter: &AuditFilter,
 ) -> Result<(Vec<AuditEvent>, bool), DomainError> {

@@ -16,7 +16,7 @@ use crate::ids::{OrgId, UserId};
 use crate::member::{
     CoachFilter, DisplayName, Labels, MemberLevel, MemberRepo, MemberView, PrivateNotes, RosterPage, RosterQuery,
 };
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo};
 use crate::role::{MembershipStatus, Role};
 use serde_json::{Map, Value, json};
@@ -151,13 +151,14 @@ pub fn add(
 pub fn list(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     mut query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
     if query.coach == CoachFilter::Me {
-        query.coach = CoachFilter::Coach(caller);
+        // A key coaches nobody: `me` finds no athlete for it.
+        query.coach = CoachFilter::Coach(actor.user_id());
     }
     let coach = match query.coach {
         CoachFilter::Coach(coach) => Some(coach),
@@ -171,13 +172,15 @@ pub fn list(
 pub fn get(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(MemberView, MemberAccess), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::ReadMember, Target::Someone(user_id))?;
-    let access = if actor.is_coach() { MemberAccess::Coach } else { MemberAccess::Own };
+    // A key reads for the organization, as its coaches do.
+    let access =
+        if actor.is_coach() || matches!(actor, Actor::ApiKey { .. }) { MemberAccess::Coach } else { MemberAccess::Own };
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if access == MemberAccess::Own {
         view.membership.private_notes = None;
@@ -209,7 +212,7 @@ pub fn update(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
     patch: MemberPatch,
@@ -240,7 +243,7 @@ pub fn update(
     let now = clock.now();
     m.version = old_version + 1;
     m.updated_at = now;
-    let event = AuditEvent::new(org_id, caller, "member.updated", Some(user_id), Value::Object(changes), now);
+    let event = AuditEvent::new(org_id, actor.user_id(), "member.updated", Some(user_id), Value::Object(changes), now);
     members.update_member(m, old_version, &event)?;
     Ok(view)
 }
@@ -252,12 +255,14 @@ pub fn assign_coach(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
-    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::AssignCoach, Target::Someone(user_id))?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::AssignCoach, Target::Someone(user_id))?;
+    let caller = actor.user_id();
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if view.membership.role != Role::Athlete {
         return Err(DomainError::Validation(vec![FieldError::new(
@@ -292,11 +297,12 @@ pub fn remove(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     let target = orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     authorize(&actor, Action::RemoveMember, Target::Member(&target))?;
     if target.role == Role::HeadCoach {

@@ -5,7 +5,7 @@ use crate::Clock;
 use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{DeliveryId, OrgId, UserId, WebhookId};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::webhooks::{
     Delivery, WebhookEndpoint, WebhookRepo, WebhookUrl, audit_fields, no_such_endpoint, parse_description,
@@ -105,12 +105,12 @@ fn endpoint_in(store: &impl WebhookStore, org_id: OrgId, id: WebhookId) -> Resul
 pub fn create(
     store: &impl WebhookStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     new: NewWebhook,
     secret: &str,
 ) -> Result<WebhookEndpoint, DomainError> {
-    may_manage(store, org_id, caller)?;
+    let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let endpoint = WebhookEndpoint {
         endpoint_id: WebhookId::new(),
@@ -129,7 +129,11 @@ pub fn create(
 }
 
 /// The organization's endpoints.
-pub fn list(store: &impl WebhookStore, caller: UserId, org_id: OrgId) -> Result<Vec<WebhookEndpoint>, DomainError> {
+pub fn list(
+    store: &impl WebhookStore,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+) -> Result<Vec<WebhookEndpoint>, DomainError> {
     may_manage(store, org_id, caller)?;
     Ok(store.webhooks(org_id)?)
 }
@@ -137,7 +141,7 @@ pub fn list(store: &impl WebhookStore, caller: UserId, org_id: OrgId) -> Result<
 /// One endpoint.
 pub fn get(
     store: &impl WebhookStore,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<WebhookEndpoint, DomainError> {
@@ -149,11 +153,11 @@ pub fn get(
 pub fn update(
     store: &impl WebhookStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     (org_id, endpoint_id): (OrgId, WebhookId),
     patch: WebhookPatch,
 ) -> Result<WebhookEndpoint, DomainError> {
-    may_manage(store, org_id, caller)?;
+    let caller = may_manage(store, org_id, caller)?;
     let mut e = endpoint_in(store, org_id, endpoint_id)?;
     let mut changes = Map::new();
     if let Some(url) = patch.url.filter(|u| *u != e.url) {
@@ -188,11 +192,11 @@ pub fn update(
 pub fn delete(
     store: &impl WebhookStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<(), DomainError> {
-    may_manage(store, org_id, caller)?;
+    let caller = may_manage(store, org_id, caller)?;
     let event =
         AuditEvent::new(org_id, caller, "webhook.deleted", None, json!({"endpoint_id": endpoint_id}), clock.now());
     if store.delete_webhook(org_id, endpoint_id, &event)? { Ok(()) } else { Err(no_such_endpoint()) }
@@ -203,12 +207,12 @@ pub fn delete(
 pub fn rotate_secret(
     store: &impl WebhookStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     endpoint_id: WebhookId,
     secret: &str,
 ) -> Result<(), DomainError> {
-    may_manage(store, org_id, caller)?;
+    let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let event =
         AuditEvent::new(org_id, caller, "webhook.secret_rotated", None, json!({"endpoint_id": endpoint_id}), now);
@@ -222,7 +226,7 @@ pub fn rotate_secret(
 /// A page of the endpoint's deliveries, newest first, and whether more follow.
 pub fn deliveries(
     store: &impl WebhookStore,
-    caller: UserId,
+    caller: impl Into<Caller>,
     (org_id, endpoint_id): (OrgId, WebhookId),
     before: Option<DeliveryId>,
     limit: u32,
@@ -239,11 +243,11 @@ pub fn deliveries(
 pub fn redeliver(
     store: &impl WebhookStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     (org_id, endpoint_id): (OrgId, WebhookId),
     delivery_id: DeliveryId,
 ) -> Result<(), DomainError> {
-    may_manage(store, org_id, caller)?;
+    let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let changes = json!({"endpoint_id": endpoint_id, "delivery_id": delivery_id});
     let event = AuditEvent::new(org_id, caller, "webhook.redelivered", None, changes, now);
@@ -260,11 +264,11 @@ pub fn redeliver(
 pub fn send_test(
     store: &impl WebhookStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<DeliveryId, DomainError> {
-    may_manage(store, org_id, caller)?;
+    let caller = may_manage(store, org_id, caller)?;
     let endpoint = endpoint_in(store, org_id, endpoint_id)?;
     let now = clock.now();
     let delivery_id = DeliveryId::new();
@@ -274,9 +278,12 @@ pub fn send_test(
     Ok(delivery_id)
 }
 
-/// Endpoints are the head coach's (and, later, a key's with `webhooks:manage`).
-fn may_manage(store: &impl WebhookStore, org_id: OrgId, caller: UserId) -> Result<(), DomainError> {
-    Ok(authorize(&Actor::resolve(store, org_id, caller)?, Action::ManageWebhooks, Target::Organization)?)
+/// Endpoints are the head coach's, and a key's with `webhooks:manage`. The
+/// id the audit trail records the caller under.
+fn may_manage(store: &impl WebhookStore, org_id: OrgId, caller: impl Into<Caller>) -> Result<UserId, DomainError> {
+    let actor = Actor::resolve(store, org_id, caller)?;
+    authorize(&actor, Action::ManageWebhooks, Target::Organization)?;
+    Ok(actor.user_id())
 }
 
 #[cfg(test)]
