@@ -241,4 +241,5 @@ impl InsightProvider for ConfiguredInsights {
 }
 
 #[cfg(test)]
+#[path = "insights_llm_tests.rs"]
 mod tests;

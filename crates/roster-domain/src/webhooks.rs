@@ -340,4 +340,5 @@ pub fn no_such_endpoint() -> DomainError {
 }
 
 #[cfg(test)]
+#[path = "webhooks_tests.rs"]
 mod tests;

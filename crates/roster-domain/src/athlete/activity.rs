@@ -294,4 +294,5 @@ impl FeedCursor {
 }
 
 #[cfg(test)]
+#[path = "activity_tests.rs"]
 mod tests;

@@ -176,4 +176,5 @@ pub fn recent_compliance(
 }
 
 #[cfg(test)]
+#[path = "recent_tests.rs"]
 mod tests;

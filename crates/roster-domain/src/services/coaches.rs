@@ -197,4 +197,5 @@ pub fn lookup(
 }
 
 #[cfg(test)]
+#[path = "coaches_tests.rs"]
 mod tests;

@@ -260,4 +260,5 @@ fn skip(user_id: UserId, code: &'static str) -> MemberOutcome {
 }
 
 #[cfg(test)]
+#[path = "groups_tests.rs"]
 mod tests;

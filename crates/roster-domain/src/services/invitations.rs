@@ -412,4 +412,5 @@ fn required(field: &str) -> DomainError {
 }
 
 #[cfg(test)]
+#[path = "invitations_tests.rs"]
 mod tests;

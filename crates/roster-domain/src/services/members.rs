@@ -320,4 +320,5 @@ pub fn remove(
 }
 
 #[cfg(test)]
+#[path = "members_tests.rs"]
 mod tests;

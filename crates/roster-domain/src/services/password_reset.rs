@@ -87,5 +87,5 @@ pub fn confirm(
 }
 
 #[cfg(test)]
-#[path = "password_reset/tests.rs"]
+#[path = "password_reset_tests.rs"]
 mod tests;

@@ -252,4 +252,5 @@ pub fn cancel(
 }
 
 #[cfg(test)]
+#[path = "plans_tests.rs"]
 mod tests;

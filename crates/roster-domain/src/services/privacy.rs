@@ -101,5 +101,5 @@ pub fn erase_lapsed_memberships(store: &impl PrivacyRepo, clock: &impl Clock, da
 }
 
 #[cfg(test)]
-#[path = "privacy/tests.rs"]
+#[path = "privacy_tests.rs"]
 mod tests;

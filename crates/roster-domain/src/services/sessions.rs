@@ -159,5 +159,5 @@ pub fn change_password(
 }
 
 #[cfg(test)]
-#[path = "sessions/tests.rs"]
+#[path = "sessions_tests.rs"]
 mod tests;
