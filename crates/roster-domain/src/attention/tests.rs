@@ -1,6 +1,7 @@
 use super::*;
 use chrono::Duration;
 use proptest::prelude::*;
+use serde_json::json;
 
 fn now() -> DateTime<Utc> {
     "2026-12-02T12:00:00Z".parse().unwrap()
