@@ -12,7 +12,6 @@ pub mod cli;
 pub mod client_addr;
 pub mod conventions;
 pub mod error;
-pub mod export;
 pub mod insights_llm;
 pub mod mail;
 pub mod openapi;

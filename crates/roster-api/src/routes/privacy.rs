@@ -6,7 +6,6 @@ use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use roster_domain::services::privacy as svc;
 use roster_domain::{Clock, OrgId};
@@ -51,12 +50,7 @@ pub async fn export(state: web::Data<AppState>, user: AuthUser, req: HttpRequest
             svc::authorize_export(&s.store, &s.hasher, &s.clock, me, session, password.as_deref()).map(|()| me)
         })
         .await?;
-    let name = format!("roster-export-{}.zip", state.clock.now().format("%Y-%m-%d"));
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(crate::export::start(state.store.clone(), me)))
+    Ok(roster_export::download(state.store.clone(), me, state.clock.now().date_naive()))
 }
 
 /// `DELETE /me` body.

@@ -1,4 +1,10 @@
-//! The data export (`GET /me/export`) as a ZIP streamed while it is written.
+//! # roster-export
+//!
+//! A person's data export as a ZIP streamed while it is written: the API's
+//! `GET /me/export` and the console's **Account → Export my data** serve the
+//! same archive from here. Who may start one is the domain's rule
+//! (`services::privacy::authorize_export`); what it holds is the store's
+//! [`PrivacyRepo`] answer.
 //!
 //! A blocking task reads the account's data page by page (each page on a
 //! connection of its own, so a slow download never holds one) and writes the
@@ -6,11 +12,13 @@
 //! the response through a small bounded channel: memory holds about one file
 //! of the archive, whatever the number of activities.
 
+use actix_web::HttpResponse;
 use actix_web::body::{BodySize, MessageBody};
+use actix_web::http::header;
 use actix_web::web::Bytes;
+use chrono::NaiveDate;
 use roster_domain::UserId;
 use roster_domain::privacy::{ExportRows, PrivacyRepo};
-use roster_store::Store;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -124,8 +132,19 @@ activities/NNNN.json    your activities, 1000 a file, oldest first\n\
 audit_events/NNNN.json  what you did, and what was done about you; an event about another account shows\n\
                         neither that account nor its details\n";
 
+/// The download: `200` with the archive streamed as it is written, named
+/// for `today` (`roster-export-YYYY-MM-DD.zip`) and never cached.
+pub fn download<R: PrivacyRepo + Send + 'static>(store: R, user_id: UserId, today: NaiveDate) -> HttpResponse {
+    let name = format!("roster-export-{}.zip", today.format("%Y-%m-%d"));
+    HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(start(store, user_id))
+}
+
 /// Starts writing `user_id`'s export on a blocking thread; the body streams it.
-pub fn start(store: Store, user_id: UserId) -> ExportBody {
+fn start<R: PrivacyRepo + Send + 'static>(store: R, user_id: UserId) -> ExportBody {
     let (tx, rx) = mpsc::channel(CHANNEL_DEPTH);
     let errors = tx.clone();
     tokio::task::spawn_blocking(move || {
@@ -143,7 +162,7 @@ fn failed(e: impl std::fmt::Display) -> io::Error {
 }
 
 /// Writes the whole archive into `sink`.
-pub fn write(store: &Store, user_id: UserId, sink: ChunkSink) -> io::Result<()> {
+pub fn write(store: &impl PrivacyRepo, user_id: UserId, sink: ChunkSink) -> io::Result<()> {
     let mut zip = ZipWriter::new(sink);
     zip.set_flush_on_finish_file(true);
     let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
