@@ -179,7 +179,7 @@ impl Application {
                 )
                 .configure(|cfg| invitations::configure_root(cfg, &rate_limit))
                 .configure(crate::routes::sessions::configure_root)
-                .configure(|cfg| roster_console::configure(cfg, console.clone()))
+                .configure(|cfg| roster_console::configure(cfg, console.clone(), |page| page.wrap(limit())))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_s)
         .listen(listener)?;
@@ -327,6 +327,18 @@ fn wants_page(req: &actix_web::HttpRequest) -> bool {
 /// Turns every error response that is not already problem+json (actix's own
 /// 404 and 405, the rate limiter's 429, ...) into one.
 fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let status = res.status();
+    let retry_after =
+        res.headers().get(header::RETRY_AFTER).or_else(|| res.headers().get("x-ratelimit-after")).cloned();
+    // A person in the console stopped by the rate limit gets a page.
+    if status == StatusCode::TOO_MANY_REQUESTS && wants_page(res.request()) {
+        let mut page = roster_console::too_many_requests_page();
+        if let Some(value) = retry_after {
+            page.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        let (req, _) = res.into_parts();
+        return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, page).map_into_right_body()));
+    }
     // Problem bodies, and pages made for people (the join page's 404), are kept as they are.
     let is_problem = res
         .response()
@@ -336,7 +348,6 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    let status = res.status();
     if status == StatusCode::NOT_FOUND && wants_page(res.request()) {
         let (req, _) = res.into_parts();
         let page = roster_console::not_found_page();
@@ -351,8 +362,6 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         s if s.is_server_error() => ("internal", "The server failed; the error was logged."),
         _ => ("bad_request", "The request is malformed."),
     };
-    let retry_after =
-        res.headers().get(header::RETRY_AFTER).or_else(|| res.headers().get("x-ratelimit-after")).cloned();
     let (req, _) = res.into_parts();
     let mut response = ApiError::new(status, code, detail).error_response();
     if let Some(value) = retry_after {

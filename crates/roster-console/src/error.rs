@@ -106,6 +106,12 @@ pub fn not_found_page() -> HttpResponse {
     error_page(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
 }
 
+/// The page for a browser the rate limit stopped (the answer keeps its
+/// `Retry-After`).
+pub fn too_many_requests_page() -> HttpResponse {
+    error_page(StatusCode::TOO_MANY_REQUESTS, "Too many attempts", "Wait a minute, then try again.")
+}
+
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {

@@ -19,7 +19,7 @@ mod pages;
 pub mod session;
 mod view;
 
-pub use error::{PageError, not_found_page};
+pub use error::{PageError, not_found_page, too_many_requests_page};
 
 use actix_web::web;
 use roster_domain::attention::AttentionThresholds;
@@ -103,8 +103,15 @@ where
         .map_err(PageError::from)
 }
 
-/// Registers the console's pages at the root.
-pub fn configure(cfg: &mut web::ServiceConfig, console: web::Data<Console>) {
+/// Registers the console's pages at the root. `limited` wraps the pages
+/// whose forms take a password or send mail (sign in, create account,
+/// forgot password, export, delete account) in the server's per-address
+/// rate limit, as the API's own such endpoints are.
+pub fn configure<F, R>(cfg: &mut web::ServiceConfig, console: web::Data<Console>, limited: F)
+where
+    F: Fn(actix_web::Resource) -> R,
+    R: actix_web::dev::HttpServiceFactory + 'static,
+{
     // A form that cannot be read (a field missing or mangled) is a page too.
     let forms = web::FormConfig::default().error_handler(|e, _| {
         tracing::debug!(error = %e, "unreadable console form");
@@ -115,5 +122,5 @@ pub fn configure(cfg: &mut web::ServiceConfig, console: web::Data<Console>) {
         )
         .into()
     });
-    cfg.app_data(console).app_data(forms).configure(assets::configure).configure(pages::configure);
+    cfg.app_data(console).app_data(forms).configure(assets::configure).configure(|cfg| pages::configure(cfg, limited));
 }

@@ -1,5 +1,6 @@
 //! The pages, one module per area of the sidebar.
 
+mod account;
 mod athletes;
 mod auth;
 mod club;
@@ -24,21 +25,25 @@ impl TokenGenerator for OsTokens {
     }
 }
 
-pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure<F, R>(cfg: &mut web::ServiceConfig, limited: F)
+where
+    F: Fn(actix_web::Resource) -> R,
+    R: actix_web::dev::HttpServiceFactory + 'static,
+{
     cfg.service(web::resource("/").route(web::get().to(club::home)))
-        .service(
+        .service(limited(
             web::resource("/sign-in").route(web::get().to(auth::sign_in_page)).route(web::post().to(auth::sign_in)),
-        )
-        .service(
+        ))
+        .service(limited(
             web::resource("/create-account")
                 .route(web::get().to(auth::create_account_page))
                 .route(web::post().to(auth::create_account)),
-        )
-        .service(
+        ))
+        .service(limited(
             web::resource("/forgot-password")
                 .route(web::get().to(auth::forgot_password_page))
                 .route(web::post().to(auth::forgot_password)),
-        )
+        ))
         .service(web::resource("/sign-out").route(web::post().to(auth::sign_out)))
         .service(web::resource("/club/new").route(web::get().to(club::new_page)).route(web::post().to(club::create)))
         .service(
@@ -46,6 +51,12 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(club::settings_page))
                 .route(web::post().to(club::save_settings)),
         )
+        .service(
+            web::resource("/settings/close").route(web::get().to(club::close_page)).route(web::post().to(club::close)),
+        )
+        .service(web::resource("/account").route(web::get().to(account::page)))
+        .service(limited(web::resource("/account/export").route(web::post().to(account::export))))
+        .service(limited(web::resource("/account/delete").route(web::post().to(account::delete))))
         .service(web::resource("/athletes").route(web::get().to(athletes::list)))
         .service(
             web::resource("/athletes/invite")

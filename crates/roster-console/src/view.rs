@@ -52,6 +52,12 @@ impl Viewer {
         authorize(&self.actor(), action, target).is_ok()
     }
 
+    /// The policy's refusal of `action` about `target`, for a page only
+    /// those who may act see (the use case behind it decides again).
+    pub fn authorize(&self, action: Action, target: Target<'_>) -> Result<(), DomainError> {
+        Ok(authorize(&self.actor(), action, target)?)
+    }
+
     /// Whether the viewer coaches in their organization.
     pub fn is_coach(&self) -> bool {
         self.org.as_ref().is_some_and(|m| m.role.is_coach())
@@ -107,10 +113,13 @@ pub struct Chrome {
 
 fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
     let items: &[(&str, &str)] = match viewer.org.as_ref().map(|m| m.role) {
-        None => &[("/club/new", "Create your club")],
-        Some(Role::Athlete) => {
-            &[("/me", "My club"), ("/me/activities", "My activities"), ("/me/upload", "Upload activity")]
-        }
+        None => &[("/club/new", "Create your club"), ("/account", "Account")],
+        Some(Role::Athlete) => &[
+            ("/me", "My club"),
+            ("/me/activities", "My activities"),
+            ("/me/upload", "Upload activity"),
+            ("/account", "Account"),
+        ],
         Some(_) => &[
             ("/athletes", "Athletes"),
             ("/groups", "Groups"),
@@ -119,6 +128,7 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
             ("/coaches", "Coaches"),
             ("/audit", "Audit log"),
             ("/settings", "Settings"),
+            ("/account", "Account"),
         ],
     };
     // The audit log is the head coach's to read (policy): others get no link to a refusal.

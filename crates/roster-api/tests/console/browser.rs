@@ -293,6 +293,8 @@ async fn journeys(c: &Client, app: &TestApp) {
     }
     c.goto(&format!("{base}/me/leave")).await.unwrap();
     check.check(c, "leave-club").await;
+    c.goto(&format!("{base}/account")).await.unwrap();
+    check.check(c, "account").await;
 
     // The coach edits the athlete's attributes, filters by label, opens the profile.
     sign_in(c, app, &head_email).await;
@@ -361,5 +363,19 @@ async fn journeys(c: &Client, app: &TestApp) {
     assert!(text.contains("Weekly distance") && !text.contains("Remove from organization"));
     c.find(Locator::Id("edit")).await.unwrap_err();
     check.check(c, "athlete-profile-assistant").await;
-    assert!(check.pages.len() >= 20, "{:?}", check.pages);
+
+    // The head coach closes the club from Settings, typing its name.
+    sign_in(c, app, &head_email).await;
+    wait_path(c, "/athletes").await;
+    c.goto(&format!("{base}/settings")).await.unwrap();
+    click(c, "a[href='/settings/close']").await;
+    wait_path(c, "/settings/close").await;
+    fill(c, "confirm_name", "Riverside").await;
+    click(c, "main form button[type=submit]").await;
+    c.wait().for_element(Locator::Id("confirm_name-error")).await.unwrap();
+    check.check(c, "close-club-mismatch").await;
+    fill(c, "confirm_name", "Riverside Runners").await;
+    click(c, "main form button[type=submit]").await;
+    wait_path(c, "/club/new").await;
+    assert!(check.pages.len() >= 22, "{:?}", check.pages);
 }

@@ -9,6 +9,8 @@ pub struct Page {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (a download is not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Page {
@@ -72,7 +74,8 @@ impl<'a> Browser<'a> {
         }
         let status = res.status().as_u16();
         let headers = res.headers().clone();
-        Page { status, headers, body: res.text().await.unwrap() }
+        let bytes = res.bytes().await.unwrap().to_vec();
+        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

@@ -1,10 +1,12 @@
 //! Console tests: the real server on port 0, its pages fetched and its
 //! forms posted over HTTP like a browser without scripts, on SQLite and on
-//! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `browser` drives
+//! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `account` covers the
+//! privacy pages (export, delete account, close club). `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
+mod account;
 mod browser;
 mod client;
 mod pages;

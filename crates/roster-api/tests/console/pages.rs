@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 /// The API session of an account the console made (for fixtures).
-async fn api_session(app: &TestApp, email: &str) -> (Session, String) {
+pub(crate) async fn api_session(app: &TestApp, email: &str) -> (Session, String) {
     let body = json!({"email": email, "password": crate::support::PASSWORD});
     let res = app.call(Method::POST, "/api/v1/auth/login", None, Some(body)).await;
     let login = res.assert_status(200).clone();

@@ -21,6 +21,8 @@ struct SignIn {
     csrf: String,
     email: String,
     next: String,
+    /// Said once above the form (after deleting an account).
+    notice: Option<&'static str>,
     errors: Errors,
 }
 
@@ -76,6 +78,8 @@ fn safe_next(next: Option<&str>) -> String {
 #[derive(Debug, Deserialize)]
 pub(super) struct NextQuery {
     next: Option<String>,
+    /// Set after **Delete account**.
+    deleted: Option<String>,
 }
 
 pub(super) async fn sign_in_page(
@@ -85,7 +89,18 @@ pub(super) async fn sign_in_page(
 ) -> Result<HttpResponse, PageError> {
     let next = safe_next(q.next.as_deref());
     signed_out_page(&c, &req, |csrf| {
-        render(&SignIn { css: assets::url("console.css"), csrf, email: String::new(), next, errors: Errors::none() })
+        let notice = q
+            .deleted
+            .is_some()
+            .then_some("Your account is deleted. A confirmation is on its way to the e-mail address it had.");
+        render(&SignIn {
+            css: assets::url("console.css"),
+            csrf,
+            email: String::new(),
+            next,
+            notice,
+            errors: Errors::none(),
+        })
     })
 }
 
@@ -139,6 +154,7 @@ pub(super) async fn sign_in(
                 csrf: form.csrf,
                 email: form.email,
                 next: safe_next(form.next.as_deref()),
+                notice: None,
                 errors,
             };
             let mut res = render(&page)?;

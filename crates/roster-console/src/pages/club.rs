@@ -8,6 +8,7 @@ use askama::Template;
 use roster_domain::error::FieldErrors;
 use roster_domain::policy::{Action, Target};
 use roster_domain::services::organizations::{self, NewOrganization, OrganizationPatch};
+use roster_domain::services::privacy;
 use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{DomainError, Role};
 use serde::Deserialize;
@@ -54,6 +55,8 @@ struct Settings {
     form: ClubForm,
     errors: Errors,
     may_edit: bool,
+    /// The head coach: the **Close club** section.
+    may_close: bool,
     saved: bool,
 }
 
@@ -122,7 +125,8 @@ pub(super) async fn settings_page(
             version: Some(org.version),
         };
         let may_edit = viewer.may(Action::UpdateOrganization, Target::Organization);
-        Ok(Settings { chrome: viewer.chrome("/settings"), form, errors: Errors::none(), may_edit, saved })
+        let may_close = viewer.may(Action::CloseOrganization, Target::Organization);
+        Ok(Settings { chrome: viewer.chrome("/settings"), form, errors: Errors::none(), may_edit, may_close, saved })
     })
     .await?;
     render(&page)
@@ -161,9 +165,69 @@ pub(super) async fn save_settings(
                     form,
                     errors,
                     may_edit: true,
+                    may_close: viewer.may(Action::CloseOrganization, Target::Organization),
                     saved: false,
                 }))
             }
+        }
+    })
+    .await?
+    .respond()
+}
+
+#[derive(Template)]
+#[template(path = "close_club.html")]
+struct CloseClub {
+    chrome: Chrome,
+    org_name: String,
+    confirm_name: String,
+    errors: Errors,
+}
+
+pub(super) async fn close_page(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let page = signed_in(&c, &req, |_, viewer| {
+        viewer.authorize(Action::CloseOrganization, Target::Organization)?;
+        let org_name = viewer.org()?.org_name.clone();
+        Ok(CloseClub {
+            chrome: viewer.chrome("/settings"),
+            org_name,
+            confirm_name: String::new(),
+            errors: Errors::none(),
+        })
+    })
+    .await?;
+    render(&page)
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct CloseForm {
+    csrf: String,
+    #[serde(default)]
+    confirm_name: String,
+}
+
+/// **Close club**: with the club's name typed exactly, the club is closed
+/// and the head coach lands where an account without a club starts.
+pub(super) async fn close(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    form: web::Form<CloseForm>,
+) -> Result<HttpResponse, PageError> {
+    let CloseForm { csrf, confirm_name } = form.into_inner();
+    posted(&c, &req, csrf, move |c, viewer| {
+        let org = viewer.org()?.clone();
+        match privacy::close_organization(&c.store, &c.clock, viewer.user.user_id, org.org_id, &confirm_name) {
+            Ok(()) => Ok(Outcome::Redirect("/".into())),
+            Err(DomainError::Conflict(roster_domain::error::Conflict::ConfirmNameMismatch)) => {
+                let errors = Errors::one("confirm_name", format!("Type the club's name exactly: {}", org.org_name));
+                Ok(Outcome::Again(CloseClub {
+                    chrome: viewer.chrome("/settings"),
+                    org_name: org.org_name,
+                    confirm_name,
+                    errors,
+                }))
+            }
+            Err(e) => Err(e),
         }
     })
     .await?
