@@ -265,7 +265,7 @@ fn console_for(state: &web::Data<AppState>, settings: &Settings) -> web::Data<ro
             check_address: {
                 let allowed =
                     crate::webhooks::AllowedNetworks::parse(&settings.webhooks.allow_networks).unwrap_or_default();
-                Box::new(move |url| allowed.check_url(url).map_err(|e| e.to_string()))
+                Box::new(move |url| allowed.check_url(url).map_err(|refused| refused.0))
             },
         },
     })

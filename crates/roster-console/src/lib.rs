@@ -55,9 +55,12 @@ pub struct WebhookSupport {
     /// A new endpoint secret (`whsec_…`), to show once.
     pub new_secret: fn() -> String,
     /// Refuses a URL whose host is an address the server may not reach,
-    /// with the reason.
-    pub check_address: Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>,
+    /// naming the address.
+    pub check_address: AddressCheck,
 }
+
+/// `Err(address)` when a URL's host is an address the server may not reach.
+pub type AddressCheck = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 impl std::fmt::Debug for WebhookSupport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -115,7 +115,8 @@ async fn an_endpoint_is_refused_beside_its_url_then_added_tested_redelivered_edi
         let refused = b.submit("/settings/webhooks", "/settings/webhooks", &internal).await;
         refused.assert(422);
         assert!(
-            refused.body.contains("id=\"url-error\"") && refused.body.contains("internal address"),
+            refused.body.contains("id=\"url-error\"")
+                && refused.body.contains("10.0.0.7 is an address in a private or internal network"),
             "{}",
             refused.body
         );

@@ -68,8 +68,10 @@ pub(super) struct EventChoice {
 /// The URL refused when its host is an internal address, as a field error
 /// beside the URL (the API's `address_not_allowed`).
 pub(super) fn check_reachable(c: &Console, url: &str) -> Result<(), DomainError> {
-    (c.webhooks.check_address)(url)
-        .map_err(|why| DomainError::Validation(vec![FieldError::new("url", "address_not_allowed", why)]))
+    (c.webhooks.check_address)(url).map_err(|address| {
+        let why = format!("{address} is an address in a private or internal network, which roster does not send to; use the receiver's public address");
+        DomainError::Validation(vec![FieldError::new("url", "address_not_allowed", why)])
+    })
 }
 
 /// An endpoint as a table row.
