@@ -59,6 +59,8 @@ async fn a_key_is_shown_once_works_against_the_api_and_stops_when_revoked() {
         );
         assert!(bad.body.contains("value=\"Nightly sync\"") && bad.body.contains(&format!("value=\"{too_far}\"")));
 
+        let forged = [("csrf", "forged"), ("name", "Nightly sync"), ("scopes", "members:read")];
+        b.post("/settings/api-keys", &forged).await.assert(403);
         let form = [("name", "Nightly sync"), ("scopes", "members:read"), ("scopes", "audit:read"), ("expires_at", "")];
         let made = b.submit("/settings/api-keys", "/settings/api-keys", &form).await;
         made.assert(200);
@@ -185,10 +187,28 @@ async fn assistant_coaches_and_athletes_get_403_for_keys_and_webhooks() {
         let (head, org_id) = api_session(&app, &head_email).await;
         let coach = app.assistant_coach(&head, &org_id).await;
         let athlete = app.athlete(&org_id, None).await;
+        let hook = app
+            .post(
+                &format!("/api/v1/organizations/{org_id}/webhooks"),
+                &head.token,
+                serde_json::json!({"url": "https://example.com/h"}),
+            )
+            .await;
+        let hook = hook.assert_status(201)["webhook_id"].as_str().unwrap().to_owned();
+        let key = app
+            .post(
+                &format!("/api/v1/organizations/{org_id}/api-keys"),
+                &head.token,
+                serde_json::json!({"name": "sync", "scopes": ["members:read"]}),
+            )
+            .await;
+        let key = key.assert_status(201)["key_id"].as_str().unwrap().to_owned();
+        let hook_page = format!("/settings/webhooks/{hook}");
+        let revoke_page = format!("/settings/api-keys/{key}/revoke");
         for email in [&coach.email, &athlete.email] {
             let mut b = Browser::new(&app);
             b.sign_in(email).await;
-            for path in ["/settings/api-keys", "/settings/webhooks"] {
+            for path in ["/settings/api-keys", "/settings/webhooks", hook_page.as_str(), revoke_page.as_str()] {
                 let page = b.get(path).await;
                 page.assert(403);
                 assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
@@ -203,5 +223,8 @@ async fn assistant_coaches_and_athletes_get_403_for_keys_and_webhooks() {
         forged.assert(403);
         let forged = b.submit("/settings", "/settings/webhooks", &[("url", "https://example.com/h")]).await;
         forged.assert(403);
+        b.submit("/settings", &revoke_page, &[]).await.assert(403);
+        b.submit("/settings", &format!("{hook_page}/delete"), &[]).await.assert(403);
+        b.submit("/settings", &format!("{hook_page}/test"), &[]).await.assert(403);
     }
 }
