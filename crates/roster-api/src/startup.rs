@@ -260,6 +260,14 @@ fn console_for(state: &web::Data<AppState>, settings: &Settings) -> web::Data<ro
             password_reset_ttl: seconds(settings.auth.password_reset_ttl_s),
             attention: settings.attention.thresholds(),
         },
+        webhooks: roster_console::WebhookSupport {
+            new_secret: crate::webhooks::new_secret,
+            check_address: {
+                let allowed =
+                    crate::webhooks::AllowedNetworks::parse(&settings.webhooks.allow_networks).unwrap_or_default();
+                Box::new(move |url| allowed.check_url(url).map_err(|refused| refused.0))
+            },
+        },
     })
 }
 

@@ -43,6 +43,29 @@ pub struct Console {
     pub insights: Arc<dyn InsightProvider>,
     /// Settings.
     pub config: ConsoleConfig,
+    /// The API's webhook secrets and address rule.
+    pub webhooks: WebhookSupport,
+}
+
+/// What the webhook pages borrow from the API, which owns the delivery
+/// worker: the same secret format and the same refusal of internal
+/// addresses (`webhooks.allow_networks`), so the console cannot drift from
+/// the routes.
+pub struct WebhookSupport {
+    /// A new endpoint secret (`whsec_…`), to show once.
+    pub new_secret: fn() -> String,
+    /// Refuses a URL whose host is an address the server may not reach,
+    /// naming the address.
+    pub check_address: AddressCheck,
+}
+
+/// `Err(address)` when a URL's host is an address the server may not reach.
+pub type AddressCheck = Box<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
+
+impl std::fmt::Debug for WebhookSupport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSupport").finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Console {

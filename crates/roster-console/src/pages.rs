@@ -1,6 +1,7 @@
 //! The pages, one module per area of the sidebar.
 
 mod account;
+mod api_keys;
 mod athletes;
 mod auth;
 mod club;
@@ -8,6 +9,8 @@ mod invite;
 mod lists;
 mod me;
 mod profile;
+mod webhook;
+mod webhooks;
 
 use actix_web::web;
 use rand::RngCore;
@@ -54,6 +57,7 @@ where
         .service(
             web::resource("/settings/close").route(web::get().to(club::close_page)).route(web::post().to(club::close)),
         )
+        .configure(automation)
         .service(web::resource("/account").route(web::get().to(account::page)))
         .service(limited(web::resource("/account/export").route(web::post().to(account::export))))
         .service(limited(web::resource("/account/delete").route(web::post().to(account::delete))))
@@ -95,4 +99,39 @@ where
         .service(web::resource("/me/activities").route(web::get().to(me::activities)))
         .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
         .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)));
+}
+
+/// Settings → **API keys** and **Webhooks** (the head coach's).
+fn automation(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/settings/api-keys")
+            .route(web::get().to(api_keys::page))
+            .route(web::post().to(api_keys::create)),
+    )
+    .service(
+        web::resource("/settings/api-keys/{key_id}/revoke")
+            .route(web::get().to(api_keys::revoke_page))
+            .route(web::post().to(api_keys::revoke)),
+    )
+    .service(
+        web::resource("/settings/webhooks")
+            .route(web::get().to(webhooks::page))
+            .route(web::post().to(webhooks::create)),
+    )
+    .service(
+        web::resource("/settings/webhooks/{id}")
+            .route(web::get().to(webhook::page))
+            .route(web::post().to(webhook::save)),
+    )
+    .service(web::resource("/settings/webhooks/{id}/rotate-secret").route(web::post().to(webhook::rotate)))
+    .service(web::resource("/settings/webhooks/{id}/test").route(web::post().to(webhook::test)))
+    .service(
+        web::resource("/settings/webhooks/{id}/delete")
+            .route(web::get().to(webhook::delete_page))
+            .route(web::post().to(webhook::delete)),
+    )
+    .service(
+        web::resource("/settings/webhooks/{id}/deliveries/{delivery_id}/redeliver")
+            .route(web::post().to(webhook::redeliver)),
+    );
 }

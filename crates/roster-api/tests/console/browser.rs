@@ -6,6 +6,8 @@
 //! and critical violations, and photographed at 1280×800 and 390×844 under
 //! `target/screenshots/`. Without Chromium the test says SKIPPED.
 
+mod automation;
+
 use crate::support::{PASSWORD, Session, TestApp, apps, unique_email};
 use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::Method;
@@ -367,6 +369,7 @@ async fn journeys(c: &Client, app: &TestApp) {
     // The head coach closes the club from Settings, typing its name.
     sign_in(c, app, &head_email).await;
     wait_path(c, "/athletes").await;
+    automation::journey(c, &mut check, base).await;
     c.goto(&format!("{base}/settings")).await.unwrap();
     click(c, "a[href='/settings/close']").await;
     wait_path(c, "/settings/close").await;

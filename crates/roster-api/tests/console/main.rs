@@ -1,15 +1,20 @@
 //! Console tests: the real server on port 0, its pages fetched and its
 //! forms posted over HTTP like a browser without scripts, on SQLite and on
 //! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `account` covers the
-//! privacy pages (export, delete account, close club). `browser` drives
+//! privacy pages (export, delete account, close club), `automation` the
+//! API keys and webhooks pages. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod account;
+mod automation;
 mod browser;
 mod client;
 mod pages;
+#[allow(dead_code)] // the API tests' webhook receiver
+#[path = "../api/webhooks/receiver.rs"]
+mod receiver;
 #[allow(dead_code)] // the API tests' fixtures; these tests use a few
 #[path = "../api/support.rs"]
 mod support;

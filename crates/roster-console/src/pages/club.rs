@@ -57,6 +57,9 @@ struct Settings {
     may_edit: bool,
     /// The head coach: the **Close club** section.
     may_close: bool,
+    /// The head coach: links to **API keys** and **Webhooks**.
+    may_keys: bool,
+    may_webhooks: bool,
     saved: bool,
 }
 
@@ -126,7 +129,16 @@ pub(super) async fn settings_page(
         };
         let may_edit = viewer.may(Action::UpdateOrganization, Target::Organization);
         let may_close = viewer.may(Action::CloseOrganization, Target::Organization);
-        Ok(Settings { chrome: viewer.chrome("/settings"), form, errors: Errors::none(), may_edit, may_close, saved })
+        Ok(Settings {
+            chrome: viewer.chrome("/settings"),
+            form,
+            errors: Errors::none(),
+            may_edit,
+            may_close,
+            may_keys: viewer.may(Action::ManageApiKeys, Target::Organization),
+            may_webhooks: viewer.may(Action::ManageWebhooks, Target::Organization),
+            saved,
+        })
     })
     .await?;
     render(&page)
@@ -166,6 +178,8 @@ pub(super) async fn save_settings(
                     errors,
                     may_edit: true,
                     may_close: viewer.may(Action::CloseOrganization, Target::Organization),
+                    may_keys: viewer.may(Action::ManageApiKeys, Target::Organization),
+                    may_webhooks: viewer.may(Action::ManageWebhooks, Target::Organization),
                     saved: false,
                 }))
             }
