@@ -1,7 +1,8 @@
 //! Console tests: the real server on port 0, its pages fetched and its
 //! forms posted over HTTP like a browser without scripts, on SQLite and on
 //! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `account` covers the
-//! privacy pages (export, delete account, close club). `browser` drives
+//! privacy pages (export, delete account, close club), `roster_csv` the
+//! Athletes page's CSV export, bulk actions and CSV import. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -10,6 +11,7 @@ mod account;
 mod browser;
 mod client;
 mod pages;
+mod roster_csv;
 #[allow(dead_code)] // the API tests' fixtures; these tests use a few
 #[path = "../api/support.rs"]
 mod support;
