@@ -101,6 +101,21 @@ async fn the_bulk_bar_adds_a_label_to_the_two_checked_athletes() {
         b.post("/athletes/bulk", &[("csrf", "forged"), ("action", "remove"), ("ids", ann.user_id.as_str())])
             .await
             .assert(403);
+        // Removing is asked twice, then done.
+        let remove = [("action", "remove"), ("scope", "checked"), ("ids", cat.user_id.as_str())];
+        let asked = bulk(&mut b, &remove).await;
+        assert!(
+            asked.assert(200).body.contains("<strong>1 athlete</strong>: the athletes you ticked"),
+            "{}",
+            asked.body
+        );
+        assert!(asked.body.contains(&format!("name=\"ids\" value=\"{}\"", cat.user_id)));
+        assert_eq!(member(&app, &head, &org_id, &cat).await["status"], "active");
+        let mut confirmed = remove.to_vec();
+        confirmed.push(("confirmed", "yes"));
+        assert!(bulk(&mut b, &confirmed).await.assert(200).body.contains("1 done, 0 skipped"));
+        let gone = app.get(&format!("/api/v1/organizations/{org_id}/members/{}", cat.user_id), &head.token).await;
+        assert_eq!(gone.status, 404);
     }
 }
 
@@ -194,7 +209,7 @@ async fn an_import_is_previewed_then_confirmed_once_even_when_confirmed_twice() 
             assert!(preview.body.contains(&format!("<span class=\"outcome {outcome}\">{outcome}</span>")), "{outcome}");
         }
         assert!(preview.body.contains("status: "), "the error names its column: {}", preview.body);
-        assert!(preview.body.contains("Confirm import") && preview.body.contains("the other 3 are imported"));
+        assert!(preview.body.contains("Confirm import") && preview.body.contains("3 other rows are imported"));
         assert_eq!(member(&app, &head, &org_id, &ann).await["display_name"], Value::Null, "a preview changes nothing");
         let confirm = [
             ("csrf", csrf.clone()),

@@ -1,6 +1,6 @@
 //! **Athletes → Bulk action**: one action on the checked athletes, or on
 //! every athlete the current filters match (after a page that shows the
-//! count), through the use case of `POST /members/bulk`
+//! count; a removal after a confirmation too), through the use case of `POST /members/bulk`
 //! (`services::bulk`). The use case decides per athlete: an assistant
 //! coach's request skips athletes not assigned to them.
 
@@ -253,6 +253,7 @@ impl BulkForm {
     fn fields(&self) -> Vec<(String, String)> {
         let mut fields = vec![("action".to_owned(), self.action.clone()), ("scope".to_owned(), self.scope.clone())];
         fields.extend(self.params.iter().cloned());
+        fields.extend(self.ids.iter().map(|id| ("ids".to_owned(), id.clone())));
         fields.extend(hidden_filters(&self.filters));
         fields
     }
@@ -287,8 +288,11 @@ struct BulkPage {
     back: String,
     /// A refusal of the whole request.
     error: Option<String>,
-    /// **Apply to all matching**: how many athletes, and the form to post again.
+    /// **Apply to all matching** or a removal: how many athletes, and the
+    /// form to post again.
     confirm: Option<(usize, Vec<(String, String)>)>,
+    /// The confirmation is for the filter's matches (else the checked athletes).
+    matching: bool,
     /// The outcome per athlete.
     results: Vec<ResultRow>,
     /// done, skipped, error.
@@ -315,6 +319,7 @@ pub(super) async fn run(
             back: form.filters.url("/athletes", &[]),
             error: None,
             confirm: None,
+            matching: false,
             results: Vec::new(),
             counts: [0; 3],
         };
@@ -329,8 +334,10 @@ pub(super) async fn run(
             }
             Err(e) => return Err(e),
         };
-        if form.scope == "all" && !form.confirmed {
+        // A filter's matches are counted first, and a removal is asked twice.
+        if (form.scope == "all" || form.action == "remove") && !form.confirmed {
             page.confirm = Some((ids.len(), form.fields()));
+            page.matching = form.scope == "all";
             return Ok(page);
         }
         // Names first: a removed athlete is still named on the results.
