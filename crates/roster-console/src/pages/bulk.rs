@@ -51,14 +51,20 @@ fn choice(value: impl ToString, label: impl Into<String>) -> Choice {
     Choice { value: value.to_string(), label: label.into() }
 }
 
-/// The choices of the bar's selects (coaches: `None` unless the viewer may
-/// assign coaches in bulk).
+/// The choices of the bar's selects.
+struct Choices {
+    /// `None` unless the viewer may assign coaches in bulk.
+    coaches: Option<Vec<Choice>>,
+    groups: Vec<Choice>,
+    plans: Vec<Choice>,
+}
+
 fn choices(
     c: &Console,
     viewer: &Viewer,
     coach_list: &[CoachView],
     group_list: &[GroupView],
-) -> Result<(Option<Vec<Choice>>, Vec<Choice>, Vec<Choice>), DomainError> {
+) -> Result<Choices, DomainError> {
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
     let coach_choices = viewer.may(Action::BulkAssignCoach, Target::Organization).then(|| {
         let mut list = vec![choice("", "Unassigned")];
@@ -69,7 +75,7 @@ fn choices(
     let plan_list =
         plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
     let plan_choices = plan_list.iter().map(|p| choice(p.plan_id, p.content.name.as_str())).collect();
-    Ok((coach_choices, group_choices, plan_choices))
+    Ok(Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices })
 }
 
 /// The bar for the Athletes page, or `None` for a viewer who may not act
@@ -85,7 +91,8 @@ pub(super) fn bar(
     if !viewer.may(Action::BulkEditRoster, Target::Organization) {
         return Ok(None);
     }
-    let (coach_choices, group_choices, plan_choices) = choices(c, viewer, coach_list, group_list)?;
+    let Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices } =
+        choices(c, viewer, coach_list, group_list)?;
     let actions = ACTIONS
         .iter()
         .filter(|(value, _)| *value != "assign_coach" || coach_choices.is_some())
@@ -312,7 +319,8 @@ pub(super) async fn run(
         viewer.authorize(Action::BulkEditRoster, Target::Organization)?;
         let coach_list = coaches::list(&c.store, me, org_id)?;
         let group_list = groups::list(&c.store, &c.store, me, org_id, None, 200)?;
-        let (coach_choices, group_choices, plan_choices) = choices(c, &viewer, &coach_list, &group_list)?;
+        let Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices } =
+            choices(c, &viewer, &coach_list, &group_list)?;
         let mut page = BulkPage {
             chrome: viewer.chrome("/athletes"),
             what: form.describe(&coach_choices, &group_choices, &plan_choices),
