@@ -209,6 +209,13 @@ async fn bulk_and_csv(c: &Client, check: &mut Checker, base: &str) {
     c.goto(&format!("{base}/athletes?labels=relay")).await.unwrap();
     click(c, "details.bulk summary").await;
     check.check(c, "athletes-bulk-bar").await;
+    if let Some(dir) = &check.shots {
+        // The open bar itself on a phone, below the filters.
+        c.set_window_size(390, 844).await.unwrap();
+        c.execute("document.querySelector('details.bulk').scrollIntoView(); return true;", vec![]).await.unwrap();
+        std::fs::write(dir.join("athletes-bulk-bar-open-390x844.png"), c.screenshot().await.unwrap()).unwrap();
+        c.set_window_size(1280, 800).await.unwrap();
+    }
     fill(c, "bulk_labels", "@relay-b").await;
     click(c, "button[name=scope][value=all]").await;
     c.wait().for_element(Locator::Css("input[name=confirmed]")).await.unwrap();
