@@ -126,6 +126,20 @@ where
         .map_err(PageError::from)
 }
 
+/// How the console reads forms: one that cannot be read (a field missing
+/// or mangled, or too long) is a page too.
+fn form_config() -> web::FormConfig {
+    web::FormConfig::default().error_handler(|e, _| {
+        tracing::debug!(error = %e, "unreadable console form");
+        PageError::Page(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "This form could not be read",
+            "Go back, reload the page and send the form again.".into(),
+        )
+        .into()
+    })
+}
+
 /// Registers the console's pages at the root. `limited` wraps the pages
 /// whose forms take a password or send mail (sign in, create account,
 /// forgot password, export, delete account) in the server's per-address
@@ -135,15 +149,8 @@ where
     F: Fn(actix_web::Resource) -> R,
     R: actix_web::dev::HttpServiceFactory + 'static,
 {
-    // A form that cannot be read (a field missing or mangled) is a page too.
-    let forms = web::FormConfig::default().error_handler(|e, _| {
-        tracing::debug!(error = %e, "unreadable console form");
-        PageError::Page(
-            actix_web::http::StatusCode::BAD_REQUEST,
-            "This form could not be read",
-            "Go back, reload the page and send the form again.".into(),
-        )
-        .into()
-    });
-    cfg.app_data(console).app_data(forms).configure(assets::configure).configure(|cfg| pages::configure(cfg, limited));
+    cfg.app_data(console)
+        .app_data(form_config())
+        .configure(assets::configure)
+        .configure(|cfg| pages::configure(cfg, limited));
 }

@@ -4,7 +4,9 @@ mod account;
 mod api_keys;
 mod athletes;
 mod auth;
+mod bulk;
 mod club;
+mod csv;
 mod invite;
 mod lists;
 mod me;
@@ -62,6 +64,15 @@ where
         .service(limited(web::resource("/account/export").route(web::post().to(account::export))))
         .service(limited(web::resource("/account/delete").route(web::post().to(account::delete))))
         .service(web::resource("/athletes").route(web::get().to(athletes::list)))
+        .service(web::resource("/athletes.csv").route(web::get().to(csv::export)))
+        .service(web::resource("/athletes/bulk").route(web::post().to(bulk::run)))
+        .service(web::resource("/athletes/import").route(web::get().to(csv::page)).route(web::post().to(csv::preview)))
+        .service(
+            web::resource("/athletes/import/confirm")
+                .app_data(crate::form_config().limit(csv::MAX_CONFIRM_BYTES))
+                .route(web::post().to(csv::confirm)),
+        )
+        .service(web::resource("/athletes/import/{import_id}/result.csv").route(web::get().to(csv::result)))
         .service(
             web::resource("/athletes/invite")
                 .route(web::get().to(invite::invite_page))

@@ -16,6 +16,7 @@
 //! assert_eq!(restore("'plain"), "'plain");
 //! ```
 
+pub mod file;
 pub mod import;
 
 /// The export's columns, in order (`private_notes` last, coaches only).

@@ -14,6 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::stream;
 use roster_domain::OrgId;
 use roster_domain::member::{RosterPage, RosterQuery};
+use roster_domain::roster_csv;
 use roster_domain::services::roster_export::{self, RosterLookups};
 use std::sync::Arc;
 
@@ -59,21 +60,15 @@ pub struct Api;
 
 /// Rows fetched per query while streaming.
 const PAGE: u32 = 200;
-/// What spreadsheet programs look for to read a file as UTF-8.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Writes rows as RFC 4180 CSV (CRLF line ends, quotes where needed).
+/// Writes rows as RFC 4180 CSV (the domain's writer, shared with the console).
 pub fn csv_bytes<I, R, S>(rows: I) -> Result<Vec<u8>, ApiError>
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator<Item = S>,
     S: AsRef<[u8]>,
 {
-    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
-    for row in rows {
-        writer.write_record(row).map_err(ApiError::internal)?;
-    }
-    writer.into_inner().map_err(ApiError::internal)
+    roster_csv::file::write_rows(rows).map_err(ApiError::internal)
 }
 
 /// The export's query: the roster list's parameters and `bom`.
@@ -102,11 +97,7 @@ fn export_query(req: &HttpRequest) -> Result<(RosterQuery, bool), ApiError> {
 }
 
 fn page_bytes(lookups: &RosterLookups, with_notes: bool, page: &mut RosterPage) -> Result<Vec<u8>, ApiError> {
-    let rows = page.members.iter().map(|view| {
-        let groups = page.group_ids.remove(&view.membership.user_id).unwrap_or_default();
-        lookups.row(view, &groups, with_notes)
-    });
-    csv_bytes(rows)
+    roster_export::page_csv(lookups, with_notes, page).map_err(ApiError::internal)
 }
 
 /// What the stream carries from one page to the next.
@@ -150,7 +141,7 @@ pub async fn export(
             Ok((lookups, with_notes, page))
         })
         .await?;
-    let mut head = if bom { BOM.to_vec() } else { Vec::new() };
+    let mut head = if bom { roster_csv::file::BOM.to_vec() } else { Vec::new() };
     head.extend(csv_bytes([roster_export::header(with_notes)])?);
     head.extend(page_bytes(&lookups, with_notes, &mut first)?);
     let next = first.next.take();

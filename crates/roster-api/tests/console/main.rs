@@ -2,7 +2,8 @@
 //! forms posted over HTTP like a browser without scripts, on SQLite and on
 //! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `account` covers the
 //! privacy pages (export, delete account, close club), `automation` the
-//! API keys and webhooks pages. `browser` drives
+//! API keys and webhooks pages, `roster_csv` the Athletes page's CSV export,
+//! bulk actions and CSV import. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -15,6 +16,7 @@ mod pages;
 #[allow(dead_code)] // the API tests' webhook receiver
 #[path = "../api/webhooks/receiver.rs"]
 mod receiver;
+mod roster_csv;
 #[allow(dead_code)] // the API tests' fixtures; these tests use a few
 #[path = "../api/support.rs"]
 mod support;

@@ -1,4 +1,5 @@
-//! **Athletes**: the roster table with its filters, and **Invite athlete**.
+//! **Athletes**: the roster table with its filters, the links to export and
+//! import CSV, and the bulk action bar ([`super::bulk`]).
 
 use crate::form::Errors;
 use crate::view::{Chrome, Viewer, render, signed_in};
@@ -32,7 +33,7 @@ pub(super) struct Filters {
 }
 
 impl Filters {
-    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = Filters::default();
         for (name, value) in pairs {
             let slot = match name.as_str() {
@@ -52,7 +53,7 @@ impl Filters {
     }
 
     /// The use case's query, or the field that could not be read.
-    fn query(&self) -> Result<RosterQuery, DomainError> {
+    pub(super) fn query(&self) -> Result<RosterQuery, DomainError> {
         let mut errors = FieldErrors::new();
         let mut q = RosterQuery { limit: 50, include_profile_status: true, ..RosterQuery::default() };
         if !self.status.is_empty() {
@@ -85,9 +86,9 @@ impl Filters {
         Ok(q)
     }
 
-    /// This view's URL with the next page's cursor.
-    fn next_page(&self, next: &RosterCursor) -> String {
-        let mut pairs = vec![
+    /// The filters that are set, by name (`sort` too; never the cursor).
+    pub(super) fn pairs(&self) -> Vec<(&'static str, &str)> {
+        [
             ("status", self.status.as_str()),
             ("level", &self.level),
             ("labels", &self.labels),
@@ -95,15 +96,26 @@ impl Filters {
             ("group", &self.group),
             ("q", &self.q),
             ("sort", &self.sort),
-        ];
-        let after = encode_cursor(next);
-        pairs.push(("after", &after));
-        let query: Vec<String> = pairs
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
+    }
+
+    /// `path` with these filters (and `extra`) as its query.
+    pub(super) fn url(&self, path: &str, extra: &[(&str, &str)]) -> String {
+        let query: Vec<String> = self
+            .pairs()
             .into_iter()
-            .filter(|(_, v)| !v.is_empty())
+            .chain(extra.iter().copied())
             .map(|(k, v)| format!("{k}={}", crate::error::encode(v)))
             .collect();
-        format!("/athletes?{}", query.join("&"))
+        if query.is_empty() { path.to_owned() } else { format!("{path}?{}", query.join("&")) }
+    }
+
+    /// This view's URL with the next page's cursor.
+    fn next_page(&self, next: &RosterCursor) -> String {
+        self.url("/athletes", &[("after", &encode_cursor(next))])
     }
 }
 
@@ -147,6 +159,11 @@ struct Athletes {
     coach_choices: Vec<Choice>,
     group_choices: Vec<Choice>,
     may_invite: bool,
+    may_import: bool,
+    /// **Export CSV** with these filters, for those who may export.
+    export_url: Option<String>,
+    /// The bulk action bar, for those who may act on many athletes.
+    bar: Option<super::bulk::Bar>,
 }
 
 pub(super) fn person_name(first: &str, last: Option<&str>) -> String {
@@ -265,9 +282,15 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
             }
             Err(e) => return Err(e),
         };
+        let bar = super::bulk::bar(c, &viewer, &coach_list, &group_list, &filters, total)?;
         Ok(Athletes {
             chrome: viewer.chrome("/athletes"),
             may_invite: viewer.may(Action::CreateInvitation, Target::Invitation(Role::Athlete)),
+            may_import: viewer.may(Action::ImportRoster, Target::Organization),
+            export_url: viewer
+                .may(Action::ExportRoster, Target::Organization)
+                .then(|| filters.url("/athletes.csv", &[])),
+            bar,
             filters,
             errors,
             rows,

@@ -8,6 +8,7 @@ use crate::ids::{GroupId, OrgId, UserId};
 use crate::member::{MemberRepo, MemberView, RosterPage, RosterQuery};
 use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
+use crate::roster_csv::file::write_rows;
 use crate::roster_csv::{COLUMNS, join_list, neutralise};
 use std::collections::HashMap;
 
@@ -98,6 +99,16 @@ impl RosterLookups {
 /// The export's header (coaches see `private_notes`).
 pub fn header(with_notes: bool) -> &'static [&'static str] {
     if with_notes { &COLUMNS } else { &COLUMNS[..COLUMNS.len() - 1] }
+}
+
+/// One page of the export as CSV rows (no header): what the API and the
+/// console stream. Takes the page's group ids as it goes.
+pub fn page_csv(lookups: &RosterLookups, with_notes: bool, page: &mut RosterPage) -> std::io::Result<Vec<u8>> {
+    let rows = page.members.iter().map(|view| {
+        let groups = page.group_ids.remove(&view.membership.user_id).unwrap_or_default();
+        lookups.row(view, &groups, with_notes)
+    });
+    write_rows(rows)
 }
 
 /// Starts an export (coaches): the lookups its rows need, and whether the

@@ -1,17 +1,15 @@
 //! `POST /organizations/{org_id}/imports`: members from a CSV file, and the
 //! result of a committed import as CSV.
 
-use super::csv_bytes;
 use crate::auth::AuthUser;
 use crate::error::{ApiError, Problem};
 use crate::routes::invitations::OsTokens;
 use crate::routes::profile::{form_parts, read_body, text_field};
 use crate::state::AppState;
-use ::roster_import::file_hash;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use roster_domain::roster_csv::import::{ImportMode, ImportReport, ImportRequest, ImportRow, ImportTable, MAX_ROWS};
-use roster_domain::roster_csv::{neutralise, restore};
+use roster_domain::roster_csv::file;
+use roster_domain::roster_csv::import::{ImportMode, ImportReport, ImportRequest, ImportTable};
 use roster_domain::services::roster_import;
 use roster_domain::{FieldError, ImportId, OrgId};
 
@@ -56,51 +54,10 @@ fn unreadable(code: &str, message: impl Into<String>) -> ApiError {
         .with_errors(vec![FieldError::new("file", code, message)])
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// Reads the file as a table: UTF-8 (a byte-order mark is dropped), a header
-/// row, every row as long as the header, CRLF or LF, quoted cells with
-/// quotes and line breaks inside. Cells come back with the export's formula
-/// neutralisation undone.
+/// Reads the file as a table (the domain's reader, shared with the
+/// console); a file that cannot be read is `422` naming the problem.
 pub fn read_table(bytes: &[u8]) -> Result<ImportTable, ApiError> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(unreadable("unsupported_encoding", "The file is UTF-16; save it as CSV UTF-8."));
-    }
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(unreadable("empty_file", "The file is empty; it needs a header row and at least one row."));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
-        unreadable("unsupported_encoding", format!("Line {line} is not UTF-8; save the file as CSV UTF-8."))
-    })?;
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(false).from_reader(text.as_bytes());
-    let mut table = ImportTable::default();
-    for record in reader.records() {
-        let record = record.map_err(|e| match e.kind() {
-            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => unreadable(
-                "ragged_row",
-                format!(
-                    "Line {} has {len} cells; the header has {expected_len}.",
-                    pos.as_ref().map_or(0, csv::Position::line)
-                ),
-            ),
-            _ => unreadable("malformed_csv", format!("The file is not CSV: {e}")),
-        })?;
-        if table.columns.is_empty() {
-            table.columns = record.iter().map(|c| c.trim().to_lowercase()).collect();
-            continue;
-        }
-        if table.rows.len() == MAX_ROWS {
-            return Err(unreadable("too_many_rows", format!("The file has more than {MAX_ROWS} rows.")));
-        }
-        let line = record.position().map_or(0, csv::Position::line);
-        table.rows.push(ImportRow { line, cells: record.iter().map(|c| restore(c).to_owned()).collect() });
-    }
-    if table.rows.is_empty() {
-        return Err(unreadable("empty_file", "The file has a header row but no rows."));
-    }
-    Ok(table)
+    file::read_table(bytes).map_err(|e| unreadable(e.code, e.message))
 }
 
 /// What the form holds.
@@ -170,24 +127,7 @@ fn wants_csv(req: &HttpRequest) -> bool {
 
 /// The report as CSV: each row with its outcome and errors.
 fn report_csv(report: &ImportReport) -> Result<Vec<u8>, ApiError> {
-    let header = ["line", "email", "outcome", "user_id", "invitation_id", "errors"].map(str::to_owned);
-    let rows = report.rows.iter().map(|row| {
-        let errors: Vec<String> = row
-            .errors
-            .iter()
-            .map(|e| format!("{}: {} ({})", e.column.as_deref().unwrap_or("row"), e.code, e.message))
-            .collect();
-        [
-            row.line.to_string(),
-            row.email.clone(),
-            row.outcome.as_str().to_owned(),
-            row.user_id.map(|u| u.to_string()).unwrap_or_default(),
-            row.invitation_id.map(|i| i.to_string()).unwrap_or_default(),
-            errors.join("; "),
-        ]
-        .map(|cell| neutralise(&cell))
-    });
-    csv_bytes(std::iter::once(header).chain(rows))
+    file::report_csv(report).map_err(ApiError::internal)
 }
 
 /// A real run that kept nothing: `422` problem+json whose extension members
@@ -264,7 +204,7 @@ pub async fn import(
     let body = read_body(&req, payload, MAX_BODY_BYTES, too_large()).await?;
     let Form { file, mode, dry_run, skip_invalid } = read_form(&req, &body)?;
     drop(body);
-    let fingerprint = file_hash(&[file.as_slice(), format!("\n{mode:?} {skip_invalid}").as_bytes()].concat());
+    let fingerprint = file::fingerprint(&file, mode, skip_invalid);
     let table = web::block(move || read_table(&file)).await.map_err(ApiError::internal)??;
     let request = ImportRequest { table, mode, dry_run, skip_invalid, idempotency_key: key, fingerprint };
     let report = user
