@@ -44,10 +44,13 @@ bench-foundation:
 
 # Roster load benchmark on a release build, both backends: seeds 100 x 1 000 athletes and a 10 000-athlete
 # organization, then prints p50, p99, requests/s and server memory; then the CSV export, a 5 000-row dry-run
-# import and a 500-athlete bulk action, timed once each (scripts/bench-csv.sh). Args: [duration_s] [connections].
+# import and a 500-athlete bulk action, timed once each (scripts/bench-csv.sh); then a member PATCH with and
+# without a webhook endpoint and the delivery lag of 1 000 events in a minute (scripts/bench-webhooks.py).
+# Args: [duration_s] [connections].
 bench *args:
     scripts/bench.sh {{args}}
     scripts/bench-csv.sh
+    scripts/bench-webhooks.py
 
 # Everything CI runs.
 ci:
