@@ -47,6 +47,7 @@ impl<C: Clock + Clone> Limiter<C> {
     }
 
     /// How many keys the map holds.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.limiter.len()
     }
