@@ -6,11 +6,11 @@
 //! case with [`Principal::run`]; the use case takes `impl Into<Caller>`.
 //! Routes that still take `AuthUser` answer a key `401` (it is no JWT).
 
+use super::key_limiter::Limiter;
 use super::{AuthUser, LocalBoxFuture, unauthenticated};
 use crate::error::ApiError;
 use crate::settings::RateLimitSettings;
 use crate::state::AppState;
-use super::key_limiter::Limiter;
 use actix_governor::governor::{Quota, clock::DefaultClock};
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;

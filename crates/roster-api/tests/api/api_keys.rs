@@ -8,7 +8,7 @@ fn keys(org_id: &str) -> String {
     format!("/api/v1/organizations/{org_id}/api-keys")
 }
 
-async fn create_key(app: &TestApp, head: &Session, org_id: &str, scopes: &[&str]) -> (String, String) {
+pub async fn create_key(app: &TestApp, head: &Session, org_id: &str, scopes: &[&str]) -> (String, String) {
     let res = app.post(&keys(org_id), &head.token, json!({"name": "CRM sync", "scopes": scopes})).await;
     let body = res.assert_status(201);
     (body["key_id"].as_str().unwrap().to_owned(), body["key"].as_str().unwrap().to_owned())
