@@ -330,6 +330,7 @@ diesel::table! {
         excuse_reason -> Nullable<Text>,
         excused_by -> Nullable<Text>,
         excused_at -> Nullable<Timestamp>,
+        excused_by_key_id -> Nullable<Text>,
     }
 }
 

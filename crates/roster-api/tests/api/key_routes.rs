@@ -243,3 +243,51 @@ async fn a_plans_write_key_changes_archives_and_cancels_but_does_not_author_yet(
         }
     }
 }
+
+#[tokio::test]
+async fn a_plans_write_key_moves_and_excuses_workouts_and_is_named_as_excuser() {
+    use crate::calendar::{days_from_today, plan_from, workout};
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let (_, other_org) = app.head_coach().await;
+        let athlete = app.athlete(&org_id, None).await;
+        let (key_id, key) = create_key(&app, &head, &org_id, &["plans:write"]).await;
+        let (_, reader) = create_key(&app, &head, &org_id, &["members:read"]).await;
+        let start = days_from_today(-7);
+        plan_from(&app, &head, &org_id, &athlete, start).await;
+        let member = format!("/api/v1/organizations/{org_id}/members/{}", athlete.user_id);
+        let calendar = format!("{member}/calendar?from={start}");
+
+        let cal = app.get(&calendar, &reader).await.assert_status(200).clone();
+        names_scope(&app.get(&calendar, &key).await, "members:read");
+        let long = workout(&cal, "Long")["workout_id"].as_str().unwrap().to_owned();
+        let tempo = workout(&cal, "Tempo")["workout_id"].as_str().unwrap().to_owned();
+        let excuse = format!("{member}/planned-workouts/{long}/excuse");
+        names_scope(&app.post(&excuse, &reader, json!({"reason": "Sick"})).await, "plans:write");
+        let excused = app.post(&excuse, &key, json!({"reason": "Sick"})).await;
+        let by = &excused.assert_status(200)["excuse"];
+        assert_eq!((&by["excused_by"], &by["excused_by_key_id"]), (&Value::Null, &json!(key_id)), "{by}");
+        // Read back from the store, it still names the key.
+        let again = app.get(&calendar, &reader).await.assert_status(200).clone();
+        assert_eq!(workout(&again, "Long")["excuse"]["excused_by_key_id"], key_id.as_str());
+
+        let moved = format!("{member}/planned-workouts/{tempo}/move");
+        let to = days_from_today(3);
+        assert_eq!(app.post(&moved, &key, json!({"date": to})).await.assert_status(200)["date"], to.to_string());
+        let elsewhere = format!("/api/v1/organizations/{other_org}/members/{}/calendar", athlete.user_id);
+        app.get(&elsewhere, &reader).await.assert_problem(404, "not_found");
+
+        // An account's excuse still names the account.
+        let easy = workout(&cal, "Easy 5k")["workout_id"].as_str().unwrap().to_owned();
+        let excuse_easy = format!("{member}/planned-workouts/{easy}/excuse");
+        let by_head = app.post(&excuse_easy, &head.token, json!({"reason": "Ill"})).await;
+        let by_head = by_head.assert_status(200)["excuse"].clone();
+        assert_eq!((&by_head["excused_by"], &by_head["excused_by_key_id"]), (&json!(head.user_id), &Value::Null));
+
+        let events = audit_events(&app, &org_id, &head.token).await;
+        for action in ["workout.excused", "workout.moved"] {
+            let by_key = events.iter().any(|e| e["action"] == action && e["actor_user_id"] == key_id.as_str());
+            assert!(by_key, "{action}: the audit trail names the key");
+        }
+    }
+}
