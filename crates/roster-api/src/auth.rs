@@ -14,6 +14,7 @@ use std::pin::Pin;
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 
+mod key_limiter;
 mod principal;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;

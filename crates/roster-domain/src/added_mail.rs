@@ -17,8 +17,10 @@ pub struct AddedEmail<'a> {
     pub first_name: &'a str,
     /// The organization's name.
     pub org_name: &'a str,
-    /// The full name of the coach who added them.
-    pub added_by: &'a str,
+    /// The full name of the coach who added them; `None` when one of the
+    /// organization's API keys did (an integration, no person): the e-mail
+    /// then says the club added them through one of its integrations.
+    pub added_by: Option<&'a str>,
     /// The role they were given.
     pub role: Role,
     /// The request that ends the membership (see [`leave_url`]).
@@ -54,18 +56,33 @@ impl AddedEmail<'_> {
 
     /// The subject line.
     pub fn subject(&self) -> String {
-        format!("{} added you to {} on roster", self.added_by, self.org_name)
+        match self.added_by {
+            Some(coach) => format!("{coach} added you to {} on roster", self.org_name),
+            None => format!("{} added you on roster", self.org_name),
+        }
+    }
+
+    /// Who added them, as the body says it (`coach`, `org`: as the part
+    /// renders them), and whom to ask to be removed.
+    fn who(&self, coach: &str, org: &str) -> (String, String) {
+        match self.added_by {
+            Some(_) => (format!("{coach} added you to {org}"), coach.to_owned()),
+            None => (
+                format!("{org} added you, through one of its integrations (an API key made by its head coach),"),
+                format!("the coaches of {org}"),
+            ),
+        }
     }
 
     /// The plain-text part.
     pub fn text(&self) -> String {
+        let (added, ask) = self.who(self.added_by.unwrap_or_default(), self.org_name);
         format!(
-            "Hi {first},\n\n{coach} added you to {org} on roster as {role}. The coaches of {org} can now see \
+            "Hi {first},\n\n{added} on roster as {role}. The coaches of {org} can now see \
              your membership there.\n\nIf you do not want to be a member, you can leave at any time: sign in to \
              roster and send an HTTP DELETE request to\n{leave}\nwith your access token (a roster app's \"Leave\" \
-             action does this for you), or ask {coach} to remove you. Leaving keeps your account.\n",
+             action does this for you), or ask {ask} to remove you. Leaving keeps your account.\n",
             first = self.first_name,
-            coach = self.added_by,
             org = self.org_name,
             role = self.role_words(),
             leave = self.leave_url,
@@ -74,16 +91,17 @@ impl AddedEmail<'_> {
 
     /// The HTML part (every value escaped).
     pub fn html(&self) -> String {
+        let coach = escape_html(self.added_by.unwrap_or_default());
+        let (added, ask) = self.who(&coach, &format!("<strong>{}</strong>", escape_html(self.org_name)));
         format!(
             "<!doctype html><html><body style=\"font-family:sans-serif\">\
-             <p>Hi {first},</p><p>{coach} added you to <strong>{org}</strong> on roster as {role}. \
+             <p>Hi {first},</p><p>{added} on roster as {role}. \
              The coaches of {org} can now see your membership there.</p>\
              <p>If you do not want to be a member, you can leave at any time: sign in to roster and send an HTTP \
              <code>DELETE</code> request to <code>{leave}</code> with your access token (a roster app's \
-             &quot;Leave&quot; action does this for you), or ask {coach} to remove you. Leaving keeps your \
+             &quot;Leave&quot; action does this for you), or ask {ask} to remove you. Leaving keeps your \
              account.</p></body></html>",
             first = escape_html(self.first_name),
-            coach = escape_html(self.added_by),
             org = escape_html(self.org_name),
             role = self.role_words(),
             leave = escape_html(&self.leave_url),
@@ -115,7 +133,7 @@ mod tests {
         let mail = AddedEmail {
             first_name: "Jo",
             org_name: "Hill & Dale",
-            added_by: "Sam <Coach>",
+            added_by: Some("Sam <Coach>"),
             role: Role::Athlete,
             leave_url: leave_url("http://x", org, user, Role::Athlete),
         };
@@ -126,6 +144,25 @@ mod tests {
         let html = mail.html();
         assert!(html.contains("Sam &lt;Coach&gt;") && html.contains("Hill &amp; Dale"), "{html}");
         assert!(html.contains(&format!("/organizations/{org}/members/{user}")));
+    }
+
+    #[test]
+    fn an_api_key_s_email_names_the_club_and_its_integration() {
+        let (org, user) = (OrgId::new(), UserId::new());
+        let mail = AddedEmail {
+            first_name: "Jo",
+            org_name: "Hill & Dale",
+            added_by: None,
+            role: Role::Athlete,
+            leave_url: leave_url("http://x", org, user, Role::Athlete),
+        };
+        assert_eq!(mail.subject(), "Hill & Dale added you on roster");
+        let text = mail.text();
+        assert!(text.contains("Hill & Dale added you, through one of its integrations"), "{text}");
+        assert!(text.contains("ask the coaches of Hill & Dale to remove you"), "{text}");
+        let html = mail.html();
+        assert!(html.contains("<strong>Hill &amp; Dale</strong> added you, through one of its integrations"), "{html}");
+        assert!(html.contains("ask the coaches of <strong>Hill &amp; Dale</strong> to remove you"), "{html}");
     }
 
     #[test]

@@ -47,7 +47,7 @@ pub use recent::{
 };
 
 use crate::error::FieldError;
-use crate::ids::{ActivityId, AssignmentId, UserId};
+use crate::ids::{ActivityId, ApiKeyId, AssignmentId, UserId};
 use crate::sport::Sport;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -337,8 +337,11 @@ pub struct WorkoutAdjustment {
 pub struct Excuse {
     /// 1–500 characters.
     pub reason: String,
-    /// The coach.
+    /// The coach; when an API key excused it, the key's id (as the audit
+    /// trail writes a key), with `by_key` set.
     pub by: UserId,
+    /// The organization API key that excused it, if one did (no account then).
+    pub by_key: Option<ApiKeyId>,
     /// When.
     pub at: DateTime<Utc>,
 }

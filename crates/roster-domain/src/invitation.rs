@@ -30,7 +30,7 @@ pub use token::{InvitationToken, TokenGenerator, TokenHash};
 
 use crate::entities::{JoinExtras, MembershipSummary, PlanStart};
 use crate::error::{Conflict, DomainError, InvitationGone};
-use crate::ids::{GroupId, InvitationId, OrgId, UserId};
+use crate::ids::{ApiKeyId, GroupId, InvitationId, OrgId, UserId};
 use crate::role::{Role, UnknownValue};
 use crate::values::{Email, InvalidValue, Lines, PersonName, clean_text};
 use chrono::{DateTime, Duration, Utc};
@@ -176,8 +176,11 @@ pub struct Invitation {
     /// The recorded status (`Pending`, `Accepted`, `Revoked`, `Exhausted`);
     /// read it through [`Invitation::status_at`], which derives `Expired`.
     pub recorded_status: InvitationStatus,
-    /// The coach who made it.
+    /// The coach who made it; when an API key made it, the key's id (as the
+    /// audit trail writes a key), with [`Invitation::created_by_key`] set.
     pub created_by: UserId,
+    /// The organization API key that made it, if one did (no account then).
+    pub created_by_key: Option<ApiKeyId>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// When its e-mail was last queued (single use).
@@ -215,6 +218,7 @@ impl Invitation {
             expires_at: Some(expires_at.unwrap_or(now + Duration::days(DEFAULT_SINGLE_USE_TTL_DAYS))),
             recorded_status: InvitationStatus::Pending,
             created_by,
+            created_by_key: None,
             created_at: now,
             last_sent_at: Some(now),
             send_count: 1,
@@ -245,6 +249,7 @@ impl Invitation {
             expires_at,
             recorded_status: InvitationStatus::Pending,
             created_by,
+            created_by_key: None,
             created_at: now,
             last_sent_at: None,
             send_count: 0,

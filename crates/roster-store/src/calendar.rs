@@ -28,6 +28,8 @@ pub(crate) struct AdjustmentRow {
     excuse_reason: Option<String>,
     excused_by: Option<String>,
     excused_at: Option<NaiveDateTime>,
+    /// The API key that excused it, if one did (then `excused_by` is NULL).
+    excused_by_key_id: Option<String>,
 }
 
 impl AdjustmentRow {
@@ -41,15 +43,25 @@ impl AdjustmentRow {
             day: i32::try_from(a.day).unwrap_or(i32::MAX),
             moved_to: a.moved_to.map(date_text),
             excuse_reason: a.excuse.as_ref().map(|e| e.reason.clone()),
-            excused_by: a.excuse.as_ref().map(|e| e.by.to_string()),
+            excused_by: a.excuse.as_ref().filter(|e| e.by_key.is_none()).map(|e| e.by.to_string()),
             excused_at: a.excuse.as_ref().map(|e| to_db(e.at)),
+            excused_by_key_id: a.excuse.as_ref().and_then(|e| e.by_key).map(|k| k.to_string()),
         }
     }
 
     pub(crate) fn into_adjustment(self) -> Result<WorkoutAdjustment, StoreError> {
+        // A key's excuse carries the key's id where an account's id would be.
+        let by_key = self.excused_by_key_id.map(|k| parse("workout_adjustments.excused_by_key_id", k.parse()));
+        let by_key = by_key.transpose()?;
         let excuse = match (self.excuse_reason, self.excused_by, self.excused_at) {
-            (Some(reason), Some(by), Some(at)) => {
-                Some(Excuse { reason, by: parse("workout_adjustments.excused_by", by.parse())?, at: from_db(at) })
+            (Some(reason), Some(by), Some(at)) => Some(Excuse {
+                reason,
+                by: parse("workout_adjustments.excused_by", by.parse())?,
+                by_key,
+                at: from_db(at),
+            }),
+            (Some(reason), None, Some(at)) => {
+                by_key.map(|key| Excuse { reason, by: UserId::from_uuid(key.as_uuid()), by_key, at: from_db(at) })
             }
             _ => None,
         };

@@ -53,14 +53,15 @@ fn assign_checked(
     plan_id: PlanId,
     start: Option<NaiveDate>,
     field: &str,
-    actor: UserId,
+    (actor, assigned_by): (UserId, UserId),
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let org = org_id.to_string();
     let today = org_today(conn, &org, now)?;
     let plan = plan_in(conn, &org, &plan_id.to_string())?
         .ok_or_else(|| unknown(field, "unknown_plan", "no such training plan in this organization"))?;
-    let (a, event) = PlanAssignment::decide(&plan, user_id, start, today, actor, now)?;
+    let (mut a, event) = PlanAssignment::decide(&plan, user_id, start, today, actor, now)?;
+    a.assigned_by = assigned_by;
     insert_assignment(conn, &a, false)?;
     insert_event(conn, &event)
 }
@@ -95,8 +96,16 @@ pub(crate) fn apply_join_effects(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if let Some(plan) = extras.training_plan {
-        let result =
-            assign_checked(conn, org_id, user_id, plan.plan_id, plan.start_date, "training_plan.plan_id", actor, now);
+        let result = assign_checked(
+            conn,
+            org_id,
+            user_id,
+            plan.plan_id,
+            plan.start_date,
+            "training_plan.plan_id",
+            (actor, actor),
+            now,
+        );
         match result {
             Ok(()) => {}
             Err(e) if mode == JoinMode::Lenient && skippable(&e).is_some() => {
@@ -144,15 +153,24 @@ pub(crate) fn apply_enrollments(
     if role.as_deref() != Some(Role::Athlete.as_str()) {
         return Ok(()); // plans are for athletes; a coach in a group gets none
     }
-    let enrollments: Vec<(String, String)> = group_plan_enrollments::table
+    let enrollments: Vec<(String, String, String)> = group_plan_enrollments::table
         .filter(group_plan_enrollments::group_id.eq(group_id.to_string()))
         .order(group_plan_enrollments::enrollment_id.asc())
-        .select((group_plan_enrollments::plan_id, group_plan_enrollments::start_date))
+        .select((
+            group_plan_enrollments::plan_id,
+            group_plan_enrollments::start_date,
+            group_plan_enrollments::created_by,
+        ))
         .load(conn)?;
-    for (plan_id, start) in enrollments {
+    for (plan_id, start, enrolled_by) in enrollments {
         let plan_id: PlanId = crate::error::parse("group_plan_enrollments.plan_id", plan_id.parse())?;
         let start = crate::plans::parse_date("group_plan_enrollments.start_date", &start)?;
-        match assign_checked(conn, org_id, user_id, plan_id, Some(start), "plan_id", actor, now) {
+        // The assignment is the enrollment's doing: it is recorded as assigned
+        // by the account that enrolled the group (`assigned_by` references
+        // accounts), while the audit trail names whoever added the member,
+        // which may be an API key.
+        let enrolled_by: UserId = crate::error::parse("group_plan_enrollments.created_by", enrolled_by.parse())?;
+        match assign_checked(conn, org_id, user_id, plan_id, Some(start), "plan_id", (actor, enrolled_by), now) {
             Ok(()) => {}
             Err(e) if skippable(&e).is_some() => {
                 let code = skippable(&e).unwrap_or_default();

@@ -170,10 +170,11 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         status -> Text,
         revoked_at -> Nullable<Timestamp>,
-        created_by -> Text,
+        created_by -> Nullable<Text>,
         created_at -> Timestamp,
         last_sent_at -> Nullable<Timestamp>,
         send_count -> BigInt,
+        created_by_key_id -> Nullable<Text>,
     }
 }
 
@@ -329,6 +330,7 @@ diesel::table! {
         excuse_reason -> Nullable<Text>,
         excused_by -> Nullable<Text>,
         excused_at -> Nullable<Timestamp>,
+        excused_by_key_id -> Nullable<Text>,
     }
 }
 

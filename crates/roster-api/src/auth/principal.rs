@@ -6,11 +6,12 @@
 //! case with [`Principal::run`]; the use case takes `impl Into<Caller>`.
 //! Routes that still take `AuthUser` answer a key `401` (it is no JWT).
 
+use super::key_limiter::Limiter;
 use super::{AuthUser, LocalBoxFuture, unauthenticated};
 use crate::error::ApiError;
 use crate::settings::RateLimitSettings;
 use crate::state::AppState;
-use actix_governor::governor::{Quota, RateLimiter, clock::DefaultClock, state::keyed::HashMapStateStore};
+use actix_governor::governor::{Quota, clock::DefaultClock};
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
@@ -54,8 +55,9 @@ impl Principal {
 /// Requests per key, on this server (`rate_limit.api_key_per_minute`, the
 /// same per minute and as a burst). Counted before the key is looked up, so
 /// a flood with one key costs no database work; only keys whose checksum
-/// holds are counted.
-pub struct KeyLimiter(Option<RateLimiter<String, HashMapStateStore<String>, DefaultClock>>);
+/// holds are counted. The map prunes itself (see `key_limiter`): keys minted
+/// by the thousand to fill it are dropped within a minute.
+pub struct KeyLimiter(Option<Limiter<DefaultClock>>);
 
 impl std::fmt::Debug for KeyLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -67,13 +69,13 @@ impl KeyLimiter {
     /// The limiter the settings ask for (none when `rate_limit.enabled` is off).
     pub fn from_settings(limits: &RateLimitSettings) -> Self {
         let per_minute = NonZeroU32::new(limits.api_key_per_minute).filter(|_| limits.enabled);
-        Self(per_minute.map(|n| RateLimiter::hashmap(Quota::per_minute(n))))
+        Self(per_minute.map(|n| Limiter::new(Quota::per_minute(n), DefaultClock::default())))
     }
 
     /// `429 rate_limited` with `Retry-After` once `secret` is past its limit.
     fn check(&self, secret: &ApiKeySecret) -> Result<(), actix_web::Error> {
         let Some(limiter) = &self.0 else { return Ok(()) };
-        limiter.check_key(&secret.hash()).map_err(|negative| {
+        limiter.check(&secret.hash()).map_err(|negative| {
             let response = crate::conventions::rate_limited(&negative, HttpResponse::TooManyRequests());
             InternalError::from_response("rate limited", response).into()
         })

@@ -48,6 +48,11 @@ fn document(path: &str, op: &mut Operation) {
     if api && !secured {
         add(op, "429", "rate_limited: too many requests from this address", Some(RETRY_AFTER_429));
     }
+    // Routes that accept API keys say so in their 403 (`insufficient_scope`);
+    // a key is rate limited on its own (`rate_limit.api_key_per_minute`).
+    if secured && accepts_keys(op) {
+        add(op, "429", "rate_limited: too many requests with this API key", Some(RETRY_AFTER_KEY_429));
+    }
     // Everything but the liveness probe reads or writes the database.
     if path != "/healthz" {
         add(op, "503", UNAVAILABLE, Some(RETRY_AFTER_503));
@@ -64,7 +69,17 @@ const BAD_REQUEST: &str = "A malformed request: malformed_json, unknown_field, i
 const UNAVAILABLE: &str = "database_unavailable, storage_unavailable or database_busy: the database cannot be \
     reached or written to for now, or other writes held it too long; try again after Retry-After";
 const RETRY_AFTER_429: &str = "Seconds until a request from this address is accepted again (at least 1).";
+const RETRY_AFTER_KEY_429: &str = "Seconds until a request with this API key is accepted again (at least 1).";
 const RETRY_AFTER_503: &str = "Seconds after which trying again makes sense (at least 1).";
+
+/// Whether the operation documents `insufficient_scope`, which only an API
+/// key is answered.
+fn accepts_keys(op: &Operation) -> bool {
+    op.responses.responses.get("403").is_some_and(|r| match r {
+        RefOr::T(response) => response.description.contains("insufficient_scope"),
+        RefOr::Ref(_) => false,
+    })
+}
 
 fn is_error(status: &str) -> bool {
     status.starts_with('4') || status.starts_with('5')

@@ -73,7 +73,7 @@ pub struct AuditPageDto {
 /// The audit trail (head coach).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/audit-events", tag = "audit", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), AuditQuery),
-    responses((status = 200, body = AuditPageDto), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 200, body = AuditPageDto), (status = 400, body = Problem), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without audit:read", body = Problem),
         (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,

@@ -2,7 +2,7 @@
 //! workouts with their states, and activities, day by day) and a coach's
 //! move or excuse of one planned workout.
 
-use crate::auth::AuthUser;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::athlete::dto::ActivityDto;
@@ -11,7 +11,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use roster_domain::calendar::{Compliance, DateRange, WorkoutState};
 use roster_domain::services::calendar::{self as svc, Calendar, PlannedWorkout, WorkoutChange, WorkoutRef};
-use roster_domain::{ActivityId, AssignmentId, OrgId, PlanId, Sport, UserId};
+use roster_domain::{ActivityId, ApiKeyId, AssignmentId, OrgId, PlanId, Sport, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -78,8 +78,10 @@ impl CalendarQuery {
 pub struct ExcuseDto {
     /// Why.
     pub reason: String,
-    /// The coach.
-    pub excused_by: UserId,
+    /// The coach; null when an organization API key excused it (see `excused_by_key_id`).
+    pub excused_by: Option<UserId>,
+    /// The organization API key that excused it, if one did (then `excused_by` is null).
+    pub excused_by_key_id: Option<ApiKeyId>,
     /// When.
     pub excused_at: DateTime<Utc>,
 }
@@ -145,7 +147,12 @@ impl From<PlannedWorkout> for PlannedWorkoutDto {
             state: w.outcome.state,
             activity_id: w.outcome.activity_id,
             coverage_pct: w.outcome.coverage_pct,
-            excuse: w.excuse.map(|e| ExcuseDto { reason: e.reason, excused_by: e.by, excused_at: e.at }),
+            excuse: w.excuse.map(|e| ExcuseDto {
+                reason: e.reason,
+                excused_by: e.by_key.is_none().then_some(e.by),
+                excused_by_key_id: e.by_key,
+                excused_at: e.at,
+            }),
         }
     }
 }
@@ -241,17 +248,18 @@ pub struct ExcuseBody {
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/calendar", tag = "calendar",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), CalendarQuery),
     responses((status = 200, body = CalendarDto), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
         (status = 404, body = Problem)))]
 pub async fn get_calendar(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = path.into_inner();
     let range = query.range()?;
     let calendar = user
-        .run(&state, move |s, me| svc::calendar(&s.store, &s.clock, me, target, range, s.settings.calendar))
+        .run(&state, target.0, move |s, me| svc::calendar(&s.store, &s.clock, me, target, range, s.settings.calendar))
         .await?;
     Ok(HttpResponse::Ok().json(CalendarDto::from(calendar)))
 }
@@ -262,13 +270,13 @@ fn workout_ref(text: &str) -> Result<WorkoutRef, ApiError> {
 
 async fn change(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     (org_id, athlete, workout_id): (OrgId, UserId, String),
     change: WorkoutChange,
 ) -> Result<HttpResponse, ApiError> {
     let workout = workout_ref(&workout_id)?;
     let changed = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             svc::change_workout(&s.store, &s.clock, me, (org_id, athlete), workout, change, s.settings.calendar)
         })
         .await?;
@@ -281,10 +289,10 @@ async fn change(
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), ("workout_id" = String, Path)),
     request_body = MoveBody,
     responses((status = 200, body = PlannedWorkoutDto), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without plans:write", body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn move_workout(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId, String)>,
     body: Json<MoveBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -297,10 +305,10 @@ pub async fn move_workout(
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), ("workout_id" = String, Path)),
     request_body = ExcuseBody,
     responses((status = 200, body = PlannedWorkoutDto), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+        (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without plans:write", body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn excuse_workout(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId, String)>,
     body: Json<ExcuseBody>,
 ) -> Result<HttpResponse, ApiError> {

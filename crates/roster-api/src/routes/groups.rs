@@ -1,7 +1,7 @@
 //! `/organizations/{org_id}/groups`, their members and group plan assignment.
 
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -176,17 +176,20 @@ fn respond(status: StatusCode, view: GroupView) -> HttpResponse {
     params(("org_id" = OrgId, Path), GroupQuery),
     responses((status = 200, body = GroupListDto),
         (status = 400, description = "invalid_parameter, invalid_text, unknown_parameter", body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without members:read",
+            body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     query: web::Query<GroupQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
     let limit = page_limit(query.limit)?;
     let after = query.cursor.as_deref().map(decode_cursor::<GroupId>).transpose()?;
-    let mut groups = user.run(&state, move |s, me| service::list(&s.store, &s.store, me, org_id, after, limit)).await?;
+    let mut groups =
+        user.run(&state, org_id, move |s, me| service::list(&s.store, &s.store, me, org_id, after, limit)).await?;
     let next_cursor = if groups.len() > limit as usize {
         groups.truncate(limit as usize);
         groups.last().map(|g| encode_cursor(&g.group.group_id.to_string()))
@@ -199,17 +202,17 @@ pub async fn list(
 /// Create a group (coaches).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/groups", tag = "groups", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)), request_body = CreateGroupBody,
-    responses((status = 201, body = GroupDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = GroupDto), (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without groups:write", body = Problem), (status = 404, body = Problem),
         (status = 409, description = "group_name_taken", body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     body: Json<CreateGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let mut errors = FieldErrors::new();
             let name = errors.check("name", GroupName::parse(&body.name));
             let description =
@@ -227,14 +230,14 @@ pub async fn create(
 /// One group (coaches).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/groups/{group_id}", tag = "groups",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("group_id" = GroupId, Path)),
-    responses((status = 200, body = GroupDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = GroupDto), (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without members:read", body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, GroupId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id) = path.into_inner();
-    let view = user.run(&state, move |s, me| service::get(&s.store, &s.store, me, org_id, group_id)).await?;
+    let view = user.run(&state, org_id, move |s, me| service::get(&s.store, &s.store, me, org_id, group_id)).await?;
     Ok(respond(StatusCode::OK, view))
 }
 
@@ -243,19 +246,19 @@ pub async fn get(
     security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("group_id" = GroupId, Path), ("If-Match" = Option<String>, Header)),
     request_body = PatchGroupBody,
-    responses((status = 200, body = GroupDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = GroupDto), (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without groups:write", body = Problem), (status = 404, body = Problem),
         (status = 409, description = "group_name_taken", body = Problem),
         (status = 412, description = "version_mismatch", body = Problem), (status = 422, body = Problem)))]
 pub async fn patch(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<(OrgId, GroupId)>,
     body: Json<PatchGroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let mut errors = FieldErrors::new();
             let name = body.name.as_deref().and_then(|n| errors.check("name", GroupName::parse(n)));
             let description =
@@ -270,14 +273,14 @@ pub async fn patch(
 /// Delete a group (coaches); its members stay in the organization.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/groups/{group_id}", tag = "groups",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("group_id" = GroupId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without groups:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, GroupId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id) = path.into_inner();
-    user.run(&state, move |s, me| service::delete(&s.store, &s.store, &s.clock, me, org_id, group_id)).await?;
+    user.run(&state, org_id, move |s, me| service::delete(&s.store, &s.store, &s.clock, me, org_id, group_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -286,15 +289,17 @@ pub async fn delete(
 #[utoipa::path(put, path = "/api/v1/organizations/{org_id}/groups/{group_id}/members/{user_id}", tag = "groups",
     security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("group_id" = GroupId, Path), ("user_id" = UserId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without groups:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn add_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, GroupId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id, member) = path.into_inner();
-    user.run(&state, move |s, me| service::add_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member))
-        .await?;
+    user.run(&state, org_id, move |s, me| {
+        service::add_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -302,15 +307,17 @@ pub async fn add_member(
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/groups/{group_id}/members/{user_id}", tag = "groups",
     security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("group_id" = GroupId, Path), ("user_id" = UserId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without groups:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, GroupId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id, member) = path.into_inner();
-    user.run(&state, move |s, me| service::remove_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member))
-        .await?;
+    user.run(&state, org_id, move |s, me| {
+        service::remove_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

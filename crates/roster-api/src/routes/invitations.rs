@@ -7,7 +7,7 @@ mod join;
 pub use dto::*;
 
 use super::{decode_cursor, encode_cursor, page_limit};
-use crate::auth::{AuthUser, MaybeAuthUser};
+use crate::auth::{MaybeAuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::members::dto::MemberDto;
@@ -75,19 +75,20 @@ fn issued(state: &AppState, issued: invitations::Issued) -> IssuedDto {
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/invitations", tag = "invitations",
     security(("bearer" = [])), params(("org_id" = OrgId, Path)), request_body = CreateInvitationBody,
     responses((status = 201, body = IssuedDto), (status = 400, body = Problem),
-        (status = 403, description = "athletes; assistant coaches inviting coaches", body = Problem),
+        (status = 403, description = "forbidden: athletes; assistant coaches inviting coaches; \
+            insufficient_scope: an API key without invitations:write", body = Problem),
         (status = 404, body = Problem),
         (status = 409, description = "already_member, invitation_pending", body = Problem),
         (status = 422, description = "invalid values; expires_at_in_past; invalid_max_uses; not_allowed", body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     body: Json<CreateInvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let out = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let new = body.parse()?;
             let base = s.settings.public_base_url.clone();
             let made = invitations::create(&s.store, &s.store, &s.store, &OsTokens, &s.clock, me, org_id, new, &base)?;
@@ -101,10 +102,10 @@ pub async fn create(
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/invitations", tag = "invitations",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ListQuery),
     responses((status = 200, body = InvitationListDto), (status = 400, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 403, description = "forbidden, insufficient_scope: an API key without invitations:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -113,7 +114,7 @@ pub async fn list(
     let limit = page_limit(query.limit)?;
     let before = query.cursor.as_deref().map(decode_cursor::<InvitationId>).transpose()?;
     let (page, more, now) = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let now = s.clock.now();
             let filter = InvitationFilter { status, kind, before, limit, now };
             let (page, more) = invitations::list(&s.store, &s.store, me, org_id, &filter)?;
@@ -128,15 +129,15 @@ pub async fn list(
 /// One invitation (coaches).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/invitations/{invitation_id}", tag = "invitations",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("invitation_id" = InvitationId, Path)),
-    responses((status = 200, body = InvitationDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = InvitationDto), (status = 403, description = "forbidden, insufficient_scope: an API key without invitations:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
     let dto = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             Ok(InvitationDto::new(invitations::get(&s.store, &s.store, me, org_id, id)?, s.clock.now()))
         })
         .await?;
@@ -147,17 +148,17 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/invitations/{invitation_id}/resend",
     tag = "invitations", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("invitation_id" = InvitationId, Path)),
-    responses((status = 200, body = IssuedDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = IssuedDto), (status = 403, description = "forbidden, insufficient_scope: an API key without invitations:write", body = Problem), (status = 404, body = Problem),
         (status = 410, description = "invitation_expired, invitation_revoked, invitation_already_used", body = Problem),
         (status = 422, description = "not_single_use", body = Problem)))]
 pub async fn resend(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
     let out = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let base = s.settings.public_base_url.clone();
             Ok(issued(s, invitations::resend(&s.store, &s.store, &OsTokens, &s.clock, me, org_id, id, &base)?))
         })
@@ -168,15 +169,15 @@ pub async fn resend(
 /// Revoke an invitation; its link stops working at once.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/invitations/{invitation_id}", tag = "invitations",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("invitation_id" = InvitationId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 204), (status = 403, description = "forbidden, insufficient_scope: an API key without invitations:write", body = Problem), (status = 404, body = Problem),
         (status = 410, description = "invitation_already_used", body = Problem)))]
 pub async fn revoke(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    user.run(&state, move |s, me| invitations::revoke(&s.store, &s.store, &s.clock, me, org_id, id)).await?;
+    user.run(&state, org_id, move |s, me| invitations::revoke(&s.store, &s.store, &s.clock, me, org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -4,7 +4,7 @@ pub mod dto;
 pub mod query;
 
 use super::{etag, if_match};
-use crate::auth::{AuthUser, Principal};
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::coaches::AccountRefBody;
@@ -130,22 +130,26 @@ fn parse_new_member(body: AddMemberBody) -> Result<NewMember, DomainError> {
 /// Add an existing account as an athlete (coaches), with its group, plan and attributes, in one transaction.
 /// An assistant coach's athlete is assigned to them unless `assigned_to_coach_id` says `null` (or names them).
 /// The account is e-mailed which organization and which coach added it, and how to leave (`DELETE` of its
-/// own membership).
+/// own membership). An API key (`members:write`) adds athletes for the whole organization (unassigned unless
+/// `assigned_to_coach_id` says otherwise); its e-mail names the club and says one of its integrations added
+/// them; it may not send `training_plan` (`422 not_for_api_keys`: a plan assignment records an account).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/members", tag = "members", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)), request_body = AddMemberBody,
-    responses((status = 201, body = MemberDto), (status = 400, body = Problem), (status = 403, body = Problem),
+    responses((status = 201, body = MemberDto), (status = 400, body = Problem),
+        (status = 403, description = "forbidden, insufficient_scope: an API key without members:write", body = Problem),
         (status = 404, description = "user_not_found, or not a member", body = Problem),
         (status = 409, description = "already_member, member_of_another_organization", body = Problem),
-        (status = 422, description = "invalid values, invalid_label, not_a_coach", body = Problem)))]
+        (status = 422, description = "invalid values, invalid_label, not_a_coach, not_for_api_keys (an API key \
+            sending training_plan)", body = Problem)))]
 pub async fn add(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     body: Json<AddMemberBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let view = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let new = parse_new_member(body)?;
             let base = &s.settings.public_base_url;
             with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, me, org_id, new, base)?)

@@ -4,7 +4,7 @@
 pub mod dto;
 
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -82,10 +82,10 @@ fn respond(status: StatusCode, plan: TrainingPlan) -> HttpResponse {
 /// The library (coaches; an athlete sees only plans assigned to them).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/training-plans", tag = "training plans",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), PlanQuery),
-    responses((status = 200, body = PlanListDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = PlanListDto), (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem), (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -106,7 +106,8 @@ pub async fn list(
         after,
         limit,
     };
-    let mut plans = user.run(&state, move |s, me| service::list_plans(&s.store, &s.store, me, org_id, filter)).await?;
+    let mut plans =
+        user.run(&state, org_id, move |s, me| service::list_plans(&s.store, &s.store, me, org_id, filter)).await?;
     let next_cursor = if plans.len() > limit as usize {
         plans.truncate(limit as usize);
         plans.last().map(|p| encode_cursor(&p.plan_id.to_string()))
@@ -151,15 +152,16 @@ pub async fn create(
 /// One plan (coaches, or an athlete it is assigned to).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/training-plans/{plan_id}", tag = "training plans",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("plan_id" = PlanId, Path)),
-    responses((status = 200, body = PlanDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = PlanDto), (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, PlanId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, plan_id) = path.into_inner();
-    let plan =
-        user.run(&state, move |s, me| service::get_plan(&s.store, &s.store, &s.store, me, org_id, plan_id)).await?;
+    let plan = user
+        .run(&state, org_id, move |s, me| service::get_plan(&s.store, &s.store, &s.store, me, org_id, plan_id))
+        .await?;
     Ok(respond(StatusCode::OK, plan))
 }
 
@@ -168,18 +170,18 @@ pub async fn get(
     security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("plan_id" = PlanId, Path), ("If-Match" = Option<String>, Header)),
     request_body = PatchPlanBody,
-    responses((status = 200, body = PlanDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = PlanDto), (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without plans:write", body = Problem), (status = 404, body = Problem),
         (status = 412, description = "version_mismatch", body = Problem), (status = 422, body = Problem)))]
 pub async fn patch(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<(OrgId, PlanId)>,
     body: Json<PatchPlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, plan_id), body, expected) = (path.into_inner(), body.into_inner(), if_match(&req)?);
     let plan = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let edit = move |old: &PlanContent| {
                 let mut errors = FieldErrors::new();
                 let name = match body.name.as_deref() {
@@ -220,14 +222,15 @@ pub async fn patch(
 /// new ones are refused with `422 plan_archived`.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/training-plans/{plan_id}", tag = "training plans",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("plan_id" = PlanId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without plans:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn archive(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, PlanId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, plan_id) = path.into_inner();
-    user.run(&state, move |s, me| service::archive_plan(&s.store, &s.store, &s.clock, me, org_id, plan_id)).await?;
+    user.run(&state, org_id, move |s, me| service::archive_plan(&s.store, &s.store, &s.clock, me, org_id, plan_id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -235,16 +238,16 @@ pub async fn archive(
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/plan-assignments",
     tag = "training plans", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = AssignmentListDto),
+    responses((status = 200, body = AssignmentListDto), (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
         (status = 404, description = "not a member, not an athlete, or another athlete asking", body = Problem)))]
 pub async fn list_assignments(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
     let (list, today) = user
-        .run(&state, move |s, me| service::list_assignments(&s.store, &s.store, &s.clock, me, org_id, athlete))
+        .run(&state, org_id, move |s, me| service::list_assignments(&s.store, &s.store, &s.clock, me, org_id, athlete))
         .await?;
     let data = list.into_iter().map(|a| AssignmentDto::new(a, today)).collect();
     Ok(HttpResponse::Ok().json(AssignmentListDto { data, next_cursor: None }))
@@ -279,14 +282,16 @@ pub async fn assign(
     path = "/api/v1/organizations/{org_id}/members/{user_id}/plan-assignments/{assignment_id}",
     tag = "training plans", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), ("assignment_id" = AssignmentId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without plans:write", body = Problem), (status = 404, body = Problem)))]
 pub async fn cancel(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId, AssignmentId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, assignment_id) = path.into_inner();
-    user.run(&state, move |s, me| service::cancel(&s.store, &s.store, &s.clock, me, org_id, athlete, assignment_id))
-        .await?;
+    user.run(&state, org_id, move |s, me| {
+        service::cancel(&s.store, &s.store, &s.clock, me, org_id, athlete, assignment_id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -76,7 +76,7 @@ fn check_reachable(state: &AppState, url: &str) -> Result<(), DomainError> {
 /// Register an endpoint; the answer carries its secret, shown this once.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/webhooks", tag = "webhooks", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)), request_body = CreateWebhookBody,
-    responses((status = 201, body = CreatedWebhookDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = CreatedWebhookDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem),
         (status = 422, description = "invalid_url, address_not_allowed, unknown_event_type, invalid_text, too_long",
             body = Problem)))]
 pub async fn create(
@@ -101,7 +101,7 @@ pub async fn create(
 /// The organization's endpoints.
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/webhooks", tag = "webhooks", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)),
-    responses((status = 200, body = WebhookListDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = WebhookListDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
     user: Principal,
@@ -115,7 +115,7 @@ pub async fn list(
 /// One endpoint.
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}", tag = "webhooks",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path)),
-    responses((status = 200, body = WebhookDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = WebhookDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn get(
     state: web::Data<AppState>,
     user: Principal,
@@ -130,7 +130,7 @@ pub async fn get(
 #[utoipa::path(patch, path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}", tag = "webhooks",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path)),
     request_body = PatchWebhookBody,
-    responses((status = 200, body = WebhookDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 200, body = WebhookDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem),
         (status = 422, description = "invalid_url, address_not_allowed, unknown_event_type, invalid_text, too_long",
             body = Problem)))]
 pub async fn patch(
@@ -157,7 +157,7 @@ pub async fn patch(
 /// Delete an endpoint and its deliveries.
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}", tag = "webhooks",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path)),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 204), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn delete(
     state: web::Data<AppState>,
     user: Principal,
@@ -171,7 +171,7 @@ pub async fn delete(
 /// A new secret, shown this once; the previous one signs too for 24 hours.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}/rotate-secret", tag = "webhooks",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path)),
-    responses((status = 200, body = SecretDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = SecretDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn rotate_secret(
     state: web::Data<AppState>,
     user: Principal,
@@ -192,7 +192,7 @@ pub async fn rotate_secret(
 /// Queue a `webhook.test` event for this endpoint (sent even while it is disabled).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}/test", tag = "webhooks",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path)),
-    responses((status = 202, body = QueuedDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 202, body = QueuedDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn test(
     state: web::Data<AppState>,
     user: Principal,
@@ -207,7 +207,7 @@ pub async fn test(
 /// The endpoint's deliveries with their attempts, newest first.
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}/deliveries", tag = "webhooks",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path), DeliveryQuery),
-    responses((status = 200, body = DeliveryPageDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = DeliveryPageDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn deliveries(
     state: web::Data<AppState>,
     user: Principal,
@@ -229,7 +229,7 @@ pub async fn deliveries(
     path = "/api/v1/organizations/{org_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
     tag = "webhooks", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("webhook_id" = WebhookId, Path), ("delivery_id" = DeliveryId, Path)),
-    responses((status = 202, body = QueuedDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 202, body = QueuedDto), (status = 403, description = "forbidden (not the head coach), insufficient_scope: an API key without webhooks:manage", body = Problem), (status = 404, body = Problem)))]
 pub async fn redeliver(
     state: web::Data<AppState>,
     user: Principal,

@@ -13,7 +13,7 @@ fn unfold(raw: &str) -> String {
 }
 
 /// The one delivered message to `to`, waited for.
-async fn mail_to(dir: &Path, to: &str) -> String {
+pub async fn mail_to(dir: &Path, to: &str) -> String {
     let start = Instant::now();
     loop {
         let files: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -33,7 +33,7 @@ async fn mail_to(dir: &Path, to: &str) -> String {
     }
 }
 
-async fn app_with_mail(db: TestDb, dir: &Path) -> TestApp {
+pub async fn app_with_mail(db: TestDb, dir: &Path) -> TestApp {
     let dir = dir.to_path_buf();
     spawn_with(db, move |s| {
         s.mail.dir = dir;

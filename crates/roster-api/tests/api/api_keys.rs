@@ -8,7 +8,7 @@ fn keys(org_id: &str) -> String {
     format!("/api/v1/organizations/{org_id}/api-keys")
 }
 
-async fn create_key(app: &TestApp, head: &Session, org_id: &str, scopes: &[&str]) -> (String, String) {
+pub async fn create_key(app: &TestApp, head: &Session, org_id: &str, scopes: &[&str]) -> (String, String) {
     let res = app.post(&keys(org_id), &head.token, json!({"name": "CRM sync", "scopes": scopes})).await;
     let body = res.assert_status(201);
     (body["key_id"].as_str().unwrap().to_owned(), body["key"].as_str().unwrap().to_owned())
@@ -226,5 +226,37 @@ async fn a_members_write_key_assigns_coaches_and_removes_athletes() {
         app.delete(&coach_as_member, &writer).await.assert_problem(403, "forbidden");
         app.delete(&one, &writer).await.assert_status(204);
         app.get(&one, &reader).await.assert_problem(404, "not_found");
+    }
+}
+
+/// Issue #17: a key is a principal of its organization, not of the coach who
+/// made it. Only the head coach makes keys (assistants get `403`, above), so
+/// the maker can leave only after handing the role over.
+#[tokio::test]
+async fn a_key_survives_the_removal_of_the_coach_who_made_it() {
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let successor = app.assistant_coach(&head, &org_id).await;
+        let athlete = app.athlete(&org_id, None).await;
+        let (key_id, key) = create_key(&app, &head, &org_id, &["members:read", "members:write"]).await;
+
+        let transfer = format!("/api/v1/organizations/{org_id}/head-coach");
+        app.post(&transfer, &head.token, json!({"user_id": successor.user_id})).await.assert_status(200);
+        let former = format!("/api/v1/organizations/{org_id}/coaches/{}", head.user_id);
+        app.delete(&former, &successor.token).await.assert_status(204);
+        app.get(&roster(&org_id), &head.token).await.assert_problem(404, "not_found");
+
+        // The key still reads and writes, and its record still names its maker.
+        app.get(&roster(&org_id), &key).await.assert_status(200);
+        let one = format!("{}/{}", roster(&org_id), athlete.user_id);
+        app.patch(&one, &key, json!({"member_level": "silver"})).await.assert_status(200);
+        let listed = app.get(&keys(&org_id), &successor.token).await;
+        let data = listed.assert_status(200)["data"].as_array().unwrap().clone();
+        let record = data.iter().find(|k| k["key_id"] == key_id.as_str()).expect("still listed");
+        assert_eq!(record["created_by"], head.user_id.as_str());
+
+        // The new head coach may revoke it like any other.
+        app.delete(&format!("{}/{key_id}", keys(&org_id)), &successor.token).await.assert_status(204);
+        app.get(&roster(&org_id), &key).await.assert_problem(401, "unauthenticated");
     }
 }

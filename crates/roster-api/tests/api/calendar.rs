@@ -82,7 +82,7 @@ fn day(calendar: &Value, date: NaiveDate) -> &Value {
     calendar["days"].as_array().unwrap().iter().find(|d| d["date"] == date.to_string()).unwrap()
 }
 
-fn workout<'a>(calendar: &'a Value, title: &str) -> &'a Value {
+pub(crate) fn workout<'a>(calendar: &'a Value, title: &str) -> &'a Value {
     calendar["days"]
         .as_array()
         .unwrap()

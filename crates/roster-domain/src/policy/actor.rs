@@ -80,6 +80,19 @@ impl Actor {
         self.role().is_some_and(Role::is_coach)
     }
 
+    /// The key's id, if it is an organization API key.
+    pub fn key_id(&self) -> Option<ApiKeyId> {
+        match self {
+            Actor::ApiKey { key_id, .. } => Some(*key_id),
+            Actor::Member(_) | Actor::Outsider(_) => None,
+        }
+    }
+
+    /// Whether it is an organization API key (no person, no account).
+    pub fn is_api_key(&self) -> bool {
+        matches!(self, Actor::ApiKey { .. })
+    }
+
     /// Its membership, if it is a member.
     pub fn membership(&self) -> Option<&Membership> {
         match self {

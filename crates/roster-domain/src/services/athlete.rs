@@ -15,7 +15,7 @@ use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{OrgId, RaceGoalId, UserId};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo};
 use crate::role::Role;
 use serde_json::json;
@@ -27,13 +27,13 @@ use serde_json::json;
 pub fn authorized_athlete(
     orgs: &impl OrganizationRepo,
     org_id: OrgId,
-    caller: UserId,
+    caller: impl Into<Caller>,
     athlete: UserId,
     action: Action,
 ) -> Result<(Actor, Membership), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let target = match actor.membership() {
-        Some(me) if athlete == caller => me.clone(),
+        Some(me) if athlete == me.user_id => me.clone(),
         _ => orgs.live_membership(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?,
     };
     authorize(&actor, action, Target::Member(&target))?;

@@ -15,7 +15,7 @@ use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
 use crate::plans::{AssignmentRepo, PlanAssignment, PlanRepo, Workout};
-use crate::policy::Action;
+use crate::policy::{Action, Caller};
 use crate::ports::OrganizationRepo;
 use crate::services::athlete::authorized_athlete;
 use crate::sport::Sport;
@@ -235,7 +235,7 @@ fn with_outcomes(
 pub fn calendar(
     store: &impl CalendarStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     (org_id, athlete): (OrgId, UserId),
     range: Option<DateRange>,
     bands: Bands,
@@ -300,13 +300,14 @@ pub enum WorkoutChange {
 pub fn change_workout(
     store: &impl CalendarStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     (org_id, athlete): (OrgId, UserId),
     workout_ref: WorkoutRef,
     change: WorkoutChange,
     bands: Bands,
 ) -> Result<PlannedWorkout, DomainError> {
-    authorized_athlete(store, org_id, caller, athlete, Action::MoveOrExcuseWorkout)?;
+    let (actor, _) = authorized_athlete(store, org_id, caller, athlete, Action::MoveOrExcuseWorkout)?;
+    let caller = actor.user_id();
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();
     let today = timezone.today(now);
@@ -356,7 +357,7 @@ pub fn change_workout(
                     "only a missed workout can be excused",
                 )]));
             }
-            adjustment.excuse = Some(Excuse { reason, by: caller, at: now });
+            adjustment.excuse = Some(Excuse { reason, by: caller, by_key: actor.key_id(), at: now });
             ("workout.excused", serde_json::json!({"workout_id": workout_ref.to_string(), "date": current.date}))
         }
     };

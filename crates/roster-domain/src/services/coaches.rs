@@ -32,12 +32,13 @@ pub fn resolve_account(accounts: &impl AccountRepo, target: &AccountRef) -> Resu
 }
 
 /// The e-mail telling `user`, just added to `org_id` as `role` by `caller`,
-/// which club, which coach, and how to leave.
+/// which club, which coach, and how to leave. No caller: an API key of the
+/// organization added them, and the e-mail names the club alone.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn added_mail(
     repo: &impl OrganizationRepo,
     accounts: &impl AccountRepo,
-    caller: UserId,
+    caller: Option<UserId>,
     org_id: OrgId,
     user: &User,
     role: Role,
@@ -45,15 +46,20 @@ pub(crate) fn added_mail(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<OutboxMessage, DomainError> {
     let org = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
-    let coach = accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;
-    let added_by = match &coach.last_name {
-        Some(last) => format!("{} {last}", coach.first_name),
-        None => coach.first_name.to_string(),
+    let added_by = match caller {
+        Some(caller) => {
+            let coach = accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;
+            Some(match &coach.last_name {
+                Some(last) => format!("{} {last}", coach.first_name),
+                None => coach.first_name.to_string(),
+            })
+        }
+        None => None,
     };
     let mail = AddedEmail {
         first_name: user.first_name.as_str(),
         org_name: org.org.name.as_str(),
-        added_by: &added_by,
+        added_by: added_by.as_deref(),
         role,
         leave_url: leave_url(public_base_url, org_id, user.user_id, role),
     };
@@ -92,7 +98,7 @@ pub fn add(
         json!({"role": {"old": null, "new": Role::AssistantCoach.as_str()}}),
         now,
     );
-    let mail = added_mail(repo, accounts, caller, org_id, &user, Role::AssistantCoach, public_base_url, now)?;
+    let mail = added_mail(repo, accounts, Some(caller), org_id, &user, Role::AssistantCoach, public_base_url, now)?;
     repo.add_coach(&membership, &event, &mail)?;
     Ok(CoachView {
         user_id: user.user_id,

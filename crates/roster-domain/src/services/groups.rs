@@ -8,7 +8,7 @@ use crate::error::{Conflict, DomainError, FieldError};
 use crate::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
 use crate::plans::{PlanRepo, check_assignable};
-use crate::policy::{Action, Actor, Denied, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Denied, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::values::Description;
@@ -16,7 +16,12 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 
 /// The caller, once they may do `action` in the organization.
-fn allowed(orgs: &impl OrganizationRepo, org_id: OrgId, caller: UserId, action: Action) -> Result<Actor, DomainError> {
+fn allowed(
+    orgs: &impl OrganizationRepo,
+    org_id: OrgId,
+    caller: impl Into<Caller>,
+    action: Action,
+) -> Result<Actor, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, action, Target::Organization)?;
     Ok(actor)
@@ -31,12 +36,12 @@ pub fn create(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     name: GroupName,
     description: Description,
 ) -> Result<GroupView, DomainError> {
-    allowed(orgs, org_id, caller, Action::ManageGroups)?;
+    let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let now = clock.now();
     let group =
         Group { group_id: GroupId::new(), org_id, name, description, created_at: now, updated_at: now, version: 1 };
@@ -56,7 +61,7 @@ pub fn create(
 pub fn list(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     after: Option<GroupId>,
     limit: u32,
@@ -69,7 +74,7 @@ pub fn list(
 pub fn get(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<GroupView, DomainError> {
@@ -83,14 +88,14 @@ pub fn update(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
     name: Option<GroupName>,
     description: Option<Description>,
     if_match: Option<i64>,
 ) -> Result<GroupView, DomainError> {
-    allowed(orgs, org_id, caller, Action::ManageGroups)?;
+    let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let mut view = find(groups, org_id, group_id)?;
     let loaded = view.group.version;
     if if_match.is_some_and(|v| v != loaded) {
@@ -123,11 +128,11 @@ pub fn delete(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<(), DomainError> {
-    allowed(orgs, org_id, caller, Action::ManageGroups)?;
+    let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let view = find(groups, org_id, group_id)?;
     let event = AuditEvent::new(
         org_id,
@@ -147,7 +152,7 @@ pub fn add_member(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
     user_id: UserId,
@@ -162,7 +167,7 @@ pub fn remove_member(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
     user_id: UserId,
@@ -179,13 +184,15 @@ fn group_member_event(
     orgs: &impl OrganizationRepo,
     groups: &impl GroupRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
     user_id: UserId,
     action: &'static str,
 ) -> Result<AuditEvent, DomainError> {
-    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ManageGroupMembers, Target::Someone(user_id))?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::ManageGroupMembers, Target::Someone(user_id))?;
+    let caller = actor.user_id();
     find(groups, org_id, group_id)?;
     orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     Ok(AuditEvent::new(org_id, caller, action, Some(user_id), json!({"group_id": group_id}), clock.now()))

@@ -8,7 +8,7 @@ use crate::invitation::{
     Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationName, InvitationRepo,
     InvitationStatus, InvitationToken, NewAccountRecord, TokenGenerator, assigned_coach, check_email, check_joinable,
 };
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo, PasswordHasher};
 use crate::role::Role;
 use crate::values::{Email, Password, PersonName};
@@ -122,12 +122,13 @@ pub fn create(
     invites: &impl InvitationRepo,
     tokens: &impl TokenGenerator,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     new: NewInvitation,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
     let inviter = Actor::resolve(orgs, org_id, caller)?;
+    let caller = inviter.user_id();
     let now = clock.now();
     let token = tokens.generate();
     let (invitation, mail) = match new {
@@ -168,6 +169,8 @@ pub fn create(
             (inv, None)
         }
     };
+    let mut invitation = invitation;
+    invitation.created_by_key = inviter.key_id();
     let event = AuditEvent::new(
         org_id,
         caller,
@@ -189,7 +192,7 @@ pub fn create(
 pub fn list(
     orgs: &impl OrganizationRepo,
     invites: &impl InvitationRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     filter: &InvitationFilter,
 ) -> Result<(Vec<Invitation>, bool), DomainError> {
@@ -204,7 +207,7 @@ pub fn list(
 pub fn get(
     orgs: &impl OrganizationRepo,
     invites: &impl InvitationRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<Invitation, DomainError> {
@@ -221,12 +224,13 @@ pub fn resend(
     invites: &impl InvitationRepo,
     tokens: &impl TokenGenerator,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     authorize(&actor, Action::ResendInvitation, Target::Organization)?;
     let mut inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
     if inv.kind != InvitationKind::SingleUse {
@@ -271,11 +275,12 @@ pub fn revoke(
     orgs: &impl OrganizationRepo,
     invites: &impl InvitationRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<(), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     authorize(&actor, Action::RevokeInvitation, Target::Organization)?;
     let inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
     authorize(&actor, Action::RevokeInvitation, Target::Invitation(inv.role))?;

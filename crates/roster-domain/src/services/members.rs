@@ -89,18 +89,28 @@ pub fn add(
     accounts: &impl AccountRepo,
     members: &impl MemberRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     new: NewMember,
     public_base_url: &str,
 ) -> Result<MemberView, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     let coach = match new.assigned_to_coach_id {
         None if actor.role() == Some(Role::AssistantCoach) => Some(caller),
         None => None,
         Some(explicit) => explicit,
     };
     authorize(&actor, Action::AddMember, Target::CoachedBy(coach))?;
+    if actor.is_api_key() && new.extras.training_plan.is_some() {
+        // A plan assignment records who assigned it in a column that
+        // references accounts; a key cannot be recorded there yet.
+        return Err(DomainError::Validation(vec![FieldError::new(
+            "training_plan",
+            "not_for_api_keys",
+            "an API key cannot assign a plan yet: add the member, then assign the plan with a coach's account",
+        )]));
+    }
     // The caller was just checked; a second read could only find them
     // removed since (the store refuses that write as `not_found`).
     if let Some(coach) = coach
@@ -135,7 +145,8 @@ pub fn add(
         changes["training_plan"] = json!({"old": null, "new": plan});
     }
     let event = AuditEvent::new(org_id, caller, "member.added", Some(user.user_id), changes, now);
-    let mail = added_mail(orgs, accounts, caller, org_id, &user, Role::Athlete, public_base_url, now)?;
+    let added_by = if actor.is_api_key() { None } else { Some(caller) };
+    let mail = added_mail(orgs, accounts, added_by, org_id, &user, Role::Athlete, public_base_url, now)?;
     members.add_member(&m, &new.extras, caller, &event, &mail)?;
     Ok(MemberView {
         membership: m,

@@ -5,7 +5,7 @@ use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
 use crate::plans::{AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use chrono::NaiveDate;
@@ -51,11 +51,12 @@ pub fn create_plan(
 pub fn list_plans(
     orgs: &impl OrganizationRepo,
     plans: &impl PlanRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     mut filter: PlanFilter,
 ) -> Result<Vec<TrainingPlan>, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     authorize(&actor, Action::ListPlans, Target::Organization)?;
     if actor.role() == Some(Role::Athlete) {
         filter.assigned_to = Some(caller);
@@ -68,11 +69,12 @@ pub fn get_plan(
     orgs: &impl OrganizationRepo,
     plans: &impl PlanRepo,
     assignments: &impl AssignmentRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<TrainingPlan, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
     // Only an athlete's own assignments matter, so only theirs are read.
     let held_by_caller = actor.role() == Some(Role::Athlete)
@@ -88,13 +90,13 @@ pub fn update_plan(
     orgs: &impl OrganizationRepo,
     plans: &impl PlanRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     plan_id: PlanId,
     edit: impl FnOnce(&PlanContent) -> Result<PlanContent, DomainError>,
     if_match: Option<i64>,
 ) -> Result<TrainingPlan, DomainError> {
-    let mut plan = editable_plan(orgs, plans, caller, org_id, plan_id)?;
+    let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     let loaded = plan.version;
     if if_match.is_some_and(|v| v != loaded) {
         return Err(Conflict::VersionMismatch.into());
@@ -134,11 +136,11 @@ pub fn archive_plan(
     orgs: &impl OrganizationRepo,
     plans: &impl PlanRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<(), DomainError> {
-    let mut plan = editable_plan(orgs, plans, caller, org_id, plan_id)?;
+    let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     if plan.archived_at.is_some() {
         return Ok(());
     }
@@ -164,15 +166,15 @@ pub fn archive_plan(
 fn editable_plan(
     orgs: &impl OrganizationRepo,
     plans: &impl PlanRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     plan_id: PlanId,
-) -> Result<TrainingPlan, DomainError> {
+) -> Result<(UserId, TrainingPlan), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::EditPlan, Target::Organization)?;
     let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
     authorize(&actor, Action::EditPlan, Target::Plan { author: plan.created_by, held_by_caller: false })?;
-    Ok(plan)
+    Ok((actor.user_id(), plan))
 }
 
 /// The live athlete membership of `user_id`, or 404.
@@ -186,7 +188,7 @@ pub fn list_assignments(
     orgs: &impl OrganizationRepo,
     assignments: &impl AssignmentRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(Vec<PlanAssignment>, NaiveDate), DomainError> {
@@ -228,12 +230,13 @@ pub fn cancel(
     orgs: &impl OrganizationRepo,
     assignments: &impl AssignmentRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
     assignment_id: AssignmentId,
 ) -> Result<(), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     let athlete = athlete_member(orgs, org_id, user_id)?;
     authorize(&actor, Action::CancelAssignment, Target::Member(&athlete))?;
     let now = clock.now();

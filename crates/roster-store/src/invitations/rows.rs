@@ -27,10 +27,13 @@ pub(crate) struct InvitationRow {
     pub expires_at: Option<NaiveDateTime>,
     pub status: String,
     pub revoked_at: Option<NaiveDateTime>,
-    pub created_by: String,
+    /// The account that made it; `None` when an API key did.
+    pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub last_sent_at: Option<NaiveDateTime>,
     pub send_count: i64,
+    /// The API key that made it, if one did.
+    pub created_by_key_id: Option<String>,
 }
 
 impl InvitationRow {
@@ -51,10 +54,11 @@ impl InvitationRow {
             expires_at: i.expires_at.map(to_db),
             status: i.recorded_status.as_str().to_owned(),
             revoked_at: None,
-            created_by: i.created_by.to_string(),
+            created_by: i.created_by_key.is_none().then(|| i.created_by.to_string()),
             created_at: to_db(i.created_at),
             last_sent_at: i.last_sent_at.map(to_db),
             send_count: i.send_count,
+            created_by_key_id: i.created_by_key.map(|k| k.to_string()),
         }
     }
 
@@ -83,7 +87,16 @@ impl InvitationRow {
             use_count: self.use_count,
             expires_at: self.expires_at.map(from_db),
             recorded_status: parse("invitations.status", self.status.parse())?,
-            created_by: parse("invitations.created_by", self.created_by.parse())?,
+            // A key's invitation carries the key's id where an account's
+            // id would be, as the audit trail does.
+            created_by: parse(
+                "invitations.created_by",
+                self.created_by.as_ref().or(self.created_by_key_id.as_ref()).map_or("", String::as_str).parse(),
+            )?,
+            created_by_key: self
+                .created_by_key_id
+                .map(|k| parse("invitations.created_by_key_id", k.parse()))
+                .transpose()?,
             created_at: from_db(self.created_at),
             last_sent_at: self.last_sent_at.map(from_db),
             send_count: self.send_count,

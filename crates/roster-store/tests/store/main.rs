@@ -50,7 +50,7 @@ pub(crate) fn added_mail(
     roster_domain::added_mail::AddedEmail {
         first_name: "Tom",
         org_name: "Riverside Runners",
-        added_by: "Hana Okafor",
+        added_by: Some("Hana Okafor"),
         role: roster_domain::Role::Athlete,
         leave_url: roster_domain::added_mail::leave_url("http://x", org, user, roster_domain::Role::Athlete),
     }

@@ -8,7 +8,7 @@ use roster_domain::error::{FieldError, FieldErrors};
 use roster_domain::invitation::{Invitation, InvitationKind, InvitationName, InvitationStatus};
 use roster_domain::services::invitations::{Acceptor, NewInvitation};
 use roster_domain::values::{Email, Password, PersonName};
-use roster_domain::{DomainError, GroupId, InvitationId, OrgId, PlanId, Role, UserId};
+use roster_domain::{ApiKeyId, DomainError, GroupId, InvitationId, OrgId, PlanId, Role, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -162,8 +162,10 @@ pub struct InvitationDto {
     /// `pending`, `accepted`, `expired`, `revoked` or `exhausted`.
     #[schema(example = "pending")]
     pub status: &'static str,
-    /// The coach who made it.
-    pub created_by: UserId,
+    /// The coach who made it; null when an organization API key did (see `created_by_key_id`).
+    pub created_by: Option<UserId>,
+    /// The organization API key that made it, if one did (then `created_by` is null).
+    pub created_by_key_id: Option<ApiKeyId>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// When its e-mail was last queued.
@@ -190,7 +192,8 @@ impl InvitationDto {
             max_uses: i.max_uses,
             use_count: i.use_count,
             expires_at: i.expires_at,
-            created_by: i.created_by,
+            created_by: i.created_by_key.is_none().then_some(i.created_by),
+            created_by_key_id: i.created_by_key,
             created_at: i.created_at,
             last_sent_at: i.last_sent_at,
             send_count: i.send_count,
