@@ -44,6 +44,18 @@ async fn needs_attention_lists_the_signals_and_acknowledge_hides_one() {
         assert!(page.body.contains("No activity yet"));
         assert!(page.body.contains(&ack_action(&ann, "missed_workouts")));
 
+        // One a page: *Next page* carries the limit and the cursor to the other athlete.
+        let first = b.get("/attention?limit=1").await;
+        let at = first.body.find("href=\"/attention?limit=1&#38;after=").expect("a next page link") + 6;
+        let next = first.body[at..at + first.body[at..].find('"').unwrap()].replace("&#38;", "&");
+        let second = b.get(&next).await;
+        second.assert(200);
+        let (one, two) = (first.body.contains(&ann.user_id), second.body.contains(&ann.user_id));
+        assert!(
+            one != two && (first.body.contains(&mine.user_id) != second.body.contains(&mine.user_id)),
+            "{backend:?}"
+        );
+
         let action = format!("/attention/{}/missed_workouts/acknowledge", ann.user_id);
         b.submit("/attention", &action, &[("note", "Flu, back Monday")]).await.assert_redirect("/attention");
         let page = b.get("/attention").await;

@@ -56,6 +56,8 @@ struct CalendarPage {
     chrome: Chrome,
     /// The athlete's name (`None`: the athlete's own calendar).
     name: Option<String>,
+    /// The athlete, for the forms' addresses (only coaches get forms).
+    user_id: String,
     /// The profile page.
     profile: String,
     /// This page without a query.
@@ -68,13 +70,6 @@ struct CalendarPage {
     unplanned: Vec<String>,
     compliance: String,
     errors: Errors,
-}
-
-impl CalendarPage {
-    /// The athlete's id in the forms' addresses (only coaches get forms).
-    fn profile_id(&self) -> &str {
-        self.profile.trim_start_matches("/athletes/")
-    }
 }
 
 fn state_of(state: WorkoutState) -> (&'static str, &'static str) {
@@ -191,6 +186,7 @@ fn calendar_page(
     Ok(CalendarPage {
         chrome: viewer.chrome(if own { "/me/calendar" } else { "/athletes" }),
         name,
+        user_id: athlete.to_string(),
         profile,
         from: monday.to_string(),
         previous: format!("{base}?from={}", shift(monday, -(WEEKS as i64) * 7)),
