@@ -42,7 +42,16 @@ pub(super) async fn journey(c: &Client, check: &mut Checker, app: &TestApp, (hea
     check.check(c, "calendar").await;
     click(c, ".workout.missed details summary").await;
     c.wait().for_element(Locator::Css(".workout.missed input[name=reason]")).await.unwrap();
+    let show = "document.querySelector('.workout.missed details').scrollIntoView(); return true;";
+    c.execute(show, vec![]).await.unwrap();
     check.check(c, "calendar-change").await;
+    if let Some(dir) = &check.shots {
+        // The open forms themselves on a phone.
+        c.set_window_size(390, 844).await.unwrap();
+        c.execute(show, vec![]).await.unwrap();
+        std::fs::write(dir.join("calendar-change-open-390x844.png"), c.screenshot().await.unwrap()).unwrap();
+        c.set_window_size(1280, 800).await.unwrap();
+    }
 
     sign_in(c, app, &busy.email).await;
     wait_path(c, "/me").await;
