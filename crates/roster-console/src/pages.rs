@@ -3,8 +3,10 @@
 mod account;
 mod api_keys;
 mod athletes;
+mod attention;
 mod auth;
 mod bulk;
+mod calendar;
 mod club;
 mod csv;
 mod invite;
@@ -101,6 +103,7 @@ where
                 .route(web::get().to(profile::remove_page))
                 .route(web::post().to(profile::remove)),
         )
+        .configure(planned_versus_done)
         .service(web::resource("/groups").route(web::get().to(lists::groups)))
         .service(web::resource("/plans").route(web::get().to(lists::plans)))
         .service(web::resource("/invitations").route(web::get().to(lists::invitations)))
@@ -110,6 +113,23 @@ where
         .service(web::resource("/me/activities").route(web::get().to(me::activities)))
         .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
         .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)));
+}
+
+/// **Needs attention**, and the calendar of an athlete (and of the athlete themself).
+fn planned_versus_done(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/attention").route(web::get().to(attention::page)))
+        .service(
+            web::resource("/attention/{user_id}/{signal}/acknowledge").route(web::post().to(attention::acknowledge)),
+        )
+        .service(web::resource("/athletes/{user_id}/calendar").route(web::get().to(calendar::page)))
+        .service(
+            web::resource("/athletes/{user_id}/calendar/{workout_id}/excuse").route(web::post().to(calendar::excuse)),
+        )
+        .service(
+            web::resource("/athletes/{user_id}/calendar/{workout_id}/move")
+                .route(web::post().to(calendar::move_workout)),
+        )
+        .service(web::resource("/me/calendar").route(web::get().to(calendar::mine)));
 }
 
 /// Settings → **API keys** and **Webhooks** (the head coach's).

@@ -117,11 +117,13 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
         Some(Role::Athlete) => &[
             ("/me", "My club"),
             ("/me/activities", "My activities"),
+            ("/me/calendar", "My calendar"),
             ("/me/upload", "Upload activity"),
             ("/account", "Account"),
         ],
         Some(_) => &[
             ("/athletes", "Athletes"),
+            ("/attention", "Needs attention"),
             ("/groups", "Groups"),
             ("/plans", "Training plans"),
             ("/invitations", "Invitations"),

@@ -2,80 +2,14 @@
 //! activities of each day, moves and excuses, who may do what; both backends.
 
 use crate::athlete::{audit_count, member_path};
-use crate::support::{Session, TestApp, apps};
+use crate::support::apps;
+use crate::support::{activity, days_from_today, noon, plan_from};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
-use roster_domain::plans::{AssignmentRepo, PlanAssignment, PlanRepo};
-use roster_domain::{Clock, OrgId, PlanId, SystemClock, UserId};
+use roster_domain::{Clock, SystemClock};
 use serde_json::{Value, json};
 
 fn today() -> NaiveDate {
     SystemClock.now().date_naive()
-}
-
-pub(crate) fn days_from_today(n: i64) -> NaiveDate {
-    let t = today();
-    if n >= 0 {
-        t.checked_add_days(Days::new(n as u64)).unwrap()
-    } else {
-        t.checked_sub_days(Days::new((-n) as u64)).unwrap()
-    }
-}
-
-/// A two-week running plan assigned to `athlete` from `start` (straight
-/// through the store: the API refuses a start in the past).
-pub(crate) async fn plan_from(
-    app: &TestApp,
-    head: &Session,
-    org_id: &str,
-    athlete: &Session,
-    start: NaiveDate,
-) -> String {
-    let plan = app
-        .post(
-            &format!("/api/v1/organizations/{org_id}/training-plans"),
-            &head.token,
-            json!({"name": "Base", "sport": "run", "duration_weeks": 2, "workouts": [
-                {"week": 1, "day": 1, "title": "Easy 5k", "distance_m": 5000},
-                {"week": 1, "day": 2, "title": "Tempo", "duration_s": 2000},
-                {"week": 1, "day": 3, "title": "Long", "distance_m": 10000},
-                {"week": 2, "day": 1, "title": "Today", "distance_m": 6000},
-                {"week": 2, "day": 2, "title": "Tomorrow", "distance_m": 6000},
-            ]}),
-        )
-        .await;
-    let plan_id: PlanId = plan.assert_status(201)["plan_id"].as_str().unwrap().parse().unwrap();
-    let org: OrgId = org_id.parse().unwrap();
-    let plan = app.store.plan(org, plan_id).unwrap().unwrap();
-    let user: UserId = athlete.user_id.parse().unwrap();
-    let assignment = PlanAssignment::new(&plan, user, start, head.id(), SystemClock.now());
-    let event = roster_domain::entities::AuditEvent::new(
-        org,
-        head.id(),
-        "plan.assigned",
-        Some(user),
-        json!({}),
-        SystemClock.now(),
-    );
-    app.store.assign(&assignment, &event).unwrap();
-    assignment.assignment_id.to_string()
-}
-
-pub(crate) async fn activity(
-    app: &TestApp,
-    org_id: &str,
-    athlete: &Session,
-    sport: &str,
-    at: chrono::DateTime<Utc>,
-    distance_m: f64,
-    duration_s: i64,
-) {
-    let body =
-        json!({"sport": sport, "start_time": at.to_rfc3339(), "distance_m": distance_m, "duration_s": duration_s});
-    app.post(&member_path(org_id, athlete, "activities"), &athlete.token, body).await.assert_status(201);
-}
-
-pub(crate) fn noon(date: NaiveDate) -> chrono::DateTime<Utc> {
-    Utc.from_utc_datetime(&date.and_hms_opt(12, 0, 0).unwrap())
 }
 
 fn day(calendar: &Value, date: NaiveDate) -> &Value {

@@ -3,8 +3,8 @@
 //! acknowledgements; both backends.
 
 use crate::athlete::{audit_count, member_path};
-use crate::calendar::{activity, days_from_today, noon, plan_from};
 use crate::support::{Session, TestApp, apps};
+use crate::support::{activity, days_from_today, noon, plan_from};
 use serde_json::{Value, json};
 
 fn wire(at: chrono::DateTime<chrono::Utc>) -> String {

@@ -7,6 +7,8 @@
 //! `target/screenshots/`. Without Chromium the test says SKIPPED.
 
 mod automation;
+mod planned;
+mod roster;
 
 use crate::support::{PASSWORD, Session, TestApp, apps, unique_email};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -197,50 +199,6 @@ async fn api_login(app: &TestApp, email: &str) -> (Session, String) {
     (Session { token, user_id, email: email.to_owned() }, org_id)
 }
 
-/// The Athletes page's bulk bar (checked athletes, then all matching after
-/// the count) and **Import CSV** (upload, preview, confirm).
-async fn bulk_and_csv(c: &Client, check: &mut Checker, base: &str) {
-    c.goto(&format!("{base}/athletes")).await.unwrap();
-    click(c, "input[name=ids]").await;
-    click(c, "details.bulk summary").await;
-    fill(c, "bulk_labels", "relay").await;
-    click(c, "button[name=scope][value=checked]").await;
-    wait_path(c, "/athletes/bulk").await;
-    assert!(body_text(c).await.contains("1 done, 0 skipped"), "{}", body_text(c).await);
-    check.check(c, "bulk-results").await;
-    c.goto(&format!("{base}/athletes?labels=relay")).await.unwrap();
-    click(c, "details.bulk summary").await;
-    check.check(c, "athletes-bulk-bar").await;
-    if let Some(dir) = &check.shots {
-        // The open bar itself on a phone, below the filters.
-        c.set_window_size(390, 844).await.unwrap();
-        c.execute("document.querySelector('details.bulk').scrollIntoView(); return true;", vec![]).await.unwrap();
-        std::fs::write(dir.join("athletes-bulk-bar-open-390x844.png"), c.screenshot().await.unwrap()).unwrap();
-        c.set_window_size(1280, 800).await.unwrap();
-    }
-    fill(c, "bulk_labels", "@relay-b").await;
-    click(c, "button[name=scope][value=all]").await;
-    c.wait().for_element(Locator::Css("input[name=confirmed]")).await.unwrap();
-    assert!(body_text(c).await.contains("1 athlete"));
-    check.check(c, "bulk-confirm").await;
-    click(c, "main form button[type=submit]").await;
-    c.wait().for_element(Locator::Css("span.outcome.done")).await.unwrap();
-
-    c.goto(&format!("{base}/athletes/import")).await.unwrap();
-    check.check(c, "import-csv").await;
-    let file = std::env::temp_dir().join(format!("roster-import-{}.csv", std::process::id()));
-    let csv = format!("email,first_name,status\r\n{},Nia,\r\nbo@example.com,Bo,retired\r\n", unique_email("nia"));
-    std::fs::write(&file, csv).unwrap();
-    c.find(Locator::Id("file")).await.unwrap().send_keys(&file.display().to_string()).await.unwrap();
-    click(c, "main form button[type=submit]").await;
-    c.wait().for_element(Locator::Css("form[action='/athletes/import/confirm']")).await.unwrap();
-    check.check(c, "import-preview").await;
-    click(c, "form[action='/athletes/import/confirm'] button[type=submit]").await;
-    c.wait().for_element(Locator::Css("a[href$='/result.csv']")).await.unwrap();
-    check.check(c, "import-result").await;
-    let _ = std::fs::remove_file(file);
-}
-
 /// A coach signs up, creates the club and invites an athlete, who joins
 /// from the e-mail's link; the coach edits the athlete, filters by label and
 /// opens the profile; an assistant coach signs in by keyboard alone and gets
@@ -357,12 +315,12 @@ async fn journeys(c: &Client, app: &TestApp) {
     c.goto(&format!("{base}/athletes")).await.unwrap();
     fill(c, "labels", "marathon").await;
     click(c, "form.filters button[type=submit]").await;
-    wait_path(c, "/athletes?q=&status=&level=&labels=marathon&coach=&group=&sort=name").await;
+    wait_path(c, "/athletes?q=&status=&level=&labels=marathon&coach=&group=&compliance_below=&sort=name").await;
     c.find(Locator::LinkText("Jo R")).await.unwrap();
     check.check(c, "athletes-filtered").await;
     fill(c, "labels", "sprint").await;
     click(c, "form.filters button[type=submit]").await;
-    wait_path(c, "/athletes?q=&status=&level=&labels=sprint&coach=&group=&sort=name").await;
+    wait_path(c, "/athletes?q=&status=&level=&labels=sprint&coach=&group=&compliance_below=&sort=name").await;
     assert!(body_text(c).await.contains("No athletes match."));
     c.find(Locator::LinkText("Jo R")).await.unwrap_err();
     c.back().await.unwrap();
@@ -384,10 +342,11 @@ async fn journeys(c: &Client, app: &TestApp) {
         check.check(c, name).await;
     }
 
-    bulk_and_csv(c, &mut check, base).await;
+    roster::bulk_and_csv(c, &mut check, base).await;
+    let (head, org_id) = api_login(app, &head_email).await;
+    planned::journey(c, &mut check, app, (&head, &org_id)).await;
 
     // An assistant coach signs in by keyboard only and cannot edit another coach's athlete.
-    let (head, org_id) = api_login(app, &head_email).await;
     let assistant = app.assistant_coach(&head, &org_id).await;
     c.delete_all_cookies().await.unwrap();
     c.goto(&format!("{base}/sign-in")).await.unwrap();

@@ -2,13 +2,15 @@
 //! forms posted over HTTP like a browser without scripts, on SQLite and on
 //! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `account` covers the
 //! privacy pages (export, delete account, close club), `automation` the
-//! API keys and webhooks pages, `roster_csv` the Athletes page's CSV export,
+//! API keys and webhooks pages, `attention` the Needs attention page, compliance
+//! in the roster and the calendar, `roster_csv` the Athletes page's CSV export,
 //! bulk actions and CSV import. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod account;
+mod attention;
 mod automation;
 mod browser;
 mod client;

@@ -27,7 +27,9 @@ pub(super) struct Filters {
     pub coach: String,
     pub group: String,
     pub q: String,
-    /// `name`, `joined` or `attention`.
+    /// A 28-day share of sessions completed below this percentage (0–100).
+    pub compliance_below: String,
+    /// `name`, `joined`, `attention`, `compliance`, `last_activity` or `-last_activity`.
     pub sort: String,
     pub after: String,
 }
@@ -43,6 +45,7 @@ impl Filters {
                 "coach" => &mut f.coach,
                 "group" => &mut f.group,
                 "q" => &mut f.q,
+                "compliance_below" => &mut f.compliance_below,
                 "sort" => &mut f.sort,
                 "after" => &mut f.after,
                 _ => continue,
@@ -76,9 +79,21 @@ impl Filters {
         };
         q.group_id = self.group.parse::<GroupId>().ok();
         q.q = Some(self.q.to_lowercase()).filter(|t| !t.is_empty()).map(|t| t.chars().take(100).collect());
+        if !self.compliance_below.is_empty() {
+            let below = self.compliance_below.parse::<u32>().ok().filter(|n| *n <= 100).ok_or_else(|| {
+                roster_domain::values::InvalidValue {
+                    code: "invalid_value",
+                    message: "use a whole number from 0 to 100".into(),
+                }
+            });
+            q.compliance_below = errors.check("compliance_below", below);
+        }
         q.sort = match self.sort.as_str() {
             "joined" => RosterSort::JoinedAtDesc,
             "attention" => RosterSort::Attention,
+            "compliance" => RosterSort::Compliance,
+            "last_activity" => RosterSort::LastActivity,
+            "-last_activity" => RosterSort::LastActivityDesc,
             _ => RosterSort::Name,
         };
         q.after = decode_cursor(&self.after, q.sort);
@@ -95,6 +110,7 @@ impl Filters {
             ("coach", &self.coach),
             ("group", &self.group),
             ("q", &self.q),
+            ("compliance_below", &self.compliance_below),
             ("sort", &self.sort),
         ]
         .into_iter()
@@ -139,6 +155,8 @@ pub(super) struct Row {
     pub coach: String,
     pub groups: Vec<String>,
     pub marks: Vec<(&'static str, String)>,
+    /// 28-day compliance ("82 % (28 d)", "—" without a plan) and the 7-day one.
+    pub compliance: (String, String),
 }
 
 /// A `<select>` option.
@@ -212,6 +230,18 @@ fn marks(status: &ProfileStatus) -> Vec<(&'static str, String)> {
     marks
 }
 
+/// The compliance cell: the 28-day share of sessions completed, then the 7-day one.
+pub(super) fn compliance_text(status: &ProfileStatus) -> (String, String) {
+    let share = |c: &roster_domain::calendar::Compliance, days: u32| match c.sessions_pct {
+        Some(pct) => format!("{pct} % ({days} d)"),
+        None => format!("nothing due ({days} d)"),
+    };
+    match &status.compliance {
+        None => ("—".into(), String::new()),
+        Some(c) => (share(&c.last_28_days, 28), share(&c.last_7_days, 7)),
+    }
+}
+
 fn choices(viewer: &Viewer, coaches: &[CoachView], groups: &[GroupView]) -> (Vec<Choice>, Vec<Choice>) {
     let mut coach_choices = vec![
         Choice { value: String::new(), label: "Any coach".into() },
@@ -256,6 +286,7 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
                     .map(|view| {
                         let id = view.membership.user_id;
                         let m = &view.membership;
+                        let status = statuses.remove(&id).unwrap_or_default();
                         Row {
                             user_id: id.to_string(),
                             name: member_name(view),
@@ -271,14 +302,15 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
                                 .filter_map(|g| group_list.iter().find(|v| v.group.group_id == *g))
                                 .map(|v| v.group.name.as_str().to_owned())
                                 .collect(),
-                            marks: marks(&statuses.remove(&id).unwrap_or_default()),
+                            marks: marks(&status),
+                            compliance: compliance_text(&status),
                         }
                     })
                     .collect();
                 (rows, page.total, page.next.as_ref().map(|n| filters.next_page(n)), Errors::none())
             }
             Err(DomainError::Validation(errors)) => {
-                (Vec::new(), 0, None, Errors::for_fields(errors, &["level", "labels"]))
+                (Vec::new(), 0, None, Errors::for_fields(errors, &["level", "labels", "compliance_below"]))
             }
             Err(e) => return Err(e),
         };

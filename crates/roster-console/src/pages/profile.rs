@@ -10,15 +10,17 @@ use crate::view::{Chrome, Viewer, posted, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use roster_domain::error::{Conflict, FieldErrors};
 use roster_domain::member::{DisplayName, Labels, MemberLevel, PrivateNotes};
 use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
 use roster_domain::services::members::{self, MemberAccess, MemberPatch};
 use roster_domain::services::{coaches, plans, profile};
-use roster_domain::{AssignmentId, DomainError, MembershipStatus, PlanId, UserId};
+use roster_domain::{DomainError, MembershipStatus, UserId};
 use serde::Deserialize;
+
+mod plans_form;
+pub(super) use plans_form::{assign_plan, cancel_plan};
 
 /// The editable attributes, as the form shows and sends them.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -91,6 +93,9 @@ pub(super) struct Profile {
     chart_height: u32,
     insights: Vec<String>,
     signals: Vec<Item>,
+    /// The last 7 and 28 days' compliance (`None`: no plan in them), and the calendar's address.
+    compliance: Option<(String, String)>,
+    calendar: String,
     plan_errors: Errors,
     form: EditForm,
     errors: Errors,
@@ -229,6 +234,14 @@ fn profile_with(
             .iter()
             .map(|s| Item::new(s.severity.as_str().to_owned(), s.message.clone()))
             .collect(),
+        compliance: p.compliance.as_ref().map(|c| {
+            (super::calendar::compliance_text(&c.last_7_days), super::calendar::compliance_text(&c.last_28_days))
+        }),
+        calendar: if p.access == MemberAccess::Own && !viewer.is_coach() {
+            "/me/calendar".into()
+        } else {
+            format!("/athletes/{athlete}/calendar")
+        },
         form,
         errors,
         theirs,
@@ -383,60 +396,4 @@ pub(super) async fn remove(
     })
     .await?;
     Ok(redirect("/athletes?removed=1"))
-}
-
-pub(super) async fn assign_plan(
-    c: web::Data<Console>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<PlanForm>,
-) -> Result<HttpResponse, PageError> {
-    let athlete = athlete_id(&path)?;
-    let form = form.into_inner();
-    posted(&c, &req, form.csrf.clone(), move |c, viewer| {
-        let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-        let mut errors = FieldErrors::new();
-        let plan =
-            errors.check("plan", form.plan.parse::<PlanId>().map_err(|_| choose("choose a plan from the library")));
-        let start = errors.check(
-            "start_date",
-            NaiveDate::parse_from_str(&form.start_date, "%Y-%m-%d")
-                .map_err(|_| choose("use a date such as 2026-12-07")),
-        );
-        let assigned = errors.finish().and_then(|()| match (plan, start) {
-            (Some(plan), Some(start)) => {
-                plans::assign(&c.store, &c.store, &c.store, &c.clock, me, org_id, athlete, plan, start)
-            }
-            _ => Err(DomainError::Validation(Vec::new())),
-        });
-        match assigned {
-            Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
-            Err(e) => {
-                let errors = Errors::from_domain(e, &["plan", "start_date"])?;
-                Ok(Outcome::Again(profile_with(c, &viewer, athlete, None, Some((form, errors)))?))
-            }
-        }
-    })
-    .await?
-    .respond()
-}
-
-fn choose(message: &str) -> roster_domain::values::InvalidValue {
-    roster_domain::values::InvalidValue { code: "invalid_value", message: message.into() }
-}
-
-pub(super) async fn cancel_plan(
-    c: web::Data<Console>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    form: web::Form<super::auth::CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let (athlete, assignment) = path.into_inner();
-    let athlete = athlete_id(&athlete)?;
-    let assignment: AssignmentId = assignment.parse().map_err(|_| PageError::not_found())?;
-    posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        plans::cancel(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete, assignment)
-    })
-    .await?;
-    Ok(redirect(&format!("/athletes/{athlete}")))
 }
