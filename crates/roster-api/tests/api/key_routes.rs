@@ -246,7 +246,8 @@ async fn a_plans_write_key_changes_archives_and_cancels_but_does_not_author_yet(
 
 #[tokio::test]
 async fn a_plans_write_key_moves_and_excuses_workouts_and_is_named_as_excuser() {
-    use crate::calendar::{days_from_today, plan_from, workout};
+    use crate::calendar::workout;
+    use crate::support::{days_from_today, plan_from};
     for app in apps().await {
         let (head, org_id) = app.head_coach().await;
         let (_, other_org) = app.head_coach().await;
