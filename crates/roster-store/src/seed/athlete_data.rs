@@ -186,9 +186,13 @@ impl Store {
     }
 }
 
-/// The tables whose PostgreSQL triggers bump `memberships.status_version`
-/// for each row written (see the `member_status_cache` migration).
-const STATUS_TRIGGERS: [(&str, &str); 4] = [
+/// The PostgreSQL triggers that write another table for each row inserted:
+/// the status version bumps (see the `member_status_cache` migration) and
+/// the membership's `last_activity_at` (`compliance_attention`), which
+/// rewrote a membership row per activity and made seeding 300 000 activities
+/// take more than half an hour; the seed sets it once per membership instead.
+const STATUS_TRIGGERS: [(&str, &str); 5] = [
+    ("activities", "activities_last_activity"),
     ("activities", "activities_status"),
     ("race_goals", "race_goals_status"),
     ("athlete_zones", "athlete_zones_status"),
@@ -218,6 +222,12 @@ fn without_status_triggers<T>(
             for (table, trigger) in STATUS_TRIGGERS {
                 conn.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))?;
             }
+            diesel::sql_query(
+                "UPDATE memberships SET last_activity_at = (SELECT MAX(a.start_time) FROM activities a \
+                 WHERE a.user_id = memberships.user_id) WHERE org_id = $1",
+            )
+            .bind::<diesel::sql_types::Text, _>(org_id.to_string())
+            .execute(conn)?;
             diesel::update(member_statuses::table.filter(member_statuses::org_id.eq(org_id.to_string())))
                 .set(member_statuses::version.eq(member_statuses::version + 1))
                 .execute(conn)?;
