@@ -301,3 +301,16 @@ pub async fn activity(
 pub fn noon(date: NaiveDate) -> chrono::DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_hms_opt(12, 0, 0).unwrap())
 }
+
+/// Moves every session of the account back in time, as if signed in long
+/// ago (the export's fresh sign-in rule).
+pub fn age_sessions(app: &TestApp, user_id: &str) {
+    use diesel::prelude::*;
+    use roster_store::schema::sessions;
+    let old = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(10);
+    let mut conn = app.store.conn().unwrap();
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)))
+        .set(sessions::created_at.eq(old))
+        .execute(&mut *conn)
+        .unwrap();
+}

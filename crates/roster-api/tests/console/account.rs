@@ -3,21 +3,10 @@
 
 use crate::client::Browser;
 use crate::pages::api_session;
-use crate::support::{PASSWORD, TestApp, apps};
-use diesel::prelude::*;
+use crate::support::{PASSWORD, TestApp, age_sessions, apps};
 use reqwest::Method;
-use roster_store::schema::sessions;
 use std::io::Read;
 
-/// Moves the account's sessions back in time, as if signed in long ago.
-fn age_sessions(app: &TestApp, user_id: &str) {
-    let old = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(10);
-    let mut conn = app.store.conn().unwrap();
-    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)))
-        .set(sessions::created_at.eq(old))
-        .execute(&mut *conn)
-        .unwrap();
-}
 
 /// The text of `name` in a ZIP.
 fn file_in(zip: &[u8], name: &str) -> String {

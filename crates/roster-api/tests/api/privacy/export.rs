@@ -1,9 +1,7 @@
 //! `GET /me/export`: what the archive holds, and who may download it.
 
 use super::{athlete_with_data, person};
-use crate::support::{PASSWORD, TestApp, apps};
-use diesel::prelude::*;
-use roster_store::schema::sessions;
+use crate::support::{PASSWORD, TestApp, age_sessions, apps};
 use serde_json::Value;
 use std::io::Read;
 
@@ -32,15 +30,6 @@ fn json_of(files: &[(String, String)], name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-/// Moves every session of the account back in time, as if signed in long ago.
-fn age_sessions(app: &TestApp, user_id: &str) {
-    let old = chrono::Utc::now().naive_utc() - chrono::Duration::minutes(10);
-    let mut conn = app.store.conn().unwrap();
-    diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)))
-        .set(sessions::created_at.eq(old))
-        .execute(&mut *conn)
-        .unwrap();
-}
 
 #[tokio::test]
 async fn the_export_holds_what_it_promises_and_nobody_elses_data() {
