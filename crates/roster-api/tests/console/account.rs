@@ -7,7 +7,6 @@ use crate::support::{PASSWORD, TestApp, age_sessions, apps};
 use reqwest::Method;
 use std::io::Read;
 
-
 /// The text of `name` in a ZIP.
 fn file_in(zip: &[u8], name: &str) -> String {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();

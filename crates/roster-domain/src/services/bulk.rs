@@ -246,3 +246,7 @@ impl<S: BulkStore, C: Clock> Member<'_, S, C> {
         Ok(if after.membership.version == before.membership.version { UNCHANGED } else { None })
     }
 }
+
+#[cfg(test)]
+#[path = "bulk_tests.rs"]
+mod tests;

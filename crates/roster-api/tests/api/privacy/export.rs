@@ -30,7 +30,6 @@ fn json_of(files: &[(String, String)], name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
-
 #[tokio::test]
 async fn the_export_holds_what_it_promises_and_nobody_elses_data() {
     for app in apps().await {
