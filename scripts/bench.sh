@@ -22,33 +22,12 @@ orgs=${BENCH_ORGS:-100}
 per_org=${BENCH_ATHLETES_PER_ORG:-1000}
 big=${BENCH_BIG_ORG:-10000}
 backends=${BENCH_BACKENDS:-sqlite postgres}
-pg_host=${PGHOST_FOR_TESTS:-127.0.0.1}
-pg_port=${PGPORT_FOR_TESTS:-5432}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
-if [ -n "${ROSTER_BIN:-}" ]; then
-  bin=$ROSTER_BIN # an already built release binary
-else
-  cargo build --release -q -p roster-api
-  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
-fi
+pg_prefix=roster_bench
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
 
-work=$(mktemp -d)
-pg_db="roster_bench_$(date +%s)_$RANDOM"
-pg_created=""
-server_pid=""
-cleanup() {
-  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  if [ -n "$pg_created" ]; then
-    psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 rss_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 pss_mib() { awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_rollup"; }
 
@@ -136,18 +115,4 @@ bench_backend() {
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
 }
 
-for backend in $backends; do
-  case $backend in
-    sqlite) bench_backend sqlite "sqlite://$work/bench.db" ;;
-    postgres)
-      if ! pg_isready -q -h "$pg_host" -p "$pg_port"; then
-        pg_ctlcluster --skip-systemctl-redirect 15 main start || true
-        for _ in $(seq 1 30); do pg_isready -q -h "$pg_host" -p "$pg_port" && break; sleep 1; done
-      fi
-      psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE $pg_db" >/dev/null
-      pg_created=1
-      bench_backend postgres "postgres://postgres@$pg_host:$pg_port/$pg_db"
-      ;;
-    *) echo "unknown backend $backend" >&2; exit 2 ;;
-  esac
-done
+bench_each_backend

@@ -1,0 +1,54 @@
+# Shared by the bench scripts (sourced, not run): the binary, a work folder,
+# the PostgreSQL database of a run and the clean-up that stops the server
+# and drops that database whatever way the script ends.
+#
+# A script sets `pg_prefix` (its databases' name prefix) and `backends`, then
+# sources this file, defines `bench_backend NAME URL` and calls
+# `bench_each_backend`.
+
+pg_host=${PGHOST_FOR_TESTS:-127.0.0.1}
+pg_port=${PGPORT_FOR_TESTS:-5432}
+
+command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+if [ -n "${ROSTER_BIN:-}" ]; then
+  bin=$ROSTER_BIN # an already built release binary
+else
+  cargo build --release -q -p roster-api
+  bin=${CARGO_TARGET_DIR:-$PWD/target}/release/roster
+fi
+
+work=$(mktemp -d)
+pg_db="${pg_prefix}_$(date +%s)_$RANDOM"
+pg_created=""
+server_pid=""
+bench_cleanup() {
+  if [ -n "$server_pid" ]; then kill -TERM "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$pg_created" ]; then
+    psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap bench_cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
+
+# Runs `bench_backend NAME URL` for each of `$backends`: a file in the work
+# folder for SQLite, a fresh database for PostgreSQL (started if it is down).
+bench_each_backend() {
+  for backend in $backends; do
+    case $backend in
+      sqlite) bench_backend sqlite "sqlite://$work/bench.db" ;;
+      postgres)
+        if ! pg_isready -q -h "$pg_host" -p "$pg_port"; then
+          pg_ctlcluster --skip-systemctl-redirect 15 main start || true
+          for _ in $(seq 1 30); do pg_isready -q -h "$pg_host" -p "$pg_port" && break; sleep 1; done
+        fi
+        psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE $pg_db" >/dev/null
+        pg_created=1
+        bench_backend postgres "postgres://postgres@$pg_host:$pg_port/$pg_db"
+        ;;
+      *) echo "unknown backend $backend" >&2; exit 2 ;;
+    esac
+  done
+}
