@@ -15,11 +15,13 @@ pub struct WindowEdges {
     pub oldest_chronic: Option<DateTime<Utc>>,
 }
 
-/// The first instant after `s.now` at which the signals of `s` may differ
+/// The first instant from `s.now` on at which the signals of `s` may differ
 /// with no new data: an activity leaving a load window, the days without
 /// activity reaching a threshold, or `next_midnight` (the next local midnight
 /// in the organization's time zone, where every date-based rule — plans, race
 /// goals — moves on). Before it, [`super::signals`] gives the same result.
+/// It is `s.now` itself when an activity sits exactly on a window's edge:
+/// it leaves the window at the next instant, so the summary is already stale.
 ///
 /// ```
 /// use chrono::{Duration, TimeZone, Utc};
@@ -50,7 +52,7 @@ pub fn unchanged_until(
     if let Some(oldest) = edges.oldest_chronic {
         candidates.push(oldest + Duration::days(ACUTE_DAYS + CHRONIC_DAYS));
     }
-    candidates.into_iter().filter(|at| *at > s.now).min().unwrap_or(next_midnight)
+    candidates.into_iter().filter(|at| *at >= s.now).min().unwrap_or(next_midnight)
 }
 
 #[cfg(test)]
@@ -103,15 +105,26 @@ mod tests {
             let midnight = now + Duration::minutes(minutes_to_midnight);
             let at_now = snapshot_at(now, &activities, &base);
             let until = unchanged_until(&at_now, &AttentionThresholds::default(), edges_at(now, &activities), midnight);
-            prop_assert!(until > now && until <= midnight);
+            prop_assert!(until >= now && until <= midnight);
             let expected = outcome(&at_now);
-            for p in probes {
+            for p in probes.into_iter().filter(|_| until > now) {
                 let span = (until - now).num_seconds();
                 #[allow(clippy::cast_possible_truncation)]
                 let at = now + Duration::seconds(((span - 1) as f64 * p) as i64);
                 prop_assert_eq!(outcome(&snapshot_at(at, &activities, &base)), expected.clone(), "at {}", at);
             }
         }
+    }
+
+    #[test]
+    fn an_activity_exactly_on_the_seven_day_edge_leaves_it_at_once() {
+        // Found by the property above: the activity counts in the last 7 days
+        // at `now` and not a second later, so the summary holds only at `now`.
+        let now = Utc.with_ymd_and_hms(2026, 12, 3, 9, 30, 0).unwrap();
+        let midnight = Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap();
+        let s = AthleteSnapshot::new(now, now.date_naive());
+        let edges = WindowEdges { oldest_acute: Some(now - Duration::days(7)), oldest_chronic: None };
+        assert_eq!(unchanged_until(&s, &AttentionThresholds::default(), edges, midnight), now);
     }
 
     #[test]
