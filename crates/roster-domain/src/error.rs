@@ -198,6 +198,12 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Whether the store failed or is out of service, rather than the
+    /// request being refused: what ends a many-member request at once.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, DomainError::Store(_) | DomainError::Unavailable(..))
+    }
+
     /// The stable machine code of the refusal.
     ///
     /// ```

@@ -395,6 +395,16 @@ pub struct ProfileStatus {
 pub trait MemberRepo {
     /// The live member `user_id` of `org_id`, with labels and account names.
     fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError>;
+    /// The live members among `user_ids` (those that are, in any order): what
+    /// a bulk action or an import reads once. The default asks one at a time;
+    /// a database answers in one query.
+    fn members(&self, org_id: OrgId, user_ids: &[UserId]) -> Result<Vec<MemberView>, RepoError> {
+        let mut found = Vec::new();
+        for &user_id in user_ids {
+            found.extend(self.member(org_id, user_id)?);
+        }
+        Ok(found)
+    }
     /// Adds the membership (with its attributes and labels), applies the join
     /// extras (group, plan), writes `event` and queues `mail` (telling the
     /// account), in one transaction.

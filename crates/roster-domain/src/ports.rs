@@ -21,6 +21,16 @@ pub trait AccountRepo {
     fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), RepoError>;
     /// The account with this e-mail, with its password hash.
     fn user_by_email(&self, email: &Email) -> Result<Option<UserCredentials>, RepoError>;
+    /// The accounts with these e-mails (those that exist, in any order): what
+    /// an import reads once for all its rows. The default asks one at a time;
+    /// a database answers in one query.
+    fn users_by_emails(&self, emails: &[Email]) -> Result<Vec<User>, RepoError> {
+        let mut found = Vec::new();
+        for email in emails {
+            found.extend(self.user_by_email(email)?.map(|c| c.user));
+        }
+        Ok(found)
+    }
     /// The account with this id.
     fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError>;
     /// The account's live memberships.

@@ -33,6 +33,23 @@ impl AccountRepo for Store {
         })
     }
 
+    fn users_by_emails(&self, emails: &[Email]) -> Result<Vec<User>, RepoError> {
+        // Bounded batches keep each statement under SQLite's bind limit.
+        const BATCH: usize = 500;
+        self.with(|conn| {
+            let mut found = Vec::with_capacity(emails.len());
+            for batch in emails.chunks(BATCH) {
+                let wanted: Vec<&str> = batch.iter().map(Email::as_str).collect();
+                let rows: Vec<UserRow> =
+                    users::table.filter(users::email.eq_any(&wanted)).select(UserRow::as_select()).load(conn)?;
+                for row in rows {
+                    found.push(row.into_user()?);
+                }
+            }
+            Ok(found)
+        })
+    }
+
     fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError> {
         self.with(|conn| {
             let row: Option<UserRow> =

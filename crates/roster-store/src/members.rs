@@ -135,6 +135,38 @@ impl MemberRepo for Store {
         })
     }
 
+    fn members(&self, org_id: OrgId, user_ids: &[UserId]) -> Result<Vec<MemberView>, RepoError> {
+        // Bounded batches keep each statement under SQLite's bind limit.
+        const BATCH: usize = 500;
+        self.with(|conn| {
+            type Found = (MembershipRow, String, Option<String>, String, Option<chrono::NaiveDateTime>);
+            let mut views = Vec::with_capacity(user_ids.len());
+            for batch in user_ids.chunks(BATCH) {
+                let ids: Vec<String> = batch.iter().map(ToString::to_string).collect();
+                let found: Vec<Found> = memberships::table
+                    .inner_join(users::table)
+                    .filter(memberships::org_id.eq(org_id.to_string()))
+                    .filter(memberships::user_id.eq_any(&ids))
+                    .filter(memberships::removed_at.is_null())
+                    .select((
+                        MembershipRow::as_select(),
+                        users::first_name,
+                        users::last_name,
+                        users::email,
+                        memberships::last_activity_at,
+                    ))
+                    .load(conn)?;
+                let membership_ids: Vec<String> = found.iter().map(|(row, ..)| row.membership_id.clone()).collect();
+                let mut labels = labels_of(conn, &membership_ids)?;
+                for (row, first, last, email, last_activity_at) in found {
+                    let own = labels.remove(&row.membership_id).unwrap_or_default();
+                    views.push(into_view(row, (first, last, email), own, last_activity_at)?);
+                }
+            }
+            Ok(views)
+        })
+    }
+
     fn add_member(
         &self,
         membership: &Membership,

@@ -8,14 +8,17 @@ use super::{groups as group_svc, members, plans as plan_svc};
 use crate::clock::Clock;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
-use crate::member::{Label, Labels, MemberLevel, RosterQuery};
+use crate::entities::Membership;
+use crate::error::Conflict;
+use crate::member::{Label, Labels, MemberLevel, MemberView, RosterQuery};
+use crate::ports::UnitOfWork;
 use crate::plans::{AssignmentRepo, PlanRepo};
 use crate::policy::{Action, Actor, Denied, Target, authorize};
 use crate::role::{MembershipStatus, Role};
 use crate::services::members::MemberPatch;
 use chrono::NaiveDate;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// The most ids one request may name.
 pub const MAX_IDS: usize = 500;
@@ -86,8 +89,8 @@ pub struct BulkResult {
 }
 
 /// Everything a bulk action reads and writes.
-pub trait BulkStore: RosterStore + PlanRepo + AssignmentRepo {}
-impl<T: RosterStore + PlanRepo + AssignmentRepo> BulkStore for T {}
+pub trait BulkStore: RosterStore + PlanRepo + AssignmentRepo + UnitOfWork {}
+impl<T: RosterStore + PlanRepo + AssignmentRepo + UnitOfWork> BulkStore for T {}
 
 fn too_many(field: &str, message: String) -> DomainError {
     DomainError::Validation(vec![FieldError::new(field, "too_many_members", message)])
@@ -132,8 +135,13 @@ pub fn targets(
 }
 
 /// Applies `action` to each of `user_ids` in turn (coaches; assigning
-/// coaches is the head coach's). A store outage stops the request; any
-/// other refusal is that member's `error`.
+/// coaches is the head coach's). A store outage stops the request and keeps
+/// nothing; any other refusal is that member's `error`.
+///
+/// The whole request is one transaction and each member a savepoint in it:
+/// a refused member leaves no trace, the others keep their change and their
+/// own audit event, and the request pays for one commit instead of one per
+/// member. The members are read once, up front.
 pub fn apply(
     store: &impl BulkStore,
     clock: &impl Clock,
@@ -147,39 +155,43 @@ pub fn apply(
     if matches!(action, BulkAction::AssignCoach(_)) {
         authorize(&actor, Action::BulkAssignCoach, Target::Organization)?;
     }
-    let group_members: HashSet<UserId> = match action {
-        BulkAction::AddToGroup(group) | BulkAction::RemoveFromGroup(group) => {
-            store.group_members(org_id, *group)?.into_iter().map(|m| m.user_id).collect()
+    store.atomically(|| {
+        let group_members: HashSet<UserId> = match action {
+            BulkAction::AddToGroup(group) | BulkAction::RemoveFromGroup(group) => {
+                store.group_members(org_id, *group)?.into_iter().map(|m| m.user_id).collect()
+            }
+            _ => HashSet::new(),
+        };
+        let mut views: HashMap<UserId, MemberView> =
+            store.members(org_id, user_ids)?.into_iter().map(|v| (v.membership.user_id, v)).collect();
+        let one = Member { store, clock, actor: &actor, org_id, group_members };
+        let mut results = Vec::with_capacity(user_ids.len());
+        for &user_id in user_ids {
+            let outcome = match views.remove(&user_id) {
+                None => Err(DomainError::NotFound("member")),
+                Some(v) if v.membership.role != Role::Athlete => Ok(Some("not_an_athlete")),
+                // The single-member rule decides; here it skips instead of refusing.
+                Some(v) => match authorize(&actor, Action::UpdateMember, Target::Member(&v.membership)) {
+                    Err(Denied::NotAssignedToYou) => Ok(Some("not_assigned_to_you")),
+                    _ => one.apply(v, action),
+                },
+            };
+            let (outcome, code) = match outcome {
+                Ok(None) => (BulkOutcome::Done, None),
+                Ok(Some(why)) => (BulkOutcome::Skipped, Some(why.to_owned())),
+                Err(e) if e.is_outage() => return Err(e),
+                Err(e) => (BulkOutcome::Error, Some(e.code().to_owned())),
+            };
+            results.push(BulkResult { user_id, outcome, code });
         }
-        _ => HashSet::new(),
-    };
-    let one = Member { store, clock, caller, org_id, group_members };
-    let mut results = Vec::with_capacity(user_ids.len());
-    for &user_id in user_ids {
-        let outcome = match store.live_membership(org_id, user_id)? {
-            None => Err(DomainError::NotFound("member")),
-            Some(m) if m.role != Role::Athlete => Ok(Some("not_an_athlete")),
-            // The single-member rule decides; here it skips instead of refusing.
-            Some(m) => match authorize(&actor, Action::UpdateMember, Target::Member(&m)) {
-                Err(Denied::NotAssignedToYou) => Ok(Some("not_assigned_to_you")),
-                _ => one.apply(user_id, action),
-            },
-        };
-        let (outcome, code) = match outcome {
-            Ok(None) => (BulkOutcome::Done, None),
-            Ok(Some(why)) => (BulkOutcome::Skipped, Some(why.to_owned())),
-            Err(e @ (DomainError::Store(_) | DomainError::Unavailable(..))) => return Err(e),
-            Err(e) => (BulkOutcome::Error, Some(e.code().to_owned())),
-        };
-        results.push(BulkResult { user_id, outcome, code });
-    }
-    Ok(results)
+        Ok((results, true))
+    })
 }
 
 struct Member<'a, S, C> {
     store: &'a S,
     clock: &'a C,
-    caller: UserId,
+    actor: &'a Actor,
     org_id: OrgId,
     group_members: HashSet<UserId>,
 }
@@ -187,34 +199,44 @@ struct Member<'a, S, C> {
 const UNCHANGED: Option<&str> = Some("unchanged");
 
 impl<S: BulkStore, C: Clock> Member<'_, S, C> {
-    /// `None` when done, `Some(code)` when skipped.
-    fn apply(&self, user_id: UserId, action: &BulkAction) -> Result<Option<&'static str>, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+    /// `None` when done, `Some(code)` when skipped. Each change is its own
+    /// savepoint, so a refusal leaves the member as it was.
+    fn apply(&self, view: MemberView, action: &BulkAction) -> Result<Option<&'static str>, DomainError> {
+        self.store.atomically(|| match self.change(view, action) {
+            Ok(outcome) => Ok((Ok(outcome), true)),
+            Err(e) if e.is_outage() => Err(e),
+            Err(e) => Ok((Err(e), false)),
+        })?
+    }
+
+    fn change(&self, view: MemberView, action: &BulkAction) -> Result<Option<&'static str>, DomainError> {
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
+        let user_id = view.membership.user_id;
         match action {
             BulkAction::AddLabels(labels) | BulkAction::RemoveLabels(labels) => {
-                let view = store.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-                let mut set: Vec<Label> = view.membership.labels.as_slice().to_vec();
-                if matches!(action, BulkAction::AddLabels(_)) {
-                    set.extend(labels.iter().cloned());
-                } else {
-                    set.retain(|l| !labels.contains(l));
-                }
-                let names: Vec<String> = set.iter().map(|l| l.as_str().to_owned()).collect();
-                let labels = Labels::parse(names.iter().map(String::as_str))
-                    .map_err(|e| DomainError::Validation(vec![FieldError::from_invalid("params.labels", e)]))?;
-                self.patch(user_id, MemberPatch { labels: Some(labels), ..MemberPatch::default() })
+                let labels = labels.clone();
+                let add = matches!(action, BulkAction::AddLabels(_));
+                self.patch(view, move |m| {
+                    let mut set: Vec<Label> = m.labels.as_slice().to_vec();
+                    if add {
+                        set.extend(labels.iter().cloned());
+                    } else {
+                        set.retain(|l| !labels.contains(l));
+                    }
+                    let names: Vec<String> = set.iter().map(|l| l.as_str().to_owned()).collect();
+                    let labels = Labels::parse(names.iter().map(String::as_str))
+                        .map_err(|e| DomainError::Validation(vec![FieldError::from_invalid("params.labels", e)]))?;
+                    Ok(MemberPatch { labels: Some(labels), ..MemberPatch::default() })
+                })
             }
             BulkAction::SetStatus(status) => {
-                self.patch(user_id, MemberPatch { status: Some(*status), ..MemberPatch::default() })
+                self.patch(view, |_| Ok(MemberPatch { status: Some(*status), ..MemberPatch::default() }))
             }
-            BulkAction::SetMemberLevel(level) => {
-                self.patch(user_id, MemberPatch { member_level: Some(level.clone()), ..MemberPatch::default() })
-            }
+            BulkAction::SetMemberLevel(level) => self.patch(view, |_| {
+                Ok(MemberPatch { member_level: Some(level.clone()), ..MemberPatch::default() })
+            }),
+            BulkAction::AssignCoach(coach) if view.membership.assigned_to_coach_id == *coach => Ok(UNCHANGED),
             BulkAction::AssignCoach(coach) => {
-                let before = store.member(org_id, user_id)?.map(|v| v.membership.assigned_to_coach_id);
-                if before == Some(*coach) {
-                    return Ok(UNCHANGED);
-                }
                 members::assign_coach(store, store, clock, caller, org_id, user_id, *coach)?;
                 Ok(None)
             }
@@ -239,11 +261,26 @@ impl<S: BulkStore, C: Clock> Member<'_, S, C> {
         }
     }
 
-    fn patch(&self, user_id: UserId, patch: MemberPatch) -> Result<Option<&'static str>, DomainError> {
-        let (store, clock) = (self.store, self.clock);
-        let before = store.member(self.org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-        let after = members::update(store, store, clock, self.caller, self.org_id, user_id, patch, None)?;
-        Ok(if after.membership.version == before.membership.version { UNCHANGED } else { None })
+    /// Writes the patch `make` builds from the member as read; if someone
+    /// changed the member since the read, reads again and retries once.
+    fn patch(
+        &self,
+        view: MemberView,
+        make: impl Fn(&Membership) -> Result<MemberPatch, DomainError>,
+    ) -> Result<Option<&'static str>, DomainError> {
+        let (user_id, version) = (view.membership.user_id, view.membership.version);
+        let patch = make(&view.membership)?;
+        let after = match members::update_as(self.actor, self.store, self.clock, view, patch, None) {
+            Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
+                let fresh = self.store.member(self.org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+                let patch = make(&fresh.membership)?;
+                let before = fresh.membership.version;
+                let after = members::update_as(self.actor, self.store, self.clock, fresh, patch, None)?;
+                return Ok(if after.membership.version == before { UNCHANGED } else { None });
+            }
+            other => other?,
+        };
+        Ok(if after.membership.version == version { UNCHANGED } else { None })
     }
 }
 

@@ -4,7 +4,11 @@ use crate::error::RepoError;
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
 use crate::invitation::OutboxMessage;
 use crate::member::{MemberRepo, MemberView, RosterPage};
+use crate::plans::{PlanAssignment, PlanFilter, TrainingPlan};
+use crate::ids::AssignmentId;
 use crate::ports::OrganizationRepo;
+use crate::services::organizations::tests::clock;
+use std::cell::Cell;
 use crate::services::organizations::tests::{membership, view};
 use chrono::{DateTime, Utc};
 
@@ -34,6 +38,19 @@ mockall::mock! {
         fn remove_member(&self, org_id: OrgId, user_id: UserId, actor: UserId, at: DateTime<Utc>, event: &AuditEvent)
             -> Result<(), RepoError>;
         fn roster(&self, org_id: OrgId, query: &RosterQuery) -> Result<RosterPage, RepoError>;
+        fn members(&self, org_id: OrgId, user_ids: &[UserId]) -> Result<Vec<MemberView>, RepoError>;
+    }
+    impl PlanRepo for Store {
+        fn insert_plan(&self, plan: &TrainingPlan, event: &AuditEvent) -> Result<(), RepoError>;
+        fn plan(&self, org_id: OrgId, plan_id: PlanId) -> Result<Option<TrainingPlan>, RepoError>;
+        fn plans(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<TrainingPlan>, RepoError>;
+        fn update_plan(&self, plan: &TrainingPlan, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError>;
+    }
+    impl AssignmentRepo for Store {
+        fn assign(&self, assignment: &PlanAssignment, event: &AuditEvent) -> Result<(), RepoError>;
+        fn assignments_of(&self, org_id: OrgId, user_id: UserId) -> Result<Vec<PlanAssignment>, RepoError>;
+        fn cancel_assignment(&self, org_id: OrgId, user_id: UserId, assignment_id: AssignmentId, at: DateTime<Utc>,
+            event: &AuditEvent) -> Result<bool, RepoError>;
     }
     impl GroupRepo for Store {
         fn insert_group(&self, group: &Group, event: &AuditEvent) -> Result<(), RepoError>;
@@ -49,6 +66,106 @@ mockall::mock! {
         fn assign_plan_to_group(&self, request: &GroupPlanRequest, candidates: &[UserId], event: &AuditEvent)
             -> Result<Vec<MemberOutcome>, RepoError>;
     }
+}
+
+thread_local! {
+    /// Transactions begun and committed by the mock's `atomically`.
+    static BEGUN: Cell<u32> = const { Cell::new(0) };
+    static COMMITTED: Cell<u32> = const { Cell::new(0) };
+}
+
+impl UnitOfWork for MockStore {
+    fn atomically<T>(&self, f: impl FnOnce() -> Result<(T, bool), DomainError>) -> Result<T, DomainError> {
+        BEGUN.set(BEGUN.get() + 1);
+        let (value, keep) = f()?;
+        COMMITTED.set(COMMITTED.get() + u32::from(keep));
+        Ok(value)
+    }
+}
+
+fn athlete_view(org: OrgId, user: UserId) -> MemberView {
+    MemberView {
+        membership: membership(org, user, Role::Athlete),
+        first_name: "Ada".into(),
+        last_name: None,
+        email: format!("{user}@example.com"),
+        last_activity_at: None,
+    }
+}
+
+/// A head coach's store holding `athletes`, read in one call.
+fn store_with(org: OrgId, head: UserId, athletes: Vec<MemberView>) -> MockStore {
+    let mut store = MockStore::new();
+    store.expect_organization().returning(move |_| Ok(Some(view(org, head))));
+    store.expect_live_membership().returning(move |o, u| Ok(Some(membership(o, u, Role::HeadCoach))));
+    store.expect_members().times(1).returning(move |_, _| Ok(athletes.clone()));
+    store
+}
+
+fn add_label() -> BulkAction {
+    BulkAction::AddLabels(vec![Label::parse("@marathon").unwrap()])
+}
+
+#[test]
+fn members_are_read_once_and_changed_in_one_transaction_with_a_savepoint_each() {
+    let (org, head) = (OrgId::new(), UserId::new());
+    let athletes: Vec<MemberView> = (0..3).map(|_| athlete_view(org, UserId::new())).collect();
+    let ids: Vec<UserId> = athletes.iter().map(|a| a.membership.user_id).collect();
+    let mut store = store_with(org, head, athletes);
+    store.expect_member().never();
+    store.expect_update_member().times(3).returning(|_, _, _| Ok(()));
+    let (begun, committed) = (BEGUN.get(), COMMITTED.get());
+    let results = apply(&store, &clock(), head, org, &ids, &add_label()).unwrap();
+    assert!(results.iter().all(|r| r.outcome == BulkOutcome::Done), "{results:?}");
+    // The request's transaction and one savepoint per member, all kept.
+    assert_eq!((BEGUN.get() - begun, COMMITTED.get() - committed), (4, 4));
+}
+
+#[test]
+fn a_member_changed_since_the_read_is_read_again_and_changed_once_more() {
+    let (org, head) = (OrgId::new(), UserId::new());
+    let athlete = athlete_view(org, UserId::new());
+    let user = athlete.membership.user_id;
+    let mut fresh = athlete.clone();
+    fresh.membership.version += 1;
+    let mut store = store_with(org, head, vec![athlete]);
+    store.expect_member().times(1).returning(move |_, _| Ok(Some(fresh.clone())));
+    let mut seq = mockall::Sequence::new();
+    store
+        .expect_update_member()
+        .times(1)
+        .in_sequence(&mut seq)
+        .returning(|_, _, _| Err(RepoError::Conflict(Conflict::VersionMismatch)));
+    store
+        .expect_update_member()
+        .times(1)
+        .in_sequence(&mut seq)
+        .withf(|m, expected, _| *expected == m.version - 1 && m.labels.as_slice().len() == 1)
+        .returning(|_, _, _| Ok(()));
+    let results = apply(&store, &clock(), head, org, &[user], &add_label()).unwrap();
+    assert_eq!(results, [BulkResult { user_id: user, outcome: BulkOutcome::Done, code: None }]);
+}
+
+#[test]
+fn an_outage_ends_the_request_and_keeps_nothing() {
+    let (org, head) = (OrgId::new(), UserId::new());
+    let athletes: Vec<MemberView> = (0..3).map(|_| athlete_view(org, UserId::new())).collect();
+    let ids: Vec<UserId> = athletes.iter().map(|a| a.membership.user_id).collect();
+    let mut store = store_with(org, head, athletes);
+    store.expect_update_member().times(2).returning(move |_, _, _| {
+        CALLS.set(CALLS.get() + 1);
+        if CALLS.get() == 2 { Err(RepoError::Unavailable("connection reset".into())) } else { Ok(()) }
+    });
+    CALLS.set(0);
+    let committed = COMMITTED.get();
+    let err = apply(&store, &clock(), head, org, &ids, &add_label()).unwrap_err();
+    assert!(err.is_outage(), "{err:?}");
+    // Only the first member's savepoint was kept; the request's transaction was not.
+    assert_eq!(COMMITTED.get() - committed, 1);
+}
+
+thread_local! {
+    static CALLS: Cell<u32> = const { Cell::new(0) };
 }
 
 /// A head coach's store whose roster says `total` members match.

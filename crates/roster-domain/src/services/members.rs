@@ -230,13 +230,43 @@ pub fn update(
     expected_version: Option<i64>,
 ) -> Result<MemberView, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
-    let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    authorize(&actor, Action::UpdateMember, Target::Member(&view.membership))?;
+    let view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+    update_as(&actor, members, clock, view, patch, expected_version)
+}
+
+/// [`update`] for a caller already resolved and a member already read (the
+/// bulk action and the import, which read many at once). The write still
+/// checks that the stored version is the one read.
+pub(crate) fn update_as(
+    actor: &Actor,
+    members: &impl MemberRepo,
+    clock: &impl Clock,
+    mut view: MemberView,
+    patch: MemberPatch,
+    expected_version: Option<i64>,
+) -> Result<MemberView, DomainError> {
+    authorize(actor, Action::UpdateMember, Target::Member(&view.membership))?;
     let old_version = view.membership.version;
     if expected_version.is_some_and(|v| v != old_version) {
         return Err(Conflict::VersionMismatch.into());
     }
     let m = &mut view.membership;
+    let changes = apply_patch(m, patch);
+    if changes.is_empty() {
+        return Ok(view);
+    }
+    let now = clock.now();
+    m.version = old_version + 1;
+    m.updated_at = now;
+    let (org_id, user_id) = (m.org_id, m.user_id);
+    let event = AuditEvent::new(org_id, actor.user_id(), "member.updated", Some(user_id), Value::Object(changes), now);
+    members.update_member(m, old_version, &event)?;
+    Ok(view)
+}
+
+/// Applies `patch` to `m`; the fields it changed, as the audit event shows
+/// them (empty when it changes nothing).
+pub(crate) fn apply_patch(m: &mut Membership, patch: MemberPatch) -> Map<String, Value> {
     let mut changes = Map::new();
     record(&mut changes, "display_name", &mut m.display_name, patch.display_name, text);
     record(&mut changes, "member_level", &mut m.member_level, patch.member_level, text);
@@ -248,15 +278,7 @@ pub fn update(
         changes.insert("private_notes".into(), json!({"changed": true}));
         m.private_notes = notes;
     }
-    if changes.is_empty() {
-        return Ok(view);
-    }
-    let now = clock.now();
-    m.version = old_version + 1;
-    m.updated_at = now;
-    let event = AuditEvent::new(org_id, actor.user_id(), "member.updated", Some(user_id), Value::Object(changes), now);
-    members.update_member(m, old_version, &event)?;
-    Ok(view)
+    changes
 }
 
 /// Assigns an athlete to a coach of the organization, or unassigns them

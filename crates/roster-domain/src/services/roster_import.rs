@@ -55,21 +55,20 @@ fn field(column: &str, code: &str, message: impl Into<String>) -> DomainError {
     DomainError::Validation(vec![FieldError::new(column, code, message)])
 }
 
-/// An outage or a store failure ends the whole import; any other refusal is the row's.
-fn ends_the_import(e: &DomainError) -> bool {
-    matches!(e, DomainError::Store(_) | DomainError::Unavailable(..))
-}
-
 struct Importer<'a, S, T, C> {
     store: &'a S,
     tokens: &'a T,
     clock: &'a C,
-    caller: UserId,
+    actor: Actor,
     org_id: OrgId,
     public_base_url: &'a str,
     lookups: RosterLookups,
     /// The groups each member is in now.
     member_groups: HashMap<UserId, BTreeSet<GroupId>>,
+    /// The accounts the file's e-mails name, read once.
+    accounts: HashMap<Email, User>,
+    /// Those accounts' live memberships here, read once.
+    members: HashMap<UserId, MemberView>,
 }
 
 /// Runs an import (coaches). A repeat of a committed import's
@@ -84,7 +83,8 @@ pub fn import(
     request: ImportRequest,
     public_base_url: &str,
 ) -> Result<ImportReport, DomainError> {
-    authorize(&Actor::resolve(store, org_id, caller)?, Action::ImportRoster, Target::Organization)?;
+    let actor = Actor::resolve(store, org_id, caller)?;
+    authorize(&actor, Action::ImportRoster, Target::Organization)?;
     row::check_columns(&request.table.columns)?;
     if let Some(key) = request.idempotency_key.as_deref().filter(|_| !request.dry_run)
         && let Some(done) = store.import_by_key(org_id, caller, key)?
@@ -104,15 +104,18 @@ pub fn import(
             member_groups.entry(m.user_id).or_default().insert(view.group.group_id);
         }
     }
+    let (accounts, members) = read_accounts(store, org_id, &request)?;
     let importer = Importer {
         store,
         tokens,
         clock,
-        caller,
+        actor,
         org_id,
         public_base_url,
         lookups: RosterLookups::load(store, org_id)?,
         member_groups,
+        accounts,
+        members,
     };
     store.atomically(|| {
         let mut totals = ImportTotals::default();
@@ -139,6 +142,26 @@ pub fn import(
     })
 }
 
+/// The accounts the file's e-mails name, and their memberships here: two
+/// queries for the whole file instead of two a row. A row whose e-mail does
+/// not parse is refused later, with its cell's error.
+#[allow(clippy::type_complexity)]
+fn read_accounts(
+    store: &impl ImportStore,
+    org_id: OrgId,
+    request: &ImportRequest,
+) -> Result<(HashMap<Email, User>, HashMap<UserId, MemberView>), DomainError> {
+    let columns = &request.table.columns;
+    let Some(at) = columns.iter().position(|c| c == "email") else { return Ok(Default::default()) };
+    let emails: Vec<Email> =
+        request.table.rows.iter().filter_map(|r| r.cells.get(at)).filter_map(|c| Email::parse(c.trim()).ok()).collect();
+    let accounts: HashMap<Email, User> =
+        store.users_by_emails(&emails)?.into_iter().map(|u| (u.email.clone(), u)).collect();
+    let ids: Vec<UserId> = accounts.values().map(|u| u.user_id).collect();
+    let members = store.members(org_id, &ids)?.into_iter().map(|v| (v.membership.user_id, v)).collect();
+    Ok((accounts, members))
+}
+
 /// A committed import's report (coaches), for its download.
 pub fn stored_report(
     store: &(impl ImportRepo + crate::ports::OrganizationRepo),
@@ -148,6 +171,17 @@ pub fn stored_report(
 ) -> Result<ImportReport, DomainError> {
     authorize(&Actor::resolve(store, org_id, caller)?, Action::ImportRoster, Target::Organization)?;
     Ok(store.stored_import(org_id, import_id)?.ok_or(DomainError::NotFound("import"))?.report)
+}
+
+/// The attributes a row sets (its empty cells leave them as they are).
+fn patch(input: &RowInput) -> MemberPatch {
+    MemberPatch {
+        display_name: input.display_name.clone().map(Some),
+        member_level: input.member_level.clone().map(Some),
+        labels: input.labels.clone(),
+        private_notes: input.private_notes.clone().map(Some),
+        status: input.status,
+    }
 }
 
 impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
@@ -180,11 +214,14 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             return Ok(report);
         }
         seen.insert(email.clone(), row.line);
-        let applied = self.store.atomically(|| match self.apply(&email, &input, mode) {
-            Ok(applied) => Ok((Ok(applied), true)),
-            Err(e) if ends_the_import(&e) => Err(e),
-            Err(e) => Ok((Err(RowError::from_domain(&e)), false)),
-        })?;
+        let applied = match self.unchanged(&email, &input, mode) {
+            Some(applied) => Ok(applied),
+            None => self.store.atomically(|| match self.apply(&email, &input, mode) {
+                Ok(applied) => Ok((Ok(applied), true)),
+                Err(e) if e.is_outage() => Err(e),
+                Err(e) => Ok((Err(RowError::from_domain(&e)), false)),
+            })?,
+        };
         match applied {
             Ok(applied) => {
                 report.outcome = applied.outcome;
@@ -194,6 +231,33 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             Err(errors) => report.errors = errors,
         }
         Ok(report)
+    }
+
+    /// `unchanged` for a member whom the row would leave exactly as they are
+    /// and whom the caller may edit, decided on what was read up front and
+    /// without a query; `None` sends the row through the use cases (which
+    /// also give any refusal its error).
+    fn unchanged(&self, email: &Email, input: &RowInput, mode: ImportMode) -> Option<Applied> {
+        if matches!(mode, ImportMode::CreateOnly) {
+            return None;
+        }
+        let view = self.members.get(&self.accounts.get(email)?.user_id)?;
+        let m = &view.membership;
+        let coach = match &input.coach_email {
+            Some(e) => Some(self.lookups.coach(e.as_str())?),
+            None => None,
+        };
+        let groups = match &input.groups {
+            Some(names) => Some(names.iter().map(|n| self.lookups.group(n)).collect::<Option<BTreeSet<_>>>()?),
+            None => None,
+        };
+        authorize(&self.actor, Action::UpdateMember, Target::Member(m)).ok()?;
+        let no_groups = BTreeSet::new();
+        let groups_now = self.member_groups.get(&m.user_id).unwrap_or(&no_groups);
+        let same = members::apply_patch(&mut m.clone(), patch(input)).is_empty()
+            && coach.is_none_or(|c| m.assigned_to_coach_id == Some(c))
+            && groups.is_none_or(|g| &g == groups_now);
+        same.then(|| Applied::member(RowOutcome::Unchanged, m.user_id))
     }
 
     fn apply(&self, email: &Email, input: &RowInput, mode: ImportMode) -> Result<Applied, DomainError> {
@@ -216,11 +280,8 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             ),
             None => None,
         };
-        let account = self.store.user_by_email(email)?.map(|c| c.user);
-        let member = match &account {
-            Some(user) => self.store.member(self.org_id, user.user_id)?,
-            None => None,
-        };
+        let account = self.accounts.get(email).cloned();
+        let member = account.as_ref().and_then(|user| self.members.get(&user.user_id)).cloned();
         match (member, account, mode) {
             (Some(_), _, ImportMode::CreateOnly) => Err(Conflict::AlreadyMember.into()),
             (Some(view), _, _) => self.update(view, input, coach, groups),
@@ -238,15 +299,8 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         groups: Option<BTreeSet<GroupId>>,
     ) -> Result<Applied, DomainError> {
         let user_id = view.membership.user_id;
-        let patch = MemberPatch {
-            display_name: input.display_name.clone().map(Some),
-            member_level: input.member_level.clone().map(Some),
-            labels: input.labels.clone(),
-            private_notes: input.private_notes.clone().map(Some),
-            status: input.status,
-        };
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
-        let updated = members::update(store, store, clock, caller, org_id, user_id, patch, None)?;
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
+        let updated = members::update(store, store, clock, caller, org_id, user_id, patch(input), None)?;
         let mut changed = updated.membership.version != view.membership.version;
         if let Some(coach) = coach
             && view.membership.assigned_to_coach_id != Some(coach)
@@ -262,7 +316,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
 
     /// Puts the member in exactly `wanted`; whether anything changed.
     fn set_groups(&self, user_id: UserId, wanted: &BTreeSet<GroupId>) -> Result<bool, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
         let now = self.member_groups.get(&user_id).cloned().unwrap_or_default();
         for &group in wanted.difference(&now) {
             group_svc::add_member(store, store, clock, caller, org_id, group, user_id)?;
@@ -280,7 +334,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         coach: Option<UserId>,
         groups: Option<BTreeSet<GroupId>>,
     ) -> Result<Applied, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.caller, self.org_id);
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
         let mut groups = groups.unwrap_or_default().into_iter();
         let new = NewMember {
             target: AccountRef::Id(user.user_id),
@@ -325,7 +379,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             store,
             self.tokens,
             self.clock,
-            self.caller,
+            self.actor.user_id(),
             org_id,
             new,
             self.public_base_url,
@@ -339,7 +393,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         let now = self.clock.now();
         let event = AuditEvent::new(
             self.org_id,
-            self.caller,
+            self.actor.user_id(),
             "members.imported",
             None,
             json!({"import_id": import_id, "mode": report.mode, "skip_invalid": request.skip_invalid,
@@ -349,7 +403,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         let stored = StoredImport {
             import_id,
             org_id: self.org_id,
-            actor_user_id: self.caller,
+            actor_user_id: self.actor.user_id(),
             idempotency_key: request.idempotency_key.clone(),
             fingerprint: request.fingerprint.clone(),
             report: report.clone(),

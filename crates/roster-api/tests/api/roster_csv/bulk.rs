@@ -126,6 +126,14 @@ async fn bulk_refusals() {
         let res = bulk(&app, &org_id, &coach, label.clone()).await;
         assert_eq!(results(&res), [done(&mine), skipped(&theirs, "not_assigned_to_you")], "{:?}", app.backend);
         assert_eq!(member(&app, &org_id, &head.token, &theirs).await["labels"], json!([]));
+        // A refused member leaves no trace; the members beside it keep their change.
+        let nobody = UserId::new().to_string();
+        let mixed = json!({"user_ids": [mine.user_id, nobody, theirs.user_id], "action": "add_labels",
+                           "params": {"labels": ["@y"]}});
+        let res = bulk(&app, &org_id, &head, mixed).await;
+        let nobody_failed = (nobody.clone(), "error".to_owned(), Some("not_found".to_owned()));
+        assert_eq!(results(&res), [done(&mine), nobody_failed, done(&theirs)], "{:?}", app.backend);
+        assert_eq!(member(&app, &org_id, &head.token, &theirs).await["labels"], json!(["@y"]));
         let on_coach = json!({"user_ids": [coach.user_id], "action": "remove"});
         assert_eq!(results(&bulk(&app, &org_id, &head, on_coach).await), [skipped(&coach, "not_an_athlete")]);
         let assign = json!({"user_ids": ids, "action": "assign_coach", "params": {"coach_id": null}});

@@ -200,6 +200,10 @@ async fn an_import_creates_updates_invites_and_keeps_all_or_nothing() {
         let res = upload(&app, &org_id, &coach.token, by_assistant.as_bytes(), &[]).await;
         res.assert_problem(422, "import_rejected");
         assert_eq!(error_codes(&res.body), ["not_assigned_to_you"]);
+        // A row that would change nothing is refused to them as well: it is not theirs to vouch for.
+        let unchanged_by_assistant = format!("email\n{}\n", athlete.email);
+        let res = upload(&app, &org_id, &coach.token, unchanged_by_assistant.as_bytes(), &[("dry_run", "true")]).await;
+        assert_eq!(error_codes(res.assert_status(200)), ["not_assigned_to_you"]);
         upload(&app, &org_id, &athlete.token, lone.as_bytes(), &[]).await.assert_problem(403, "forbidden");
         upload(&app, &org_id, &head.token, lone.as_bytes(), &[("mode", "merge")])
             .await
