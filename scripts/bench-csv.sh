@@ -5,7 +5,8 @@
 # times, once each, as the head coach:
 #   - the CSV export of the whole organization (and the server's memory growth:
 #     VmHWM, the resident peak, before and after);
-#   - a dry-run import of 5 000 of those rows (`update_only`);
+#   - a dry-run import of 5 000 of those rows (`update_only`), as exported (each
+#     row `unchanged`) and with a label added to each (each row an `update`);
 #   - a bulk request adding a label to 500 athletes.
 #
 # Usage: scripts/bench-csv.sh
@@ -59,19 +60,32 @@ bench_backend() {
   local peak_after; peak_after=$(kib "$server_pid" VmHWM)
   echo "  $(($(wc -l < "$work/members.csv") - 1)) lines; server peak memory (VmHWM) $((peak_before / 1024)) -> $((peak_after / 1024)) MiB (+$(((peak_after - peak_before) / 1024)) MiB)"
 
-  python3 - "$work/members.csv" "$work/5000.csv" <<'EOF'
+  python3 - "$work/members.csv" "$work/5000.csv" "$work/5000-changed.csv" <<'EOF'
 import csv, sys
-with open(sys.argv[1], newline="", encoding="utf-8") as src, open(sys.argv[2], "w", newline="", encoding="utf-8") as dst:
+with open(sys.argv[1], newline="", encoding="utf-8") as src, open(sys.argv[2], "w", newline="", encoding="utf-8") as dst, \
+        open(sys.argv[3], "w", newline="", encoding="utf-8") as changed:
     rows = csv.reader(src)
     out = csv.writer(dst, lineterminator="\r\n")
+    out_changed = csv.writer(changed, lineterminator="\r\n")
     for i, row in enumerate(rows):
         if i > 5000:
             break
         out.writerow(row)
+        if i > 0:
+            # Every row gains a label: each one is an update.
+            at = header.index("labels")
+            row[at] = row[at] + ";@imported" if row[at] else "'@imported"
+        else:
+            header = row
+        out_changed.writerow(row)
 EOF
   curl -s -o "$work/body" -w '%{http_code} %{time_total}' -H "$auth" -F "file=@$work/5000.csv;type=text/csv" \
     -F mode=update_only -F dry_run=true "$org/imports" > "$work/status"
   timed "dry-run import, 5000 rows" 200
+  python3 -c 'import json,sys; print("  totals:", json.load(open(sys.argv[1]))["totals"])' "$work/body"
+  curl -s -o "$work/body" -w '%{http_code} %{time_total}' -H "$auth" -F "file=@$work/5000-changed.csv;type=text/csv" \
+    -F mode=update_only -F dry_run=true "$org/imports" > "$work/status"
+  timed "dry-run import, 5000 rows, each an update" 200
   python3 -c 'import json,sys; print("  totals:", json.load(open(sys.argv[1]))["totals"])' "$work/body"
 
   local ids="" cursor=""

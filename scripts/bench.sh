@@ -13,6 +13,7 @@
 # Env: BENCH_ORGS, BENCH_ATHLETES_PER_ORG, BENCH_BIG_ORG, BENCH_BACKENDS ("sqlite postgres"),
 #      ROSTER_BIN (skip the build and use this binary),
 #      BENCH_ONLY (an extended regex: run only the scenarios whose label matches it),
+#      BENCH_NO_SQL (skip replaying the filtered page's SQL with pgbench on PostgreSQL, scripts/bench-sql.py),
 #      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ big=${BENCH_BIG_ORG:-10000}
 backends=${BENCH_BACKENDS:-sqlite postgres}
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+command -v pgbench >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql-client >/dev/null; }
 pg_prefix=roster_bench
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh
@@ -50,6 +52,7 @@ scenario() {
   rps=$(awk '$1 == "Requests/sec:" { print $2 }' <<<"$out")
   errors=$(grep -E "Non-2xx|Socket errors" <<<"$out" | tr -s ' ' | tr '\n' ';' || true)
   printf '%-44s total=%-6s p50=%-9s p99=%-9s rps=%-9s %s\n' "$label" "$total" "$p50" "$p99" "$rps" "$errors"
+  last_rps=$rps
 }
 
 bench_backend() {
@@ -75,8 +78,14 @@ bench_backend() {
   local filter="status=active&label=@marathon&limit=50&include_profile_status=true"
   echo "-- $conns connections, ${duration}s each; big org $big_org_id ($big_athletes athletes), small org $small_org_id ($small_athletes)"
   scenario "default page, 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members"
+  last_rps=""
   scenario "filtered page + profile_status, 10k org" "$big_token" \
     "/api/v1/organizations/$big_org_id/members?$filter&assigned_to_coach_id=$big_coach_id"
+  if [ "$name" = postgres ] && [ -n "${last_rps:-}" ] && [ -z "${BENCH_NO_SQL:-}" ]; then
+    # The same page's statements replayed with pgbench: what the API adds to its SQL.
+    scripts/bench-sql.py "$base/api/v1/organizations/$big_org_id/members?$filter&assigned_to_coach_id=$big_coach_id" \
+      "$big_token" "${url##*/}" "$last_rps" "$conns" "$duration"
+  fi
   scenario "q search (q=chen), 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members?q=chen"
   scenario "filtered page + profile_status, 1k org" "$small_token" \
     "/api/v1/organizations/$small_org_id/members?$filter&assigned_to_coach_id=$small_coach_id"

@@ -61,18 +61,24 @@ pub(crate) fn labels_from_text(text: &str) -> Result<Vec<Label>, StoreError> {
     text.split(',').filter(|l| !l.is_empty()).map(|l| parse("memberships.labels_text", Label::parse(l))).collect()
 }
 
-/// Replaces a membership's labels.
+/// Replaces a membership's labels (the `labels_text` mirror too).
 fn write_labels(conn: &mut DbConn, m: &Membership) -> Result<(), StoreError> {
     let id = m.membership_id.to_string();
     diesel::update(memberships::table.find(&id))
         .set(memberships::labels_text.eq(labels_text(m.labels.as_slice().iter().map(|l| l.as_str()))))
         .execute(conn)?;
+    replace_label_rows(conn, m)
+}
+
+/// Replaces a membership's `member_labels` rows.
+fn replace_label_rows(conn: &mut DbConn, m: &Membership) -> Result<(), StoreError> {
+    let (id, org_id) = (m.membership_id.to_string(), m.org_id.to_string());
     diesel::delete(member_labels::table.filter(member_labels::membership_id.eq(&id))).execute(conn)?;
     for label in m.labels.as_slice() {
         diesel::insert_into(member_labels::table)
             .values((
                 member_labels::membership_id.eq(&id),
-                member_labels::org_id.eq(m.org_id.to_string()),
+                member_labels::org_id.eq(&org_id),
                 member_labels::label.eq(label.as_str()),
             ))
             .execute(conn)?;
@@ -211,25 +217,41 @@ impl MemberRepo for Store {
                 Some(coach) => !lock_live_coach(conn, m.org_id, coach)?,
                 None => false,
             };
-            let updated = if coach_gone {
-                0
-            } else {
-                diesel::update(
-                    memberships::table
-                        .filter(memberships::membership_id.eq(&id))
-                        .filter(memberships::version.eq(expected_version))
-                        .filter(memberships::removed_at.is_null()),
-                )
-                .set((
-                    memberships::status.eq(m.status.as_str()),
-                    memberships::display_name.eq(m.display_name.as_ref().map(|v| v.as_str())),
-                    memberships::member_level.eq(m.member_level.as_ref().map(|v| v.as_str())),
-                    memberships::private_notes.eq(m.private_notes.as_ref().map(|v| v.as_str())),
-                    memberships::assigned_to_coach_id.eq(m.assigned_to_coach_id.map(|c| c.to_string())),
-                    memberships::updated_at.eq(to_db(m.updated_at)),
-                    memberships::version.eq(m.version),
-                ))
-                .execute(conn)?
+            // What the write derives from besides `m`: the labels as stored
+            // (their rows are rewritten only when they change) and the
+            // account's names (for the sort and search keys).
+            type Before = (String, String, Option<String>, String);
+            let before: Option<Before> = memberships::table
+                .inner_join(users::table)
+                .filter(memberships::membership_id.eq(&id))
+                .select((memberships::labels_text, users::first_name, users::last_name, users::email))
+                .first(conn)
+                .optional()?;
+            let new_labels = labels_text(m.labels.as_slice().iter().map(|l| l.as_str()));
+            let updated = match (&before, coach_gone) {
+                (None, _) | (_, true) => 0,
+                (Some((_, first, last, email)), false) => {
+                    let display = m.display_name.as_ref().map(|v| v.as_str());
+                    diesel::update(
+                        memberships::table
+                            .filter(memberships::membership_id.eq(&id))
+                            .filter(memberships::version.eq(expected_version))
+                            .filter(memberships::removed_at.is_null()),
+                    )
+                    .set((
+                        memberships::status.eq(m.status.as_str()),
+                        memberships::display_name.eq(m.display_name.as_ref().map(|v| v.as_str())),
+                        memberships::member_level.eq(m.member_level.as_ref().map(|v| v.as_str())),
+                        memberships::private_notes.eq(m.private_notes.as_ref().map(|v| v.as_str())),
+                        memberships::assigned_to_coach_id.eq(m.assigned_to_coach_id.map(|c| c.to_string())),
+                        memberships::updated_at.eq(to_db(m.updated_at)),
+                        memberships::version.eq(m.version),
+                        memberships::labels_text.eq(&new_labels),
+                        memberships::sort_name.eq(sort_name(display, first, last.as_deref())),
+                        memberships::search_text.eq(search_text(first, last.as_deref(), display, email)),
+                    ))
+                    .execute(conn)?
+                }
             };
             if updated == 0 {
                 let live: Option<i64> = memberships::table
@@ -247,8 +269,9 @@ impl MemberRepo for Store {
                     Some(_) => Conflict::VersionMismatch.into(),
                 });
             }
-            refresh_search_keys(conn, &id)?;
-            write_labels(conn, m)?;
+            if before.is_some_and(|(old_labels, ..)| old_labels != new_labels) {
+                replace_label_rows(conn, m)?;
+            }
             insert_event(conn, event)
         })
     }

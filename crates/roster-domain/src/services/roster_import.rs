@@ -173,6 +173,14 @@ pub fn stored_report(
     Ok(store.stored_import(org_id, import_id)?.ok_or(DomainError::NotFound("import"))?.report)
 }
 
+/// A row decided without the use cases' reads (see `Importer::shortcut`).
+enum Shortcut {
+    /// The member stays exactly as they are.
+    Unchanged(UserId),
+    /// Only the member's own attributes change: one use case, one write.
+    AttributesOnly,
+}
+
 /// The attributes a row sets (its empty cells leave them as they are).
 fn patch(input: &RowInput) -> MemberPatch {
     MemberPatch {
@@ -214,8 +222,14 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             return Ok(report);
         }
         seen.insert(email.clone(), row.line);
-        let applied = match self.unchanged(&email, &input, mode) {
-            Some(applied) => Ok(applied),
+        let applied = match self.shortcut(&email, &input, mode) {
+            Some(Shortcut::Unchanged(user_id)) => Ok(Applied::member(RowOutcome::Unchanged, user_id)),
+            // One use case writes, in its own transaction: no savepoint around it.
+            Some(Shortcut::AttributesOnly) => match self.apply(&email, &input, mode) {
+                Ok(applied) => Ok(applied),
+                Err(e) if e.is_outage() => return Err(e),
+                Err(e) => Err(RowError::from_domain(&e)),
+            },
             None => self.store.atomically(|| match self.apply(&email, &input, mode) {
                 Ok(applied) => Ok((Ok(applied), true)),
                 Err(e) if e.is_outage() => Err(e),
@@ -233,11 +247,12 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         Ok(report)
     }
 
-    /// `unchanged` for a member whom the row would leave exactly as they are
-    /// and whom the caller may edit, decided on what was read up front and
-    /// without a query; `None` sends the row through the use cases (which
-    /// also give any refusal its error).
-    fn unchanged(&self, email: &Email, input: &RowInput, mode: ImportMode) -> Option<Applied> {
+    /// For a member whom the caller may edit and whose coach and groups the
+    /// row leaves as they are, decided on what was read up front and without
+    /// a query: `Unchanged` when the attributes stay too, else
+    /// `AttributesOnly`. `None` sends the row through the use cases in a
+    /// savepoint (they also give any refusal its error).
+    fn shortcut(&self, email: &Email, input: &RowInput, mode: ImportMode) -> Option<Shortcut> {
         if matches!(mode, ImportMode::CreateOnly) {
             return None;
         }
@@ -254,10 +269,16 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         authorize(&self.actor, Action::UpdateMember, Target::Member(m)).ok()?;
         let no_groups = BTreeSet::new();
         let groups_now = self.member_groups.get(&m.user_id).unwrap_or(&no_groups);
-        let same = members::apply_patch(&mut m.clone(), patch(input)).is_empty()
-            && coach.is_none_or(|c| m.assigned_to_coach_id == Some(c))
-            && groups.is_none_or(|g| &g == groups_now);
-        same.then(|| Applied::member(RowOutcome::Unchanged, m.user_id))
+        let same_coach_and_groups =
+            coach.is_none_or(|c| m.assigned_to_coach_id == Some(c)) && groups.is_none_or(|g| &g == groups_now);
+        if !same_coach_and_groups {
+            return None;
+        }
+        Some(if members::apply_patch(&mut m.clone(), patch(input)).is_empty() {
+            Shortcut::Unchanged(m.user_id)
+        } else {
+            Shortcut::AttributesOnly
+        })
     }
 
     fn apply(&self, email: &Email, input: &RowInput, mode: ImportMode) -> Result<Applied, DomainError> {
@@ -300,8 +321,16 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
     ) -> Result<Applied, DomainError> {
         let user_id = view.membership.user_id;
         let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
-        let updated = members::update(store, store, clock, caller, org_id, user_id, patch(input), None)?;
-        let mut changed = updated.membership.version != view.membership.version;
+        // The member as read up front; if someone changed them since, read again.
+        let read = view.membership.version;
+        let mut changed = match members::update_as(&self.actor, store, clock, view.clone(), patch(input), None) {
+            Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
+                let fresh = store.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+                let read = fresh.membership.version;
+                members::update_as(&self.actor, store, clock, fresh, patch(input), None)?.membership.version != read
+            }
+            other => other?.membership.version != read,
+        };
         if let Some(coach) = coach
             && view.membership.assigned_to_coach_id != Some(coach)
         {

@@ -8,7 +8,18 @@ use fantoccini::{Client, Locator};
 /// the count) and **Import CSV** (upload, preview, confirm).
 pub(super) async fn bulk_and_csv(c: &Client, check: &mut Checker, base: &str) {
     c.goto(&format!("{base}/athletes")).await.unwrap();
+    // The head's box ticks every row on the page, and untick them again.
+    let ticked = "const b = [...document.querySelectorAll('input[name=ids]')]; \
+                  return [b.filter(x => x.checked).length, b.length];";
+    click(c, "#pick-all").await;
+    let counts = c.execute(ticked, vec![]).await.unwrap();
+    let rows = counts[1].as_u64().unwrap();
+    assert!(rows > 1 && counts[0].as_u64() == Some(rows), "every row ticked: {counts}");
+    click(c, "#pick-all").await;
+    assert_eq!(c.execute(ticked, vec![]).await.unwrap()[0], 0);
     click(c, "input[name=ids]").await;
+    let some = "const a = document.getElementById('pick-all'); return [a.checked, a.indeterminate];";
+    assert_eq!(c.execute(some, vec![]).await.unwrap(), serde_json::json!([false, true]), "one of several ticked");
     click(c, "details.bulk summary").await;
     fill(c, "bulk_labels", "relay").await;
     click(c, "button[name=scope][value=checked]").await;
