@@ -6,14 +6,14 @@
 use super::roster_export::RosterStore;
 use super::{groups as group_svc, members, plans as plan_svc};
 use crate::clock::Clock;
-use crate::error::{DomainError, FieldError};
-use crate::ids::{GroupId, OrgId, PlanId, UserId};
 use crate::entities::Membership;
 use crate::error::Conflict;
+use crate::error::{DomainError, FieldError};
+use crate::ids::{GroupId, OrgId, PlanId, UserId};
 use crate::member::{Label, Labels, MemberLevel, MemberView, RosterQuery};
-use crate::ports::UnitOfWork;
 use crate::plans::{AssignmentRepo, PlanRepo};
 use crate::policy::{Action, Actor, Denied, Target, authorize};
+use crate::ports::UnitOfWork;
 use crate::role::{MembershipStatus, Role};
 use crate::services::members::MemberPatch;
 use chrono::NaiveDate;
@@ -232,9 +232,9 @@ impl<S: BulkStore, C: Clock> Member<'_, S, C> {
             BulkAction::SetStatus(status) => {
                 self.patch(view, |_| Ok(MemberPatch { status: Some(*status), ..MemberPatch::default() }))
             }
-            BulkAction::SetMemberLevel(level) => self.patch(view, |_| {
-                Ok(MemberPatch { member_level: Some(level.clone()), ..MemberPatch::default() })
-            }),
+            BulkAction::SetMemberLevel(level) => {
+                self.patch(view, |_| Ok(MemberPatch { member_level: Some(level.clone()), ..MemberPatch::default() }))
+            }
             BulkAction::AssignCoach(coach) if view.membership.assigned_to_coach_id == *coach => Ok(UNCHANGED),
             BulkAction::AssignCoach(coach) => {
                 members::assign_coach(store, store, clock, caller, org_id, user_id, *coach)?;

@@ -2,15 +2,15 @@ use super::*;
 use crate::entities::{AuditEvent, CoachView, JoinExtras, Membership, Organization, OrganizationView};
 use crate::error::RepoError;
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
+use crate::ids::AssignmentId;
 use crate::invitation::OutboxMessage;
 use crate::member::{MemberRepo, MemberView, RosterPage};
 use crate::plans::{PlanAssignment, PlanFilter, TrainingPlan};
-use crate::ids::AssignmentId;
 use crate::ports::OrganizationRepo;
 use crate::services::organizations::tests::clock;
-use std::cell::Cell;
 use crate::services::organizations::tests::{membership, view};
 use chrono::{DateTime, Utc};
+use std::cell::Cell;
 
 mockall::mock! {
     Store {}
