@@ -64,7 +64,9 @@ CREATE TABLE group_plan_enrollments_new (
 INSERT INTO group_plan_enrollments_new (enrollment_id, org_id, group_id, plan_id, start_date, created_by, created_at)
 SELECT enrollment_id, org_id, group_id, plan_id, start_date, created_by, created_at FROM group_plan_enrollments;
 
--- Unchanged but for its reference to the rebuilt `plan_assignments`.
+-- As before but for its reference to the rebuilt `plan_assignments`, and
+-- the CHECK PostgreSQL has had since 2026-12-08-000200 (at most one
+-- excuser), which SQLite could not add to the table then.
 CREATE TABLE workout_adjustments_new (
     assignment_id     TEXT NOT NULL REFERENCES plan_assignments_new (assignment_id),
     workout_index     INTEGER NOT NULL,
@@ -77,7 +79,8 @@ CREATE TABLE workout_adjustments_new (
     excused_by        TEXT REFERENCES users (user_id),
     excused_at        TIMESTAMP,
     excused_by_key_id TEXT REFERENCES api_keys (key_id),
-    PRIMARY KEY (assignment_id, workout_index)
+    PRIMARY KEY (assignment_id, workout_index),
+    CHECK (excused_by IS NULL OR excused_by_key_id IS NULL)
 );
 INSERT INTO workout_adjustments_new (assignment_id, workout_index, org_id, user_id, week, day, moved_to,
     excuse_reason, excused_by, excused_at, excused_by_key_id)

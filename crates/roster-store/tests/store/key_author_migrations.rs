@@ -105,6 +105,14 @@ fn rows_keep_their_authors_and_the_rebuilt_tables_their_triggers() {
         );
         assert!(conn.batch_execute(&neither).is_err(), "{backend:?}: an activity without an author");
 
+        let both = "UPDATE workout_adjustments SET excused_by_key_id = 'k1' WHERE assignment_id = 'a1'";
+        conn.batch_execute(&format!(
+            "INSERT INTO api_keys (key_id, org_id, secret_hash, name, scopes, prefix, created_by, created_at,
+                expires_at) VALUES ('k1', 'o1', 'h', 'CRM', '[]', 'rst_', 'u1', {T}, {T})"
+        ))
+        .unwrap();
+        assert!(conn.batch_execute(both).is_err(), "{backend:?}: an excuse by an account and a key");
+
         // The status triggers fire on the rebuilt tables.
         let version = status_version(&mut conn);
         conn.batch_execute(&format!(
