@@ -3,7 +3,7 @@
 
 use crate::entities::{AuditEvent, Membership};
 use crate::error::RepoError;
-use crate::ids::{GroupId, OrgId, PlanId, UserId};
+use crate::ids::{ApiKeyId, GroupId, OrgId, PlanId, UserId};
 use crate::values::{Description, InvalidValue, Lines, clean_text};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -102,8 +102,11 @@ pub struct GroupPlanRequest {
     pub today: NaiveDate,
     /// Also assign it to athletes who join the group later.
     pub enroll_future_members: bool,
-    /// Who asks.
+    /// Who asks; when an API key does, the key's id (as the audit trail
+    /// writes a key), with `assigned_by_key` set.
     pub assigned_by: UserId,
+    /// The organization API key that asks, if one does (no account then).
+    pub assigned_by_key: Option<ApiKeyId>,
     /// When.
     pub at: DateTime<Utc>,
 }

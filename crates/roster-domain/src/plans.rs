@@ -25,7 +25,7 @@ pub use ports::{MockAssignmentRepo, MockPlanRepo};
 
 use crate::entities::AuditEvent;
 use crate::error::DomainError;
-use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
+use crate::ids::{ApiKeyId, AssignmentId, OrgId, PlanId, UserId};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -42,8 +42,11 @@ pub struct TrainingPlan {
     pub org_id: OrgId,
     /// What the plan is: name, sport, weeks and workouts.
     pub content: PlanContent,
-    /// Its author.
+    /// Its author; when an API key wrote it, the key's id (as the audit
+    /// trail writes a key), with [`TrainingPlan::created_by_key`] set.
     pub created_by: UserId,
+    /// The organization API key that wrote it, if one did (no account then).
+    pub created_by_key: Option<ApiKeyId>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -146,8 +149,11 @@ pub struct PlanAssignment {
     pub total_weeks: u32,
     /// When cancelled.
     pub cancelled_at: Option<DateTime<Utc>>,
-    /// Who assigned it.
+    /// Who assigned it; when an API key did, the key's id (as the audit
+    /// trail writes a key), with [`PlanAssignment::assigned_by_key`] set.
     pub assigned_by: UserId,
+    /// The organization API key that assigned it, if one did (no account then).
+    pub assigned_by_key: Option<ApiKeyId>,
     /// When.
     pub assigned_at: DateTime<Utc>,
 }
@@ -171,6 +177,7 @@ impl PlanAssignment {
             total_weeks: plan.content.duration_weeks,
             cancelled_at: None,
             assigned_by,
+            assigned_by_key: None,
             assigned_at: now,
         }
     }

@@ -131,6 +131,7 @@ impl AttentionRepo for Store {
                     .optional()?
                     .ok_or(roster_domain::DomainError::NotFound("member"))?;
                 let code = ack.code.as_str().to_owned();
+                let (acknowledged_by, acknowledged_by_key_id) = crate::rows::author_to_db(ack.by, ack.by_key);
                 diesel::delete(
                     attention_acknowledgements::table
                         .filter(attention_acknowledgements::membership_id.eq(&membership_id))
@@ -145,8 +146,9 @@ impl AttentionRepo for Store {
                         severity: ack.severity.as_str().to_owned(),
                         data_version: ack.data_version,
                         note: ack.note.clone(),
-                        acknowledged_by: ack.by.to_string(),
+                        acknowledged_by,
                         acknowledged_at: to_db(ack.at),
+                        acknowledged_by_key_id,
                     })
                     .execute(conn)?;
                 // Stale, so that the next reader stores the queue order

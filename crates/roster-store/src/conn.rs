@@ -117,6 +117,37 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<usize, crate::StoreError> {
     }
 }
 
+/// Applies pending migrations in order up to, not including, the first
+/// whose version (`YYYYMMDDhhmmss`, the folder's date and number) is
+/// `version` or later; returns how many ran. For tests of what a migration
+/// does to rows written before it.
+#[cfg(feature = "testing")]
+pub fn run_migrations_before(conn: &mut DbConn, version: &str) -> Result<usize, crate::StoreError> {
+    let to_err = |e: Box<dyn std::error::Error + Send + Sync>| crate::StoreError::Pool(format!("migrations: {e}"));
+    let mut ran = 0;
+    loop {
+        let next = match conn {
+            DbConn::Sqlite(c) => {
+                c.pending_migrations(SQLITE_MIGRATIONS).map_err(to_err)?.first().map(|m| m.name().version().to_string())
+            }
+            DbConn::Pg(c) => c
+                .pending_migrations(POSTGRES_MIGRATIONS)
+                .map_err(to_err)?
+                .first()
+                .map(|m| m.name().version().to_string()),
+        };
+        match next {
+            Some(next) if next.as_str() < version => {}
+            _ => return Ok(ran),
+        }
+        match conn {
+            DbConn::Sqlite(c) => c.run_next_migration(SQLITE_MIGRATIONS).map_err(to_err)?,
+            DbConn::Pg(c) => c.run_next_migration(POSTGRES_MIGRATIONS).map_err(to_err)?,
+        };
+        ran += 1;
+    }
+}
+
 /// Whether every embedded migration has been applied.
 pub fn migrations_applied(conn: &mut DbConn) -> Result<bool, crate::StoreError> {
     let to_err = |e: Box<dyn std::error::Error + Send + Sync>| crate::StoreError::Pool(format!("migrations: {e}"));

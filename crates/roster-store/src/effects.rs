@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras};
 use roster_domain::plans::PlanAssignment;
-use roster_domain::{DomainError, FieldError, GroupId, OrgId, PlanId, Role, UserId};
+use roster_domain::{ApiKeyId, DomainError, FieldError, GroupId, OrgId, PlanId, Role, UserId};
 use serde_json::json;
 
 /// How a refused extra is handled.
@@ -53,7 +53,7 @@ fn assign_checked(
     plan_id: PlanId,
     start: Option<NaiveDate>,
     field: &str,
-    (actor, assigned_by): (UserId, UserId),
+    (actor, assigned_by): (UserId, (UserId, Option<ApiKeyId>)),
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let org = org_id.to_string();
@@ -61,7 +61,7 @@ fn assign_checked(
     let plan = plan_in(conn, &org, &plan_id.to_string())?
         .ok_or_else(|| unknown(field, "unknown_plan", "no such training plan in this organization"))?;
     let (mut a, event) = PlanAssignment::decide(&plan, user_id, start, today, actor, now)?;
-    a.assigned_by = assigned_by;
+    (a.assigned_by, a.assigned_by_key) = assigned_by;
     insert_assignment(conn, &a, false)?;
     insert_event(conn, &event)
 }
@@ -103,7 +103,7 @@ pub(crate) fn apply_join_effects(
             plan.plan_id,
             plan.start_date,
             "training_plan.plan_id",
-            (actor, actor),
+            (actor, (actor, None)),
             now,
         );
         match result {
@@ -153,23 +153,25 @@ pub(crate) fn apply_enrollments(
     if role.as_deref() != Some(Role::Athlete.as_str()) {
         return Ok(()); // plans are for athletes; a coach in a group gets none
     }
-    let enrollments: Vec<(String, String, String)> = group_plan_enrollments::table
+    type Enrollment = (String, String, Option<String>, Option<String>);
+    let enrollments: Vec<Enrollment> = group_plan_enrollments::table
         .filter(group_plan_enrollments::group_id.eq(group_id.to_string()))
         .order(group_plan_enrollments::enrollment_id.asc())
         .select((
             group_plan_enrollments::plan_id,
             group_plan_enrollments::start_date,
             group_plan_enrollments::created_by,
+            group_plan_enrollments::created_by_key_id,
         ))
         .load(conn)?;
-    for (plan_id, start, enrolled_by) in enrollments {
+    for (plan_id, start, enrolled_by, enrolled_by_key) in enrollments {
         let plan_id: PlanId = crate::error::parse("group_plan_enrollments.plan_id", plan_id.parse())?;
         let start = crate::plans::parse_date("group_plan_enrollments.start_date", &start)?;
         // The assignment is the enrollment's doing: it is recorded as assigned
-        // by the account that enrolled the group (`assigned_by` references
-        // accounts), while the audit trail names whoever added the member,
-        // which may be an API key.
-        let enrolled_by: UserId = crate::error::parse("group_plan_enrollments.created_by", enrolled_by.parse())?;
+        // by the account or API key that enrolled the group, while the audit
+        // trail names whoever added the member (which may be another key).
+        let enrolled_by =
+            crate::rows::author_from_db("group_plan_enrollments.created_by", enrolled_by, enrolled_by_key)?;
         match assign_checked(conn, org_id, user_id, plan_id, Some(start), "plan_id", (actor, enrolled_by), now) {
             Ok(()) => {}
             Err(e) if skippable(&e).is_some() => {

@@ -285,7 +285,7 @@ impl GroupRepo for Store {
             }
             let mut results = Vec::with_capacity(candidates.len());
             for &user_id in candidates {
-                let (a, assigned) = PlanAssignment::decide(
+                let (mut a, assigned) = PlanAssignment::decide(
                     &plan,
                     user_id,
                     Some(request.start_date),
@@ -293,6 +293,7 @@ impl GroupRepo for Store {
                     request.assigned_by,
                     request.at,
                 )?;
+                a.assigned_by_key = request.assigned_by_key;
                 let outcome = match insert_assignment(conn, &a, true) {
                     Ok(AssignOutcome::Assigned) => {
                         insert_event(conn, &assigned)?;
@@ -317,6 +318,8 @@ impl GroupRepo for Store {
                     .count()
                     .get_result(conn)?;
                 if existing == 0 {
+                    let (created_by, created_by_key_id) =
+                        crate::rows::author_to_db(request.assigned_by, request.assigned_by_key);
                     diesel::insert_into(group_plan_enrollments::table)
                         .values((
                             group_plan_enrollments::enrollment_id.eq(uuid::Uuid::now_v7().to_string()),
@@ -324,8 +327,9 @@ impl GroupRepo for Store {
                             group_plan_enrollments::group_id.eq(request.group_id.to_string()),
                             group_plan_enrollments::plan_id.eq(request.plan_id.to_string()),
                             group_plan_enrollments::start_date.eq(start),
-                            group_plan_enrollments::created_by.eq(request.assigned_by.to_string()),
+                            group_plan_enrollments::created_by.eq(created_by),
                             group_plan_enrollments::created_at.eq(to_db(request.at)),
+                            group_plan_enrollments::created_by_key_id.eq(created_by_key_id),
                         ))
                         .execute(conn)?;
                 }

@@ -36,6 +36,8 @@ mod throttle;
 mod webhooks;
 
 pub use check::{CheckReport, Drift};
+#[cfg(feature = "testing")]
+pub use conn::run_migrations_before;
 pub use conn::{DatabaseUrl, DbConn, UrlError, connect, connect_with, migrations_applied, run_migrations, write_tx};
 pub use effects::JoinMode;
 pub use error::StoreError;

@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, Membership, Organization, User};
 use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
+use roster_domain::{ApiKeyId, UserId};
 
 /// A UTC instant as stored.
 pub(crate) fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
@@ -15,6 +16,32 @@ pub(crate) fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
 /// A stored time as a UTC instant.
 pub(crate) fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
+}
+
+/// An author as stored: the account column, or the API key column beside it
+/// (exactly one is set). As the audit trail writes a key, a key's id stands
+/// where an account's would, and the key is returned too.
+pub(crate) fn author_from_db(
+    column: &str,
+    account: Option<String>,
+    key: Option<String>,
+) -> Result<(UserId, Option<ApiKeyId>), StoreError> {
+    match (account, key) {
+        (Some(account), None) => Ok((parse(column, account.parse())?, None)),
+        (None, Some(key)) => {
+            let key: ApiKeyId = parse(&format!("{column}_key_id"), key.parse())?;
+            Ok((UserId::from_uuid(key.as_uuid()), Some(key)))
+        }
+        _ => Err(StoreError::Corrupt(format!("{column}: not exactly one of an account and a key"))),
+    }
+}
+
+/// An author as stored: `(account, key)` columns, exactly one set.
+pub(crate) fn author_to_db(by: UserId, key: Option<ApiKeyId>) -> (Option<String>, Option<String>) {
+    match key {
+        Some(key) => (None, Some(key.to_string())),
+        None => (Some(by.to_string()), None),
+    }
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable)]

@@ -73,11 +73,12 @@ diesel::table! {
         level -> Nullable<Text>,
         duration_weeks -> Integer,
         workouts -> Text,
-        created_by -> Text,
+        created_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         archived_at -> Nullable<Timestamp>,
         version -> BigInt,
+        created_by_key_id -> Nullable<Text>,
     }
 }
 
@@ -91,8 +92,9 @@ diesel::table! {
         end_date -> Text,
         total_weeks -> Integer,
         cancelled_at -> Nullable<Timestamp>,
-        assigned_by -> Text,
+        assigned_by -> Nullable<Text>,
         assigned_at -> Timestamp,
+        assigned_by_key_id -> Nullable<Text>,
     }
 }
 
@@ -128,8 +130,9 @@ diesel::table! {
         group_id -> Text,
         plan_id -> Text,
         start_date -> Text,
-        created_by -> Text,
+        created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        created_by_key_id -> Nullable<Text>,
     }
 }
 
@@ -234,8 +237,9 @@ diesel::table! {
         severity -> Text,
         data_version -> BigInt,
         note -> Nullable<Text>,
-        acknowledged_by -> Text,
+        acknowledged_by -> Nullable<Text>,
         acknowledged_at -> Timestamp,
+        acknowledged_by_key_id -> Nullable<Text>,
     }
 }
 
@@ -276,8 +280,9 @@ diesel::table! {
         title -> Nullable<Text>,
         source -> Text,
         external_id -> Nullable<Text>,
-        created_by -> Text,
+        created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        created_by_key_id -> Nullable<Text>,
     }
 }
 

@@ -76,6 +76,24 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// A connection to this database as it is: no migration run (see
+    /// [`crate::run_migrations_before`]), foreign keys on as the pool has them.
+    #[allow(clippy::expect_used)]
+    pub fn bare_conn(&self) -> crate::DbConn {
+        match DatabaseUrl::parse(&self.url).expect("a test URL") {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy()).expect("the SQLite file opens");
+                conn.batch_execute("PRAGMA foreign_keys = ON;").expect("foreign keys on");
+                crate::DbConn::Sqlite(conn)
+            }
+            DatabaseUrl::Postgres(url) => {
+                crate::DbConn::Pg(PgConnection::establish(&url).expect("the PostgreSQL database opens"))
+            }
+        }
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Some((base, name)) = &self.pg

@@ -5,7 +5,7 @@
 pub mod dto;
 
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -103,17 +103,20 @@ pub async fn list_activities(
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     request_body = ActivityBody,
     responses((status = 201, body = ActivityDto), (status = 200, description = "a resend", body = ActivityDto),
-        (status = 400, body = Problem), (status = 403, description = "not_assigned_to_you", body = Problem),
+        (status = 400, body = Problem),
+        (status = 403, description = "not_assigned_to_you, insufficient_scope: an API key without activities:write", body = Problem),
         (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_activity(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     body: Json<ActivityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
     let inserted = user
-        .run(&state, move |s, me| svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
+        .run(&state, org_id, move |s, me| {
+            svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input)
+        })
         .await?;
     let mut res = if inserted.is_created() { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(res.json(ActivityDto::from(inserted.into_inner())))

@@ -1,7 +1,7 @@
 //! The attention queue (`GET /organizations/{org_id}/attention`) and a
 //! coach's acknowledgement of one signal of an athlete.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::members::dto::MemberDto;
 use crate::routes::{Json, decode_cursor, encode_cursor, page_limit};
@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use roster_domain::attention::{AttentionSignal, QueueCursor, QueuePage, QueueQuery, Severity, SignalCode};
 use roster_domain::services::attention as svc;
 use roster_domain::services::members::MemberAccess;
-use roster_domain::{Clock, OrgId, UserId};
+use roster_domain::{ApiKeyId, Clock, OrgId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -144,8 +144,10 @@ pub struct AcknowledgementDto {
     pub severity: Severity,
     /// The coach's note.
     pub note: Option<String>,
-    /// The coach.
-    pub acknowledged_by: UserId,
+    /// The coach; null when an organization API key acknowledged it (see `acknowledged_by_key_id`).
+    pub acknowledged_by: Option<UserId>,
+    /// The organization API key that acknowledged it, if one did (then `acknowledged_by` is null).
+    pub acknowledged_by_key_id: Option<ApiKeyId>,
     /// When.
     pub acknowledged_at: DateTime<Utc>,
 }
@@ -158,11 +160,13 @@ pub struct AcknowledgementDto {
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), ("signal" = SignalCode, Path)),
     request_body = AcknowledgeBody,
     responses((status = 200, body = AcknowledgementDto), (status = 400, body = Problem),
-        (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 401, body = Problem),
+        (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without members:write", body = Problem),
+        (status = 404, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn acknowledge(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId, String)>,
     body: Json<AcknowledgeBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -171,7 +175,7 @@ pub async fn acknowledge(
         serde_json::from_value(serde_json::Value::String(signal)).map_err(|_| ApiError::not_found("signal"))?;
     let note = body.into_inner().note;
     let ack = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let thresholds = s.settings.attention_thresholds();
             svc::acknowledge(&s.store, &s.clock, me, (org_id, athlete), (code, note), &thresholds)
         })
@@ -180,7 +184,8 @@ pub async fn acknowledge(
         code: ack.code,
         severity: ack.severity,
         note: ack.note,
-        acknowledged_by: ack.by,
+        acknowledged_by: ack.by_key.is_none().then_some(ack.by),
+        acknowledged_by_key_id: ack.by_key,
         acknowledged_at: ack.at,
     }))
 }

@@ -1,7 +1,7 @@
 //! `/organizations/{org_id}/groups`, their members and group plan assignment.
 
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
-use crate::auth::{AuthUser, Principal};
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -325,18 +325,19 @@ pub async fn remove_member(
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/groups/{group_id}/plan-assignments", tag = "groups",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("group_id" = GroupId, Path)),
     request_body = GroupAssignBody,
-    responses((status = 200, body = GroupAssignResponse), (status = 403, body = Problem),
+    responses((status = 200, body = GroupAssignResponse),
+        (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without plans:write", body = Problem),
         (status = 404, body = Problem),
         (status = 422, description = "start_date_in_past, plan_archived, unknown_plan", body = Problem)))]
 pub async fn assign_plan(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, GroupId)>,
     body: Json<GroupAssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, group_id), body) = (path.into_inner(), body.into_inner());
     let results = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             service::assign_plan(
                 &s.store,
                 &s.store,

@@ -4,7 +4,7 @@
 pub mod dto;
 
 use super::{decode_cursor, encode_cursor, etag, if_match, page_limit};
-use crate::auth::{AuthUser, Principal};
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -120,17 +120,19 @@ pub async fn list(
 /// Add a plan to the library (coaches).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/training-plans", tag = "training plans",
     security(("bearer" = [])), params(("org_id" = OrgId, Path)), request_body = CreatePlanBody,
-    responses((status = 201, body = PlanDto), (status = 403, body = Problem), (status = 404, body = Problem),
+    responses((status = 201, body = PlanDto),
+        (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without plans:write", body = Problem),
+        (status = 404, body = Problem),
         (status = 422, description = "a bad field, e.g. `workouts[3].week` outside `duration_weeks`", body = Problem)))]
 pub async fn create(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     body: Json<CreatePlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, body) = (path.into_inner(), body.into_inner());
     let plan = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let mut errors = FieldErrors::new();
             let name = errors.check("name", PlanName::parse(&body.name));
             let description =
@@ -258,19 +260,19 @@ pub async fn list_assignments(
     tag = "training plans", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)), request_body = AssignBody,
     responses((status = 201, body = AssignmentDto),
-        (status = 403, description = "forbidden, not_assigned_to_you", body = Problem),
+        (status = 403, description = "forbidden, not_assigned_to_you, insufficient_scope: an API key without plans:write", body = Problem),
         (status = 404, body = Problem),
         (status = 409, description = "plan_assignment_overlap", body = Problem),
         (status = 422, description = "start_date_in_past, plan_archived, unknown_plan", body = Problem)))]
 pub async fn assign(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     body: Json<AssignBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), body) = (path.into_inner(), body.into_inner());
     let (a, today) = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             service::assign(&s.store, &s.store, &s.store, &s.clock, me, org_id, athlete, body.plan_id, body.start_date)
         })
         .await?;

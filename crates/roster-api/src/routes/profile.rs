@@ -4,7 +4,7 @@
 pub mod dto;
 pub use roster_import::multipart;
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::athlete::dto::ActivityDto;
 use crate::state::AppState;
@@ -188,7 +188,8 @@ fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
     request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses((status = 201, body = ActivityDto), (status = 200, description = "the same file again", body = ActivityDto),
         (status = 400, description = "missing_field (file), unknown_field, malformed_multipart", body = Problem),
-        (status = 403, description = "not_assigned_to_you", body = Problem), (status = 404, body = Problem),
+        (status = 403, description = "not_assigned_to_you, insufficient_scope: an API key without activities:write", body = Problem),
+        (status = 404, body = Problem),
         (status = 413, description = "payload_too_large, file_too_large", body = Problem),
         (status = 415, description = "not multipart/form-data", body = Problem),
         (status = 422, description = "unsupported_format, malformed_file, empty_track, missing_timestamps, \
@@ -196,14 +197,17 @@ fn read_form(req: &HttpRequest, body: &[u8]) -> Result<Form, ApiError> {
 pub async fn import_activity(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
     // Who may write comes first: a caller told 404 or 403 has sent nothing
     // the server reads, and learns nothing from how a file would have parsed.
-    user.run(&state, move |s, me| svc::authorized_athlete(&s.store, org_id, me, athlete, Action::WriteAthleteData))
+    user.clone()
+        .run(&state, org_id, move |s, me| {
+            svc::authorized_athlete(&s.store, org_id, me, athlete, Action::WriteAthleteData)
+        })
         .await?;
     let body = read_body(&req, payload, MAX_IMPORT_BODY_BYTES, too_large()).await?;
     let form = read_form(&req, &body)?;
@@ -218,7 +222,9 @@ pub async fn import_activity(
     .map_err(|e| import_problem(&e))?;
     let input = roster_import::activity_input(imported, hash, sport, title);
     let inserted = user
-        .run(&state, move |s, me| svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
+        .run(&state, org_id, move |s, me| {
+            svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input)
+        })
         .await?;
     let mut res = if inserted.is_created() { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(res.json(ActivityDto::from(inserted.into_inner())))

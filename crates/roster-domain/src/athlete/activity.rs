@@ -3,7 +3,7 @@
 
 use super::{in_range_f64, in_range_i64, optional_text};
 use crate::error::{DomainError, FieldErrors};
-use crate::ids::{ActivityId, UserId};
+use crate::ids::{ActivityId, ApiKeyId, UserId};
 use crate::sport::Sport;
 use crate::values::InvalidValue;
 use chrono::{DateTime, Duration, SubsecRound, Utc};
@@ -92,8 +92,12 @@ pub struct Activity {
     pub source: ActivitySource,
     /// The source's id for it; with `source` and the athlete, the idempotency key.
     pub external_id: Option<String>,
-    /// Who recorded it (the athlete or a coach).
+    /// Who recorded it (the athlete or a coach); when an API key did, the
+    /// key's id (as the audit trail writes a key), with
+    /// [`Activity::created_by_key`] set.
     pub created_by: UserId,
+    /// The organization API key that recorded it, if one did (no account then).
+    pub created_by_key: Option<ApiKeyId>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
 }
@@ -225,6 +229,7 @@ impl NewActivity {
             source: self.source,
             external_id: self.external_id,
             created_by,
+            created_by_key: None,
             created_at: now,
         }
     }

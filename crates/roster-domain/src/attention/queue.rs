@@ -7,7 +7,7 @@
 use super::{AttentionSignal, AttentionThresholds, Severity, SignalCode};
 use crate::entities::AuditEvent;
 use crate::error::RepoError;
-use crate::ids::{MembershipId, OrgId, UserId};
+use crate::ids::{ApiKeyId, MembershipId, OrgId, UserId};
 use crate::member::MemberView;
 use chrono::{DateTime, Utc};
 
@@ -22,8 +22,11 @@ pub struct Acknowledgement {
     pub data_version: i64,
     /// The coach's note.
     pub note: Option<String>,
-    /// The coach.
+    /// The coach; when an API key acknowledged it, the key's id (as the
+    /// audit trail writes a key), with `by_key` set.
     pub by: UserId,
+    /// The organization API key that acknowledged it, if one did (no account then).
+    pub by_key: Option<ApiKeyId>,
     /// When.
     pub at: DateTime<Utc>,
 }
@@ -131,7 +134,15 @@ mod tests {
     }
 
     fn ack(code: SignalCode, severity: Severity, version: i64) -> Acknowledgement {
-        Acknowledgement { code, severity, data_version: version, note: None, by: UserId::new(), at: Utc::now() }
+        Acknowledgement {
+            code,
+            severity,
+            data_version: version,
+            note: None,
+            by: UserId::new(),
+            by_key: None,
+            at: Utc::now(),
+        }
     }
 
     #[test]

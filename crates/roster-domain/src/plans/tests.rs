@@ -121,6 +121,7 @@ pub(crate) fn library_plan(org_id: OrgId, author: UserId, weeks: i64) -> Trainin
         org_id,
         content: content(weeks, vec![]).unwrap(),
         created_by: author,
+        created_by_key: None,
         created_at: now,
         updated_at: now,
         archived_at: None,

@@ -83,8 +83,12 @@ pub fn required_scope(action: Action) -> Option<Scope> {
         ListInvitations | CreateInvitation | CreateJoinLink | ResendInvitation | RevokeInvitation => {
             Scope::InvitationsWrite
         }
-        CreatePlan | EditPlan | AssignPlan | CancelAssignment | MoveOrExcuseWorkout => Scope::PlansWrite,
-        ManageGroups | ManageGroupMembers | AssignGroupPlan => Scope::GroupsWrite,
+        // Assigning a plan to a group is assigning it to each member
+        // (`AssignPlan`, decided per member): the same scope.
+        CreatePlan | EditPlan | AssignPlan | AssignGroupPlan | CancelAssignment | MoveOrExcuseWorkout => {
+            Scope::PlansWrite
+        }
+        ManageGroups | ManageGroupMembers => Scope::GroupsWrite,
         WriteAthleteData => Scope::ActivitiesWrite,
         ReadAuditTrail => Scope::AuditRead,
         ManageWebhooks => Scope::WebhooksManage,

@@ -49,14 +49,16 @@ pub fn create_activity(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     input: &ActivityInput,
 ) -> Result<Inserted<Activity>, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let caller = actor.user_id();
     let now = clock.now();
-    let activity = NewActivity::parse(input, now)?.into_activity(athlete, caller, now);
+    let mut activity = NewActivity::parse(input, now)?.into_activity(athlete, caller, now);
+    activity.created_by_key = actor.key_id();
     let event = AuditEvent::new(
         org_id,
         caller,

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::services::athlete::authorized_athlete;
@@ -40,12 +40,13 @@ pub fn queue(
 pub fn acknowledge(
     store: &impl AttentionStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     (org_id, athlete): (OrgId, UserId),
     (code, note): (SignalCode, Option<String>),
     thresholds: &AttentionThresholds,
 ) -> Result<Acknowledgement, DomainError> {
-    authorized_athlete(store, org_id, caller, athlete, Action::AcknowledgeSignal)?;
+    let (actor, _) = authorized_athlete(store, org_id, caller, athlete, Action::AcknowledgeSignal)?;
+    let caller = actor.user_id();
     let note = match note {
         None => None,
         Some(text) => {
@@ -69,6 +70,7 @@ pub fn acknowledge(
         data_version: current.data_version,
         note: note.clone(),
         by: caller,
+        by_key: actor.key_id(),
         at: now,
     };
     let changes = serde_json::json!({

@@ -210,7 +210,7 @@ pub fn assign_plan(
     groups: &impl GroupRepo,
     plans: &impl PlanRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     group_id: GroupId,
     plan_id: PlanId,
@@ -218,6 +218,7 @@ pub fn assign_plan(
     enroll_future_members: bool,
 ) -> Result<Vec<MemberOutcome>, DomainError> {
     let actor = allowed(orgs, org_id, caller, Action::AssignGroupPlan)?;
+    let caller = actor.user_id();
     find(groups, org_id, group_id)?;
     let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
         DomainError::Validation(vec![FieldError::new("plan_id", "unknown_plan", "no such training plan")])
@@ -245,6 +246,7 @@ pub fn assign_plan(
         today,
         enroll_future_members,
         assigned_by: caller,
+        assigned_by_key: actor.key_id(),
         at: now,
     };
     let event = AuditEvent::new(

@@ -22,17 +22,20 @@ pub fn create_plan(
     orgs: &impl OrganizationRepo,
     plans: &impl PlanRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     content: PlanContent,
 ) -> Result<TrainingPlan, DomainError> {
-    authorize(&Actor::resolve(orgs, org_id, caller)?, Action::CreatePlan, Target::Organization)?;
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, Action::CreatePlan, Target::Organization)?;
+    let caller = actor.user_id();
     let now = clock.now();
     let plan = TrainingPlan {
         plan_id: PlanId::new(),
         org_id,
         content,
         created_by: caller,
+        created_by_key: actor.key_id(),
         created_at: now,
         updated_at: now,
         archived_at: None,
@@ -207,20 +210,22 @@ pub fn assign(
     plans: &impl PlanRepo,
     assignments: &impl AssignmentRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_id: UserId,
     plan_id: PlanId,
     start_date: NaiveDate,
 ) -> Result<(PlanAssignment, NaiveDate), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    let caller = actor.user_id();
     let athlete = athlete_member(orgs, org_id, user_id)?;
     authorize(&actor, Action::AssignPlan, Target::Member(&athlete))?;
     let plan = plans.plan(org_id, plan_id)?.ok_or_else(|| {
         DomainError::Validation(vec![crate::FieldError::new("plan_id", "unknown_plan", "no such training plan")])
     })?;
     let today = org_today(orgs, clock, org_id)?;
-    let (assignment, event) = PlanAssignment::decide(&plan, user_id, Some(start_date), today, caller, clock.now())?;
+    let (mut assignment, event) = PlanAssignment::decide(&plan, user_id, Some(start_date), today, caller, clock.now())?;
+    assignment.assigned_by_key = actor.key_id();
     assignments.assign(&assignment, &event)?;
     Ok((assignment, today))
 }

@@ -17,6 +17,7 @@ fn plan(org_id: OrgId, author: UserId) -> TrainingPlan {
         org_id,
         content: content(),
         created_by: author,
+        created_by_key: None,
         created_at: now,
         updated_at: now,
         archived_at: None,

@@ -192,6 +192,7 @@ mod tests {
             total_weeks: weeks,
             cancelled_at: cancelled.then(Utc::now),
             assigned_by: UserId::new(),
+            assigned_by_key: None,
             assigned_at: Utc::now(),
         }
     }

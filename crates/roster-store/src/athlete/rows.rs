@@ -1,7 +1,7 @@
 //! Athlete data rows and their conversion to and from domain values.
 
 use crate::error::{StoreError, parse};
-use crate::rows::{from_db, to_db};
+use crate::rows::{author_from_db, author_to_db, from_db, to_db};
 use crate::schema::{activities, athlete_zones, integrations, race_goals};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -21,12 +21,16 @@ pub(crate) struct ActivityRow {
     pub title: Option<String>,
     pub source: String,
     pub external_id: Option<String>,
-    pub created_by: String,
+    /// The account that recorded it; `None` when an API key did.
+    pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The API key that recorded it, if one did.
+    pub created_by_key_id: Option<String>,
 }
 
 impl ActivityRow {
     pub(crate) fn new(a: &Activity) -> Self {
+        let (created_by, created_by_key_id) = author_to_db(a.created_by, a.created_by_key);
         Self {
             activity_id: a.activity_id.to_string(),
             user_id: a.user_id.to_string(),
@@ -39,12 +43,15 @@ impl ActivityRow {
             title: a.title.clone(),
             source: a.source.as_str().to_owned(),
             external_id: a.external_id.clone(),
-            created_by: a.created_by.to_string(),
+            created_by,
             created_at: to_db(a.created_at),
+            created_by_key_id,
         }
     }
 
     pub(crate) fn into_activity(self) -> Result<Activity, StoreError> {
+        let (created_by, created_by_key) =
+            author_from_db("activities.created_by", self.created_by, self.created_by_key_id)?;
         Ok(Activity {
             activity_id: parse("activities.activity_id", self.activity_id.parse())?,
             user_id: parse("activities.user_id", self.user_id.parse())?,
@@ -57,7 +64,8 @@ impl ActivityRow {
             title: self.title,
             source: parse("activities.source", self.source.parse())?,
             external_id: self.external_id,
-            created_by: parse("activities.created_by", self.created_by.parse())?,
+            created_by,
+            created_by_key,
             created_at: from_db(self.created_at),
         })
     }

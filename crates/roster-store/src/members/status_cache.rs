@@ -144,20 +144,29 @@ pub(crate) struct AckRow {
     pub severity: String,
     pub data_version: i64,
     pub note: Option<String>,
-    pub acknowledged_by: String,
+    /// The coach; `None` when an API key acknowledged it.
+    pub acknowledged_by: Option<String>,
     pub acknowledged_at: NaiveDateTime,
+    /// The API key that acknowledged it, if one did.
+    pub acknowledged_by_key_id: Option<String>,
 }
 
 impl AckRow {
     pub(crate) fn into_ack(self) -> Result<Acknowledgement, StoreError> {
         let code = serde_json::from_value(serde_json::Value::String(self.code));
         let severity = serde_json::from_value(serde_json::Value::String(self.severity));
+        let (by, by_key) = crate::rows::author_from_db(
+            "attention_acknowledgements.acknowledged_by",
+            self.acknowledged_by,
+            self.acknowledged_by_key_id,
+        )?;
         Ok(Acknowledgement {
             code: parse("attention_acknowledgements.code", code)?,
             severity: parse("attention_acknowledgements.severity", severity)?,
             data_version: self.data_version,
             note: self.note,
-            by: parse("attention_acknowledgements.acknowledged_by", self.acknowledged_by.parse())?,
+            by,
+            by_key,
             at: crate::rows::from_db(self.acknowledged_at),
         })
     }

@@ -1,7 +1,7 @@
 //! Plan and assignment rows.
 
 use crate::error::{StoreError, parse};
-use crate::rows::{from_db, to_db};
+use crate::rows::{author_from_db, author_to_db, from_db, to_db};
 use crate::schema::{plan_assignments, training_plans};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -28,15 +28,19 @@ pub(crate) struct PlanRow {
     pub level: Option<String>,
     pub duration_weeks: i32,
     pub workouts: String,
-    pub created_by: String,
+    /// The account that wrote it; `None` when an API key did.
+    pub created_by: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub archived_at: Option<NaiveDateTime>,
     pub version: i64,
+    /// The API key that wrote it, if one did.
+    pub created_by_key_id: Option<String>,
 }
 
 impl PlanRow {
     pub(crate) fn new(p: &TrainingPlan) -> Result<Self, StoreError> {
+        let (created_by, created_by_key_id) = author_to_db(p.created_by, p.created_by_key);
         Ok(Self {
             plan_id: p.plan_id.to_string(),
             org_id: p.org_id.to_string(),
@@ -47,11 +51,12 @@ impl PlanRow {
             duration_weeks: i32::try_from(p.content.duration_weeks).unwrap_or(i32::MAX),
             workouts: serde_json::to_string(&p.content.workouts)
                 .map_err(|e| StoreError::Corrupt(format!("workouts: {e}")))?,
-            created_by: p.created_by.to_string(),
+            created_by,
             created_at: to_db(p.created_at),
             updated_at: to_db(p.updated_at),
             archived_at: p.archived_at.map(to_db),
             version: p.version,
+            created_by_key_id,
         })
     }
 
@@ -66,11 +71,14 @@ impl PlanRow {
             workouts,
         )
         .map_err(|e| StoreError::Corrupt(format!("training_plans: {e}")))?;
+        let (created_by, created_by_key) =
+            author_from_db("training_plans.created_by", self.created_by, self.created_by_key_id)?;
         Ok(TrainingPlan {
             plan_id: parse("training_plans.plan_id", self.plan_id.parse())?,
             org_id: parse("training_plans.org_id", self.org_id.parse())?,
             content,
-            created_by: parse("training_plans.created_by", self.created_by.parse())?,
+            created_by,
+            created_by_key,
             created_at: from_db(self.created_at),
             updated_at: from_db(self.updated_at),
             archived_at: self.archived_at.map(from_db),
@@ -90,12 +98,16 @@ pub(crate) struct AssignmentRow {
     pub end_date: String,
     pub total_weeks: i32,
     pub cancelled_at: Option<NaiveDateTime>,
-    pub assigned_by: String,
+    /// The account that assigned it; `None` when an API key did.
+    pub assigned_by: Option<String>,
     pub assigned_at: NaiveDateTime,
+    /// The API key that assigned it, if one did.
+    pub assigned_by_key_id: Option<String>,
 }
 
 impl AssignmentRow {
     pub(crate) fn new(a: &PlanAssignment) -> Self {
+        let (assigned_by, assigned_by_key_id) = author_to_db(a.assigned_by, a.assigned_by_key);
         Self {
             assignment_id: a.assignment_id.to_string(),
             org_id: a.org_id.to_string(),
@@ -105,12 +117,15 @@ impl AssignmentRow {
             end_date: date_text(a.end_date()),
             total_weeks: i32::try_from(a.total_weeks).unwrap_or(i32::MAX),
             cancelled_at: a.cancelled_at.map(to_db),
-            assigned_by: a.assigned_by.to_string(),
+            assigned_by,
             assigned_at: to_db(a.assigned_at),
+            assigned_by_key_id,
         }
     }
 
     pub(crate) fn into_assignment(self, plan_name: String) -> Result<PlanAssignment, StoreError> {
+        let (assigned_by, assigned_by_key) =
+            author_from_db("plan_assignments.assigned_by", self.assigned_by, self.assigned_by_key_id)?;
         Ok(PlanAssignment {
             assignment_id: parse("plan_assignments.assignment_id", self.assignment_id.parse())?,
             org_id: parse("plan_assignments.org_id", self.org_id.parse())?,
@@ -120,7 +135,8 @@ impl AssignmentRow {
             start_date: parse_date("plan_assignments.start_date", &self.start_date)?,
             total_weeks: parse("plan_assignments.total_weeks", u32::try_from(self.total_weeks))?,
             cancelled_at: self.cancelled_at.map(from_db),
-            assigned_by: parse("plan_assignments.assigned_by", self.assigned_by.parse())?,
+            assigned_by,
+            assigned_by_key,
             assigned_at: from_db(self.assigned_at),
         })
     }

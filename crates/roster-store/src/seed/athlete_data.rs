@@ -125,6 +125,7 @@ impl Store {
                         source: ActivitySource::Manual,
                         external_id: None,
                         created_by: user_id,
+                        created_by_key: None,
                         created_at: start_time,
                     });
                 }

@@ -87,6 +87,7 @@ impl Store {
                     org_id,
                     content,
                     created_by: author,
+                    created_by_key: None,
                     created_at: now,
                     updated_at: now,
                     archived_at: None,

@@ -130,6 +130,7 @@ fn an_acknowledged_signal_leaves_the_queue_until_the_data_behind_it_changes() {
                 data_version: current.data_version,
                 note: Some("spoke to her".into()),
                 by: head,
+                by_key: None,
                 at: now(),
             };
             store.acknowledge(org, ann, &ack, &event(org, head, "attention.acknowledged")).unwrap();

@@ -148,6 +148,7 @@ fn group_assignment_is_idempotent_skips_overlaps_and_enrolls_late_joiners() {
             today: today(),
             enroll_future_members: true,
             assigned_by: head,
+            assigned_by_key: None,
             at: now(),
         };
         let run = || store.assign_plan_to_group(&request, &[a, b], &event(org, head, "group.plan_assigned")).unwrap();

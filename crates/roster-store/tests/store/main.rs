@@ -10,6 +10,7 @@ mod fixtures;
 mod foundation;
 mod groups;
 mod invitations;
+mod key_author_migrations;
 mod members;
 mod outage;
 mod pinned;

@@ -365,6 +365,7 @@ fn an_erased_account_is_refused_further_writes_and_the_read_model_stays_true() {
             source: ActivitySource::Manual,
             external_id: None,
             created_by: athlete.user_id,
+            created_by_key: None,
             created_at: now(),
         };
         let event = AuditEvent::new(org, athlete.user_id, "activity.created", Some(athlete.user_id), json!({}), now());

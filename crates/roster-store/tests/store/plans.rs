@@ -67,6 +67,7 @@ pub fn plan(store: &Store, org: OrgId, author: UserId, weeks: i64) -> TrainingPl
         org_id: org,
         content,
         created_by: author,
+        created_by_key: None,
         created_at: t,
         updated_at: t,
         archived_at: None,

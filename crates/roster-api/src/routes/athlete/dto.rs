@@ -5,7 +5,7 @@ use roster_domain::athlete::{
     Activity, ActivityInput, ActivitySource, ConnectInput, HeartRateZones, Integration, IntegrationStatus, PaceZones,
     Provider, RaceGoal, RaceGoalInput, StoredZones, WeekTotal, ZoneSettings,
 };
-use roster_domain::{ActivityId, RaceGoalId, Sport, UserId};
+use roster_domain::{ActivityId, ApiKeyId, RaceGoalId, Sport, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -89,8 +89,10 @@ pub struct ActivityDto {
     pub source: ActivitySource,
     /// The source's id.
     pub external_id: Option<String>,
-    /// Who recorded it.
-    pub created_by: UserId,
+    /// Who recorded it; null when an organization API key did (see `created_by_key_id`).
+    pub created_by: Option<UserId>,
+    /// The organization API key that recorded it, if one did (then `created_by` is null).
+    pub created_by_key_id: Option<ApiKeyId>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
 }
@@ -109,7 +111,8 @@ impl From<Activity> for ActivityDto {
             title: a.title,
             source: a.source,
             external_id: a.external_id,
-            created_by: a.created_by,
+            created_by: a.created_by_key.is_none().then_some(a.created_by),
+            created_by_key_id: a.created_by_key,
             created_at: a.created_at,
         }
     }

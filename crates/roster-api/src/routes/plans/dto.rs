@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_domain::plans::{PlanAssignment, TrainingPlan, Workout};
-use roster_domain::{AssignmentId, PlanId, UserId};
+use roster_domain::{ApiKeyId, AssignmentId, PlanId, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -130,8 +130,10 @@ pub struct PlanDto {
     pub duration_weeks: u32,
     /// Workouts in week and day order.
     pub workouts: Vec<WorkoutDto>,
-    /// Author.
-    pub created_by: UserId,
+    /// Author; null when an organization API key wrote it (see `created_by_key_id`).
+    pub created_by: Option<UserId>,
+    /// The organization API key that wrote it, if one did (then `created_by` is null).
+    pub created_by_key_id: Option<ApiKeyId>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -153,7 +155,8 @@ impl From<TrainingPlan> for PlanDto {
             level: c.level.map(|l| l.as_str().to_owned()),
             duration_weeks: c.duration_weeks,
             workouts: c.workouts.into_iter().map(Into::into).collect(),
-            created_by: p.created_by,
+            created_by: p.created_by_key.is_none().then_some(p.created_by),
+            created_by_key_id: p.created_by_key,
             created_at: p.created_at,
             updated_at: p.updated_at,
             archived_at: p.archived_at,
@@ -222,8 +225,10 @@ pub struct AssignmentDto {
     pub current_week: Option<u32>,
     /// Length in weeks.
     pub total_weeks: u32,
-    /// Who assigned it.
-    pub assigned_by: UserId,
+    /// Who assigned it; null when an organization API key did (see `assigned_by_key_id`).
+    pub assigned_by: Option<UserId>,
+    /// The organization API key that assigned it, if one did (then `assigned_by` is null).
+    pub assigned_by_key_id: Option<ApiKeyId>,
     /// When.
     pub assigned_at: DateTime<Utc>,
 }
@@ -241,7 +246,8 @@ impl AssignmentDto {
             user_id: a.user_id,
             start_date: a.start_date,
             total_weeks: a.total_weeks,
-            assigned_by: a.assigned_by,
+            assigned_by: a.assigned_by_key.is_none().then_some(a.assigned_by),
+            assigned_by_key_id: a.assigned_by_key,
             assigned_at: a.assigned_at,
         }
     }

@@ -127,6 +127,7 @@ async fn many_activities_are_split_across_files() {
                 source: roster_domain::athlete::ActivitySource::Manual,
                 external_id: None,
                 created_by: user,
+                created_by_key: None,
                 created_at: now,
             })
             .collect();
