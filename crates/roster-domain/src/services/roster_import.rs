@@ -69,6 +69,8 @@ struct Importer<'a, S, T, C> {
     accounts: HashMap<Email, User>,
     /// Those accounts' live memberships here, read once.
     members: HashMap<UserId, MemberView>,
+    /// Nothing is kept.
+    dry_run: bool,
 }
 
 /// Runs an import (coaches). A repeat of a committed import's
@@ -116,6 +118,7 @@ pub fn import(
         member_groups,
         accounts,
         members,
+        dry_run: request.dry_run,
     };
     store.atomically(|| {
         let mut totals = ImportTotals::default();
@@ -177,8 +180,9 @@ pub fn stored_report(
 enum Shortcut {
     /// The member stays exactly as they are.
     Unchanged(UserId),
-    /// Only the member's own attributes change: one use case, one write.
-    AttributesOnly,
+    /// Only the member's own attributes change: one use case, one write
+    /// (none in a dry run, whose answer is `update` whatever it would write).
+    AttributesOnly(UserId),
 }
 
 /// The attributes a row sets (its empty cells leave them as they are).
@@ -224,8 +228,10 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         seen.insert(email.clone(), row.line);
         let applied = match self.shortcut(&email, &input, mode) {
             Some(Shortcut::Unchanged(user_id)) => Ok(Applied::member(RowOutcome::Unchanged, user_id)),
+            // A dry run keeps nothing: the answer is known without writing.
+            Some(Shortcut::AttributesOnly(user_id)) if self.dry_run => Ok(Applied::member(RowOutcome::Update, user_id)),
             // One use case writes, in its own transaction: no savepoint around it.
-            Some(Shortcut::AttributesOnly) => match self.apply(&email, &input, mode) {
+            Some(Shortcut::AttributesOnly(_)) => match self.apply(&email, &input, mode) {
                 Ok(applied) => Ok(applied),
                 Err(e) if e.is_outage() => return Err(e),
                 Err(e) => Err(RowError::from_domain(&e)),
@@ -277,7 +283,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         Some(if members::apply_patch(&mut m.clone(), patch(input)).is_empty() {
             Shortcut::Unchanged(m.user_id)
         } else {
-            Shortcut::AttributesOnly
+            Shortcut::AttributesOnly(m.user_id)
         })
     }
 
