@@ -77,8 +77,9 @@ const GROUP_DRIFT_LIVE: &str = "EXISTS (SELECT 1 FROM memberships m WHERE m.org_
      AND (m.membership_id <> org_group_members.membership_id OR m.sort_name <> org_group_members.sort_name \
      OR m.status <> org_group_members.status OR m.role <> org_group_members.role))";
 
-/// A membership's last activity is not its account's latest activity start.
-const LAST_ACTIVITY_DRIFT: &str = "memberships.last_activity_at IS DISTINCT FROM \
+/// A live membership's last activity is not its account's latest activity
+/// start (an ended membership keeps the value it had).
+const LAST_ACTIVITY_DRIFT: &str = "memberships.removed_at IS NULL AND memberships.last_activity_at IS DISTINCT FROM \
      (SELECT MAX(a.start_time) FROM activities a WHERE a.user_id = memberships.user_id)";
 
 /// A group row of someone with no live membership still claims a role.

@@ -141,6 +141,10 @@ fn erase_own_data(conn: &mut DbConn, uid: &str) -> Result<(), StoreError> {
     diesel::delete(workout_adjustments::table.filter(workout_adjustments::user_id.eq(uid))).execute(conn)?;
     diesel::delete(plan_assignments::table.filter(plan_assignments::user_id.eq(uid))).execute(conn)?;
     diesel::delete(activities::table.filter(activities::user_id.eq(uid))).execute(conn)?;
+    // The triggers keep only live memberships' copy; ended ones keep theirs until here.
+    diesel::update(memberships::table.filter(memberships::user_id.eq(uid)))
+        .set(memberships::last_activity_at.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
     diesel::delete(race_goals::table.filter(race_goals::user_id.eq(uid))).execute(conn)?;
     diesel::delete(athlete_zones::table.filter(athlete_zones::user_id.eq(uid))).execute(conn)?;
     diesel::delete(integrations::table.filter(integrations::user_id.eq(uid))).execute(conn)?;

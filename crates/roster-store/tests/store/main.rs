@@ -11,6 +11,7 @@ mod foundation;
 mod groups;
 mod invitations;
 mod key_author_migrations;
+mod last_activity_trigger;
 mod members;
 mod outage;
 mod pinned;
