@@ -32,7 +32,8 @@ PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 
 
 def psql(sql):
-    subprocess.run(["psql", "-q", "-h", HOST, "-p", PORT, "-U", "postgres", "-d", "postgres", "-c", sql], check=True)
+    subprocess.run(["psql", "-qAt", "-h", HOST, "-p", PORT, "-U", "postgres", "-d", "postgres", "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def get(url, token):
