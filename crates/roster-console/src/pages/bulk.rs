@@ -20,6 +20,7 @@ use roster_domain::policy::{Action, Target};
 use roster_domain::services::bulk::{self, BulkAction, BulkOutcome, BulkTarget};
 use roster_domain::services::{coaches, groups, plans};
 use roster_domain::{Clock, DomainError, GroupId, MembershipStatus, PlanId, UserId};
+use std::collections::HashMap;
 
 /// The bar above the roster table: the actions the viewer may run and
 /// each one's parameter fields.
@@ -348,13 +349,12 @@ pub(super) async fn run(
             page.matching = form.scope == "all";
             return Ok(page);
         }
-        // Names first: a removed athlete is still named on the results.
-        let mut names = Vec::with_capacity(ids.len());
-        for id in &ids {
-            names.push(c.store.member(org_id, *id)?.map_or_else(|| id.to_string(), |v| member_name(&v)));
-        }
+        // Names first, in one read: a removed athlete is still named on the results.
+        let names: HashMap<UserId, String> =
+            c.store.members(org_id, &ids)?.iter().map(|v| (v.membership.user_id, member_name(v))).collect();
         let results = bulk::apply(&c.store, &c.clock, me, org_id, &ids, &action)?;
-        for (result, name) in results.into_iter().zip(names) {
+        for result in results {
+            let name = names.get(&result.user_id).cloned().unwrap_or_else(|| result.user_id.to_string());
             let (outcome, slot) = match result.outcome {
                 BulkOutcome::Done => ("done", 0),
                 BulkOutcome::Skipped => ("skipped", 1),
