@@ -117,28 +117,7 @@ pub(crate) fn into_view(
 
 impl MemberRepo for Store {
     fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError> {
-        self.with(|conn| {
-            type Found = (MembershipRow, String, Option<String>, String, Option<chrono::NaiveDateTime>);
-            let found: Option<Found> = memberships::table
-                .inner_join(users::table)
-                .filter(memberships::org_id.eq(org_id.to_string()))
-                .filter(memberships::user_id.eq(user_id.to_string()))
-                .filter(memberships::removed_at.is_null())
-                .select((
-                    MembershipRow::as_select(),
-                    users::first_name,
-                    users::last_name,
-                    users::email,
-                    memberships::last_activity_at,
-                ))
-                .first(conn)
-                .optional()?;
-            let Some((row, first, last, email, last_activity_at)) = found else { return Ok(None) };
-            let labels = labels_of(conn, std::slice::from_ref(&row.membership_id))?
-                .remove(&row.membership_id)
-                .unwrap_or_default();
-            into_view(row, (first, last, email), labels, last_activity_at).map(Some)
-        })
+        Ok(self.members(org_id, &[user_id])?.pop())
     }
 
     fn members(&self, org_id: OrgId, user_ids: &[UserId]) -> Result<Vec<MemberView>, RepoError> {
