@@ -8,15 +8,14 @@
 //! trace; the whole import is kept only when it is a real run and every row
 //! passed (or `skip_invalid`), and a dry run is rolled back, outbox included.
 
+mod create;
 pub mod row;
 
-use super::coaches::AccountRef;
 use super::groups as group_svc;
-use super::invitations::{self, NewInvitation};
-use super::members::{self, MemberPatch, NewMember};
+use super::members::{self, MemberPatch};
 use super::roster_export::{RosterLookups, RosterStore, all_groups};
 use crate::clock::Clock;
-use crate::entities::{AuditEvent, JoinExtras, User};
+use crate::entities::{AuditEvent, User};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{GroupId, ImportId, InvitationId, OrgId, UserId};
 use crate::invitation::TokenGenerator;
@@ -24,7 +23,6 @@ use crate::invitation::ports::InvitationRepo;
 use crate::member::MemberView;
 use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, UnitOfWork};
-use crate::role::Role;
 use crate::roster_csv::import::{
     ImportMode, ImportRepo, ImportReport, ImportRequest, ImportRow, ImportTotals, RowError, RowOutcome, RowReport,
     StoredImport,
@@ -360,66 +358,6 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             group_svc::remove_member(store, store, clock, caller, org_id, group, user_id)?;
         }
         Ok(wanted != &now)
-    }
-
-    fn add(
-        &self,
-        user: User,
-        input: &RowInput,
-        coach: Option<UserId>,
-        groups: Option<BTreeSet<GroupId>>,
-    ) -> Result<Applied, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
-        let mut groups = groups.unwrap_or_default().into_iter();
-        let new = NewMember {
-            target: AccountRef::Id(user.user_id),
-            extras: JoinExtras { group_id: groups.next(), training_plan: None },
-            display_name: input.display_name.clone(),
-            member_level: input.member_level.clone(),
-            labels: input.labels.clone().unwrap_or_default(),
-            private_notes: input.private_notes.clone(),
-            assigned_to_coach_id: coach.map(Some),
-        };
-        let added = members::add(store, store, store, clock, caller, org_id, new, self.public_base_url)?;
-        if let Some(status) = input.status.filter(|s| *s != added.membership.status) {
-            let patch = MemberPatch { status: Some(status), ..MemberPatch::default() };
-            members::update(store, store, clock, caller, org_id, user.user_id, patch, None)?;
-        }
-        for group in groups {
-            group_svc::add_member(store, store, clock, caller, org_id, group, user.user_id)?;
-        }
-        Ok(Applied::member(RowOutcome::Create, user.user_id))
-    }
-
-    fn invite(
-        &self,
-        email: &Email,
-        input: &RowInput,
-        groups: Option<BTreeSet<GroupId>>,
-    ) -> Result<Applied, DomainError> {
-        let first_name = input.first_name.clone().ok_or_else(|| {
-            field("first_name", "missing_first_name", "an e-mail without an account is invited by first name")
-        })?;
-        let new = NewInvitation::SingleUse {
-            email: email.clone(),
-            first_name,
-            role: Role::Athlete,
-            extras: JoinExtras { group_id: groups.and_then(|g| g.into_iter().next()), training_plan: None },
-            expires_at: None,
-        };
-        let (store, org_id) = (self.store, self.org_id);
-        let issued = invitations::create(
-            store,
-            store,
-            store,
-            self.tokens,
-            self.clock,
-            self.actor.user_id(),
-            org_id,
-            new,
-            self.public_base_url,
-        )?;
-        Ok(Applied { outcome: RowOutcome::Create, user_id: None, invitation_id: Some(issued.invitation.invitation_id) })
     }
 
     fn save(&self, report: &mut ImportReport, request: &ImportRequest) -> Result<(), DomainError> {
