@@ -15,6 +15,16 @@ use roster_domain::values::{Description, Email, OrgName, Timezone};
 use roster_domain::{Clock, DomainError, Role, SystemClock};
 use roster_store::Store;
 
+/// A line on standard output. A reader that went away (`roster seed | head`)
+/// ends the command with the write's `BrokenPipe`, which `main` treats as
+/// done, where `println!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 /// roster: a self-hostable backend for coaching organizations.
 #[derive(Debug, Parser)]
 #[command(name = "roster", version, about)]
@@ -109,7 +119,7 @@ pub async fn main() -> anyhow::Result<()> {
             let url = settings.database_url()?;
             let pool = roster_store::connect_with(&url, 1, settings.database.connect_timeout())?;
             let ran = roster_store::run_migrations(&mut *pool.get()?)?;
-            println!("applied {ran} migration(s)");
+            out!("applied {ran} migration(s)");
         }
         Command::Token { email } => {
             let store = open_store(&settings)?;
@@ -128,7 +138,7 @@ pub async fn main() -> anyhow::Result<()> {
             )?;
             let (token, expires_at) = keys.issue(user.user_id, session, now).map_err(|e| anyhow::anyhow!("{e}"))?;
             eprintln!("# expires {expires_at}");
-            println!("{token}");
+            out!("{token}");
         }
         Command::Demo => demo(&settings)?,
         Command::Seed(args) => seed(&settings, &args)?,
@@ -159,7 +169,7 @@ fn backup(settings: &Settings, path: &std::path::Path) -> anyhow::Result<()> {
             Ok(())
         }
         Err(BackupError::UsePgDump(command)) => {
-            println!("{command}");
+            out!("{command}");
             bail!(
                 "no backup made: PostgreSQL databases are backed up with pg_dump (the command is above; the password, if any, comes from ~/.pgpass or PGPASSWORD)"
             )
@@ -230,16 +240,18 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
             bail!("adding demo athlete {handle}: {e}");
         }
     }
-    println!("Demo club ready: Riverside Running Club (org_id {org_id})");
-    println!(
+    out!("Demo club ready: Riverside Running Club (org_id {org_id})");
+    out!(
         "Console: {}/   API: {}/api/v1   docs: {}/docs/",
-        settings.public_base_url, settings.public_base_url, settings.public_base_url
+        settings.public_base_url,
+        settings.public_base_url,
+        settings.public_base_url
     );
-    println!("Every demo login uses the password {DEMO_PASSWORD}:");
-    println!("  head coach       head.coach@demo.roster.dev");
-    println!("  assistant coach  assistant@demo.roster.dev");
+    out!("Every demo login uses the password {DEMO_PASSWORD}:");
+    out!("  head coach       head.coach@demo.roster.dev");
+    out!("  assistant coach  assistant@demo.roster.dev");
     for (handle, _, _) in athletes {
-        println!("  athlete          {handle}@demo.roster.dev");
+        out!("  athlete          {handle}@demo.roster.dev");
     }
     Ok(())
 }
@@ -256,14 +268,14 @@ fn check(settings: &Settings, repair: bool) -> anyhow::Result<bool> {
             (n, false) => format!("DRIFT in {n} row(s), e.g. {}", drift.examples.join(", ")),
             (n, true) => format!("repaired {n} row(s), e.g. {}", drift.examples.join(", ")),
         };
-        println!("{:<45} {state}", drift.copy);
+        out!("{:<45} {state}", drift.copy);
     }
     if !repair {
         return Ok(report.drifted_rows() == 0);
     }
     let left = store.check_read_model(SystemClock.now(), &thresholds, false)?.drifted_rows();
     if left > 0 {
-        println!("{left} row(s) still drift after the repair");
+        out!("{left} row(s) still drift after the repair");
     }
     Ok(left == 0)
 }
@@ -294,19 +306,20 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
         report.athletes,
         started.elapsed().as_secs_f64()
     );
-    let print = |prefix: &str, org: &roster_store::seed::SeededOrg| {
-        println!("{prefix}_org_id={}", org.org_id);
-        println!("{prefix}_athletes={}", org.athletes);
-        println!("{prefix}_head_coach_email={}", org.head_coach_email);
+    let print = |prefix: &str, org: &roster_store::seed::SeededOrg| -> std::io::Result<()> {
+        out!("{prefix}_org_id={}", org.org_id);
+        out!("{prefix}_athletes={}", org.athletes);
+        out!("{prefix}_head_coach_email={}", org.head_coach_email);
         if let Some(coach) = org.assistant_ids.first() {
-            println!("{prefix}_coach_id={coach}");
+            out!("{prefix}_coach_id={coach}");
         }
+        Ok(())
     };
     if let Some(big) = &report.big_org {
-        print("big", big);
+        print("big", big)?;
     }
     if let Some(first) = report.orgs.first() {
-        print("small", first);
+        print("small", first)?;
     }
     if args.activity_weeks > 0 {
         let now = SystemClock.now();
@@ -327,13 +340,13 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
             if let Some(athlete) = data.athlete_ids.first() {
-                println!("{prefix}_athlete_id={athlete}");
+                out!("{prefix}_athlete_id={athlete}");
             }
         }
     }
     let started = std::time::Instant::now();
     store.compact()?;
     eprintln!("compacted the database in {:.1} s", started.elapsed().as_secs_f64());
-    println!("password={SEED_PASSWORD}");
+    out!("password={SEED_PASSWORD}");
     Ok(())
 }

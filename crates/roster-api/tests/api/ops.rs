@@ -50,3 +50,26 @@ async fn every_response_carries_a_request_id() {
         assert!(!a.is_empty() && a != b);
     }
 }
+
+/// `roster migrate | head -0`: a reader that stops reading ends the command
+/// quietly (it panicked on the failed write before).
+#[test]
+fn a_closed_output_pipe_ends_a_command_quietly() {
+    let dir = std::env::temp_dir().join(format!("roster-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_roster"))
+        .arg("migrate")
+        .current_dir(&dir)
+        .env("ROSTER__DATABASE__URL", format!("sqlite://{}/pipe.db", dir.display()))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the command writes its line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
