@@ -156,6 +156,18 @@ async fn wait_path(c: &Client, expected: &str) {
     panic!("expected to be at {expected}, still at {seen}: {}", body_text(c).await);
 }
 
+/// Waits until nothing matches `css`: after a form that posts and comes back
+/// to the same path, `wait_path` is satisfied before the new page is in.
+async fn wait_gone(c: &Client, css: &str) {
+    for _ in 0..100 {
+        if c.find(Locator::Css(css)).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} is still on the page: {}", body_text(c).await);
+}
+
 async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("body")).await.unwrap().text().await.unwrap()
 }

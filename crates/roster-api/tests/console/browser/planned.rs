@@ -3,7 +3,7 @@
 //! tab with a workout's **Change** forms open, and the athlete's own
 //! calendar.
 
-use super::{Checker, body_text, click, fill, sign_in, wait_path};
+use super::{Checker, body_text, click, fill, sign_in, wait_gone, wait_path};
 use crate::support::{Session, TestApp, activity, days_from_today, noon, plan_from};
 use fantoccini::{Client, Locator};
 
@@ -27,8 +27,8 @@ pub(super) async fn journey(c: &Client, check: &mut Checker, app: &TestApp, (hea
     let id = &idle.user_id;
     fill(c, &format!("note-{id}-missed_workouts"), "Flu, back Monday").await;
     click(c, &format!("form[action='/attention/{id}/missed_workouts/acknowledge'] button")).await;
+    wait_gone(c, &format!("form[action='/attention/{id}/missed_workouts/acknowledge']")).await;
     wait_path(c, "/attention").await;
-    c.find(Locator::Css(&format!("form[action='/attention/{id}/missed_workouts/acknowledge']"))).await.unwrap_err();
 
     c.goto(&format!("{base}/athletes?sort=compliance")).await.unwrap();
     assert!(body_text(c).await.contains("0 % (28 d)"));
