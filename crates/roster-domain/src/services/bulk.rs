@@ -7,7 +7,6 @@ use super::roster_export::RosterStore;
 use super::{groups as group_svc, members, plans as plan_svc};
 use crate::clock::Clock;
 use crate::entities::Membership;
-use crate::error::Conflict;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
 use crate::member::{Label, Labels, MemberLevel, MemberView, RosterQuery};
@@ -261,26 +260,15 @@ impl<S: BulkStore, C: Clock> Member<'_, S, C> {
         }
     }
 
-    /// Writes the patch `make` builds from the member as read; if someone
-    /// changed the member since the read, reads again and retries once.
+    /// Writes the patch `make` builds from the member as read (read again
+    /// if someone changed them since).
     fn patch(
         &self,
         view: MemberView,
         make: impl Fn(&Membership) -> Result<MemberPatch, DomainError>,
     ) -> Result<Option<&'static str>, DomainError> {
-        let (user_id, version) = (view.membership.user_id, view.membership.version);
-        let patch = make(&view.membership)?;
-        let after = match members::update_as(self.actor, self.store, self.clock, view, patch, None) {
-            Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
-                let fresh = self.store.member(self.org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-                let patch = make(&fresh.membership)?;
-                let before = fresh.membership.version;
-                let after = members::update_as(self.actor, self.store, self.clock, fresh, patch, None)?;
-                return Ok(if after.membership.version == before { UNCHANGED } else { None });
-            }
-            other => other?,
-        };
-        Ok(if after.membership.version == version { UNCHANGED } else { None })
+        let changed = members::update_read_earlier(self.actor, self.store, self.clock, view, make)?;
+        Ok(if changed { None } else { UNCHANGED })
     }
 }
 

@@ -1,6 +1,6 @@
 use super::*;
 use crate::entities::{AuditEvent, CoachView, JoinExtras, Membership, Organization, OrganizationView};
-use crate::error::RepoError;
+use crate::error::{Conflict, RepoError};
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
 use crate::ids::AssignmentId;
 use crate::invitation::OutboxMessage;

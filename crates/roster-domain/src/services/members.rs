@@ -264,6 +264,29 @@ pub(crate) fn update_as(
     Ok(view)
 }
 
+/// [`update_as`] on a member read earlier (a bulk action's or an import's
+/// read of many at once), with the patch `make` builds from the member: if
+/// someone changed the member since, reads them again and applies the patch
+/// made from the fresh row, once. Whether the member changed.
+pub(crate) fn update_read_earlier(
+    actor: &Actor,
+    members: &impl MemberRepo,
+    clock: &impl Clock,
+    view: MemberView,
+    make: impl Fn(&Membership) -> Result<MemberPatch, DomainError>,
+) -> Result<bool, DomainError> {
+    let (org_id, user_id, read) = (view.membership.org_id, view.membership.user_id, view.membership.version);
+    let patch = make(&view.membership)?;
+    match update_as(actor, members, clock, view, patch, None) {
+        Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
+            let fresh = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+            let (read, patch) = (fresh.membership.version, make(&fresh.membership)?);
+            Ok(update_as(actor, members, clock, fresh, patch, None)?.membership.version != read)
+        }
+        other => Ok(other?.membership.version != read),
+    }
+}
+
 /// Applies `patch` to `m`; the fields it changed, as the audit event shows
 /// them (empty when it changes nothing).
 pub(crate) fn apply_patch(m: &mut Membership, patch: MemberPatch) -> Map<String, Value> {

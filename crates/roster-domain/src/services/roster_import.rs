@@ -326,15 +326,8 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         let user_id = view.membership.user_id;
         let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
         // The member as read up front; if someone changed them since, read again.
-        let read = view.membership.version;
-        let mut changed = match members::update_as(&self.actor, store, clock, view.clone(), patch(input), None) {
-            Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
-                let fresh = store.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-                let read = fresh.membership.version;
-                members::update_as(&self.actor, store, clock, fresh, patch(input), None)?.membership.version != read
-            }
-            other => other?.membership.version != read,
-        };
+        let make = |_: &crate::entities::Membership| Ok(patch(input));
+        let mut changed = members::update_read_earlier(&self.actor, store, clock, view.clone(), make)?;
         if let Some(coach) = coach
             && view.membership.assigned_to_coach_id != Some(coach)
         {
