@@ -158,7 +158,10 @@ async fn concurrent_deletion_and_import_leave_nothing_behind() {
                 statuses.push(import.await.unwrap());
             }
             deleted.assert_status(204);
-            assert!(statuses.iter().all(|s| [201, 401].contains(s)), "{statuses:?}");
+            // Landed (201), or refused: the session already gone (401), or the
+            // session checked just before the deletion committed and the
+            // membership gone by the time the use case read it (404).
+            assert!(statuses.iter().all(|s| [201, 401, 404].contains(s)), "{statuses:?}");
             let left = scan::places(&app, &[p.session.user_id.clone()]);
             let data: Vec<_> = left
                 .iter()
