@@ -371,6 +371,7 @@ pub fn compare_for_attention(a: (&AttentionSummary, &str), b: (&AttentionSummary
 }
 
 mod queue;
+mod raised;
 mod rules;
 mod validity;
 #[cfg(any(test, feature = "mock"))]
@@ -378,6 +379,7 @@ pub use queue::MockAttentionRepo;
 pub use queue::{
     Acknowledgement, AttentionRepo, CurrentSignals, QueueCursor, QueueEntry, QueuePage, QueueQuery, open_signals,
 };
+pub use raised::{ATTENTION_RAISED, SignalMark, marks, raised, raised_event, roster_itself};
 pub use rules::{
     days_since_last_activity, injury_watch, integration_error, load_spike, low_compliance, missed_workouts,
     missing_zones, no_active_plan, no_integration, no_recent_activity, plan_ending_soon, race_soon_without_plan,

@@ -224,6 +224,7 @@ diesel::table! {
         attention_order -> Integer,
         compliance_order -> Integer,
         queue_order -> Integer,
+        signal_marks -> Nullable<Text>,
     }
 }
 

@@ -4,6 +4,7 @@
 //! and two servers on one PostgreSQL database (each event fanned out once,
 //! each delivery attempted once).
 
+mod attention;
 mod receiver;
 
 use crate::support::{Resp, Session, TestApp, apps, spawn_with};

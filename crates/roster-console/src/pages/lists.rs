@@ -149,6 +149,9 @@ pub(super) async fn audit(c: web::Data<Console>, req: HttpRequest) -> Result<Htt
             audit::list(&c.store, &c.store, me, org_id, &AuditFilter { limit: 100, ..AuditFilter::default() })?;
         let people = coaches::list(&c.store, me, org_id)?;
         let who = |id: roster_domain::UserId| {
+            if id == roster_domain::attention::roster_itself() {
+                return "roster".to_owned();
+            }
             people
                 .iter()
                 .find(|p| p.user_id == id)

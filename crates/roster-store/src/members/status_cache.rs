@@ -19,15 +19,17 @@
 //! summary's order key (`attention_order`) is what `sort=attention` sorts
 //! by. The state lives in the database, so any number of servers share it.
 
+mod write_back;
+
 use super::profile_status::{CHUNK, Computed, StatusContext, statuses};
-use crate::conn::{DbConn, write_tx};
+use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::to_db;
 use crate::schema::{attention_acknowledgements, member_statuses, memberships};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
+use diesel::sql_types::{Bool, Text, Timestamp};
 use roster_domain::attention::{
     Acknowledgement, AttentionSignal, AttentionSummary, AttentionThresholds, SignalCode, attention_order, open_signals,
 };
@@ -46,6 +48,8 @@ pub(crate) struct StoredStatus {
     pub cache: Option<String>,
     pub valid_until: Option<NaiveDateTime>,
     pub settings_key: Option<String>,
+    /// The marks of the signals it was computed with ([`write_back`]).
+    pub signal_marks: Option<String>,
 }
 
 /// An athlete of a page with what the store keeps of their status.
@@ -219,8 +223,9 @@ pub(crate) fn resolve(
         let computed = statuses(conn, org_id, &ids, ctx)?;
         let memberships: Vec<&str> = chunk.iter().map(|(_, row)| row.membership_id.as_str()).collect();
         let acks = acknowledgements(conn, &memberships)?;
-        // Storing back is an optimisation: the answer stands without it.
-        if let Err(e) = store_back(conn, chunk, &computed, &acks, &key) {
+        // The answer stands without storing back; a failed store keeps the
+        // old marks, so the next one still announces what was raised.
+        if let Err(e) = write_back::store_back(conn, org_id, chunk, &computed, &acks, &key, ctx.now) {
             tracing::warn!(error = %e, "could not store computed profile statuses");
         }
         out.extend(computed.into_iter().map(|(user, c)| (user, (c.status, c.summary))));
@@ -306,160 +311,6 @@ impl crate::Store {
 /// Statuses one refresh step recomputes and stores.
 const REFRESH_ROWS: usize = 1_000;
 
-/// Rows one write-back statement carries (eight values each).
-const WRITE_BACK_ROWS: usize = 1_000;
-
-/// Stores the computed statuses of `rows` with their order keys, each
-/// only where `version` is still the one read with the row: one `UPDATE …
-/// FROM (VALUES …)` per [`WRITE_BACK_ROWS`] (both backends name the columns
-/// `column1`…).
-fn store_back(
-    conn: &mut DbConn,
-    rows: &[(UserId, &StatusRow)],
-    computed: &HashMap<UserId, Computed>,
-    acks: &HashMap<String, Vec<Acknowledgement>>,
-    key: &str,
-) -> Result<(), StoreError> {
-    let mut values = Vec::with_capacity(rows.len());
-    for (user, row) in rows {
-        let (Some(c), Some(stored)) = (computed.get(user), &row.stored) else { continue };
-        let mine = acks.get(&row.membership_id).map(Vec::as_slice).unwrap_or_default();
-        let orders = orders(c, mine, stored.version);
-        let cached = Cached {
-            status: c.status.clone(),
-            attention: c.summary,
-            signals: c.signals.clone(),
-            acknowledged: orders.acknowledged.clone(),
-        };
-        let json = serde_json::to_string(&cached).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        values.push((row.membership_id.clone(), json, stored.version, to_db(c.valid_until), orders));
-    }
-    if values.is_empty() {
-        return Ok(());
-    }
-    // Write-backs must not deadlock with each other (two pages in different
-    // orders store overlapping rows, and PostgreSQL locks an `UPDATE … FROM
-    // (VALUES …)`'s rows in whatever order its plan visits them). On
-    // PostgreSQL each chunk first locks its rows in membership order, skipping
-    // rows another transaction holds, and then writes only the rows it
-    // locked: a write-back never waits for a row, so it can take part in no
-    // deadlock. A skipped row is being written by someone else; the next
-    // reader finds it stale and computes it again.
-    values.sort_by(|a, b| a.0.cmp(&b.0));
-    write_tx(conn, |conn| {
-        for chunk in values.chunks(WRITE_BACK_ROWS) {
-            let locked = lock_rows(conn, chunk.iter().map(|v| v.0.as_str()))?;
-            let chunk: Vec<&(String, String, i64, NaiveDateTime, Orders)> = match &locked {
-                Some(locked) => chunk.iter().filter(|v| locked.binary_search(&v.0).is_ok()).collect(),
-                None => chunk.iter().collect(),
-            };
-            if chunk.is_empty() {
-                continue;
-            }
-            let sql = format!(
-                "UPDATE member_statuses SET cache = v.column2, cached_version = v.column3, \
-                 valid_until = v.column4, settings_key = v.column5, attention_order = v.column6, \
-                 compliance_order = v.column7, queue_order = v.column8 \
-                 FROM (VALUES {}) AS v \
-                 WHERE member_statuses.membership_id = v.column1 AND member_statuses.version = v.column3",
-                tuples(chunk.len(), 8)
-            );
-            let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
-            for (membership_id, json, version, valid_until, orders) in chunk.iter().copied() {
-                query = query
-                    .bind::<Text, _>(membership_id.clone())
-                    .bind::<Text, _>(json.clone())
-                    .bind::<BigInt, _>(*version)
-                    .bind::<Timestamp, _>(*valid_until)
-                    .bind::<Text, _>(key.to_owned())
-                    .bind::<Integer, _>(orders.attention)
-                    .bind::<Integer, _>(orders.compliance)
-                    .bind::<Integer, _>(orders.queue);
-            }
-            query.execute(conn)?;
-        }
-        Ok(())
-    })
-}
-
-#[cfg(feature = "testing")]
-impl crate::Store {
-    /// Computes the statuses of `users` (live athletes of `org_id`) at `now`
-    /// and stores them back as a page does, in the order given, in one write
-    /// transaction; the write-back's failure is returned instead of logged.
-    /// For tests of concurrent write-backs.
-    pub fn write_back_statuses(
-        &self,
-        org_id: OrgId,
-        users: &[UserId],
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        self.on_conn(|conn| {
-            let ids: Vec<String> = users.iter().map(ToString::to_string).collect();
-            let mut found: HashMap<String, (String, StoredStatus)> = member_statuses::table
-                .inner_join(memberships::table)
-                .filter(memberships::org_id.eq(org_id.to_string()))
-                .filter(memberships::user_id.eq_any(&ids))
-                .filter(memberships::removed_at.is_null())
-                .select((memberships::user_id, StoredStatus::as_select()))
-                .load::<(String, StoredStatus)>(conn)?
-                .into_iter()
-                .map(|(user, stored)| (user.clone(), (user, stored)))
-                .collect();
-            let rows: Vec<StatusRow> = ids
-                .iter()
-                .filter_map(|id| found.remove(id))
-                .map(|(user_id, stored)| StatusRow {
-                    user_id,
-                    membership_id: stored.membership_id.clone(),
-                    stored: Some(stored),
-                })
-                .collect();
-            let users: Vec<(UserId, &StatusRow)> = rows
-                .iter()
-                .map(|r| Ok((parse("memberships.user_id", r.user_id.parse())?, r)))
-                .collect::<Result<_, StoreError>>()?;
-            let thresholds = AttentionThresholds::default();
-            let ctx = StatusContext { now, thresholds: &thresholds, known_labels: None };
-            let ids: Vec<UserId> = users.iter().map(|(u, _)| *u).collect();
-            let computed = statuses(conn, org_id, &ids, &ctx)?;
-            let memberships: Vec<&str> = rows.iter().map(|r| r.membership_id.as_str()).collect();
-            let acks = acknowledgements(conn, &memberships)?;
-            store_back(conn, &users, &computed, &acks, &settings_key(&thresholds))
-        })
-    }
-}
-
-/// On PostgreSQL, locks the `member_statuses` rows of `ids` that no other
-/// transaction holds, in membership order, and returns their ids (sorted as
-/// Rust sorts them);
-/// `None` on SQLite, whose write transactions are serialized already.
-fn lock_rows<'a>(conn: &mut DbConn, ids: impl Iterator<Item = &'a str>) -> Result<Option<Vec<String>>, StoreError> {
-    let DbConn::Pg(pg) = conn else { return Ok(None) };
-    let ids: Vec<&str> = ids.collect();
-    let mut locked: Vec<String> = member_statuses::table
-        .filter(member_statuses::membership_id.eq_any(&ids))
-        .order(member_statuses::membership_id.asc())
-        .select(member_statuses::membership_id)
-        .for_no_key_update()
-        .skip_locked()
-        .load(pg)?;
-    // The database's collation may order text otherwise than Rust does.
-    locked.sort_unstable();
-    Ok(Some(locked))
-}
-
-/// `($1, …, $width), ($width+1, …)` for `rows` rows.
-fn tuples(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let row: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            format!("({})", row.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,10 +322,5 @@ mod tests {
         assert_eq!(settings_key(&default), settings_key(&AttentionThresholds::default()));
         assert_ne!(settings_key(&default), settings_key(&stricter));
         assert_eq!(settings_key(&default).len(), 16);
-    }
-
-    #[test]
-    fn value_tuples_number_their_placeholders_in_order() {
-        assert_eq!(tuples(2, 3), "($1, $2, $3), ($4, $5, $6)");
     }
 }

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
 
 mod athlete;
+mod attention_raised;
 mod check;
 mod compliance;
 mod fixtures;

@@ -16,7 +16,7 @@ use roster_store::testing::TestDb;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// An organization in UTC (its midnight is 12 hours after `noon()`) with one athlete.
-fn org_with_athlete(store: &Store) -> (OrgId, UserId, Membership) {
+pub(crate) fn org_with_athlete(store: &Store) -> (OrgId, UserId, Membership) {
     let head = stored_user(store, "Hana", None, None).user_id;
     let org = Organization {
         org_id: OrgId::new(),

@@ -1,0 +1,1 @@
+ALTER TABLE member_statuses DROP COLUMN signal_marks;
