@@ -82,6 +82,12 @@ const GROUP_DRIFT_LIVE: &str = "EXISTS (SELECT 1 FROM memberships m WHERE m.org_
 const LAST_ACTIVITY_DRIFT: &str = "memberships.removed_at IS NULL AND memberships.last_activity_at IS DISTINCT FROM \
      (SELECT MAX(a.start_time) FROM activities a WHERE a.user_id = memberships.user_id)";
 
+/// A status row disagrees with its membership (the keys `sort=attention`
+/// and the staleness check read).
+const STATUS_DRIFT: &str = "EXISTS (SELECT 1 FROM memberships m WHERE m.membership_id = member_statuses.membership_id \
+     AND (m.user_id <> member_statuses.user_id OR m.sort_name <> member_statuses.sort_name \
+     OR CASE WHEN m.removed_at IS NULL THEN m.role ELSE '' END <> member_statuses.role))";
+
 /// A group row of someone with no live membership still claims a role.
 const GROUP_DRIFT_ENDED: &str = "org_group_members.role <> '' AND NOT EXISTS (SELECT 1 FROM memberships m \
      WHERE m.org_id = org_group_members.org_id AND m.user_id = org_group_members.user_id AND m.removed_at IS NULL)";
@@ -116,10 +122,17 @@ const TRIGGER_COPIES: &[TriggerCopy] = &[
         copy: "member_statuses (one row per membership)",
         drifted: "SELECT membership_id AS key FROM memberships m WHERE NOT EXISTS \
              (SELECT 1 FROM member_statuses s WHERE s.membership_id = m.membership_id)",
-        repair: &[
-            "INSERT INTO member_statuses (membership_id, org_id) SELECT membership_id, org_id FROM memberships m \
-             WHERE NOT EXISTS (SELECT 1 FROM member_statuses s WHERE s.membership_id = m.membership_id)",
-        ],
+        repair: &["INSERT INTO member_statuses (membership_id, org_id, user_id, sort_name, role) \
+             SELECT membership_id, org_id, user_id, sort_name, CASE WHEN removed_at IS NULL THEN role ELSE '' END \
+             FROM memberships m \
+             WHERE NOT EXISTS (SELECT 1 FROM member_statuses s WHERE s.membership_id = m.membership_id)"],
+    },
+    TriggerCopy {
+        copy: "member_statuses (membership columns)",
+        drifted: "SELECT membership_id AS key FROM member_statuses WHERE {STATUS}",
+        repair: &["UPDATE member_statuses SET (user_id, sort_name, role) = \
+             (SELECT m.user_id, m.sort_name, CASE WHEN m.removed_at IS NULL THEN m.role ELSE '' END \
+             FROM memberships m WHERE m.membership_id = member_statuses.membership_id) WHERE {STATUS}"],
     },
 ];
 
@@ -128,6 +141,7 @@ fn expand(sql: &str) -> String {
         .replace("{GROUP_LIVE}", GROUP_DRIFT_LIVE)
         .replace("{GROUP_ENDED}", GROUP_DRIFT_ENDED)
         .replace("{LAST_ACTIVITY}", LAST_ACTIVITY_DRIFT)
+        .replace("{STATUS}", STATUS_DRIFT)
 }
 
 #[derive(QueryableByName)]

@@ -225,6 +225,9 @@ diesel::table! {
         compliance_order -> Integer,
         queue_order -> Integer,
         signal_marks -> Nullable<Text>,
+        user_id -> Text,
+        sort_name -> Text,
+        role -> Text,
     }
 }
 

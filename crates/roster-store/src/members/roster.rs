@@ -8,9 +8,10 @@
 //! total (on PostgreSQL as a scalar subquery; SQLite counts first, faster on
 //! its own). Stored statuses that are not current are
 //! recomputed for the whole page at once in a fixed number of queries
-//! ([`status_cache`]); `sort=attention` first brings the stored statuses of
-//! every match up to date, then pages through the attention order like any
-//! other sort. A `group_id` page, or one filtered by one label, in name
+//! ([`status_cache`]); `sort=attention` and `sort=compliance` first bring
+//! the organization's stale stored statuses up to date (finding them through
+//! indexes: none, usually, as the background refresher keeps them), then
+//! walk `member_statuses`' index of that order like any other sort. A `group_id` page, or one filtered by one label, in name
 //! order reads a side roster's own index instead
 //! ([`side_rosters`](super::side_rosters)). Every statement's SQL
 //! depends only on which filters are present, never on their values, so
@@ -21,8 +22,8 @@
 
 use super::profile_status::StatusContext;
 use super::roster_sql::{
-    Backend, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, LastActivityAfter, LiveAthlete, MembershipIn,
-    NameAfter, Total, instr,
+    AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, LastActivityAfter,
+    LiveAthlete, MembershipIn, NameAfter, StatusAthlete, Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow, StoredStatus};
@@ -34,7 +35,7 @@ use crate::schema::{member_statuses, memberships, users};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Integer, Text, Timestamp};
+use diesel::sql_types::{Bool, Text, Timestamp};
 use roster_domain::attention::{attention_order, from_attention_order};
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, OrgId, UserId};
@@ -87,7 +88,7 @@ macro_rules! roster_filters {
 }
 
 /// Orders `$query`, a boxed query over `memberships` (joined or not), by
-/// `$sort`'s key (`sort=attention` pages elsewhere; by name here).
+/// `$sort`'s key (pages in a stored status order are ordered by `rows_of`).
 macro_rules! sort_order {
     ($query:expr, $sort:expr) => {
         match $sort {
@@ -95,7 +96,8 @@ macro_rules! sort_order {
             RosterSort::JoinedAtDesc => {
                 $query.order((memberships::joined_at.desc(), memberships::membership_id.desc()))
             }
-            RosterSort::Name | RosterSort::Attention => {
+            // Pages in a stored status order come in that order from `rows_of`.
+            RosterSort::Name | RosterSort::Attention | RosterSort::Compliance => {
                 $query.order((memberships::sort_name.asc(), memberships::user_id.asc()))
             }
             // Never any activity counts as longest ago; both orders walk
@@ -105,10 +107,6 @@ macro_rules! sort_order {
             }
             RosterSort::LastActivityDesc => $query
                 .order(sql::<Text>("memberships.last_activity_at DESC NULLS LAST, memberships.membership_id DESC")),
-            // Pages by compliance come from `status_rows`, joined with the statuses.
-            RosterSort::Compliance => {
-                $query.order(sql::<Text>("member_statuses.compliance_order ASC, memberships.membership_id ASC"))
-            }
         }
     };
 }
@@ -166,7 +164,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     };
     let counted = total.counted();
     let selected = match q.sort {
-        RosterSort::Attention | RosterSort::Compliance => status_rows(conn, org_id, q, fetch, total)?,
+        RosterSort::Attention | RosterSort::Compliance => status_order_rows(conn, org_id, q, fetch, total)?,
         _ => sorted_rows(conn, org_id, q, fetch, total)?,
     };
     let (mut rows, total) = page_rows(selected);
@@ -368,58 +366,74 @@ pub(super) fn rows_of(
         .left_join(member_statuses::table)
         .into_boxed()
         .filter(MembershipIn(ids));
-    Ok(select_page!(sort_order!(page, sort), total).load(conn)?)
+    Ok(match sort {
+        RosterSort::Attention => select_page!(
+            page.order((
+                member_statuses::attention_order.asc(),
+                member_statuses::sort_name.asc(),
+                member_statuses::user_id.asc(),
+            )),
+            total
+        )
+        .load(conn)?,
+        RosterSort::Compliance => select_page!(
+            page.order((member_statuses::compliance_order.asc(), member_statuses::membership_id.asc())),
+            total,
+            member_statuses::compliance_order
+        )
+        .load(conn)?,
+        _ => select_page!(sort_order!(page, sort), total).load(conn)?,
+    })
 }
 
 /// Up to `fetch` rows after the cursor in attention or compliance order
-/// (the stored statuses', brought up to date first): the filtered set joined
-/// with its statuses. Compliance walks `member_statuses_compliance` in order;
-/// attention sorts the matches (its ties go by name, which that table does
-/// not hold).
-fn status_rows(
+/// (the stored statuses', brought up to date first): the page's membership
+/// ids from a walk of `member_statuses_attention` or
+/// `member_statuses_compliance`, each checked against the filters by its
+/// membership's primary key so that the walk stops after the page, then
+/// those rows.
+fn status_order_rows(
     conn: &mut DbConn,
     org_id: OrgId,
     q: &RosterQuery,
     fetch: i64,
     total: Total,
 ) -> Result<Vec<Selected>, StoreError> {
-    let mut page = roster_filters!(
+    let ids = roster_filters!(
         memberships::table
-            .inner_join(users::table)
             .inner_join(member_statuses::table)
             .into_boxed()
-            // Lets PostgreSQL read only the organization's statuses.
-            .filter(member_statuses::org_id.eq(org_id.to_string())),
+            .filter(member_statuses::org_id.eq(org_id.to_string()))
+            .filter(StatusAthlete),
         org_id,
         q
     );
-    page = match &q.after {
-        Some(RosterCursor::Attention { rank, count, key, user_id }) => page.filter(
-            sql::<Bool>("(member_statuses.attention_order, memberships.sort_name, memberships.user_id) > (")
-                .bind::<Integer, _>(attention_order(*rank, *count))
-                .sql(", ")
-                .bind::<Text, _>(key.clone())
-                .sql(", ")
-                .bind::<Text, _>(user_id.to_string())
-                .sql(")"),
-        ),
-        Some(RosterCursor::Compliance { order, membership_id }) => page.filter(
-            sql::<Bool>("(member_statuses.compliance_order, member_statuses.membership_id) > (")
-                .bind::<Integer, _>(*order)
-                .sql(", ")
-                .bind::<Text, _>(membership_id.to_string())
-                .sql(")"),
-        ),
-        None => page,
-        Some(_) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
+    let ids = match (q.sort, &q.after) {
+        (RosterSort::Attention, Some(RosterCursor::Attention { rank, count, key, user_id })) => {
+            ids.filter(AttentionAfter {
+                order: attention_order(*rank, *count),
+                key: key.clone(),
+                user_id: user_id.to_string(),
+            })
+        }
+        (RosterSort::Compliance, Some(RosterCursor::Compliance { order, membership_id })) => {
+            ids.filter(ComplianceAfter { order: *order, membership_id: membership_id.to_string() })
+        }
+        (_, None) => ids,
+        (_, Some(_)) => return Err(roster_domain::DomainError::NotFound("cursor").into()),
     };
-    if q.sort == RosterSort::Compliance {
-        let page = page.order((member_statuses::compliance_order.asc(), member_statuses::membership_id.asc()));
-        return Ok(select_page!(page, total, member_statuses::compliance_order).limit(fetch).load(conn)?);
-    }
-    let page =
-        page.order((member_statuses::attention_order.asc(), memberships::sort_name.asc(), memberships::user_id.asc()));
-    Ok(select_page!(page, total).limit(fetch).load(conn)?)
+    let ids = match q.sort {
+        RosterSort::Compliance => {
+            ids.order((member_statuses::compliance_order.asc(), member_statuses::membership_id.asc()))
+        }
+        _ => ids.order((
+            member_statuses::attention_order.asc(),
+            member_statuses::sort_name.asc(),
+            member_statuses::user_id.asc(),
+        )),
+    };
+    let ids = ids.select(memberships::membership_id).limit(fetch);
+    rows_of(conn, IdsQuery::Status(Box::new(ids)), q.sort, total)
 }
 
 #[cfg(test)]

@@ -102,6 +102,99 @@ impl QueryFragment<Backend> for NameAfter {
     }
 }
 athlete_rows!(LabelAthlete, "member_labels.role = 'athlete'");
+athlete_rows!(StatusAthlete, "member_statuses.role = 'athlete'");
+
+/// `(member_statuses.attention_order, member_statuses.sort_name,
+/// member_statuses.user_id) > (order, key, user)`: the rows after an
+/// attention cursor, in `member_statuses_attention` order.
+pub(super) struct AttentionAfter {
+    /// The cursor's attention order.
+    pub(super) order: i32,
+    /// The cursor's sort name.
+    pub(super) key: String,
+    /// The cursor's account.
+    pub(super) user_id: String,
+}
+
+expression!(AttentionAfter, Bool);
+
+impl QueryFragment<Backend> for AttentionAfter {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("(member_statuses.attention_order, member_statuses.sort_name, member_statuses.user_id) > (");
+        out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.order)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, String>(&self.key)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, String>(&self.user_id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `(member_statuses.compliance_order, member_statuses.membership_id) >
+/// (order, membership)`: the rows after a compliance cursor.
+pub(super) struct ComplianceAfter {
+    /// The cursor's compliance order.
+    pub(super) order: i32,
+    /// The cursor's membership.
+    pub(super) membership_id: String,
+}
+
+expression!(ComplianceAfter, Bool);
+
+impl QueryFragment<Backend> for ComplianceAfter {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("(member_statuses.compliance_order, member_statuses.membership_id) > (");
+        out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.order)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Text, String>(&self.membership_id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `member_statuses.membership_id IN (…)` of the organization's stored
+/// statuses that are not current at `now` with the settings named `key`
+/// (see `status_cache`): those whose data changed since they were computed
+/// (a range of `member_statuses_changed`), those whose validity ran out, and
+/// those computed with other settings (both ranges of
+/// `member_statuses_settings` beside `key`). Each part is a range of an
+/// index, so a check that finds nothing reads next to nothing. A status
+/// never computed has a NULL `cached_version`, so the first part has it.
+/// The outer query has no other index to take than the primary key.
+pub(crate) struct NotCurrentIn {
+    /// The organization.
+    pub(crate) org_id: String,
+    /// The instant checked.
+    pub(crate) now: chrono::NaiveDateTime,
+    /// The attention settings in force (`status_cache::settings_key`).
+    pub(crate) key: String,
+}
+
+expression!(NotCurrentIn, Bool);
+
+impl QueryFragment<Backend> for NotCurrentIn {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        use diesel::sql_types::Timestamp;
+        out.push_sql(
+            "member_statuses.membership_id IN (SELECT s.membership_id FROM member_statuses s WHERE s.org_id = ",
+        );
+        out.push_bind_param::<Text, String>(&self.org_id)?;
+        out.push_sql(" AND (s.version - COALESCE(s.cached_version, -1)) > 0");
+        out.push_sql(" UNION ALL SELECT s.membership_id FROM member_statuses s WHERE s.org_id = ");
+        out.push_bind_param::<Text, String>(&self.org_id)?;
+        out.push_sql(" AND s.valid_until <= ");
+        out.push_bind_param::<Timestamp, chrono::NaiveDateTime>(&self.now)?;
+        for op in ["<", ">"] {
+            out.push_sql(" UNION ALL SELECT s.membership_id FROM member_statuses s WHERE s.org_id = ");
+            out.push_bind_param::<Text, String>(&self.org_id)?;
+            out.push_sql(&format!(" AND s.settings_key {op} "));
+            out.push_bind_param::<Text, String>(&self.key)?;
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
 
 /// A member's group ids as `a,b,c` in id order (NULL without groups): a
 /// correlated subquery over the covering `org_group_members_member` index,
@@ -200,6 +293,9 @@ pub(super) enum IdsQuery {
     Group(org_group_members::BoxedQuery<'static, Backend, Text>),
     /// `SELECT member_labels.membership_id …`.
     Label(member_labels::BoxedQuery<'static, Backend, Text>),
+    /// `SELECT memberships.membership_id …` from `memberships` joined with
+    /// `member_statuses`, in a stored status order.
+    Status(Box<dyn QueryFragment<Backend> + Send>),
 }
 
 /// `memberships.membership_id IN (ids)` for a boxed query of membership ids
@@ -216,6 +312,7 @@ impl QueryFragment<Backend> for MembershipIn {
             IdsQuery::Roster(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
             IdsQuery::Group(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
             IdsQuery::Label(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
+            IdsQuery::Status(ids) => ids.walk_ast(out.reborrow())?,
         }
         out.push_sql(")");
         Ok(())

@@ -22,10 +22,11 @@
 mod write_back;
 
 use super::profile_status::{CHUNK, Computed, StatusContext, statuses};
+use super::roster_sql::{NotCurrentIn, StatusAthlete};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::to_db;
-use crate::schema::{attention_acknowledgements, member_statuses, memberships};
+use crate::schema::{attention_acknowledgements, member_statuses};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
@@ -249,18 +250,15 @@ macro_rules! not_current {
 }
 
 /// Brings every stored status of the organization's live athletes up to date
-/// (what `sort=attention` orders by). One query when all are current.
+/// (what `sort=attention` orders by): one query, reading only the statuses
+/// that are not current ([`NotCurrentIn`]), when all are current.
 pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>) -> Result<(), StoreError> {
-    let not_current = not_current!(ctx);
+    let not_current =
+        NotCurrentIn { org_id: org_id.to_string(), now: to_db(ctx.now), key: settings_key(ctx.thresholds) };
     let stale: Vec<(String, StoredStatus)> = member_statuses::table
-        .inner_join(memberships::table)
-        .filter(member_statuses::org_id.eq(org_id.to_string()))
-        // The same organization on both sides lets PostgreSQL join through
-        // the roster indexes instead of scanning every membership.
-        .filter(memberships::org_id.eq(org_id.to_string()))
-        .filter(super::roster_sql::LiveAthlete)
+        .filter(StatusAthlete)
         .filter(not_current)
-        .select((memberships::user_id, StoredStatus::as_select()))
+        .select((member_statuses::user_id, StoredStatus::as_select()))
         .load(conn)?;
     let rows: Vec<StatusRow> = stale
         .into_iter()
@@ -292,8 +290,7 @@ impl crate::Store {
         let ctx = StatusContext { now, thresholds, known_labels: None };
         let orgs: Vec<String> = self.on_conn(|conn| {
             Ok(member_statuses::table
-                .inner_join(memberships::table)
-                .filter(super::roster_sql::LiveAthlete)
+                .filter(StatusAthlete)
                 .filter(not_current!(ctx))
                 .select(member_statuses::org_id)
                 .distinct()

@@ -1,10 +1,10 @@
 //! Storing recomputed statuses back, and announcing the attention signals a
 //! recomputation raised (`attention.raised`) in the same transaction.
 
-use super::{Cached, StatusRow, StoredStatus, orders, settings_key};
+use super::{Cached, StatusRow, orders};
 use crate::conn::{DbConn, write_tx};
 use crate::error::{StoreError, parse};
-use crate::members::profile_status::{Computed, StatusContext, statuses};
+use crate::members::profile_status::Computed;
 use crate::rows::{insert_event, to_db};
 use crate::schema::member_statuses;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -183,6 +183,8 @@ impl crate::Store {
     /// transaction; the write-back's failure is returned instead of logged.
     /// For tests of concurrent write-backs.
     pub fn write_back_statuses(&self, org_id: OrgId, users: &[UserId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        use super::{StoredStatus, settings_key};
+        use crate::members::profile_status::{StatusContext, statuses};
         use crate::schema::memberships;
         use roster_domain::attention::AttentionThresholds;
         self.on_conn(|conn| {
