@@ -14,6 +14,7 @@ mod conventions;
 mod groups;
 mod input;
 mod invitations;
+mod key_athletes;
 mod key_authors;
 mod key_routes;
 mod members;
