@@ -13,7 +13,7 @@
 
 use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::RepoError;
-use crate::ids::{GroupId, MembershipId, OrgId, UserId};
+use crate::ids::{ApiKeyId, GroupId, MembershipId, OrgId, UserId};
 use crate::role::MembershipStatus;
 use crate::values::{InvalidValue, Lines, bounded_text, clean_text, string_value};
 use chrono::{DateTime, Utc};
@@ -407,13 +407,15 @@ pub trait MemberRepo {
     }
     /// Adds the membership (with its attributes and labels), applies the join
     /// extras (group, plan), writes `event` and queues `mail` (telling the
-    /// account), in one transaction.
+    /// account), in one transaction. `actor` is who adds: the account, or an
+    /// API key (its id as the audit trail writes it, and the key, which the
+    /// plan assignment then names instead of an account).
     /// `Conflict::AlreadyMember`, `Conflict::MemberOfAnotherOrganization`.
     fn add_member(
         &self,
         membership: &Membership,
         extras: &JoinExtras,
-        actor: UserId,
+        actor: (UserId, Option<ApiKeyId>),
         event: &AuditEvent,
         mail: &crate::invitation::OutboxMessage,
     ) -> Result<(), RepoError>;

@@ -78,7 +78,8 @@ fn skipped_event(
 }
 
 /// Applies `extras` for `user_id`, who just joined `org_id`, in the caller's
-/// transaction. `actor` is who made it happen (for the audit trail).
+/// transaction. `actor` is who made it happen (for the audit trail), with
+/// the API key when a key did (the plan assignment then names the key).
 ///
 /// The plan is assigned first (start: the given date, else today in the
 /// organization's time zone), then the group is joined with its enrollments.
@@ -92,7 +93,7 @@ pub(crate) fn apply_join_effects(
     user_id: UserId,
     extras: &JoinExtras,
     mode: JoinMode,
-    actor: UserId,
+    (actor, actor_key): (UserId, Option<ApiKeyId>),
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if let Some(plan) = extras.training_plan {
@@ -103,7 +104,7 @@ pub(crate) fn apply_join_effects(
             plan.plan_id,
             plan.start_date,
             "training_plan.plan_id",
-            (actor, (actor, None)),
+            (actor, (actor, actor_key)),
             now,
         );
         match result {
@@ -254,7 +255,9 @@ impl Store {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.on_conn(|conn| write_tx(conn, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, actor, now)))
+        self.on_conn(|conn| {
+            write_tx(conn, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, (actor, None), now))
+        })
     }
 
     /// The leave effects (group memberships end, current and upcoming plans

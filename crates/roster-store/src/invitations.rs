@@ -263,7 +263,7 @@ impl InvitationRepo for Store {
                 }
             }
             insert_membership(conn, &m)?;
-            apply_join_effects(conn, m.org_id, m.user_id, &a.extras, JoinMode::Lenient, m.user_id, a.now)?;
+            apply_join_effects(conn, m.org_id, m.user_id, &a.extras, JoinMode::Lenient, (m.user_id, None), a.now)?;
             for event in &events {
                 insert_event(conn, event)?;
             }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras, Membership};
 use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery};
-use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
+use roster_domain::{ApiKeyId, Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
 /// The lower-cased sort key: the display name, else first and last name.
 pub(crate) fn sort_name(display_name: Option<&str>, first: &str, last: Option<&str>) -> String {
@@ -156,7 +156,7 @@ impl MemberRepo for Store {
         &self,
         membership: &Membership,
         extras: &JoinExtras,
-        actor: UserId,
+        actor: (UserId, Option<ApiKeyId>),
         event: &AuditEvent,
         mail: &roster_domain::invitation::OutboxMessage,
     ) -> Result<(), RepoError> {
@@ -166,7 +166,7 @@ impl MemberRepo for Store {
             {
                 // Removed meanwhile; an assistant coach adding their own
                 // athlete is no longer a member here.
-                return Err(if coach == actor {
+                return Err(if coach == actor.0 {
                     DomainError::NotFound("organization")
                 } else {
                     DomainError::NotACoach

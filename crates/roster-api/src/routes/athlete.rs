@@ -61,17 +61,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::Rat
     )),
     tags((name = "athlete", description = "An athlete's own data. Coaches of the organization read it; the head \
         coach writes it for anyone, an assistant coach only for athletes assigned to them (`403 \
-        not_assigned_to_you`); an athlete reads and writes their own; another athlete or a non-member gets `404`."))
+        not_assigned_to_you`); an athlete reads and writes their own; another athlete or a non-member gets `404`. \
+        An organization API key reads it with `members:read` and writes activities, race goals and zones with \
+        `activities:write` (`403 insufficient_scope` naming the scope without it; another organization's key: \
+        `404`); connecting and disconnecting integrations (`/me/integrations`) is the athlete's own account's \
+        (a key: `401`)."))
 )]
 pub struct Api;
 
 /// The feed, newest first (coaches, the athlete).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/activities", tag = "athlete",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), FeedQuery),
-    responses((status = 200, body = ActivityPageDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ActivityPageDto), (status = 400, body = Problem),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem), (status = 404, body = Problem)))]
 pub async fn list_activities(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     query: web::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -88,8 +93,9 @@ pub async fn list_activities(
             })
         })
         .transpose()?;
-    let (page, next) =
-        user.run(&state, move |s, me| svc::activities(&s.store, &s.store, me, org_id, athlete, before, limit)).await?;
+    let (page, next) = user
+        .run(&state, org_id, move |s, me| svc::activities(&s.store, &s.store, me, org_id, athlete, before, limit))
+        .await?;
     Ok(HttpResponse::Ok().json(ActivityPageDto {
         data: page.into_iter().map(Into::into).collect(),
         next_cursor: next.map(|c| encode_cursor(&c.encode())),
@@ -125,14 +131,15 @@ pub async fn create_activity(
 /// The athlete's race goals by race date (coaches, the athlete).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/race-goals", tag = "athlete",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = RaceGoalListDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = RaceGoalListDto), (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn list_race_goals(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let goals = user.run(&state, move |s, me| svc::race_goals(&s.store, &s.store, me, org_id, athlete)).await?;
+    let goals = user.run(&state, org_id, move |s, me| svc::race_goals(&s.store, &s.store, me, org_id, athlete)).await?;
     Ok(HttpResponse::Ok()
         .json(RaceGoalListDto { data: goals.into_iter().map(Into::into).collect(), next_cursor: None }))
 }
@@ -142,17 +149,19 @@ pub async fn list_race_goals(
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     request_body = RaceGoalBody,
     responses((status = 201, body = RaceGoalDto), (status = 400, body = Problem),
-        (status = 403, description = "not_assigned_to_you", body = Problem), (status = 404, body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 403, description = "not_assigned_to_you, insufficient_scope: an API key without activities:write", body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_race_goal(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     body: Json<RaceGoalBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
     let goal = user
-        .run(&state, move |s, me| svc::create_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, &input))
+        .run(&state, org_id, move |s, me| {
+            svc::create_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, &input)
+        })
         .await?;
     Ok(HttpResponse::Created().insert_header(etag(goal.version)).json(RaceGoalDto::from(goal)))
 }
@@ -184,12 +193,13 @@ fn race_goal_patch(body: RaceGoalPatchBody) -> Result<RaceGoalPatch, DomainError
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), ("goal_id" = RaceGoalId, Path)),
     request_body = RaceGoalPatchBody,
     responses((status = 200, body = RaceGoalDto), (status = 400, body = Problem),
-        (status = 403, description = "not_assigned_to_you", body = Problem), (status = 404, body = Problem),
-        (status = 412, description = "version_mismatch", body = Problem), (status = 422, body = Problem)))]
+        (status = 403, description = "not_assigned_to_you, insufficient_scope: an API key without activities:write", body = Problem),
+        (status = 404, body = Problem), (status = 412, description = "version_mismatch", body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn update_race_goal(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId, RaceGoalId)>,
     body: Json<RaceGoalPatchBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -197,7 +207,7 @@ pub async fn update_race_goal(
     let expected = if_match(&req)?;
     let body = body.into_inner();
     let goal = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let patch = race_goal_patch(body)?;
             svc::update_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id, &patch, expected)
         })
@@ -209,31 +219,36 @@ pub async fn update_race_goal(
 #[utoipa::path(delete, path = "/api/v1/organizations/{org_id}/members/{user_id}/race-goals/{goal_id}",
     tag = "athlete", security(("bearer" = [])),
     params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), ("goal_id" = RaceGoalId, Path)),
-    responses((status = 204), (status = 403, description = "not_assigned_to_you", body = Problem),
+    responses((status = 204),
+        (status = 403, description = "not_assigned_to_you, insufficient_scope: an API key without activities:write", body = Problem),
         (status = 404, body = Problem)))]
 pub async fn delete_race_goal(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId, RaceGoalId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, goal_id) = path.into_inner();
-    user.run(&state, move |s, me| svc::delete_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id))
-        .await?;
+    user.run(&state, org_id, move |s, me| {
+        svc::delete_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// The athlete's zones (empty, version 0, when never set).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/zones", tag = "athlete",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = ZonesDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = ZonesDto), (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn get_zones(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let zones =
-        ZonesDto::from(user.run(&state, move |s, me| svc::zones(&s.store, &s.store, me, org_id, athlete)).await?);
+    let zones = ZonesDto::from(
+        user.run(&state, org_id, move |s, me| svc::zones(&s.store, &s.store, me, org_id, athlete)).await?,
+    );
     Ok(HttpResponse::Ok().insert_header(etag(zones.version)).json(zones))
 }
 
@@ -245,21 +260,24 @@ pub async fn get_zones(
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
     request_body = ZoneSettings,
     responses((status = 200, body = ZonesDto), (status = 400, body = Problem),
-        (status = 403, description = "not_assigned_to_you", body = Problem), (status = 404, body = Problem),
+        (status = 403, description = "not_assigned_to_you, insufficient_scope: an API key without activities:write", body = Problem),
+        (status = 404, body = Problem),
         (status = 412, description = "version_mismatch", body = Problem),
         (status = 422, description = "inverted_zone, overlapping_zones, zones_out_of_order, out_of_range, too_many_zones",
             body = Problem)))]
 pub async fn put_zones(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     body: Json<ZoneSettings>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), settings) = (path.into_inner(), body.into_inner());
     let expected = if_match(&req)?;
     let zones = user
-        .run(&state, move |s, me| svc::put_zones(&s.store, &s.store, &s.clock, me, org_id, athlete, settings, expected))
+        .run(&state, org_id, move |s, me| {
+            svc::put_zones(&s.store, &s.store, &s.clock, me, org_id, athlete, settings, expected)
+        })
         .await?;
     let dto = ZonesDto::from(Some(zones));
     Ok(HttpResponse::Ok().insert_header(etag(dto.version)).json(dto))
@@ -268,14 +286,16 @@ pub async fn put_zones(
 /// The athlete's recorded integrations (coaches, the athlete).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/integrations", tag = "athlete",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = IntegrationListDto), (status = 404, body = Problem)))]
+    responses((status = 200, body = IntegrationListDto), (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn list_integrations(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let list = user.run(&state, move |s, me| svc::integrations(&s.store, &s.store, me, org_id, athlete)).await?;
+    let list =
+        user.run(&state, org_id, move |s, me| svc::integrations(&s.store, &s.store, me, org_id, athlete)).await?;
     Ok(HttpResponse::Ok()
         .json(IntegrationListDto { data: list.into_iter().map(Into::into).collect(), next_cursor: None }))
 }
@@ -284,10 +304,11 @@ pub async fn list_integrations(
 /// zone, oldest first, empty weeks included (coaches, the athlete).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/weekly-distance", tag = "athlete",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path), WeeksQuery),
-    responses((status = 200, body = WeeklyDistanceDto), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = WeeklyDistanceDto), (status = 400, body = Problem),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem), (status = 404, body = Problem)))]
 pub async fn weekly_distance(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
     query: web::Query<WeeksQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -297,7 +318,9 @@ pub async fn weekly_distance(
         return Err(ApiError::bad_request("invalid_parameter", "weeks", "weeks must be between 1 and 104"));
     }
     let data = user
-        .run(&state, move |s, me| svc::weekly_distance(&s.store, &s.store, &s.clock, me, org_id, athlete, weeks))
+        .run(&state, org_id, move |s, me| {
+            svc::weekly_distance(&s.store, &s.store, &s.clock, me, org_id, athlete, weeks)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(WeeklyDistanceDto { data: data.into_iter().map(Into::into).collect() }))
 }

@@ -1,7 +1,7 @@
 //! The attention queue (`GET /organizations/{org_id}/attention`) and a
 //! coach's acknowledgement of one signal of an athlete.
 
-use crate::auth::{AuthUser, Principal};
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::members::dto::MemberDto;
 use crate::routes::{Json, decode_cursor, encode_cursor, page_limit};
@@ -95,14 +95,18 @@ fn decode(cursor: &str) -> Result<QueueCursor, ApiError> {
     Ok(QueueCursor { order: order.parse().map_err(|_| bad())?, membership_id: id.parse().map_err(|_| bad())? })
 }
 
-/// The organization's attention queue (coaches; an assistant coach sees the athletes assigned to them).
+/// The organization's attention queue (coaches; an assistant coach sees the
+/// athletes assigned to them; an API key with `members:read`, like the head
+/// coach, the whole organization's).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/attention", tag = "attention",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), QueueParams),
     responses((status = 200, body = QueueDto), (status = 400, body = Problem), (status = 401, body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without members:read",
+            body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn get_queue(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     params: web::Query<QueueParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -111,7 +115,7 @@ pub async fn get_queue(
     let limit = page_limit(params.limit)?;
     let after = params.cursor.as_deref().map(decode).transpose()?;
     let page = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let query = QueueQuery {
                 coach: None,
                 limit,

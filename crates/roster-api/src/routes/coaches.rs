@@ -1,6 +1,6 @@
 //! `/organizations/{org_id}/coaches`, `/head-coach` and `/user-lookup`.
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -91,17 +91,20 @@ pub struct CoachListDto {
     pub data: Vec<CoachDto>,
 }
 
-/// List the coaches (coaches only).
+/// List the coaches (coaches only; an API key of the organization with `members:read`).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/coaches", tag = "coaches", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)),
-    responses((status = 200, body = CoachListDto), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = CoachListDto),
+        (status = 403, description = "forbidden (athletes), insufficient_scope: an API key without members:read",
+            body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn list(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let coaches = user.run(&state, move |s, me| coaches::list(&s.store, me, org_id)).await?;
+    let coaches = user.run(&state, org_id, move |s, me| coaches::list(&s.store, me, org_id)).await?;
     Ok(HttpResponse::Ok().json(CoachListDto { data: coaches.into_iter().map(Into::into).collect() }))
 }
 

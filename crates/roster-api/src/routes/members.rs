@@ -132,15 +132,17 @@ fn parse_new_member(body: AddMemberBody) -> Result<NewMember, DomainError> {
 /// The account is e-mailed which organization and which coach added it, and how to leave (`DELETE` of its
 /// own membership). An API key (`members:write`) adds athletes for the whole organization (unassigned unless
 /// `assigned_to_coach_id` says otherwise); its e-mail names the club and says one of its integrations added
-/// them; it may not send `training_plan` (`422 not_for_api_keys`: a plan assignment records an account).
+/// them. A key's `training_plan` also takes `plans:write` and its `group_id` `groups:write` (what assigning
+/// the plan and putting the member in the group take on their own routes); the assignment names the key
+/// (`assigned_by: null, assigned_by_key_id`).
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/members", tag = "members", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)), request_body = AddMemberBody,
     responses((status = 201, body = MemberDto), (status = 400, body = Problem),
-        (status = 403, description = "forbidden, insufficient_scope: an API key without members:write", body = Problem),
+        (status = 403, description = "forbidden, insufficient_scope: an API key without members:write (or, for \
+            training_plan, plans:write; for group_id, groups:write)", body = Problem),
         (status = 404, description = "user_not_found, or not a member", body = Problem),
         (status = 409, description = "already_member, member_of_another_organization", body = Problem),
-        (status = 422, description = "invalid values, invalid_label, not_a_coach, not_for_api_keys (an API key \
-            sending training_plan)", body = Problem)))]
+        (status = 422, description = "invalid values, invalid_label, not_a_coach", body = Problem)))]
 pub async fn add(
     state: web::Data<AppState>,
     user: Principal,

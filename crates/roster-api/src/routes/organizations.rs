@@ -1,7 +1,7 @@
 //! `/organizations` and `/organizations/{org_id}`.
 
 use super::{all_valid, etag, field, if_match};
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Principal};
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::state::AppState;
@@ -136,13 +136,19 @@ pub async fn create(
     Ok(respond(actix_web::http::StatusCode::CREATED, view))
 }
 
-/// Read an organization (members only).
+/// Read an organization (members, an API key of the organization with `members:read`).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}", tag = "organizations", security(("bearer" = [])),
     params(("org_id" = OrgId, Path)),
-    responses((status = 200, body = OrganizationDto), (status = 404, body = Problem)))]
-pub async fn get(state: web::Data<AppState>, user: AuthUser, path: web::Path<OrgId>) -> Result<HttpResponse, ApiError> {
+    responses((status = 200, body = OrganizationDto),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    user: Principal,
+    path: web::Path<OrgId>,
+) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let view = user.run(&state, move |s, me| organizations::get(&s.store, me, org_id)).await?;
+    let view = user.run(&state, org_id, move |s, me| organizations::get(&s.store, me, org_id)).await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }
 

@@ -4,7 +4,7 @@
 pub mod dto;
 pub use roster_import::multipart;
 
-use crate::auth::{AuthUser, Principal};
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::athlete::dto::ActivityDto;
 use crate::state::AppState;
@@ -240,16 +240,17 @@ pub async fn import_activity(
 /// signals that come from labels (`injury_watch`).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members/{user_id}/profile", tag = "profile",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("user_id" = UserId, Path)),
-    responses((status = 200, body = ProfileDto), (status = 404, description = "not a member, or another athlete",
-        body = Problem)))]
+    responses((status = 200, body = ProfileDto),
+        (status = 403, description = "insufficient_scope: an API key without members:read", body = Problem),
+        (status = 404, description = "not a member, or another athlete", body = Problem)))]
 pub async fn get_profile(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
     let profile = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let thresholds = s.settings.attention_thresholds();
             profile_svc::profile(&s.store, &s.clock, &s.insights, &thresholds, me, org_id, athlete)
         })

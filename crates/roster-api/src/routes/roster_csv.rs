@@ -6,7 +6,7 @@ pub mod bulk;
 pub mod imports;
 
 use super::members::query;
-use crate::auth::AuthUser;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -103,7 +103,7 @@ fn page_bytes(lookups: &RosterLookups, with_notes: bool, page: &mut RosterPage) 
 /// What the stream carries from one page to the next.
 struct Export {
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     org_id: OrgId,
     query: RosterQuery,
     lookups: Arc<RosterLookups>,
@@ -115,18 +115,20 @@ struct Export {
 /// (`bom=true` puts a byte-order mark first for spreadsheet programs). A cell a spreadsheet would run as a
 /// formula (starting with `=`, `+`, `-`, `@`, tab or CR) is written with a `'` first, as is one starting with
 /// `'`; the import takes exactly that `'` off. Lists (labels, groups) are separated by `;`. Streamed page by
-/// page.
+/// page. An API key of the organization with `members:read` exports the whole roster as a coach sees it
+/// (private notes included).
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/members.csv", tag = "roster-csv",
     security(("bearer" = [])),
     params(("org_id" = OrgId, Path), query::RosterParams,
         ("bom" = Option<bool>, Query, description = "put a UTF-8 byte-order mark first")),
     responses((status = 200, description = "the roster as CSV", content_type = "text/csv", body = String),
         (status = 400, body = Problem),
-        (status = 403, description = "not a coach, or an assistant coach filtering by another coach", body = Problem),
+        (status = 403, description = "forbidden: not a coach, or an assistant coach filtering by another coach; \
+            insufficient_scope: an API key without members:read", body = Problem),
         (status = 404, body = Problem)))]
 pub async fn export(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     req: HttpRequest,
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
@@ -135,8 +137,9 @@ pub async fn export(
     let first_query = query.clone();
     // The first page before the answer starts: a refusal is still a problem answer.
     let (lookups, with_notes, mut first) = user
-        .run(&state, move |s, me| {
-            let (lookups, with_notes) = roster_export::start(&s.store, me, org_id)?;
+        .clone()
+        .run(&state, org_id, move |s, me| {
+            let (lookups, with_notes) = roster_export::start(&s.store, me.clone(), org_id)?;
             let page = roster_export::page(&s.store, me, org_id, first_query)?;
             Ok((lookups, with_notes, page))
         })
@@ -151,7 +154,11 @@ pub async fn export(
         let mut query = export.query.clone();
         query.after = Some(after);
         let org_id = export.org_id;
-        let page = export.user.run(&export.state, move |s, me| roster_export::page(&s.store, me, org_id, query)).await;
+        let page = export
+            .user
+            .clone()
+            .run(&export.state, org_id, move |s, me| roster_export::page(&s.store, me, org_id, query))
+            .await;
         let chunk = page.and_then(|mut page| {
             let bytes = page_bytes(&export.lookups, export.with_notes, &mut page)?;
             Ok((bytes, page.next.take()))

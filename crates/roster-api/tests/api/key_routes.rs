@@ -109,10 +109,9 @@ async fn a_members_write_key_adds_an_existing_account_and_the_email_names_the_cl
         names_scope(&app.post(&members, &reader, body.clone()).await, "members:write");
         let elsewhere = format!("/api/v1/organizations/{other_org}/members");
         app.post(&elsewhere, &key, body.clone()).await.assert_problem(404, "not_found");
+        // The extras take their own scopes (see the next test).
         let plan = json!({"email": athlete.email, "training_plan": {"plan_id": uuid::Uuid::new_v4()}});
-        let refused = app.post(&members, &key, plan).await;
-        refused.assert_problem(422, "not_for_api_keys");
-        assert_eq!(refused.body["errors"][0]["field"], "training_plan", "{}", refused.text);
+        names_scope(&app.post(&members, &key, plan).await, "plans:write");
 
         let added = app.post(&members, &key, body).await;
         assert_eq!(added.assert_status(201)["assigned_to_coach_id"], Value::Null, "a key coaches nobody");
@@ -125,6 +124,60 @@ async fn a_members_write_key_adds_an_existing_account_and_the_email_names_the_cl
         let event =
             events.iter().find(|e| e["action"] == "member.added" && e["subject_user_id"] == athlete.user_id.as_str());
         assert_eq!(event.expect("member.added audited")["actor_user_id"], key_id.as_str());
+    }
+}
+
+/// `POST …/members` with a key: `training_plan` takes `plans:write` and
+/// `group_id` `groups:write` besides `members:write` (what the plan and group
+/// routes take); the assignment names the key, as the audit trail does.
+#[tokio::test]
+async fn a_key_adds_a_member_with_a_plan_and_a_group_given_their_scopes() {
+    use serde_json::Value;
+    for app in apps().await {
+        let backend = app.backend;
+        let (head, org_id) = app.head_coach().await;
+        let (_, other_org) = app.head_coach().await;
+        let (_, adder) = create_key(&app, &head, &org_id, &["members:write"]).await;
+        let (key_id, key) = create_key(&app, &head, &org_id, &["members:write", "plans:write", "groups:write"]).await;
+        let plan_id = crate::plans::create_plan(&app, &head, &org_id, "Base", 2).await;
+        let groups = format!("/api/v1/organizations/{org_id}/groups");
+        let group = app.post(&groups, &head.token, json!({"name": "Juniors"})).await;
+        let group_id = group.assert_status(201)["group_id"].as_str().unwrap().to_owned();
+        let members = format!("/api/v1/organizations/{org_id}/members");
+        let athlete = app.signup("athlete").await;
+        let start = crate::support::days_from_today(1);
+        let with_plan = json!({"user_id": athlete.user_id, "training_plan": {"plan_id": plan_id, "start_date": start}});
+        let with_group = json!({"user_id": athlete.user_id, "group_id": group_id});
+
+        names_scope(&app.post(&members, &adder, with_plan.clone()).await, "plans:write");
+        names_scope(&app.post(&members, &adder, with_group.clone()).await, "groups:write");
+        let elsewhere = format!("/api/v1/organizations/{other_org}/members");
+        app.post(&elsewhere, &key, with_plan.clone()).await.assert_problem(404, "not_found");
+        // A plan of no organization's is refused as for an account, nothing written.
+        let unknown = json!({"user_id": athlete.user_id, "training_plan": {"plan_id": uuid::Uuid::new_v4()}});
+        let refused = app.post(&members, &key, unknown).await;
+        refused.assert_problem(422, "unknown_plan");
+        assert_eq!(refused.body["errors"][0]["field"], "training_plan.plan_id", "{}", refused.text);
+        let one = format!("{members}/{}", athlete.user_id);
+        app.get(&one, &head.token).await.assert_problem(404, "not_found");
+
+        let mut both = with_plan.clone();
+        both["group_id"] = json!(group_id);
+        let added = app.post(&members, &key, both).await;
+        assert_eq!(added.assert_status(201)["group_ids"], json!([group_id]), "{backend:?}: {}", added.text);
+        let assignments = format!("{one}/plan-assignments");
+        let got = app.get(&assignments, &head.token).await.assert_status(200)["data"].clone();
+        assert_eq!(got.as_array().map(Vec::len), Some(1), "{backend:?}: {got}");
+        assert_eq!((&got[0]["plan_id"], &got[0]["start_date"]), (&json!(plan_id), &json!(start)));
+        assert_eq!((&got[0]["assigned_by"], &got[0]["assigned_by_key_id"]), (&Value::Null, &json!(key_id)));
+
+        let events = audit_events(&app, &org_id, &head.token).await;
+        for action in ["member.added", "plan.assigned", "group.member_added"] {
+            let event =
+                events.iter().find(|e| e["action"] == action && e["subject_user_id"] == athlete.user_id.as_str());
+            let event = event.unwrap_or_else(|| panic!("{action} audited"));
+            assert_eq!(event["actor_user_id"], key_id.as_str(), "{action}: the audit trail names the key");
+        }
     }
 }
 

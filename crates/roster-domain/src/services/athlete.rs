@@ -82,7 +82,7 @@ pub fn create_activity(
 pub fn activities(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     before: Option<FeedCursor>,
@@ -104,7 +104,7 @@ pub fn weekly_distance(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     weeks: u32,
@@ -130,7 +130,7 @@ pub fn weekly_distance(
 pub fn race_goals(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<RaceGoal>, DomainError> {
@@ -144,12 +144,13 @@ pub fn create_race_goal(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     input: &RaceGoalInput,
 ) -> Result<RaceGoal, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let caller = actor.user_id();
     let fields = RaceGoalFields::parse(input)?;
     let now = clock.now();
     let goal = RaceGoal {
@@ -174,14 +175,15 @@ pub fn update_race_goal(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     goal_id: RaceGoalId,
     patch: &RaceGoalPatch,
     expected_version: Option<i64>,
 ) -> Result<RaceGoal, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let caller = actor.user_id();
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
     if expected_version.is_some_and(|v| v != current.version) {
         return Err(Conflict::VersionMismatch.into());
@@ -205,12 +207,13 @@ pub fn delete_race_goal(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     goal_id: RaceGoalId,
 ) -> Result<(), DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let caller = actor.user_id();
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
     let now = clock.now();
     let mut changes = json!({});
@@ -245,7 +248,7 @@ fn changes_from(old: Option<&RaceGoalFields>, new: &RaceGoalFields) -> serde_jso
 pub fn zones(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Option<StoredZones>, DomainError> {
@@ -259,13 +262,14 @@ pub fn put_zones(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
     settings: ZoneSettings,
     expected_version: Option<i64>,
 ) -> Result<StoredZones, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let caller = actor.user_id();
     let zones = Zones::parse(settings)?;
     let now = clock.now();
     let event = AuditEvent::new(
@@ -286,7 +290,7 @@ pub fn put_zones(
 pub fn integrations(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<Integration>, DomainError> {

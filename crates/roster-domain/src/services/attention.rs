@@ -20,16 +20,17 @@ impl<T: OrganizationRepo + AttentionRepo> AttentionStore for T {}
 pub const MAX_NOTE: usize = 1000;
 
 /// A page of the organization's attention queue (coaches; an assistant
-/// coach's holds only the athletes assigned to them).
+/// coach's holds only the athletes assigned to them; an API key's, like the
+/// head coach's, the whole organization's).
 pub fn queue(
     store: &impl AttentionStore,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     mut query: QueueQuery,
 ) -> Result<QueuePage, DomainError> {
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ReadAttentionQueue, Target::Organization)?;
-    query.coach = (actor.role() == Some(Role::AssistantCoach)).then_some(caller);
+    query.coach = (actor.role() == Some(Role::AssistantCoach)).then_some(actor.user_id());
     Ok(store.attention_queue(org_id, &query)?)
 }
 

@@ -2,7 +2,7 @@ use super::*;
 use crate::entities::{AuditEvent, CoachView, JoinExtras, Membership, Organization, OrganizationView};
 use crate::error::{Conflict, RepoError};
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
-use crate::ids::AssignmentId;
+use crate::ids::{ApiKeyId, AssignmentId};
 use crate::invitation::OutboxMessage;
 use crate::member::{MemberRepo, MemberView, RosterPage};
 use crate::plans::{PlanAssignment, PlanFilter, TrainingPlan};
@@ -31,7 +31,7 @@ mockall::mock! {
     }
     impl MemberRepo for Store {
         fn member(&self, org_id: OrgId, user_id: UserId) -> Result<Option<MemberView>, RepoError>;
-        fn add_member(&self, membership: &Membership, extras: &JoinExtras, actor: UserId, event: &AuditEvent,
+        fn add_member(&self, membership: &Membership, extras: &JoinExtras, actor: (UserId, Option<ApiKeyId>), event: &AuditEvent,
             mail: &OutboxMessage) -> Result<(), RepoError>;
         fn update_member(&self, membership: &Membership, expected_version: i64, event: &AuditEvent)
             -> Result<(), RepoError>;

@@ -7,7 +7,7 @@ use crate::entities::{AuditEvent, CoachView, Membership, User};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
 use crate::invitation::OutboxMessage;
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use crate::role::Role;
 use crate::values::Email;
@@ -67,7 +67,11 @@ pub(crate) fn added_mail(
 }
 
 /// The organization's coaches (coaches only).
-pub fn list(repo: &impl OrganizationRepo, caller: UserId, org_id: OrgId) -> Result<Vec<CoachView>, DomainError> {
+pub fn list(
+    repo: &impl OrganizationRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+) -> Result<Vec<CoachView>, DomainError> {
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coaches(org_id)?)
 }

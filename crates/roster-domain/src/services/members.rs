@@ -66,6 +66,15 @@ pub enum MemberAccess {
     Own,
 }
 
+impl MemberAccess {
+    /// What `actor`, allowed to read a member, sees: a coach everything; an
+    /// API key too (it reads for the organization, as its coaches do); the
+    /// athlete their own view.
+    pub fn of(actor: &Actor) -> Self {
+        if actor.is_coach() || actor.is_api_key() { MemberAccess::Coach } else { MemberAccess::Own }
+    }
+}
+
 /// `coach` must be a live coach of `org_id`: `not_a_coach` otherwise.
 fn ensure_coach(orgs: &impl OrganizationRepo, org_id: OrgId, coach: UserId) -> Result<(), DomainError> {
     match orgs.live_membership(org_id, coach)? {
@@ -102,14 +111,17 @@ pub fn add(
         Some(explicit) => explicit,
     };
     authorize(&actor, Action::AddMember, Target::CoachedBy(coach))?;
-    if actor.is_api_key() && new.extras.training_plan.is_some() {
-        // A plan assignment records who assigned it in a column that
-        // references accounts; a key cannot be recorded there yet.
-        return Err(DomainError::Validation(vec![FieldError::new(
-            "training_plan",
-            "not_for_api_keys",
-            "an API key cannot assign a plan yet: add the member, then assign the plan with a coach's account",
-        )]));
+    if actor.is_api_key() {
+        // A coach's role covers the extras; a key's scopes are separate: the
+        // plan takes what assigning it would (`plans:write`), the group what
+        // putting a member in it would (`groups:write`). The new athlete is
+        // nobody's yet, so the decision is about the organization.
+        if new.extras.training_plan.is_some() {
+            authorize(&actor, Action::AssignPlan, Target::Organization)?;
+        }
+        if new.extras.group_id.is_some() {
+            authorize(&actor, Action::ManageGroupMembers, Target::Organization)?;
+        }
     }
     // The caller was just checked; a second read could only find them
     // removed since (the store refuses that write as `not_found`).
@@ -147,7 +159,7 @@ pub fn add(
     let event = AuditEvent::new(org_id, caller, "member.added", Some(user.user_id), changes, now);
     let added_by = if actor.is_api_key() { None } else { Some(caller) };
     let mail = added_mail(orgs, accounts, added_by, org_id, &user, Role::Athlete, public_base_url, now)?;
-    members.add_member(&m, &new.extras, caller, &event, &mail)?;
+    members.add_member(&m, &new.extras, (caller, actor.key_id()), &event, &mail)?;
     Ok(MemberView {
         membership: m,
         first_name: user.first_name.into_inner(),
@@ -189,9 +201,7 @@ pub fn get(
 ) -> Result<(MemberView, MemberAccess), DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::ReadMember, Target::Someone(user_id))?;
-    // A key reads for the organization, as its coaches do.
-    let access =
-        if actor.is_coach() || matches!(actor, Actor::ApiKey { .. }) { MemberAccess::Coach } else { MemberAccess::Own };
+    let access = MemberAccess::of(&actor);
     let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     if access == MemberAccess::Own {
         view.membership.private_notes = None;

@@ -123,7 +123,7 @@ fn assistant_coach_who_adds_an_athlete_becomes_their_coach() {
         .withf(move |m, _, actor, e, _| {
             m.assigned_to_coach_id == Some(assistant)
                 && m.role == Role::Athlete
-                && *actor == assistant
+                && *actor == (assistant, None)
                 && e.action == "member.added"
         })
         .times(1)
@@ -409,3 +409,6 @@ fn removal_permissions() {
     assert_eq!(code(club.head, UserId::new()), "not_found");
     assert_eq!(code(UserId::new(), club.own_athlete), "not_found");
 }
+
+#[path = "members_key_tests.rs"]
+mod keys;

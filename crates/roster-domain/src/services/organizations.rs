@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership, OrgCounts, Organization, OrganizationView};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::values::{Description, OrgName, Timezone};
@@ -67,7 +67,11 @@ pub fn create(
 }
 
 /// Reads an organization the caller belongs to.
-pub fn get(repo: &impl OrganizationRepo, caller: UserId, org_id: OrgId) -> Result<OrganizationView, DomainError> {
+pub fn get(
+    repo: &impl OrganizationRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+) -> Result<OrganizationView, DomainError> {
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ReadOrganization, Target::Organization)?;
     repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))
 }

@@ -20,6 +20,7 @@ use crate::ids::{OrgId, UserId};
 use crate::insights::{Insight, InsightActivity, InsightGoal, InsightInput, InsightProvider};
 use crate::member::{Labels, MemberRepo, MemberView};
 use crate::plans::{AssignmentStatus, PlanAssignment};
+use crate::policy::Caller;
 use crate::services::athlete::{AthleteSnapshot, snapshot};
 use crate::services::calendar::{self, CalendarStore};
 use crate::services::members::MemberAccess;
@@ -54,7 +55,8 @@ pub struct Profile {
 pub trait ProfileStore: CalendarStore + MemberRepo {}
 impl<T: CalendarStore + MemberRepo> ProfileStore for T {}
 
-/// The profile of `athlete` (coaches of the organization, the athlete).
+/// The profile of `athlete` (coaches of the organization, an API key with
+/// `members:read` as a coach sees it, the athlete).
 /// Another athlete or a non-member: `404`. The athlete's own view leaves out
 /// private notes and labels, and so the signals that come from labels
 /// (`injury_watch`).
@@ -63,12 +65,12 @@ pub fn profile(
     clock: &impl Clock,
     insights: &dyn InsightProvider,
     thresholds: &AttentionThresholds,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Profile, DomainError> {
     let data = snapshot(store, store, clock, caller, org_id, athlete)?;
-    let access = if data.caller.is_coach() { MemberAccess::Coach } else { MemberAccess::Own };
+    let access = MemberAccess::of(&data.caller);
     let mut member = store.member(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?;
     let today = data.timezone.today(data.now);
     let assignments = store.assignments_of(org_id, athlete)?;

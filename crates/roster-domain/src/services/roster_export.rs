@@ -1,12 +1,12 @@
 //! The roster as CSV: who may download it, the names it shows for coaches
 //! and groups, and each member's row. The HTTP layer streams the pages.
 
-use super::members;
+use super::members::{self, MemberAccess};
 use crate::error::DomainError;
 use crate::groups::{GroupRepo, GroupView};
 use crate::ids::{GroupId, OrgId, UserId};
 use crate::member::{MemberRepo, MemberView, RosterPage, RosterQuery};
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::roster_csv::file::write_rows;
 use crate::roster_csv::{COLUMNS, join_list, neutralise};
@@ -111,22 +111,28 @@ pub fn page_csv(lookups: &RosterLookups, with_notes: bool, page: &mut RosterPage
     write_rows(rows)
 }
 
-/// Starts an export (coaches): the lookups its rows need, and whether the
-/// caller sees private notes.
-pub fn start(store: &impl RosterStore, caller: UserId, org_id: OrgId) -> Result<(RosterLookups, bool), DomainError> {
+/// Starts an export (coaches, an API key with `members:read`): the lookups
+/// its rows need, and whether the caller sees private notes (a key does, as
+/// it reads members as a coach does).
+pub fn start(
+    store: &impl RosterStore,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+) -> Result<(RosterLookups, bool), DomainError> {
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ExportRoster, Target::Organization)?;
-    Ok((RosterLookups::load(store, org_id)?, actor.is_coach()))
+    Ok((RosterLookups::load(store, org_id)?, MemberAccess::of(&actor) == MemberAccess::Coach))
 }
 
 /// One page of the export: the roster list's page, with its filters and its
 /// rules (an assistant coach filters by no coach but themselves).
 pub fn page(
     store: &impl RosterStore,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
-    authorize(&Actor::resolve(store, org_id, caller)?, Action::ExportRoster, Target::Organization)?;
+    let caller = caller.into();
+    authorize(&Actor::resolve(store, org_id, caller.clone())?, Action::ExportRoster, Target::Organization)?;
     members::list(store, store, caller, org_id, query)
 }

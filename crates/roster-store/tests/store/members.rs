@@ -41,7 +41,7 @@ fn add(store: &Store, org: OrgId, actor: UserId, user: UserId, f: impl FnOnce(&m
     let mut m = Membership::start(org, user, Role::Athlete, now());
     f(&mut m);
     store
-        .add_member(&m, &JoinExtras::default(), actor, &added(org, actor, user), &crate::added_mail(org, user))
+        .add_member(&m, &JoinExtras::default(), (actor, None), &added(org, actor, user), &crate::added_mail(org, user))
         .unwrap();
     m
 }
@@ -85,11 +85,22 @@ fn add_member_refuses_members_and_athletes_of_another_organization() {
         add(&store, org_a, head_a, athlete.user_id, |_| {});
         let again = Membership::start(org_a, athlete.user_id, Role::Athlete, now());
         let mail = crate::added_mail(org_a, athlete.user_id);
-        let r = store.add_member(&again, &JoinExtras::default(), head_a, &added(org_a, head_a, athlete.user_id), &mail);
+        let r = store.add_member(
+            &again,
+            &JoinExtras::default(),
+            (head_a, None),
+            &added(org_a, head_a, athlete.user_id),
+            &mail,
+        );
         assert!(matches!(r, Err(RepoError::Conflict(Conflict::AlreadyMember))), "{r:?}");
         let elsewhere = Membership::start(org_b, athlete.user_id, Role::Athlete, now());
-        let r =
-            store.add_member(&elsewhere, &JoinExtras::default(), head_b, &added(org_b, head_b, athlete.user_id), &mail);
+        let r = store.add_member(
+            &elsewhere,
+            &JoinExtras::default(),
+            (head_b, None),
+            &added(org_b, head_b, athlete.user_id),
+            &mail,
+        );
         assert!(matches!(r, Err(RepoError::Conflict(Conflict::MemberOfAnotherOrganization))), "{r:?}");
         // Nothing was written for the refused adds.
         let events = store.audit_events(org_b, &AuditFilter { limit: 10, ..Default::default() }).unwrap();

@@ -63,9 +63,9 @@ fn writes_naming_a_coach_removed_since_the_check_are_refused() {
         added.assigned_to_coach_id = Some(coach);
         let extras = JoinExtras::default();
         let mail = crate::added_mail(org, added.user_id);
-        assert_eq!(code(store.add_member(&added, &extras, head, &event("member.added"), &mail)), "not_a_coach");
+        assert_eq!(code(store.add_member(&added, &extras, (head, None), &event("member.added"), &mail)), "not_a_coach");
         // The removed assistant coach adding their own athlete is no longer a member here.
-        assert_eq!(code(store.add_member(&added, &extras, coach, &event("member.added"), &mail)), "not_found");
+        assert_eq!(code(store.add_member(&added, &extras, (coach, None), &event("member.added"), &mail)), "not_found");
         let unassigned = store.member(org, athletes[0]).unwrap().unwrap().membership;
         assert_eq!((unassigned.assigned_to_coach_id, unassigned.version), (None, version), "{:?}", db.backend);
         assert!(store.member(org, added.user_id).unwrap().is_none());

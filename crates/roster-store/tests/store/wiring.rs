@@ -36,7 +36,7 @@ fn add_athletes(store: &Store, org: OrgId, head: UserId, n: usize) {
         let athlete = stored_user(store, &format!("Ath{i:03}"), None, None).user_id;
         let m = Membership::start(org, athlete, Role::Athlete, now());
         let e = AuditEvent::new(org, head, "member.added", Some(athlete), json!({}), now());
-        store.add_member(&m, &JoinExtras::default(), head, &e, &crate::added_mail(org, athlete)).unwrap();
+        store.add_member(&m, &JoinExtras::default(), (head, None), &e, &crate::added_mail(org, athlete)).unwrap();
     }
 }
 

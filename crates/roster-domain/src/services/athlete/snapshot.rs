@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::entities::Membership;
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor};
+use crate::policy::{Action, Actor, Caller};
 use crate::ports::OrganizationRepo;
 use crate::values::Timezone;
 use chrono::{DateTime, Utc};
@@ -60,7 +60,7 @@ pub fn snapshot(
     orgs: &impl OrganizationRepo,
     athletes: &impl AthleteRepo,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<AthleteSnapshot, DomainError> {

@@ -359,3 +359,36 @@ fn the_snapshot_reads_everything_once_and_finds_the_goal_race() {
     let err = snapshot(&orgs, &MockAthleteRepo::new(), &clock(), o.other_athlete, o.id, o.athlete).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
+
+/// A key writes an athlete's goals with `activities:write` (the audit trail
+/// names it) and reads with `members:read`; a coach's data is no athlete's.
+#[test]
+fn a_key_writes_race_goals_with_its_scope_and_is_the_audited_actor() {
+    use crate::ApiKeyId;
+    use crate::policy::Scope;
+    let (o, orgs) = org();
+    let key_id = ApiKeyId::new();
+    let key = |scopes: &[Scope]| Caller::Key(Actor::ApiKey { key_id, org_id: o.id, scopes: scopes.to_vec() });
+    let input = RaceGoalInput {
+        race_name: "Autumn Half".into(),
+        race_date: "2027-10-10".parse().unwrap(),
+        distance_m: 21_097.5,
+        goal_time_s: None,
+    };
+    let as_user = UserId::from_uuid(key_id.as_uuid());
+    let mut athletes = MockAthleteRepo::new();
+    athletes
+        .expect_insert_race_goal()
+        .withf(move |g, e| g.user_id == o.athlete && e.actor_user_id == as_user && e.action == "race_goal.created")
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let reader = key(&[Scope::MembersRead]);
+    let err = create_race_goal(&orgs, &athletes, &clock(), reader.clone(), o.id, o.athlete, &input).unwrap_err();
+    assert_eq!(err.code(), "insufficient_scope");
+    let writer = key(&[Scope::ActivitiesWrite]);
+    create_race_goal(&orgs, &athletes, &clock(), writer.clone(), o.id, o.athlete, &input).unwrap();
+    let err = create_race_goal(&orgs, &athletes, &clock(), writer, o.id, o.coach, &input).unwrap_err();
+    assert_eq!(err.code(), "not_found");
+    athletes.expect_race_goals().times(1).returning(|_| Ok(Vec::new()));
+    assert_eq!(race_goals(&orgs, &athletes, reader, o.id, o.athlete).unwrap(), Vec::new());
+}
