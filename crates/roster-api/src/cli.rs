@@ -328,16 +328,22 @@ fn seed(settings: &Settings, args: &SeedArgs) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let data = store.seed_athlete_data(org.org_id, args.activity_weeks, seed, now)?;
             let plans = store.seed_plans_and_groups(org.org_id, org.head_coach_id, &data.athlete_ids, 10, 6, now)?;
+            let sessions = store.seed_workout_activities(org.org_id, &plans.past_sessions, seed, now)?;
             eprintln!(
                 "{prefix} organization: {} activities over {} weeks, {} race goals, {} zones, {} integrations, \
-                 {} plan assignments in {:.1} s",
-                data.activities,
+                 {} plan assignments in {:.1} s; of {} past planned sessions, runs of 80 % or more on {}, \
+                 50-79 % on {}, none or less on {}",
+                data.activities + sessions.runs,
                 args.activity_weeks,
                 data.race_goals,
                 data.zones,
                 data.integrations,
                 plans.assignments,
-                started.elapsed().as_secs_f64()
+                started.elapsed().as_secs_f64(),
+                plans.past_sessions.len(),
+                sessions.full,
+                sessions.part,
+                sessions.none,
             );
             if let Some(athlete) = data.athlete_ids.first() {
                 out!("{prefix}_athlete_id={athlete}");

@@ -359,5 +359,5 @@ impl Store {
 
 mod athlete_data;
 mod plans;
-pub use athlete_data::SeededAthleteData;
-pub use plans::SeededPlans;
+pub use athlete_data::{SeededAthleteData, SeededSessions};
+pub use plans::{PlannedSession, SeededPlans};

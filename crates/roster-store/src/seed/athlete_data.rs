@@ -2,6 +2,7 @@
 //! goals, zones and integrations for every live athlete of an organization.
 //! Bulk inserts, no audit events: for synthetic data only.
 
+use super::plans::PlannedSession;
 use super::{BATCH, DbConn, Rng};
 use crate::Store;
 use crate::athlete::insert_activities_bulk;
@@ -184,6 +185,81 @@ impl Store {
             integrations: integration_rows.len(),
             athlete_ids,
         })
+    }
+}
+
+/// How many planned sessions [`Store::seed_workout_activities`] covered, by
+/// how much of the planned distance a run that day brought.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SeededSessions {
+    /// Runs written.
+    pub runs: usize,
+    /// Sessions given a run of at least 80 % of the plan (`completed`).
+    pub full: usize,
+    /// Sessions given a run of 50–79 % (`partial`).
+    pub part: usize,
+    /// Sessions left without a run, or with less than half (`missed`).
+    pub none: usize,
+}
+
+impl Store {
+    /// Gives athletes runs on the days of their past planned sessions, so
+    /// that compliance is realistic: each athlete keeps to the plan closely
+    /// (one in five: 90 % of sessions, 85–110 % of the distance), fairly
+    /// (half: 70 %, 55–105 %) or loosely (the rest: 35 %, 40–100 %). The
+    /// organization's time zone is assumed to share the UTC date between
+    /// 07:00 and 19:00 (the seed's Europe/London does).
+    pub fn seed_workout_activities(
+        &self,
+        org_id: OrgId,
+        sessions: &[PlannedSession],
+        seed: u64,
+        now: DateTime<Utc>,
+    ) -> Result<SeededSessions, StoreError> {
+        let mut rng = Rng(seed.max(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let mut habits: std::collections::HashMap<UserId, (u64, usize, usize)> = std::collections::HashMap::new();
+        let mut activities = Vec::new();
+        let mut seeded = SeededSessions::default();
+        for session in sessions {
+            let (done_pct, low, span) = *habits.entry(session.user_id).or_insert_with(|| match rng.below(10) {
+                0 | 1 => (90, 85, 25),
+                2..=6 => (70, 55, 50),
+                _ => (35, 40, 60),
+            });
+            if !rng.chance(done_pct) {
+                seeded.none += 1;
+                continue;
+            }
+            let pct = low + rng.below(span + 1);
+            match pct {
+                80.. => seeded.full += 1,
+                50..=79 => seeded.part += 1,
+                _ => seeded.none += 1,
+            }
+            let distance_m = (session.distance_m as f64 * pct as f64 / 100.0).round();
+            let hour = 7 + i64::try_from(rng.below(12)).unwrap_or(0);
+            let start_time = (session.date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() + Duration::hours(hour))
+                .min(now - Duration::minutes(5));
+            activities.push(Activity {
+                activity_id: ActivityId::new(),
+                user_id: session.user_id,
+                sport: Sport::Run,
+                start_time,
+                distance_m,
+                duration_s: ((distance_m / 1000.0) * 300.0).round().max(60.0) as i64,
+                elevation_gain_m: None,
+                avg_hr: None,
+                title: None,
+                source: ActivitySource::Manual,
+                external_id: None,
+                created_by: session.user_id,
+                created_by_key: None,
+                created_at: start_time,
+            });
+        }
+        let mut conn = self.conn()?;
+        seeded.runs = without_status_triggers(&mut conn, org_id, |conn| insert_activities_bulk(conn, &activities))?;
+        Ok(seeded)
     }
 }
 

@@ -7,8 +7,9 @@ use crate::plans::{AssignmentRow, org_today};
 use crate::rows::to_db;
 use crate::schema::{org_groups, plan_assignments, training_plans};
 use crate::{Store, write_tx};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::prelude::*;
+use roster_domain::calendar::workout_date;
 use roster_domain::plans::{PlanAssignment, PlanContent, PlanName, TrainingPlan, Workout};
 use roster_domain::values::Description;
 use roster_domain::{GroupId, OrgId, PlanId, Sport, UserId};
@@ -22,6 +23,20 @@ pub struct SeededPlans {
     pub plan_ids: Vec<PlanId>,
     /// How many assignments were written.
     pub assignments: usize,
+    /// The planned sessions of those assignments on days before today, for
+    /// [`Store::seed_workout_activities`].
+    pub past_sessions: Vec<PlannedSession>,
+}
+
+/// A planned workout on a day that has passed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedSession {
+    /// The athlete.
+    pub user_id: UserId,
+    /// The day it falls on (the organization's).
+    pub date: NaiveDate,
+    /// Its planned distance.
+    pub distance_m: i64,
 }
 
 impl Store {
@@ -105,9 +120,17 @@ impl Store {
                 }
                 let offset_weeks = i64::try_from(i % 21).unwrap_or(0) - 10;
                 let start = today + Duration::weeks(offset_weeks);
-                let a = PlanAssignment::new(&made[i % made.len()], *athlete, start, author, now);
+                let plan = &made[i % made.len()];
+                let a = PlanAssignment::new(plan, *athlete, start, author, now);
                 diesel::insert_into(plan_assignments::table).values(AssignmentRow::new(&a)).execute(conn)?;
                 seeded.assignments += 1;
+                for w in &plan.content.workouts {
+                    let Some(date) = workout_date(start, w.week, w.day) else { continue };
+                    if date < today {
+                        let distance_m = w.distance_m.unwrap_or(5000);
+                        seeded.past_sessions.push(PlannedSession { user_id: *athlete, date, distance_m });
+                    }
+                }
             }
             Ok(seeded)
         })
