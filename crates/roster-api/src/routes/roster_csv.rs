@@ -54,7 +54,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         roster_domain::services::bulk::BulkOutcome,
     )),
     tags((name = "roster-csv", description = "Many athletes at once: the roster as CSV, CSV imports and bulk \
-        actions (coaches). See docs/csv.md for the file format."))
+        actions (coaches, or an API key with members:write; see docs/api-keys.md). See docs/csv.md for the \
+        file format."))
 )]
 pub struct Api;
 

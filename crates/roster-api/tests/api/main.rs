@@ -16,6 +16,8 @@ mod input;
 mod invitations;
 mod key_athletes;
 mod key_authors;
+mod key_bulk;
+mod key_imports;
 mod key_reads;
 mod key_routes;
 mod members;

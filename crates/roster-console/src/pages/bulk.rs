@@ -333,7 +333,10 @@ pub(super) async fn run(
             counts: [0; 3],
         };
         let planned = form.action().and_then(|action| Ok((action, form.target()?)));
-        let ids = planned.and_then(|(action, target)| Ok((action, bulk::targets(&c.store, me, org_id, target)?)));
+        let ids = planned.and_then(|(action, target)| {
+            let ids = bulk::targets(&c.store, me, org_id, &action, target)?;
+            Ok((action, ids))
+        });
         let (action, ids) = match ids {
             Ok(found) => found,
             Err(DomainError::Validation(errors)) => {

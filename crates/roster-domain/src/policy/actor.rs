@@ -93,6 +93,16 @@ impl Actor {
         matches!(self, Actor::ApiKey { .. })
     }
 
+    /// The caller it was resolved from, for a use case that runs another one
+    /// per item (a bulk action, an import's rows): a key is handed on as it
+    /// stands, an account by its id (resolved again by the inner use case).
+    pub fn caller(&self) -> Caller {
+        match self {
+            Actor::ApiKey { .. } => Caller::Key(self.clone()),
+            Actor::Member(_) | Actor::Outsider(_) => Caller::Account(self.user_id()),
+        }
+    }
+
     /// Its membership, if it is a member.
     pub fn membership(&self) -> Option<&Membership> {
         match self {

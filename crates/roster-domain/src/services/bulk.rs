@@ -11,7 +11,7 @@ use crate::error::{DomainError, FieldError};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
 use crate::member::{Label, Labels, MemberLevel, MemberView, RosterQuery};
 use crate::plans::{AssignmentRepo, PlanRepo};
-use crate::policy::{Action, Actor, Denied, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Denied, Target, authorize};
 use crate::ports::UnitOfWork;
 use crate::role::{MembershipStatus, Role};
 use crate::services::members::MemberPatch;
@@ -95,15 +95,44 @@ fn too_many(field: &str, message: String) -> DomainError {
     DomainError::Validation(vec![FieldError::new(field, "too_many_members", message)])
 }
 
-/// The members `target` names (coaches). A filter's matches are the roster
-/// list's, with its rules.
+/// Whether `actor` may run `action` at all, decided once for the whole
+/// request before anything is read: a bulk edit is for coaches (or a key
+/// with `members:write`), assigning coaches the head coach's. A coach's role
+/// covers every action; a key's scopes are separate from one another, so an
+/// action whose own route takes another scope takes it here too: assigning
+/// a plan `plans:write`, a group change `groups:write` (else the whole
+/// request is `insufficient_scope`, naming it).
+fn allowed(actor: &Actor, action: &BulkAction) -> Result<(), DomainError> {
+    authorize(actor, Action::BulkEditRoster, Target::Organization)?;
+    if matches!(action, BulkAction::AssignCoach(_)) {
+        authorize(actor, Action::BulkAssignCoach, Target::Organization)?;
+    }
+    if actor.is_api_key() {
+        let also = match action {
+            BulkAction::AssignPlan { .. } => Some(Action::AssignPlan),
+            BulkAction::AddToGroup(_) | BulkAction::RemoveFromGroup(_) => Some(Action::ManageGroupMembers),
+            _ => None,
+        };
+        if let Some(also) = also {
+            authorize(actor, also, Target::Organization)?;
+        }
+    }
+    Ok(())
+}
+
+/// The members `target` names for `action` (coaches, or a key; refused as
+/// [`apply`] would refuse the action, before anything is read). A filter's
+/// matches are the roster list's, with its rules: a key's filter reads the
+/// roster, so it takes `members:read` too (ids alone do not).
 pub fn targets(
     store: &impl RosterStore,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
+    action: &BulkAction,
     target: BulkTarget,
 ) -> Result<Vec<UserId>, DomainError> {
-    authorize(&Actor::resolve(store, org_id, caller)?, Action::BulkEditRoster, Target::Organization)?;
+    let actor = Actor::resolve(store, org_id, caller)?;
+    allowed(&actor, action)?;
     match target {
         BulkTarget::Ids(ids) if ids.len() > MAX_IDS => {
             Err(too_many("user_ids", format!("at most {MAX_IDS} user_ids in one request")))
@@ -113,12 +142,14 @@ pub fn targets(
             Ok(ids.into_iter().filter(|id| seen.insert(*id)).collect())
         }
         BulkTarget::Filter(query) => {
+            // Said before the first page is read (`members::list` would say it there).
+            authorize(&actor, Action::ListMembers, Target::Organization)?;
             let mut query = *query;
             query.limit = 200;
             query.after = None;
             let mut ids = Vec::new();
             loop {
-                let page = members::list(store, store, caller, org_id, query.clone())?;
+                let page = members::list(store, store, actor.caller(), org_id, query.clone())?;
                 if usize::try_from(page.total).unwrap_or(usize::MAX) > MAX_MATCHES {
                     let message = format!("the filter matches {} members; at most {MAX_MATCHES}", page.total);
                     return Err(too_many("filter", message));
@@ -133,9 +164,10 @@ pub fn targets(
     }
 }
 
-/// Applies `action` to each of `user_ids` in turn (coaches; assigning
-/// coaches is the head coach's). A store outage stops the request and keeps
-/// nothing; any other refusal is that member's `error`.
+/// Applies `action` to each of `user_ids` in turn (coaches, or a key with
+/// the scopes the action takes; assigning coaches is the head coach's). A
+/// store outage stops the request and keeps nothing; any other refusal is
+/// that member's `error`.
 ///
 /// The whole request is one transaction and each member a savepoint in it:
 /// a refused member leaves no trace, the others keep their change and their
@@ -144,16 +176,13 @@ pub fn targets(
 pub fn apply(
     store: &impl BulkStore,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     user_ids: &[UserId],
     action: &BulkAction,
 ) -> Result<Vec<BulkResult>, DomainError> {
     let actor = Actor::resolve(store, org_id, caller)?;
-    authorize(&actor, Action::BulkEditRoster, Target::Organization)?;
-    if matches!(action, BulkAction::AssignCoach(_)) {
-        authorize(&actor, Action::BulkAssignCoach, Target::Organization)?;
-    }
+    allowed(&actor, action)?;
     store.atomically(|| {
         let group_members: HashSet<UserId> = match action {
             BulkAction::AddToGroup(group) | BulkAction::RemoveFromGroup(group) => {
@@ -209,7 +238,8 @@ impl<S: BulkStore, C: Clock> Member<'_, S, C> {
     }
 
     fn change(&self, view: MemberView, action: &BulkAction) -> Result<Option<&'static str>, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
+        // A key is handed on as it stands, so its events name it.
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.caller(), self.org_id);
         let user_id = view.membership.user_id;
         match action {
             BulkAction::AddLabels(labels) | BulkAction::RemoveLabels(labels) => {

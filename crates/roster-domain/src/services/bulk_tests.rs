@@ -6,6 +6,7 @@ use crate::ids::{ApiKeyId, AssignmentId};
 use crate::invitation::OutboxMessage;
 use crate::member::{MemberRepo, MemberView, RosterPage};
 use crate::plans::{PlanAssignment, PlanFilter, TrainingPlan};
+use crate::policy::Scope;
 use crate::ports::OrganizationRepo;
 use crate::services::organizations::tests::clock;
 use crate::services::organizations::tests::{membership, view};
@@ -184,7 +185,8 @@ fn a_filter_matching_more_than_five_thousand_members_is_refused_naming_the_filte
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 5_001);
     let query = Box::new(RosterQuery::default());
-    let Err(DomainError::Validation(errors)) = targets(&store, head, org, BulkTarget::Filter(query)) else {
+    let Err(DomainError::Validation(errors)) = targets(&store, head, org, &add_label(), BulkTarget::Filter(query))
+    else {
         panic!("5 001 matches must be refused")
     };
     assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("filter", "too_many_members"));
@@ -196,7 +198,7 @@ fn a_filter_matching_exactly_five_thousand_members_is_allowed() {
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 5_000);
     let query = Box::new(RosterQuery::default());
-    assert!(targets(&store, head, org, BulkTarget::Filter(query)).is_ok());
+    assert!(targets(&store, head, org, &add_label(), BulkTarget::Filter(query)).is_ok());
 }
 
 #[test]
@@ -204,10 +206,80 @@ fn more_than_five_hundred_ids_are_refused_and_repeats_are_dropped() {
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 0);
     let many = (0..=MAX_IDS).map(|_| UserId::new()).collect();
-    let Err(DomainError::Validation(errors)) = targets(&store, head, org, BulkTarget::Ids(many)) else {
+    let Err(DomainError::Validation(errors)) = targets(&store, head, org, &add_label(), BulkTarget::Ids(many)) else {
         panic!("501 ids must be refused")
     };
     assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("user_ids", "too_many_members"));
     let one = UserId::new();
-    assert_eq!(targets(&store, head, org, BulkTarget::Ids(vec![one, one])).unwrap(), vec![one]);
+    assert_eq!(targets(&store, head, org, &add_label(), BulkTarget::Ids(vec![one, one])).unwrap(), vec![one]);
+}
+
+fn key(org: OrgId, scopes: &[Scope]) -> (ApiKeyId, Caller) {
+    let key_id = ApiKeyId::new();
+    (key_id, Caller::Key(Actor::ApiKey { key_id, org_id: org, scopes: scopes.to_vec() }))
+}
+
+fn refusal(result: Result<impl std::fmt::Debug, DomainError>) -> (String, String) {
+    let err = result.unwrap_err();
+    (err.code().to_owned(), err.to_string())
+}
+
+/// A key's plan or group action without `plans:write` or `groups:write` is
+/// refused whole, dry run (`targets`) or not, before anything is read: the
+/// store has no expectations, so any read would panic.
+#[test]
+fn a_keys_plan_or_group_action_without_its_scope_is_refused_before_anything_is_read() {
+    let org = OrgId::new();
+    let untouched = MockStore::new();
+    let ids = [UserId::new()];
+    let plan =
+        BulkAction::AssignPlan { plan_id: PlanId::new(), start_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() };
+    let cases = [
+        (&[Scope::MembersWrite][..], plan.clone(), "plans:write"),
+        (&[Scope::MembersWrite, Scope::GroupsWrite][..], plan, "plans:write"),
+        (&[Scope::MembersWrite][..], BulkAction::AddToGroup(GroupId::new()), "groups:write"),
+        (&[Scope::MembersWrite, Scope::PlansWrite][..], BulkAction::RemoveFromGroup(GroupId::new()), "groups:write"),
+        (&[Scope::MembersRead][..], add_label(), "members:write"),
+    ];
+    let begun = BEGUN.get();
+    for (scopes, action, scope) in cases {
+        let (_, caller) = key(org, scopes);
+        let (code, message) = refusal(apply(&untouched, &clock(), caller.clone(), org, &ids, &action));
+        assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
+        let (code, message) = refusal(targets(&untouched, caller, org, &action, BulkTarget::Ids(ids.to_vec())));
+        assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
+    }
+    assert_eq!(BEGUN.get(), begun, "no transaction was begun");
+    // A filter reads the roster: members:read, said before the first page.
+    let (_, caller) = key(org, &[Scope::MembersWrite]);
+    let filter = BulkTarget::Filter(Box::default());
+    assert_eq!(refusal(targets(&untouched, caller, org, &add_label(), filter)).0, "insufficient_scope");
+}
+
+/// With the scopes, a key's plan assignments and their events name the key
+/// (the member is changed through `plans::assign`, handed the key as it is).
+#[test]
+fn a_keys_bulk_plan_assignment_names_the_key() {
+    let (org, head) = (OrgId::new(), UserId::new());
+    let athlete = athlete_view(org, UserId::new());
+    let user = athlete.membership.user_id;
+    let (key_id, caller) = key(org, &[Scope::MembersWrite, Scope::PlansWrite]);
+    let as_user = UserId::from_uuid(key_id.as_uuid());
+    let plan = crate::services::plans::tests::plan(org, head);
+    let plan_id = plan.plan_id;
+    // The key is resolved without a read: every membership read is the athlete's.
+    let mut store = MockStore::new();
+    store.expect_organization().returning(move |_| Ok(Some(view(org, head))));
+    store.expect_members().times(1).returning(move |_, _| Ok(vec![athlete.clone()]));
+    store.expect_live_membership().returning(move |o, u| Ok(Some(membership(o, u, Role::Athlete))));
+    store.expect_plan().returning(move |_, _| Ok(Some(plan.clone())));
+    store.expect_assignments_of().returning(|_, _| Ok(Vec::new()));
+    store
+        .expect_assign()
+        .withf(move |a, e| a.assigned_by_key == Some(key_id) && e.actor_user_id == as_user && a.user_id == user)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let action = BulkAction::AssignPlan { plan_id, start_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() };
+    let results = apply(&store, &clock(), caller, org, &[user], &action).unwrap();
+    assert_eq!(results, [BulkResult { user_id: user, outcome: BulkOutcome::Done, code: None }]);
 }

@@ -261,4 +261,4 @@ pub fn cancel(
 
 #[cfg(test)]
 #[path = "plans_tests.rs"]
-mod tests;
+pub(crate) mod tests;

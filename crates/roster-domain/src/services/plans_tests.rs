@@ -10,7 +10,7 @@ fn content() -> PlanContent {
     PlanContent::new(PlanName::parse("10k").unwrap(), Description::default(), Sport::Run, None, 4, vec![w]).unwrap()
 }
 
-fn plan(org_id: OrgId, author: UserId) -> TrainingPlan {
+pub(crate) fn plan(org_id: OrgId, author: UserId) -> TrainingPlan {
     let now = clock().now();
     TrainingPlan {
         plan_id: PlanId::new(),

@@ -10,6 +10,7 @@
 
 mod create;
 pub mod row;
+mod scopes;
 
 use super::groups as group_svc;
 use super::members::{self, MemberPatch};
@@ -21,7 +22,7 @@ use crate::ids::{GroupId, ImportId, InvitationId, OrgId, UserId};
 use crate::invitation::TokenGenerator;
 use crate::invitation::ports::InvitationRepo;
 use crate::member::MemberView;
-use crate::policy::{Action, Actor, Target, authorize};
+use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, UnitOfWork};
 use crate::roster_csv::import::{
     ImportMode, ImportRepo, ImportReport, ImportRequest, ImportRow, ImportTotals, RowError, RowOutcome, RowReport,
@@ -71,14 +72,16 @@ struct Importer<'a, S, T, C> {
     dry_run: bool,
 }
 
-/// Runs an import (coaches). A repeat of a committed import's
-/// `Idempotency-Key` answers its report again; the key with another file or
-/// other options is `idempotency_key_reused`.
+/// Runs an import (coaches, or an API key with `members:write` and what the
+/// file's rows take besides: see `scopes`). A repeat of a committed
+/// import's `Idempotency-Key` (by the same account or key) answers its
+/// report again; the key with another file or other options is
+/// `idempotency_key_reused`.
 pub fn import(
     store: &impl ImportStore,
     tokens: &impl TokenGenerator,
     clock: &impl Clock,
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     request: ImportRequest,
     public_base_url: &str,
@@ -86,8 +89,9 @@ pub fn import(
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ImportRoster, Target::Organization)?;
     row::check_columns(&request.table.columns)?;
+    scopes::groups(&actor, &request)?;
     if let Some(key) = request.idempotency_key.as_deref().filter(|_| !request.dry_run)
-        && let Some(done) = store.import_by_key(org_id, caller, key)?
+        && let Some(done) = store.import_by_key(org_id, actor.user_id(), key)?
     {
         if done.fingerprint == request.fingerprint {
             return Ok(done.report);
@@ -98,13 +102,14 @@ pub fn import(
             "this Idempotency-Key was used for another file or other options",
         ));
     }
+    let (accounts, members) = read_accounts(store, org_id, &request)?;
+    scopes::invitations(&actor, &request, &accounts)?;
     let mut member_groups: HashMap<UserId, BTreeSet<GroupId>> = HashMap::new();
     for view in all_groups(store, org_id)? {
         for m in store.group_members(org_id, view.group.group_id)? {
             member_groups.entry(m.user_id).or_default().insert(view.group.group_id);
         }
     }
-    let (accounts, members) = read_accounts(store, org_id, &request)?;
     let importer = Importer {
         store,
         tokens,
@@ -163,10 +168,11 @@ fn read_accounts(
     Ok((accounts, members))
 }
 
-/// A committed import's report (coaches), for its download.
+/// A committed import's report (coaches, or a key with `members:write`),
+/// for its download.
 pub fn stored_report(
     store: &(impl ImportRepo + crate::ports::OrganizationRepo),
-    caller: UserId,
+    caller: impl Into<Caller>,
     org_id: OrgId,
     import_id: ImportId,
 ) -> Result<ImportReport, DomainError> {
@@ -324,14 +330,14 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         groups: Option<BTreeSet<GroupId>>,
     ) -> Result<Applied, DomainError> {
         let user_id = view.membership.user_id;
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.caller(), self.org_id);
         // The member as read up front; if someone changed them since, read again.
         let make = |_: &crate::entities::Membership| Ok(patch(input));
         let mut changed = members::update_read_earlier(&self.actor, store, clock, view.clone(), make)?;
         if let Some(coach) = coach
             && view.membership.assigned_to_coach_id != Some(coach)
         {
-            members::assign_coach(store, store, clock, caller, org_id, user_id, Some(coach))?;
+            members::assign_coach(store, store, clock, caller.clone(), org_id, user_id, Some(coach))?;
             changed = true;
         }
         if let Some(wanted) = groups {
@@ -342,13 +348,13 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
 
     /// Puts the member in exactly `wanted`; whether anything changed.
     fn set_groups(&self, user_id: UserId, wanted: &BTreeSet<GroupId>) -> Result<bool, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.caller(), self.org_id);
         let now = self.member_groups.get(&user_id).cloned().unwrap_or_default();
         for &group in wanted.difference(&now) {
-            group_svc::add_member(store, store, clock, caller, org_id, group, user_id)?;
+            group_svc::add_member(store, store, clock, caller.clone(), org_id, group, user_id)?;
         }
         for &group in now.difference(wanted) {
-            group_svc::remove_member(store, store, clock, caller, org_id, group, user_id)?;
+            group_svc::remove_member(store, store, clock, caller.clone(), org_id, group, user_id)?;
         }
         Ok(wanted != &now)
     }
@@ -379,3 +385,6 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,6 +1,6 @@
 //! `POST /organizations/{org_id}/members/bulk`: one action on many athletes.
 
-use crate::auth::AuthUser;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
 use crate::routes::members::dto::parse_labels;
@@ -166,17 +166,22 @@ fn parse_target(user_ids: Option<Vec<UserId>>, filter: Option<BulkFilter>) -> Re
 /// its own transaction with its own audit event, and answers `done`, `skipped` (`unchanged`,
 /// `not_assigned_to_you` for an assistant coach's request about an athlete not assigned to them,
 /// `not_an_athlete`) or `error` with the code the single request would have answered. `dry_run=true` answers
-/// only the `count`.
+/// only the `count`. An API key needs `members:write`, and for `assign_plan` also `plans:write`, for
+/// `add_to_group` and `remove_from_group` also `groups:write` (what those actions take on their own routes):
+/// without it the whole request is `403 insufficient_scope` naming the scope, before anything is read or
+/// written. Its members' audit events name the key, and its plan assignments `assigned_by_key_id`.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/members/bulk", tag = "roster-csv",
     security(("bearer" = [])), params(("org_id" = OrgId, Path)), request_body = BulkBody,
     responses((status = 200, body = BulkAnswer),
         (status = 400, description = "invalid_target, invalid_action, missing_field, invalid_parameter", body = Problem),
-        (status = 403, description = "not a coach; assign_coach by an assistant coach", body = Problem),
+        (status = 403, description = "forbidden: not a coach, or assign_coach by an assistant coach; \
+            insufficient_scope: an API key without members:write (or, for assign_plan, plans:write; for \
+            add_to_group and remove_from_group, groups:write)", body = Problem),
         (status = 404, body = Problem),
         (status = 422, description = "too_many_members, invalid_label, invalid_member_level", body = Problem)))]
 pub async fn run(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     body: Json<BulkBody>,
 ) -> Result<HttpResponse, ApiError> {
@@ -185,8 +190,8 @@ pub async fn run(
     let target = parse_target(user_ids, filter)?;
     let action = parse_action(&action, params)?;
     let (count, results) = user
-        .run(&state, move |s, me| {
-            let ids = bulk::targets(&s.store, me, org_id, target)?;
+        .run(&state, org_id, move |s, me| {
+            let ids = bulk::targets(&s.store, me.clone(), org_id, &action, target)?;
             if dry_run {
                 return Ok((ids.len(), Vec::new()));
             }

@@ -1,7 +1,7 @@
 //! `POST /organizations/{org_id}/imports`: members from a CSV file, and the
 //! result of a committed import as CSV.
 
-use crate::auth::AuthUser;
+use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::invitations::OsTokens;
 use crate::routes::profile::{form_parts, read_body, text_field};
@@ -173,8 +173,12 @@ fn csv_response(status: StatusCode, bytes: Vec<u8>) -> HttpResponse {
 /// are read and ignored, so an export imports back unchanged. A real run keeps every row or none (`422
 /// import_rejected`, a problem that carries the report) unless `skip_invalid=true`; a dry run keeps and sends nothing. A committed run answers `201` with its
 /// `import_id`; its result downloads as CSV from `Location`. `Accept: text/csv` answers the report as CSV.
-/// `Idempotency-Key`: a repeat answers the committed import again; the key with another file or options is `422
-/// idempotency_key_reused`. Audited as one `members.imported` event plus each member's own events.
+/// `Idempotency-Key`: a repeat (by the same account or API key) answers the committed import again; the key with
+/// another file or options is `422 idempotency_key_reused`. Audited as one `members.imported` event plus each
+/// member's own events. An API key needs `members:write`, and also `groups:write` when a row names a group (a
+/// non-empty `groups` cell) and `invitations:write` when a row's e-mail has no account (except in `update_only`
+/// mode): without it the whole import, dry run or not, is `403 insufficient_scope` naming the scope, and
+/// nothing is written. The audit events name the key; its invitations answer `created_by_key_id`.
 #[utoipa::path(post, path = "/api/v1/organizations/{org_id}/imports", tag = "roster-csv",
     security(("bearer" = [])),
     params(("org_id" = OrgId, Path),
@@ -185,7 +189,10 @@ fn csv_response(status: StatusCode, bytes: Vec<u8>) -> HttpResponse {
             headers(("Location" = String, description = "the result as CSV"))),
         (status = 400, description = "missing_field (file), unknown_field, duplicate_field, invalid_mode, \
             invalid_type, invalid_header, malformed_multipart", body = Problem),
-        (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 403, description = "forbidden: not a coach; insufficient_scope: an API key without \
+            members:write (or, for a file naming a group, groups:write; for a file that invites, \
+            invitations:write)", body = Problem),
+        (status = 404, body = Problem),
         (status = 413, description = "payload_too_large, file_too_large", body = Problem),
         (status = 415, description = "not multipart/form-data", body = Problem),
         (status = 422, description = "import_rejected: some rows failed and nothing was kept (the problem also \
@@ -195,7 +202,7 @@ fn csv_response(status: StatusCode, bytes: Vec<u8>) -> HttpResponse {
 pub async fn import(
     state: web::Data<AppState>,
     req: HttpRequest,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<OrgId>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -208,7 +215,7 @@ pub async fn import(
     let table = web::block(move || read_table(&file)).await.map_err(ApiError::internal)??;
     let request = ImportRequest { table, mode, dry_run, skip_invalid, idempotency_key: key, fingerprint };
     let report = user
-        .run(&state, move |s, me| {
+        .run(&state, org_id, move |s, me| {
             let base = &s.settings.public_base_url;
             roster_import::import(&s.store, &OsTokens, &s.clock, me, org_id, request, base)
         })
@@ -231,17 +238,21 @@ pub async fn import(
     Ok(response)
 }
 
-/// A committed import's result as CSV (coaches): `line, email, outcome, user_id, invitation_id, errors`.
+/// A committed import's result as CSV (coaches, or an API key with `members:write`, whoever ran the import):
+/// `line, email, outcome, user_id, invitation_id, errors`.
 #[utoipa::path(get, path = "/api/v1/organizations/{org_id}/imports/{import_id}/result.csv", tag = "roster-csv",
     security(("bearer" = [])), params(("org_id" = OrgId, Path), ("import_id" = ImportId, Path)),
     responses((status = 200, description = "the result", content_type = "text/csv", body = String),
-        (status = 403, body = Problem), (status = 404, body = Problem)))]
+        (status = 403, description = "forbidden: not a coach; insufficient_scope: an API key without members:write",
+            body = Problem),
+        (status = 404, body = Problem)))]
 pub async fn result(
     state: web::Data<AppState>,
-    user: AuthUser,
+    user: Principal,
     path: web::Path<(OrgId, ImportId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, import_id) = path.into_inner();
-    let report = user.run(&state, move |s, me| roster_import::stored_report(&s.store, me, org_id, import_id)).await?;
+    let report =
+        user.run(&state, org_id, move |s, me| roster_import::stored_report(&s.store, me, org_id, import_id)).await?;
     Ok(csv_response(StatusCode::OK, report_csv(&report)?))
 }

@@ -24,7 +24,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
         coach: Option<UserId>,
         groups: Option<BTreeSet<GroupId>>,
     ) -> Result<Applied, DomainError> {
-        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.user_id(), self.org_id);
+        let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.caller(), self.org_id);
         let mut groups = groups.unwrap_or_default().into_iter();
         let new = NewMember {
             target: AccountRef::Id(user.user_id),
@@ -35,13 +35,13 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             private_notes: input.private_notes.clone(),
             assigned_to_coach_id: coach.map(Some),
         };
-        let added = members::add(store, store, store, clock, caller, org_id, new, self.public_base_url)?;
+        let added = members::add(store, store, store, clock, caller.clone(), org_id, new, self.public_base_url)?;
         if let Some(status) = input.status.filter(|s| *s != added.membership.status) {
             let patch = MemberPatch { status: Some(status), ..MemberPatch::default() };
-            members::update(store, store, clock, caller, org_id, user.user_id, patch, None)?;
+            members::update(store, store, clock, caller.clone(), org_id, user.user_id, patch, None)?;
         }
         for group in groups {
-            group_svc::add_member(store, store, clock, caller, org_id, group, user.user_id)?;
+            group_svc::add_member(store, store, clock, caller.clone(), org_id, group, user.user_id)?;
         }
         Ok(Applied::member(RowOutcome::Create, user.user_id))
     }
@@ -69,7 +69,7 @@ impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
             store,
             self.tokens,
             self.clock,
-            self.actor.user_id(),
+            self.actor.caller(),
             org_id,
             new,
             self.public_base_url,
