@@ -341,16 +341,16 @@ impl Store {
     /// counts index-only scans); on SQLite `VACUUM` writes each table and
     /// index in order, where the seed's batches had interleaved them page by
     /// page, and a memory-mapped read then maps the pages it needs instead of
-    /// the neighbours of every page it touches. SQLite keeps the statistics
-    /// [`Store::seed`] gathered. On a compacted file this large, statuses
-    /// stored after the seed land at its end, past the memory map, and
-    /// `sort=attention` reads them with a system call each (the trade is
-    /// measured in `docs/performance.md`).
+    /// the neighbours of every page it touches, and `ANALYZE` then gathers
+    /// the statistics of what the seed wrote after [`Store::seed`]. Run it
+    /// after the stored statuses are computed (`roster seed` does): the
+    /// statistics then show them current, as a running server keeps them, and
+    /// the rows land inside the memory map instead of past its end.
     pub fn compact(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
         let sql = match &*conn {
             DbConn::Pg(_) => "VACUUM ANALYZE",
-            DbConn::Sqlite(_) => "VACUUM",
+            DbConn::Sqlite(_) => "VACUUM; ANALYZE",
         };
         diesel::connection::SimpleConnection::batch_execute(&mut *conn, sql)?;
         Ok(())

@@ -23,7 +23,7 @@
 use super::profile_status::StatusContext;
 use super::roster_sql::{
     AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, LastActivityAfter,
-    LiveAthlete, MembershipIn, NameAfter, StatusAthlete, Total, instr,
+    LiveAthlete, MembershipIn, MembershipMatches, NameAfter, OfStatusRow, StatusAthlete, Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow, StoredStatus};
@@ -389,9 +389,9 @@ pub(super) fn rows_of(
 /// Up to `fetch` rows after the cursor in attention or compliance order
 /// (the stored statuses', brought up to date first): the page's membership
 /// ids from a walk of `member_statuses_attention` or
-/// `member_statuses_compliance`, each checked against the filters by its
-/// membership's primary key so that the walk stops after the page, then
-/// those rows.
+/// `member_statuses_compliance`, each status row's membership checked
+/// against the filters by primary key ([`MembershipMatches`]) so that the
+/// walk stops after the page, then those rows.
 fn status_order_rows(
     conn: &mut DbConn,
     org_id: OrgId,
@@ -399,15 +399,13 @@ fn status_order_rows(
     fetch: i64,
     total: Total,
 ) -> Result<Vec<Selected>, StoreError> {
-    let ids = roster_filters!(
-        memberships::table
-            .inner_join(member_statuses::table)
-            .into_boxed()
-            .filter(member_statuses::org_id.eq(org_id.to_string()))
-            .filter(StatusAthlete),
-        org_id,
-        q
-    );
+    let matching = roster_filters!(memberships::table.into_boxed().filter(OfStatusRow), org_id, q)
+        .select(memberships::membership_id);
+    let ids = member_statuses::table
+        .into_boxed()
+        .filter(member_statuses::org_id.eq(org_id.to_string()))
+        .filter(StatusAthlete)
+        .filter(MembershipMatches(matching));
     let ids = match (q.sort, &q.after) {
         (RosterSort::Attention, Some(RosterCursor::Attention { rank, count, key, user_id })) => {
             ids.filter(AttentionAfter {
@@ -432,8 +430,8 @@ fn status_order_rows(
             member_statuses::user_id.asc(),
         )),
     };
-    let ids = ids.select(memberships::membership_id).limit(fetch);
-    rows_of(conn, IdsQuery::Status(Box::new(ids)), q.sort, total)
+    let ids = ids.select(member_statuses::membership_id).limit(fetch);
+    rows_of(conn, IdsQuery::Status(ids), q.sort, total)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! of stays in diesel's prepared-statement cache (no `sql()` literal).
 
 use crate::conn::DbConn;
-use crate::schema::{member_labels, memberships, org_group_members};
+use crate::schema::{member_labels, member_statuses, memberships, org_group_members};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -293,9 +293,41 @@ pub(super) enum IdsQuery {
     Group(org_group_members::BoxedQuery<'static, Backend, Text>),
     /// `SELECT member_labels.membership_id …`.
     Label(member_labels::BoxedQuery<'static, Backend, Text>),
-    /// `SELECT memberships.membership_id …` from `memberships` joined with
-    /// `member_statuses`, in a stored status order.
-    Status(Box<dyn QueryFragment<Backend> + Send>),
+    /// `SELECT member_statuses.membership_id …`, in a stored status order.
+    Status(member_statuses::BoxedQuery<'static, Backend, Text>),
+}
+
+/// `EXISTS (membership)`, where `membership` selects the membership of the
+/// outer `member_statuses` row ([`OfStatusRow`]) if it matches the roster's
+/// filters: tested by primary key per status row, so that a walk of a
+/// `member_statuses` index in its order stays the outer loop and stops after
+/// the page. (Joined instead, a planner with statistics of a database of
+/// many organizations rather sorted every match of the organization.)
+pub(super) struct MembershipMatches(pub(super) memberships::BoxedQuery<'static, Backend, Text>);
+
+expression!(MembershipMatches, Bool);
+
+impl QueryFragment<Backend> for MembershipMatches {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("EXISTS (");
+        QueryFragment::<Backend>::walk_ast(&self.0, out.reborrow())?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// `memberships.membership_id = member_statuses.membership_id`: the
+/// correlation of [`MembershipMatches`]' subquery.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct OfStatusRow;
+
+expression!(OfStatusRow, Bool);
+
+impl QueryFragment<Backend> for OfStatusRow {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("memberships.membership_id = member_statuses.membership_id");
+        Ok(())
+    }
 }
 
 /// `memberships.membership_id IN (ids)` for a boxed query of membership ids
@@ -312,7 +344,7 @@ impl QueryFragment<Backend> for MembershipIn {
             IdsQuery::Roster(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
             IdsQuery::Group(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
             IdsQuery::Label(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
-            IdsQuery::Status(ids) => ids.walk_ast(out.reborrow())?,
+            IdsQuery::Status(ids) => QueryFragment::<Backend>::walk_ast(ids, out.reborrow())?,
         }
         out.push_sql(")");
         Ok(())
