@@ -3,7 +3,8 @@
 
 Captures the statements one GET sends to the database (the server's log at
 `log_min_duration_statement = 0`, set for a moment with ALTER SYSTEM and
-reset after), writes them with their parameter values as one pgbench
+reset after; the polls of the server's background workers in that moment
+are left out, and the statements kept are printed), writes them with their parameter values as one pgbench
 transaction, replays it with `pgbench -M prepared` at the API scenario's
 concurrency, and prints the transactions per second beside the API's
 requests per second (`scripts/bench.sh` passes that figure in).
@@ -29,6 +30,9 @@ LOG = os.environ.get("PG_LOG", "/var/log/postgresql/postgresql-15-main.log")
 ENTRY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \S+ \[(\d+)\] (\S*)@(\S*) (\w+):  (.*)$")
 STATEMENT = re.compile(r"^duration: [\d.]+ ms  (?:execute [^:]*|statement): (.*)$", re.S)
 PARAM = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+# What the server's own workers send while the request runs (the mail and
+# webhook outboxes' polls, the status refresher's sweep): not the request's.
+WORKERS = re.compile(r'FROM "outbox"|FROM "webhook_deliveries"|"webhooks_pending"|SELECT DISTINCT "member_statuses"')
 
 
 def psql(sql):
@@ -87,7 +91,7 @@ def capture(url, token, database):
             statements[-1] = re.sub(
                 r"\$(\d+)\b", lambda p: values.get(p.group(1), p.group(0)), statements[-1]
             )
-    return statements
+    return [sql for sql in statements if not WORKERS.search(sql)]
 
 
 def main():
@@ -107,6 +111,8 @@ def main():
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     latency = re.search(r"latency average = ([\d.]+) ms", out).group(1)
     api = float(api_rps)
+    for sql in statements:
+        print(f"    {' '.join(sql.split())[:100]}")
     print(f"  raw SQL of that page: {len(statements)} statements a request; pgbench -M prepared -c {conns}: "
           f"{tps:.0f} tps (latency {latency} ms); API {api:.0f} req/s; SQL/API {tps / api:.2f}x")
 

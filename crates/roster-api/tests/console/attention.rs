@@ -80,6 +80,16 @@ async fn needs_attention_lists_the_signals_and_acknowledge_hides_one() {
             .assert(404);
         b.post(&action, &[("csrf", "forged"), ("note", "")]).await.assert(403);
 
+        // A label that raises a signal: the next read announces it, and the
+        // audit log names roster itself as the one who wrote it.
+        let member = format!("/api/v1/organizations/{org_id}/members/{}", ann.user_id);
+        app.patch(&member, &head.token, serde_json::json!({"labels": ["@injury-watch"]})).await.assert_status(200);
+        b.get("/attention").await.assert(200);
+        let log = b.get("/audit").await;
+        log.assert(200);
+        let row = log.body.find("attention.raised").unwrap_or_else(|| panic!("{backend:?}: {}", log.body));
+        assert!(log.body[row..].contains("<td>roster</td>"), "{backend:?}: {}", &log.body[row..]);
+
         // An assistant coach's queue holds their own athletes; an athlete gets a refusal.
         let mut c = Browser::new(&app);
         c.sign_in(&coach.email).await;
