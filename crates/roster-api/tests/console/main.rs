@@ -14,7 +14,9 @@ mod attention;
 mod automation;
 mod browser;
 mod client;
+mod coaches;
 mod pages;
+mod plans;
 #[allow(dead_code)] // the API tests' webhook receiver
 #[path = "../api/webhooks/receiver.rs"]
 mod receiver;
