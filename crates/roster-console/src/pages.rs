@@ -8,10 +8,13 @@ mod auth;
 mod bulk;
 mod calendar;
 mod club;
+mod coaches;
 mod csv;
 mod invite;
 mod lists;
 mod me;
+mod plan_workouts;
+mod plans;
 mod profile;
 mod webhook;
 mod webhooks;
@@ -105,14 +108,41 @@ where
         )
         .configure(planned_versus_done)
         .service(web::resource("/groups").route(web::get().to(lists::groups)))
-        .service(web::resource("/plans").route(web::get().to(lists::plans)))
+        .configure(plans_and_coaches)
         .service(web::resource("/invitations").route(web::get().to(lists::invitations)))
-        .service(web::resource("/coaches").route(web::get().to(lists::coaches)))
         .service(web::resource("/audit").route(web::get().to(lists::audit)))
         .service(web::resource("/me").route(web::get().to(me::club)))
         .service(web::resource("/me/activities").route(web::get().to(me::activities)))
         .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
         .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)));
+}
+
+/// **Training plans** (with a plan's page and its workouts) and **Coaches**.
+fn plans_and_coaches(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/plans").route(web::get().to(plans::list)).route(web::post().to(plans::create)))
+        .service(web::resource("/plans/{plan_id}").route(web::get().to(plans::page)).route(web::post().to(plans::save)))
+        .service(
+            web::resource("/plans/{plan_id}/archive")
+                .route(web::get().to(plans::archive_page))
+                .route(web::post().to(plans::archive)),
+        )
+        .service(web::resource("/plans/{plan_id}/workouts").route(web::post().to(plan_workouts::add_workout)))
+        .service(web::resource("/plans/{plan_id}/workouts/{index}").route(web::post().to(plan_workouts::edit_workout)))
+        .service(
+            web::resource("/plans/{plan_id}/workouts/{index}/remove")
+                .route(web::post().to(plan_workouts::remove_workout)),
+        )
+        .service(web::resource("/coaches").route(web::get().to(coaches::page)).route(web::post().to(coaches::add)))
+        .service(
+            web::resource("/coaches/{user_id}/remove")
+                .route(web::get().to(coaches::remove_page))
+                .route(web::post().to(coaches::remove)),
+        )
+        .service(
+            web::resource("/coaches/{user_id}/transfer")
+                .route(web::get().to(coaches::transfer_page))
+                .route(web::post().to(coaches::transfer)),
+        );
 }
 
 /// **Needs attention**, and the calendar of an athlete (and of the athlete themself).

@@ -386,6 +386,15 @@ async fn journeys(c: &Client, app: &TestApp) {
     // The head coach closes the club from Settings, typing its name.
     sign_in(c, app, &head_email).await;
     wait_path(c, "/athletes").await;
+    // A plan's page with its workout forms, and the head-coach transfer's confirmation.
+    c.goto(&format!("{base}/plans")).await.unwrap();
+    click(c, "main table a[href^='/plans/']").await;
+    c.wait().for_element(Locator::Id("add-workout-heading")).await.unwrap();
+    check.check(c, "training-plan").await;
+    c.goto(&format!("{base}/coaches")).await.unwrap();
+    click(c, "a[href$='/transfer']").await;
+    c.wait().for_element(Locator::Css("form[action$='/transfer']")).await.unwrap();
+    check.check(c, "transfer-head-coach").await;
     automation::journey(c, &mut check, base).await;
     c.goto(&format!("{base}/settings")).await.unwrap();
     click(c, "a[href='/settings/close']").await;

@@ -3,7 +3,8 @@
 //! PostgreSQL (when `ROSTER_TEST_POSTGRES_URL` is set). `account` covers the
 //! privacy pages (export, delete account, close club), `automation` the
 //! API keys and webhooks pages, `attention` the Needs attention page, compliance
-//! in the roster and the calendar, `roster_csv` the Athletes page's CSV export,
+//! in the roster and the calendar, `coaches` and `plans` the Coaches and
+//! Training plans pages, `roster_csv` the Athletes page's CSV export,
 //! bulk actions and CSV import. `browser` drives
 //! headless Chromium through the same pages.
 
@@ -14,7 +15,9 @@ mod attention;
 mod automation;
 mod browser;
 mod client;
+mod coaches;
 mod pages;
+mod plans;
 #[allow(dead_code)] // the API tests' webhook receiver
 #[path = "../api/webhooks/receiver.rs"]
 mod receiver;

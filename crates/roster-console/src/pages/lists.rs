@@ -1,5 +1,5 @@
-//! The other sidebar pages, read-only for now: **Groups**, **Training
-//! plans**, **Invitations**, **Coaches**, **Audit log**. Each is a table
+//! The other sidebar pages, read-only for now: **Groups**,
+//! **Invitations**, **Audit log**. Each is a table
 //! over the use case the API serves the same list with.
 
 use super::athletes::person_name;
@@ -9,8 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use roster_domain::entities::AuditFilter;
 use roster_domain::invitation::{InvitationFilter, InvitationKind};
-use roster_domain::plans::PlanFilter;
-use roster_domain::services::{audit, coaches, groups, invitations, plans};
+use roster_domain::services::{audit, coaches, groups, invitations};
 use roster_domain::{Clock, DomainError};
 
 #[derive(Template)]
@@ -61,33 +60,6 @@ pub(super) async fn groups(c: web::Data<Console>, req: HttpRequest) -> Result<Ht
     .await
 }
 
-pub(super) async fn plans(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    let meta = ("/plans", "Training plans", &["Name", "Sport", "Weeks", "Workouts"][..], "No training plans yet.");
-    list_page(c, req, meta, |c, v| {
-        let list = plans::list_plans(
-            &c.store,
-            &c.store,
-            v.user.user_id,
-            v.org_id()?,
-            PlanFilter { limit: 200, ..PlanFilter::default() },
-        )?;
-        let rows = list
-            .into_iter()
-            .map(|p| {
-                let content = p.content;
-                vec![
-                    content.name.as_str().to_owned(),
-                    content.sport.to_string(),
-                    content.duration_weeks.to_string(),
-                    content.workouts.len().to_string(),
-                ]
-            })
-            .collect();
-        Ok(("The plan library.".into(), rows))
-    })
-    .await
-}
-
 pub(super) async fn invitations(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let meta =
         ("/invitations", "Invitations", &["Who", "Kind", "Status", "Sent", "Expires"][..], "No invitations yet.");
@@ -117,26 +89,6 @@ pub(super) async fn invitations(c: web::Data<Console>, req: HttpRequest) -> Resu
             })
             .collect();
         Ok(("Invitations to join the club, newest first.".into(), rows))
-    })
-    .await
-}
-
-pub(super) async fn coaches(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    let meta = ("/coaches", "Coaches", &["Name", "E-mail", "Role", "Athletes"][..], "No coaches.");
-    list_page(c, req, meta, |c, v| {
-        let list = coaches::list(&c.store, v.user.user_id, v.org_id()?)?;
-        let rows = list
-            .into_iter()
-            .map(|c| {
-                vec![
-                    person_name(&c.first_name, c.last_name.as_deref()),
-                    c.email,
-                    c.role.as_str().replace('_', " "),
-                    c.assigned_athletes.to_string(),
-                ]
-            })
-            .collect();
-        Ok(("The club's coaches and how many athletes each looks after.".into(), rows))
     })
     .await
 }
