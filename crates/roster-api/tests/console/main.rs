@@ -4,7 +4,8 @@
 //! privacy pages (export, delete account, close club), `automation` the
 //! API keys and webhooks pages, `attention` the Needs attention page, compliance
 //! in the roster and the calendar, `roster_csv` the Athletes page's CSV export,
-//! bulk actions and CSV import. `browser` drives
+//! bulk actions and CSV import, `groups` the Groups, Invitations and Audit log
+//! pages. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -14,6 +15,7 @@ mod attention;
 mod automation;
 mod browser;
 mod client;
+mod groups;
 mod pages;
 #[allow(dead_code)] // the API tests' webhook receiver
 #[path = "../api/webhooks/receiver.rs"]
