@@ -4,14 +4,16 @@ mod account;
 mod api_keys;
 mod athletes;
 mod attention;
+mod audit;
 mod auth;
 mod bulk;
 mod calendar;
 mod club;
 mod coaches;
 mod csv;
+mod groups;
+mod invitations;
 mod invite;
-mod lists;
 mod me;
 mod plan_workouts;
 mod plans;
@@ -107,10 +109,9 @@ where
                 .route(web::post().to(profile::remove)),
         )
         .configure(planned_versus_done)
-        .service(web::resource("/groups").route(web::get().to(lists::groups)))
+        .configure(groups_and_invitations)
         .configure(plans_and_coaches)
-        .service(web::resource("/invitations").route(web::get().to(lists::invitations)))
-        .service(web::resource("/audit").route(web::get().to(lists::audit)))
+        .service(web::resource("/audit").route(web::get().to(audit::page)))
         .service(web::resource("/me").route(web::get().to(me::club)))
         .service(web::resource("/me/activities").route(web::get().to(me::activities)))
         .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
@@ -143,6 +144,29 @@ fn plans_and_coaches(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(coaches::transfer_page))
                 .route(web::post().to(coaches::transfer)),
         );
+}
+
+/// **Groups** (a group's members and **Assign plan**) and **Invitations**.
+fn groups_and_invitations(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/groups").route(web::get().to(groups::list)).route(web::post().to(groups::create)))
+        .service(
+            web::resource("/groups/{group_id}")
+                .route(web::get().to(groups::page))
+                .route(web::post().to(groups::rename)),
+        )
+        .service(web::resource("/groups/{group_id}/members").route(web::post().to(groups::add_member)))
+        .service(
+            web::resource("/groups/{group_id}/members/{user_id}/remove").route(web::post().to(groups::remove_member)),
+        )
+        .service(web::resource("/groups/{group_id}/plans").route(web::post().to(groups::assign_plan)))
+        .service(
+            web::resource("/groups/{group_id}/delete")
+                .route(web::get().to(groups::delete_page))
+                .route(web::post().to(groups::delete)),
+        )
+        .service(web::resource("/invitations").route(web::get().to(invitations::list)))
+        .service(web::resource("/invitations/{invitation_id}/resend").route(web::post().to(invitations::resend)))
+        .service(web::resource("/invitations/{invitation_id}/revoke").route(web::post().to(invitations::revoke)));
 }
 
 /// **Needs attention**, and the calendar of an athlete (and of the athlete themself).

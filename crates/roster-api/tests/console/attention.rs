@@ -87,8 +87,8 @@ async fn needs_attention_lists_the_signals_and_acknowledge_hides_one() {
         b.get("/attention").await.assert(200);
         let log = b.get("/audit").await;
         log.assert(200);
-        let row = log.body.find("attention.raised").unwrap_or_else(|| panic!("{backend:?}: {}", log.body));
-        assert!(log.body[row..].contains("<td>roster</td>"), "{backend:?}: {}", &log.body[row..]);
+        let row = log.body.find("<code>attention.raised</code>").unwrap_or_else(|| panic!("{backend:?}: {}", log.body));
+        assert!(log.body[row..].contains("\">roster</a></td>"), "{backend:?}: {}", &log.body[row..]);
 
         // An assistant coach's queue holds their own athletes; an athlete gets a refusal.
         let mut c = Browser::new(&app);

@@ -7,6 +7,7 @@
 //! `target/screenshots/`. Without Chromium the test says SKIPPED.
 
 mod automation;
+mod groups;
 mod planned;
 mod roster;
 
@@ -354,6 +355,7 @@ async fn journeys(c: &Client, app: &TestApp) {
         check.check(c, name).await;
     }
 
+    groups::journey(c, &mut check, base, &athlete_email).await;
     roster::bulk_and_csv(c, &mut check, base).await;
     let (head, org_id) = api_login(app, &head_email).await;
     planned::journey(c, &mut check, app, (&head, &org_id)).await;

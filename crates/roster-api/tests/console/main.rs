@@ -4,8 +4,9 @@
 //! privacy pages (export, delete account, close club), `automation` the
 //! API keys and webhooks pages, `attention` the Needs attention page, compliance
 //! in the roster and the calendar, `coaches` and `plans` the Coaches and
-//! Training plans pages, `roster_csv` the Athletes page's CSV export,
-//! bulk actions and CSV import. `browser` drives
+//! Training plans pages, `groups` the Groups, Invitations and Audit log
+//! pages, `roster_csv` the Athletes page's CSV export, bulk actions and CSV
+//! import. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -16,6 +17,7 @@ mod automation;
 mod browser;
 mod client;
 mod coaches;
+mod groups;
 mod pages;
 mod plans;
 #[allow(dead_code)] // the API tests' webhook receiver
