@@ -146,7 +146,9 @@ impl Manager {
         match &self.url {
             DatabaseUrl::Postgres(url) => {
                 let url = with_connect_timeout(url, self.connect_timeout);
-                PgConnection::establish(&url).map(DbConn::Pg).map_err(one_line)
+                let mut conn = PgConnection::establish(&url).map_err(one_line)?;
+                conn.batch_execute(PG_SETTINGS).map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConn::Pg(conn))
             }
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy()).map_err(one_line)?;
@@ -166,6 +168,12 @@ impl Manager {
 const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
      PRAGMA mmap_size = 268435456;";
+
+/// Set on every new PostgreSQL connection. No parallel workers: roster's
+/// statements each read a page's worth of rows while many requests run at
+/// once, and a generic plan of the staleness check that expected a thousand
+/// rows started two workers for every request that found none.
+const PG_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0";
 
 /// `url` with libpq's `connect_timeout` unless it sets one: without it a
 /// connection attempt to a host that does not answer hangs for minutes,

@@ -399,8 +399,14 @@ fn status_order_rows(
     fetch: i64,
     total: Total,
 ) -> Result<Vec<Selected>, StoreError> {
+    // The subquery's LIMIT and OFFSET keep PostgreSQL from turning the
+    // EXISTS into a join: as a join, its generic plan (prepared statements
+    // reuse it) hashed every membership of the organization and sorted
+    // them all (68 ms); as a test per row, every plan walks the index.
     let matching = roster_filters!(memberships::table.into_boxed().filter(OfStatusRow), org_id, q)
-        .select(memberships::membership_id);
+        .select(memberships::membership_id)
+        .limit(1)
+        .offset(0);
     let ids = member_statuses::table
         .into_boxed()
         .filter(member_statuses::org_id.eq(org_id.to_string()))
