@@ -35,6 +35,20 @@ pub(crate) fn search_text(first: &str, last: Option<&str>, display_name: Option<
     format!("{first}\n{}\n{}\n{email}", last.unwrap_or_default(), display_name.unwrap_or_default()).to_lowercase()
 }
 
+/// `memberships.sort_name` and `memberships.search_text` set from the
+/// display name and the account: what every write of them sets.
+pub(crate) fn name_keys(
+    display_name: Option<&str>,
+    first: &str,
+    last: Option<&str>,
+    email: &str,
+) -> (diesel::dsl::Eq<memberships::sort_name, String>, diesel::dsl::Eq<memberships::search_text, String>) {
+    (
+        memberships::sort_name.eq(sort_name(display_name, first, last)),
+        memberships::search_text.eq(search_text(first, last, display_name, email)),
+    )
+}
+
 /// Recomputes a membership's sort and search keys from its account and display name.
 pub(crate) fn refresh_search_keys(conn: &mut DbConn, membership_id: &str) -> Result<(), StoreError> {
     let (user_id, display_name): (String, Option<String>) =
@@ -42,10 +56,7 @@ pub(crate) fn refresh_search_keys(conn: &mut DbConn, membership_id: &str) -> Res
     let (first, last, email): (String, Option<String>, String) =
         users::table.find(&user_id).select((users::first_name, users::last_name, users::email)).first(conn)?;
     diesel::update(memberships::table.find(membership_id))
-        .set((
-            memberships::sort_name.eq(sort_name(display_name.as_deref(), &first, last.as_deref())),
-            memberships::search_text.eq(search_text(&first, last.as_deref(), display_name.as_deref(), &email)),
-        ))
+        .set(name_keys(display_name.as_deref(), &first, last.as_deref(), &email))
         .execute(conn)?;
     Ok(())
 }
@@ -226,8 +237,7 @@ impl MemberRepo for Store {
                         memberships::updated_at.eq(to_db(m.updated_at)),
                         memberships::version.eq(m.version),
                         memberships::labels_text.eq(&new_labels),
-                        memberships::sort_name.eq(sort_name(display, first, last.as_deref())),
-                        memberships::search_text.eq(search_text(first, last.as_deref(), display, email)),
+                        name_keys(display, first, last.as_deref(), email),
                     ))
                     .execute(conn)?
                 }

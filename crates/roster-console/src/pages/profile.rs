@@ -20,7 +20,7 @@ use roster_domain::{DomainError, MembershipStatus, UserId};
 use serde::Deserialize;
 
 mod plans_form;
-pub(super) use plans_form::{assign_plan, cancel_plan};
+pub(super) use plans_form::{assign_plan, cancel_plan, plan_and_start};
 
 /// The editable attributes, as the form shows and sends them.
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -1,7 +1,8 @@
 //! The triggers that keep `memberships.last_activity_at` find the account's
 //! memberships through an index: each statement they run on `memberships`
 //! is planned here as the trigger runs it, and none may scan the table (it
-//! did: every activity write read every membership). Both backends.
+//! did: every activity write read every membership). An ended membership
+//! keeps its value until the account is erased. Both backends.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -71,5 +72,68 @@ fn activity_triggers_reach_memberships_through_an_index() {
             };
             assert!(!scans, "{backend:?}: {statement}\nscans memberships:\n{plan}");
         }
+    }
+}
+
+#[derive(QueryableByName)]
+struct LastActivity {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamp>)]
+    last_activity_at: Option<chrono::NaiveDateTime>,
+}
+
+fn last_activity(store: &roster_store::Store, membership_id: &str) -> Option<chrono::NaiveDateTime> {
+    let sql = format!("SELECT last_activity_at FROM memberships WHERE membership_id = '{membership_id}'");
+    diesel::sql_query(sql).get_result::<LastActivity>(&mut *store.conn().unwrap()).unwrap().last_activity_at
+}
+
+/// An ended membership keeps the last activity it had (the triggers and
+/// `roster check` leave it alone) until the account is erased, which
+/// clears it with the rest of the account's data.
+#[test]
+fn an_ended_membership_keeps_its_last_activity_until_the_account_is_erased() {
+    use crate::fixtures::{event, noon};
+    use roster_domain::athlete::{ActivityInput, AthleteRepo, NewActivity};
+    use roster_domain::member::MemberRepo;
+    use roster_domain::ports::AccountRepo;
+    use roster_domain::privacy::{AccountErasure, PrivacyRepo, mail};
+    for db in TestDb::all() {
+        let backend = db.backend;
+        let store = db.store();
+        let (org, athlete, membership) = crate::status_cache::org_with_athlete(&store);
+        let run = |hours_ago: i64| {
+            let input = ActivityInput {
+                sport: "run".into(),
+                start_time: noon() - chrono::Duration::hours(hours_ago),
+                distance_m: 5000.0,
+                duration_s: 1500,
+                elevation_gain_m: None,
+                avg_hr: None,
+                title: None,
+                source: "manual".into(),
+                external_id: None,
+            };
+            NewActivity::parse(&input, noon()).unwrap().into_activity(athlete, athlete, noon())
+        };
+        store.insert_activity(&run(48), &event(org, athlete, "activity.created")).unwrap();
+        let id = membership.membership_id.to_string();
+        let kept = last_activity(&store, &id);
+        assert!(kept.is_some(), "{backend:?}: the live membership has it");
+
+        store.remove_member(org, athlete, athlete, noon(), &event(org, athlete, "member.removed")).unwrap();
+        store.insert_activity(&run(2), &event(org, athlete, "activity.created")).unwrap();
+        assert_eq!(last_activity(&store, &id), kept, "{backend:?}: the ended membership keeps its value");
+        let thresholds = roster_domain::attention::AttentionThresholds::default();
+        let report = store.check_read_model(noon(), &thresholds, false).unwrap();
+        assert_eq!(report.drifted_rows(), 0, "{backend:?}: check leaves an ended membership alone: {report:?}");
+
+        let email = store.user_by_id(athlete).unwrap().unwrap().email.as_str().to_owned();
+        let erasure = AccountErasure {
+            user_id: athlete,
+            email: email.clone(),
+            at: noon(),
+            confirmation: mail::account_deleted(&email, noon()),
+        };
+        store.erase_account(&erasure).unwrap();
+        assert_eq!(last_activity(&store, &id), None, "{backend:?}: erasure clears it");
     }
 }

@@ -4,19 +4,18 @@
 use super::{GroupForm, form_errors, group_id, parse};
 use crate::form::{Errors, Outcome, redirect};
 use crate::pages::athletes::{Choice, member_name};
+use crate::pages::profile::plan_and_start;
 use crate::view::{Chrome, Viewer, posted, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDate;
 use roster_domain::error::{Conflict, FieldError, FieldErrors};
 use roster_domain::groups::{MemberOutcome, Outcome as Assigned};
 use roster_domain::member::{MemberView, RosterQuery};
 use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
 use roster_domain::services::{groups, members, plans};
-use roster_domain::values::InvalidValue;
-use roster_domain::{Clock, DomainError, GroupId, PlanId, UserId};
+use roster_domain::{Clock, DomainError, GroupId, UserId};
 use serde::Deserialize;
 
 /// **Add athlete**: an e-mail of someone in the club.
@@ -263,10 +262,6 @@ pub(in crate::pages) async fn remove_member(
     Ok(redirect(&format!("/groups/{group}?done=removed")))
 }
 
-fn invalid(message: &str) -> InvalidValue {
-    InvalidValue { code: "invalid_value", message: message.into() }
-}
-
 /// One line per member the assignment left out, with the reason in words.
 fn outcome_lines(results: &[MemberOutcome], names: &[MemberView]) -> (usize, Vec<String>) {
     let assigned = results.iter().filter(|r| r.outcome == Assigned::Assigned).count();
@@ -303,19 +298,13 @@ pub(in crate::pages) async fn assign_plan(
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let mut errors = FieldErrors::new();
-        let plan =
-            errors.check("plan", form.plan.parse::<PlanId>().map_err(|_| invalid("choose a plan from the library")));
-        let start = errors.check(
-            "start_date",
-            NaiveDate::parse_from_str(&form.start_date, "%Y-%m-%d")
-                .map_err(|_| invalid("use a date such as 2026-12-07")),
-        );
+        let picked = plan_and_start(&mut errors, &form.plan, &form.start_date);
         let later = form.later.is_some();
-        let assigned = errors.finish().and_then(|()| match (plan, start) {
-            (Some(plan), Some(start)) => {
+        let assigned = errors.finish().and_then(|()| match picked {
+            Some((plan, start)) => {
                 groups::assign_plan(&c.store, &c.store, &c.store, &c.clock, me, org_id, group, plan, start, later)
             }
-            _ => Err(DomainError::Validation(Vec::new())),
+            None => Err(DomainError::Validation(Vec::new())),
         });
         match assigned {
             Ok(results) => {

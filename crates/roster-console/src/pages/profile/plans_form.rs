@@ -21,18 +21,12 @@ pub(in crate::pages) async fn assign_plan(
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let mut errors = FieldErrors::new();
-        let plan =
-            errors.check("plan", form.plan.parse::<PlanId>().map_err(|_| choose("choose a plan from the library")));
-        let start = errors.check(
-            "start_date",
-            NaiveDate::parse_from_str(&form.start_date, "%Y-%m-%d")
-                .map_err(|_| choose("use a date such as 2026-12-07")),
-        );
-        let assigned = errors.finish().and_then(|()| match (plan, start) {
-            (Some(plan), Some(start)) => {
+        let picked = plan_and_start(&mut errors, &form.plan, &form.start_date);
+        let assigned = errors.finish().and_then(|()| match picked {
+            Some((plan, start)) => {
                 plans::assign(&c.store, &c.store, &c.store, &c.clock, me, org_id, athlete, plan, start)
             }
-            _ => Err(DomainError::Validation(Vec::new())),
+            None => Err(DomainError::Validation(Vec::new())),
         });
         match assigned {
             Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
@@ -44,6 +38,21 @@ pub(in crate::pages) async fn assign_plan(
     })
     .await?
     .respond()
+}
+
+/// The plan and start date of an **Assign plan** form (an athlete's or a
+/// group's), each checked; a bad one is noted in `errors` by its field.
+pub(in crate::pages) fn plan_and_start(
+    errors: &mut FieldErrors,
+    plan: &str,
+    start_date: &str,
+) -> Option<(PlanId, NaiveDate)> {
+    let plan = errors.check("plan", plan.parse::<PlanId>().map_err(|_| choose("choose a plan from the library")));
+    let start = errors.check(
+        "start_date",
+        NaiveDate::parse_from_str(start_date, "%Y-%m-%d").map_err(|_| choose("use a date such as 2026-12-07")),
+    );
+    plan.zip(start)
 }
 
 fn choose(message: &str) -> roster_domain::values::InvalidValue {
