@@ -402,7 +402,8 @@ fn status_order_rows(
     // The subquery's LIMIT and OFFSET keep PostgreSQL from turning the
     // EXISTS into a join: as a join, its generic plan (prepared statements
     // reuse it) hashed every membership of the organization and sorted
-    // them all (68 ms); as a test per row, every plan walks the index.
+    // them all; as a test per row, every plan walks the index (figures in
+    // docs/performance.md).
     let matching = roster_filters!(memberships::table.into_boxed().filter(OfStatusRow), org_id, q)
         .select(memberships::membership_id)
         .limit(1)
