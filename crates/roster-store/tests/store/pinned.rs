@@ -70,3 +70,28 @@ fn a_postgres_connection_the_server_closed_while_idle_is_replaced_before_use() {
     // Idle for longer than that, it is checked at checkout and replaced.
     assert!(store.user_by_id(ada).unwrap().is_some());
 }
+
+#[derive(diesel::QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    max_parallel_workers_per_gather: String,
+}
+
+/// On PostgreSQL the pool's connections plan without parallel workers
+/// (`pool.rs`, `PG_SETTINGS`), a new connection as well as a replaced one.
+#[test]
+fn postgres_connections_plan_without_parallel_workers() {
+    use diesel::prelude::*;
+    let Some(db) = TestDb::postgres() else { return };
+    let store = roster_store::Store::open(&roster_store::DatabaseUrl::parse(&db.url).unwrap(), 1).unwrap();
+    let show = |store: &roster_store::Store| {
+        diesel::sql_query("SHOW max_parallel_workers_per_gather")
+            .get_result::<Setting>(&mut *store.conn().unwrap())
+            .unwrap()
+            .max_parallel_workers_per_gather
+    };
+    assert_eq!(show(&store), "0");
+    terminate_pooled_backend(&db, &store);
+    let _ = store.user_by_id(UserId::new());
+    assert_eq!(show(&store), "0", "the replacement connection too");
+}

@@ -97,9 +97,12 @@ pub(super) fn store_back(
             if chunk.is_empty() {
                 continue;
             }
+            // The chunk is in membership order (sorted above).
             for stored in write_chunk(conn, &chunk, key)? {
-                let Some(v) = chunk.iter().find(|v| v.membership_id == stored.membership_id) else { continue };
-                announce_raised(conn, org_id, v, now)?;
+                let Ok(at) = chunk.binary_search_by(|v| v.membership_id.cmp(stored.membership_id.as_str())) else {
+                    continue;
+                };
+                announce_raised(conn, org_id, chunk[at], now)?;
             }
         }
         Ok(())
