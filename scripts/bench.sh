@@ -6,8 +6,9 @@
 # (bounded duration, loopback only) against the roster and an athlete profile
 # (the seed adds 12 weeks of activities, race goals, zones, integrations and plans
 # to the big organization and the first regular one). Prints, per backend,
-# the seeding time, then p50, p99 and requests/s for each scenario, and the
-# server's resident memory (VmRSS and peak VmHWM from /proc).
+# the seeding time, then p50, p99 and requests/s for each scenario (for a
+# console page, in place of the total: its size in bytes and how many static
+# files it links), and the server's resident memory (VmRSS and peak VmHWM from /proc).
 #
 # Usage: scripts/bench.sh [duration_seconds] [connections]
 # Env: BENCH_ORGS, BENCH_ATHLETES_PER_ORG, BENCH_BIG_ORG, BENCH_BACKENDS ("sqlite postgres"),
@@ -38,14 +39,30 @@ login() {
     -d "{\"email\":\"$1\",\"password\":\"$password\"}" | json_field access_token
 }
 
-# One scenario: checks the answer is 200 once, then loads it with wrk.
-scenario() {
-  local label=$1 token=$2 path=$3
+# The console's session cookie for an account (a session's refresh token).
+console_cookie() {
+  curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print("roster_session=" + json.load(sys.stdin)["refresh_token"])'
+}
+
+# One scenario: checks the answer is 200 once, then loads it with wrk. An API
+# scenario passes an access token; a console page (`page`) its cookie, and
+# reports the HTML's size and the static files it links.
+scenario() { load "$1" "Authorization: Bearer $2" "$3"; }
+page() { load "$1" "Cookie: $2" "$3"; }
+
+load() {
+  local label=$1 header=$2 path=$3
   if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$label"; then return 0; fi
-  local status; status=$(curl -s -o "$work/check.json" -w '%{http_code}' -H "Authorization: Bearer $token" "$base$path")
+  local status; status=$(curl -s -o "$work/check.json" -w '%{http_code}' -H "$header" "$base$path")
   if [ "$status" != 200 ]; then echo "$label: GET $path answered $status: $(head -c 300 "$work/check.json")" >&2; exit 1; fi
-  local total; total=$(python3 -c "import json,sys; print(json.load(sys.stdin).get('total', '-'))" < "$work/check.json")
-  local out; out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base$path")
+  local total
+  if [[ $header == Cookie:* ]]; then
+    total="$(wc -c < "$work/check.json")B,$(grep -oE '(href|src)="/static/[^"]+"' "$work/check.json" | sort -u | wc -l)static"
+  else
+    total=$(python3 -c "import json,sys; print(json.load(sys.stdin).get('total', '-'))" < "$work/check.json")
+  fi
+  local out; out=$(wrk -t2 -c"$conns" -d"${duration}s" --latency -H "$header" "$base$path")
   local p50 p99 rps errors
   p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
   p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -112,6 +129,11 @@ bench_backend() {
     twelve_weeks_ago=$(date -u -d '83 days ago' +%F); today=$(date -u +%F)
     scenario "12-week calendar, 10k org" "$big_token" \
       "/api/v1/organizations/$big_org_id/members/$big_athlete_id/calendar?from=$twelve_weeks_ago&to=$today"
+  fi
+  local big_cookie; big_cookie=$(console_cookie "$big_head_coach_email")
+  page "console Athletes page (HTML), 10k org" "$big_cookie" "/athletes"
+  if [ -n "${big_athlete_id:-}" ]; then
+    page "console athlete profile (HTML), 10k org" "$big_cookie" "/athletes/$big_athlete_id"
   fi
   if [ -n "${small_athlete_id:-}" ]; then
     scenario "athlete profile, 1k org" "$small_token" \

@@ -92,6 +92,10 @@ const STATUS_DRIFT: &str = "EXISTS (SELECT 1 FROM memberships m WHERE m.membersh
 const GROUP_DRIFT_ENDED: &str = "org_group_members.role <> '' AND NOT EXISTS (SELECT 1 FROM memberships m \
      WHERE m.org_id = org_group_members.org_id AND m.user_id = org_group_members.user_id AND m.removed_at IS NULL)";
 
+/// An organization's live athletes, counted from the source.
+const LIVE_ATHLETES: &str = "(SELECT COUNT(*) FROM memberships m WHERE m.org_id = {ORG}.org_id \
+     AND m.role = 'athlete' AND m.removed_at IS NULL)";
+
 const TRIGGER_COPIES: &[TriggerCopy] = &[
     TriggerCopy {
         copy: "member_labels (membership columns)",
@@ -134,6 +138,18 @@ const TRIGGER_COPIES: &[TriggerCopy] = &[
              (SELECT m.user_id, m.sort_name, CASE WHEN m.removed_at IS NULL THEN m.role ELSE '' END \
              FROM memberships m WHERE m.membership_id = member_statuses.membership_id) WHERE {STATUS}"],
     },
+    TriggerCopy {
+        copy: "org_athlete_counts",
+        // A missing row reads as 0, as the roster's count reads it.
+        drifted: "SELECT o.org_id AS key FROM organizations o WHERE COALESCE((SELECT c.athletes \
+             FROM org_athlete_counts c WHERE c.org_id = o.org_id), 0) <> {LIVE_ATHLETES:o}",
+        repair: &[
+            "INSERT INTO org_athlete_counts (org_id, athletes) SELECT o.org_id, 0 FROM organizations o \
+             WHERE NOT EXISTS (SELECT 1 FROM org_athlete_counts c WHERE c.org_id = o.org_id)",
+            "UPDATE org_athlete_counts SET athletes = {LIVE_ATHLETES:org_athlete_counts} \
+             WHERE athletes <> {LIVE_ATHLETES:org_athlete_counts}",
+        ],
+    },
 ];
 
 fn expand(sql: &str) -> String {
@@ -142,6 +158,8 @@ fn expand(sql: &str) -> String {
         .replace("{GROUP_ENDED}", GROUP_DRIFT_ENDED)
         .replace("{LAST_ACTIVITY}", LAST_ACTIVITY_DRIFT)
         .replace("{STATUS}", STATUS_DRIFT)
+        .replace("{LIVE_ATHLETES:o}", &LIVE_ATHLETES.replace("{ORG}", "o"))
+        .replace("{LIVE_ATHLETES:org_athlete_counts}", &LIVE_ATHLETES.replace("{ORG}", "org_athlete_counts"))
 }
 
 #[derive(QueryableByName)]

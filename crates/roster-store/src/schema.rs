@@ -137,6 +137,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    org_athlete_counts (org_id) {
+        org_id -> Text,
+        athletes -> BigInt,
+    }
+}
+
+diesel::table! {
     member_labels (membership_id, label) {
         membership_id -> Text,
         org_id -> Text,
@@ -269,6 +276,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     athlete_zones,
     integrations,
     member_labels,
+    org_athlete_counts,
 );
 
 diesel::table! {

@@ -31,11 +31,11 @@ use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, to_db};
-use crate::schema::{member_statuses, memberships, users};
+use crate::schema::{member_statuses, memberships, org_athlete_counts, users};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
 use roster_domain::attention::{attention_order, from_attention_order};
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, OrgId, UserId};
@@ -121,6 +121,14 @@ fn count_query(conn: &DbConn, org_id: OrgId, q: &RosterQuery) -> Result<CountQue
     if let Some(side) = side(q) {
         return side_count(org_id, &side, q);
     }
+    if matches_every_athlete(q) {
+        // The sum of at most one row: an organization without athletes has none.
+        let count = org_athlete_counts::table
+            .filter(org_athlete_counts::org_id.eq(org_id.to_string()))
+            .select(sql::<BigInt>("CAST(COALESCE(SUM(org_athlete_counts.athletes), 0) AS BIGINT)"))
+            .into_boxed();
+        return Ok(CountQuery::Athletes(count));
+    }
     let mut count = filtered(org_id, q)?;
     if matches!(conn, DbConn::Sqlite(_)) {
         // `sort_name >= ''` is always true; it steers SQLite's planner to the
@@ -129,6 +137,18 @@ fn count_query(conn: &DbConn, org_id: OrgId, q: &RosterQuery) -> Result<CountQue
         count = count.filter(memberships::sort_name.ge(""));
     }
     Ok(CountQuery::Roster(count.count()))
+}
+
+/// Whether `q` has no filter, so its total is the organization's kept count.
+fn matches_every_athlete(q: &RosterQuery) -> bool {
+    let RosterQuery { statuses, labels, member_level, coach, group_id, q: text, compliance_below, .. } = q;
+    statuses.is_empty()
+        && labels.is_empty()
+        && member_level.is_none()
+        && *coach == CoachFilter::Any
+        && group_id.is_none()
+        && text.is_none()
+        && compliance_below.is_none()
 }
 
 /// `%text%` with LIKE's wildcards escaped.

@@ -3,7 +3,7 @@
 //! of stays in diesel's prepared-statement cache (no `sql()` literal).
 
 use crate::conn::DbConn;
-use crate::schema::{member_labels, member_statuses, memberships, org_group_members};
+use crate::schema::{member_labels, member_statuses, memberships, org_athlete_counts, org_group_members};
 use diesel::expression::{AppearsOnTable, Expression, SelectableExpression, ValidGrouping};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
@@ -262,6 +262,8 @@ pub(super) enum CountQuery {
     Group(org_group_members::BoxedQuery<'static, Backend, BigInt>),
     /// A label's rows (see `side_rosters`).
     Label(member_labels::BoxedQuery<'static, Backend, BigInt>),
+    /// No filter: the organization's kept count of live athletes.
+    Athletes(org_athlete_counts::BoxedQuery<'static, Backend, BigInt>),
 }
 
 impl CountQuery {
@@ -271,6 +273,7 @@ impl CountQuery {
             CountQuery::Roster(count) => count.get_result(conn),
             CountQuery::Group(count) => count.get_result(conn),
             CountQuery::Label(count) => count.get_result(conn),
+            CountQuery::Athletes(count) => count.get_result(conn),
         }
     }
 }
@@ -281,6 +284,7 @@ impl QueryFragment<Backend> for CountQuery {
             CountQuery::Roster(count) => QueryFragment::<Backend>::walk_ast(count, out),
             CountQuery::Group(count) => QueryFragment::<Backend>::walk_ast(count, out),
             CountQuery::Label(count) => QueryFragment::<Backend>::walk_ast(count, out),
+            CountQuery::Athletes(count) => QueryFragment::<Backend>::walk_ast(count, out),
         }
     }
 }

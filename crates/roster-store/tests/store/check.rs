@@ -72,6 +72,7 @@ fn drift_put_in_by_hand_is_found_in_each_copy_and_repaired() {
                 "DELETE FROM member_statuses WHERE membership_id = (SELECT membership_id FROM memberships WHERE user_id = '{head}')"
             ),
         );
+        execute(&store, "UPDATE org_athlete_counts SET athletes = athletes + 3");
 
         let found = check(&store, false);
         assert_eq!(
@@ -83,6 +84,7 @@ fn drift_put_in_by_hand_is_found_in_each_copy_and_repaired() {
                 ("org_group_members (membership columns)", 1),
                 ("member_statuses (one row per membership)", 1),
                 ("member_statuses (membership columns)", 1),
+                ("org_athlete_counts", 1),
                 ("member_statuses (stored statuses)", 1),
             ],
             "{:?}",
@@ -94,6 +96,13 @@ fn drift_put_in_by_hand_is_found_in_each_copy_and_repaired() {
         assert_eq!(drifted(&check(&store, false)), [], "{:?}: nothing drifts after the repair", db.backend);
         let view = store.member(org, ada).unwrap().unwrap();
         assert_eq!(view.membership.labels.to_strings(), ["@marathon", "@track"]);
+        let everyone = RosterQuery { limit: 50, now: Some(now()), ..Default::default() };
+        assert_eq!(store.roster(org, &everyone).unwrap().total, 1, "{:?}: the repaired count", db.backend);
+
+        // A lost count row is found too, and put back.
+        execute(&store, "DELETE FROM org_athlete_counts");
+        assert_eq!(drifted(&check(&store, true)), [("org_athlete_counts", 1)], "{:?}", db.backend);
+        assert_eq!(store.roster(org, &everyone).unwrap().total, 1);
 
         // A sort name put wrong by hand reaches the mirrors through their
         // triggers, and its repair reaches them the same way.
@@ -238,6 +247,47 @@ fn no_sequence_of_roster_changes_leaves_drift() {
             }
             let report = check(&store, false);
             prop_assert_eq!(drifted(&report), vec![], "{:?} after {:?}", db.backend, changes);
+            // The unfiltered roster's total is the kept count.
+            let live = club.athletes.iter().filter(|(_, live)| *live).count();
+            let everyone = RosterQuery { limit: 1, now: Some(now()), ..Default::default() };
+            prop_assert_eq!(store.roster(club.org, &everyone).unwrap().total, i64::try_from(live).unwrap());
         });
+    }
+}
+
+/// Athletes joining and leaving one organization at the same moment each
+/// move its kept count once: none lost, none counted twice.
+#[test]
+fn athletes_joining_and_leaving_at_once_keep_the_count() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = org(&store);
+        let leavers: Vec<UserId> = (0..8).map(|_| athlete(&store, org)).collect();
+        std::thread::scope(|s| {
+            let joins: Vec<_> = (0..8)
+                .map(|_| {
+                    let store = store.clone();
+                    s.spawn(move || athlete(&store, org))
+                })
+                .collect();
+            let leaves: Vec<_> = leavers
+                .iter()
+                .map(|&user| {
+                    let store = store.clone();
+                    s.spawn(move || {
+                        store.remove_member(org, user, head, now(), &event(org, head, "member.removed")).unwrap()
+                    })
+                })
+                .collect();
+            for join in joins {
+                join.join().unwrap();
+            }
+            for leave in leaves {
+                leave.join().unwrap();
+            }
+        });
+        let everyone = RosterQuery { limit: 1, now: Some(now()), ..Default::default() };
+        assert_eq!(store.roster(org, &everyone).unwrap().total, 8, "{:?}", db.backend);
+        assert_eq!(drifted(&check(&store, false)), [], "{:?}", db.backend);
     }
 }

@@ -1,0 +1,3 @@
+DROP TRIGGER memberships_athlete_count ON memberships;
+DROP FUNCTION memberships_athlete_count();
+DROP TABLE org_athlete_counts;

@@ -1,0 +1,4 @@
+DROP TRIGGER memberships_athlete_count_update;
+DROP TRIGGER memberships_athlete_count_delete;
+DROP TRIGGER memberships_athlete_count_insert;
+DROP TABLE org_athlete_counts;
