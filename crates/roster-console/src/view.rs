@@ -5,7 +5,7 @@ use crate::session::{self, SESSION_COOKIE};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use roster_domain::entities::{Membership, MembershipSummary, User};
-use roster_domain::policy::{Action, Actor, Target, authorize};
+use roster_domain::policy::{Action, Actor, Caller, Target, authorize};
 use roster_domain::services::{accounts, sessions};
 use roster_domain::{DomainError, OrgId, Role, SessionId};
 
@@ -21,6 +21,8 @@ pub struct Viewer {
     /// The organization shown: the one the account heads or coaches in,
     /// else the first it is an athlete of.
     pub org: Option<MembershipSummary>,
+    /// The live membership there, looked up once for the page's use cases.
+    membership: Option<Membership>,
 }
 
 impl Viewer {
@@ -32,6 +34,15 @@ impl Viewer {
     /// The organization's id.
     pub fn org_id(&self) -> Result<OrgId, DomainError> {
         Ok(self.org()?.org_id)
+    }
+
+    /// The viewer as the use cases' caller: with the membership the page
+    /// looked up, so that each use case need not look it up again.
+    pub fn caller(&self) -> Caller {
+        match &self.membership {
+            Some(m) => Caller::Member(m.clone()),
+            None => Caller::Account(self.user.user_id),
+        }
     }
 
     /// The viewer as an actor of their organization: their role there is all
@@ -157,7 +168,12 @@ fn home_org(memberships: Vec<MembershipSummary>) -> Option<MembershipSummary> {
 fn viewer(c: &Console, secret: String) -> Result<Viewer, DomainError> {
     let (user_id, session_id) = sessions::session_of_cookie(&c.store, &c.clock, &secret)?;
     let (user, memberships) = accounts::me(&c.store, user_id)?;
-    Ok(Viewer { user, session_id, secret, org: home_org(memberships) })
+    let org = home_org(memberships);
+    let membership = match &org {
+        Some(m) => Actor::resolve(&c.store, m.org_id, user_id).ok().and_then(|a| a.membership().cloned()),
+        None => None,
+    };
+    Ok(Viewer { user, session_id, secret, org, membership })
 }
 
 fn next_of(req: &HttpRequest) -> String {

@@ -140,6 +140,20 @@ pub struct MembershipSummary {
     pub status: MembershipStatus,
 }
 
+/// A coach by name only: what a page needs to name an athlete's coach or
+/// to offer the coaches as choices, without counting anyone's athletes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoachName {
+    /// Account.
+    pub user_id: UserId,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// `head_coach` or `assistant_coach`.
+    pub role: Role,
+}
+
 /// A coach of an organization as the coach list shows them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoachView {

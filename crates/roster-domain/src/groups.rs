@@ -120,6 +120,9 @@ pub trait GroupRepo {
     fn group(&self, org_id: OrgId, group_id: GroupId) -> Result<Option<GroupView>, RepoError>;
     /// Groups in id (creation) order after `after`, at most `limit + 1`.
     fn groups(&self, org_id: OrgId, after: Option<GroupId>, limit: u32) -> Result<Vec<GroupView>, RepoError>;
+    /// The first `limit` groups in the order of [`Self::groups`], without
+    /// counting their members.
+    fn group_names(&self, org_id: OrgId, limit: u32) -> Result<Vec<Group>, RepoError>;
     /// Writes `group` if the stored version is still `expected_version`.
     fn update_group(&self, group: &Group, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError>;
     /// Deletes the group, its member list and its enrollments; the members stay.

@@ -5,7 +5,7 @@
 //! is given (including the audit event) or nothing.
 
 use crate::entities::{
-    AuditEvent, AuditFilter, CoachView, Membership, MembershipSummary, Organization, OrganizationView, User,
+    AuditEvent, AuditFilter, CoachName, CoachView, Membership, MembershipSummary, Organization, OrganizationView, User,
     UserCredentials,
 };
 use crate::error::RepoError;
@@ -59,6 +59,9 @@ pub trait OrganizationRepo {
     fn headed_by(&self, user_id: UserId) -> Result<Option<OrgId>, RepoError>;
     /// The live coaches, head coach first.
     fn coaches(&self, org_id: OrgId) -> Result<Vec<CoachView>, RepoError>;
+    /// The live coaches by name, in the order of [`Self::coaches`], without
+    /// counting their athletes.
+    fn coach_names(&self, org_id: OrgId) -> Result<Vec<CoachName>, RepoError>;
     /// Adds a membership. `Conflict::AlreadyMember` or
     /// `Conflict::MemberOfAnotherOrganization` when a live one stands in the way.
     fn add_membership(&self, membership: &Membership, event: &AuditEvent) -> Result<(), RepoError>;

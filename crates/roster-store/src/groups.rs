@@ -161,6 +161,20 @@ impl GroupRepo for Store {
         })
     }
 
+    fn group_names(&self, org_id: OrgId, limit: u32) -> Result<Vec<Group>, RepoError> {
+        self.with(|conn| {
+            org_groups::table
+                .filter(org_groups::org_id.eq(org_id.to_string()))
+                .select(GroupRow::as_select())
+                .order(org_groups::group_id.asc())
+                .limit(i64::from(limit))
+                .load(conn)?
+                .into_iter()
+                .map(GroupRow::into_group)
+                .collect()
+        })
+    }
+
     fn update_group(&self, group: &Group, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError> {
         self.tx(|conn| {
             if name_taken(conn, group)? {

@@ -7,7 +7,9 @@ use crate::{DbConn, Store};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use roster_domain::entities::{AuditEvent, CoachView, Membership, OrgCounts, Organization, OrganizationView};
+use roster_domain::entities::{
+    AuditEvent, CoachName, CoachView, Membership, OrgCounts, Organization, OrganizationView,
+};
 use roster_domain::ports::OrganizationRepo;
 use roster_domain::{Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
@@ -75,6 +77,28 @@ pub(crate) fn insert_membership(conn: &mut DbConn, m: &Membership) -> Result<(),
     diesel::insert_into(memberships::table).values(MembershipRow::new(m)).execute(conn)?;
     crate::members::refresh_search_keys(conn, &m.membership_id.to_string())?;
     Ok(())
+}
+
+/// A live coach: account, first and last name, e-mail, role, joined.
+type CoachRow = (String, String, Option<String>, String, String, NaiveDateTime);
+
+/// The organization's live coaches, head coach first.
+fn coach_rows(conn: &mut DbConn, org_id: &str) -> Result<Vec<CoachRow>, StoreError> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::removed_at.is_null())
+        .filter(memberships::role.ne(Role::Athlete.as_str()))
+        .order((memberships::role.desc(), memberships::joined_at.asc()))
+        .select((
+            users::user_id,
+            users::first_name,
+            users::last_name,
+            users::email,
+            memberships::role,
+            memberships::joined_at,
+        ))
+        .load(conn)?)
 }
 
 impl OrganizationRepo for Store {
@@ -180,22 +204,7 @@ impl OrganizationRepo for Store {
     fn coaches(&self, org_id: OrgId) -> Result<Vec<CoachView>, RepoError> {
         self.with(|conn| {
             let id = org_id.to_string();
-            type CoachRow = (String, String, Option<String>, String, String, NaiveDateTime);
-            let rows: Vec<CoachRow> = memberships::table
-                .inner_join(users::table)
-                .filter(memberships::org_id.eq(&id))
-                .filter(memberships::removed_at.is_null())
-                .filter(memberships::role.ne(Role::Athlete.as_str()))
-                .order((memberships::role.desc(), memberships::joined_at.asc()))
-                .select((
-                    users::user_id,
-                    users::first_name,
-                    users::last_name,
-                    users::email,
-                    memberships::role,
-                    memberships::joined_at,
-                ))
-                .load(conn)?;
+            let rows = coach_rows(conn, &id)?;
             let assigned: Vec<(Option<String>, i64)> = memberships::table
                 .filter(memberships::org_id.eq(&id))
                 .filter(memberships::removed_at.is_null())
@@ -216,6 +225,22 @@ impl OrganizationRepo for Store {
                         role: parse("memberships.role", role.parse())?,
                         assigned_athletes,
                         joined_at: from_db(joined_at),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn coach_names(&self, org_id: OrgId) -> Result<Vec<CoachName>, RepoError> {
+        self.with(|conn| {
+            coach_rows(conn, &org_id.to_string())?
+                .into_iter()
+                .map(|(user_id, first_name, last_name, _, role, _)| {
+                    Ok(CoachName {
+                        user_id: parse("users.user_id", user_id.parse())?,
+                        first_name,
+                        last_name,
+                        role: parse("memberships.role", role.parse())?,
                     })
                 })
                 .collect()

@@ -6,9 +6,9 @@ use crate::view::{Chrome, Viewer, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use roster_domain::entities::CoachView;
+use roster_domain::entities::CoachName;
 use roster_domain::error::FieldErrors;
-use roster_domain::groups::GroupView;
+use roster_domain::groups::Group;
 use roster_domain::member::{
     CoachFilter, Label, MemberLevel, MemberView, ProfileStatus, RosterCursor, RosterQuery, RosterSort,
 };
@@ -195,7 +195,7 @@ pub(super) fn member_name(view: &MemberView) -> String {
     }
 }
 
-pub(super) fn coach_name(coaches: &[CoachView], id: Option<UserId>) -> String {
+pub(super) fn coach_name(coaches: &[CoachName], id: Option<UserId>) -> String {
     match id {
         None => "Unassigned".into(),
         Some(id) => coaches
@@ -242,7 +242,7 @@ pub(super) fn compliance_text(status: &ProfileStatus) -> (String, String) {
     }
 }
 
-fn choices(viewer: &Viewer, coaches: &[CoachView], groups: &[GroupView]) -> (Vec<Choice>, Vec<Choice>) {
+fn choices(viewer: &Viewer, coaches: &[CoachName], groups: &[Group]) -> (Vec<Choice>, Vec<Choice>) {
     let mut coach_choices = vec![
         Choice { value: String::new(), label: "Any coach".into() },
         Choice { value: "me".into(), label: "Me".into() },
@@ -256,9 +256,8 @@ fn choices(viewer: &Viewer, coaches: &[CoachView], groups: &[GroupView]) -> (Vec
         }));
     }
     let mut group_choices = vec![Choice { value: String::new(), label: "Any group".into() }];
-    group_choices.extend(
-        groups.iter().map(|g| Choice { value: g.group.group_id.to_string(), label: g.group.name.as_str().to_owned() }),
-    );
+    group_choices
+        .extend(groups.iter().map(|g| Choice { value: g.group_id.to_string(), label: g.name.as_str().to_owned() }));
     (coach_choices, group_choices)
 }
 
@@ -269,15 +268,14 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
     let filters = Filters::from_pairs(pairs);
     let page = signed_in(&c, &req, move |c, viewer| {
         let org_id = viewer.org_id()?;
-        let me = viewer.user.user_id;
-        let coach_list = coaches::list(&c.store, me, org_id)?;
-        let group_list = groups::list(&c.store, &c.store, me, org_id, None, 200)?;
+        let coach_list = coaches::names(&c.store, viewer.caller(), org_id)?;
+        let group_list = groups::names(&c.store, &c.store, viewer.caller(), org_id, 200)?;
         let (coach_choices, group_choices) = choices(&viewer, &coach_list, &group_list);
         let (rows, total, next_page, errors) = match filters.query() {
             Ok(mut query) => {
                 query.attention = c.config.attention.clone();
                 query.now = Some(roster_domain::Clock::now(&c.clock));
-                let page = members::list(&c.store, &c.store, me, org_id, query)?;
+                let page = members::list(&c.store, &c.store, viewer.caller(), org_id, query)?;
                 let mut statuses = page.profile_status.unwrap_or_default();
                 let mut group_ids = page.group_ids;
                 let rows = page
@@ -299,8 +297,8 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
                                 .remove(&id)
                                 .unwrap_or_default()
                                 .iter()
-                                .filter_map(|g| group_list.iter().find(|v| v.group.group_id == *g))
-                                .map(|v| v.group.name.as_str().to_owned())
+                                .filter_map(|g| group_list.iter().find(|v| v.group_id == *g))
+                                .map(|v| v.name.as_str().to_owned())
                                 .collect(),
                             marks: marks(&status),
                             compliance: compliance_text(&status),

@@ -11,9 +11,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
-use roster_domain::entities::CoachView;
+use roster_domain::entities::CoachName;
 use roster_domain::error::FieldError;
-use roster_domain::groups::GroupView;
+use roster_domain::groups::Group;
 use roster_domain::member::{Label, MemberLevel, MemberRepo};
 use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
@@ -63,18 +63,23 @@ struct Choices {
 fn choices(
     c: &Console,
     viewer: &Viewer,
-    coach_list: &[CoachView],
-    group_list: &[GroupView],
+    coach_list: &[CoachName],
+    group_list: &[Group],
 ) -> Result<Choices, DomainError> {
-    let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
+    let org_id = viewer.org_id()?;
     let coach_choices = viewer.may(Action::BulkAssignCoach, Target::Organization).then(|| {
         let mut list = vec![choice("", "Unassigned")];
         list.extend(coach_list.iter().map(|c| choice(c.user_id, person_name(&c.first_name, c.last_name.as_deref()))));
         list
     });
-    let group_choices = group_list.iter().map(|g| choice(g.group.group_id, g.group.name.as_str())).collect();
-    let plan_list =
-        plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
+    let group_choices = group_list.iter().map(|g| choice(g.group_id, g.name.as_str())).collect();
+    let plan_list = plans::list_plans(
+        &c.store,
+        &c.store,
+        viewer.caller(),
+        org_id,
+        PlanFilter { limit: 200, ..PlanFilter::default() },
+    )?;
     let plan_choices = plan_list.iter().map(|p| choice(p.plan_id, p.content.name.as_str())).collect();
     Ok(Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices })
 }
@@ -84,8 +89,8 @@ fn choices(
 pub(super) fn bar(
     c: &Console,
     viewer: &Viewer,
-    coach_list: &[CoachView],
-    group_list: &[GroupView],
+    coach_list: &[CoachName],
+    group_list: &[Group],
     filters: &Filters,
     total: i64,
 ) -> Result<Option<Bar>, DomainError> {
@@ -318,8 +323,8 @@ pub(super) async fn run(
     let page = posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         viewer.authorize(Action::BulkEditRoster, Target::Organization)?;
-        let coach_list = coaches::list(&c.store, me, org_id)?;
-        let group_list = groups::list(&c.store, &c.store, me, org_id, None, 200)?;
+        let coach_list = coaches::names(&c.store, viewer.caller(), org_id)?;
+        let group_list = groups::names(&c.store, &c.store, viewer.caller(), org_id, 200)?;
         let Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices } =
             choices(c, &viewer, &coach_list, &group_list)?;
         let mut page = BulkPage {

@@ -139,9 +139,9 @@ fn profile_with(
     edit: Option<(EditForm, Errors, Option<EditForm>)>,
     plan: Option<(PlanForm, Errors)>,
 ) -> Result<Profile, DomainError> {
-    let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-    let p = profile::profile(&c.store, &c.clock, &*c.insights, &c.config.attention, me, org_id, athlete)?;
-    let coach_list = if viewer.is_coach() { coaches::list(&c.store, me, org_id)? } else { Vec::new() };
+    let org_id = viewer.org_id()?;
+    let p = profile::profile(&c.store, &c.clock, &*c.insights, &c.config.attention, viewer.caller(), org_id, athlete)?;
+    let coach_list = if viewer.is_coach() { coaches::names(&c.store, viewer.caller(), org_id)? } else { Vec::new() };
     let m = &p.member.membership;
     let mut coach_choices = vec![Choice { value: String::new(), label: "Unassigned".into() }];
     coach_choices.extend(
@@ -160,8 +160,13 @@ fn profile_with(
     let may_edit = p.access == MemberAccess::Coach && viewer.may(Action::UpdateMember, Target::Member(m));
     let mut plan_choices = Vec::new();
     if may_edit {
-        let library =
-            plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
+        let library = plans::list_plans(
+            &c.store,
+            &c.store,
+            viewer.caller(),
+            org_id,
+            PlanFilter { limit: 200, ..PlanFilter::default() },
+        )?;
         plan_choices.push(Choice { value: String::new(), label: "Choose a plan".into() });
         plan_choices.extend(
             library.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),

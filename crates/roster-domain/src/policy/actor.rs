@@ -40,6 +40,9 @@ impl Actor {
         let user_id = match caller.into() {
             Caller::Account(user_id) => user_id,
             Caller::Key(actor) => return Ok(actor),
+            Caller::Member(membership) if membership.org_id == org_id => return Ok(Actor::Member(membership)),
+            // Resolved for another organization: ask about this one.
+            Caller::Member(membership) => membership.user_id,
         };
         match orgs.live_membership(org_id, user_id)? {
             Some(membership) => Ok(Actor::Member(membership)),
@@ -124,6 +127,10 @@ pub enum Caller {
     Account(UserId),
     /// An API key's actor in the organization ([`Actor::ApiKey`]).
     Key(Actor),
+    /// A signed-in account with its live membership, looked up already: a
+    /// page that runs several use cases for one organization looks it up
+    /// once. For another organization it counts as [`Caller::Account`].
+    Member(Membership),
 }
 
 impl From<UserId> for Caller {
@@ -195,5 +202,28 @@ impl From<Denied> for DomainError {
             Denied::NotAssignedToYou => DomainError::NotAssignedToYou,
             Denied::InsufficientScope(scope) => DomainError::InsufficientScope(scope.as_str()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::MockOrganizationRepo;
+    use chrono::Utc;
+
+    /// A membership looked up already is the actor in its organization
+    /// without asking the store again; in another organization the account
+    /// is looked up there, like any account.
+    #[test]
+    fn a_member_caller_is_looked_up_only_for_another_organization() {
+        let (org, other, user) = (OrgId::new(), OrgId::new(), UserId::new());
+        let membership = Membership::start(org, user, Role::AssistantCoach, Utc::now());
+        let mut orgs = MockOrganizationRepo::new();
+        orgs.expect_live_membership().withf(move |o, u| *o == other && *u == user).times(1).returning(|_, _| Ok(None));
+
+        let actor = Actor::resolve(&orgs, org, Caller::Member(membership.clone())).unwrap();
+        assert_eq!(actor, Actor::Member(membership.clone()));
+        let elsewhere = Actor::resolve(&orgs, other, Caller::Member(membership));
+        assert!(matches!(elsewhere, Err(DomainError::NotFound("organization"))), "{elsewhere:?}");
     }
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::entities::{AuditEvent, CoachView, JoinExtras, Membership, Organization, OrganizationView};
+use crate::entities::{AuditEvent, CoachName, CoachView, JoinExtras, Membership, Organization, OrganizationView};
 use crate::error::{Conflict, RepoError};
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
 use crate::ids::{ApiKeyId, AssignmentId};
@@ -23,6 +23,7 @@ mockall::mock! {
         fn live_membership(&self, org_id: OrgId, user_id: UserId) -> Result<Option<Membership>, RepoError>;
         fn headed_by(&self, user_id: UserId) -> Result<Option<OrgId>, RepoError>;
         fn coaches(&self, org_id: OrgId) -> Result<Vec<CoachView>, RepoError>;
+        fn coach_names(&self, org_id: OrgId) -> Result<Vec<CoachName>, RepoError>;
         fn add_membership(&self, membership: &Membership, event: &AuditEvent) -> Result<(), RepoError>;
         fn add_coach(&self, membership: &Membership, event: &AuditEvent, mail: &OutboxMessage) -> Result<(), RepoError>;
         fn end_coach_membership(&self, org_id: OrgId, user_id: UserId, at: DateTime<Utc>, event: &AuditEvent)
@@ -57,6 +58,7 @@ mockall::mock! {
         fn insert_group(&self, group: &Group, event: &AuditEvent) -> Result<(), RepoError>;
         fn group(&self, org_id: OrgId, group_id: GroupId) -> Result<Option<GroupView>, RepoError>;
         fn groups(&self, org_id: OrgId, after: Option<GroupId>, limit: u32) -> Result<Vec<GroupView>, RepoError>;
+        fn group_names(&self, org_id: OrgId, limit: u32) -> Result<Vec<Group>, RepoError>;
         fn update_group(&self, group: &Group, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError>;
         fn delete_group(&self, org_id: OrgId, group_id: GroupId, event: &AuditEvent) -> Result<(), RepoError>;
         fn add_group_member(&self, org_id: OrgId, group_id: GroupId, user_id: UserId, event: &AuditEvent)

@@ -3,7 +3,7 @@
 
 use crate::added_mail::{AddedEmail, leave_url};
 use crate::clock::Clock;
-use crate::entities::{AuditEvent, CoachView, Membership, User};
+use crate::entities::{AuditEvent, CoachName, CoachView, Membership, User};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
 use crate::invitation::OutboxMessage;
@@ -74,6 +74,17 @@ pub fn list(
 ) -> Result<Vec<CoachView>, DomainError> {
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coaches(org_id)?)
+}
+
+/// The organization's coaches by name (coaches only), for pages that name
+/// or offer them without their athlete counts.
+pub fn names(
+    repo: &impl OrganizationRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+) -> Result<Vec<CoachName>, DomainError> {
+    authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
+    Ok(repo.coach_names(org_id)?)
 }
 
 /// Adds an existing account as an assistant coach (head coach only) and

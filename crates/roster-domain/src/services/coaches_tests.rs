@@ -198,3 +198,16 @@ fn lookup_of_unknown_email_is_user_not_found() {
         .returning(|_| Ok(()));
     assert_eq!(lookup(&repo, &accounts, &audit, &clock(), coach, org, &email).unwrap_err().code(), "user_not_found");
 }
+
+#[test]
+fn coach_names_are_for_coaches_and_count_nobody() {
+    let (org, head, athlete) = (OrgId::new(), UserId::new(), UserId::new());
+    let mut repo = org_with(org, &[(head, Role::HeadCoach), (athlete, Role::Athlete)]);
+    let sam = CoachName { user_id: head, first_name: "Sam".into(), last_name: None, role: Role::HeadCoach };
+    let expected = vec![sam.clone()];
+    repo.expect_coach_names().withf(move |o| *o == org).returning(move |_| Ok(expected.clone()));
+    repo.expect_coaches().never();
+    assert_eq!(names(&repo, head, org).unwrap(), [sam]);
+    let refused = names(&repo, athlete, org);
+    assert!(matches!(refused, Err(DomainError::Forbidden(_))), "{refused:?}");
+}

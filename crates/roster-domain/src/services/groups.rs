@@ -70,6 +70,19 @@ pub fn list(
     Ok(groups.groups(org_id, after, limit)?)
 }
 
+/// The organization's first `limit` groups without their member counts
+/// (coaches), for pages that name or offer them.
+pub fn names(
+    orgs: &impl OrganizationRepo,
+    groups: &impl GroupRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+    limit: u32,
+) -> Result<Vec<Group>, DomainError> {
+    allowed(orgs, org_id, caller, Action::ReadGroups)?;
+    Ok(groups.group_names(org_id, limit)?)
+}
+
 /// One group (coaches).
 pub fn get(
     orgs: &impl OrganizationRepo,

@@ -158,3 +158,27 @@ fn group_assignment_in_the_past_is_refused_whole() {
     .unwrap_err();
     assert_eq!(err.code(), "start_date_in_past");
 }
+
+#[test]
+fn group_names_are_for_coaches_and_count_nobody() {
+    let (org, coach, athlete) = (OrgId::new(), UserId::new(), UserId::new());
+    let mut groups = MockGroupRepo::new();
+    let track = group_view(org);
+    let expected = vec![track.group.clone()];
+    groups
+        .expect_group_names()
+        .withf(move |o, limit| *o == org && *limit == 200)
+        .returning(move |_, _| Ok(expected.clone()));
+    groups.expect_groups().never();
+    let names = names(&orgs(org, coach, Role::AssistantCoach), &groups, coach, org, 200).unwrap();
+    assert_eq!(names, [track.group]);
+
+    let refused = names_of_athlete(org, athlete);
+    assert!(matches!(refused, Err(DomainError::Forbidden(_))), "{refused:?}");
+}
+
+fn names_of_athlete(org: OrgId, athlete: UserId) -> Result<Vec<Group>, DomainError> {
+    let mut groups = MockGroupRepo::new();
+    groups.expect_group_names().never();
+    names(&orgs(org, athlete, Role::Athlete), &groups, athlete, org, 200)
+}

@@ -1,7 +1,8 @@
 use super::*;
 use crate::FixedClock;
 use crate::entities::{
-    AuditEvent, CoachView, Membership, MembershipSummary, Organization, OrganizationView, User, UserCredentials,
+    AuditEvent, CoachName, CoachView, Membership, MembershipSummary, Organization, OrganizationView, User,
+    UserCredentials,
 };
 use crate::error::RepoError;
 use crate::invitation::OutboxMessage;
@@ -52,6 +53,7 @@ mockall::mock! {
         fn live_membership(&self, org_id: OrgId, user_id: UserId) -> Result<Option<Membership>, RepoError>;
         fn headed_by(&self, user_id: UserId) -> Result<Option<OrgId>, RepoError>;
         fn coaches(&self, org_id: OrgId) -> Result<Vec<CoachView>, RepoError>;
+        fn coach_names(&self, org_id: OrgId) -> Result<Vec<CoachName>, RepoError>;
         fn add_membership(&self, membership: &Membership, event: &AuditEvent) -> Result<(), RepoError>;
         fn add_coach(&self, membership: &Membership, event: &AuditEvent, mail: &OutboxMessage) -> Result<(), RepoError>;
         fn end_coach_membership(&self, org_id: OrgId, user_id: UserId, at: DateTime<Utc>, event: &AuditEvent)
