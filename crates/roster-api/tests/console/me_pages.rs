@@ -214,9 +214,13 @@ async fn an_athlete_sees_and_replaces_zones_with_errors_beside_their_rows() {
         let saved = zones_form(&page, &[&bad[..], &good[..], &swap[..]].concat());
         post_zones(&mut b, &saved).await.assert_redirect("/me/zones");
         let shown = b.get("/me/zones").await;
-        for text in
-            ["<th scope=\"row\">Z2</th><td>130 bpm</td><td>150 bpm</td>", "3:40/km", "6:15/km", "4:10/km", "48 bpm"]
-        {
+        for text in [
+            "<th scope=\"row\">Z2</th><td class=\"nowrap\">130 bpm</td><td class=\"nowrap\">150 bpm</td>",
+            "3:40/km",
+            "6:15/km",
+            "4:10/km",
+            "48 bpm",
+        ] {
             assert!(shown.body.contains(text), "{text}: {}", shown.body);
         }
         let api =
