@@ -115,7 +115,30 @@ where
         .service(web::resource("/me").route(web::get().to(me::club)))
         .service(web::resource("/me/activities").route(web::get().to(me::activities)))
         .service(web::resource("/me/upload").route(web::get().to(me::upload_page)).route(web::post().to(me::upload)))
-        .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)));
+        .service(web::resource("/me/leave").route(web::get().to(me::leave_page)).route(web::post().to(me::leave)))
+        .configure(athlete_data);
+}
+
+/// **My goal race**, **My zones** and **My integrations**.
+fn athlete_data(cfg: &mut web::ServiceConfig) {
+    use me::{goal_race, integrations, zones};
+    cfg.service(
+        web::resource("/me/goal-race").route(web::get().to(goal_race::page)).route(web::post().to(goal_race::create)),
+    )
+    .service(
+        web::resource("/me/goal-race/{goal_id}")
+            .route(web::get().to(goal_race::edit_page))
+            .route(web::post().to(goal_race::save)),
+    )
+    .service(
+        web::resource("/me/goal-race/{goal_id}/delete")
+            .route(web::get().to(goal_race::delete_page))
+            .route(web::post().to(goal_race::delete)),
+    )
+    .service(web::resource("/me/zones").route(web::get().to(zones::page)).route(web::post().to(zones::save)))
+    .service(web::resource("/me/integrations").route(web::get().to(integrations::page)))
+    .service(web::resource("/me/integrations/{provider}/connect").route(web::post().to(integrations::connect)))
+    .service(web::resource("/me/integrations/{provider}/disconnect").route(web::post().to(integrations::disconnect)));
 }
 
 /// **Training plans** (with a plan's page and its workouts) and **Coaches**.

@@ -130,6 +130,9 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
             ("/me/activities", "My activities"),
             ("/me/calendar", "My calendar"),
             ("/me/upload", "Upload activity"),
+            ("/me/goal-race", "My goal race"),
+            ("/me/zones", "My zones"),
+            ("/me/integrations", "My integrations"),
             ("/account", "Account"),
         ],
         Some(_) => &[

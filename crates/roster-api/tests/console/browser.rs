@@ -8,6 +8,7 @@
 
 mod automation;
 mod groups;
+mod mine;
 mod planned;
 mod roster;
 
@@ -292,22 +293,7 @@ async fn journeys(c: &Client, app: &TestApp) {
     check.check(c, "my-club").await;
     c.goto(&format!("{base}/me/activities")).await.unwrap();
     check.check(c, "my-activities").await;
-    c.goto(&format!("{base}/me/upload")).await.unwrap();
-    check.check(c, "upload-activity").await;
-    let fit = ["../shared", "../../shared"]
-        .iter()
-        .map(|up| workspace().join(up).join("testdata/fit/activity-small-fenix2-run.fit"))
-        .find(|p| p.exists());
-    match fit {
-        Some(fit) => {
-            let file = c.find(Locator::Id("file")).await.unwrap();
-            file.send_keys(&fit.canonicalize().unwrap().display().to_string()).await.unwrap();
-            click(c, "main form button[type=submit]").await;
-            wait_path(c, "/me/activities").await;
-            assert!(body_text(c).await.contains(" km"), "the uploaded activity is listed");
-        }
-        None => println!("upload step SKIPPED: no shared/testdata/fit next to the repository"),
-    }
+    mine::journey(c, &mut check, base).await;
     c.goto(&format!("{base}/me/leave")).await.unwrap();
     check.check(c, "leave-club").await;
     c.goto(&format!("{base}/account")).await.unwrap();

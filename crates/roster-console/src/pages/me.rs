@@ -1,5 +1,12 @@
 //! The athlete's own pages: **My club** (their profile as they may see it),
-//! **My activities**, **Upload activity** and **Leave club**.
+//! **My activities**, **Upload activity** and **Leave club**; **My goal
+//! race**, **My zones** and **My integrations** in their own modules. Every
+//! one is about the signed-in account (no id in the address): a coach gets
+//! what the use cases give a coach about themself, the member `404`.
+
+pub(super) mod goal_race;
+pub(super) mod integrations;
+pub(super) mod zones;
 
 use super::auth::CsrfForm;
 use super::profile::profile_data;

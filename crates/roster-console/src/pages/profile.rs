@@ -5,21 +5,21 @@
 
 use super::athletes::{Choice, coach_name, member_name, person_name};
 use crate::chart::{self, Bar};
-use crate::form::{Errors, Outcome, redirect};
+use crate::form::{Errors, redirect};
 use crate::view::{Chrome, Viewer, posted, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use roster_domain::error::{Conflict, FieldErrors};
-use roster_domain::member::{DisplayName, Labels, MemberLevel, PrivateNotes};
 use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
-use roster_domain::services::members::{self, MemberAccess, MemberPatch};
+use roster_domain::services::members::{self, MemberAccess};
 use roster_domain::services::{coaches, plans, profile};
-use roster_domain::{DomainError, MembershipStatus, UserId};
+use roster_domain::{DomainError, UserId};
 use serde::Deserialize;
 
+mod edit;
 mod plans_form;
+pub(super) use edit::edit;
 pub(super) use plans_form::{assign_plan, cancel_plan, plan_and_start};
 
 /// The editable attributes, as the form shows and sends them.
@@ -86,6 +86,8 @@ pub(super) struct Profile {
     plan_form: PlanForm,
     plans: Vec<Item>,
     goal_race: Option<Item>,
+    /// How many zones of each kind are set ("" when none).
+    zones: String,
     integrations: Vec<Item>,
     activities: Vec<Item>,
     bars: Vec<Bar>,
@@ -113,6 +115,10 @@ fn form_of(m: &roster_domain::entities::Membership) -> EditForm {
         status: m.status.as_str().to_owned(),
         version: m.version,
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn duration(seconds: i64) -> String {
@@ -183,6 +189,15 @@ fn profile_with(
             .unwrap_or_default();
         Item::new(f.race_name.clone(), format!("{}, {:.1} km{pace}", f.race_date, f.distance_m / 1000.0))
     });
+    let zones = p
+        .data
+        .zones
+        .as_ref()
+        .map(|z| {
+            let (hr, pace) = (z.zones.settings().heart_rate.zones.len(), z.zones.settings().pace.zones.len());
+            format!("{hr} heart-rate zone{}, {pace} pace zone{}", plural(hr), plural(pace))
+        })
+        .unwrap_or_default();
     let integrations = p
         .data
         .integrations
@@ -228,6 +243,7 @@ fn profile_with(
         plan_errors,
         plans,
         goal_race,
+        zones,
         integrations,
         activities,
         chart_width: chart::width(bars.len()),
@@ -265,80 +281,6 @@ pub(super) async fn page(
     let athlete = athlete_id(&path)?;
     let page = signed_in(&c, &req, move |c, viewer| profile_data(c, &viewer, athlete, None)).await?;
     render(&page)
-}
-
-fn parse_patch(form: &EditForm) -> Result<MemberPatch, DomainError> {
-    let mut errors = FieldErrors::new();
-    let optional = |text: &str| Some(text.trim()).filter(|t| !t.is_empty()).map(str::to_owned);
-    let display_name = match optional(&form.display_name) {
-        None => Some(None),
-        Some(v) => errors.check("display_name", DisplayName::parse(&v)).map(Some),
-    };
-    let member_level = match optional(&form.member_level) {
-        None => Some(None),
-        Some(v) => errors.check("member_level", MemberLevel::parse(&v)).map(Some),
-    };
-    let private_notes = match optional(&form.private_notes) {
-        None => Some(None),
-        Some(v) => errors.check("private_notes", PrivateNotes::parse(&v)).map(Some),
-    };
-    let labels: Vec<String> = form
-        .labels
-        .split([' ', ','])
-        .filter(|l| !l.is_empty())
-        .map(|l| if l.starts_with('@') { l.to_owned() } else { format!("@{l}") })
-        .collect();
-    let labels = errors.check("labels", Labels::parse(labels.iter().map(String::as_str)));
-    let status = errors.check(
-        "status",
-        form.status.parse::<MembershipStatus>().map_err(|_| roster_domain::values::InvalidValue {
-            code: "invalid_status",
-            message: "choose a status from the list".into(),
-        }),
-    );
-    errors.finish()?;
-    Ok(MemberPatch { display_name, member_level, labels, private_notes, status })
-}
-
-const EDIT_FIELDS: &[&str] = &["display_name", "member_level", "labels", "private_notes", "status"];
-
-pub(super) async fn edit(
-    c: web::Data<Console>,
-    req: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<EditForm>,
-) -> Result<HttpResponse, PageError> {
-    let athlete = athlete_id(&path)?;
-    let form = form.into_inner();
-    posted(&c, &req, form.csrf.clone(), move |c, viewer| {
-        let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-        let saved = parse_patch(&form).and_then(|patch| {
-            members::update(&c.store, &c.store, &c.clock, me, org_id, athlete, patch, Some(form.version))
-        });
-        match saved {
-            Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
-            Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
-                // Someone saved first: show what they saved beside this
-                // user's input, which is kept, with their version to save over.
-                let (current, _) = members::get(&c.store, &c.store, me, org_id, athlete)?;
-                let theirs = form_of(&current.membership);
-                let mut mine = form;
-                mine.version = theirs.version;
-                let errors = Errors::one(
-                    "",
-                    "Someone else saved this athlete while you were editing. Their values are shown below; \
-                     your input is kept: save again to replace theirs.",
-                );
-                Ok(Outcome::Again(profile_data(c, &viewer, athlete, Some((mine, errors, Some(theirs))))?))
-            }
-            Err(e) => {
-                let errors = Errors::from_domain(e, EDIT_FIELDS)?;
-                Ok(Outcome::Again(profile_data(c, &viewer, athlete, Some((form, errors, None)))?))
-            }
-        }
-    })
-    .await?
-    .respond()
 }
 
 #[derive(Debug, Deserialize)]

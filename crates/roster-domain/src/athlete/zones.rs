@@ -9,8 +9,10 @@ use serde::{Deserialize, Serialize};
 
 /// The most zones of each kind.
 pub const MAX_ZONES: usize = 10;
-const BPM: std::ops::RangeInclusive<i64> = 20..=250;
-const PACE: std::ops::RangeInclusive<i64> = 60..=1800;
+/// The heart rates a zone or setting may name, bpm.
+pub const BPM: std::ops::RangeInclusive<i64> = 20..=250;
+/// The paces a zone or setting may name, s/km.
+pub const PACE: std::ops::RangeInclusive<i64> = 60..=1800;
 
 /// One heart-rate zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
