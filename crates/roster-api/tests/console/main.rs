@@ -6,7 +6,7 @@
 //! in the roster and the calendar, `coaches` and `plans` the Coaches and
 //! Training plans pages, `groups` the Groups, Invitations and Audit log
 //! pages, `roster_csv` the Athletes page's CSV export, bulk actions and CSV
-//! import. `browser` drives
+//! import, `page_snapshots` the pages' HTML against files in `snapshots/`. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -18,6 +18,7 @@ mod browser;
 mod client;
 mod coaches;
 mod groups;
+mod page_snapshots;
 mod pages;
 mod plans;
 #[allow(dead_code)] // the API tests' webhook receiver
