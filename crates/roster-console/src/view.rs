@@ -133,6 +133,7 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
             ("/me/goal-race", "My goal race"),
             ("/me/zones", "My zones"),
             ("/me/integrations", "My integrations"),
+            ("/me/leave", "Leave club"),
             ("/account", "Account"),
         ],
         Some(_) => &[

@@ -60,7 +60,7 @@ struct Leave {
 
 pub(super) async fn leave_page(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let page = signed_in(&c, &req, |_, viewer| {
-        Ok(Leave { chrome: viewer.chrome("/me"), org_name: viewer.org()?.org_name.clone() })
+        Ok(Leave { chrome: viewer.chrome("/me/leave"), org_name: viewer.org()?.org_name.clone() })
     })
     .await?;
     render(&page)
