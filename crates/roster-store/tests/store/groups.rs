@@ -169,7 +169,7 @@ fn group_assignment_is_idempotent_skips_overlaps_and_enrolls_late_joiners() {
         store.run_join_effects(org, invited, &extras, JoinMode::Strict, invited, now()).unwrap();
         assert_eq!(store.assignments_of(org, invited).unwrap().len(), 1);
         // A coach in the group gets no plan.
-        let coach = crate::plans::user(&store);
+        let coach = crate::fixtures::user(&store);
         let m = roster_domain::entities::Membership::start(org, coach, roster_domain::Role::AssistantCoach, now());
         roster_domain::ports::OrganizationRepo::add_membership(&store, &m, &event(org, head, "coach.added")).unwrap();
         add(&store, &g, coach).unwrap();
@@ -178,5 +178,37 @@ fn group_assignment_is_idempotent_skips_overlaps_and_enrolls_late_joiners() {
         store.run_leave_effects(org, invited, invited, now()).unwrap();
         let mut conn = store.conn().unwrap();
         assert!(roster_store::group_ids_of(&mut conn, org, &[invited]).unwrap().is_empty());
+    }
+}
+
+/// The names the console's pages read are the groups and coaches of the
+/// full lists, in their order, without the counts.
+#[test]
+fn group_and_coach_names_match_the_full_lists() {
+    use roster_domain::entities::Membership;
+    use roster_domain::ports::OrganizationRepo;
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = org(&store);
+        let coach = crate::fixtures::user(&store);
+        let m = Membership::start(org, coach, roster_domain::Role::AssistantCoach, now());
+        store.add_membership(&m, &event(org, head, "coach.added")).unwrap();
+        let made: Vec<Group> =
+            ["Track", "Trail", "Road"].iter().map(|n| group(&store, org, head, n).unwrap()).collect();
+        add(&store, &made[0], athlete(&store, org)).unwrap();
+
+        let full: Vec<Group> = store.groups(org, None, 2).unwrap().into_iter().map(|v| v.group).take(2).collect();
+        assert_eq!(store.group_names(org, 2).unwrap(), full, "{:?}", db.backend);
+        assert_eq!(store.group_names(org, 200).unwrap().len(), 3);
+
+        let coaches = store.coaches(org).unwrap();
+        let names = store.coach_names(org).unwrap();
+        assert_eq!(names.len(), 2, "{:?}", db.backend);
+        for (n, c) in names.iter().zip(&coaches) {
+            assert_eq!(
+                (n.user_id, &n.first_name, &n.last_name, n.role),
+                (c.user_id, &c.first_name, &c.last_name, c.role)
+            );
+        }
     }
 }
