@@ -5,7 +5,7 @@
 //! API keys and webhooks pages, `attention` the Needs attention page, compliance
 //! in the roster and the calendar, `coaches` and `plans` the Coaches and
 //! Training plans pages, `groups` the Groups, Invitations and Audit log
-//! pages, `roster_csv` the Athletes page's CSV export, bulk actions and CSV
+//! pages, `invitation_links` the Invitations page's **Copy link**, `roster_csv` the Athletes page's CSV export, bulk actions and CSV
 //! import. `browser` drives
 //! headless Chromium through the same pages.
 
@@ -18,6 +18,7 @@ mod browser;
 mod client;
 mod coaches;
 mod groups;
+mod invitation_links;
 mod pages;
 mod plans;
 #[allow(dead_code)] // the API tests' webhook receiver
