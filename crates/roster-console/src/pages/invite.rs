@@ -1,5 +1,5 @@
 //! **Invite athlete** (an e-mail invitation), **Create invite link** (a
-//! multi-use link, shown once with a copy button) and **Add existing user**.
+//! multi-use link, shown with a copy button; **Invitations** shows it again) and **Add existing user**.
 
 use super::athletes::Choice;
 use crate::form::{Errors, Outcome};
@@ -90,7 +90,7 @@ struct Invite {
     errors: Errors,
     group_choices: Vec<Choice>,
     plan_choices: Vec<Choice>,
-    /// A link just created: shown once.
+    /// A link just created, shown with a copy button.
     created_link: Option<String>,
 }
 
