@@ -146,7 +146,9 @@ impl From<DomainError> for ApiError {
             }
             DomainError::InvitationGone(_) => StatusCode::GONE,
             DomainError::Conflict(Conflict::VersionMismatch) => StatusCode::PRECONDITION_FAILED,
-            DomainError::Conflict(_) | DomainError::HeadCoachRequired => StatusCode::CONFLICT,
+            DomainError::Conflict(_) | DomainError::HeadCoachRequired | DomainError::LinkUnavailable => {
+                StatusCode::CONFLICT
+            }
             DomainError::Session(e) => crate::routes::sessions::status_of(*e),
             DomainError::Store(cause) => return ApiError::internal(cause),
             DomainError::Unavailable(outage, cause) => return ApiError::unavailable(*outage, cause),

@@ -95,6 +95,7 @@ impl Application {
             clock: SystemClock,
             hasher: Argon2Hasher::new().map_err(|e| anyhow::anyhow!("argon2: {e}"))?,
             tokens: TokenKeys::new(&secret, settings.auth.token_ttl_s),
+            links: crate::routes::invitations::links_for(&secret),
             settings: Arc::new(settings.clone()),
             insights: crate::insights_llm::ConfiguredInsights::from_settings(&settings.insights),
             key_limiter: crate::auth::KeyLimiter::from_settings(&settings.rate_limit),
@@ -253,6 +254,7 @@ fn console_for(state: &web::Data<AppState>, settings: &Settings) -> web::Data<ro
         store: state.store.clone(),
         clock: SystemClock,
         hasher: Arc::new(state.hasher.clone()),
+        links: state.links.clone(),
         insights: Arc::new(crate::insights_llm::ConfiguredInsights::from_settings(&settings.insights)),
         config: roster_console::ConsoleConfig {
             public_base_url: settings.public_base_url.clone(),

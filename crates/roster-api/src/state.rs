@@ -19,6 +19,8 @@ pub struct AppState {
     pub hasher: Argon2Hasher,
     /// Access tokens.
     pub tokens: TokenKeys,
+    /// Invitation links: minted, and derived again to be shown.
+    pub links: roster_domain::invitation::KeyedLinks,
     /// Settings in force.
     pub settings: Arc<Settings>,
     /// The insight provider the `insights` settings configure.

@@ -69,6 +69,7 @@ impl From<DomainError> for PageError {
             | E::InvitationEmailMismatch
             | E::InsufficientScope(_) => page(StatusCode::FORBIDDEN, "Not allowed", capitalized(&e.to_string())),
             E::Conflict(c) => page(StatusCode::CONFLICT, "That did not work", capitalized(&c.to_string())),
+            E::LinkUnavailable => page(StatusCode::CONFLICT, "Link not available", capitalized(&e.to_string())),
             E::InvitationGone(g) => page(StatusCode::GONE, "Invitation no longer valid", capitalized(&g.to_string())),
             E::Validation(errors) => page(
                 StatusCode::UNPROCESSABLE_ENTITY,

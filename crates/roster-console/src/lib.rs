@@ -39,6 +39,8 @@ pub struct Console {
     pub clock: SystemClock,
     /// The API's password hasher.
     pub hasher: Arc<dyn PasswordHasher + Send + Sync>,
+    /// The API's invitation links (the key from the server secret).
+    pub links: roster_domain::invitation::KeyedLinks,
     /// The insight provider in force.
     pub insights: Arc<dyn InsightProvider>,
     /// Settings.

@@ -25,7 +25,7 @@ use actix_web::web;
 use rand::RngCore;
 use roster_domain::invitation::{InvitationToken, TokenGenerator};
 
-/// Session secrets and invitation tokens from the OS's random source.
+/// Session secrets and reset tokens from the OS's random source.
 #[derive(Debug)]
 struct OsTokens;
 
@@ -188,6 +188,7 @@ fn groups_and_invitations(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(groups::delete)),
         )
         .service(web::resource("/invitations").route(web::get().to(invitations::list)))
+        .service(web::resource("/invitations/{invitation_id}/link").route(web::get().to(invitations::link)))
         .service(web::resource("/invitations/{invitation_id}/resend").route(web::post().to(invitations::resend)))
         .service(web::resource("/invitations/{invitation_id}/revoke").route(web::post().to(invitations::revoke)));
 }

@@ -173,6 +173,11 @@ pub enum DomainError {
     /// A single-use invitation accepted while signed in as another e-mail (403).
     #[error("this invitation was sent to another e-mail address")]
     InvitationEmailMismatch,
+    /// A pending invitation whose link this server cannot derive again: it
+    /// was made before links were kept this way, or under another server
+    /// secret (409). A new link (or a resend) is the way on.
+    #[error("this invitation's link cannot be shown again; create a new link or resend the invitation")]
+    LinkUnavailable,
     /// An assistant coach acting on an athlete not assigned to them (403).
     #[error("this athlete is not assigned to you")]
     NotAssignedToYou,
@@ -236,6 +241,7 @@ impl DomainError {
             DomainError::InvitationNotFound => "invitation_not_found",
             DomainError::InvitationGone(gone) => gone.code(),
             DomainError::InvitationEmailMismatch => "invitation_email_mismatch",
+            DomainError::LinkUnavailable => "link_unavailable",
             DomainError::NotAssignedToYou => "not_assigned_to_you",
             DomainError::InsufficientScope(_) => "insufficient_scope",
             DomainError::PlanArchived => "plan_archived",

@@ -20,10 +20,12 @@
 //! let _ = Duration::days(1);
 //! ```
 
+pub mod link;
 pub mod mail;
 pub mod ports;
 pub mod token;
 
+pub use link::{InvitationLinks, KeyedLinks, LinkKey, LinkNonce, StoredToken};
 pub use mail::{InvitationEmail, OutboxMessage};
 pub use ports::{Acceptance, InvitationFilter, InvitationRepo, NewAccountRecord};
 pub use token::{InvitationToken, TokenGenerator, TokenHash};

@@ -1,5 +1,6 @@
-//! `InvitationRepo` over the store: invitations, their token hashes, the
-//! outbox rows written with them, and the atomic acceptance.
+//! `InvitationRepo` over the store: invitations, their tokens (each token's
+//! hash and the nonce it was derived from, never the token), the outbox rows
+//! written with them, and the atomic acceptance.
 
 mod extras;
 pub(crate) mod outbox;
@@ -22,8 +23,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Text, Timestamp};
 use roster_domain::entities::{AuditEvent, Membership};
 use roster_domain::invitation::{
-    Acceptance, Invitation, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus, OutboxMessage,
-    TokenHash,
+    Acceptance, Invitation, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus, LinkNonce,
+    OutboxMessage, StoredToken, TokenHash,
 };
 use roster_domain::{Conflict, DomainError, InvitationId, OrgId, RepoError};
 use rows::InvitationRow;
@@ -41,15 +42,16 @@ fn load(conn: &mut DbConn, invitation_id: &str) -> Result<Option<Invitation>, St
 
 fn insert_token(
     conn: &mut DbConn,
-    token: &TokenHash,
+    token: &StoredToken,
     invitation_id: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::insert_into(invitation_tokens::table)
         .values((
-            invitation_tokens::token_hash.eq(token.as_str()),
+            invitation_tokens::token_hash.eq(token.hash.as_str()),
             invitation_tokens::invitation_id.eq(invitation_id),
             invitation_tokens::created_at.eq(now),
+            invitation_tokens::link_nonce.eq(token.nonce.map(|n| n.to_stored())),
         ))
         .execute(conn)?;
     Ok(())
@@ -81,7 +83,7 @@ impl InvitationRepo for Store {
     fn create_invitation(
         &self,
         invitation: &Invitation,
-        token: &TokenHash,
+        token: &StoredToken,
         mail: Option<OutboxMessage>,
         event: &AuditEvent,
     ) -> Result<(), RepoError> {
@@ -158,10 +160,29 @@ impl InvitationRepo for Store {
         })
     }
 
+    fn current_token(&self, org_id: OrgId, invitation_id: InvitationId) -> Result<Option<StoredToken>, RepoError> {
+        self.with(|conn| {
+            let found: Option<(String, Option<String>)> = invitation_tokens::table
+                .inner_join(invitations::table)
+                .filter(invitations::org_id.eq(org_id.to_string()))
+                .filter(invitation_tokens::invitation_id.eq(invitation_id.to_string()))
+                .filter(invitation_tokens::replaced_at.is_null())
+                .select((invitation_tokens::token_hash, invitation_tokens::link_nonce))
+                .first(conn)
+                .optional()?;
+            Ok(found.map(|(hash, nonce)| StoredToken {
+                hash: TokenHash::from_stored(hash),
+                // A nonce that does not read back is as good as none: the
+                // link cannot be shown, and nothing else depends on it.
+                nonce: nonce.as_deref().and_then(LinkNonce::from_stored),
+            }))
+        })
+    }
+
     fn resend_invitation(
         &self,
         invitation: &Invitation,
-        token: &TokenHash,
+        token: &StoredToken,
         mail: OutboxMessage,
         event: &AuditEvent,
     ) -> Result<(), RepoError> {

@@ -194,6 +194,7 @@ diesel::table! {
         invitation_id -> Text,
         created_at -> Timestamp,
         replaced_at -> Nullable<Timestamp>,
+        link_nonce -> Nullable<Text>,
     }
 }
 

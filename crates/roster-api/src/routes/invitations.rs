@@ -15,12 +15,24 @@ use crate::routes::organizations::OrganizationDto;
 use crate::state::{AppState, run, run_unpinned};
 use actix_web::{HttpResponse, web};
 use rand::RngCore;
-use roster_domain::invitation::{InvitationFilter, InvitationToken, TokenGenerator};
+use roster_domain::invitation::{InvitationFilter, InvitationToken, KeyedLinks, LinkKey, TokenGenerator};
 use roster_domain::services::invitations;
 use roster_domain::services::members::MemberAccess;
 use roster_domain::{Clock, InvitationId, OrgId};
 
-/// Tokens from the operating system's CSPRNG: 256 bits each.
+/// The servers' invitation links: the key comes from the server secret
+/// (`auth.jwt_secret`, under a label of its own), the nonces from the
+/// operating system's CSPRNG. A changed secret leaves old links working (they
+/// are looked up by hash) but unable to be shown again.
+pub fn links_for(server_secret: &[u8]) -> KeyedLinks {
+    KeyedLinks::new(LinkKey::derive(server_secret), || {
+        let mut bytes = [0u8; roster_domain::invitation::link::NONCE_BYTES];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        bytes
+    })
+}
+
+/// Session secrets and reset tokens from the operating system's CSPRNG: 256 bits each.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OsTokens;
 
@@ -43,6 +55,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, rate_limit: &crate::startup::Rate
             .route(web::delete().to(revoke)),
     )
     .service(web::resource("/organizations/{org_id}/invitations/{invitation_id}/resend").route(web::post().to(resend)))
+    .service(web::resource("/organizations/{org_id}/invitations/{invitation_id}/link").route(web::get().to(link)))
     .service(web::resource("/invitations/{token}").wrap(rate_limit.middleware()).route(web::get().to(preview)))
     .service(web::resource("/invitations/{token}/accept").wrap(rate_limit.middleware()).route(web::post().to(accept)));
 }
@@ -55,9 +68,9 @@ pub fn configure_root(cfg: &mut web::ServiceConfig, rate_limit: &crate::startup:
 /// This module's part of the OpenAPI document.
 #[derive(Debug, utoipa::OpenApi)]
 #[openapi(
-    paths(create, list, get, resend, revoke, preview, accept),
+    paths(create, list, get, resend, link, revoke, preview, accept),
     components(schemas(
-        CreateInvitationBody, TrainingPlanDto, InvitationDto, IssuedDto, InvitationListDto, PreviewDto,
+        CreateInvitationBody, TrainingPlanDto, InvitationDto, IssuedDto, LinkDto, InvitationListDto, PreviewDto,
         PreviewOrgDto, AcceptBody, AcceptedDto
     )),
     tags((name = "invitations", description = "Single-use e-mail invitations and multi-use links. \
@@ -91,7 +104,7 @@ pub async fn create(
         .run(&state, org_id, move |s, me| {
             let new = body.parse()?;
             let base = s.settings.public_base_url.clone();
-            let made = invitations::create(&s.store, &s.store, &s.store, &OsTokens, &s.clock, me, org_id, new, &base)?;
+            let made = invitations::create(&s.store, &s.store, &s.store, &s.links, &s.clock, me, org_id, new, &base)?;
             Ok(issued(s, made))
         })
         .await?;
@@ -160,10 +173,38 @@ pub async fn resend(
     let out = user
         .run(&state, org_id, move |s, me| {
             let base = s.settings.public_base_url.clone();
-            Ok(issued(s, invitations::resend(&s.store, &s.store, &OsTokens, &s.clock, me, org_id, id, &base)?))
+            Ok(issued(s, invitations::resend(&s.store, &s.store, &s.links, &s.clock, me, org_id, id, &base)?))
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The link of a pending invitation again, to copy it: the one given when it
+/// was made or last resent.
+#[utoipa::path(get, path = "/api/v1/organizations/{org_id}/invitations/{invitation_id}/link",
+    tag = "invitations", security(("bearer" = [])),
+    params(("org_id" = OrgId, Path), ("invitation_id" = InvitationId, Path)),
+    responses((status = 200, body = LinkDto),
+        (status = 403, description = "forbidden: athletes; assistant coaches, for an assistant coach's invitation; \
+            insufficient_scope: an API key without invitations:write", body = Problem),
+        (status = 404, body = Problem),
+        (status = 409, description = "link_unavailable: the link was made before links could be shown again, or \
+            under another server secret; create a new link or resend the invitation", body = Problem),
+        (status = 410, description = "invitation_expired, invitation_revoked, invitation_exhausted, \
+            invitation_already_used", body = Problem)))]
+pub async fn link(
+    state: web::Data<AppState>,
+    user: Principal,
+    path: web::Path<(OrgId, InvitationId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, id) = path.into_inner();
+    let link = user
+        .run(&state, org_id, move |s, me| {
+            let base = &s.settings.public_base_url;
+            invitations::link(&s.store, &s.store, &s.links, &s.clock, me, org_id, id, base)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(LinkDto { link }))
 }
 
 /// Revoke an invitation; its link stops working at once.

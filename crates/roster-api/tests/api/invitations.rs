@@ -4,6 +4,7 @@
 
 mod accept;
 mod delivery;
+mod links;
 
 use crate::support::{Resp, Session, TestApp, apps};
 use reqwest::Method;
@@ -108,6 +109,7 @@ async fn the_openapi_document_describes_the_invitation_endpoints() {
         "/api/v1/organizations/{org_id}/invitations",
         "/api/v1/organizations/{org_id}/invitations/{invitation_id}",
         "/api/v1/organizations/{org_id}/invitations/{invitation_id}/resend",
+        "/api/v1/organizations/{org_id}/invitations/{invitation_id}/link",
         "/api/v1/invitations/{token}",
         "/api/v1/invitations/{token}/accept",
     ] {
@@ -115,6 +117,8 @@ async fn the_openapi_document_describes_the_invitation_endpoints() {
     }
     assert!(paths["/api/v1/organizations/{org_id}/invitations"]["post"]["responses"]["409"].is_object());
     assert!(spec.body["components"]["schemas"]["AcceptedDto"].is_object());
+    let link = &paths["/api/v1/organizations/{org_id}/invitations/{invitation_id}/link"]["get"]["responses"];
+    assert!(link["409"]["description"].as_str().unwrap().contains("link_unavailable"), "{link}");
 }
 
 #[tokio::test]

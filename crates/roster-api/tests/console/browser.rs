@@ -273,8 +273,16 @@ async fn journeys(c: &Client, app: &TestApp) {
     assert!(body_text(c).await.contains(&athlete_email));
     check.check(c, "invitations").await;
 
+    // **Copy link** shows the pending invitation's link again: the e-mail's.
+    click(c, "a[href$='/link']").await;
+    let field = c.wait().for_element(Locator::Css("#invitation-link")).await.unwrap();
+    let shown = field.prop("value").await.unwrap().unwrap_or_default();
+    check.check(c, "invitation-link").await;
+
     // The athlete opens the link from the e-mail, creates an account and joins.
     let link = invitation_link(app, &athlete_email).await;
+    let token = |url: &str| url.rsplit("/join/").next().unwrap_or_default().to_owned();
+    assert_eq!(token(&shown), token(&link), "Copy link shows the link the e-mail carries");
     c.delete_all_cookies().await.unwrap();
     c.goto(&link).await.unwrap();
     check.check(c, "join").await;

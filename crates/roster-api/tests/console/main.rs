@@ -5,7 +5,8 @@
 //! API keys and webhooks pages, `attention` the Needs attention page, compliance
 //! in the roster and the calendar, `coaches` and `plans` the Coaches and
 //! Training plans pages, `groups` the Groups, Invitations and Audit log
-//! pages, `me_pages` the athlete's goal race, zones and integrations,
+//! pages, `invitation_links` the Invitations page's **Copy link**,
+//! `me_pages` the athlete's goal race, zones and integrations,
 //! `roster_csv` the Athletes page's CSV export, bulk actions and CSV import,
 //! `page_snapshots` the pages' HTML against files in `snapshots/`. `browser` drives
 //! headless Chromium through the same pages.
@@ -19,6 +20,7 @@ mod browser;
 mod client;
 mod coaches;
 mod groups;
+mod invitation_links;
 mod me_pages;
 mod page_snapshots;
 mod pages;

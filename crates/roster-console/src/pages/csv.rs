@@ -11,7 +11,6 @@
 //! `Idempotency-Key`, so a second **Confirm import** answers the import
 //! already kept instead of importing twice.
 
-use super::OsTokens;
 use super::athletes::Filters;
 use crate::view::{Chrome, posted, render, signed_in};
 use crate::{Console, PageError};
@@ -240,7 +239,7 @@ fn run_import(
     };
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
     let base = &c.config.public_base_url;
-    match roster_import::import(&c.store, &OsTokens, &c.clock, me, org_id, request, base) {
+    match roster_import::import(&c.store, &c.links, &c.clock, me, org_id, request, base) {
         Ok(report) => Ok(Ok(report)),
         Err(e) => file_error(e).map(Err),
     }

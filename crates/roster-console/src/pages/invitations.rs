@@ -1,10 +1,10 @@
 //! **Invitations**: pending, accepted, expired, revoked and used-up ones,
-//! newest first, filtered by status, 50 a page; per row **Resend** (a
-//! pending e-mail invitation: a new link is e-mailed, shown once with **Copy
-//! link**) and **Revoke**, where the policy allows. The use cases are the
-//! API's (`services::invitations`).
+//! newest first, filtered by status, 50 a page; per pending row **Copy
+//! link** (a page with the link, derived again by the server), **Resend** (an
+//! e-mail invitation: a new link is e-mailed and shown with **Copy link**)
+//! and **Revoke**, where the policy allows. The use cases are the API's
+//! (`services::invitations`).
 
-use super::OsTokens;
 use super::athletes::Choice;
 use crate::form::{Outcome, redirect};
 use crate::view::{Chrome, Viewer, posted, render, signed_in};
@@ -37,6 +37,7 @@ pub(super) struct Row {
     status: &'static str,
     sent: String,
     expires: String,
+    may_copy: bool,
     may_resend: bool,
     may_revoke: bool,
 }
@@ -65,6 +66,16 @@ fn who(i: &Invitation) -> String {
     }
 }
 
+fn kind(i: &Invitation) -> String {
+    match i.kind {
+        InvitationKind::SingleUse => "E-mail".to_owned(),
+        InvitationKind::MultiUse => match i.max_uses {
+            Some(max) => format!("Link, used {} of {max}", i.use_count),
+            None => format!("Link, used {}", i.use_count),
+        },
+    }
+}
+
 fn page_data(c: &Console, viewer: &Viewer, q: &ListQuery) -> Result<InvitationsPage, DomainError> {
     let now = c.clock.now();
     let status = q.status.parse::<InvitationStatus>().ok();
@@ -83,16 +94,11 @@ fn page_data(c: &Console, viewer: &Viewer, q: &ListQuery) -> Result<InvitationsP
             Row {
                 invitation_id: i.invitation_id.to_string(),
                 who: who(i),
-                kind: match i.kind {
-                    InvitationKind::SingleUse => "E-mail".to_owned(),
-                    InvitationKind::MultiUse => match i.max_uses {
-                        Some(max) => format!("Link, used {} of {max}", i.use_count),
-                        None => format!("Link, used {}", i.use_count),
-                    },
-                },
+                kind: kind(i),
                 status: status.as_str(),
                 sent: i.last_sent_at.unwrap_or(i.created_at).format("%Y-%m-%d").to_string(),
                 expires: i.expires_at.map_or_else(|| "Never".into(), |e| e.format("%Y-%m-%d").to_string()),
+                may_copy: live && viewer.may(Action::ShowInvitationLink, Target::Invitation(i.role)),
                 may_resend: live
                     && i.kind == InvitationKind::SingleUse
                     && viewer.may(Action::ResendInvitation, Target::Invitation(i.role)),
@@ -158,7 +164,7 @@ pub(super) async fn resend(
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let base = &c.config.public_base_url;
-        let issued = invitations::resend(&c.store, &c.store, &OsTokens, &c.clock, me, org_id, id, base)?;
+        let issued = invitations::resend(&c.store, &c.store, &c.links, &c.clock, me, org_id, id, base)?;
         let mut page = page_data(c, &viewer, &ListQuery::default())?;
         page.notice = Some(format!(
             "The invitation was sent again to {}. The link sent before no longer works.",
@@ -169,6 +175,60 @@ pub(super) async fn resend(
     })
     .await?
     .respond()
+}
+
+#[derive(Template)]
+#[template(path = "invitation_link.html")]
+struct LinkPage {
+    chrome: Chrome,
+    invitation_id: String,
+    who: String,
+    kind: String,
+    expires: String,
+    /// The link, or `None` when this server cannot derive it again.
+    link: Option<String>,
+    may_resend: bool,
+    may_create_link: bool,
+}
+
+/// **Copy link**: a pending invitation's link on a page of its own, so it
+/// can be copied with scripts off too. A link that cannot be derived again
+/// (made before nonces were kept, or under another server secret) gets a
+/// `409` page that says what to do instead.
+pub(super) async fn link(
+    c: web::Data<Console>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = invitation_id(&path)?;
+    let page = signed_in(&c, &req, move |c, viewer| {
+        let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
+        let base = &c.config.public_base_url;
+        let link = match invitations::link(&c.store, &c.store, &c.links, &c.clock, me, org_id, id, base) {
+            Ok(link) => Some(link),
+            Err(DomainError::LinkUnavailable) => None,
+            Err(other) => return Err(other),
+        };
+        let i = invitations::get(&c.store, &c.store, me, org_id, id)?;
+        Ok(LinkPage {
+            chrome: viewer.chrome("/invitations"),
+            invitation_id: i.invitation_id.to_string(),
+            who: who(&i),
+            kind: kind(&i),
+            expires: i.expires_at.map_or_else(|| "never".into(), |e| e.format("%Y-%m-%d").to_string()),
+            link,
+            may_resend: i.kind == InvitationKind::SingleUse
+                && viewer.may(Action::ResendInvitation, Target::Invitation(i.role)),
+            may_create_link: i.kind == InvitationKind::MultiUse
+                && viewer.may(Action::CreateJoinLink, Target::Organization),
+        })
+    })
+    .await?;
+    let mut response = render(&page)?;
+    if page.link.is_none() {
+        *response.status_mut() = actix_web::http::StatusCode::CONFLICT;
+    }
+    Ok(response)
 }
 
 pub(super) async fn revoke(

@@ -1,7 +1,6 @@
 //! **Invite athlete** (an e-mail invitation), **Create invite link** (a
-//! multi-use link, shown once with a copy button) and **Add existing user**.
+//! multi-use link, shown with a copy button; **Invitations** shows it again) and **Add existing user**.
 
-use super::OsTokens;
 use super::athletes::Choice;
 use crate::form::{Errors, Outcome};
 use crate::view::{Chrome, Viewer, posted, render, signed_in};
@@ -91,7 +90,7 @@ struct Invite {
     errors: Errors,
     group_choices: Vec<Choice>,
     plan_choices: Vec<Choice>,
-    /// A link just created: shown once.
+    /// A link just created, shown with a copy button.
     created_link: Option<String>,
 }
 
@@ -252,7 +251,7 @@ async fn send(
                 .map(|view| Outcome::Redirect(format!("/athletes/{}", view.membership.user_id))),
             Kind::Email | Kind::Link => parse_invitation(&form, kind, c)
                 .and_then(|new| {
-                    invitations::create(&c.store, &c.store, &c.store, &OsTokens, &c.clock, me, org_id, new, base)
+                    invitations::create(&c.store, &c.store, &c.store, &c.links, &c.clock, me, org_id, new, base)
                 })
                 .and_then(|issued| {
                     if kind == Kind::Email {

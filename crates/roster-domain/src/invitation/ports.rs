@@ -1,5 +1,6 @@
 //! What the invitation use cases need from the store.
 
+use super::link::StoredToken;
 use super::mail::OutboxMessage;
 use super::token::TokenHash;
 use super::{Invitation, InvitationKind, InvitationStatus};
@@ -52,13 +53,13 @@ pub struct Acceptance {
 /// Invitations, their tokens and the outbox.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait InvitationRepo {
-    /// Stores a new invitation with its token hash and, for single use, its
-    /// e-mail in the outbox. `Conflict::InvitationPending` if a pending
+    /// Stores a new invitation with its token (hash and nonce) and, for
+    /// single use, its e-mail in the outbox. `Conflict::InvitationPending` if a pending
     /// single-use invitation for the same e-mail exists in the organization.
     fn create_invitation(
         &self,
         invitation: &Invitation,
-        token: &TokenHash,
+        token: &StoredToken,
         mail: Option<OutboxMessage>,
         event: &AuditEvent,
     ) -> Result<(), RepoError>;
@@ -69,13 +70,16 @@ pub trait InvitationRepo {
     /// The invitation a token belongs to, and whether the token was replaced
     /// by a newer one (a resend), which makes the link dead.
     fn invitation_by_token(&self, token: &TokenHash) -> Result<Option<(Invitation, bool)>, RepoError>;
+    /// The invitation's current token as stored (the one no resend
+    /// replaced), if it has one.
+    fn current_token(&self, org_id: OrgId, invitation_id: InvitationId) -> Result<Option<StoredToken>, RepoError>;
     /// Replaces the token (the old link dies), queues the new e-mail, and
     /// stores the new `last_sent_at` and `send_count`, if the invitation is
     /// still pending; else refuses with the reason it is gone.
     fn resend_invitation(
         &self,
         invitation: &Invitation,
-        token: &TokenHash,
+        token: &StoredToken,
         mail: OutboxMessage,
         event: &AuditEvent,
     ) -> Result<(), RepoError>;

@@ -1,5 +1,9 @@
-//! Invitation tokens: at least 128 random bits, URL-safe, stored only as a
-//! SHA-256 hash so a copy of the database cannot accept anything.
+//! Secret tokens (invitation links, session secrets, password resets):
+//! 256 bits, URL-safe, and looked up by their SHA-256 only, so a copy of the
+//! database cannot accept anything. Session and reset tokens are random
+//! ([`TokenGenerator`]); an invitation's is derived from a stored nonce with
+//! a key the database does not hold (see [`super::link`]), so that its link
+//! can be shown again.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -78,7 +82,8 @@ impl TokenHash {
     }
 }
 
-/// A source of fresh tokens (the API uses the operating system's CSPRNG).
+/// A source of fresh random tokens, for session secrets and password resets
+/// (the API uses the operating system's CSPRNG).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait TokenGenerator {
     /// A new token with [`TOKEN_BYTES`] random bytes.

@@ -90,6 +90,8 @@ actions! {
     ResendInvitation,
     /// revoke an invitation
     RevokeInvitation,
+    /// see a pending invitation's link again, to copy it
+    ShowInvitationLink,
 
     // --- training plans ----------------------------------------------------
     /// list plans (athletes: those assigned to them)

@@ -128,7 +128,7 @@ fn people(action: Action) -> Vec<(About, [Cell; 6])> {
         AssignCoach => vec![(AthleteById, [Y, F, F, F, H, H])],
         RemoveMember => vec![(Athlete, [Y, Y, N, Y, H, H])],
         ListInvitations | CreateJoinLink => vec![(Org, [Y, Y, Y, F, F, H])],
-        CreateInvitation | ResendInvitation | RevokeInvitation => {
+        CreateInvitation | ResendInvitation | RevokeInvitation | ShowInvitationLink => {
             vec![(AthleteInvitation, [Y, Y, Y, F, F, H]), (CoachInvitation, [Y, F, F, F, F, H])]
         }
         ListPlans => vec![(Org, [Y, Y, Y, Y, Y, H])],

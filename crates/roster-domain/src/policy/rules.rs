@@ -92,7 +92,8 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<()
         ListInvitations => coach(me, COACHES_MANAGE_INVITATIONS),
         CreateInvitation => may_invite(me, target),
         CreateJoinLink => may_invite(me, Target::Invitation(Role::Athlete)),
-        ResendInvitation | RevokeInvitation => {
+        // Seeing a link hands out what a resend would: the same people may.
+        ResendInvitation | RevokeInvitation | ShowInvitationLink => {
             coach(me, COACHES_MANAGE_INVITATIONS)?;
             may_invite(me, target)
         }

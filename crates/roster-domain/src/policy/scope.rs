@@ -80,9 +80,8 @@ pub fn required_scope(action: Action) -> Option<Scope> {
         }
         AddMember | UpdateMember | AssignCoach | RemoveMember | AcknowledgeSignal | ImportRoster | BulkEditRoster
         | BulkAssignCoach => Scope::MembersWrite,
-        ListInvitations | CreateInvitation | CreateJoinLink | ResendInvitation | RevokeInvitation => {
-            Scope::InvitationsWrite
-        }
+        ListInvitations | CreateInvitation | CreateJoinLink | ResendInvitation | RevokeInvitation
+        | ShowInvitationLink => Scope::InvitationsWrite,
         // Assigning a plan to a group is assigning it to each member
         // (`AssignPlan`, decided per member): the same scope.
         CreatePlan | EditPlan | AssignPlan | AssignGroupPlan | CancelAssignment | MoveOrExcuseWorkout => {

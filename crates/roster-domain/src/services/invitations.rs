@@ -1,12 +1,14 @@
-//! Invitation use cases: create, list, resend, revoke, preview, accept.
+//! Invitation use cases: create, list, resend, revoke, show the link again
+//! ([`link`]), preview, accept.
 
 use crate::clock::Clock;
 use crate::entities::{AuditEvent, JoinExtras, Membership, OrganizationView, User};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{InvitationId, OrgId, UserId};
 use crate::invitation::{
-    Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationName, InvitationRepo,
-    InvitationStatus, InvitationToken, NewAccountRecord, TokenGenerator, assigned_coach, check_email, check_joinable,
+    Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationLinks, InvitationName,
+    InvitationRepo, InvitationStatus, InvitationToken, NewAccountRecord, StoredToken, assigned_coach, check_email,
+    check_joinable,
 };
 use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo, PasswordHasher};
@@ -14,6 +16,9 @@ use crate::role::Role;
 use crate::values::{Email, Password, PersonName};
 use chrono::{DateTime, Utc};
 use serde_json::json;
+
+mod link;
+pub use link::link;
 
 /// A new invitation, parsed.
 #[derive(Debug, Clone)]
@@ -44,7 +49,7 @@ pub enum NewInvitation {
     },
 }
 
-/// A created or resent invitation and its fresh token (shown once, in the link).
+/// A created or resent invitation and its fresh token, for the link.
 #[derive(Debug, Clone)]
 pub struct Issued {
     /// The invitation.
@@ -120,7 +125,7 @@ pub fn create(
     orgs: &impl OrganizationRepo,
     accounts: &impl AccountRepo,
     invites: &impl InvitationRepo,
-    tokens: &impl TokenGenerator,
+    links: &impl InvitationLinks,
     clock: &impl Clock,
     caller: impl Into<Caller>,
     org_id: OrgId,
@@ -130,7 +135,7 @@ pub fn create(
     let inviter = Actor::resolve(orgs, org_id, caller)?;
     let caller = inviter.user_id();
     let now = clock.now();
-    let token = tokens.generate();
+    let (token, nonce) = links.mint();
     let (invitation, mail) = match new {
         NewInvitation::SingleUse { email, first_name, role, extras, expires_at } => {
             authorize(&inviter, Action::CreateInvitation, Target::Invitation(role))?;
@@ -184,7 +189,7 @@ pub fn create(
         }),
         now,
     );
-    invites.create_invitation(&invitation, &token.hash(), mail, &event)?;
+    invites.create_invitation(&invitation, &StoredToken::new(&token, nonce), mail, &event)?;
     Ok(Issued { invitation, token })
 }
 
@@ -222,7 +227,7 @@ pub fn get(
 pub fn resend(
     orgs: &impl OrganizationRepo,
     invites: &impl InvitationRepo,
-    tokens: &impl TokenGenerator,
+    links: &impl InvitationLinks,
     clock: &impl Clock,
     caller: impl Into<Caller>,
     org_id: OrgId,
@@ -244,7 +249,7 @@ pub fn resend(
     let now = clock.now();
     inv.redeem(now)?;
     let org = orgs.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
-    let token = tokens.generate();
+    let (token, nonce) = links.mint();
     let link = token.link(public_base_url);
     let mail = InvitationEmail {
         first_name: inv.first_name.as_ref().map_or("", |f| f.as_str()),
@@ -264,7 +269,7 @@ pub fn resend(
         json!({"invitation_id": {"old": null, "new": inv.invitation_id}, "send_count": {"old": inv.send_count - 1, "new": inv.send_count}}),
         now,
     );
-    invites.resend_invitation(&inv, &token.hash(), mail, &event)?;
+    invites.resend_invitation(&inv, &StoredToken::new(&token, nonce), mail, &event)?;
     Ok(Issued { invitation: inv, token })
 }
 

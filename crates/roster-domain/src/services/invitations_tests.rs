@@ -1,15 +1,15 @@
 use super::*;
 use crate::entities::{MembershipSummary, UserCredentials};
 use crate::invitation::ports::MockInvitationRepo;
-use crate::invitation::token::MockTokenGenerator;
+use crate::invitation::{KeyedLinks, LinkKey};
 use crate::ports::{MockAccountRepo, MockOrganizationRepo, MockPasswordHasher};
 use crate::role::MembershipStatus;
 use crate::services::organizations::tests::{clock, membership, view};
 use std::collections::HashMap;
 
-const BASE: &str = "https://club.example";
+pub(super) const BASE: &str = "https://club.example";
 
-fn org_with(org: OrgId, members: &[(UserId, Role)]) -> MockOrganizationRepo {
+pub(super) fn org_with(org: OrgId, members: &[(UserId, Role)]) -> MockOrganizationRepo {
     let map: HashMap<UserId, Role> = members.iter().copied().collect();
     let head = members.first().map_or_else(UserId::new, |m| m.0);
     let mut repo = MockOrganizationRepo::new();
@@ -19,10 +19,8 @@ fn org_with(org: OrgId, members: &[(UserId, Role)]) -> MockOrganizationRepo {
     repo
 }
 
-fn tokens() -> MockTokenGenerator {
-    let mut t = MockTokenGenerator::new();
-    t.expect_generate().returning(|| InvitationToken::from_random_bytes([9u8; 32]));
-    t
+pub(super) fn tokens() -> KeyedLinks {
+    KeyedLinks::new(LinkKey::derive(b"the server secret"), || [9u8; 32])
 }
 
 fn no_accounts() -> MockAccountRepo {
@@ -61,12 +59,13 @@ fn creating_a_single_use_invitation_queues_its_email_in_the_same_write() {
     let (org, head) = (OrgId::new(), UserId::new());
     let orgs = org_with(org, &[(head, Role::HeadCoach)]);
     let mut invites = MockInvitationRepo::new();
-    let expected_hash = InvitationToken::from_random_bytes([9u8; 32]).hash();
+    let (minted, nonce) = tokens().mint();
+    let expected = StoredToken::new(&minted, nonce);
     invites
         .expect_create_invitation()
-        .withf(move |inv, hash, mail, event| {
+        .withf(move |inv, stored, mail, event| {
             let mail = mail.as_ref().unwrap();
-            *hash == expected_hash
+            *stored == expected
                 && inv.kind == InvitationKind::SingleUse
                 && mail.to == "jo@example.com"
                 && mail.subject.contains("Jo")
@@ -90,6 +89,7 @@ fn creating_a_single_use_invitation_queues_its_email_in_the_same_write() {
     )
     .unwrap();
     assert_eq!(issued.invitation.expires_at, Some(clock().now() + chrono::Duration::days(14)));
+    assert_eq!(issued.token, minted, "the link given is the one whose hash and nonce were stored");
 }
 
 #[test]
@@ -153,7 +153,7 @@ fn link_repo(inv: Invitation, replaced: bool) -> MockInvitationRepo {
     invites
 }
 
-fn invitation(org: OrgId, by: UserId, email: Option<&str>) -> Invitation {
+pub(super) fn invitation(org: OrgId, by: UserId, email: Option<&str>) -> Invitation {
     match email {
         Some(e) => Invitation::single_use(
             org,

@@ -19,7 +19,7 @@ use crate::clock::Clock;
 use crate::entities::{AuditEvent, User};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{GroupId, ImportId, InvitationId, OrgId, UserId};
-use crate::invitation::TokenGenerator;
+use crate::invitation::InvitationLinks;
 use crate::invitation::ports::InvitationRepo;
 use crate::member::MemberView;
 use crate::policy::{Action, Actor, Caller, Target, authorize};
@@ -79,7 +79,7 @@ struct Importer<'a, S, T, C> {
 /// `idempotency_key_reused`.
 pub fn import(
     store: &impl ImportStore,
-    tokens: &impl TokenGenerator,
+    tokens: &impl InvitationLinks,
     clock: &impl Clock,
     caller: impl Into<Caller>,
     org_id: OrgId,
@@ -200,7 +200,7 @@ fn patch(input: &RowInput) -> MemberPatch {
     }
 }
 
-impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
+impl<S: ImportStore, T: InvitationLinks, C: Clock> Importer<'_, S, T, C> {
     fn row(
         &self,
         columns: &[String],

@@ -4,8 +4,8 @@ use crate::fixtures::{event, new_user, now, stored_user};
 use chrono::Duration;
 use roster_domain::entities::{AuditFilter, JoinExtras, Membership, Organization, User};
 use roster_domain::invitation::{
-    Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus,
-    InvitationToken, NewAccountRecord, OutboxMessage,
+    Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationLinks, InvitationRepo,
+    InvitationStatus, InvitationToken, KeyedLinks, LinkKey, NewAccountRecord, OutboxMessage, StoredToken,
 };
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
@@ -14,7 +14,7 @@ use roster_store::Store;
 use roster_store::testing::TestDb;
 use std::collections::HashSet;
 
-fn org(store: &Store, head: UserId) -> OrgId {
+pub(crate) fn org(store: &Store, head: UserId) -> OrgId {
     let t = now();
     let org = Organization {
         org_id: OrgId::new(),
@@ -30,7 +30,7 @@ fn org(store: &Store, head: UserId) -> OrgId {
     org.org_id
 }
 
-fn mail(inv: &Invitation) -> OutboxMessage {
+pub(crate) fn mail(inv: &Invitation) -> OutboxMessage {
     InvitationEmail {
         first_name: "Jo",
         org_name: "Riverside Runners",
@@ -41,7 +41,24 @@ fn mail(inv: &Invitation) -> OutboxMessage {
     .message(inv.org_id, inv.invitation_id, "jo@example.com", now())
 }
 
-fn single(store: &Store, org_id: OrgId, head: UserId, email: &str) -> (Invitation, InvitationToken) {
+/// Tokens as the servers make them: derived from a random nonce.
+pub(crate) fn links() -> KeyedLinks {
+    KeyedLinks::new(LinkKey::derive(b"the store tests' server secret"), rand_bytes)
+}
+
+/// A fresh token and what the store keeps of it.
+pub(crate) fn minted() -> (InvitationToken, StoredToken) {
+    let (token, nonce) = links().mint();
+    let stored = StoredToken::new(&token, nonce);
+    (token, stored)
+}
+
+/// What a token made before nonces were kept looks like.
+fn hash_only(token: &str) -> StoredToken {
+    StoredToken { hash: InvitationToken::from_link(token).hash(), nonce: None }
+}
+
+pub(crate) fn single(store: &Store, org_id: OrgId, head: UserId, email: &str) -> (Invitation, InvitationToken) {
     // A group and a plan must exist when the invitation is made (tested over HTTP in `wiring`).
     let extras = JoinExtras::default();
     let inv = Invitation::single_use(
@@ -54,15 +71,15 @@ fn single(store: &Store, org_id: OrgId, head: UserId, email: &str) -> (Invitatio
         None,
         now(),
     );
-    let token = InvitationToken::from_random_bytes(rand_bytes());
-    store.create_invitation(&inv, &token.hash(), Some(mail(&inv)), &event(org_id, head, "invitation.created")).unwrap();
+    let (token, stored) = minted();
+    store.create_invitation(&inv, &stored, Some(mail(&inv)), &event(org_id, head, "invitation.created")).unwrap();
     (inv, token)
 }
 
-fn link(store: &Store, org_id: OrgId, head: UserId, max_uses: Option<i64>) -> (Invitation, InvitationToken) {
+pub(crate) fn link(store: &Store, org_id: OrgId, head: UserId, max_uses: Option<i64>) -> (Invitation, InvitationToken) {
     let inv = Invitation::multi_use(org_id, head, None, max_uses, None, now());
-    let token = InvitationToken::from_random_bytes(rand_bytes());
-    store.create_invitation(&inv, &token.hash(), None, &event(org_id, head, "invitation.created")).unwrap();
+    let (token, stored) = minted();
+    store.create_invitation(&inv, &stored, None, &event(org_id, head, "invitation.created")).unwrap();
     (inv, token)
 }
 
@@ -145,12 +162,8 @@ fn a_second_pending_single_use_invitation_for_one_email_is_invitation_pending() 
             None,
             now(),
         );
-        let r = store.create_invitation(
-            &again,
-            &InvitationToken::from_link("x").hash(),
-            None,
-            &event(org_id, head.user_id, "invitation.created"),
-        );
+        let r =
+            store.create_invitation(&again, &hash_only("x"), None, &event(org_id, head.user_id, "invitation.created"));
         assert_eq!(refused(r), "invitation_pending", "{:?}", db.backend);
         assert_eq!(store.outbox_records().unwrap().len(), 1, "nothing half-written");
     }
@@ -199,10 +212,8 @@ fn resending_replaces_the_token_and_queues_a_new_email() {
         let (mut inv, old) = single(&store, org_id, head.user_id, "jo@example.com");
         inv.last_sent_at = Some(now());
         inv.send_count = 2;
-        let new = InvitationToken::from_random_bytes(rand_bytes());
-        store
-            .resend_invitation(&inv, &new.hash(), mail(&inv), &event(org_id, head.user_id, "invitation.resent"))
-            .unwrap();
+        let (new, stored) = minted();
+        store.resend_invitation(&inv, &stored, mail(&inv), &event(org_id, head.user_id, "invitation.resent")).unwrap();
         assert!(store.invitation_by_token(&old.hash()).unwrap().unwrap().1, "{:?}: the old link is dead", db.backend);
         assert!(!store.invitation_by_token(&new.hash()).unwrap().unwrap().1);
         assert_eq!(store.invitation(org_id, inv.invitation_id).unwrap().unwrap().send_count, 2);
@@ -269,12 +280,7 @@ fn revoked_and_expired_invitations_are_refused_with_their_reason() {
         assert_eq!(refused(store.accept_invitation(&late)), "invitation_revoked", "{:?}", db.backend);
         let expiring = Invitation::multi_use(org_id, head.user_id, None, None, Some(now() + Duration::hours(1)), now());
         store
-            .create_invitation(
-                &expiring,
-                &InvitationToken::from_link("e").hash(),
-                None,
-                &event(org_id, head.user_id, "invitation.created"),
-            )
+            .create_invitation(&expiring, &hash_only("e"), None, &event(org_id, head.user_id, "invitation.created"))
             .unwrap();
         let mut late = acceptance(&expiring, &invitee("y@example.com"), true);
         late.now = now() + Duration::hours(2);

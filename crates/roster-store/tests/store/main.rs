@@ -10,6 +10,7 @@ mod compliance;
 mod fixtures;
 mod foundation;
 mod groups;
+mod invitation_links;
 mod invitations;
 mod key_author_migrations;
 mod last_activity_trigger;

@@ -210,6 +210,14 @@ pub struct IssuedDto {
     pub invite_url: String,
 }
 
+/// A pending invitation's link, derived again by the server.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkDto {
+    /// `{public_base_url}/join/{token}`: the link given when the invitation
+    /// was made or last resent.
+    pub link: String,
+}
+
 /// `{data, next_cursor}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InvitationListDto {

@@ -3,7 +3,6 @@
 
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
-use crate::routes::invitations::OsTokens;
 use crate::routes::profile::{form_parts, read_body, text_field};
 use crate::state::AppState;
 use actix_web::http::{StatusCode, header};
@@ -217,7 +216,7 @@ pub async fn import(
     let report = user
         .run(&state, org_id, move |s, me| {
             let base = &s.settings.public_base_url;
-            roster_import::import(&s.store, &OsTokens, &s.clock, me, org_id, request, base)
+            roster_import::import(&s.store, &s.links, &s.clock, me, org_id, request, base)
         })
         .await?;
     if !report.dry_run && !report.committed {

@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::entities::{JoinExtras, User};
 use crate::error::DomainError;
 use crate::ids::{GroupId, UserId};
-use crate::invitation::TokenGenerator;
+use crate::invitation::InvitationLinks;
 use crate::role::Role;
 use crate::roster_csv::import::RowOutcome;
 use crate::services::coaches::AccountRef;
@@ -16,7 +16,7 @@ use crate::services::members::{self, MemberPatch, NewMember};
 use crate::values::Email;
 use std::collections::BTreeSet;
 
-impl<S: ImportStore, T: TokenGenerator, C: Clock> Importer<'_, S, T, C> {
+impl<S: ImportStore, T: InvitationLinks, C: Clock> Importer<'_, S, T, C> {
     pub(super) fn add(
         &self,
         user: User,

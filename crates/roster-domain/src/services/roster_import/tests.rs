@@ -8,8 +8,8 @@ use crate::entities::{
 use crate::error::RepoError;
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
 use crate::ids::{ApiKeyId, InvitationId};
-use crate::invitation::token::MockTokenGenerator;
-use crate::invitation::{Acceptance, Invitation, InvitationFilter, OutboxMessage, TokenHash};
+use crate::invitation::link::MockInvitationLinks;
+use crate::invitation::{Acceptance, Invitation, InvitationFilter, OutboxMessage, StoredToken, TokenHash};
 use crate::member::{MemberRepo, RosterPage, RosterQuery};
 use crate::policy::Scope;
 use crate::ports::OrganizationRepo;
@@ -69,12 +69,13 @@ mockall::mock! {
         fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError>;
     }
     impl InvitationRepo for Store {
-        fn create_invitation(&self, invitation: &Invitation, token: &TokenHash, mail: Option<OutboxMessage>,
+        fn create_invitation(&self, invitation: &Invitation, token: &StoredToken, mail: Option<OutboxMessage>,
             event: &AuditEvent) -> Result<(), RepoError>;
         fn invitation(&self, org_id: OrgId, invitation_id: InvitationId) -> Result<Option<Invitation>, RepoError>;
         fn invitations(&self, org_id: OrgId, filter: &InvitationFilter) -> Result<Vec<Invitation>, RepoError>;
         fn invitation_by_token(&self, token: &TokenHash) -> Result<Option<(Invitation, bool)>, RepoError>;
-        fn resend_invitation(&self, invitation: &Invitation, token: &TokenHash, mail: OutboxMessage,
+        fn current_token(&self, org_id: OrgId, invitation_id: InvitationId) -> Result<Option<StoredToken>, RepoError>;
+        fn resend_invitation(&self, invitation: &Invitation, token: &StoredToken, mail: OutboxMessage,
             event: &AuditEvent) -> Result<(), RepoError>;
         fn revoke_invitation(&self, org_id: OrgId, invitation_id: InvitationId, at: DateTime<Utc>,
             event: &AuditEvent) -> Result<(), RepoError>;
@@ -114,7 +115,7 @@ fn request(csv: &[&[&str]], mode: ImportMode, dry_run: bool) -> ImportRequest {
 }
 
 fn refused(store: &MockStore, caller: Caller, org: OrgId, request: ImportRequest) -> (String, String) {
-    let err = import(store, &MockTokenGenerator::new(), &clock(), caller, org, request, "https://roster.test")
+    let err = import(store, &MockInvitationLinks::new(), &clock(), caller, org, request, "https://roster.test")
         .expect_err("refused up front");
     (err.code().to_owned(), err.to_string())
 }

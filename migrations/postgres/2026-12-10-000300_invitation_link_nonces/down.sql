@@ -1,0 +1,1 @@
+ALTER TABLE invitation_tokens DROP COLUMN link_nonce;
