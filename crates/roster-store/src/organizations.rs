@@ -88,7 +88,9 @@ fn coach_rows(conn: &mut DbConn, org_id: &str) -> Result<Vec<CoachRow>, StoreErr
         .inner_join(users::table)
         .filter(memberships::org_id.eq(org_id))
         .filter(memberships::removed_at.is_null())
-        .filter(memberships::role.ne(Role::Athlete.as_str()))
+        // The two coach roles by equality, which the (org_id, role) index
+        // answers; `role <> 'athlete'` read every athlete of the club.
+        .filter(memberships::role.eq(Role::HeadCoach.as_str()).or(memberships::role.eq(Role::AssistantCoach.as_str())))
         .order((memberships::role.desc(), memberships::joined_at.asc()))
         .select((
             users::user_id,

@@ -22,8 +22,9 @@
 
 use super::profile_status::StatusContext;
 use super::roster_sql::{
-    AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, LastActivityAfter,
-    LiveAthlete, MembershipIn, MembershipMatches, NameAfter, OfStatusRow, StatusAthlete, Total, instr,
+    AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, KeptAthleteCount,
+    LastActivityAfter, LiveAthlete, MembershipIn, MembershipMatches, NameAfter, OfStatusRow, StatusAthlete, Total,
+    instr,
 };
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow, StoredStatus};
@@ -35,7 +36,7 @@ use crate::schema::{member_statuses, memberships, org_athlete_counts, users};
 use chrono::NaiveDateTime;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text, Timestamp};
+use diesel::sql_types::{Bool, Text, Timestamp};
 use roster_domain::attention::{attention_order, from_attention_order};
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, OrgId, UserId};
@@ -125,7 +126,7 @@ fn count_query(conn: &DbConn, org_id: OrgId, q: &RosterQuery) -> Result<CountQue
         // The sum of at most one row: an organization without athletes has none.
         let count = org_athlete_counts::table
             .filter(org_athlete_counts::org_id.eq(org_id.to_string()))
-            .select(sql::<BigInt>("CAST(COALESCE(SUM(org_athlete_counts.athletes), 0) AS BIGINT)"))
+            .select(KeptAthleteCount)
             .into_boxed();
         return Ok(CountQuery::Athletes(count));
     }

@@ -254,6 +254,21 @@ impl QueryFragment<Backend> for Total {
     }
 }
 
+/// The sum of the kept athlete counts of the rows selected (at most one,
+/// the organization's; none reads as 0), as SQL text so that the page
+/// statement it is part of stays prepared.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct KeptAthleteCount;
+
+expression!(KeptAthleteCount, BigInt);
+
+impl QueryFragment<Backend> for KeptAthleteCount {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        out.push_sql("CAST(COALESCE(SUM(org_athlete_counts.athletes), 0) AS BIGINT)");
+        Ok(())
+    }
+}
+
 /// A roster count: over the roster's matches, or over a group's rows.
 pub(super) enum CountQuery {
     /// Live athletes matching the filters.
