@@ -262,6 +262,7 @@ fn console_for(state: &web::Data<AppState>, settings: &Settings) -> web::Data<ro
             password_reset_ttl: seconds(settings.auth.password_reset_ttl_s),
             attention: settings.attention.thresholds(),
         },
+        logins: Arc::new(crate::throttle::ConsoleLogins(state.clone())),
         webhooks: roster_console::WebhookSupport {
             new_secret: crate::webhooks::new_secret,
             check_address: {
@@ -340,8 +341,11 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     let status = res.status();
     let retry_after =
         res.headers().get(header::RETRY_AFTER).or_else(|| res.headers().get("x-ratelimit-after")).cloned();
-    // A person in the console stopped by the rate limit gets a page.
-    if status == StatusCode::TOO_MANY_REQUESTS && wants_page(res.request()) {
+    let is_page =
+        res.response().headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    // A person in the console stopped by the rate limit gets a page (a page
+    // that said why itself, such as Sign in's failed-login wait, stays).
+    if status == StatusCode::TOO_MANY_REQUESTS && wants_page(res.request()) && !is_page {
         let mut page = roster_console::too_many_requests_page();
         if let Some(value) = retry_after {
             page.headers_mut().insert(header::RETRY_AFTER, value);
@@ -350,11 +354,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, page).map_into_right_body()));
     }
     // Problem bodies, and pages made for people (the join page's 404), are kept as they are.
-    let is_problem = res
-        .response()
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v == PROBLEM_JSON || v.as_bytes().starts_with(b"text/html"));
+    let is_problem = is_page || res.response().headers().get(header::CONTENT_TYPE).is_some_and(|v| v == PROBLEM_JSON);
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

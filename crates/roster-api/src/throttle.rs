@@ -17,7 +17,7 @@
 //! Keys are stored as SHA-256 digests: the tables hold no e-mail addresses
 //! (attempts at unknown ones included) and no client input of any length.
 
-use crate::client_addr::limit_key;
+use crate::client_addr::{ClientAddr, limit_key};
 use crate::error::ApiError;
 use crate::settings::{RateLimitSettings, SettingsError};
 use crate::state::{AppState, run_unpinned};
@@ -218,4 +218,34 @@ pub fn delay_after(failures: i32, allowed: u32, limits: &RateLimitSettings) -> O
     let first = limits.login_first_delay_ms;
     let delay_ms = first.saturating_mul(1u64 << over.min(40)).min(limits.login_max_delay_s.saturating_mul(1000));
     Some(Duration::milliseconds(i64::try_from(delay_ms).unwrap_or(i64::MAX / 1_000_000)))
+}
+
+/// The same slowdown for the console's **Sign in**: one set of counters, so
+/// failures through the API and through the console add up.
+pub struct ConsoleLogins(pub web::Data<AppState>);
+
+impl std::fmt::Debug for ConsoleLogins {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConsoleLogins")
+    }
+}
+
+impl roster_console::LoginThrottle for ConsoleLogins {
+    fn wait(
+        &self,
+        req: &actix_web::HttpRequest,
+        email: &str,
+    ) -> roster_console::ThrottleFuture<Result<Option<i64>, String>> {
+        let (attempt, state) = (LoginAttempt::new(email, ClientAddr::of(req)), self.0.clone());
+        Box::pin(async move {
+            let refused = attempt.refused(&state).await.map_err(|e| e.to_string())?;
+            Ok(refused.map(|t| t.retry_after_s))
+        })
+    }
+
+    fn record(&self, req: &actix_web::HttpRequest, email: &str, signed_in: bool) -> roster_console::ThrottleFuture<()> {
+        let (attempt, state) = (LoginAttempt::new(email, ClientAddr::of(req)), self.0.clone());
+        let outcome = if signed_in { Ok(()) } else { Err("invalid_credentials") };
+        Box::pin(async move { attempt.record(&state, outcome).await })
+    }
 }

@@ -31,6 +31,16 @@ impl PageError {
         Self::Page(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong", "The error was logged. Try again.".into())
     }
 
+    /// The database cannot be reached (the cause is logged): a `503` page.
+    pub fn unavailable(e: impl std::fmt::Display) -> Self {
+        tracing::warn!(error = %e, "console request: the database is unavailable");
+        Self::Page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "roster is unavailable",
+            "The database cannot be reached right now. Try again in a minute.".into(),
+        )
+    }
+
     /// A page that does not exist.
     pub fn not_found() -> Self {
         Self::Page(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.".into())

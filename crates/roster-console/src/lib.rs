@@ -21,6 +21,7 @@ mod view;
 
 pub use error::{PageError, not_found_page, too_many_requests_page};
 
+use actix_web::HttpRequest;
 use actix_web::web;
 use roster_domain::attention::AttentionThresholds;
 use roster_domain::insights::InsightProvider;
@@ -47,7 +48,24 @@ pub struct Console {
     pub config: ConsoleConfig,
     /// The API's webhook secrets and address rule.
     pub webhooks: WebhookSupport,
+    /// The API's slowdown of failed logins, for **Sign in**.
+    pub logins: Arc<dyn LoginThrottle>,
 }
+
+/// The failed-login slowdown of the API's `POST /auth/login`, which owns
+/// its counters and settings (`rate_limit.login_*`): **Sign in** counts and
+/// waits with it, so guessing a password through the console is slowed
+/// exactly as through the API.
+pub trait LoginThrottle: Send + Sync {
+    /// Seconds the attempt at `email` from the request's client must wait
+    /// (then it is neither checked nor counted), or `None`.
+    fn wait(&self, req: &HttpRequest, email: &str) -> ThrottleFuture<Result<Option<i64>, String>>;
+    /// Counts how the attempt ended: signed in, or wrong credentials.
+    fn record(&self, req: &HttpRequest, email: &str, signed_in: bool) -> ThrottleFuture<()>;
+}
+
+/// What a [`LoginThrottle`] answers with.
+pub type ThrottleFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = T>>>;
 
 /// What the webhook pages borrow from the API, which owns the delivery
 /// worker: the same secret format and the same refusal of internal

@@ -8,7 +8,8 @@
 //! pages, `invitation_links` the Invitations page's **Copy link**,
 //! `me_pages` the athlete's goal race, zones and integrations,
 //! `roster_csv` the Athletes page's CSV export, bulk actions and CSV import,
-//! `page_snapshots` the pages' HTML against files in `snapshots/`. `browser` drives
+//! `page_snapshots` the pages' HTML against files in `snapshots/`,
+//! `sign_in_throttle` the failed-login slowdown on **Sign in**. `browser` drives
 //! headless Chromium through the same pages.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly by design
@@ -29,6 +30,7 @@ mod plans;
 #[path = "../api/webhooks/receiver.rs"]
 mod receiver;
 mod roster_csv;
+mod sign_in_throttle;
 #[allow(dead_code)] // the API tests' fixtures; these tests use a few
 #[path = "../api/support.rs"]
 mod support;

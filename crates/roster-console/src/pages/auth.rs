@@ -6,6 +6,7 @@ use crate::form::{Errors, redirect};
 use crate::session::{self, FORM_COOKIE, SESSION_COOKIE};
 use crate::view::{posted, render};
 use crate::{Console, PageError, assets};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use roster_domain::entities::User;
@@ -142,24 +143,38 @@ pub(super) async fn sign_in(
     if !session::form_token_ok(&req, &form.csrf) {
         return Err(PageError::bad_form());
     }
-    let (email, password) = (form.email.clone(), form.password);
+    let again = |message: String, status: StatusCode| -> Result<HttpResponse, PageError> {
+        let page = SignIn {
+            css: assets::url("console.css"),
+            csrf: form.csrf.clone(),
+            email: form.email.clone(),
+            next: safe_next(form.next.as_deref()),
+            notice: None,
+            errors: Errors::one("", message),
+        };
+        let mut res = render(&page)?;
+        *res.status_mut() = status;
+        Ok(res)
+    };
+    if let Some(seconds) = c.logins.wait(&req, &form.email).await.map_err(PageError::unavailable)? {
+        let mut res = again(
+            format!("Too many failed sign-ins. Wait {seconds} s, then try again."),
+            StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, seconds.into());
+        return Ok(res);
+    }
+    let (email, password) = (form.email.clone(), form.password.clone());
     let found: Result<User, DomainError> =
         hashing(&c, move |c| accounts::login(&c.store, &c.hasher(), &email, &password)).await?;
     match found {
-        Ok(user) => start_session(&c, user.user_id, &safe_next(form.next.as_deref())).await,
+        Ok(user) => {
+            c.logins.record(&req, &form.email, true).await;
+            start_session(&c, user.user_id, &safe_next(form.next.as_deref())).await
+        }
         Err(DomainError::InvalidCredentials) => {
-            let errors = Errors::one("", "Wrong e-mail or password.");
-            let page = SignIn {
-                css: assets::url("console.css"),
-                csrf: form.csrf,
-                email: form.email,
-                next: safe_next(form.next.as_deref()),
-                notice: None,
-                errors,
-            };
-            let mut res = render(&page)?;
-            *res.status_mut() = actix_web::http::StatusCode::UNAUTHORIZED;
-            Ok(res)
+            c.logins.record(&req, &form.email, false).await;
+            again("Wrong e-mail or password.".into(), StatusCode::UNAUTHORIZED)
         }
         Err(e) => Err(e.into()),
     }
