@@ -12,8 +12,9 @@ use roster_domain::groups::Group;
 use roster_domain::member::{
     CoachFilter, Label, MemberLevel, MemberView, ProfileStatus, RosterCursor, RosterQuery, RosterSort,
 };
+use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
-use roster_domain::services::{coaches, groups, members};
+use roster_domain::services::{coaches, groups, members, plans};
 use roster_domain::{DomainError, GroupId, MembershipStatus, Role, UserId};
 
 /// The roster's filters as the page's GET form sends them (empty: any).
@@ -165,6 +166,24 @@ pub(super) struct Choice {
     pub label: String,
 }
 
+/// `first` (an option with no value), if any, then `items` as options.
+fn options<T>(first: Option<&str>, items: &[T], option: impl Fn(&T) -> Choice) -> Vec<Choice> {
+    let first = first.map(|label| Choice { value: String::new(), label: label.to_owned() });
+    first.into_iter().chain(items.iter().map(option)).collect()
+}
+
+/// The library's active plans as options (the plan's id, its name).
+pub(super) fn plan_choices(c: &Console, viewer: &Viewer, first: Option<&str>) -> Result<Vec<Choice>, DomainError> {
+    let filter = PlanFilter { limit: 200, ..PlanFilter::default() };
+    let library = plans::list_plans(&c.store, &c.store, viewer.caller(), viewer.org_id()?, filter)?;
+    Ok(options(first, &library, |p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }))
+}
+
+/// The organization's groups as options (the group's id, its name).
+pub(super) fn group_choices(groups: &[Group], first: Option<&str>) -> Vec<Choice> {
+    options(first, groups, |g| Choice { value: g.group_id.to_string(), label: g.name.as_str().to_owned() })
+}
+
 #[derive(Template)]
 #[template(path = "athletes.html")]
 struct Athletes {
@@ -255,10 +274,7 @@ fn choices(viewer: &Viewer, coaches: &[CoachName], groups: &[Group]) -> (Vec<Cho
             label: person_name(&c.first_name, c.last_name.as_deref()),
         }));
     }
-    let mut group_choices = vec![Choice { value: String::new(), label: "Any group".into() }];
-    group_choices
-        .extend(groups.iter().map(|g| Choice { value: g.group_id.to_string(), label: g.name.as_str().to_owned() }));
-    (coach_choices, group_choices)
+    (coach_choices, group_choices(groups, Some("Any group")))
 }
 
 pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {

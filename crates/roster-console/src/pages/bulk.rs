@@ -15,10 +15,9 @@ use roster_domain::entities::CoachName;
 use roster_domain::error::FieldError;
 use roster_domain::groups::Group;
 use roster_domain::member::{Label, MemberLevel, MemberRepo};
-use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
 use roster_domain::services::bulk::{self, BulkAction, BulkOutcome, BulkTarget};
-use roster_domain::services::{coaches, groups, plans};
+use roster_domain::services::{coaches, groups};
 use roster_domain::{Clock, DomainError, GroupId, MembershipStatus, PlanId, UserId};
 use std::collections::HashMap;
 
@@ -66,22 +65,14 @@ fn choices(
     coach_list: &[CoachName],
     group_list: &[Group],
 ) -> Result<Choices, DomainError> {
-    let org_id = viewer.org_id()?;
     let coach_choices = viewer.may(Action::BulkAssignCoach, Target::Organization).then(|| {
         let mut list = vec![choice("", "Unassigned")];
         list.extend(coach_list.iter().map(|c| choice(c.user_id, person_name(&c.first_name, c.last_name.as_deref()))));
         list
     });
-    let group_choices = group_list.iter().map(|g| choice(g.group_id, g.name.as_str())).collect();
-    let plan_list = plans::list_plans(
-        &c.store,
-        &c.store,
-        viewer.caller(),
-        org_id,
-        PlanFilter { limit: 200, ..PlanFilter::default() },
-    )?;
-    let plan_choices = plan_list.iter().map(|p| choice(p.plan_id, p.content.name.as_str())).collect();
-    Ok(Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices })
+    let (groups, plans) =
+        (super::athletes::group_choices(group_list, None), super::athletes::plan_choices(c, viewer, None)?);
+    Ok(Choices { coaches: coach_choices, groups, plans })
 }
 
 /// The bar for the Athletes page, or `None` for a viewer who may not act

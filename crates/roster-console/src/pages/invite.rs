@@ -11,11 +11,10 @@ use chrono::NaiveDate;
 use roster_domain::entities::{JoinExtras, PlanStart};
 use roster_domain::error::FieldErrors;
 use roster_domain::invitation::InvitationName;
-use roster_domain::plans::{PlanFilter, TrainingPlan};
 use roster_domain::services::coaches::AccountRef;
+use roster_domain::services::groups;
 use roster_domain::services::invitations::{self, NewInvitation};
 use roster_domain::services::members::{self, NewMember};
-use roster_domain::services::{groups, plans};
 use roster_domain::values::{Email, InvalidValue, PersonName};
 use roster_domain::{Clock, DomainError, GroupId, PlanId, Role};
 use serde::Deserialize;
@@ -101,20 +100,10 @@ fn invite_page_data(
     form: InviteForm,
     errors: Errors,
 ) -> Result<Invite, DomainError> {
-    let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-    let group_list = groups::list(&c.store, &c.store, me, org_id, None, 200)?;
-    let plan_list: Vec<TrainingPlan> =
-        plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
-    let mut group_choices = vec![Choice { value: String::new(), label: "No group".into() }];
-    group_choices.extend(
-        group_list
-            .iter()
-            .map(|g| Choice { value: g.group.group_id.to_string(), label: g.group.name.as_str().to_owned() }),
-    );
-    let mut plan_choices = vec![Choice { value: String::new(), label: "No training plan".into() }];
-    plan_choices.extend(
-        plan_list.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),
-    );
+    let org_id = viewer.org_id()?;
+    let group_list = groups::names(&c.store, &c.store, viewer.caller(), org_id, 200)?;
+    let group_choices = super::athletes::group_choices(&group_list, Some("No group"));
+    let plan_choices = super::athletes::plan_choices(c, viewer, Some("No training plan"))?;
     let kind_name = match kind {
         Kind::Email => "email",
         Kind::Link => "link",

@@ -10,10 +10,9 @@ use crate::view::{Chrome, Viewer, posted, render, signed_in};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
 use roster_domain::services::members::{self, MemberAccess};
-use roster_domain::services::{coaches, plans, profile};
+use roster_domain::services::{coaches, profile};
 use roster_domain::{DomainError, UserId};
 use serde::Deserialize;
 
@@ -164,20 +163,8 @@ fn profile_with(
         .map(|(a, detail)| Item { title: a.plan_name.clone(), detail, id: a.assignment_id.to_string() })
         .collect();
     let may_edit = p.access == MemberAccess::Coach && viewer.may(Action::UpdateMember, Target::Member(m));
-    let mut plan_choices = Vec::new();
-    if may_edit {
-        let library = plans::list_plans(
-            &c.store,
-            &c.store,
-            viewer.caller(),
-            org_id,
-            PlanFilter { limit: 200, ..PlanFilter::default() },
-        )?;
-        plan_choices.push(Choice { value: String::new(), label: "Choose a plan".into() });
-        plan_choices.extend(
-            library.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),
-        );
-    }
+    let plan_choices =
+        if may_edit { super::athletes::plan_choices(c, viewer, Some("Choose a plan"))? } else { Vec::new() };
     let (plan_form, plan_errors) =
         plan.unwrap_or_else(|| (PlanForm { start_date: p.today.to_string(), ..PlanForm::default() }, Errors::none()));
     let goal_race = p.data.goal_race().map(|g| {

@@ -12,9 +12,8 @@ use askama::Template;
 use roster_domain::error::{Conflict, FieldError, FieldErrors};
 use roster_domain::groups::{MemberOutcome, Outcome as Assigned};
 use roster_domain::member::{MemberView, RosterQuery};
-use roster_domain::plans::PlanFilter;
 use roster_domain::policy::{Action, Target};
-use roster_domain::services::{groups, members, plans};
+use roster_domain::services::{groups, members};
 use roster_domain::{Clock, DomainError, GroupId, UserId};
 use serde::Deserialize;
 
@@ -92,15 +91,8 @@ fn page_data(c: &Console, viewer: &Viewer, group: GroupId, forms: Forms) -> Resu
     let g = &view.group;
     let list = group_members(c, viewer, group)?;
     let may_assign = viewer.may(Action::AssignGroupPlan, Target::Organization);
-    let mut plan_choices = Vec::new();
-    if may_assign {
-        let library =
-            plans::list_plans(&c.store, &c.store, me, org_id, PlanFilter { limit: 200, ..PlanFilter::default() })?;
-        plan_choices.push(Choice { value: String::new(), label: "Choose a plan".into() });
-        plan_choices.extend(
-            library.iter().map(|p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }),
-        );
-    }
+    let plan_choices =
+        if may_assign { crate::pages::athletes::plan_choices(c, viewer, Some("Choose a plan"))? } else { Vec::new() };
     let current = GroupForm {
         csrf: String::new(),
         name: g.name.as_str().to_owned(),
