@@ -89,11 +89,7 @@ impl From<DomainError> for PageError {
             E::InvalidCredentials | E::PlanArchived | E::StartDateInPast | E::Session(_) => {
                 page(StatusCode::BAD_REQUEST, "That did not work", capitalized(&e.to_string()))
             }
-            E::Unavailable(..) => page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "roster is unavailable",
-                "The database cannot be reached right now. Try again in a minute.".into(),
-            ),
+            E::Unavailable(..) => PageError::unavailable(e),
             E::Store(_) => PageError::internal(e),
         }
     }

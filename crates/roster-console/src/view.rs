@@ -45,14 +45,11 @@ impl Viewer {
         }
     }
 
-    /// The viewer as an actor of their organization: their role there is all
-    /// the decisions about which controls to show need.
+    /// The viewer as an actor of their organization, for the decisions about
+    /// which controls to show.
     fn actor(&self) -> Actor {
-        match &self.org {
-            Some(m) => Actor::Member(Membership {
-                status: m.status,
-                ..Membership::start(m.org_id, self.user.user_id, m.role, self.user.created_at)
-            }),
+        match &self.membership {
+            Some(m) => Actor::Member(m.clone()),
             None => Actor::Outsider(self.user.user_id),
         }
     }
@@ -174,7 +171,7 @@ fn viewer(c: &Console, secret: String) -> Result<Viewer, DomainError> {
     let (user, memberships) = accounts::me(&c.store, user_id)?;
     let org = home_org(memberships);
     let membership = match &org {
-        Some(m) => Actor::resolve(&c.store, m.org_id, user_id).ok().and_then(|a| a.membership().cloned()),
+        Some(m) => Actor::resolve(&c.store, m.org_id, user_id)?.membership().cloned(),
         None => None,
     };
     Ok(Viewer { user, session_id, secret, org, membership })

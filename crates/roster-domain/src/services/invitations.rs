@@ -220,6 +220,24 @@ pub fn get(
     invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))
 }
 
+/// The caller as an actor who may take `action` in the organization at all
+/// (refused before anything is read), and the invitation it is about (`404`
+/// when the organization has none of that id). The caller decides next about
+/// the invitation itself (`Target::Invitation`), after any check of its own.
+fn acting_on(
+    orgs: &impl OrganizationRepo,
+    invites: &impl InvitationRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+    invitation_id: InvitationId,
+    action: Action,
+) -> Result<(Actor, Invitation), DomainError> {
+    let actor = Actor::resolve(orgs, org_id, caller)?;
+    authorize(&actor, action, Target::Organization)?;
+    let inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
+    Ok((actor, inv))
+}
+
 /// Sends a pending single-use invitation again with a new link; the old link
 /// dies. A multi-use link has no e-mail to resend (`422 not_single_use`); a
 /// dead invitation answers with why it is gone (410).
@@ -234,10 +252,8 @@ pub fn resend(
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
-    let actor = Actor::resolve(orgs, org_id, caller)?;
+    let (actor, mut inv) = acting_on(orgs, invites, caller, org_id, invitation_id, Action::ResendInvitation)?;
     let caller = actor.user_id();
-    authorize(&actor, Action::ResendInvitation, Target::Organization)?;
-    let mut inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
     if inv.kind != InvitationKind::SingleUse {
         return Err(DomainError::Validation(vec![FieldError::new(
             "kind",
@@ -284,10 +300,8 @@ pub fn revoke(
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<(), DomainError> {
-    let actor = Actor::resolve(orgs, org_id, caller)?;
+    let (actor, inv) = acting_on(orgs, invites, caller, org_id, invitation_id, Action::RevokeInvitation)?;
     let caller = actor.user_id();
-    authorize(&actor, Action::RevokeInvitation, Target::Organization)?;
-    let inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
     authorize(&actor, Action::RevokeInvitation, Target::Invitation(inv.role))?;
     let now = clock.now();
     match inv.status_at(now) {

@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::error::DomainError;
 use crate::ids::{InvitationId, OrgId};
 use crate::invitation::{InvitationLinks, InvitationRepo};
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 
 /// The link of a pending invitation, derived again from its stored nonce
@@ -24,9 +24,7 @@ pub fn link(
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<String, DomainError> {
-    let actor = Actor::resolve(orgs, org_id, caller)?;
-    authorize(&actor, Action::ShowInvitationLink, Target::Organization)?;
-    let inv = invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))?;
+    let (actor, inv) = super::acting_on(orgs, invites, caller, org_id, invitation_id, Action::ShowInvitationLink)?;
     authorize(&actor, Action::ShowInvitationLink, Target::Invitation(inv.role))?;
     inv.redeem(clock.now())?;
     let stored = invites.current_token(org_id, invitation_id)?.ok_or(DomainError::LinkUnavailable)?;
