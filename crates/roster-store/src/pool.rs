@@ -169,11 +169,20 @@ const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode =
      PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
      PRAGMA mmap_size = 268435456;";
 
-/// Set on every new PostgreSQL connection. No parallel workers: roster's
-/// statements each read a page's worth of rows while many requests run at
-/// once, and a generic plan of the staleness check that expected a thousand
-/// rows started two workers for every request that found none.
-const PG_SETTINGS: &str = "SET max_parallel_workers_per_gather = 0";
+/// Set on every new PostgreSQL connection.
+///
+/// Generic plans always: every statement's SQL depends only on which
+/// filters are present, and its indexes serve any values, so a plan made
+/// once per connection is as good as one made for the values. Left to
+/// choose, PostgreSQL kept planning some statements anew on every run (the
+/// roster page and the coach list among them: planning cost more than
+/// running them).
+///
+/// No parallel workers: roster's statements each read a page's worth of
+/// rows while many requests run at once, and a generic plan of the
+/// staleness check that expected a thousand rows started two workers for
+/// every request that found none.
+const PG_SETTINGS: &str = "SET plan_cache_mode = force_generic_plan; SET max_parallel_workers_per_gather = 0";
 
 /// `url` with libpq's `connect_timeout` unless it sets one: without it a
 /// connection attempt to a host that does not answer hangs for minutes,
