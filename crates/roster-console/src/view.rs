@@ -4,7 +4,7 @@
 use crate::session::{self, SESSION_COOKIE};
 use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
-use roster_domain::entities::{Membership, MembershipSummary, User};
+use roster_domain::entities::{Membership, MembershipSummary, NamedMembership, User};
 use roster_domain::policy::{Action, Actor, Caller, Target, authorize};
 use roster_domain::services::{accounts, sessions};
 use roster_domain::{DomainError, OrgId, Role, SessionId};
@@ -154,26 +154,13 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
         .collect()
 }
 
-/// The organization an account's console shows.
-fn home_org(memberships: Vec<MembershipSummary>) -> Option<MembershipSummary> {
-    let mut live = memberships;
-    live.sort_by_key(|m| match m.role {
-        Role::HeadCoach => 0,
-        Role::AssistantCoach => 1,
-        Role::Athlete => 2,
-    });
-    live.into_iter().next()
-}
-
-/// The viewer of the request's session, on the use case's connection.
+/// The viewer of the request's session, on the use case's connection: two
+/// lookups, the session with its account, then the account's memberships.
 fn viewer(c: &Console, secret: String) -> Result<Viewer, DomainError> {
-    let (user_id, session_id) = sessions::session_of_cookie(&c.store, &c.clock, &secret)?;
-    let (user, memberships) = accounts::me(&c.store, user_id)?;
-    let org = home_org(memberships);
-    let membership = match &org {
-        Some(m) => Actor::resolve(&c.store, m.org_id, user_id)?.membership().cloned(),
-        None => None,
-    };
+    let (user, session_id) = sessions::session_of_cookie(&c.store, &c.clock, &secret)?;
+    let home = accounts::home_membership(&c.store, user.user_id)?;
+    let org = home.as_ref().map(NamedMembership::summary);
+    let membership = home.map(|h| h.membership);
     Ok(Viewer { user, session_id, secret, org, membership })
 }
 

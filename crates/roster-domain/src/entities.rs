@@ -140,6 +140,23 @@ pub struct MembershipSummary {
     pub status: MembershipStatus,
 }
 
+/// A live membership with its organization's name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedMembership {
+    /// The membership.
+    pub membership: Membership,
+    /// Its organization's name.
+    pub org_name: String,
+}
+
+impl NamedMembership {
+    /// What an account's listing of its memberships shows.
+    pub fn summary(&self) -> MembershipSummary {
+        let m = &self.membership;
+        MembershipSummary { org_id: m.org_id, org_name: self.org_name.clone(), role: m.role, status: m.status }
+    }
+}
+
 /// A coach by name only: what a page needs to name an athlete's coach or
 /// to offer the coaches as choices, without counting anyone's athletes.
 #[derive(Debug, Clone, PartialEq)]

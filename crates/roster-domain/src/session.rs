@@ -11,6 +11,7 @@
 
 pub mod mail;
 
+use crate::entities::User;
 use crate::error::RepoError;
 use crate::ids::{SessionId, UserId};
 use crate::invitation::OutboxMessage;
@@ -118,6 +119,10 @@ pub trait SessionRepo {
     fn insert_session(&self, session: &Session, refresh: Option<TokenHash>) -> Result<(), RepoError>;
     /// The refresh token with this hash and its session's state.
     fn refresh_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>, RepoError>;
+    /// [`refresh_token`](Self::refresh_token) with the session's account,
+    /// in one lookup: a browser session's check on every page. `None` when
+    /// the token is unknown or its account is gone.
+    fn refresh_token_account(&self, hash: &TokenHash) -> Result<Option<(RefreshRecord, User)>, RepoError>;
     /// Marks `old` rotated and stores `new` as the session's token, moving
     /// its expiry to `expires_at`, if `old` was not rotated yet and the
     /// session is live (a conditional update); `false` when it was (a

@@ -2,10 +2,10 @@
 
 use crate::Store;
 use crate::error::{StoreError, parse};
-use crate::rows::UserRow;
+use crate::rows::{MembershipRow, UserRow};
 use crate::schema::{memberships, organizations, users};
 use diesel::prelude::*;
-use roster_domain::entities::{MembershipSummary, User, UserCredentials};
+use roster_domain::entities::{MembershipSummary, NamedMembership, User, UserCredentials};
 use roster_domain::ports::AccountRepo;
 use roster_domain::values::Email;
 use roster_domain::{RepoError, UserId};
@@ -76,6 +76,21 @@ impl AccountRepo for Store {
                         status: parse("memberships.status", status.parse())?,
                     })
                 })
+                .collect()
+        })
+    }
+
+    fn named_memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError> {
+        self.with(|conn| {
+            let rows: Vec<(MembershipRow, String)> = memberships::table
+                .inner_join(organizations::table)
+                .filter(memberships::user_id.eq(user_id.to_string()))
+                .filter(memberships::removed_at.is_null())
+                .order(memberships::joined_at.asc())
+                .select((MembershipRow::as_select(), organizations::name))
+                .load(conn)?;
+            rows.into_iter()
+                .map(|(row, org_name)| Ok(NamedMembership { membership: row.into_membership()?, org_name }))
                 .collect()
         })
     }

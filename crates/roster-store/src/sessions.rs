@@ -6,10 +6,11 @@
 use crate::Store;
 use crate::error::{StoreError, parse};
 use crate::invitations::outbox;
-use crate::rows::{from_db, to_db};
+use crate::rows::{UserRow, from_db, to_db};
 use crate::schema::{password_resets, refresh_tokens, sessions, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use roster_domain::entities::User;
 use roster_domain::invitation::OutboxMessage;
 use roster_domain::session::SessionError;
 use roster_domain::session::{PasswordReset, PasswordResetRepo, RefreshRecord, Session, SessionRepo, TokenHash};
@@ -108,6 +109,38 @@ impl SessionRepo for Store {
                     session_revoked: revoked_at.is_some(),
                     expires_at: from_db(expires_at),
                 })
+            })
+            .transpose()
+        })
+    }
+
+    fn refresh_token_account(&self, hash: &TokenHash) -> Result<Option<(RefreshRecord, User)>, RepoError> {
+        // One statement on every console page: the token, its session and
+        // the account (the inner join proves it still exists).
+        type Row = (Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime, String, UserRow);
+        self.with(|conn| {
+            let row: Option<Row> = refresh_tokens::table
+                .inner_join(sessions::table.inner_join(users::table))
+                .filter(refresh_tokens::token_hash.eq(hash.as_str()))
+                .select((
+                    refresh_tokens::rotated_at,
+                    sessions::revoked_at,
+                    sessions::expires_at,
+                    sessions::session_id,
+                    UserRow::as_select(),
+                ))
+                .first(conn)
+                .optional()?;
+            row.map(|(rotated_at, revoked_at, expires_at, session_id, user)| {
+                let user = user.into_user()?;
+                let record = RefreshRecord {
+                    session_id: parse("sessions.session_id", session_id.parse())?,
+                    user_id: user.user_id,
+                    rotated: rotated_at.is_some(),
+                    session_revoked: revoked_at.is_some(),
+                    expires_at: from_db(expires_at),
+                };
+                Ok((record, user))
             })
             .transpose()
         })

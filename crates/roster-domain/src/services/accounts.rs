@@ -1,10 +1,11 @@
 //! Signing up, signing in, and who am I.
 
 use crate::clock::Clock;
-use crate::entities::{MembershipSummary, User};
+use crate::entities::{MembershipSummary, NamedMembership, User};
 use crate::error::{Conflict, DomainError, FieldErrors};
 use crate::ids::UserId;
 use crate::ports::{AccountRepo, PasswordHasher};
+use crate::role::Role;
 use crate::values::{Email, Password, PersonName};
 
 /// Raw sign-up input, parsed field by field.
@@ -106,6 +107,20 @@ pub fn me(accounts: &impl AccountRepo, user_id: UserId) -> Result<(User, Vec<Mem
     let user = accounts.user_by_id(user_id)?.ok_or(DomainError::Unauthenticated)?;
     let memberships = accounts.memberships_of(user_id)?;
     Ok((user, memberships))
+}
+
+/// The membership an account's console shows: the organization it heads,
+/// else one it coaches in, else the oldest it is an athlete of; `None`
+/// for an account in no organization.
+pub fn home_membership(accounts: &impl AccountRepo, user_id: UserId) -> Result<Option<NamedMembership>, DomainError> {
+    let mut live = accounts.named_memberships_of(user_id)?;
+    // A stable sort: within a role, the oldest membership first.
+    live.sort_by_key(|m| match m.membership.role {
+        Role::HeadCoach => 0,
+        Role::AssistantCoach => 1,
+        Role::Athlete => 2,
+    });
+    Ok(live.into_iter().next())
 }
 
 #[cfg(test)]
@@ -224,5 +239,32 @@ mod tests {
         hasher.expect_verify().with(eq("Secret123"), eq(Some("h".to_owned()))).return_const(true);
         let user = login(&repo, &hasher, " ADA@example.com", "Secret123").unwrap();
         assert_eq!(user.email.as_str(), "ada@example.com");
+    }
+
+    #[test]
+    fn the_home_membership_is_the_headed_club_then_a_coached_one_then_the_oldest_athletes() {
+        let me = UserId::new();
+        let named = |role: Role, name: &str| NamedMembership {
+            membership: crate::entities::Membership::start(
+                crate::OrgId::new(),
+                me,
+                role,
+                FixedClock::at("2026-01-01T00:00:00Z").now(),
+            ),
+            org_name: name.into(),
+        };
+        let home = |live: Vec<NamedMembership>| {
+            let mut accounts = MockAccountRepo::new();
+            accounts.expect_named_memberships_of().with(eq(me)).times(1).return_once(move |_| Ok(live));
+            home_membership(&accounts, me).unwrap().map(|m| m.org_name)
+        };
+        let athlete_a = named(Role::Athlete, "A");
+        let athlete_b = named(Role::Athlete, "B");
+        let assisted = named(Role::AssistantCoach, "Assisted");
+        let headed = named(Role::HeadCoach, "Headed");
+        assert_eq!(home(vec![athlete_a.clone(), assisted.clone(), headed]).as_deref(), Some("Headed"));
+        assert_eq!(home(vec![athlete_a.clone(), assisted]).as_deref(), Some("Assisted"));
+        assert_eq!(home(vec![athlete_a, athlete_b]).as_deref(), Some("A"));
+        assert_eq!(home(Vec::new()), None);
     }
 }

@@ -1,8 +1,8 @@
 use super::*;
 use crate::FixedClock;
 use crate::entities::{
-    AuditEvent, CoachName, CoachView, Membership, MembershipSummary, Organization, OrganizationView, User,
-    UserCredentials,
+    AuditEvent, CoachName, CoachView, Membership, MembershipSummary, NamedMembership, Organization, OrganizationView,
+    User, UserCredentials,
 };
 use crate::error::RepoError;
 use crate::invitation::OutboxMessage;
@@ -29,6 +29,7 @@ mockall::mock! {
     impl SessionRepo for Store {
         fn insert_session(&self, session: &Session, refresh: Option<TokenHash>) -> Result<(), RepoError>;
         fn refresh_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>, RepoError>;
+        fn refresh_token_account(&self, hash: &TokenHash) -> Result<Option<(RefreshRecord, User)>, RepoError>;
         fn rotate_refresh(&self, session_id: SessionId, old: &TokenHash, new: &TokenHash, now: DateTime<Utc>,
             expires_at: DateTime<Utc>) -> Result<bool, RepoError>;
         fn revoke_session(&self, session_id: SessionId, now: DateTime<Utc>) -> Result<(), RepoError>;
@@ -44,6 +45,7 @@ mockall::mock! {
         fn user_by_email(&self, email: &Email) -> Result<Option<UserCredentials>, RepoError>;
         fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError>;
         fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError>;
+        fn named_memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
     }
     impl OrganizationRepo for Store {
         fn create_organization(&self, org: &Organization, head: &Membership, event: &AuditEvent) -> Result<(), RepoError>;

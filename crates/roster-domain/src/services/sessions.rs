@@ -3,6 +3,7 @@
 //! the password (which signs every other session out).
 
 use crate::clock::Clock;
+use crate::entities::User;
 use crate::error::DomainError;
 use crate::ids::{SessionId, UserId};
 use crate::ports::PasswordHasher;
@@ -88,21 +89,22 @@ pub fn authenticate(repo: &impl SessionRepo, user_id: UserId, session_id: Sessio
     if repo.session_is_live(session_id, user_id)? { Ok(()) } else { Err(DomainError::Unauthenticated) }
 }
 
-/// The live session a browser's session cookie holds (the console keeps the
-/// session's refresh token in an HttpOnly cookie and never rotates it), so
-/// signing out, signing out everywhere and changing or resetting the
-/// password end console sessions exactly as they end API sessions.
+/// The live session a browser's session cookie holds and its account (the
+/// console keeps the session's refresh token in an HttpOnly cookie and never
+/// rotates it), so signing out, signing out everywhere and changing or
+/// resetting the password end console sessions exactly as they end API
+/// sessions. One lookup: the token, its session and the account together.
 pub fn session_of_cookie(
     repo: &impl SessionRepo,
     clock: &impl Clock,
     presented: &str,
-) -> Result<(UserId, SessionId), DomainError> {
-    let record = repo.refresh_token(&SecretToken::from_link(presented).hash())?.ok_or(DomainError::Unauthenticated)?;
+) -> Result<(User, SessionId), DomainError> {
+    let (record, user) =
+        repo.refresh_token_account(&SecretToken::from_link(presented).hash())?.ok_or(DomainError::Unauthenticated)?;
     if record.session_revoked || record.rotated || record.expires_at <= clock.now() {
         return Err(DomainError::Unauthenticated);
     }
-    authenticate(repo, record.user_id, record.session_id)?;
-    Ok((record.user_id, record.session_id))
+    Ok((user, record.session_id))
 }
 
 /// Signs out: the caller's session (from its access token) and the session

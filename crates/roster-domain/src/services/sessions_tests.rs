@@ -214,13 +214,28 @@ fn a_weak_new_password_is_refused_naming_the_field_before_any_hashing() {
     assert_eq!(errors[0].field, "new_password");
 }
 
+fn account(user_id: UserId) -> User {
+    User {
+        user_id,
+        email: crate::values::Email::parse("ada@example.com").unwrap(),
+        first_name: crate::values::PersonName::parse("Ada").unwrap(),
+        last_name: None,
+        email_verified: false,
+        created_at: clock().now(),
+    }
+}
+
 #[test]
-fn a_cookie_names_its_live_session() {
+fn a_cookie_names_its_live_session_and_account_in_one_lookup() {
     let (sid, user) = (SessionId::new(), UserId::new());
     let mut repo = MockSessionRepo::new();
-    repo.expect_refresh_token().with(eq(hash("c1"))).returning(move |_| Ok(Some(record(sid, user))));
-    repo.expect_session_is_live().with(eq(sid), eq(user)).returning(|_, _| Ok(true));
-    assert_eq!(session_of_cookie(&repo, &clock(), "c1").unwrap(), (user, sid));
+    repo.expect_refresh_token_account()
+        .with(eq(hash("c1")))
+        .times(1)
+        .returning(move |_| Ok(Some((record(sid, user), account(user)))));
+    repo.expect_refresh_token().never();
+    repo.expect_session_is_live().never();
+    assert_eq!(session_of_cookie(&repo, &clock(), "c1").unwrap(), (account(user), sid));
 }
 
 #[test]
@@ -232,10 +247,11 @@ fn a_cookie_of_an_ended_session_is_refused() {
         RefreshRecord { expires_at: clock().now(), ..record(sid, user) },
     ] {
         let mut repo = MockSessionRepo::new();
-        repo.expect_refresh_token().returning(move |_| Ok(Some(ended.clone())));
+        repo.expect_refresh_token_account().returning(move |_| Ok(Some((ended.clone(), account(user)))));
         assert!(matches!(session_of_cookie(&repo, &clock(), "c1"), Err(DomainError::Unauthenticated)));
     }
+    // An unknown token, or one whose account is gone.
     let mut unknown = MockSessionRepo::new();
-    unknown.expect_refresh_token().returning(|_| Ok(None));
+    unknown.expect_refresh_token_account().returning(|_| Ok(None));
     assert!(matches!(session_of_cookie(&unknown, &clock(), "c1"), Err(DomainError::Unauthenticated)));
 }

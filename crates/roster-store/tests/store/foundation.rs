@@ -173,6 +173,18 @@ fn memberships_keep_their_uniqueness_rules() {
         // A coach in one organization may be an athlete in another.
         join(o2.org_id, Role::AssistantCoach).unwrap();
         assert_eq!(store.memberships_of(athlete.user_id).unwrap().len(), 2);
+        // Both joined at the same instant: compare in organization order.
+        let mut named = store.named_memberships_of(athlete.user_id).unwrap();
+        named.sort_by_key(|n| n.membership.org_id);
+        let mut summaries = store.memberships_of(athlete.user_id).unwrap();
+        summaries.sort_by_key(|m| m.org_id);
+        assert_eq!(named.iter().map(|n| n.summary()).collect::<Vec<_>>(), summaries, "{:?}", db.backend);
+        for n in &named {
+            assert_eq!(
+                Some(&n.membership),
+                store.live_membership(n.membership.org_id, athlete.user_id).unwrap().as_ref()
+            );
+        }
     }
 }
 

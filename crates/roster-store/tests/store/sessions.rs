@@ -159,3 +159,19 @@ fn a_new_session_drops_sessions_dead_for_a_day_with_their_tokens() {
         assert!(found("live").is_some() && store.session_is_live(live, u).unwrap());
     }
 }
+
+#[test]
+fn a_refresh_token_is_read_with_its_session_and_live_account_in_one_lookup() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let u = user(&store);
+        let sid = session(&store, u, "cookie-secret");
+        let hash = SecretToken::from_link("cookie-secret").hash();
+        let (record, account) = store.refresh_token_account(&hash).unwrap().unwrap();
+        assert_eq!(record, store.refresh_token(&hash).unwrap().unwrap(), "{:?}", db.backend);
+        assert_eq!((record.session_id, account.user_id), (sid, u));
+        store.revoke_session(sid, now()).unwrap();
+        assert!(store.refresh_token_account(&hash).unwrap().unwrap().0.session_revoked);
+        assert!(store.refresh_token_account(&SecretToken::from_link("unknown").hash()).unwrap().is_none());
+    }
+}
