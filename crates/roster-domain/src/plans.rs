@@ -33,6 +33,15 @@ use serde_json::{Value, json};
 /// Longest plan, in weeks.
 pub const MAX_WEEKS: u32 = 104;
 
+/// A plan by name only: what a page offers as a choice, without its workouts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanChoice {
+    /// Id.
+    pub plan_id: PlanId,
+    /// Its name.
+    pub name: String,
+}
+
 /// A plan in an organization's library.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingPlan {

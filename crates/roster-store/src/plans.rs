@@ -8,14 +8,14 @@ mod status;
 pub(crate) use status::plan_summaries;
 pub use status::training_plans_status;
 
-use crate::error::StoreError;
+use crate::error::{StoreError, parse};
 use crate::rows::{insert_event, to_db};
 use crate::schema::{memberships, organizations, plan_assignments, training_plans};
 use crate::{DbConn, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::AuditEvent;
-use roster_domain::plans::{AssignmentRepo, PlanAssignment, PlanFilter, PlanRepo, TrainingPlan};
+use roster_domain::plans::{AssignmentRepo, PlanAssignment, PlanChoice, PlanFilter, PlanRepo, TrainingPlan};
 use roster_domain::values::Timezone;
 use roster_domain::{AssignmentId, Conflict, DomainError, OrgId, PlanId, RepoError, UserId};
 pub(crate) use rows::{AssignmentRow, PlanRow, date_text, parse_date};
@@ -114,6 +114,41 @@ pub(crate) fn plan_in(conn: &mut DbConn, org_id: &str, plan_id: &str) -> Result<
         .transpose()
 }
 
+/// The library's plans that match `filter`, in id order, at most `limit + 1`.
+fn library(
+    org_id: OrgId,
+    filter: &PlanFilter,
+) -> training_plans::BoxedQuery<'static, <DbConn as diesel::Connection>::Backend> {
+    let org = org_id.to_string();
+    let mut query = training_plans::table
+        .filter(training_plans::org_id.eq(org.clone()))
+        .order(training_plans::plan_id.asc())
+        .limit(i64::from(filter.limit) + 1)
+        .into_boxed();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        query = query.filter(lower(training_plans::name).like(pattern).escape('\\'));
+    }
+    if let Some(sport) = filter.sport {
+        query = query.filter(training_plans::sport.eq(sport.as_str()));
+    }
+    if !filter.include_archived {
+        query = query.filter(training_plans::archived_at.is_null());
+    }
+    if let Some(user) = filter.assigned_to {
+        let assigned = plan_assignments::table
+            .filter(plan_assignments::org_id.eq(org))
+            .filter(plan_assignments::user_id.eq(user.to_string()))
+            .filter(plan_assignments::cancelled_at.is_null())
+            .select(plan_assignments::plan_id);
+        query = query.filter(training_plans::plan_id.eq_any(assigned));
+    }
+    if let Some(after) = filter.after {
+        query = query.filter(training_plans::plan_id.gt(after.to_string()));
+    }
+    query
+}
+
 impl PlanRepo for Store {
     fn insert_plan(&self, plan: &TrainingPlan, event: &AuditEvent) -> Result<(), RepoError> {
         self.tx(|conn| {
@@ -128,36 +163,20 @@ impl PlanRepo for Store {
 
     fn plans(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<TrainingPlan>, RepoError> {
         self.with(|conn| {
-            let org = org_id.to_string();
-            let mut query = training_plans::table
-                .filter(training_plans::org_id.eq(org.clone()))
-                .select(PlanRow::as_select())
-                .order(training_plans::plan_id.asc())
-                .limit(i64::from(filter.limit) + 1)
-                .into_boxed();
-            if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-                let pattern =
-                    format!("%{}%", q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                query = query.filter(lower(training_plans::name).like(pattern).escape('\\'));
-            }
-            if let Some(sport) = filter.sport {
-                query = query.filter(training_plans::sport.eq(sport.as_str()));
-            }
-            if !filter.include_archived {
-                query = query.filter(training_plans::archived_at.is_null());
-            }
-            if let Some(user) = filter.assigned_to {
-                let assigned = plan_assignments::table
-                    .filter(plan_assignments::org_id.eq(org))
-                    .filter(plan_assignments::user_id.eq(user.to_string()))
-                    .filter(plan_assignments::cancelled_at.is_null())
-                    .select(plan_assignments::plan_id);
-                query = query.filter(training_plans::plan_id.eq_any(assigned));
-            }
-            if let Some(after) = filter.after {
-                query = query.filter(training_plans::plan_id.gt(after.to_string()));
-            }
-            query.load::<PlanRow>(conn)?.into_iter().map(PlanRow::into_plan).collect()
+            let rows: Vec<PlanRow> = library(org_id, filter).select(PlanRow::as_select()).load(conn)?;
+            rows.into_iter().map(PlanRow::into_plan).collect()
+        })
+    }
+
+    fn plan_names(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<PlanChoice>, RepoError> {
+        self.with(|conn| {
+            let rows: Vec<(String, String)> =
+                library(org_id, filter).select((training_plans::plan_id, training_plans::name)).load(conn)?;
+            rows.into_iter()
+                .map(|(plan_id, name)| {
+                    Ok(PlanChoice { plan_id: parse("training_plans.plan_id", plan_id.parse())?, name })
+                })
+                .collect()
         })
     }
 

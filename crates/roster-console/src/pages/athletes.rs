@@ -175,8 +175,8 @@ fn options<T>(first: Option<&str>, items: &[T], option: impl Fn(&T) -> Choice) -
 /// The library's active plans as options (the plan's id, its name).
 pub(super) fn plan_choices(c: &Console, viewer: &Viewer, first: Option<&str>) -> Result<Vec<Choice>, DomainError> {
     let filter = PlanFilter { limit: 200, ..PlanFilter::default() };
-    let library = plans::list_plans(&c.store, &c.store, viewer.caller(), viewer.org_id()?, filter)?;
-    Ok(options(first, &library, |p| Choice { value: p.plan_id.to_string(), label: p.content.name.as_str().to_owned() }))
+    let library = plans::plan_names(&c.store, &c.store, viewer.caller(), viewer.org_id()?, filter)?;
+    Ok(options(first, &library, |p| Choice { value: p.plan_id.to_string(), label: p.name.clone() }))
 }
 
 /// The organization's groups as options (the group's id, its name).

@@ -1,6 +1,6 @@
 //! The ports of the plan library and of assignments.
 
-use super::{PlanAssignment, TrainingPlan};
+use super::{PlanAssignment, PlanChoice, TrainingPlan};
 use crate::entities::AuditEvent;
 use crate::error::RepoError;
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
@@ -33,6 +33,8 @@ pub trait PlanRepo {
     fn plan(&self, org_id: OrgId, plan_id: PlanId) -> Result<Option<TrainingPlan>, RepoError>;
     /// Plans that match, at most `limit + 1`.
     fn plans(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<TrainingPlan>, RepoError>;
+    /// [`plans`](Self::plans) by name only, without reading their workouts.
+    fn plan_names(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<PlanChoice>, RepoError>;
     /// Writes `plan` (its `version` already the new one) if the stored version
     /// is still `expected_version`, else `Conflict::VersionMismatch`.
     fn update_plan(&self, plan: &TrainingPlan, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError>;

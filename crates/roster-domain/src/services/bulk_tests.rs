@@ -5,7 +5,7 @@ use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome
 use crate::ids::{ApiKeyId, AssignmentId};
 use crate::invitation::OutboxMessage;
 use crate::member::{MemberRepo, MemberView, RosterPage};
-use crate::plans::{PlanAssignment, PlanFilter, TrainingPlan};
+use crate::plans::{PlanAssignment, PlanChoice, PlanFilter, TrainingPlan};
 use crate::policy::Scope;
 use crate::ports::OrganizationRepo;
 use crate::services::organizations::tests::clock;
@@ -46,6 +46,7 @@ mockall::mock! {
         fn insert_plan(&self, plan: &TrainingPlan, event: &AuditEvent) -> Result<(), RepoError>;
         fn plan(&self, org_id: OrgId, plan_id: PlanId) -> Result<Option<TrainingPlan>, RepoError>;
         fn plans(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<TrainingPlan>, RepoError>;
+        fn plan_names(&self, org_id: OrgId, filter: &PlanFilter) -> Result<Vec<PlanChoice>, RepoError>;
         fn update_plan(&self, plan: &TrainingPlan, expected_version: i64, event: &AuditEvent) -> Result<(), RepoError>;
     }
     impl AssignmentRepo for Store {

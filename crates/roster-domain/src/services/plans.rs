@@ -4,7 +4,7 @@ use crate::clock::Clock;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
-use crate::plans::{AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanRepo, TrainingPlan};
+use crate::plans::{AssignmentRepo, PlanAssignment, PlanChoice, PlanContent, PlanFilter, PlanRepo, TrainingPlan};
 use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
@@ -56,15 +56,37 @@ pub fn list_plans(
     plans: &impl PlanRepo,
     caller: impl Into<Caller>,
     org_id: OrgId,
-    mut filter: PlanFilter,
+    filter: PlanFilter,
 ) -> Result<Vec<TrainingPlan>, DomainError> {
+    Ok(plans.plans(org_id, &library_filter(orgs, caller, org_id, filter)?)?)
+}
+
+/// [`list_plans`] by name only (each plan's id and name), for pages that
+/// offer plans as choices without reading their workouts.
+pub fn plan_names(
+    orgs: &impl OrganizationRepo,
+    plans: &impl PlanRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+    filter: PlanFilter,
+) -> Result<Vec<PlanChoice>, DomainError> {
+    Ok(plans.plan_names(org_id, &library_filter(orgs, caller, org_id, filter)?)?)
+}
+
+/// `filter` as the caller may list the library: an athlete, only the plans
+/// assigned to them.
+fn library_filter(
+    orgs: &impl OrganizationRepo,
+    caller: impl Into<Caller>,
+    org_id: OrgId,
+    mut filter: PlanFilter,
+) -> Result<PlanFilter, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
-    let caller = actor.user_id();
     authorize(&actor, Action::ListPlans, Target::Organization)?;
     if actor.role() == Some(Role::Athlete) {
-        filter.assigned_to = Some(caller);
+        filter.assigned_to = Some(actor.user_id());
     }
-    Ok(plans.plans(org_id, &filter)?)
+    Ok(filter)
 }
 
 /// One plan: coaches, or an athlete it is assigned to (404 otherwise).

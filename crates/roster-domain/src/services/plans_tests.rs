@@ -93,6 +93,26 @@ fn athlete_lists_only_plans_assigned_to_them() {
 }
 
 #[test]
+fn plan_names_follow_the_library_rules_and_never_read_workouts() {
+    let (coach, athlete) = (UserId::new(), UserId::new());
+    let (org_id, orgs) = org(athlete, Role::Athlete, coach, None);
+    let mut plans = MockPlanRepo::new();
+    plans.expect_plans().never();
+    let named = PlanChoice { plan_id: PlanId::new(), name: "10k".into() };
+    let answer = vec![named.clone()];
+    plans
+        .expect_plan_names()
+        .withf(move |o, f| *o == org_id && f.assigned_to == Some(athlete) && f.limit == 200)
+        .times(1)
+        .return_once(move |_, _| Ok(answer));
+    let filter = PlanFilter { limit: 200, ..PlanFilter::default() };
+    assert_eq!(plan_names(&orgs, &plans, athlete, org_id, filter).unwrap(), vec![named]);
+    // An outsider is refused before the store is asked.
+    let err = plan_names(&orgs, &MockPlanRepo::new(), UserId::new(), org_id, PlanFilter::default()).unwrap_err();
+    assert_eq!(err.code(), "not_found");
+}
+
+#[test]
 fn only_the_author_or_head_coach_edits_a_plan() {
     let (caller, athlete) = (UserId::new(), UserId::new());
     let (org_id, orgs) = org(caller, Role::AssistantCoach, athlete, None);

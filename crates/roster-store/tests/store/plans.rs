@@ -126,6 +126,36 @@ fn plans_round_trip_filter_and_version() {
 }
 
 #[test]
+fn plan_names_list_what_plans_lists_by_id_and_name() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = org(&store);
+        let (p, q) = (plan(&store, org, head, 12), plan(&store, org, head, 4));
+        let a = athlete(&store, org);
+        assign(&store, &q, a, today()).unwrap();
+        for filter in [
+            PlanFilter { limit: 50, ..PlanFilter::default() },
+            PlanFilter { limit: 1, ..PlanFilter::default() },
+            PlanFilter { limit: 50, assigned_to: Some(a), ..PlanFilter::default() },
+            PlanFilter { limit: 50, q: Some("nothing like it".into()), ..PlanFilter::default() },
+        ] {
+            let full: Vec<(PlanId, String)> = store
+                .plans(org, &filter)
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.plan_id, t.content.name.as_str().to_owned()))
+                .collect();
+            let named: Vec<(PlanId, String)> =
+                store.plan_names(org, &filter).unwrap().into_iter().map(|n| (n.plan_id, n.name)).collect();
+            assert_eq!(named, full, "{filter:?} on {:?}", db.backend);
+        }
+        archive(&store, &p);
+        let named = store.plan_names(org, &PlanFilter { limit: 50, ..PlanFilter::default() }).unwrap();
+        assert_eq!(named.iter().map(|n| n.plan_id).collect::<Vec<_>>(), vec![q.plan_id], "{:?}", db.backend);
+    }
+}
+
+#[test]
 fn assignments_refuse_overlap_and_archived_plans_and_cancel_keeps_history() {
     for db in TestDb::all() {
         let store = db.store();
