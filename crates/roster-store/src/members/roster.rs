@@ -22,22 +22,20 @@
 
 use super::profile_status::StatusContext;
 use super::roster_sql::{
-    AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, GroupIdsText, IdsQuery, KeptAthleteCount,
-    LastActivityAfter, LiveAthlete, MembershipIn, MembershipMatches, NameAfter, OfStatusRow, StatusAthlete, Total,
-    instr,
+    AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, IdsQuery, JoinedAfter, KeptAthleteCount,
+    LastActivityAfter, LiveAthlete, MembershipMatches, NameAfter, OfStatusRow, StatusAthlete, Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
-use super::status_cache::{self, StatusRow, StoredStatus};
+use super::status_cache::{self, StatusRow};
 use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
-use crate::rows::{MembershipRow, to_db};
-use crate::schema::{member_statuses, memberships, org_athlete_counts, users};
-use chrono::NaiveDateTime;
+use crate::rows::to_db;
+use crate::schema::{member_statuses, memberships, org_athlete_counts};
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text, Timestamp};
-use roster_domain::attention::{attention_order, from_attention_order};
+use diesel::sql_types::Text;
+use roster_domain::attention::attention_order;
 use roster_domain::member::{CoachFilter, RosterCursor, RosterPage, RosterQuery, RosterSort};
 use roster_domain::{GroupId, OrgId, UserId};
 use std::collections::HashMap;
@@ -111,6 +109,11 @@ macro_rules! sort_order {
         }
     };
 }
+
+mod page_rows;
+
+use page_rows::{PageRow, next_cursor, page_rows};
+pub(super) use page_rows::{Selected, rows_of};
 
 /// Live athletes of `org_id` matching every filter of `q` (not the cursor).
 fn filtered(org_id: OrgId, q: &RosterQuery) -> Result<Filtered, StoreError> {
@@ -230,102 +233,6 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     Ok(RosterPage { members, next, total, profile_status, group_ids })
 }
 
-/// The cursor that continues after `last` in `sort` order.
-fn next_cursor(sort: RosterSort, last: &PageRow) -> Result<RosterCursor, StoreError> {
-    let user_id = || parse("memberships.user_id", last.row.user_id.parse());
-    let membership_id = || parse("memberships.membership_id", last.row.membership_id.parse());
-    Ok(match sort {
-        RosterSort::Name => RosterCursor::Name { key: last.sort_name.clone(), user_id: user_id()? },
-        RosterSort::Attention => {
-            let (rank, count) = from_attention_order(last.order.unwrap_or_default());
-            RosterCursor::Attention { rank, count, key: last.sort_name.clone(), user_id: user_id()? }
-        }
-        RosterSort::LastActivity | RosterSort::LastActivityDesc => RosterCursor::LastActivity {
-            at: last.last_activity_at.map(crate::rows::from_db),
-            membership_id: membership_id()?,
-        },
-        RosterSort::Compliance => {
-            RosterCursor::Compliance { order: last.order.unwrap_or_default(), membership_id: membership_id()? }
-        }
-        RosterSort::JoinedAt | RosterSort::JoinedAtDesc => RosterCursor::JoinedAt {
-            joined_at: crate::rows::from_db(last.row.joined_at),
-            membership_id: membership_id()?,
-        },
-    })
-}
-
-/// An account's first name, last name and e-mail.
-type Account = (String, Option<String>, String);
-
-/// A page row: the membership with its sort name, labels mirror, account
-/// and stored status, its last activity, and (sorting by attention or
-/// compliance) the stored order key.
-struct PageRow {
-    row: MembershipRow,
-    sort_name: String,
-    labels_text: String,
-    account: Account,
-    stored: Option<StoredStatus>,
-    group_ids: Option<String>,
-    order: Option<i32>,
-    last_activity_at: Option<NaiveDateTime>,
-}
-
-/// What a page query selects, in `PageRow`'s order, then the total.
-pub(super) type Selected = (
-    MembershipRow,
-    String,
-    String,
-    Account,
-    Option<StoredStatus>,
-    Option<String>,
-    Option<i32>,
-    Option<NaiveDateTime>,
-    i64,
-);
-
-/// A page query's rows as page rows, and the total they carry (`None` on an
-/// empty page).
-fn page_rows(selected: Vec<Selected>) -> (Vec<PageRow>, Option<i64>) {
-    let total = selected.first().map(|r| r.8);
-    let rows = selected
-        .into_iter()
-        .map(|(row, sort_name, labels_text, account, stored, group_ids, order, last_activity_at, _)| PageRow {
-            row,
-            sort_name,
-            labels_text,
-            account,
-            stored,
-            group_ids,
-            order,
-            last_activity_at,
-        })
-        .collect();
-    (rows, total)
-}
-
-/// Selects a page row and the total from a query over `memberships` joined
-/// with `users` and `member_statuses` (inner or left), with `$order` (a
-/// `member_statuses` order key) as the page row's `order`.
-macro_rules! select_page {
-    ($query:expr, $total:expr) => {
-        select_page!($query, $total, member_statuses::attention_order)
-    };
-    ($query:expr, $total:expr, $order:expr) => {
-        $query.select((
-            MembershipRow::as_select(),
-            memberships::sort_name,
-            memberships::labels_text,
-            (users::first_name, users::last_name, users::email),
-            Option::<StoredStatus>::as_select(),
-            GroupIdsText,
-            $order.nullable(),
-            memberships::last_activity_at,
-            $total,
-        ))
-    };
-}
-
 /// Up to `fetch` rows after the cursor in name or join order: first the
 /// page's membership ids (from a roster index alone where one matches the
 /// filters), then only those rows with their accounts and stored statuses,
@@ -345,20 +252,14 @@ fn sorted_rows(
         (RosterSort::Name, Some(RosterCursor::Name { key, user_id })) => {
             ids.filter(NameAfter { table: "memberships", key: key.clone(), user_id: user_id.to_string() })
         }
-        (RosterSort::JoinedAt, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => ids.filter(
-            sql::<Bool>("(memberships.joined_at, memberships.membership_id) > (")
-                .bind::<Timestamp, _>(to_db(*joined_at))
-                .sql(", ")
-                .bind::<Text, _>(membership_id.to_string())
-                .sql(")"),
-        ),
-        (RosterSort::JoinedAtDesc, Some(RosterCursor::JoinedAt { joined_at, membership_id })) => ids.filter(
-            sql::<Bool>("(memberships.joined_at, memberships.membership_id) < (")
-                .bind::<Timestamp, _>(to_db(*joined_at))
-                .sql(", ")
-                .bind::<Text, _>(membership_id.to_string())
-                .sql(")"),
-        ),
+        (
+            RosterSort::JoinedAt | RosterSort::JoinedAtDesc,
+            Some(RosterCursor::JoinedAt { joined_at, membership_id }),
+        ) => ids.filter(JoinedAfter {
+            at: to_db(*joined_at),
+            membership_id: membership_id.to_string(),
+            descending: q.sort == RosterSort::JoinedAtDesc,
+        }),
         (
             RosterSort::LastActivity | RosterSort::LastActivityDesc,
             Some(RosterCursor::LastActivity { at, membership_id }),
@@ -372,39 +273,6 @@ fn sorted_rows(
     };
     let ids = sort_order!(ids, q.sort).select(memberships::membership_id).limit(fetch);
     rows_of(conn, IdsQuery::Roster(ids), q.sort, total)
-}
-
-/// The rows of the page's membership `ids` with their accounts and stored
-/// statuses, in `sort` order, and the total.
-pub(super) fn rows_of(
-    conn: &mut DbConn,
-    ids: IdsQuery,
-    sort: RosterSort,
-    total: Total,
-) -> Result<Vec<Selected>, StoreError> {
-    let page = memberships::table
-        .inner_join(users::table)
-        .left_join(member_statuses::table)
-        .into_boxed()
-        .filter(MembershipIn(ids));
-    Ok(match sort {
-        RosterSort::Attention => select_page!(
-            page.order((
-                member_statuses::attention_order.asc(),
-                member_statuses::sort_name.asc(),
-                member_statuses::user_id.asc(),
-            )),
-            total
-        )
-        .load(conn)?,
-        RosterSort::Compliance => select_page!(
-            page.order((member_statuses::compliance_order.asc(), member_statuses::membership_id.asc())),
-            total,
-            member_statuses::compliance_order
-        )
-        .load(conn)?,
-        _ => select_page!(sort_order!(page, sort), total).load(conn)?,
-    })
 }
 
 /// Up to `fetch` rows after the cursor in attention or compliance order

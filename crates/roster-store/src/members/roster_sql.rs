@@ -34,6 +34,10 @@ macro_rules! expression {
     };
 }
 
+mod cursors;
+
+pub(super) use cursors::{AttentionAfter, ComplianceAfter, JoinedAfter, LastActivityAfter, NameAfter};
+
 diesel::define_sql_function!(
     /// SQL `instr(haystack, needle)`: SQLite's own, PostgreSQL's from the
     /// migrations (`strpos`); 0 when `needle` is not in `haystack`.
@@ -76,82 +80,10 @@ macro_rules! athlete_rows {
     };
 }
 
-athlete_rows!(GroupAthlete, "org_group_members.role = 'athlete'");
-
-/// `(TABLE.sort_name, TABLE.user_id) > (key, user)`: the roster's or a side
-/// roster's rows after the name cursor.
-pub(super) struct NameAfter {
-    /// The table's name (a constant of the store's, never input).
-    pub(super) table: &'static str,
-    /// The cursor's sort name.
-    pub(super) key: String,
-    /// The cursor's account.
-    pub(super) user_id: String,
-}
-
-expression!(NameAfter, Bool);
-
-impl QueryFragment<Backend> for NameAfter {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        out.push_sql(&format!("({0}.sort_name, {0}.user_id) > (", self.table));
-        out.push_bind_param::<Text, String>(&self.key)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, String>(&self.user_id)?;
-        out.push_sql(")");
-        Ok(())
-    }
-}
 athlete_rows!(LabelAthlete, "member_labels.role = 'athlete'");
 athlete_rows!(StatusAthlete, "member_statuses.role = 'athlete'");
 
-/// `(member_statuses.attention_order, member_statuses.sort_name,
-/// member_statuses.user_id) > (order, key, user)`: the rows after an
-/// attention cursor, in `member_statuses_attention` order.
-pub(super) struct AttentionAfter {
-    /// The cursor's attention order.
-    pub(super) order: i32,
-    /// The cursor's sort name.
-    pub(super) key: String,
-    /// The cursor's account.
-    pub(super) user_id: String,
-}
-
-expression!(AttentionAfter, Bool);
-
-impl QueryFragment<Backend> for AttentionAfter {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        out.push_sql("(member_statuses.attention_order, member_statuses.sort_name, member_statuses.user_id) > (");
-        out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.order)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, String>(&self.key)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, String>(&self.user_id)?;
-        out.push_sql(")");
-        Ok(())
-    }
-}
-
-/// `(member_statuses.compliance_order, member_statuses.membership_id) >
-/// (order, membership)`: the rows after a compliance cursor.
-pub(super) struct ComplianceAfter {
-    /// The cursor's compliance order.
-    pub(super) order: i32,
-    /// The cursor's membership.
-    pub(super) membership_id: String,
-}
-
-expression!(ComplianceAfter, Bool);
-
-impl QueryFragment<Backend> for ComplianceAfter {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        out.push_sql("(member_statuses.compliance_order, member_statuses.membership_id) > (");
-        out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.order)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Text, String>(&self.membership_id)?;
-        out.push_sql(")");
-        Ok(())
-    }
-}
+athlete_rows!(GroupAthlete, "org_group_members.role = 'athlete'");
 
 /// `member_statuses.membership_id IN (…)` of the organization's stored
 /// statuses that are not current at `now` with the settings named `key`
@@ -386,52 +318,6 @@ impl QueryFragment<Backend> for ComplianceBelow {
         );
         out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.0)?;
         out.push_sql(")");
-        Ok(())
-    }
-}
-
-/// The rows after a `last_activity` cursor: ascending with never-active
-/// members first, or (`descending`) descending with them last, ties by
-/// membership id in the same direction.
-pub(super) struct LastActivityAfter {
-    /// The cursor's last activity (`None`: never any).
-    pub(super) at: Option<chrono::NaiveDateTime>,
-    /// The cursor's membership.
-    pub(super) membership_id: String,
-    /// `-last_activity`.
-    pub(super) descending: bool,
-}
-
-expression!(LastActivityAfter, Bool);
-
-impl QueryFragment<Backend> for LastActivityAfter {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        let (cmp, id_cmp) = if self.descending { ("<", "<") } else { (">", ">") };
-        match (&self.at, self.descending) {
-            (None, false) => {
-                out.push_sql("(memberships.last_activity_at IS NOT NULL OR memberships.membership_id > ");
-                out.push_bind_param::<Text, String>(&self.membership_id)?;
-                out.push_sql(")");
-            }
-            (None, true) => {
-                out.push_sql("(memberships.last_activity_at IS NULL AND memberships.membership_id < ");
-                out.push_bind_param::<Text, String>(&self.membership_id)?;
-                out.push_sql(")");
-            }
-            (Some(at), descending) => {
-                out.push_sql(&format!("(memberships.last_activity_at {cmp} "));
-                out.push_bind_param::<diesel::sql_types::Timestamp, chrono::NaiveDateTime>(at)?;
-                out.push_sql(" OR (memberships.last_activity_at = ");
-                out.push_bind_param::<diesel::sql_types::Timestamp, chrono::NaiveDateTime>(at)?;
-                out.push_sql(&format!(" AND memberships.membership_id {id_cmp} "));
-                out.push_bind_param::<Text, String>(&self.membership_id)?;
-                out.push_sql(")");
-                if descending {
-                    out.push_sql(" OR memberships.last_activity_at IS NULL");
-                }
-                out.push_sql(")");
-            }
-        }
         Ok(())
     }
 }
