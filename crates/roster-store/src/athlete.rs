@@ -12,6 +12,7 @@ pub use roster_domain::athlete::ActivityWindow;
 
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
+use crate::prepared_sql::PreparedSql;
 use crate::privacy::ensure_account_live;
 use crate::rows::{insert_event, to_db};
 use crate::schema::{activities, athlete_zones, integrations, organizations, race_goals};
@@ -19,7 +20,7 @@ use crate::{DbConn, Store};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Double, Integer, Nullable};
 use roster_domain::athlete::{
     Activity, AthleteRepo, BucketTotal, FeedCursor, Inserted, Integration, RaceGoal, StoredZones, Zones,
 };
@@ -125,33 +126,28 @@ pub fn weekly_totals(
     if buckets == 0 {
         return Ok(totals);
     }
-    // Placeholders are numbered in the order they appear (SQLite binds by position).
-    let mut n = 0;
-    let mut next = || {
-        n += 1;
-        format!("${n}")
-    };
-    let bucket = if buckets == 1 {
-        "0".to_owned()
+    // `CASE WHEN start_time < b1 THEN 0 WHEN start_time < b2 THEN 1 … ELSE n-1 END`
+    let mut query = PreparedSql::new("SELECT ");
+    if buckets == 1 {
+        query = query.sql("0");
     } else {
-        let whens: String = (0..buckets - 1).map(|i| format!(" WHEN start_time < {} THEN {i}", next())).collect();
-        format!("CASE{whens} ELSE {} END", buckets - 1)
-    };
-    let sql = format!(
-        "SELECT {bucket} AS bucket, SUM(distance_m) AS distance_m, CAST(SUM(duration_s) AS BIGINT) AS duration_s, \
-         COUNT(*) AS activity_count FROM activities \
-         WHERE user_id = {} AND start_time >= {} AND start_time < {} GROUP BY 1",
-        next(),
-        next(),
-        next()
-    );
-    let mut query = diesel::sql_query(sql).into_boxed::<Db>();
-    for b in &boundaries[1..buckets] {
-        query = query.bind::<Timestamp, _>(to_db(*b));
+        query = query.sql("CASE");
+        for (i, b) in boundaries[1..buckets].iter().enumerate() {
+            query = query.sql(" WHEN start_time < ").timestamp(to_db(*b)).sql(format!(" THEN {i}"));
+        }
+        query = query.sql(format!(" ELSE {} END", buckets - 1));
     }
-    let (first, last) = (boundaries[0], boundaries[buckets]);
-    query =
-        query.bind::<Text, _>(user_id.to_string()).bind::<Timestamp, _>(to_db(first)).bind::<Timestamp, _>(to_db(last));
+    let query = query
+        .sql(
+            " AS bucket, SUM(distance_m) AS distance_m, CAST(SUM(duration_s) AS BIGINT) AS duration_s, \
+             COUNT(*) AS activity_count FROM activities WHERE user_id = ",
+        )
+        .text(user_id.to_string())
+        .sql(" AND start_time >= ")
+        .timestamp(to_db(boundaries[0]))
+        .sql(" AND start_time < ")
+        .timestamp(to_db(boundaries[buckets]))
+        .sql(" GROUP BY 1");
     for row in query.load::<BucketRow>(conn)? {
         let slot = usize::try_from(row.bucket)
             .ok()

@@ -24,6 +24,7 @@ mod organizations;
 mod pinned;
 mod plans;
 mod pool;
+mod prepared_sql;
 mod privacy;
 mod rows;
 pub mod schema;

@@ -2,32 +2,16 @@
 //! (page)`), never one per athlete: what the roster's `profile_status` and
 //! the attention signals need. Every requested id gets an entry.
 
-use super::Db;
 use crate::DbConn;
 use crate::error::{StoreError, parse};
+use crate::prepared_sql::PreparedSql;
 use crate::rows::{from_db, to_db};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Bool, Date, Double, Nullable, Text, Timestamp};
 use roster_domain::UserId;
 use roster_domain::athlete::{ActivityWindow, IntegrationStatus, Provider};
 use std::collections::HashMap;
-
-/// `$first, $first+1, …` for `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
-
-fn bind_ids<'a>(
-    mut query: BoxedSqlQuery<'a, Db, diesel::query_builder::SqlQuery>,
-    ids: &[UserId],
-) -> BoxedSqlQuery<'a, Db, diesel::query_builder::SqlQuery> {
-    for id in ids {
-        query = query.bind::<Text, _>(id.to_string());
-    }
-    query
-}
 
 fn user_id(text: &str) -> Result<UserId, StoreError> {
     parse("user_id", text.parse())
@@ -63,11 +47,11 @@ pub fn integration_statuses(
     if user_ids.is_empty() {
         return Ok(out);
     }
-    let sql = format!(
-        "SELECT user_id, provider, status FROM integrations WHERE user_id IN ({})",
-        placeholders(1, user_ids.len())
-    );
-    let rows: Vec<IntegrationStatusRow> = bind_ids(diesel::sql_query(sql).into_boxed(), user_ids).load(conn)?;
+    let rows: Vec<IntegrationStatusRow> =
+        PreparedSql::new("SELECT user_id, provider, status FROM integrations WHERE user_id IN (")
+            .ids(user_ids)
+            .sql(")")
+            .load(conn)?;
     for row in rows {
         let status = parse("integrations.status", row.status.parse())?;
         let entry = out.entry(user_id(&row.user_id)?).or_default();
@@ -96,11 +80,11 @@ pub fn zones_presence(conn: &mut DbConn, user_ids: &[UserId]) -> Result<HashMap<
     if user_ids.is_empty() {
         return Ok(out);
     }
-    let sql = format!(
-        "SELECT user_id, has_heart_rate, has_pace FROM athlete_zones WHERE user_id IN ({})",
-        placeholders(1, user_ids.len())
-    );
-    let rows: Vec<ZonesPresenceRow> = bind_ids(diesel::sql_query(sql).into_boxed(), user_ids).load(conn)?;
+    let rows: Vec<ZonesPresenceRow> =
+        PreparedSql::new("SELECT user_id, has_heart_rate, has_pace FROM athlete_zones WHERE user_id IN (")
+            .ids(user_ids)
+            .sql(")")
+            .load(conn)?;
     for row in rows {
         out.insert(user_id(&row.user_id)?, (row.has_heart_rate, row.has_pace));
     }
@@ -131,13 +115,13 @@ pub fn race_goal_summaries(
     if user_ids.is_empty() {
         return Ok(out);
     }
-    let sql = format!(
-        "SELECT user_id, race_name, race_date FROM race_goals WHERE race_date >= $1 AND user_id IN ({}) \
-         ORDER BY user_id, race_date, race_goal_id",
-        placeholders(2, user_ids.len())
-    );
-    let query = diesel::sql_query(sql).into_boxed::<Db>().bind::<Date, _>(today);
-    let rows: Vec<UpcomingGoalRow> = bind_ids(query, user_ids).load(conn)?;
+    let rows: Vec<UpcomingGoalRow> =
+        PreparedSql::new("SELECT user_id, race_name, race_date FROM race_goals WHERE race_date >= ")
+            .date(today)
+            .sql(" AND user_id IN (")
+            .ids(user_ids)
+            .sql(") ORDER BY user_id, race_date, race_goal_id")
+            .load(conn)?;
     for row in rows {
         let entry = out.entry(user_id(&row.user_id)?).or_insert((0, None));
         entry.0 += 1;
@@ -179,29 +163,29 @@ pub fn activity_windows(
         return Ok(out);
     }
     let (d7, d35) = (to_db(now - Duration::days(7)), to_db(now - Duration::days(35)));
-    let sql = format!(
-        "SELECT user_id, MAX(start_time) AS last_activity_at, \
-         SUM(CASE WHEN start_time >= $1 THEN distance_m ELSE 0.0 END) AS distance_last_7d, \
-         SUM(CASE WHEN start_time >= $2 AND start_time < $3 THEN distance_m ELSE 0.0 END) AS distance_days_8_to_35, \
-         COUNT(CASE WHEN start_time >= $4 THEN 1 END) AS activities_last_7d, \
-         COUNT(CASE WHEN start_time >= $5 AND start_time < $6 THEN 1 END) AS activities_days_8_to_35, \
-         MIN(CASE WHEN start_time >= $7 THEN start_time END) AS oldest_last_7d, \
-         MIN(CASE WHEN start_time >= $8 AND start_time < $9 THEN start_time END) AS oldest_days_8_to_35 \
-         FROM activities WHERE user_id IN ({}) GROUP BY user_id",
-        placeholders(10, user_ids.len())
-    );
-    let query = diesel::sql_query(sql)
-        .into_boxed::<Db>()
-        .bind::<Timestamp, _>(d7)
-        .bind::<Timestamp, _>(d35)
-        .bind::<Timestamp, _>(d7)
-        .bind::<Timestamp, _>(d7)
-        .bind::<Timestamp, _>(d35)
-        .bind::<Timestamp, _>(d7)
-        .bind::<Timestamp, _>(d7)
-        .bind::<Timestamp, _>(d35)
-        .bind::<Timestamp, _>(d7);
-    let rows: Vec<WindowRow> = bind_ids(query, user_ids).load(conn)?;
+    let rows: Vec<WindowRow> = PreparedSql::new("SELECT user_id, MAX(start_time) AS last_activity_at, ")
+        .sql("SUM(CASE WHEN start_time >= ")
+        .timestamp(d7)
+        .sql(" THEN distance_m ELSE 0.0 END) AS distance_last_7d, SUM(CASE WHEN start_time >= ")
+        .timestamp(d35)
+        .sql(" AND start_time < ")
+        .timestamp(d7)
+        .sql(" THEN distance_m ELSE 0.0 END) AS distance_days_8_to_35, COUNT(CASE WHEN start_time >= ")
+        .timestamp(d7)
+        .sql(" THEN 1 END) AS activities_last_7d, COUNT(CASE WHEN start_time >= ")
+        .timestamp(d35)
+        .sql(" AND start_time < ")
+        .timestamp(d7)
+        .sql(" THEN 1 END) AS activities_days_8_to_35, MIN(CASE WHEN start_time >= ")
+        .timestamp(d7)
+        .sql(" THEN start_time END) AS oldest_last_7d, MIN(CASE WHEN start_time >= ")
+        .timestamp(d35)
+        .sql(" AND start_time < ")
+        .timestamp(d7)
+        .sql(" THEN start_time END) AS oldest_days_8_to_35 FROM activities WHERE user_id IN (")
+        .ids(user_ids)
+        .sql(") GROUP BY user_id")
+        .load(conn)?;
     for row in rows {
         out.insert(
             user_id(&row.user_id)?,

@@ -111,6 +111,57 @@ fn the_profile_reads_twelve_queries_for_a_coach_and_eleven_for_the_athlete_whate
     }
 }
 
+/// On PostgreSQL every statement of an athlete's profile and of a roster
+/// page with profile status stays prepared: after two reads on a pool of one
+/// connection, the connection's `pg_prepared_statements` holds each of the
+/// statements they ran (diesel runs a statement it does not cache unnamed,
+/// and PostgreSQL parses and plans it anew every time). The connection plans
+/// generically.
+#[test]
+fn on_postgresql_the_profile_and_the_roster_page_run_prepared_statements() {
+    use diesel::prelude::*;
+    use roster_domain::member::{MemberRepo, RosterQuery};
+    set_default_instrumentation(counting).unwrap();
+    let Some(db) = TestDb::postgres() else { return };
+    let url = roster_store::DatabaseUrl::parse(&db.url).unwrap();
+    let store = Store::open(&url, 1).unwrap();
+    let (org, head, athlete) = org_with_athlete(&store);
+    let list: Vec<Activity> = (0..20).map(|d| activity(athlete, d)).collect();
+    roster_store::athlete::insert_activities_bulk(&mut store.conn().unwrap(), &list).unwrap();
+    let clock = FixedClock::at("2026-11-28T12:00:00Z");
+    let page = RosterQuery { limit: 50, include_profile_status: true, now: Some(noon()), ..RosterQuery::default() };
+    let read = || {
+        profile(&store, &clock, &DefaultInsights::default(), &AttentionThresholds::default(), head, org, athlete)
+            .unwrap();
+        store.roster(org, &page).unwrap();
+    };
+    read();
+    let ((), ran) = queries_of(read);
+    #[derive(QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        statement: String,
+    }
+    let mut conn = store.conn().unwrap();
+    let prepared: Vec<String> = diesel::sql_query("SELECT statement FROM pg_prepared_statements")
+        .load::<Prepared>(&mut *conn)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.statement)
+        .collect();
+    let sql_of = |q: &String| q.split(" -- binds").next().unwrap_or_default().trim().to_owned();
+    let unprepared: Vec<String> = ran.iter().map(sql_of).filter(|sql| !prepared.contains(sql)).collect();
+    assert!(ran.len() > 10, "{ran:#?}");
+    assert!(unprepared.is_empty(), "statements run without being prepared: {unprepared:#?}");
+    #[derive(QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        plan_cache_mode: String,
+    }
+    let mode: Mode = diesel::sql_query("SHOW plan_cache_mode").get_result(&mut *conn).unwrap();
+    assert_eq!(mode.plan_cache_mode, "force_generic_plan");
+}
+
 #[test]
 fn seeded_athlete_data_reads_back_through_the_profile() {
     use roster_domain::athlete::AthleteRepo;
