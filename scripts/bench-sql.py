@@ -9,7 +9,9 @@ transaction, replays it with `pgbench -M prepared` at the API scenario's
 concurrency, and prints the transactions per second beside the API's
 requests per second (`scripts/bench.sh` passes that figure in).
 
-Usage: bench-sql.py URL TOKEN DATABASE API_RPS CONNECTIONS SECONDS
+Usage: bench-sql.py URL TOKEN DATABASE API_RPS CONNECTIONS SECONDS [LABEL]
+TOKEN is an access token, or a console session cookie (`roster_session=…`);
+LABEL names the request in the output (default `API`).
 Env: PG_LOG (the server's log file, default /var/log/postgresql/postgresql-15-main.log),
      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (default 127.0.0.1:5432).
 """
@@ -41,7 +43,11 @@ def psql(sql):
 
 
 def get(url, token):
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    if token.startswith("roster_session="):
+        headers = {"Cookie": token}
+    else:
+        headers = {"Authorization": f"Bearer {token}"}
+    request = urllib.request.Request(url, headers=headers)
     with urllib.request.urlopen(request) as response:
         assert response.status == 200, response.status
         response.read()
@@ -96,6 +102,7 @@ def capture(url, token, database):
 
 def main():
     url, token, database, api_rps, conns, seconds = sys.argv[1:7]
+    label = sys.argv[7] if len(sys.argv) > 7 else "API"
     statements = capture(url, token, database)
     if not statements:
         sys.exit(f"no statement of {database} in {LOG}: is the log there and readable?")
@@ -114,7 +121,7 @@ def main():
     for sql in statements:
         print(f"    {' '.join(sql.split())[:100]}")
     print(f"  raw SQL of that page: {len(statements)} statements a request; pgbench -M prepared -c {conns}: "
-          f"{tps:.0f} tps (latency {latency} ms); API {api:.0f} req/s; SQL/API {tps / api:.2f}x")
+          f"{tps:.0f} tps (latency {latency} ms); {label} {api:.0f} req/s; SQL/{label} {tps / api:.2f}x")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@
 # Env: BENCH_ORGS, BENCH_ATHLETES_PER_ORG, BENCH_BIG_ORG, BENCH_BACKENDS ("sqlite postgres"),
 #      ROSTER_BIN (skip the build and use this binary),
 #      BENCH_ONLY (an extended regex: run only the scenarios whose label matches it),
-#      BENCH_NO_SQL (skip replaying the filtered page's SQL with pgbench on PostgreSQL, scripts/bench-sql.py),
+#      BENCH_NO_SQL (skip replaying the SQL of the filtered page and of the console's Athletes page
+#      with pgbench on PostgreSQL, scripts/bench-sql.py),
 #      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -131,7 +132,12 @@ bench_backend() {
       "/api/v1/organizations/$big_org_id/members/$big_athlete_id/calendar?from=$twelve_weeks_ago&to=$today"
   fi
   local big_cookie; big_cookie=$(console_cookie "$big_head_coach_email")
+  last_rps=""
   page "console Athletes page (HTML), 10k org" "$big_cookie" "/athletes"
+  if [ "$name" = postgres ] && [ -n "${last_rps:-}" ] && [ -z "${BENCH_NO_SQL:-}" ]; then
+    # The page's own statements in pgbench: the most any server sending them could reach here.
+    scripts/bench-sql.py "$base/athletes" "$big_cookie" "${url##*/}" "$last_rps" "$conns" "$duration" page
+  fi
   if [ -n "${big_athlete_id:-}" ]; then
     page "console athlete profile (HTML), 10k org" "$big_cookie" "/athletes/$big_athlete_id"
   fi
