@@ -10,6 +10,7 @@ pub use batch::{
 };
 pub use roster_domain::athlete::ActivityWindow;
 
+use crate::dialect::insert_rows;
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
 use crate::prepared_sql::PreparedSql;
@@ -84,17 +85,7 @@ pub fn insert_activities_bulk(conn: &mut DbConn, list: &[Activity]) -> Result<us
         let mut written = 0;
         for chunk in list.chunks(500) {
             let rows: Vec<ActivityRow> = chunk.iter().map(ActivityRow::new).collect();
-            written += match conn {
-                DbConn::Pg(pg) => diesel::insert_into(activities::table).values(&rows).execute(pg)?,
-                // In-process SQLite gains nothing from multi-row statements.
-                DbConn::Sqlite(_) => {
-                    let mut n = 0;
-                    for row in &rows {
-                        n += diesel::insert_into(activities::table).values(row).execute(conn)?;
-                    }
-                    n
-                }
-            };
+            written += insert_rows!(conn, activities::table, &rows)?;
         }
         Ok(written)
     })

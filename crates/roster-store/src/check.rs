@@ -340,9 +340,7 @@ fn check_statuses(
 /// moment (SQLite's read transaction is a snapshot in WAL mode).
 fn snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>) -> Result<T, StoreError> {
     conn.transaction(|conn| {
-        if matches!(conn, DbConn::Pg(_)) {
-            diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(conn)?;
-        }
+        crate::dialect::begin_snapshot(conn)?;
         f(conn)
     })
 }

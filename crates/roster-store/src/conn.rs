@@ -18,6 +18,22 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+impl DbConn {
+    /// Which backend this is: `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DbConn::Sqlite(_) => "sqlite",
+            DbConn::Pg(_) => "postgres",
+        }
+    }
+
+    /// Whether this is the embedded SQLite file, whose storage faults
+    /// (disk full, read-only) the store probes and remembers.
+    pub(crate) fn is_file(&self) -> bool {
+        matches!(self, DbConn::Sqlite(_))
+    }
+}
+
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
@@ -166,9 +182,7 @@ pub fn write_tx<T>(
     f: impl FnOnce(&mut DbConn) -> Result<T, crate::StoreError>,
 ) -> Result<T, crate::StoreError> {
     conn.transaction(|conn| {
-        if matches!(conn, DbConn::Sqlite(_)) {
-            diesel::sql_query("UPDATE write_lock SET n = 0 WHERE id = 1").execute(conn)?;
-        }
+        crate::dialect::take_write_lock(conn)?;
         f(conn)
     })
 }

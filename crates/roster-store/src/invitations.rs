@@ -12,6 +12,7 @@ pub use outbox::{OutboxRecord, OutboxWork};
 pub use seal::MailKey;
 pub(crate) use seal::{open as open_with, seal as seal_with};
 
+use crate::dialect::lock_invitation_email;
 use crate::effects::{JoinMode, apply_join_effects};
 use crate::error::StoreError;
 use crate::organizations::{insert_membership, lock_live_coach};
@@ -67,18 +68,6 @@ pub(crate) fn pending_count(conn: &mut DbConn, org_id: &str, now: DateTime<Utc>)
         .get_result(conn)?)
 }
 
-/// Serializes creates for one e-mail in one organization on PostgreSQL, so
-/// two concurrent invitations for the same person cannot both pass the
-/// pending check. (SQLite writers are serialized already.)
-fn lock_email(conn: &mut DbConn, org_id: &str, email: &str) -> Result<(), StoreError> {
-    if let DbConn::Pg(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))::text AS locked")
-            .bind::<Text, _>(format!("invitation:{org_id}:{email}"))
-            .execute(pg)?;
-    }
-    Ok(())
-}
-
 impl InvitationRepo for Store {
     fn create_invitation(
         &self,
@@ -90,7 +79,7 @@ impl InvitationRepo for Store {
         self.tx(|conn| {
             let org_id = invitation.org_id.to_string();
             if let Some(email) = &invitation.email {
-                lock_email(conn, &org_id, email.as_str())?;
+                lock_invitation_email(conn, &org_id, email.as_str())?;
                 let pending: i64 = invitations::table
                     .filter(invitations::org_id.eq(&org_id))
                     .filter(invitations::email.eq(email.as_str()))

@@ -14,6 +14,7 @@ pub mod backup;
 mod calendar;
 mod check;
 mod conn;
+mod dialect;
 mod effects;
 mod error;
 mod groups;
@@ -136,7 +137,7 @@ impl Store {
     fn check_writable(&self) {
         if self.pool.health().fault().is_none()
             && let Ok(mut conn) = PooledConn::get(&self.pool)
-            && matches!(*conn, DbConn::Sqlite(_))
+            && conn.is_file()
         {
             let _ = conn.run(|c| write_tx(c, |_| Ok(())));
         }
@@ -157,10 +158,7 @@ impl Store {
 
     /// Which backend this store runs on: `sqlite` or `postgres`.
     pub fn backend(&self) -> Result<&'static str, StoreError> {
-        Ok(match &*self.conn()? {
-            DbConn::Sqlite(_) => "sqlite",
-            DbConn::Pg(_) => "postgres",
-        })
+        Ok(self.conn()?.backend_name())
     }
 
     /// Database reachable, writable as far as the store knows, and every

@@ -111,9 +111,8 @@ impl UnitOfWork for Store {
             self.with(|conn| {
                 let outermost = Transactions::transaction_manager_status_mut(conn).transaction_depth()?.is_none();
                 Transactions::begin_transaction(conn)?;
-                if outermost && matches!(conn, DbConn::Sqlite(_)) {
-                    // Take SQLite's write lock now, as `write_tx` does.
-                    diesel::sql_query("UPDATE write_lock SET n = 0 WHERE id = 1").execute(conn)?;
+                if outermost {
+                    crate::dialect::take_write_lock(conn)?;
                 }
                 Ok(())
             })?;

@@ -1,5 +1,6 @@
 //! `OrganizationRepo` over the store.
 
+use crate::dialect::first_locked;
 use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, OrganizationRow, from_db, insert_event, to_db};
 use crate::schema::{memberships, organizations, users};
@@ -48,10 +49,7 @@ pub(crate) fn lock_live_coach(conn: &mut DbConn, org_id: OrgId, coach: UserId) -
         .filter(memberships::removed_at.is_null())
         .filter(memberships::role.ne(Role::Athlete.as_str()))
         .select(memberships::membership_id);
-    let found: Option<String> = match conn {
-        DbConn::Pg(pg) => query.for_share().first(pg).optional()?,
-        DbConn::Sqlite(_) => query.first(conn).optional()?,
-    };
+    let found: Option<String> = first_locked!(conn, query, share)?;
     Ok(found.is_some())
 }
 

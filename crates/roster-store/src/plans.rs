@@ -8,9 +8,10 @@ mod status;
 pub(crate) use status::plan_summaries;
 pub use status::training_plans_status;
 
+use crate::dialect::lock_member;
 use crate::error::{StoreError, parse};
 use crate::rows::{insert_event, to_db};
-use crate::schema::{memberships, organizations, plan_assignments, training_plans};
+use crate::schema::{organizations, plan_assignments, training_plans};
 use crate::{DbConn, Store};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -34,22 +35,6 @@ pub(crate) fn org_today(conn: &mut DbConn, org_id: &str, now: DateTime<Utc>) -> 
 pub(crate) fn org_timezone(conn: &mut DbConn, org_id: &str) -> Result<Timezone, StoreError> {
     let tz: String = organizations::table.find(org_id).select(organizations::timezone).first(conn)?;
     crate::error::parse("organizations.timezone", Timezone::parse(&tz))
-}
-
-/// Serializes writers per athlete: on PostgreSQL the live membership row is
-/// locked until the transaction ends; SQLite writers are already serialized
-/// by [`write_tx`](crate::write_tx).
-pub(crate) fn lock_member(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<(), StoreError> {
-    if let DbConn::Pg(pg) = conn {
-        memberships::table
-            .filter(memberships::org_id.eq(org_id))
-            .filter(memberships::user_id.eq(user_id))
-            .filter(memberships::removed_at.is_null())
-            .select(memberships::membership_id)
-            .for_update()
-            .load::<String>(pg)?;
-    }
-    Ok(())
 }
 
 /// What trying to assign found.

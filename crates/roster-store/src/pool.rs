@@ -374,7 +374,7 @@ impl PooledConn {
             && !matches!(e, StoreError::Conflict(_) | StoreError::Refused(_))
         {
             self.0.suspect = true;
-            if matches!(self.0.conn, DbConn::Sqlite(_)) && e.outage() == Some(Outage::Storage) {
+            if self.0.conn.is_file() && e.outage() == Some(Outage::Storage) {
                 tracing::warn!(error = %e, "the database cannot be written; reopening its connections");
                 self.0.health.storage_failed(e.to_string());
             }

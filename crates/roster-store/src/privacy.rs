@@ -9,6 +9,7 @@ mod closure;
 mod erase;
 mod export;
 
+use crate::dialect::first_locked;
 use crate::error::{StoreError, parse};
 use crate::rows::from_db;
 use crate::schema::{memberships, sessions, users};
@@ -25,10 +26,7 @@ use roster_domain::{DomainError, OrgId, RepoError, SessionId, UserId};
 /// (which locks the row first) waits for it or refuses it.
 pub(crate) fn ensure_account_live(conn: &mut DbConn, user_id: &str) -> Result<(), StoreError> {
     let query = users::table.find(user_id).select(users::deleted_at);
-    let found: Option<Option<NaiveDateTime>> = match conn {
-        DbConn::Pg(pg) => query.for_share().first(pg).optional()?,
-        DbConn::Sqlite(_) => query.first(conn).optional()?,
-    };
+    let found: Option<Option<NaiveDateTime>> = first_locked!(conn, query, share)?;
     match found {
         Some(None) => Ok(()),
         _ => Err(StoreError::Refused(Box::new(DomainError::Unauthenticated))),

@@ -4,6 +4,7 @@
 //! one transaction per organization. Seeding is an operator's bulk load: it
 //! writes no audit events.
 
+use crate::dialect::insert_batches;
 use crate::Store;
 use crate::conn::{DbConn, write_tx};
 use crate::error::StoreError;
@@ -173,19 +174,6 @@ struct NewLabel {
     label: String,
 }
 
-/// Multi-row inserts in batches, on the concrete connection (the
-/// multi-connection cannot batch).
-macro_rules! insert_batches {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        for chunk in $rows.chunks(BATCH) {
-            match $conn {
-                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-                DbConn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
-            };
-        }
-    }};
-}
-
 struct OrgPlan<'a> {
     index: u32,
     athletes: u32,
@@ -299,9 +287,9 @@ fn seed_org(conn: &mut DbConn, plan: &OrgPlan<'_>, rng: &mut Rng) -> Result<Seed
         m.labels_text = labels_text(mine);
         member_rows.push(m);
     }
-    insert_batches!(&mut *conn, users::table, users_rows);
-    insert_batches!(&mut *conn, memberships::table, member_rows);
-    insert_batches!(&mut *conn, member_labels::table, label_rows);
+    insert_batches!(&mut *conn, users::table, users_rows, BATCH);
+    insert_batches!(&mut *conn, memberships::table, member_rows, BATCH);
+    insert_batches!(&mut *conn, member_labels::table, label_rows, BATCH);
     Ok(SeededOrg {
         org_id,
         head_coach_email: head_email,
@@ -348,10 +336,7 @@ impl Store {
     /// the rows land inside the memory map instead of past its end.
     pub fn compact(&self) -> Result<(), StoreError> {
         let mut conn = self.conn()?;
-        let sql = match &*conn {
-            DbConn::Pg(_) => "VACUUM ANALYZE",
-            DbConn::Sqlite(_) => "VACUUM; ANALYZE",
-        };
+        let sql = crate::dialect::vacuum_sql(&conn);
         diesel::connection::SimpleConnection::batch_execute(&mut *conn, sql)?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! LOCKED`, so several servers on one database never claim the same message.
 
 use super::seal::{self, MailKey};
+use crate::dialect::skip_locked;
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
 use crate::rows::{from_db, to_db};
@@ -129,10 +130,7 @@ impl Store {
                 return Ok(Vec::new());
             }
             write_tx(conn, |conn| {
-            let sql = match conn {
-                DbConn::Pg(_) => format!("{CLAIM} FOR UPDATE SKIP LOCKED) {RETURNING}"),
-                DbConn::Sqlite(_) => format!("{CLAIM}) {RETURNING}"),
-            };
+            let sql = format!("{CLAIM}{}) {RETURNING}", skip_locked(conn, None));
             let rows: Vec<MessageRow> = diesel::sql_query(sql)
                 .bind::<Timestamp, _>(to_db(now + lease))
                 .bind::<Timestamp, _>(to_db(now))

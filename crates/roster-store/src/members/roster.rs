@@ -28,6 +28,7 @@ use super::roster_sql::{
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow};
 use super::{into_view, labels_from_text};
+use crate::dialect::PageTotal;
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
 use crate::rows::to_db;
@@ -134,10 +135,7 @@ fn count_query(conn: &DbConn, org_id: OrgId, q: &RosterQuery) -> Result<CountQue
         return Ok(CountQuery::Athletes(count));
     }
     let mut count = filtered(org_id, q)?;
-    if matches!(conn, DbConn::Sqlite(_)) {
-        // `sort_name >= ''` is always true; it steers SQLite's planner to the
-        // covering roster indexes instead of the foundation's narrower
-        // (org_id, role). PostgreSQL counts best from that narrow one.
+    if PageTotal::of(conn) == PageTotal::CountedFirst {
         count = count.filter(memberships::sort_name.ge(""));
     }
     Ok(CountQuery::Roster(count.count()))
@@ -181,10 +179,9 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     }
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
     let fetch = i64::try_from(limit).unwrap_or(50) + 1;
-    let total = if matches!(conn, DbConn::Sqlite(_)) {
-        Total::Counted(count_query(conn, org_id, q)?.get_result(conn)?)
-    } else {
-        Total::Subquery(count_query(conn, org_id, q)?)
+    let total = match PageTotal::of(conn) {
+        PageTotal::CountedFirst => Total::Counted(count_query(conn, org_id, q)?.get_result(conn)?),
+        PageTotal::Subquery => Total::Subquery(count_query(conn, org_id, q)?),
     };
     let counted = total.counted();
     let selected = match q.sort {

@@ -1,5 +1,6 @@
 //! Account erasure and the retention sweep of ended memberships.
 
+use crate::dialect::first_locked;
 use crate::DbConn;
 use crate::error::StoreError;
 use crate::invitations::{MailKey, enqueue};
@@ -26,10 +27,7 @@ diesel::define_sql_function!(
 /// transaction is already exclusive) and refuses one already deleted.
 fn lock_account(conn: &mut DbConn, user_id: &str) -> Result<(String, Option<String>), StoreError> {
     let query = users::table.find(user_id).select((users::first_name, users::last_name, users::deleted_at));
-    let row: Option<(String, Option<String>, Option<NaiveDateTime>)> = match conn {
-        DbConn::Pg(pg) => query.for_update().first(pg).optional()?,
-        DbConn::Sqlite(_) => query.first(conn).optional()?,
-    };
+    let row: Option<(String, Option<String>, Option<NaiveDateTime>)> = first_locked!(conn, query, update)?;
     match row {
         Some((first, last, None)) => Ok((first, last)),
         _ => Err(StoreError::Refused(Box::new(DomainError::Unauthenticated))),

@@ -4,6 +4,7 @@
 
 use super::plans::PlannedSession;
 use super::{BATCH, DbConn, Rng};
+use crate::dialect::{insert_batches, without_triggers};
 use crate::Store;
 use crate::athlete::insert_activities_bulk;
 use crate::athlete::rows::{IntegrationRow, RaceGoalRow, ZonesRow};
@@ -171,9 +172,9 @@ impl Store {
         let written = without_status_triggers(&mut conn, org_id, |conn| {
             let written = insert_activities_bulk(conn, &activities)?;
             write_tx(conn, |c| {
-                insert_batches!(&mut *c, race_goals::table, goals);
-                insert_batches!(&mut *c, athlete_zones::table, zone_rows);
-                insert_batches!(&mut *c, integrations::table, integration_rows);
+                insert_batches!(&mut *c, race_goals::table, goals, BATCH);
+                insert_batches!(&mut *c, athlete_zones::table, zone_rows, BATCH);
+                insert_batches!(&mut *c, integrations::table, integration_rows, BATCH);
                 Ok::<_, StoreError>(())
             })?;
             Ok(written)
@@ -286,29 +287,16 @@ fn without_status_triggers<T>(
     org_id: OrgId,
     f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    use diesel::connection::SimpleConnection as _;
-    conn.transaction(|conn| {
-        let pg = matches!(conn, DbConn::Pg(_));
-        if pg {
-            for (table, trigger) in STATUS_TRIGGERS {
-                conn.batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}"))?;
-            }
-        }
-        let out = f(conn)?;
-        if pg {
-            for (table, trigger) in STATUS_TRIGGERS {
-                conn.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER {trigger}"))?;
-            }
-            diesel::sql_query(
-                "UPDATE memberships SET last_activity_at = (SELECT MAX(a.start_time) FROM activities a \
-                 WHERE a.user_id = memberships.user_id) WHERE org_id = $1",
-            )
-            .bind::<diesel::sql_types::Text, _>(org_id.to_string())
+    without_triggers(conn, &STATUS_TRIGGERS, f, |conn| {
+        diesel::sql_query(
+            "UPDATE memberships SET last_activity_at = (SELECT MAX(a.start_time) FROM activities a \
+             WHERE a.user_id = memberships.user_id) WHERE org_id = $1",
+        )
+        .bind::<diesel::sql_types::Text, _>(org_id.to_string())
+        .execute(conn)?;
+        diesel::update(member_statuses::table.filter(member_statuses::org_id.eq(org_id.to_string())))
+            .set(member_statuses::version.eq(member_statuses::version + 1))
             .execute(conn)?;
-            diesel::update(member_statuses::table.filter(member_statuses::org_id.eq(org_id.to_string())))
-                .set(member_statuses::version.eq(member_statuses::version + 1))
-                .execute(conn)?;
-        }
-        Ok(out)
+        Ok(())
     })
 }

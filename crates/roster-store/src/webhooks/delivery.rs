@@ -5,6 +5,7 @@
 //! attempt past a lease, so no attempt is made twice.
 
 use super::{EndpointRow, insert_delivery};
+use crate::dialect::{load_skip_locked, skip_locked};
 use crate::conn::write_tx;
 use crate::error::{StoreError, parse};
 use crate::invitations::{enqueue, open_with};
@@ -112,10 +113,7 @@ impl Store {
                 return Ok(Vec::new());
             }
             write_tx(conn, |conn| {
-                let sql = match conn {
-                    DbConn::Pg(_) => format!("{CLAIM} FOR UPDATE OF d SKIP LOCKED) {CLAIMED}"),
-                    DbConn::Sqlite(_) => format!("{CLAIM}) {CLAIMED}"),
-                };
+                let sql = format!("{CLAIM}{}) {CLAIMED}", skip_locked(conn, Some("d")));
                 let rows: Vec<ClaimedRow> = diesel::sql_query(sql)
                     .bind::<Timestamp, _>(to_db(now + lease))
                     .bind::<Timestamp, _>(to_db(now))
@@ -273,10 +271,7 @@ fn fan_out(conn: &mut DbConn, now: DateTime<Utc>, limit: i64) -> Result<usize, S
         .filter(audit_events::webhooks_pending.eq(true))
         .order(audit_events::event_id.asc())
         .limit(limit);
-    let rows: Vec<AuditEventRow> = match conn {
-        DbConn::Pg(pg) => pending.select(AuditEventRow::as_select()).for_update().skip_locked().load(pg)?,
-        DbConn::Sqlite(sqlite) => pending.select(AuditEventRow::as_select()).load(sqlite)?,
-    };
+    let rows: Vec<AuditEventRow> = load_skip_locked!(conn, pending.select(AuditEventRow::as_select()))?;
     if rows.is_empty() {
         return Ok(0);
     }

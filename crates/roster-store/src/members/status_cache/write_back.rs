@@ -2,6 +2,7 @@
 //! recomputation raised (`attention.raised`) in the same transaction.
 
 use super::{Cached, StatusRow, orders};
+use crate::dialect::lock_status_rows;
 use crate::conn::{DbConn, write_tx};
 use crate::error::{StoreError, parse};
 use crate::members::profile_status::Computed;
@@ -86,7 +87,7 @@ pub(super) fn store_back(
     values.sort_by(|a, b| a.membership_id.cmp(b.membership_id));
     write_tx(conn, |conn| {
         for chunk in values.chunks(WRITE_BACK_ROWS) {
-            let locked = lock_rows(conn, chunk.iter().map(|v| v.membership_id))?;
+            let locked = lock_status_rows(conn, chunk.iter().map(|v| v.membership_id))?;
             let chunk: Vec<&WriteBack<'_>> = match &locked {
                 Some(locked) => chunk
                     .iter()
@@ -224,25 +225,6 @@ impl crate::Store {
             store_back(conn, org_id, &users, &computed, &acks, &settings_key(&thresholds), now)
         })
     }
-}
-
-/// On PostgreSQL, locks the `member_statuses` rows of `ids` that no other
-/// transaction holds, in membership order, and returns their ids (sorted as
-/// Rust sorts them);
-/// `None` on SQLite, whose write transactions are serialized already.
-fn lock_rows<'a>(conn: &mut DbConn, ids: impl Iterator<Item = &'a str>) -> Result<Option<Vec<String>>, StoreError> {
-    let DbConn::Pg(pg) = conn else { return Ok(None) };
-    let ids: Vec<&str> = ids.collect();
-    let mut locked: Vec<String> = member_statuses::table
-        .filter(member_statuses::membership_id.eq_any(&ids))
-        .order(member_statuses::membership_id.asc())
-        .select(member_statuses::membership_id)
-        .for_no_key_update()
-        .skip_locked()
-        .load(pg)?;
-    // The database's collation may order text otherwise than Rust does.
-    locked.sort_unstable();
-    Ok(Some(locked))
 }
 
 /// `($1, …, $width), ($width+1, …)` for `rows` rows.
