@@ -5,7 +5,7 @@
 //! is given (including the audit event) or nothing.
 
 use crate::entities::{
-    AuditEvent, AuditFilter, CoachName, CoachView, Membership, MembershipSummary, NamedMembership, Organization,
+    AuditEvent, AuditFilter, CoachName, CoachView, Membership, NamedMembership, Organization,
     OrganizationView, User, UserCredentials,
 };
 use crate::error::RepoError;
@@ -33,12 +33,10 @@ pub trait AccountRepo {
     }
     /// The account with this id.
     fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError>;
-    /// The account's live memberships.
-    fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError>;
     /// The account's live memberships in full, each with its organization's
-    /// name, oldest first: where a page's viewer belongs and who they are
-    /// there, in one lookup.
-    fn named_memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
+    /// name, oldest first: where the account belongs and who it is there, in
+    /// one lookup.
+    fn memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
 }
 
 /// Organizations, their coaches and the memberships that give access to them.

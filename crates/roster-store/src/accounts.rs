@@ -1,11 +1,10 @@
 //! `AccountRepo` over the store.
 
 use crate::Store;
-use crate::error::{StoreError, parse};
 use crate::rows::{MembershipRow, UserRow};
 use crate::schema::{memberships, organizations, users};
 use diesel::prelude::*;
-use roster_domain::entities::{MembershipSummary, NamedMembership, User, UserCredentials};
+use roster_domain::entities::{NamedMembership, User, UserCredentials};
 use roster_domain::ports::AccountRepo;
 use roster_domain::values::Email;
 use roster_domain::{RepoError, UserId};
@@ -58,29 +57,7 @@ impl AccountRepo for Store {
         })
     }
 
-    fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError> {
-        self.with(|conn| {
-            let rows: Vec<(String, String, String, String)> = memberships::table
-                .inner_join(organizations::table)
-                .filter(memberships::user_id.eq(user_id.to_string()))
-                .filter(memberships::removed_at.is_null())
-                .order(memberships::joined_at.asc())
-                .select((memberships::org_id, organizations::name, memberships::role, memberships::status))
-                .load(conn)?;
-            rows.into_iter()
-                .map(|(org_id, org_name, role, status)| {
-                    Ok::<_, StoreError>(MembershipSummary {
-                        org_id: parse("memberships.org_id", org_id.parse())?,
-                        org_name,
-                        role: parse("memberships.role", role.parse())?,
-                        status: parse("memberships.status", status.parse())?,
-                    })
-                })
-                .collect()
-        })
-    }
-
-    fn named_memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError> {
+    fn memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError> {
         self.with(|conn| {
             let rows: Vec<(MembershipRow, String)> = memberships::table
                 .inner_join(organizations::table)

@@ -105,7 +105,7 @@ pub fn login(
 /// The signed-in account and where it belongs.
 pub fn me(accounts: &impl AccountRepo, user_id: UserId) -> Result<(User, Vec<MembershipSummary>), DomainError> {
     let user = accounts.user_by_id(user_id)?.ok_or(DomainError::Unauthenticated)?;
-    let memberships = accounts.memberships_of(user_id)?;
+    let memberships = accounts.memberships_of(user_id)?.iter().map(NamedMembership::summary).collect();
     Ok((user, memberships))
 }
 
@@ -113,7 +113,7 @@ pub fn me(accounts: &impl AccountRepo, user_id: UserId) -> Result<(User, Vec<Mem
 /// else one it coaches in, else the oldest it is an athlete of; `None`
 /// for an account in no organization.
 pub fn home_membership(accounts: &impl AccountRepo, user_id: UserId) -> Result<Option<NamedMembership>, DomainError> {
-    let mut live = accounts.named_memberships_of(user_id)?;
+    let mut live = accounts.memberships_of(user_id)?;
     // A stable sort: within a role, the oldest membership first.
     live.sort_by_key(|m| match m.membership.role {
         Role::HeadCoach => 0,
@@ -255,7 +255,7 @@ mod tests {
         };
         let home = |live: Vec<NamedMembership>| {
             let mut accounts = MockAccountRepo::new();
-            accounts.expect_named_memberships_of().with(eq(me)).times(1).return_once(move |_| Ok(live));
+            accounts.expect_memberships_of().with(eq(me)).times(1).return_once(move |_| Ok(live));
             home_membership(&accounts, me).unwrap().map(|m| m.org_name)
         };
         let athlete_a = named(Role::Athlete, "A");

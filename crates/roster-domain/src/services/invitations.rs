@@ -2,7 +2,7 @@
 //! ([`link`]), preview, accept.
 
 use crate::clock::Clock;
-use crate::entities::{AuditEvent, JoinExtras, Membership, OrganizationView, User};
+use crate::entities::{AuditEvent, JoinExtras, Membership, NamedMembership, OrganizationView, User};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{InvitationId, OrgId, UserId};
 use crate::invitation::{
@@ -357,7 +357,8 @@ pub fn accept(
         Acceptor::SignedIn(user_id) => {
             let user = accounts.user_by_id(user_id)?.ok_or(DomainError::Unauthenticated)?;
             check_email(&inv, &user.email)?;
-            check_joinable(inv.org_id, inv.role, &accounts.memberships_of(user_id)?)?;
+            let memberships: Vec<_> = accounts.memberships_of(user_id)?.iter().map(NamedMembership::summary).collect();
+            check_joinable(inv.org_id, inv.role, &memberships)?;
             (user, None)
         }
         Acceptor::SignUp { email, password, first_name, last_name } => {

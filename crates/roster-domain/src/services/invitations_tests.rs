@@ -1,9 +1,8 @@
 use super::*;
-use crate::entities::{MembershipSummary, UserCredentials};
+use crate::entities::{NamedMembership, UserCredentials};
 use crate::invitation::ports::MockInvitationRepo;
 use crate::invitation::{KeyedLinks, LinkKey};
 use crate::ports::{MockAccountRepo, MockOrganizationRepo, MockPasswordHasher};
-use crate::role::MembershipStatus;
 use crate::services::organizations::tests::{clock, membership, view};
 use std::collections::HashMap;
 
@@ -169,7 +168,7 @@ pub(super) fn invitation(org: OrgId, by: UserId, email: Option<&str>) -> Invitat
     }
 }
 
-fn signed_in(user: &User, memberships: Vec<MembershipSummary>) -> MockAccountRepo {
+fn signed_in(user: &User, memberships: Vec<NamedMembership>) -> MockAccountRepo {
     let mut accounts = MockAccountRepo::new();
     let u = user.clone();
     accounts.expect_user_by_id().returning(move |_| Ok(Some(u.clone())));
@@ -225,12 +224,8 @@ fn an_athlete_elsewhere_cannot_accept() {
     let orgs = org_with(org, &[(head, Role::HeadCoach)]);
     let invites = link_repo(invitation(org, head, None), false);
     let user = account("kim@example.com");
-    let elsewhere = MembershipSummary {
-        org_id: OrgId::new(),
-        org_name: "Other".into(),
-        role: Role::Athlete,
-        status: MembershipStatus::Active,
-    };
+    let elsewhere =
+        NamedMembership { membership: membership(OrgId::new(), user.user_id, Role::Athlete), org_name: "Other".into() };
     let err = accept(
         &orgs,
         &signed_in(&user, vec![elsewhere]),

@@ -1,7 +1,7 @@
 use super::*;
 use crate::FixedClock;
 use crate::entities::{
-    AuditEvent, CoachName, CoachView, Membership, MembershipSummary, NamedMembership, Organization, OrganizationView,
+    AuditEvent, CoachName, CoachView, Membership, NamedMembership, Organization, OrganizationView,
     User, UserCredentials,
 };
 use crate::error::RepoError;
@@ -44,8 +44,7 @@ mockall::mock! {
         fn insert_user(&self, user: &User, password_hash: &str) -> Result<(), RepoError>;
         fn user_by_email(&self, email: &Email) -> Result<Option<UserCredentials>, RepoError>;
         fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError>;
-        fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError>;
-        fn named_memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
+        fn memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
     }
     impl OrganizationRepo for Store {
         fn create_organization(&self, org: &Organization, head: &Membership, event: &AuditEvent) -> Result<(), RepoError>;

@@ -1,10 +1,9 @@
 use super::*;
 use crate::athlete::ports::MockAthleteRepo;
 use crate::athlete::{ActivitySource, BucketTotal, IntegrationStatus};
-use crate::entities::MembershipSummary;
+use crate::entities::NamedMembership;
 use crate::ports::{MockAccountRepo, MockOrganizationRepo};
-use crate::role::MembershipStatus;
-use crate::services::organizations::tests::clock;
+use crate::services::organizations::tests::{clock, membership};
 use crate::values::Timezone;
 use crate::{ActivityId, Sport};
 use std::collections::HashMap;
@@ -243,12 +242,7 @@ fn invalid_zones_write_nothing() {
 fn athlete_account(org: OrgId) -> MockAccountRepo {
     let mut accounts = MockAccountRepo::new();
     accounts.expect_memberships_of().returning(move |_| {
-        Ok(vec![MembershipSummary {
-            org_id: org,
-            org_name: "Club".into(),
-            role: Role::Athlete,
-            status: MembershipStatus::Active,
-        }])
+        Ok(vec![NamedMembership { membership: membership(org, UserId::new(), Role::Athlete), org_name: "Club".into() }])
     });
     accounts
 }

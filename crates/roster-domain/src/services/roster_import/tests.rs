@@ -3,7 +3,7 @@
 use super::*;
 use crate::entities::UserCredentials;
 use crate::entities::{
-    CoachName, CoachView, JoinExtras, Membership, MembershipSummary, NamedMembership, Organization, OrganizationView,
+    CoachName, CoachView, JoinExtras, Membership, NamedMembership, Organization, OrganizationView,
 };
 use crate::error::RepoError;
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
@@ -66,8 +66,7 @@ mockall::mock! {
         fn user_by_email(&self, email: &Email) -> Result<Option<UserCredentials>, RepoError>;
         fn users_by_emails(&self, emails: &[Email]) -> Result<Vec<User>, RepoError>;
         fn user_by_id(&self, user_id: UserId) -> Result<Option<User>, RepoError>;
-        fn memberships_of(&self, user_id: UserId) -> Result<Vec<MembershipSummary>, RepoError>;
-        fn named_memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
+        fn memberships_of(&self, user_id: UserId) -> Result<Vec<NamedMembership>, RepoError>;
     }
     impl InvitationRepo for Store {
         fn create_invitation(&self, invitation: &Invitation, token: &StoredToken, mail: Option<OutboxMessage>,
