@@ -275,6 +275,19 @@ impl Invitation {
         }
     }
 
+    /// The status to record once a use has been counted in `use_count`: a
+    /// used single-use invitation is `Accepted`, a multi-use link that
+    /// reached `max_uses` is `Exhausted`; `None` while it can be used again.
+    pub fn status_after_use(&self) -> Option<InvitationStatus> {
+        if self.recorded_status != InvitationStatus::Pending || self.max_uses.is_none_or(|m| self.use_count < m) {
+            return None;
+        }
+        Some(match self.kind {
+            InvitationKind::SingleUse => InvitationStatus::Accepted,
+            InvitationKind::MultiUse => InvitationStatus::Exhausted,
+        })
+    }
+
     /// Whether the invitation can be used at `now`, and if not, why (410).
     /// Revoked wins over used, which wins over expired.
     pub fn redeem(&self, now: DateTime<Utc>) -> Result<(), InvitationGone> {

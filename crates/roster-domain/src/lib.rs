@@ -32,6 +32,7 @@ pub mod groups;
 pub mod ids;
 pub mod insights;
 pub mod invitation;
+pub mod joining;
 pub mod member;
 pub mod plans;
 pub mod policy;

@@ -1,162 +1,71 @@
-//! What joining and leaving an organization does besides the membership row:
-//! joining the invitation's (or the request's) group and starting its training
-//! plan, and on leaving, ending group memberships and cancelling current and
-//! upcoming plan assignments. Both run inside the caller's write transaction,
-//! so the whole join or leave commits or nothing does.
+//! Writes what joining and leaving an organization bring besides the
+//! membership row, as `roster_domain::joining` decides it: this module reads
+//! the facts inside the caller's write transaction, with the member locked
+//! (and on PostgreSQL the plans read shared-locked, so none is archived
+//! before the commit), asks the domain, and writes the decision. What it
+//! writes is guarded only where races meet: an assignment still may not
+//! overlap ([`insert_assignment`]), a group membership is made once.
 
 use crate::conn::DbConn;
+use crate::dialect::{first_locked, lock_member};
 use crate::groups::{group_exists, insert_group_member};
-use crate::plans::{date_text, insert_assignment, org_today, plan_in};
-use crate::rows::{insert_event, to_db};
-use crate::schema::{group_plan_enrollments, memberships, org_group_members, plan_assignments};
+use crate::plans::{insert_assignment, live_assignments, org_today};
+use crate::plans::PlanRow;
+use crate::rows::{author_from_db, insert_event, to_db};
+use crate::schema::{group_plan_enrollments, memberships, org_group_members, plan_assignments, training_plans};
 use crate::{Store, StoreError, write_tx};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use roster_domain::entities::{AuditEvent, JoinExtras};
-use roster_domain::plans::PlanAssignment;
-use roster_domain::{ApiKeyId, DomainError, FieldError, GroupId, OrgId, PlanId, Role, UserId};
-use serde_json::json;
+use roster_domain::entities::JoinExtras;
+use roster_domain::joining::{
+    Enrollment, GroupFacts, JoinDecision, JoinFacts, JoinMode, Joiner, LeaveFacts, decide_group_join,
+    decide_join, decide_leave,
+};
+use roster_domain::plans::TrainingPlan;
+use roster_domain::{GroupId, OrgId, PlanId, Role, UserId};
 
-/// How a refused extra is handled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum JoinMode {
-    /// A coach adding a member: a bad group or plan refuses the whole write
-    /// (`StoreError::Refused` with the domain error).
-    Strict,
-    /// An athlete accepting an invitation: the membership is created even when
-    /// the plan was archived or its start date passed since the invitation was
-    /// made; the skipped extra is recorded in the audit trail instead.
-    Lenient,
+/// A plan of the organization, shared-locked until the commit on PostgreSQL.
+fn plan_locked(conn: &mut DbConn, org_id: &str, plan_id: PlanId) -> Result<Option<TrainingPlan>, StoreError> {
+    let plan_id = plan_id.to_string();
+    // Inline: `as_select` takes its backend from the arm it lands in.
+    let row: Option<PlanRow> = first_locked!(
+        conn,
+        training_plans::table
+            .filter(training_plans::org_id.eq(org_id))
+            .filter(training_plans::plan_id.eq(&plan_id))
+            .select(PlanRow::as_select()),
+        share
+    )?;
+    row.map(PlanRow::into_plan).transpose()
 }
 
-fn unknown(field: &str, code: &str, message: &str) -> StoreError {
-    DomainError::Validation(vec![FieldError::new(field, code, message)]).into()
-}
-
-/// The code of a refusal that lenient joining skips, or `None` for a real failure.
-fn skippable(e: &StoreError) -> Option<String> {
-    match e {
-        StoreError::Refused(d) => Some(d.code().to_owned()),
-        StoreError::Conflict(c) => Some(DomainError::Conflict(*c).code().to_owned()),
-        _ => None,
-    }
-}
-
-/// Assigns `plan_id` to `user_id` from `start` with every rule checked:
-/// unknown plan (422 naming `field`), `plan_archived`, `start_date_in_past`,
-/// overlap. Writes `plan.assigned`.
-#[allow(clippy::too_many_arguments)]
-fn assign_checked(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    user_id: UserId,
-    plan_id: PlanId,
-    start: Option<NaiveDate>,
-    field: &str,
-    (actor, assigned_by): (UserId, (UserId, Option<ApiKeyId>)),
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let org = org_id.to_string();
-    let today = org_today(conn, &org, now)?;
-    let plan = plan_in(conn, &org, &plan_id.to_string())?
-        .ok_or_else(|| unknown(field, "unknown_plan", "no such training plan in this organization"))?;
-    let (mut a, event) = PlanAssignment::decide(&plan, user_id, start, today, actor, now)?;
-    (a.assigned_by, a.assigned_by_key) = assigned_by;
-    insert_assignment(conn, &a, false)?;
-    insert_event(conn, &event)
-}
-
-fn skipped_event(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    user_id: UserId,
-    actor: UserId,
-    now: DateTime<Utc>,
-    what: serde_json::Value,
-) -> Result<(), StoreError> {
-    insert_event(conn, &AuditEvent::new(org_id, actor, "member.join_extra_skipped", Some(user_id), what, now))
-}
-
-/// Applies `extras` for `user_id`, who just joined `org_id`, in the caller's
-/// transaction. `actor` is who made it happen (for the audit trail), with
-/// the API key when a key did (the plan assignment then names the key).
-///
-/// The plan is assigned first (start: the given date, else today in the
-/// organization's time zone), then the group is joined with its enrollments.
-/// `Strict` refuses with the first refusal: an unknown plan or group (`422`
-/// naming `training_plan.plan_id` / `group_id`), `plan_archived`,
-/// `start_date_in_past`, `plan_assignment_overlap`. `Lenient` skips the
-/// refused extra and writes a `member.join_extra_skipped` event with its code.
-pub(crate) fn apply_join_effects(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    user_id: UserId,
-    extras: &JoinExtras,
-    mode: JoinMode,
-    (actor, actor_key): (UserId, Option<ApiKeyId>),
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    if let Some(plan) = extras.training_plan {
-        let result = assign_checked(
-            conn,
-            org_id,
-            user_id,
-            plan.plan_id,
-            plan.start_date,
-            "training_plan.plan_id",
-            (actor, (actor, actor_key)),
-            now,
-        );
-        match result {
-            Ok(()) => {}
-            Err(e) if mode == JoinMode::Lenient && skippable(&e).is_some() => {
-                let code = skippable(&e).unwrap_or_default();
-                skipped_event(conn, org_id, user_id, actor, now, json!({"training_plan": plan, "code": code}))?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    if let Some(group_id) = extras.group_id {
-        let (org, group) = (org_id.to_string(), group_id.to_string());
-        if !group_exists(conn, &org, &group)? {
-            if mode == JoinMode::Strict {
-                return Err(unknown("group_id", "unknown_group", "no such group in this organization"));
-            }
-            skipped_event(conn, org_id, user_id, actor, now, json!({"group_id": group_id, "code": "unknown_group"}))?;
-        } else if insert_group_member(conn, &org, &group, &user_id.to_string(), to_db(now))? {
-            let event =
-                AuditEvent::new(org_id, actor, "group.member_added", Some(user_id), json!({"group_id": group_id}), now);
-            insert_event(conn, &event)?;
-            apply_enrollments(conn, org_id, group_id, user_id, actor, now)?;
-        }
-    }
-    Ok(())
-}
-
-/// Gives `user_id`, who just joined `group_id`, the group's enrolled plans
-/// whose start date has not passed (athletes only). A plan that cannot be assigned (archived,
-/// overlap, started already) is skipped with a `plan.enrollment_skipped` event.
-pub(crate) fn apply_enrollments(
-    conn: &mut DbConn,
-    org_id: OrgId,
-    group_id: GroupId,
-    user_id: UserId,
-    actor: UserId,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+/// The live member's role, `None` for someone who is not a live member.
+fn member_role(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Option<Role>, StoreError> {
     let role: Option<String> = memberships::table
-        .filter(memberships::org_id.eq(org_id.to_string()))
-        .filter(memberships::user_id.eq(user_id.to_string()))
+        .filter(memberships::org_id.eq(org_id))
+        .filter(memberships::user_id.eq(user_id))
         .filter(memberships::removed_at.is_null())
         .select(memberships::role)
         .first(conn)
         .optional()?;
-    if role.as_deref() != Some(Role::Athlete.as_str()) {
-        return Ok(()); // plans are for athletes; a coach in a group gets none
+    role.map(|r| crate::error::parse("memberships.role", r.parse())).transpose()
+}
+
+/// The group as a join needs it: whether the member is in it, and its
+/// enrollments with their plans. `None` when it is not the organization's.
+fn group_facts(conn: &mut DbConn, org_id: &str, group_id: GroupId, user_id: &str) -> Result<Option<GroupFacts>, StoreError> {
+    let group = group_id.to_string();
+    if !group_exists(conn, org_id, &group)? {
+        return Ok(None);
     }
-    type Enrollment = (String, String, Option<String>, Option<String>);
-    let enrollments: Vec<Enrollment> = group_plan_enrollments::table
-        .filter(group_plan_enrollments::group_id.eq(group_id.to_string()))
+    let present: i64 = org_group_members::table
+        .filter(org_group_members::group_id.eq(&group))
+        .filter(org_group_members::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    type EnrollmentRow = (String, String, Option<String>, Option<String>);
+    let rows: Vec<EnrollmentRow> = group_plan_enrollments::table
+        .filter(group_plan_enrollments::group_id.eq(&group))
         .order(group_plan_enrollments::enrollment_id.asc())
         .select((
             group_plan_enrollments::plan_id,
@@ -165,79 +74,107 @@ pub(crate) fn apply_enrollments(
             group_plan_enrollments::created_by_key_id,
         ))
         .load(conn)?;
-    for (plan_id, start, enrolled_by, enrolled_by_key) in enrollments {
+    let mut enrollments = Vec::with_capacity(rows.len());
+    for (plan_id, start, enrolled_by, enrolled_by_key) in rows {
         let plan_id: PlanId = crate::error::parse("group_plan_enrollments.plan_id", plan_id.parse())?;
-        let start = crate::plans::parse_date("group_plan_enrollments.start_date", &start)?;
-        // The assignment is the enrollment's doing: it is recorded as assigned
-        // by the account or API key that enrolled the group, while the audit
-        // trail names whoever added the member (which may be another key).
-        let enrolled_by =
-            crate::rows::author_from_db("group_plan_enrollments.created_by", enrolled_by, enrolled_by_key)?;
-        match assign_checked(conn, org_id, user_id, plan_id, Some(start), "plan_id", (actor, enrolled_by), now) {
-            Ok(()) => {}
-            Err(e) if skippable(&e).is_some() => {
-                let code = skippable(&e).unwrap_or_default();
-                let event = AuditEvent::new(
-                    org_id,
-                    actor,
-                    "plan.enrollment_skipped",
-                    Some(user_id),
-                    json!({"group_id": group_id, "plan_id": plan_id, "start_date": start, "code": code}),
-                    now,
-                );
-                insert_event(conn, &event)?;
-            }
-            Err(e) => return Err(e),
-        }
+        enrollments.push(Enrollment {
+            plan_id,
+            start_date: crate::plans::parse_date("group_plan_enrollments.start_date", &start)?,
+            enrolled_by: author_from_db("group_plan_enrollments.created_by", enrolled_by, enrolled_by_key)?,
+            plan: plan_locked(conn, org_id, plan_id)?,
+        });
+    }
+    Ok(Some(GroupFacts { group_id, already_member: present > 0, enrollments }))
+}
+
+/// Writes a decided join in the caller's transaction.
+fn write_join(conn: &mut DbConn, joiner: Joiner, decision: &JoinDecision) -> Result<(), StoreError> {
+    for a in &decision.assignments {
+        insert_assignment(conn, a, false)?;
+    }
+    if let Some(group_id) = decision.join_group {
+        let (org, user) = (joiner.org_id.to_string(), joiner.user_id.to_string());
+        insert_group_member(conn, &org, &group_id.to_string(), &user, to_db(joiner.now))?;
+    }
+    for event in &decision.events {
+        insert_event(conn, event)?;
     }
     Ok(())
 }
 
-/// Ends `user_id`'s group memberships and cancels their current and upcoming
-/// plan assignments in `org_id`, in the caller's transaction. Writes
-/// `group.member_removed` and `plan.cancelled` events.
-pub(crate) fn end_member_effects(
+/// Applies `extras` for the member who just joined, in the caller's
+/// transaction: reads the facts with the member locked, decides
+/// ([`decide_join`]: `Strict` refuses, `Lenient` skips) and writes.
+pub(crate) fn apply_join_effects(
     conn: &mut DbConn,
-    org_id: OrgId,
-    user_id: UserId,
-    actor: UserId,
-    now: DateTime<Utc>,
+    joiner: Joiner,
+    extras: &JoinExtras,
+    mode: JoinMode,
 ) -> Result<(), StoreError> {
-    let (org, user) = (org_id.to_string(), user_id.to_string());
+    let (org, user) = (joiner.org_id.to_string(), joiner.user_id.to_string());
+    lock_member(conn, &org, &user)?;
+    let facts = JoinFacts {
+        today: org_today(conn, &org, joiner.now)?,
+        role: member_role(conn, &org, &user)?,
+        assignments: live_assignments(conn, &org, &user)?,
+        plan: match extras.training_plan {
+            Some(wanted) => plan_locked(conn, &org, wanted.plan_id)?,
+            None => None,
+        },
+        group: match extras.group_id {
+            Some(group_id) => group_facts(conn, &org, group_id, &user)?,
+            None => None,
+        },
+    };
+    let decision = decide_join(joiner, extras, mode, facts)?;
+    write_join(conn, joiner, &decision)
+}
+
+/// Puts a live member into an existing group, in the caller's transaction,
+/// with the group's enrolled plans ([`decide_group_join`]); `false` when
+/// they were in it already.
+pub(crate) fn apply_group_join(conn: &mut DbConn, joiner: Joiner, group_id: GroupId) -> Result<bool, StoreError> {
+    let (org, user) = (joiner.org_id.to_string(), joiner.user_id.to_string());
+    lock_member(conn, &org, &user)?;
+    let Some(group) = group_facts(conn, &org, group_id, &user)? else {
+        return Err(roster_domain::DomainError::NotFound("group").into());
+    };
+    let role = member_role(conn, &org, &user)?;
+    let today = org_today(conn, &org, joiner.now)?;
+    let mut taken = live_assignments(conn, &org, &user)?.iter().map(|a| (a.start_date, a.end_date())).collect();
+    let decision = decide_group_join(joiner, role, today, &group, &mut taken);
+    write_join(conn, joiner, &decision)?;
+    Ok(decision.join_group.is_some())
+}
+
+/// Ends the leaving member's group memberships and cancels their current and
+/// upcoming plan assignments ([`decide_leave`]), in the caller's transaction.
+pub(crate) fn end_member_effects(conn: &mut DbConn, joiner: Joiner) -> Result<(), StoreError> {
+    let (org, user) = (joiner.org_id.to_string(), joiner.user_id.to_string());
     let groups: Vec<String> = org_group_members::table
         .filter(org_group_members::org_id.eq(&org))
         .filter(org_group_members::user_id.eq(&user))
         .select(org_group_members::group_id)
         .load(conn)?;
+    let facts = LeaveFacts {
+        today: org_today(conn, &org, joiner.now)?,
+        groups: groups.iter().map(|g| crate::error::parse("org_group_members.group_id", g.parse())).collect::<Result<_, _>>()?,
+        assignments: live_assignments(conn, &org, &user)?,
+    };
+    let decision = decide_leave(joiner, facts);
     diesel::delete(
         org_group_members::table
             .filter(org_group_members::org_id.eq(&org))
-            .filter(org_group_members::user_id.eq(&user)),
+            .filter(org_group_members::user_id.eq(&user))
+            .filter(org_group_members::group_id.eq_any(decision.leave_groups.iter().map(ToString::to_string))),
     )
     .execute(conn)?;
-    for group_id in groups {
-        let event =
-            AuditEvent::new(org_id, actor, "group.member_removed", Some(user_id), json!({"group_id": group_id}), now);
-        insert_event(conn, &event)?;
-    }
-    let today = date_text(org_today(conn, &org, now)?);
-    let live = plan_assignments::table
-        .filter(plan_assignments::org_id.eq(&org))
-        .filter(plan_assignments::user_id.eq(&user))
-        .filter(plan_assignments::cancelled_at.is_null())
-        .filter(plan_assignments::end_date.ge(today));
-    let ids: Vec<String> = live.clone().select(plan_assignments::assignment_id).load(conn)?;
-    diesel::update(live).set(plan_assignments::cancelled_at.eq(Some(to_db(now)))).execute(conn)?;
-    for assignment_id in ids {
-        let event = AuditEvent::new(
-            org_id,
-            actor,
-            "plan.cancelled",
-            Some(user_id),
-            json!({"assignment_id": assignment_id, "status": {"old": null, "new": "cancelled"}}),
-            now,
-        );
-        insert_event(conn, &event)?;
+    let cancel: Vec<String> = decision.cancel.iter().map(ToString::to_string).collect();
+    diesel::update(plan_assignments::table.filter(plan_assignments::assignment_id.eq_any(&cancel)))
+        .set(plan_assignments::cancelled_at.eq(Some(to_db(joiner.now))))
+        .execute(conn)?;
+    for event in &decision.events {
+        insert_event(conn, event)?;
     }
     Ok(())
 }
@@ -256,7 +193,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.on_conn(|conn| {
-            write_tx(conn, |conn| apply_join_effects(conn, org_id, user_id, extras, mode, (actor, None), now))
+            let joiner = Joiner { org_id, user_id, author: (actor, None), now };
+            write_tx(conn, |conn| apply_join_effects(conn, joiner, extras, mode))
         })
     }
 
@@ -269,6 +207,7 @@ impl Store {
         actor: UserId,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.on_conn(|conn| write_tx(conn, |conn| end_member_effects(conn, org_id, user_id, actor, now)))
+        let joiner = Joiner { org_id, user_id, author: (actor, None), now };
+        self.on_conn(|conn| write_tx(conn, |conn| end_member_effects(conn, joiner)))
     }
 }

@@ -1,7 +1,8 @@
 //! Groups and group memberships: `GroupRepo`, group plan assignment with its
 //! enrollments, and the batch reads for the roster page.
 
-use crate::effects::apply_enrollments;
+use crate::effects::apply_group_join;
+use roster_domain::joining::Joiner;
 use crate::error::{StoreError, parse};
 use crate::plans::{AssignOutcome, date_text, insert_assignment, lower, plan_in};
 use crate::rows::{MembershipRow, from_db, insert_event, to_db};
@@ -232,12 +233,9 @@ impl GroupRepo for Store {
             if !group_exists(conn, &org, &group)? {
                 return Err(DomainError::NotFound("group").into());
             }
-            if !insert_group_member(conn, &org, &group, &user, to_db(event.created_at))? {
-                return Ok(false);
-            }
-            insert_event(conn, event)?;
-            apply_enrollments(conn, org_id, group_id, user_id, event.actor_user_id, event.created_at)?;
-            Ok(true)
+            // The decision makes `event` again, with the enrollments it brings.
+            let joiner = Joiner { org_id, user_id, author: (event.actor_user_id, None), now: event.created_at };
+            apply_group_join(conn, joiner, group_id)
         })
     }
 

@@ -13,7 +13,8 @@ pub use seal::MailKey;
 pub(crate) use seal::{open as open_with, seal as seal_with};
 
 use crate::dialect::lock_invitation_email;
-use crate::effects::{JoinMode, apply_join_effects};
+use crate::effects::apply_join_effects;
+use roster_domain::joining::{JoinMode, Joiner};
 use crate::error::StoreError;
 use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{UserRow, insert_event, to_db};
@@ -250,12 +251,10 @@ impl InvitationRepo for Store {
                 let gone = current.redeem(a.now).err().unwrap_or(roster_domain::InvitationGone::Exhausted);
                 return Err(DomainError::from(gone).into());
             }
-            diesel::sql_query(
-                "UPDATE invitations SET status = CASE WHEN kind = 'single_use' THEN 'accepted' ELSE 'exhausted' END \
-                 WHERE invitation_id = $1 AND max_uses IS NOT NULL AND use_count >= max_uses",
-            )
-            .bind::<Text, _>(&id)
-            .execute(conn)?;
+            let used = load(conn, &id)?.ok_or(DomainError::InvitationNotFound)?;
+            if let Some(status) = used.status_after_use() {
+                diesel::update(invitations::table.find(&id)).set(invitations::status.eq(status.as_str())).execute(conn)?;
+            }
             if let Some(new) = &a.new_account {
                 diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;
             }
@@ -273,7 +272,8 @@ impl InvitationRepo for Store {
                 }
             }
             insert_membership(conn, &m)?;
-            apply_join_effects(conn, m.org_id, m.user_id, &a.extras, JoinMode::Lenient, (m.user_id, None), a.now)?;
+            let joiner = Joiner { org_id: m.org_id, user_id: m.user_id, author: (m.user_id, None), now: a.now };
+            apply_join_effects(conn, joiner, &a.extras, JoinMode::Lenient)?;
             for event in &events {
                 insert_event(conn, event)?;
             }

@@ -41,7 +41,6 @@ pub use check::{CheckReport, Drift};
 #[cfg(feature = "testing")]
 pub use conn::run_migrations_before;
 pub use conn::{DatabaseUrl, DbConn, UrlError, connect, connect_with, migrations_applied, run_migrations, write_tx};
-pub use effects::JoinMode;
 pub use error::StoreError;
 pub use groups::{group_ids_of, member_in_group};
 pub use invitations::{MailKey, OutboxRecord, OutboxWork};

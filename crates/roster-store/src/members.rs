@@ -10,7 +10,8 @@ pub(crate) mod status_cache;
 
 use crate::Store;
 use crate::conn::DbConn;
-use crate::effects::{JoinMode, apply_join_effects, end_member_effects};
+use crate::effects::{apply_join_effects, end_member_effects};
+use roster_domain::joining::{JoinMode, Joiner};
 use crate::error::{StoreError, parse};
 use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{MembershipRow, insert_event, to_db};
@@ -187,15 +188,9 @@ impl MemberRepo for Store {
             insert_membership(conn, membership)?;
             write_labels(conn, membership)?;
             crate::invitations::enqueue(conn, mail, self.mail_key.as_deref())?;
-            apply_join_effects(
-                conn,
-                membership.org_id,
-                membership.user_id,
-                extras,
-                JoinMode::Strict,
-                actor,
-                membership.joined_at,
-            )?;
+            let joiner =
+                Joiner { org_id: membership.org_id, user_id: membership.user_id, author: actor, now: membership.joined_at };
+            apply_join_effects(conn, joiner, extras, JoinMode::Strict)?;
             insert_event(conn, event)
         })
     }
@@ -291,7 +286,7 @@ impl MemberRepo for Store {
             if ended == 0 {
                 return Err(DomainError::NotFound("member").into());
             }
-            end_member_effects(conn, org_id, user_id, actor, at)?;
+            end_member_effects(conn, Joiner { org_id, user_id, author: (actor, None), now: at })?;
             insert_event(conn, event)
         })
     }

@@ -87,6 +87,22 @@ pub(crate) fn insert_assignment(
     Ok(AssignOutcome::Assigned)
 }
 
+/// The account's assignments in the organization that are not cancelled,
+/// read inside a transaction.
+pub(crate) fn live_assignments(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Vec<PlanAssignment>, StoreError> {
+    plan_assignments::table
+        .inner_join(training_plans::table)
+        .filter(plan_assignments::org_id.eq(org_id))
+        .filter(plan_assignments::user_id.eq(user_id))
+        .filter(plan_assignments::cancelled_at.is_null())
+        .order((plan_assignments::start_date.asc(), plan_assignments::assignment_id.asc()))
+        .select((AssignmentRow::as_select(), training_plans::name))
+        .load::<(AssignmentRow, String)>(conn)?
+        .into_iter()
+        .map(|(row, name)| row.into_assignment(name))
+        .collect()
+}
+
 /// A plan of the organization, read inside a transaction.
 pub(crate) fn plan_in(conn: &mut DbConn, org_id: &str, plan_id: &str) -> Result<Option<TrainingPlan>, StoreError> {
     training_plans::table

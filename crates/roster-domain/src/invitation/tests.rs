@@ -150,3 +150,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_counted_use_records_accepted_or_exhausted_once_used_up() {
+    let mut inv = single(None);
+    assert_eq!(inv.status_after_use(), None);
+    inv.use_count = 1;
+    assert_eq!(inv.status_after_use(), Some(InvitationStatus::Accepted));
+    let mut link = Invitation::multi_use(OrgId::new(), UserId::new(), None, Some(2), None, now());
+    link.use_count = 1;
+    assert_eq!(link.status_after_use(), None);
+    link.use_count = 2;
+    assert_eq!(link.status_after_use(), Some(InvitationStatus::Exhausted));
+    let mut unlimited = Invitation::multi_use(OrgId::new(), UserId::new(), None, None, None, now());
+    unlimited.use_count = 1_000;
+    assert_eq!(unlimited.status_after_use(), None);
+    // A revoked invitation keeps its status.
+    link.recorded_status = InvitationStatus::Revoked;
+    assert_eq!(link.status_after_use(), None);
+}

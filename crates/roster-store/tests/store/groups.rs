@@ -11,7 +11,8 @@ use roster_domain::values::Description;
 use roster_domain::{Conflict, GroupId, OrgId, RepoError, UserId};
 use roster_store::schema::memberships;
 use roster_store::testing::TestDb;
-use roster_store::{JoinMode, Store};
+use roster_domain::joining::JoinMode;
+use roster_store::Store;
 
 pub fn group(store: &Store, org: OrgId, actor: UserId, name: &str) -> Result<Group, RepoError> {
     let t = now();

@@ -11,7 +11,8 @@ use roster_domain::ports::{AuditRepo, OrganizationRepo};
 use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{Conflict, DomainError, OrgId, PlanId, RepoError, Role, Sport, UserId};
 use roster_store::testing::TestDb;
-use roster_store::{JoinMode, Store, StoreError};
+use roster_domain::joining::JoinMode;
+use roster_store::{Store, StoreError};
 
 pub fn today() -> NaiveDate {
     now().date_naive()
