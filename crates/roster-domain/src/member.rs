@@ -17,7 +17,7 @@ use crate::ids::{ApiKeyId, GroupId, MembershipId, OrgId, UserId};
 use crate::role::MembershipStatus;
 use crate::values::{InvalidValue, Lines, bounded_text, clean_text, string_value};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::collections::HashMap;
 use std::fmt;
 
@@ -288,108 +288,6 @@ pub struct RosterPage {
     pub group_ids: HashMap<UserId, Vec<crate::GroupId>>,
 }
 
-/// State of one integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IntegrationState {
-    /// Connected and syncing.
-    Connected,
-    /// Was connected, now disconnected.
-    Disconnected,
-    /// Connected but failing.
-    Error,
-    /// Never connected.
-    #[default]
-    NotConnected,
-}
-
-/// Integrations per provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct IntegrationsStatus {
-    /// Strava.
-    pub strava: IntegrationState,
-    /// Garmin.
-    pub garmin: IntegrationState,
-    /// Apple Health.
-    pub apple_health: IntegrationState,
-}
-
-/// Which training zones are set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ZonesStatus {
-    /// Heart-rate zones set.
-    pub heart_rate: bool,
-    /// Pace zones set.
-    pub pace: bool,
-}
-
-/// The next race goal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NextRace {
-    /// Race name.
-    pub race_name: String,
-    /// Race date.
-    pub race_date: chrono::NaiveDate,
-}
-
-/// Race goals summary.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct RaceGoalsStatus {
-    /// How many upcoming race goals.
-    pub count: i64,
-    /// The next one.
-    pub next: Option<NextRace>,
-}
-
-/// The current plan assignment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CurrentPlan {
-    /// Assignment id.
-    pub assignment_id: crate::ids::AssignmentId,
-    /// Plan name.
-    pub plan_name: String,
-    /// Week of the plan today (1-based).
-    pub current_week: i64,
-    /// Weeks in the plan.
-    pub total_weeks: i64,
-}
-
-/// Training plans summary.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct TrainingPlansStatus {
-    /// The plan running now.
-    pub current: Option<CurrentPlan>,
-    /// How many upcoming assignments.
-    pub upcoming: i64,
-}
-
-/// Attention signals summary.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct AttentionStatus {
-    /// How many signals.
-    pub count: i64,
-    /// The most severe (`info`, `warning`, `urgent`), if any.
-    pub max_severity: Option<String>,
-}
-
-/// A member's profile at a glance, as the roster shows it with `include_profile_status=true`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ProfileStatus {
-    /// Integrations.
-    pub integrations: IntegrationsStatus,
-    /// Zones.
-    pub zones: ZonesStatus,
-    /// Race goals.
-    pub race_goals: RaceGoalsStatus,
-    /// Training plans.
-    pub training_plans: TrainingPlansStatus,
-    /// Attention signals.
-    pub attention: AttentionStatus,
-    /// Compliance over the last 7 and 28 days; `null` without a plan in them.
-    #[serde(default)]
-    pub compliance: Option<crate::calendar::RecentCompliance>,
-}
-
 /// The roster's store. Every write is one transaction with its audit event.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait MemberRepo {
@@ -444,5 +342,11 @@ pub trait MemberRepo {
 }
 
 mod cursor;
+mod profile_status;
+
+pub use profile_status::{
+    AttentionStatus, CurrentPlan, IntegrationState, IntegrationsStatus, NextRace, ProfileStatus, RaceGoalsStatus,
+    TrainingPlansStatus, ZonesStatus,
+};
 #[cfg(test)]
 mod tests;

@@ -17,7 +17,6 @@
 use crate::conn::DbConn;
 use crate::error::StoreError;
 use crate::schema::{member_statuses, memberships};
-use diesel::connection::SimpleConnection as _;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
@@ -151,6 +150,7 @@ pub(crate) use insert_rows;
 /// on both backends, each on its concrete connection (the
 /// multi-connection cannot batch): for loads where per-row statements would
 /// dominate, such as the seed.
+#[cfg(feature = "seed")]
 macro_rules! insert_batches {
     ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {{
         let conn: &mut $crate::conn::DbConn = $conn;
@@ -162,6 +162,7 @@ macro_rules! insert_batches {
         }
     }};
 }
+#[cfg(feature = "seed")]
 pub(crate) use insert_batches;
 
 /// How a roster page learns its total.
@@ -202,12 +203,14 @@ pub(crate) fn begin_snapshot(conn: &mut DbConn) -> Result<(), StoreError> {
 /// writer can slip past them. `after` then runs, on PostgreSQL only, to do
 /// once what the triggers would have done per row. SQLite's triggers stay
 /// on: in-process they cost little.
+#[cfg(feature = "seed")]
 pub(crate) fn without_triggers<T>(
     conn: &mut DbConn,
     triggers: &[(&str, &str)],
     f: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
     after: impl FnOnce(&mut DbConn) -> Result<(), StoreError>,
 ) -> Result<T, StoreError> {
+    use diesel::connection::SimpleConnection as _;
     conn.transaction(|conn| {
         let pg = matches!(conn, DbConn::Pg(_));
         if pg {
@@ -227,6 +230,7 @@ pub(crate) fn without_triggers<T>(
 }
 
 /// The statement that reclaims space and refreshes the planner's statistics.
+#[cfg(feature = "seed")]
 pub(crate) fn vacuum_sql(conn: &DbConn) -> &'static str {
     match conn {
         DbConn::Pg(_) => "VACUUM ANALYZE",

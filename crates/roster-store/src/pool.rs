@@ -22,7 +22,7 @@ use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::{Connection, ConnectionError, PgConnection, SqliteConnection};
 use roster_domain::Outage;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,55 +38,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// failure: room for a WAL of a few hundred pages before it is checkpointed.
 const SPACE_PROBE_BYTES: usize = 1 << 20;
 
-/// What the pool's connections learn about the database they share.
-#[derive(Debug)]
-pub(crate) struct Health {
-    /// What failing to get a connection means on this backend.
-    outage: Outage,
-    /// Bumped by a storage failure: connections opened before it are replaced.
-    generation: AtomicU64,
-    /// A storage failure happened and no write succeeded since.
-    faulty: AtomicBool,
-    /// That failure, for `/readyz` and the log.
-    fault: Mutex<String>,
-    /// The last wait for a connection timed out and none was had since.
-    down: AtomicBool,
-}
-
-impl Health {
-    fn new(outage: Outage) -> Self {
-        Self {
-            outage,
-            generation: AtomicU64::new(0),
-            faulty: AtomicBool::new(false),
-            fault: Mutex::new(String::new()),
-            down: AtomicBool::new(false),
-        }
-    }
-
-    fn storage_failed(&self, cause: String) {
-        if let Ok(mut fault) = self.fault.lock() {
-            *fault = cause;
-        }
-        self.faulty.store(true, Ordering::SeqCst);
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    /// A write went through: the storage works again.
-    pub(crate) fn write_succeeded(&self) {
-        if self.faulty.load(Ordering::Relaxed) {
-            self.faulty.store(false, Ordering::SeqCst);
-        }
-    }
-
-    /// The storage failure no write has cleared yet.
-    pub(crate) fn fault(&self) -> Option<String> {
-        if !self.faulty.load(Ordering::SeqCst) {
-            return None;
-        }
-        Some(self.fault.lock().map(|f| f.clone()).unwrap_or_default())
-    }
-}
+mod health;
+pub(crate) use health::Health;
 
 /// A pooled connection with what decides whether it needs a check.
 #[allow(missing_debug_implementations)]

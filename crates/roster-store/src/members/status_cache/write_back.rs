@@ -7,7 +7,6 @@ use crate::conn::{DbConn, write_tx};
 use crate::error::{StoreError, parse};
 use crate::members::profile_status::Computed;
 use crate::rows::{insert_event, to_db};
-use crate::schema::member_statuses;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
@@ -189,7 +188,7 @@ impl crate::Store {
     pub fn write_back_statuses(&self, org_id: OrgId, users: &[UserId], now: DateTime<Utc>) -> Result<(), StoreError> {
         use super::{StoredStatus, settings_key};
         use crate::members::profile_status::{StatusContext, statuses};
-        use crate::schema::memberships;
+        use crate::schema::{member_statuses, memberships};
         use roster_domain::attention::AttentionThresholds;
         self.on_conn(|conn| {
             let ids: Vec<String> = users.iter().map(ToString::to_string).collect();
