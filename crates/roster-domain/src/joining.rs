@@ -116,7 +116,9 @@ pub fn decide_join(
     if let Some(wanted) = extras.training_plan {
         let plan = facts.plan.as_ref().filter(|p| p.plan_id == wanted.plan_id);
         let assigned = plan
-            .ok_or_else(|| unknown("training_plan.plan_id", "unknown_plan", "no such training plan in this organization"))
+            .ok_or_else(|| {
+                unknown("training_plan.plan_id", "unknown_plan", "no such training plan in this organization")
+            })
             .and_then(|plan| assign(joiner, plan, wanted.start_date, joiner.author, facts.today, &taken));
         match (assigned, mode) {
             (Ok((a, event)), _) => {

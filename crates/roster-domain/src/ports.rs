@@ -5,8 +5,8 @@
 //! is given (including the audit event) or nothing.
 
 use crate::entities::{
-    AuditEvent, AuditFilter, CoachName, CoachView, Membership, NamedMembership, Organization,
-    OrganizationView, User, UserCredentials,
+    AuditEvent, AuditFilter, CoachName, CoachView, Membership, NamedMembership, Organization, OrganizationView, User,
+    UserCredentials,
 };
 use crate::error::RepoError;
 use crate::ids::{OrgId, UserId};

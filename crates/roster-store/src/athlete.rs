@@ -10,8 +10,8 @@ pub use batch::{
 };
 pub use roster_domain::athlete::ActivityWindow;
 
-use crate::dialect::insert_rows;
 use crate::conn::write_tx;
+use crate::dialect::insert_rows;
 use crate::error::{StoreError, parse};
 use crate::prepared_sql::PreparedSql;
 use crate::privacy::ensure_account_live;

@@ -9,8 +9,8 @@
 use crate::conn::DbConn;
 use crate::dialect::{first_locked, lock_member};
 use crate::groups::{group_exists, insert_group_member};
-use crate::plans::{insert_assignment, live_assignments, org_today};
 use crate::plans::PlanRow;
+use crate::plans::{insert_assignment, live_assignments, org_today};
 use crate::rows::{author_from_db, insert_event, to_db};
 use crate::schema::{group_plan_enrollments, memberships, org_group_members, plan_assignments, training_plans};
 use crate::{Store, StoreError, write_tx};
@@ -18,8 +18,8 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::JoinExtras;
 use roster_domain::joining::{
-    Enrollment, GroupFacts, JoinDecision, JoinFacts, JoinMode, Joiner, LeaveFacts, decide_group_join,
-    decide_join, decide_leave,
+    Enrollment, GroupFacts, JoinDecision, JoinFacts, JoinMode, Joiner, LeaveFacts, decide_group_join, decide_join,
+    decide_leave,
 };
 use roster_domain::plans::TrainingPlan;
 use roster_domain::{GroupId, OrgId, PlanId, Role, UserId};
@@ -53,7 +53,12 @@ fn member_role(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Option<
 
 /// The group as a join needs it: whether the member is in it, and its
 /// enrollments with their plans. `None` when it is not the organization's.
-fn group_facts(conn: &mut DbConn, org_id: &str, group_id: GroupId, user_id: &str) -> Result<Option<GroupFacts>, StoreError> {
+fn group_facts(
+    conn: &mut DbConn,
+    org_id: &str,
+    group_id: GroupId,
+    user_id: &str,
+) -> Result<Option<GroupFacts>, StoreError> {
     let group = group_id.to_string();
     if !group_exists(conn, org_id, &group)? {
         return Ok(None);
@@ -158,7 +163,10 @@ pub(crate) fn end_member_effects(conn: &mut DbConn, joiner: Joiner) -> Result<()
         .load(conn)?;
     let facts = LeaveFacts {
         today: org_today(conn, &org, joiner.now)?,
-        groups: groups.iter().map(|g| crate::error::parse("org_group_members.group_id", g.parse())).collect::<Result<_, _>>()?,
+        groups: groups
+            .iter()
+            .map(|g| crate::error::parse("org_group_members.group_id", g.parse()))
+            .collect::<Result<_, _>>()?,
         assignments: live_assignments(conn, &org, &user)?,
     };
     let decision = decide_leave(joiner, facts);

@@ -2,7 +2,6 @@
 //! enrollments, and the batch reads for the roster page.
 
 use crate::effects::apply_group_join;
-use roster_domain::joining::Joiner;
 use crate::error::{StoreError, parse};
 use crate::plans::{AssignOutcome, date_text, insert_assignment, lower, plan_in};
 use crate::rows::{MembershipRow, from_db, insert_event, to_db};
@@ -13,6 +12,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, Membership};
 use roster_domain::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
+use roster_domain::joining::Joiner;
 use roster_domain::plans::PlanAssignment;
 use roster_domain::values::Description;
 use roster_domain::{Conflict, DomainError, GroupId, OrgId, RepoError, UserId};

@@ -14,7 +14,6 @@ pub(crate) use seal::{open as open_with, seal as seal_with};
 
 use crate::dialect::lock_invitation_email;
 use crate::effects::apply_join_effects;
-use roster_domain::joining::{JoinMode, Joiner};
 use crate::error::StoreError;
 use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{UserRow, insert_event, to_db};
@@ -28,6 +27,7 @@ use roster_domain::invitation::{
     Acceptance, Invitation, InvitationFilter, InvitationKind, InvitationRepo, InvitationStatus, LinkNonce,
     OutboxMessage, StoredToken, TokenHash,
 };
+use roster_domain::joining::{JoinMode, Joiner};
 use roster_domain::{Conflict, DomainError, InvitationId, OrgId, RepoError};
 use rows::InvitationRow;
 use serde_json::json;
@@ -253,7 +253,9 @@ impl InvitationRepo for Store {
             }
             let used = load(conn, &id)?.ok_or(DomainError::InvitationNotFound)?;
             if let Some(status) = used.status_after_use() {
-                diesel::update(invitations::table.find(&id)).set(invitations::status.eq(status.as_str())).execute(conn)?;
+                diesel::update(invitations::table.find(&id))
+                    .set(invitations::status.eq(status.as_str()))
+                    .execute(conn)?;
             }
             if let Some(new) = &a.new_account {
                 diesel::insert_into(users::table).values(UserRow::new(&new.user, &new.password_hash)).execute(conn)?;

@@ -11,7 +11,6 @@ pub(crate) mod status_cache;
 use crate::Store;
 use crate::conn::DbConn;
 use crate::effects::{apply_join_effects, end_member_effects};
-use roster_domain::joining::{JoinMode, Joiner};
 use crate::error::{StoreError, parse};
 use crate::organizations::{insert_membership, lock_live_coach};
 use crate::rows::{MembershipRow, insert_event, to_db};
@@ -19,6 +18,7 @@ use crate::schema::{member_labels, memberships, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras, Membership};
+use roster_domain::joining::{JoinMode, Joiner};
 use roster_domain::member::{Label, Labels, MemberRepo, MemberView, RosterPage, RosterQuery};
 use roster_domain::{ApiKeyId, Conflict, DomainError, OrgId, RepoError, Role, UserId};
 
@@ -188,8 +188,12 @@ impl MemberRepo for Store {
             insert_membership(conn, membership)?;
             write_labels(conn, membership)?;
             crate::invitations::enqueue(conn, mail, self.mail_key.as_deref())?;
-            let joiner =
-                Joiner { org_id: membership.org_id, user_id: membership.user_id, author: actor, now: membership.joined_at };
+            let joiner = Joiner {
+                org_id: membership.org_id,
+                user_id: membership.user_id,
+                author: actor,
+                now: membership.joined_at,
+            };
             apply_join_effects(conn, joiner, extras, JoinMode::Strict)?;
             insert_event(conn, event)
         })

@@ -89,7 +89,11 @@ pub(crate) fn insert_assignment(
 
 /// The account's assignments in the organization that are not cancelled,
 /// read inside a transaction.
-pub(crate) fn live_assignments(conn: &mut DbConn, org_id: &str, user_id: &str) -> Result<Vec<PlanAssignment>, StoreError> {
+pub(crate) fn live_assignments(
+    conn: &mut DbConn,
+    org_id: &str,
+    user_id: &str,
+) -> Result<Vec<PlanAssignment>, StoreError> {
     plan_assignments::table
         .inner_join(training_plans::table)
         .filter(plan_assignments::org_id.eq(org_id))

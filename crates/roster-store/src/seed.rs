@@ -4,9 +4,9 @@
 //! one transaction per organization. Seeding is an operator's bulk load: it
 //! writes no audit events.
 
-use crate::dialect::insert_batches;
 use crate::Store;
 use crate::conn::{DbConn, write_tx};
+use crate::dialect::insert_batches;
 use crate::error::StoreError;
 use crate::members::{labels_text, search_text, sort_name};
 use crate::rows::to_db;

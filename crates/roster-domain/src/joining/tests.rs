@@ -28,7 +28,12 @@ fn with_plan(plan: &TrainingPlan, start: Option<NaiveDate>) -> JoinExtras {
 }
 
 fn enrollment(plan: &TrainingPlan, start: NaiveDate) -> Enrollment {
-    Enrollment { plan_id: plan.plan_id, start_date: start, enrolled_by: (UserId::new(), None), plan: Some(plan.clone()) }
+    Enrollment {
+        plan_id: plan.plan_id,
+        start_date: start,
+        enrolled_by: (UserId::new(), None),
+        plan: Some(plan.clone()),
+    }
 }
 
 #[test]
@@ -115,10 +120,16 @@ fn joining_a_group_brings_its_enrolled_plans_and_skips_those_that_cannot_start()
     assert_eq!(decided.events[2].changes["code"], "start_date_in_past");
 
     // A coach joins the group but gets no plans; a member already in it, nothing.
-    let coach = decide_join(who, &extras, JoinMode::Strict, JoinFacts { group: Some(group.clone()), ..facts(Some(Role::AssistantCoach)) });
+    let coach = decide_join(
+        who,
+        &extras,
+        JoinMode::Strict,
+        JoinFacts { group: Some(group.clone()), ..facts(Some(Role::AssistantCoach)) },
+    );
     assert_eq!(actions(&coach.unwrap().events), ["group.member_added"]);
     let again = GroupFacts { already_member: true, ..group };
-    let decided = decide_join(who, &extras, JoinMode::Strict, JoinFacts { group: Some(again), ..facts(Some(Role::Athlete)) });
+    let decided =
+        decide_join(who, &extras, JoinMode::Strict, JoinFacts { group: Some(again), ..facts(Some(Role::Athlete)) });
     assert_eq!(decided.unwrap(), JoinDecision::default());
 }
 
@@ -127,8 +138,11 @@ fn an_enrolled_plan_overlapping_the_joins_own_plan_is_skipped_as_overlap() {
     let org = OrgId::new();
     let plan = library_plan(org, UserId::new(), 4);
     let enrolled = library_plan(org, UserId::new(), 1);
-    let group =
-        GroupFacts { group_id: GroupId::new(), already_member: false, enrollments: vec![enrollment(&enrolled, d(2026, 12, 14))] };
+    let group = GroupFacts {
+        group_id: GroupId::new(),
+        already_member: false,
+        enrollments: vec![enrollment(&enrolled, d(2026, 12, 14))],
+    };
     let extras = JoinExtras { group_id: Some(group.group_id), ..with_plan(&plan, None) };
     let f = JoinFacts { plan: Some(plan), group: Some(group), ..facts(Some(Role::Athlete)) };
     let decided = decide_join(joiner(org), &extras, JoinMode::Strict, f).unwrap();

@@ -302,7 +302,10 @@ pub fn integrations(
 /// events are written there). Not an athlete anywhere: `403`; no account at
 /// all (a token that outlived it): `401`.
 fn athlete_org(accounts: &impl AccountRepo, caller: UserId) -> Result<OrgId, DomainError> {
-    let athlete_in = accounts.memberships_of(caller)?.into_iter().find(|m| m.membership.role == Role::Athlete)
+    let athlete_in = accounts
+        .memberships_of(caller)?
+        .into_iter()
+        .find(|m| m.membership.role == Role::Athlete)
         .map(|m| m.membership.org_id);
     if athlete_in.is_none() {
         accounts.user_by_id(caller)?.ok_or(DomainError::Unauthenticated)?;

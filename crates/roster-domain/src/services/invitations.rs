@@ -19,7 +19,7 @@ use serde_json::json;
 
 mod accept;
 mod link;
-pub use accept::{Acceptor, Accepted, Preview, accept, preview};
+pub use accept::{Accepted, Acceptor, Preview, accept, preview};
 pub use link::link;
 
 /// A new invitation, parsed.

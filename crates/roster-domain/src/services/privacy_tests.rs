@@ -1,8 +1,8 @@
 use super::*;
 use crate::FixedClock;
 use crate::entities::{
-    AuditEvent, CoachName, CoachView, Membership, NamedMembership, Organization, OrganizationView,
-    User, UserCredentials,
+    AuditEvent, CoachName, CoachView, Membership, NamedMembership, Organization, OrganizationView, User,
+    UserCredentials,
 };
 use crate::error::RepoError;
 use crate::invitation::OutboxMessage;

@@ -4,8 +4,8 @@
 //! LOCKED`, so several servers on one database never claim the same message.
 
 use super::seal::{self, MailKey};
-use crate::dialect::skip_locked;
 use crate::conn::write_tx;
+use crate::dialect::skip_locked;
 use crate::error::{StoreError, parse};
 use crate::rows::{from_db, to_db};
 use crate::schema::outbox;

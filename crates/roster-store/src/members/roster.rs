@@ -28,8 +28,8 @@ use super::roster_sql::{
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow};
 use super::{into_view, labels_from_text};
-use crate::dialect::PageTotal;
 use crate::conn::DbConn;
+use crate::dialect::PageTotal;
 use crate::error::{StoreError, parse};
 use crate::rows::to_db;
 use crate::schema::{member_statuses, memberships, org_athlete_counts};

@@ -1,7 +1,7 @@
 //! Account erasure and the retention sweep of ended memberships.
 
-use crate::dialect::first_locked;
 use crate::DbConn;
+use crate::dialect::first_locked;
 use crate::error::StoreError;
 use crate::invitations::{MailKey, enqueue};
 use crate::members::refresh_search_keys;

@@ -4,11 +4,11 @@
 
 use super::plans::PlannedSession;
 use super::{BATCH, DbConn, Rng};
-use crate::dialect::{insert_batches, without_triggers};
 use crate::Store;
 use crate::athlete::insert_activities_bulk;
 use crate::athlete::rows::{IntegrationRow, RaceGoalRow, ZonesRow};
 use crate::conn::write_tx;
+use crate::dialect::{insert_batches, without_triggers};
 use crate::error::StoreError;
 use crate::rows::to_db;
 use crate::schema::{athlete_zones, integrations, member_statuses, memberships, race_goals};

@@ -5,8 +5,8 @@
 //! attempt past a lease, so no attempt is made twice.
 
 use super::{EndpointRow, insert_delivery};
-use crate::dialect::{load_skip_locked, skip_locked};
 use crate::conn::write_tx;
+use crate::dialect::{load_skip_locked, skip_locked};
 use crate::error::{StoreError, parse};
 use crate::invitations::{enqueue, open_with};
 use crate::rows::{AuditEventRow, from_db, to_db};

@@ -6,13 +6,13 @@ use chrono::Duration;
 use diesel::prelude::*;
 use roster_domain::entities::{AuditEvent, JoinExtras};
 use roster_domain::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, Outcome};
+use roster_domain::joining::JoinMode;
 use roster_domain::plans::AssignmentRepo;
 use roster_domain::values::Description;
 use roster_domain::{Conflict, GroupId, OrgId, RepoError, UserId};
+use roster_store::Store;
 use roster_store::schema::memberships;
 use roster_store::testing::TestDb;
-use roster_domain::joining::JoinMode;
-use roster_store::Store;
 
 pub fn group(store: &Store, org: OrgId, actor: UserId, name: &str) -> Result<Group, RepoError> {
     let t = now();

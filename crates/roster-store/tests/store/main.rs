@@ -16,6 +16,7 @@ mod key_author_migrations;
 mod last_activity_trigger;
 mod members;
 mod outage;
+mod outbox;
 mod pinned;
 mod plans;
 mod profile;

@@ -4,6 +4,7 @@
 pub use crate::fixtures::{event, now, user};
 use chrono::{Duration, NaiveDate};
 use roster_domain::entities::{AuditFilter, JoinExtras, Membership, Organization, PlanStart};
+use roster_domain::joining::JoinMode;
 use roster_domain::plans::{
     AssignmentRepo, PlanAssignment, PlanContent, PlanFilter, PlanName, PlanRepo, TrainingPlan, Workout,
 };
@@ -11,7 +12,6 @@ use roster_domain::ports::{AuditRepo, OrganizationRepo};
 use roster_domain::values::{Description, OrgName, Timezone};
 use roster_domain::{Conflict, DomainError, OrgId, PlanId, RepoError, Role, Sport, UserId};
 use roster_store::testing::TestDb;
-use roster_domain::joining::JoinMode;
 use roster_store::{Store, StoreError};
 
 pub fn today() -> NaiveDate {

@@ -4,10 +4,10 @@
 
 use crate::plans::{athlete, event, now, org, plan};
 use roster_domain::entities::{JoinExtras, PlanStart};
+use roster_domain::joining::JoinMode;
 use roster_domain::webhooks::{DeliveryAttempt, WebhookEndpoint, WebhookRepo, WebhookUrl};
 use roster_domain::{GroupId, OrgId, WebhookId};
 use roster_store::testing::TestDb;
-use roster_domain::joining::JoinMode;
 use roster_store::{AttemptOutcome, FailingLimit, Store};
 
 fn endpoint(store: &Store, org_id: OrgId, types: &[&str], enabled: bool) -> WebhookEndpoint {

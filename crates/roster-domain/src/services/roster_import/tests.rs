@@ -2,9 +2,7 @@
 
 use super::*;
 use crate::entities::UserCredentials;
-use crate::entities::{
-    CoachName, CoachView, JoinExtras, Membership, NamedMembership, Organization, OrganizationView,
-};
+use crate::entities::{CoachName, CoachView, JoinExtras, Membership, NamedMembership, Organization, OrganizationView};
 use crate::error::RepoError;
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
 use crate::ids::{ApiKeyId, InvitationId};

@@ -2,8 +2,8 @@
 //! recomputation raised (`attention.raised`) in the same transaction.
 
 use super::{Cached, StatusRow, orders};
-use crate::dialect::lock_status_rows;
 use crate::conn::{DbConn, write_tx};
+use crate::dialect::lock_status_rows;
 use crate::error::{StoreError, parse};
 use crate::members::profile_status::Computed;
 use crate::rows::{insert_event, to_db};
