@@ -17,6 +17,37 @@
 //! assert_eq!(email.as_str(), "jane.doe@example.com");
 //! assert!(Email::parse("not-an-email").is_err());
 //! ```
+//!
+//! ## Calling a use case from another Rust service
+//!
+//! A use case takes the ports it needs, a clock when time matters, and the
+//! caller. In a server the ports are `roster_store::Store`; in a test they
+//! are the mocks of the `mock` feature (`roster-domain = { features =
+//! ["mock"] }`), one `Mock*` per port. Every port is listed in [`ports`].
+//!
+//! ```
+//! use roster_domain::entities::Membership;
+//! use roster_domain::ports::MockOrganizationRepo;
+//! use roster_domain::services::organizations::{self, OrganizationPatch};
+//! use roster_domain::values::OrgName;
+//! use roster_domain::{Clock, FixedClock, OrgId, Role, UserId};
+//!
+//! let clock = FixedClock::at("2026-12-07T09:00:00Z");
+//! let (org_id, athlete, outsider) = (OrgId::new(), UserId::new(), UserId::new());
+//! let joined = clock.now();
+//! let mut orgs = MockOrganizationRepo::new();
+//! orgs.expect_live_membership()
+//!     .returning(move |org, user| Ok((user == athlete).then(|| Membership::start(org, user, Role::Athlete, joined))));
+//! // Nothing is written: a write the use case refused would fail the mock.
+//! orgs.expect_update_organization().never();
+//!
+//! // An outsider learns nothing, not even that the organization exists.
+//! assert_eq!(organizations::get(&orgs, outsider, org_id).unwrap_err().code(), "not_found");
+//! // An athlete belongs, but renaming the club is the head coach's.
+//! let rename = OrganizationPatch { name: Some(OrgName::parse("Track Club").unwrap()), ..Default::default() };
+//! let refused = organizations::update(&orgs, &clock, athlete, org_id, rename, None).unwrap_err();
+//! assert_eq!(refused.code(), "forbidden");
+//! ```
 
 #![warn(missing_docs)]
 

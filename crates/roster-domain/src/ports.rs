@@ -3,6 +3,36 @@
 //!
 //! A method that writes is one atomic commit: it either writes everything it
 //! is given (including the audit event) or nothing.
+//!
+//! This module lists every port. The foundation's are defined here; each
+//! feature's are defined beside its rules and re-exported here, with their
+//! mocks:
+//!
+//! | port | what it keeps or gives |
+//! |---|---|
+//! | [`AccountRepo`] | accounts and where they belong |
+//! | [`OrganizationRepo`] | organizations, coaches, memberships |
+//! | [`AuditRepo`] | the audit trail |
+//! | [`UnitOfWork`] | one transaction around several calls |
+//! | [`PasswordHasher`] | password hashes |
+//! | [`AthleteRepo`] | activities, race goals, zones and integrations of an athlete |
+//! | [`PlanRepo`] | the training-plan library |
+//! | [`AssignmentRepo`] | plan assignments |
+//! | [`CalendarRepo`] | the calendar's moved and excused workouts |
+//! | [`AttentionRepo`] | the attention queue and acknowledgements |
+//! | [`MemberRepo`] | the roster: members, their attributes, pages |
+//! | [`GroupRepo`] | groups, their members and enrollments |
+//! | [`InvitationRepo`] | invitations and their outbox mail |
+//! | [`TokenGenerator`] | random tokens |
+//! | [`InvitationLinks`] | the links of invitations, derived from a server key |
+//! | [`SessionRepo`] | sessions and refresh tokens |
+//! | [`PasswordResetRepo`] | password resets |
+//! | [`ApiKeyRepo`] | organization API keys |
+//! | [`WebhookRepo`] | webhook endpoints and deliveries |
+//! | [`PrivacyRepo`] | exports, erasure and closing an organization |
+//! | [`ImportRepo`] | roster CSV imports |
+//! | [`Clock`](crate::clock::Clock) | the time |
+//! | [`InsightProvider`](crate::insights::InsightProvider) | insights on an athlete's training |
 
 use crate::entities::{
     AuditEvent, AuditFilter, CoachName, CoachView, Membership, NamedMembership, Organization, OrganizationView, User,
@@ -13,6 +43,55 @@ use crate::ids::{OrgId, UserId};
 use crate::invitation::OutboxMessage;
 use crate::values::{Email, Password};
 use chrono::{DateTime, Utc};
+
+pub use crate::athlete::ports::AthleteRepo;
+pub use crate::plans::PlanRepo;
+pub use crate::plans::AssignmentRepo;
+pub use crate::calendar::CalendarRepo;
+pub use crate::attention::AttentionRepo;
+pub use crate::member::MemberRepo;
+pub use crate::groups::GroupRepo;
+pub use crate::invitation::InvitationRepo;
+pub use crate::invitation::TokenGenerator;
+pub use crate::invitation::InvitationLinks;
+pub use crate::session::SessionRepo;
+pub use crate::session::PasswordResetRepo;
+pub use crate::api_keys::ApiKeyRepo;
+pub use crate::webhooks::WebhookRepo;
+pub use crate::privacy::PrivacyRepo;
+pub use crate::roster_csv::import::ImportRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::athlete::ports::MockAthleteRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::plans::MockPlanRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::plans::MockAssignmentRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::calendar::MockCalendarRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::attention::MockAttentionRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::member::MockMemberRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::groups::MockGroupRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::invitation::ports::MockInvitationRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::invitation::token::MockTokenGenerator;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::invitation::link::MockInvitationLinks;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::session::MockSessionRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::session::MockPasswordResetRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::api_keys::MockApiKeyRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::webhooks::MockWebhookRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::privacy::MockPrivacyRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::roster_csv::import::MockImportRepo;
 
 /// Accounts.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
