@@ -269,7 +269,9 @@ pub struct RosterQuery {
     pub include_profile_status: bool,
     /// The attention thresholds (the `attention` settings) for the profile status and `sort=attention`.
     pub attention: crate::attention::AttentionThresholds,
-    /// The instant attention and plan status are evaluated at (`None`: the store's clock).
+    /// The instant attention and plan status are evaluated at: `members::list`
+    /// fills it from its clock when it is `None` (a store called directly
+    /// reads its own).
     pub now: Option<DateTime<Utc>>,
 }
 

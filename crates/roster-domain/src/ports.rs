@@ -44,54 +44,54 @@ use crate::invitation::OutboxMessage;
 use crate::values::{Email, Password};
 use chrono::{DateTime, Utc};
 
-pub use crate::athlete::ports::AthleteRepo;
-pub use crate::plans::PlanRepo;
-pub use crate::plans::AssignmentRepo;
-pub use crate::calendar::CalendarRepo;
-pub use crate::attention::AttentionRepo;
-pub use crate::member::MemberRepo;
-pub use crate::groups::GroupRepo;
-pub use crate::invitation::InvitationRepo;
-pub use crate::invitation::TokenGenerator;
-pub use crate::invitation::InvitationLinks;
-pub use crate::session::SessionRepo;
-pub use crate::session::PasswordResetRepo;
 pub use crate::api_keys::ApiKeyRepo;
-pub use crate::webhooks::WebhookRepo;
-pub use crate::privacy::PrivacyRepo;
-pub use crate::roster_csv::import::ImportRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::api_keys::MockApiKeyRepo;
+pub use crate::athlete::ports::AthleteRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::athlete::ports::MockAthleteRepo;
-#[cfg(any(test, feature = "mock"))]
-pub use crate::plans::MockPlanRepo;
-#[cfg(any(test, feature = "mock"))]
-pub use crate::plans::MockAssignmentRepo;
-#[cfg(any(test, feature = "mock"))]
-pub use crate::calendar::MockCalendarRepo;
+pub use crate::attention::AttentionRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::attention::MockAttentionRepo;
+pub use crate::calendar::CalendarRepo;
 #[cfg(any(test, feature = "mock"))]
-pub use crate::member::MockMemberRepo;
+pub use crate::calendar::MockCalendarRepo;
+pub use crate::groups::GroupRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::groups::MockGroupRepo;
+pub use crate::invitation::InvitationLinks;
+pub use crate::invitation::InvitationRepo;
+pub use crate::invitation::TokenGenerator;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::invitation::link::MockInvitationLinks;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::invitation::ports::MockInvitationRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::invitation::token::MockTokenGenerator;
+pub use crate::member::MemberRepo;
 #[cfg(any(test, feature = "mock"))]
-pub use crate::invitation::link::MockInvitationLinks;
+pub use crate::member::MockMemberRepo;
+pub use crate::plans::AssignmentRepo;
 #[cfg(any(test, feature = "mock"))]
-pub use crate::session::MockSessionRepo;
+pub use crate::plans::MockAssignmentRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::plans::MockPlanRepo;
+pub use crate::plans::PlanRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::privacy::MockPrivacyRepo;
+pub use crate::privacy::PrivacyRepo;
+pub use crate::roster_csv::import::ImportRepo;
+#[cfg(any(test, feature = "mock"))]
+pub use crate::roster_csv::import::MockImportRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::session::MockPasswordResetRepo;
 #[cfg(any(test, feature = "mock"))]
-pub use crate::api_keys::MockApiKeyRepo;
+pub use crate::session::MockSessionRepo;
+pub use crate::session::PasswordResetRepo;
+pub use crate::session::SessionRepo;
 #[cfg(any(test, feature = "mock"))]
 pub use crate::webhooks::MockWebhookRepo;
-#[cfg(any(test, feature = "mock"))]
-pub use crate::privacy::MockPrivacyRepo;
-#[cfg(any(test, feature = "mock"))]
-pub use crate::roster_csv::import::MockImportRepo;
+pub use crate::webhooks::WebhookRepo;
 
 /// Accounts.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]

@@ -16,7 +16,7 @@ use roster_domain::entities::{JoinExtras, PlanStart};
 use roster_domain::error::FieldErrors;
 use roster_domain::member::{DisplayName, MemberLevel, MemberView, PrivateNotes};
 use roster_domain::services::members::{self, MemberAccess, NewMember};
-use roster_domain::{Clock, DomainError, GroupId, OrgId, UserId};
+use roster_domain::{DomainError, GroupId, OrgId, UserId};
 
 /// Registers this module's routes under `/api/v1`.
 pub fn configure(cfg: &mut web::ServiceConfig, _rate_limit: &crate::startup::RateLimit) {
@@ -82,8 +82,7 @@ pub async fn list(
     let page = user
         .run(&state, org_id, move |s, me| {
             roster_query.attention = s.settings.attention_thresholds();
-            roster_query.now = Some(s.clock.now());
-            members::list(&s.store, &s.store, me, org_id, roster_query)
+            members::list(&s.store, &s.store, &s.clock, me, org_id, roster_query)
         })
         .await?;
     let mut groups = page.group_ids;

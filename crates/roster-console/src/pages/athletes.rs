@@ -290,8 +290,7 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
         let (rows, total, next_page, errors) = match filters.query() {
             Ok(mut query) => {
                 query.attention = c.config.attention.clone();
-                query.now = Some(roster_domain::Clock::now(&c.clock));
-                let page = members::list(&c.store, &c.store, viewer.caller(), org_id, query)?;
+                let page = members::list(&c.store, &c.store, &c.clock, viewer.caller(), org_id, query)?;
                 let mut statuses = page.profile_status.unwrap_or_default();
                 let mut group_ids = page.group_ids;
                 let rows = page

@@ -330,7 +330,7 @@ pub(super) async fn run(
         };
         let planned = form.action().and_then(|action| Ok((action, form.target()?)));
         let ids = planned.and_then(|(action, target)| {
-            let ids = bulk::targets(&c.store, me, org_id, &action, target)?;
+            let ids = bulk::targets(&c.store, &c.clock, me, org_id, &action, target)?;
             Ok((action, ids))
         });
         let (action, ids) = match ids {

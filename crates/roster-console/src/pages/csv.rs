@@ -62,7 +62,7 @@ pub(super) async fn export(c: web::Data<Console>, req: HttpRequest) -> Result<Ht
             ..filters.query()?
         };
         let (lookups, with_notes) = roster_export::start(&c.store, me, org_id)?;
-        let first = roster_export::page(&c.store, me, org_id, query.clone())?;
+        let first = roster_export::page(&c.store, &c.clock, me, org_id, query.clone())?;
         Ok((me, org_id, query, lookups, with_notes, first))
     })
     .await?;
@@ -75,7 +75,7 @@ pub(super) async fn export(c: web::Data<Console>, req: HttpRequest) -> Result<Ht
         async move {
             query.after = Some(next?);
             let ask = query.clone();
-            let page = crate::run(&c, move |c| roster_export::page(&c.store, me, org_id, ask)).await;
+            let page = crate::run(&c, move |c| roster_export::page(&c.store, &c.clock, me, org_id, ask)).await;
             let chunk = page.and_then(|mut page| {
                 let bytes = roster_export::page_csv(&lookups, with_notes, &mut page).map_err(PageError::internal)?;
                 Ok((bytes, page.next.take()))

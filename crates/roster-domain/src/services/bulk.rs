@@ -126,6 +126,7 @@ fn allowed(actor: &Actor, action: &BulkAction) -> Result<(), DomainError> {
 /// roster, so it takes `members:read` too (ids alone do not).
 pub fn targets(
     store: &impl RosterStore,
+    clock: &impl Clock,
     caller: impl Into<Caller>,
     org_id: OrgId,
     action: &BulkAction,
@@ -149,7 +150,7 @@ pub fn targets(
             query.after = None;
             let mut ids = Vec::new();
             loop {
-                let page = members::list(store, store, actor.caller(), org_id, query.clone())?;
+                let page = members::list(store, store, clock, actor.caller(), org_id, query.clone())?;
                 if usize::try_from(page.total).unwrap_or(usize::MAX) > MAX_MATCHES {
                     let message = format!("the filter matches {} members; at most {MAX_MATCHES}", page.total);
                     return Err(too_many("filter", message));

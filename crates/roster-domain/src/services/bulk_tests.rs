@@ -188,7 +188,8 @@ fn a_filter_matching_more_than_five_thousand_members_is_refused_naming_the_filte
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 5_001);
     let query = Box::new(RosterQuery::default());
-    let Err(DomainError::Validation(errors)) = targets(&store, head, org, &add_label(), BulkTarget::Filter(query))
+    let Err(DomainError::Validation(errors)) =
+        targets(&store, &clock(), head, org, &add_label(), BulkTarget::Filter(query))
     else {
         panic!("5 001 matches must be refused")
     };
@@ -201,7 +202,7 @@ fn a_filter_matching_exactly_five_thousand_members_is_allowed() {
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 5_000);
     let query = Box::new(RosterQuery::default());
-    assert!(targets(&store, head, org, &add_label(), BulkTarget::Filter(query)).is_ok());
+    assert!(targets(&store, &clock(), head, org, &add_label(), BulkTarget::Filter(query)).is_ok());
 }
 
 #[test]
@@ -209,12 +210,14 @@ fn more_than_five_hundred_ids_are_refused_and_repeats_are_dropped() {
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 0);
     let many = (0..=MAX_IDS).map(|_| UserId::new()).collect();
-    let Err(DomainError::Validation(errors)) = targets(&store, head, org, &add_label(), BulkTarget::Ids(many)) else {
+    let Err(DomainError::Validation(errors)) =
+        targets(&store, &clock(), head, org, &add_label(), BulkTarget::Ids(many))
+    else {
         panic!("501 ids must be refused")
     };
     assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("user_ids", "too_many_members"));
     let one = UserId::new();
-    assert_eq!(targets(&store, head, org, &add_label(), BulkTarget::Ids(vec![one, one])).unwrap(), vec![one]);
+    assert_eq!(targets(&store, &clock(), head, org, &add_label(), BulkTarget::Ids(vec![one, one])).unwrap(), vec![one]);
 }
 
 fn key(org: OrgId, scopes: &[Scope]) -> (ApiKeyId, Caller) {
@@ -249,14 +252,15 @@ fn a_keys_plan_or_group_action_without_its_scope_is_refused_before_anything_is_r
         let (_, caller) = key(org, scopes);
         let (code, message) = refusal(apply(&untouched, &clock(), caller.clone(), org, &ids, &action));
         assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
-        let (code, message) = refusal(targets(&untouched, caller, org, &action, BulkTarget::Ids(ids.to_vec())));
+        let (code, message) =
+            refusal(targets(&untouched, &clock(), caller, org, &action, BulkTarget::Ids(ids.to_vec())));
         assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
     }
     assert_eq!(BEGUN.get(), begun, "no transaction was begun");
     // A filter reads the roster: members:read, said before the first page.
     let (_, caller) = key(org, &[Scope::MembersWrite]);
     let filter = BulkTarget::Filter(Box::default());
-    assert_eq!(refusal(targets(&untouched, caller, org, &add_label(), filter)).0, "insufficient_scope");
+    assert_eq!(refusal(targets(&untouched, &clock(), caller, org, &add_label(), filter)).0, "insufficient_scope");
 }
 
 /// With the scopes, a key's plan assignments and their events name the key

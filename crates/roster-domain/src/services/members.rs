@@ -170,15 +170,18 @@ pub fn add(
 }
 
 /// A page of the roster (coaches). `Me` becomes the caller; an assistant
-/// coach filtering by another coach is refused (403).
+/// coach filtering by another coach is refused (403). Statuses are those at
+/// the query's instant, else at the clock's now.
 pub fn list(
     orgs: &impl OrganizationRepo,
     members: &impl MemberRepo,
+    clock: &impl Clock,
     caller: impl Into<Caller>,
     org_id: OrgId,
     mut query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
     let actor = Actor::resolve(orgs, org_id, caller)?;
+    query.now.get_or_insert_with(|| clock.now());
     if query.coach == CoachFilter::Me {
         // A key coaches nobody: `me` finds no athlete for it.
         query.coach = CoachFilter::Coach(actor.user_id());

@@ -240,9 +240,11 @@ fn athlete_cannot_add_or_list_and_strangers_get_not_found() {
     )
     .unwrap_err();
     assert_eq!(err.code(), "forbidden");
-    let err = list(&club.orgs(), &club.members(), club.own_athlete, club.org, RosterQuery::default()).unwrap_err();
+    let err =
+        list(&club.orgs(), &club.members(), &clock(), club.own_athlete, club.org, RosterQuery::default()).unwrap_err();
     assert_eq!(err.code(), "forbidden");
-    let err = list(&club.orgs(), &club.members(), UserId::new(), club.org, RosterQuery::default()).unwrap_err();
+    let err =
+        list(&club.orgs(), &club.members(), &clock(), UserId::new(), club.org, RosterQuery::default()).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -261,11 +263,28 @@ fn assistant_coach_cannot_filter_by_another_coach_but_me_means_themselves() {
             Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None, group_ids: HashMap::new() })
         });
     let query = |coach| RosterQuery { coach, limit: 50, sort: RosterSort::Name, ..Default::default() };
-    list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Me)).unwrap();
-    list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Unassigned)).unwrap();
+    list(&club.orgs(), &members, &clock(), assistant, club.org, query(CoachFilter::Me)).unwrap();
+    list(&club.orgs(), &members, &clock(), assistant, club.org, query(CoachFilter::Unassigned)).unwrap();
     let err =
-        list(&club.orgs(), &members, assistant, club.org, query(CoachFilter::Coach(club.other_assistant))).unwrap_err();
+        list(&club.orgs(), &members, &clock(), assistant, club.org, query(CoachFilter::Coach(club.other_assistant)))
+            .unwrap_err();
     assert_eq!(err.code(), "forbidden");
+}
+
+#[test]
+fn a_roster_page_is_evaluated_at_the_clocks_now_unless_the_query_names_an_instant() {
+    let club = Club::new();
+    let (now, earlier) = (clock().now(), clock().now() - chrono::Duration::days(3));
+    let mut members = club.members();
+    members.expect_roster().withf(move |_, q| q.now == Some(now)).times(1).returning(|_, _| {
+        Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None, group_ids: HashMap::new() })
+    });
+    members.expect_roster().withf(move |_, q| q.now == Some(earlier)).times(1).returning(|_, _| {
+        Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None, group_ids: HashMap::new() })
+    });
+    let query = RosterQuery { limit: 50, ..Default::default() };
+    list(&club.orgs(), &members, &clock(), club.head, club.org, query.clone()).unwrap();
+    list(&club.orgs(), &members, &clock(), club.head, club.org, RosterQuery { now: Some(earlier), ..query }).unwrap();
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! and groups, and each member's row. The HTTP layer streams the pages.
 
 use super::members::{self, MemberAccess};
+use crate::clock::Clock;
 use crate::error::DomainError;
 use crate::groups::{GroupRepo, GroupView};
 use crate::ids::{GroupId, OrgId, UserId};
@@ -128,11 +129,12 @@ pub fn start(
 /// rules (an assistant coach filters by no coach but themselves).
 pub fn page(
     store: &impl RosterStore,
+    clock: &impl Clock,
     caller: impl Into<Caller>,
     org_id: OrgId,
     query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
     let caller = caller.into();
     authorize(&Actor::resolve(store, org_id, caller.clone())?, Action::ExportRoster, Target::Organization)?;
-    members::list(store, store, caller, org_id, query)
+    members::list(store, store, clock, caller, org_id, query)
 }

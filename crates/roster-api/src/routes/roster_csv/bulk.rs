@@ -191,7 +191,7 @@ pub async fn run(
     let action = parse_action(&action, params)?;
     let (count, results) = user
         .run(&state, org_id, move |s, me| {
-            let ids = bulk::targets(&s.store, me.clone(), org_id, &action, target)?;
+            let ids = bulk::targets(&s.store, &s.clock, me.clone(), org_id, &action, target)?;
             if dry_run {
                 return Ok((ids.len(), Vec::new()));
             }

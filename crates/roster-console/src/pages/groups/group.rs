@@ -82,7 +82,7 @@ struct GroupPage {
 /// The group's members (the roster filtered by the group).
 fn group_members(c: &Console, viewer: &Viewer, group: GroupId) -> Result<Vec<MemberView>, DomainError> {
     let query = RosterQuery { group_id: Some(group), limit: 200, ..RosterQuery::default() };
-    Ok(members::list(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, query)?.members)
+    Ok(members::list(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, query)?.members)
 }
 
 fn page_data(c: &Console, viewer: &Viewer, group: GroupId, forms: Forms) -> Result<GroupPage, DomainError> {
@@ -206,7 +206,7 @@ fn member_by_email(c: &Console, viewer: &Viewer, email: &str) -> Result<UserId, 
         return Err(not_found("enter the e-mail of an athlete of the club"));
     }
     let query = RosterQuery { q: Some(wanted.clone()), limit: 200, ..RosterQuery::default() };
-    let page = members::list(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, query)?;
+    let page = members::list(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, query)?;
     page.members
         .iter()
         .find(|m| m.email.to_lowercase() == wanted)
