@@ -116,6 +116,10 @@ pub(crate) fn apply_join_effects(
     extras: &JoinExtras,
     mode: JoinMode,
 ) -> Result<(), StoreError> {
+    if extras.training_plan.is_none() && extras.group_id.is_none() {
+        // Nothing to decide: no read either (an import adds many members).
+        return Ok(());
+    }
     let (org, user) = (joiner.org_id.to_string(), joiner.user_id.to_string());
     lock_member(conn, &org, &user)?;
     let facts = JoinFacts {
