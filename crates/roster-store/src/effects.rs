@@ -141,14 +141,19 @@ pub(crate) fn apply_join_effects(
 
 /// Puts a live member into an existing group, in the caller's transaction,
 /// with the group's enrolled plans ([`decide_group_join`]); `false` when
-/// they were in it already.
+/// they were in it already. The member is looked up again once locked: a
+/// removal that committed meanwhile makes this `NotFound("member")`, so
+/// nobody removed stays in a group.
 pub(crate) fn apply_group_join(conn: &mut DbConn, joiner: Joiner, group_id: GroupId) -> Result<bool, StoreError> {
     let (org, user) = (joiner.org_id.to_string(), joiner.user_id.to_string());
     lock_member(conn, &org, &user)?;
+    let Some(role) = member_role(conn, &org, &user)? else {
+        return Err(roster_domain::DomainError::NotFound("member").into());
+    };
     let Some(group) = group_facts(conn, &org, group_id, &user)? else {
         return Err(roster_domain::DomainError::NotFound("group").into());
     };
-    let role = member_role(conn, &org, &user)?;
+    let role = Some(role);
     let today = org_today(conn, &org, joiner.now)?;
     let mut taken = live_assignments(conn, &org, &user)?.iter().map(|a| (a.start_date, a.end_date())).collect();
     let decision = decide_group_join(joiner, role, today, &group, &mut taken);

@@ -9,7 +9,7 @@ use roster_domain::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, Outco
 use roster_domain::joining::JoinMode;
 use roster_domain::plans::AssignmentRepo;
 use roster_domain::values::Description;
-use roster_domain::{Conflict, GroupId, OrgId, RepoError, UserId};
+use roster_domain::{Conflict, DomainError, GroupId, OrgId, RepoError, UserId};
 use roster_store::Store;
 use roster_store::schema::memberships;
 use roster_store::testing::TestDb;
@@ -210,6 +210,39 @@ fn group_and_coach_names_match_the_full_lists() {
                 (n.user_id, &n.first_name, &n.last_name, n.role),
                 (c.user_id, &c.first_name, &c.last_name, c.role)
             );
+        }
+    }
+}
+
+/// A member removed while a coach adds them to a group never stays in it:
+/// the group join looks the member up again once it holds their lock.
+#[test]
+fn a_removal_racing_a_group_join_leaves_the_removed_member_in_no_group() {
+    use roster_domain::member::MemberRepo;
+    use roster_store::schema::org_group_members;
+    for db in TestDb::all() {
+        let store = db.store();
+        let (org, head) = org(&store);
+        let g = group(&store, org, head, "Track").unwrap();
+        for _ in 0..15 {
+            let a = athlete(&store, org);
+            let (removed, added) = std::thread::scope(|s| {
+                let remover = s.spawn(|| store.remove_member(org, a, head, now(), &event(org, head, "member.removed")));
+                let adder = s.spawn(|| add(&store, &g, a));
+                (remover.join().unwrap(), adder.join().unwrap())
+            });
+            removed.unwrap();
+            // Either the join came first (and the removal ended it) or it
+            // found nobody to add.
+            let gone =
+                |e: &RepoError| matches!(e, RepoError::Refused(d) if matches!(**d, DomainError::NotFound("member")));
+            assert!(matches!(&added, Ok(true)) || added.as_ref().is_err_and(gone), "{added:?} {:?}", db.backend);
+            let left: i64 = org_group_members::table
+                .filter(org_group_members::user_id.eq(a.to_string()))
+                .count()
+                .get_result(&mut *store.conn().unwrap())
+                .unwrap();
+            assert_eq!(left, 0, "a removed member stays in no group ({:?})", db.backend);
         }
     }
 }
