@@ -208,10 +208,7 @@ fn demo(settings: &Settings) -> anyhow::Result<()> {
             };
             let org_id = organizations::create(&store, &SystemClock, head.user_id, new)?.org.org_id;
             coaches::add(
-                &store,
-                &store,
-                &SystemClock,
-                head.user_id,
+                &roster_domain::Context::new(&store, head.user_id).with_clock(&SystemClock),
                 org_id,
                 &coaches::AccountRef::Id(assistant.user_id),
                 &settings.public_base_url,

@@ -4,7 +4,8 @@ use crate::auth::{Argon2Hasher, TokenKeys};
 use crate::error::ApiError;
 use crate::settings::Settings;
 use actix_web::web;
-use roster_domain::{DomainError, SystemClock};
+use roster_domain::policy::Caller;
+use roster_domain::{Context, DomainError, SystemClock};
 use roster_store::Store;
 use std::sync::Arc;
 
@@ -27,6 +28,13 @@ pub struct AppState {
     pub insights: crate::insights_llm::ConfiguredInsights,
     /// Requests per API key (`rate_limit.api_key_per_minute`).
     pub key_limiter: crate::auth::KeyLimiter,
+}
+
+impl AppState {
+    /// A use case's context: this server's store and clock, for `caller`.
+    pub fn cx(&self, caller: impl Into<Caller>) -> Context<'_, Store> {
+        Context::new(&self.store, caller).with_clock(&self.clock)
+    }
 }
 
 /// Runs a blocking use case on the thread pool (diesel and Argon2 block).

@@ -25,9 +25,10 @@ use actix_web::HttpRequest;
 use actix_web::web;
 use roster_domain::attention::AttentionThresholds;
 use roster_domain::insights::InsightProvider;
+use roster_domain::policy::Caller;
 use roster_domain::ports::PasswordHasher;
 use roster_domain::values::Password;
-use roster_domain::{DomainError, RepoError, SystemClock};
+use roster_domain::{Context, DomainError, RepoError, SystemClock};
 use roster_store::Store;
 use std::sync::Arc;
 
@@ -128,6 +129,11 @@ impl PasswordHasher for Hasher<'_> {
 }
 
 impl Console {
+    /// A use case's context: the console's store and clock, for `caller`.
+    pub fn cx(&self, caller: impl Into<Caller>) -> Context<'_, Store> {
+        Context::new(&self.store, caller).with_clock(&self.clock)
+    }
+
     fn hasher(&self) -> Hasher<'_> {
         Hasher(&*self.hasher)
     }

@@ -179,6 +179,7 @@ pub fn parse_expiry(requested: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Res
 }
 
 /// Organization API keys.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait ApiKeyRepo {
     /// Stores a new key by the hash of its secret, and `event`.

@@ -374,11 +374,11 @@ mod queue;
 mod raised;
 mod rules;
 mod validity;
-#[cfg(any(test, feature = "mock"))]
-pub use queue::MockAttentionRepo;
 pub use queue::{
     Acknowledgement, AttentionRepo, CurrentSignals, QueueCursor, QueueEntry, QueuePage, QueueQuery, open_signals,
 };
+#[cfg(any(test, feature = "mock"))]
+pub use queue::{MockAttentionRepo, ambassador_impl_AttentionRepo};
 pub use raised::{ATTENTION_RAISED, SignalMark, marks, raised, raised_event, roster_itself};
 pub use rules::{
     days_since_last_activity, injury_watch, integration_error, load_spike, low_compliance, missed_workouts,

@@ -40,7 +40,7 @@ mod tests;
 
 pub use ports::CalendarRepo;
 #[cfg(any(test, feature = "mock"))]
-pub use ports::MockCalendarRepo;
+pub use ports::{MockCalendarRepo, ambassador_impl_CalendarRepo};
 pub use recent::{
     Adjustments, AssignmentSchedule, LaidWorkout, RECENT_DAYS, RecentCompliance, SHORT_DAYS, lay_out, plan_in_window,
     reaches_window, recent_compliance, window_start,

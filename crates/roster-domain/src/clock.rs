@@ -10,6 +10,14 @@ pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
 
+/// A reference to a clock is a clock: a use case hands `&cx.clock` (a
+/// `&&dyn Clock`) to rules that take `&impl Clock`.
+impl<T: Clock + ?Sized> Clock for &T {
+    fn now(&self) -> DateTime<Utc> {
+        (**self).now()
+    }
+}
+
 /// The system clock.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemClock;

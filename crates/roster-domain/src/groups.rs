@@ -112,6 +112,7 @@ pub struct GroupPlanRequest {
 }
 
 /// Groups and group membership.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait GroupRepo {
     /// Stores a new group; `Conflict::GroupNameTaken` if the name is in use.

@@ -191,15 +191,22 @@ pub struct Invitation {
     pub send_count: i64,
 }
 
+/// Who a single-use invitation is for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitee {
+    /// Their e-mail: the invitation is for this address only.
+    pub email: Email,
+    /// Their first name, for the e-mail and the new account.
+    pub first_name: PersonName,
+}
+
 impl Invitation {
-    /// A new single-use invitation for `email`, sent now. Without `expires_at`
-    /// it lasts [`DEFAULT_SINGLE_USE_TTL_DAYS`] days.
-    #[allow(clippy::too_many_arguments)]
+    /// A new single-use invitation for `invitee`, sent now. Without
+    /// `expires_at` it lasts [`DEFAULT_SINGLE_USE_TTL_DAYS`] days.
     pub fn single_use(
         org_id: OrgId,
         created_by: UserId,
-        email: Email,
-        first_name: PersonName,
+        invitee: Invitee,
         role: Role,
         extras: JoinExtras,
         expires_at: Option<DateTime<Utc>>,
@@ -210,8 +217,8 @@ impl Invitation {
             org_id,
             kind: InvitationKind::SingleUse,
             role,
-            email: Some(email),
-            first_name: Some(first_name),
+            email: Some(invitee.email),
+            first_name: Some(invitee.first_name),
             name: None,
             group_id: extras.group_id,
             training_plan: extras.training_plan,
@@ -315,13 +322,13 @@ impl Invitation {
 /// another account is `invitation_email_mismatch`. Multi-use links take anyone.
 ///
 /// ```
-/// use roster_domain::invitation::{check_email, Invitation};
+/// use roster_domain::invitation::{check_email, Invitation, Invitee};
 /// use roster_domain::entities::JoinExtras;
 /// use roster_domain::values::{Email, PersonName};
 /// use roster_domain::{OrgId, Role, UserId};
 ///
-/// let inv = Invitation::single_use(OrgId::new(), UserId::new(), Email::parse("jo@example.com").unwrap(),
-///     PersonName::parse("Jo").unwrap(), Role::Athlete, JoinExtras::default(), None, chrono::Utc::now());
+/// let jo = Invitee { email: Email::parse("jo@example.com").unwrap(), first_name: PersonName::parse("Jo").unwrap() };
+/// let inv = Invitation::single_use(OrgId::new(), UserId::new(), jo, Role::Athlete, JoinExtras::default(), None, chrono::Utc::now());
 /// assert!(check_email(&inv, &Email::parse("JO@example.com").unwrap()).is_ok());
 /// assert_eq!(check_email(&inv, &Email::parse("kim@example.com").unwrap()).unwrap_err().code(),
 ///     "invitation_email_mismatch");

@@ -20,17 +20,19 @@
 //!
 //! ## Calling a use case from another Rust service
 //!
-//! A use case takes the ports it needs, a clock when time matters, and the
-//! caller. In a server the ports are `roster_store::Store`; in a test they
-//! are the mocks of the `mock` feature (`roster-domain = { features =
-//! ["mock"] }`), one `Mock*` per port. Every port is listed in [`ports`].
+//! A use case that acts for someone takes a [`Context`]: the store that
+//! implements its ports, the clock and the caller. In a server the store is
+//! `roster_store::Store`; in a test it is `context::Mocks`, which bundles
+//! the `mock` feature's mocks (`roster-domain = { features = ["mock"] }`),
+//! one `Mock*` per port, each listed in [`ports`].
 //!
 //! ```
+//! use roster_domain::context::Mocks;
 //! use roster_domain::entities::Membership;
 //! use roster_domain::ports::MockOrganizationRepo;
 //! use roster_domain::services::organizations::{self, OrganizationPatch};
 //! use roster_domain::values::OrgName;
-//! use roster_domain::{Clock, FixedClock, OrgId, Role, UserId};
+//! use roster_domain::{Clock, Context, FixedClock, OrgId, Role, UserId};
 //!
 //! let clock = FixedClock::at("2026-12-07T09:00:00Z");
 //! let (org_id, athlete, outsider) = (OrgId::new(), UserId::new(), UserId::new());
@@ -41,11 +43,16 @@
 //! // Nothing is written: a write the use case refused would fail the mock.
 //! orgs.expect_update_organization().never();
 //!
+//! // The use case asks the organization port only; the others stay unset.
+//! let store = Mocks { orgs: &orgs, ..Mocks::none() };
+//!
 //! // An outsider learns nothing, not even that the organization exists.
-//! assert_eq!(organizations::get(&orgs, outsider, org_id).unwrap_err().code(), "not_found");
+//! let as_outsider = Context::new(&store, outsider);
+//! assert_eq!(organizations::get(&as_outsider, org_id).unwrap_err().code(), "not_found");
 //! // An athlete belongs, but renaming the club is the head coach's.
 //! let rename = OrganizationPatch { name: Some(OrgName::parse("Track Club").unwrap()), ..Default::default() };
-//! let refused = organizations::update(&orgs, &clock, athlete, org_id, rename, None).unwrap_err();
+//! let as_athlete = Context::new(&store, athlete).with_clock(&clock);
+//! let refused = organizations::update(&as_athlete, org_id, rename, None).unwrap_err();
 //! assert_eq!(refused.code(), "forbidden");
 //! ```
 
@@ -57,6 +64,7 @@ pub mod athlete;
 pub mod attention;
 pub mod calendar;
 pub mod clock;
+pub mod context;
 pub mod entities;
 pub mod error;
 pub mod groups;
@@ -79,6 +87,7 @@ pub mod values;
 pub mod webhooks;
 
 pub use clock::{Clock, FixedClock, SystemClock};
+pub use context::Context;
 pub use error::{Conflict, DomainError, FieldError, InvitationGone, Outage, RepoError};
 pub use ids::{
     ActivityId, ApiKeyId, AssignmentId, DeliveryId, EventId, GroupId, ImportId, InvitationId, MembershipId, OrgId,

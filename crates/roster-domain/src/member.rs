@@ -14,6 +14,7 @@
 use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::RepoError;
 use crate::ids::{ApiKeyId, GroupId, MembershipId, OrgId, UserId};
+use crate::invitation::OutboxMessage;
 use crate::role::MembershipStatus;
 use crate::values::{InvalidValue, Lines, bounded_text, clean_text, string_value};
 use chrono::{DateTime, Utc};
@@ -291,6 +292,7 @@ pub struct RosterPage {
 }
 
 /// The roster's store. Every write is one transaction with its audit event.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait MemberRepo {
     /// The live member `user_id` of `org_id`, with labels and account names.
@@ -317,7 +319,7 @@ pub trait MemberRepo {
         extras: &JoinExtras,
         actor: (UserId, Option<ApiKeyId>),
         event: &AuditEvent,
-        mail: &crate::invitation::OutboxMessage,
+        mail: &OutboxMessage,
     ) -> Result<(), RepoError>;
     /// Writes the membership's attributes, labels, status and coach if the
     /// stored version is still `expected_version` (else

@@ -21,7 +21,7 @@ mod ports;
 pub use content::{MAX_WORKOUTS_PER_DAY, PlanContent, PlanLevel, PlanName, Workout};
 pub use ports::{AssignmentRepo, PlanFilter, PlanRepo};
 #[cfg(any(test, feature = "mock"))]
-pub use ports::{MockAssignmentRepo, MockPlanRepo};
+pub use ports::{MockAssignmentRepo, MockPlanRepo, ambassador_impl_AssignmentRepo, ambassador_impl_PlanRepo};
 
 use crate::entities::AuditEvent;
 use crate::error::DomainError;

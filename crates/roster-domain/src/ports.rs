@@ -94,6 +94,7 @@ pub use crate::webhooks::MockWebhookRepo;
 pub use crate::webhooks::WebhookRepo;
 
 /// Accounts.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait AccountRepo {
     /// Stores a new account. `Conflict::EmailTaken` if the e-mail is in use.
@@ -119,6 +120,7 @@ pub trait AccountRepo {
 }
 
 /// Organizations, their coaches and the memberships that give access to them.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait OrganizationRepo {
     /// Creates the organization with its head coach's membership.
@@ -169,6 +171,7 @@ pub trait OrganizationRepo {
 }
 
 /// The audit trail.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait AuditRepo {
     /// Events of the organization that match, newest first, at most `limit + 1`.
@@ -180,6 +183,7 @@ pub trait AuditRepo {
 
 /// Password hashing (Argon2id in the API); a port so the rules stay pure and
 /// tests stay fast.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait PasswordHasher {
     /// A PHC hash string of the password.

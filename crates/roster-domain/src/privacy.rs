@@ -108,6 +108,7 @@ pub enum ExportRows {
 }
 
 /// What the privacy use cases need from storage.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait PrivacyRepo {
     /// When the session was signed in (a refresh does not move it).

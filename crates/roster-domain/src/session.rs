@@ -112,6 +112,7 @@ impl SessionError {
 }
 
 /// Sessions and their refresh tokens; password changes that revoke them.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait SessionRepo {
     /// Stores a new session with its first refresh token (none for an
@@ -160,6 +161,7 @@ pub trait SessionRepo {
 }
 
 /// Password reset requests.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait PasswordResetRepo {
     /// Records the request and queues `mail` in the same transaction; drops

@@ -254,6 +254,7 @@ pub struct Delivery {
 }
 
 /// Webhook endpoints and their deliveries.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait WebhookRepo {
     /// Stores a new endpoint with its (plain) secret, and `event`.

@@ -117,7 +117,7 @@ pub async fn create(
     let secret = ApiKeySecret::from_random(bytes);
     let shown = secret.as_str().to_owned();
     let new = NewApiKey { name: b.name, scopes: b.scopes, expires_at: b.expires_at };
-    let key = user.run(&state, move |s, me| service::create(&s.store, &s.clock, me, org_id, new, &secret)).await?;
+    let key = user.run(&state, move |s, me| service::create(&s.cx(me), org_id, new, &secret)).await?;
     Ok(HttpResponse::Created().json(CreatedApiKeyDto { api_key: key.into(), key: shown }))
 }
 
@@ -131,7 +131,7 @@ pub async fn list(
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let keys = user.run(&state, move |s, me| service::list(&s.store, me, org_id)).await?;
+    let keys = user.run(&state, move |s, me| service::list(&s.cx(me), org_id)).await?;
     Ok(HttpResponse::Ok().json(ApiKeyListDto { data: keys.into_iter().map(Into::into).collect() }))
 }
 
@@ -145,6 +145,6 @@ pub async fn revoke(
     path: web::Path<(OrgId, ApiKeyId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, key_id) = path.into_inner();
-    user.run(&state, move |s, me| service::revoke(&s.store, &s.clock, me, org_id, key_id)).await?;
+    user.run(&state, move |s, me| service::revoke(&s.cx(me), org_id, key_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -93,9 +93,8 @@ pub async fn list_activities(
             })
         })
         .transpose()?;
-    let (page, next) = user
-        .run(&state, org_id, move |s, me| svc::activities(&s.store, &s.store, me, org_id, athlete, before, limit))
-        .await?;
+    let (page, next) =
+        user.run(&state, org_id, move |s, me| svc::activities(&s.cx(me), org_id, athlete, before, limit)).await?;
     Ok(HttpResponse::Ok().json(ActivityPageDto {
         data: page.into_iter().map(Into::into).collect(),
         next_cursor: next.map(|c| encode_cursor(&c.encode())),
@@ -119,11 +118,8 @@ pub async fn create_activity(
     body: Json<ActivityBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
-    let inserted = user
-        .run(&state, org_id, move |s, me| {
-            svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input)
-        })
-        .await?;
+    let inserted =
+        user.run(&state, org_id, move |s, me| svc::create_activity(&s.cx(me), org_id, athlete, &input)).await?;
     let mut res = if inserted.is_created() { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(res.json(ActivityDto::from(inserted.into_inner())))
 }
@@ -139,7 +135,7 @@ pub async fn list_race_goals(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let goals = user.run(&state, org_id, move |s, me| svc::race_goals(&s.store, &s.store, me, org_id, athlete)).await?;
+    let goals = user.run(&state, org_id, move |s, me| svc::race_goals(&s.cx(me), org_id, athlete)).await?;
     Ok(HttpResponse::Ok()
         .json(RaceGoalListDto { data: goals.into_iter().map(Into::into).collect(), next_cursor: None }))
 }
@@ -158,11 +154,7 @@ pub async fn create_race_goal(
     body: Json<RaceGoalBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), input) = (path.into_inner(), body.into_inner().into());
-    let goal = user
-        .run(&state, org_id, move |s, me| {
-            svc::create_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, &input)
-        })
-        .await?;
+    let goal = user.run(&state, org_id, move |s, me| svc::create_race_goal(&s.cx(me), org_id, athlete, &input)).await?;
     Ok(HttpResponse::Created().insert_header(etag(goal.version)).json(RaceGoalDto::from(goal)))
 }
 
@@ -209,7 +201,7 @@ pub async fn update_race_goal(
     let goal = user
         .run(&state, org_id, move |s, me| {
             let patch = race_goal_patch(body)?;
-            svc::update_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id, &patch, expected)
+            svc::update_race_goal(&s.cx(me), org_id, athlete, goal_id, &patch, expected)
         })
         .await?;
     Ok(HttpResponse::Ok().insert_header(etag(goal.version)).json(RaceGoalDto::from(goal)))
@@ -228,10 +220,7 @@ pub async fn delete_race_goal(
     path: web::Path<(OrgId, UserId, RaceGoalId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, goal_id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| {
-        svc::delete_race_goal(&s.store, &s.store, &s.clock, me, org_id, athlete, goal_id)
-    })
-    .await?;
+    user.run(&state, org_id, move |s, me| svc::delete_race_goal(&s.cx(me), org_id, athlete, goal_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -246,9 +235,7 @@ pub async fn get_zones(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let zones = ZonesDto::from(
-        user.run(&state, org_id, move |s, me| svc::zones(&s.store, &s.store, me, org_id, athlete)).await?,
-    );
+    let zones = ZonesDto::from(user.run(&state, org_id, move |s, me| svc::zones(&s.cx(me), org_id, athlete)).await?);
     Ok(HttpResponse::Ok().insert_header(etag(zones.version)).json(zones))
 }
 
@@ -274,11 +261,8 @@ pub async fn put_zones(
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), settings) = (path.into_inner(), body.into_inner());
     let expected = if_match(&req)?;
-    let zones = user
-        .run(&state, org_id, move |s, me| {
-            svc::put_zones(&s.store, &s.store, &s.clock, me, org_id, athlete, settings, expected)
-        })
-        .await?;
+    let zones =
+        user.run(&state, org_id, move |s, me| svc::put_zones(&s.cx(me), org_id, athlete, settings, expected)).await?;
     let dto = ZonesDto::from(Some(zones));
     Ok(HttpResponse::Ok().insert_header(etag(dto.version)).json(dto))
 }
@@ -294,8 +278,7 @@ pub async fn list_integrations(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let list =
-        user.run(&state, org_id, move |s, me| svc::integrations(&s.store, &s.store, me, org_id, athlete)).await?;
+    let list = user.run(&state, org_id, move |s, me| svc::integrations(&s.cx(me), org_id, athlete)).await?;
     Ok(HttpResponse::Ok()
         .json(IntegrationListDto { data: list.into_iter().map(Into::into).collect(), next_cursor: None }))
 }
@@ -317,11 +300,7 @@ pub async fn weekly_distance(
     if !(1..=roster_domain::athlete::weekly::MAX_WEEKS).contains(&weeks) {
         return Err(ApiError::bad_request("invalid_parameter", "weeks", "weeks must be between 1 and 104"));
     }
-    let data = user
-        .run(&state, org_id, move |s, me| {
-            svc::weekly_distance(&s.store, &s.store, &s.clock, me, org_id, athlete, weeks)
-        })
-        .await?;
+    let data = user.run(&state, org_id, move |s, me| svc::weekly_distance(&s.cx(me), org_id, athlete, weeks)).await?;
     Ok(HttpResponse::Ok().json(WeeklyDistanceDto { data: data.into_iter().map(Into::into).collect() }))
 }
 
@@ -346,9 +325,7 @@ pub async fn connect_integration(
 ) -> Result<HttpResponse, ApiError> {
     let provider = provider(&path)?;
     let input = body.into_inner().into();
-    let integration = user
-        .run(&state, move |s, me| svc::connect_integration(&s.store, &s.store, &s.clock, me, provider, &input))
-        .await?;
+    let integration = user.run(&state, move |s, me| svc::connect_integration(&s.cx(me), provider, &input)).await?;
     Ok(HttpResponse::Ok().json(IntegrationDto::from(integration)))
 }
 
@@ -363,6 +340,6 @@ pub async fn disconnect_integration(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let provider = provider(&path)?;
-    user.run(&state, move |s, me| svc::disconnect_integration(&s.store, &s.store, &s.clock, me, provider)).await?;
+    user.run(&state, move |s, me| svc::disconnect_integration(&s.cx(me), provider)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -123,7 +123,7 @@ pub async fn get_queue(
                 thresholds: s.settings.attention_thresholds(),
                 now: s.clock.now(),
             };
-            svc::queue(&s.store, me, org_id, query)
+            svc::queue(&s.cx(me), org_id, query)
         })
         .await?;
     Ok(HttpResponse::Ok().json(QueueDto::from(page)))
@@ -181,7 +181,7 @@ pub async fn acknowledge(
     let ack = user
         .run(&state, org_id, move |s, me| {
             let thresholds = s.settings.attention_thresholds();
-            svc::acknowledge(&s.store, &s.clock, me, (org_id, athlete), (code, note), &thresholds)
+            svc::acknowledge(&s.cx(me), (org_id, athlete), (code, note), &thresholds)
         })
         .await?;
     Ok(HttpResponse::Ok().json(AcknowledgementDto {

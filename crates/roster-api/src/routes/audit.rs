@@ -89,8 +89,7 @@ pub async fn list(
         before: q.cursor.as_deref().map(decode_cursor::<EventId>).transpose()?,
         limit: page_limit(q.limit)?,
     };
-    let (events, more) =
-        user.run(&state, org_id, move |s, me| audit::list(&s.store, &s.store, me, org_id, &filter)).await?;
+    let (events, more) = user.run(&state, org_id, move |s, me| audit::list(&s.cx(me), org_id, &filter)).await?;
     let next_cursor = if more { events.last().map(|e| encode_cursor(&e.event_id.to_string())) } else { None };
     Ok(HttpResponse::Ok().json(AuditPageDto { data: events.into_iter().map(Into::into).collect(), next_cursor }))
 }

@@ -258,9 +258,8 @@ pub async fn get_calendar(
 ) -> Result<HttpResponse, ApiError> {
     let target = path.into_inner();
     let range = query.range()?;
-    let calendar = user
-        .run(&state, target.0, move |s, me| svc::calendar(&s.store, &s.clock, me, target, range, s.settings.calendar))
-        .await?;
+    let calendar =
+        user.run(&state, target.0, move |s, me| svc::calendar(&s.cx(me), target, range, s.settings.calendar)).await?;
     Ok(HttpResponse::Ok().json(CalendarDto::from(calendar)))
 }
 
@@ -277,7 +276,7 @@ async fn change(
     let workout = workout_ref(&workout_id)?;
     let changed = user
         .run(&state, org_id, move |s, me| {
-            svc::change_workout(&s.store, &s.clock, me, (org_id, athlete), workout, change, s.settings.calendar)
+            svc::change_workout(&s.cx(me), (org_id, athlete), workout, change, s.settings.calendar)
         })
         .await?;
     Ok(HttpResponse::Ok().json(PlannedWorkoutDto::from(changed)))

@@ -104,7 +104,7 @@ pub async fn list(
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let coaches = user.run(&state, org_id, move |s, me| coaches::list(&s.store, me, org_id)).await?;
+    let coaches = user.run(&state, org_id, move |s, me| coaches::list(&s.cx(me), org_id)).await?;
     Ok(HttpResponse::Ok().json(CoachListDto { data: coaches.into_iter().map(Into::into).collect() }))
 }
 
@@ -125,7 +125,7 @@ pub async fn add(
     let coach = user
         .run(&state, move |s, me| {
             let target = body.parse()?;
-            coaches::add(&s.store, &s.store, &s.clock, me, org_id, &target, &s.settings.public_base_url)
+            coaches::add(&s.cx(me), org_id, &target, &s.settings.public_base_url)
         })
         .await?;
     Ok(HttpResponse::Created().json(CoachDto::from(coach)))
@@ -143,7 +143,7 @@ pub async fn remove(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, coach) = path.into_inner();
-    user.run(&state, move |s, me| coaches::remove(&s.store, &s.clock, me, org_id, coach)).await?;
+    user.run(&state, move |s, me| coaches::remove(&s.cx(me), org_id, coach)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -162,7 +162,7 @@ pub async fn transfer(
     let (org_id, to) = (path.into_inner(), body.user_id);
     let coaches = user
         .run(&state, move |s, me| {
-            coaches::transfer_head_coach(&s.store, &s.clock, me, org_id, to)?;
+            coaches::transfer_head_coach(&s.cx(me), org_id, to)?;
             Ok(roster_domain::ports::OrganizationRepo::coaches(&s.store, org_id)?)
         })
         .await?;
@@ -235,7 +235,7 @@ pub async fn lookup(
     let outcome = user
         .run(&state, move |s, me| match crate::throttle::user_lookup(s, me)? {
             Some(wait) => Ok(Err(wait)),
-            None => coaches::lookup(&s.store, &s.store, &s.store, &s.clock, me, org_id, &email).map(Ok),
+            None => coaches::lookup(&s.cx(me), org_id, &email).map(Ok),
         })
         .await?;
     let (found, membership) = match outcome {

@@ -188,8 +188,7 @@ pub async fn list(
     let org_id = path.into_inner();
     let limit = page_limit(query.limit)?;
     let after = query.cursor.as_deref().map(decode_cursor::<GroupId>).transpose()?;
-    let mut groups =
-        user.run(&state, org_id, move |s, me| service::list(&s.store, &s.store, me, org_id, after, limit)).await?;
+    let mut groups = user.run(&state, org_id, move |s, me| service::list(&s.cx(me), org_id, after, limit)).await?;
     let next_cursor = if groups.len() > limit as usize {
         groups.truncate(limit as usize);
         groups.last().map(|g| encode_cursor(&g.group.group_id.to_string()))
@@ -221,7 +220,7 @@ pub async fn create(
             let (Some(name), Some(description)) = (name, description) else {
                 return Err(DomainError::Validation(Vec::new()));
             };
-            service::create(&s.store, &s.store, &s.clock, me, org_id, name, description)
+            service::create(&s.cx(me), org_id, name, description)
         })
         .await?;
     Ok(respond(StatusCode::CREATED, view))
@@ -237,7 +236,7 @@ pub async fn get(
     path: web::Path<(OrgId, GroupId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id) = path.into_inner();
-    let view = user.run(&state, org_id, move |s, me| service::get(&s.store, &s.store, me, org_id, group_id)).await?;
+    let view = user.run(&state, org_id, move |s, me| service::get(&s.cx(me), org_id, group_id)).await?;
     Ok(respond(StatusCode::OK, view))
 }
 
@@ -264,7 +263,7 @@ pub async fn patch(
             let description =
                 body.description.as_deref().and_then(|d| errors.check("description", Description::parse(d)));
             errors.finish()?;
-            service::update(&s.store, &s.store, &s.clock, me, org_id, group_id, name, description, expected)
+            service::update(&s.cx(me), org_id, group_id, name, description, expected)
         })
         .await?;
     Ok(respond(StatusCode::OK, view))
@@ -280,7 +279,7 @@ pub async fn delete(
     path: web::Path<(OrgId, GroupId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| service::delete(&s.store, &s.store, &s.clock, me, org_id, group_id)).await?;
+    user.run(&state, org_id, move |s, me| service::delete(&s.cx(me), org_id, group_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -296,10 +295,7 @@ pub async fn add_member(
     path: web::Path<(OrgId, GroupId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id, member) = path.into_inner();
-    user.run(&state, org_id, move |s, me| {
-        service::add_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member)
-    })
-    .await?;
+    user.run(&state, org_id, move |s, me| service::add_member(&s.cx(me), org_id, group_id, member)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -314,10 +310,7 @@ pub async fn remove_member(
     path: web::Path<(OrgId, GroupId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, group_id, member) = path.into_inner();
-    user.run(&state, org_id, move |s, me| {
-        service::remove_member(&s.store, &s.store, &s.clock, me, org_id, group_id, member)
-    })
-    .await?;
+    user.run(&state, org_id, move |s, me| service::remove_member(&s.cx(me), org_id, group_id, member)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -338,18 +331,7 @@ pub async fn assign_plan(
     let ((org_id, group_id), body) = (path.into_inner(), body.into_inner());
     let results = user
         .run(&state, org_id, move |s, me| {
-            service::assign_plan(
-                &s.store,
-                &s.store,
-                &s.store,
-                &s.clock,
-                me,
-                org_id,
-                group_id,
-                body.plan_id,
-                body.start_date,
-                body.enroll_future_members,
-            )
+            service::assign_plan(&s.cx(me), org_id, group_id, body.plan_id, body.start_date, body.enroll_future_members)
         })
         .await?;
     Ok(HttpResponse::Ok().json(GroupAssignResponse { results: results.into_iter().map(Into::into).collect() }))

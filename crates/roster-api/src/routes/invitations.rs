@@ -104,7 +104,7 @@ pub async fn create(
         .run(&state, org_id, move |s, me| {
             let new = body.parse()?;
             let base = s.settings.public_base_url.clone();
-            let made = invitations::create(&s.store, &s.store, &s.store, &s.links, &s.clock, me, org_id, new, &base)?;
+            let made = invitations::create(&s.cx(me), &s.links, org_id, new, &base)?;
             Ok(issued(s, made))
         })
         .await?;
@@ -130,7 +130,7 @@ pub async fn list(
         .run(&state, org_id, move |s, me| {
             let now = s.clock.now();
             let filter = InvitationFilter { status, kind, before, limit, now };
-            let (page, more) = invitations::list(&s.store, &s.store, me, org_id, &filter)?;
+            let (page, more) = invitations::list(&s.cx(me), org_id, &filter)?;
             Ok((page, more, now))
         })
         .await?;
@@ -151,7 +151,7 @@ pub async fn get(
     let (org_id, id) = path.into_inner();
     let dto = user
         .run(&state, org_id, move |s, me| {
-            Ok(InvitationDto::new(invitations::get(&s.store, &s.store, me, org_id, id)?, s.clock.now()))
+            Ok(InvitationDto::new(invitations::get(&s.cx(me), org_id, id)?, s.clock.now()))
         })
         .await?;
     Ok(HttpResponse::Ok().json(dto))
@@ -173,7 +173,7 @@ pub async fn resend(
     let out = user
         .run(&state, org_id, move |s, me| {
             let base = s.settings.public_base_url.clone();
-            Ok(issued(s, invitations::resend(&s.store, &s.store, &s.links, &s.clock, me, org_id, id, &base)?))
+            Ok(issued(s, invitations::resend(&s.cx(me), &s.links, org_id, id, &base)?))
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -201,7 +201,7 @@ pub async fn link(
     let link = user
         .run(&state, org_id, move |s, me| {
             let base = &s.settings.public_base_url;
-            invitations::link(&s.store, &s.store, &s.links, &s.clock, me, org_id, id, base)
+            invitations::link(&s.cx(me), &s.links, org_id, id, base)
         })
         .await?;
     Ok(HttpResponse::Ok().json(LinkDto { link }))
@@ -218,7 +218,7 @@ pub async fn revoke(
     path: web::Path<(OrgId, InvitationId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| invitations::revoke(&s.store, &s.store, &s.clock, me, org_id, id)).await?;
+    user.run(&state, org_id, move |s, me| invitations::revoke(&s.cx(me), org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -229,7 +229,7 @@ pub async fn revoke(
         (status = 429, body = Problem)))]
 pub async fn preview(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let token = InvitationToken::from_link(&path.into_inner());
-    let p = run(&state, move |s| invitations::preview(&s.store, &s.store, &s.clock, &token)).await?;
+    let p = run(&state, move |s| invitations::preview(&s.store, &s.clock, &token)).await?;
     Ok(HttpResponse::Ok().json(PreviewDto {
         organization: PreviewOrgDto { org_id: p.invitation.org_id, name: p.org_name },
         kind: p.invitation.kind.as_str(),
@@ -261,7 +261,7 @@ pub async fn accept(
     let body = body.into_inner();
     let accepted = run_unpinned(&state, move |s| {
         let acceptor = body.acceptor(caller.0)?;
-        let accepted = invitations::accept(&s.store, &s.store, &s.store, &s.hasher, &s.clock, &token, acceptor)?;
+        let accepted = invitations::accept(&s.store, &s.hasher, &s.clock, &token, acceptor)?;
         let (org_id, user_id) = (accepted.membership.org_id, accepted.membership.user_id);
         let view = roster_domain::member::MemberRepo::member(&s.store, org_id, user_id)?
             .ok_or(roster_domain::DomainError::NotFound("member"))?;

@@ -82,7 +82,7 @@ pub async fn list(
     let page = user
         .run(&state, org_id, move |s, me| {
             roster_query.attention = s.settings.attention_thresholds();
-            members::list(&s.store, &s.store, &s.clock, me, org_id, roster_query)
+            members::list(&s.cx(me), org_id, roster_query)
         })
         .await?;
     let mut groups = page.group_ids;
@@ -153,7 +153,7 @@ pub async fn add(
         .run(&state, org_id, move |s, me| {
             let new = parse_new_member(body)?;
             let base = &s.settings.public_base_url;
-            with_groups(s, members::add(&s.store, &s.store, &s.store, &s.clock, me, org_id, new, base)?)
+            with_groups(s, members::add(&s.cx(me), org_id, new, base)?)
         })
         .await?;
     Ok(respond(StatusCode::CREATED, view, MemberAccess::Coach))
@@ -173,7 +173,7 @@ pub async fn get(
     let (org_id, user_id) = path.into_inner();
     let (view, access) = user
         .run(&state, org_id, move |s, me| {
-            let (view, access) = members::get(&s.store, &s.store, me, org_id, user_id)?;
+            let (view, access) = members::get(&s.cx(me), org_id, user_id)?;
             Ok((with_groups(s, view)?, access))
         })
         .await?;
@@ -203,7 +203,7 @@ pub async fn patch(
     let view = user
         .run(&state, org_id, move |s, me| {
             let patch = body.parse()?;
-            with_groups(s, members::update(&s.store, &s.store, &s.clock, me, org_id, user_id, patch, expected)?)
+            with_groups(s, members::update(&s.cx(me), org_id, user_id, patch, expected)?)
         })
         .await?;
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
@@ -223,7 +223,7 @@ pub async fn remove(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| members::remove(&s.store, &s.store, &s.clock, me, org_id, user_id)).await?;
+    user.run(&state, org_id, move |s, me| members::remove(&s.cx(me), org_id, user_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -247,9 +247,7 @@ pub async fn assign_coach(
         .coach_id
         .ok_or_else(|| ApiError::bad_request("missing_field", "coach_id", "Field `coach_id` is required."))?;
     let view = user
-        .run(&state, org_id, move |s, me| {
-            with_groups(s, members::assign_coach(&s.store, &s.store, &s.clock, me, org_id, user_id, coach)?)
-        })
+        .run(&state, org_id, move |s, me| with_groups(s, members::assign_coach(&s.cx(me), org_id, user_id, coach)?))
         .await?;
     Ok(respond(StatusCode::OK, view, MemberAccess::Coach))
 }

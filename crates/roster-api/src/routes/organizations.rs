@@ -148,7 +148,7 @@ pub async fn get(
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let view = user.run(&state, org_id, move |s, me| organizations::get(&s.store, me, org_id)).await?;
+    let view = user.run(&state, org_id, move |s, me| organizations::get(&s.cx(me), org_id)).await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))
 }
 
@@ -178,7 +178,7 @@ pub async fn patch(
                 timezone: body.timezone.as_deref().and_then(|t| field(&mut errors, "timezone", Timezone::parse(t))),
             };
             errors.finish()?;
-            organizations::update(&s.store, &s.clock, me, org_id, patch, expected)
+            organizations::update(&s.cx(me), org_id, patch, expected)
         })
         .await?;
     Ok(respond(actix_web::http::StatusCode::OK, view))

@@ -106,8 +106,7 @@ pub async fn list(
         after,
         limit,
     };
-    let mut plans =
-        user.run(&state, org_id, move |s, me| service::list_plans(&s.store, &s.store, me, org_id, filter)).await?;
+    let mut plans = user.run(&state, org_id, move |s, me| service::list_plans(&s.cx(me), org_id, filter)).await?;
     let next_cursor = if plans.len() > limit as usize {
         plans.truncate(limit as usize);
         plans.last().map(|p| encode_cursor(&p.plan_id.to_string()))
@@ -145,7 +144,7 @@ pub async fn create(
             };
             let workouts = body.workouts.into_iter().map(Into::into).collect();
             let content = PlanContent::new(name, description, sport, level, body.duration_weeks, workouts)?;
-            service::create_plan(&s.store, &s.store, &s.clock, me, org_id, content)
+            service::create_plan(&s.cx(me), org_id, content)
         })
         .await?;
     Ok(respond(StatusCode::CREATED, plan))
@@ -161,9 +160,7 @@ pub async fn get(
     path: web::Path<(OrgId, PlanId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, plan_id) = path.into_inner();
-    let plan = user
-        .run(&state, org_id, move |s, me| service::get_plan(&s.store, &s.store, &s.store, me, org_id, plan_id))
-        .await?;
+    let plan = user.run(&state, org_id, move |s, me| service::get_plan(&s.cx(me), org_id, plan_id)).await?;
     Ok(respond(StatusCode::OK, plan))
 }
 
@@ -214,7 +211,7 @@ pub async fn patch(
                 };
                 PlanContent::new(name, description, sport, level, weeks, workouts)
             };
-            service::update_plan(&s.store, &s.store, &s.clock, me, org_id, plan_id, edit, expected)
+            service::update_plan(&s.cx(me), org_id, plan_id, edit, expected)
         })
         .await?;
     Ok(respond(StatusCode::OK, plan))
@@ -231,8 +228,7 @@ pub async fn archive(
     path: web::Path<(OrgId, PlanId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, plan_id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| service::archive_plan(&s.store, &s.store, &s.clock, me, org_id, plan_id))
-        .await?;
+    user.run(&state, org_id, move |s, me| service::archive_plan(&s.cx(me), org_id, plan_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -248,9 +244,8 @@ pub async fn list_assignments(
     path: web::Path<(OrgId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
-    let (list, today) = user
-        .run(&state, org_id, move |s, me| service::list_assignments(&s.store, &s.store, &s.clock, me, org_id, athlete))
-        .await?;
+    let (list, today) =
+        user.run(&state, org_id, move |s, me| service::list_assignments(&s.cx(me), org_id, athlete)).await?;
     let data = list.into_iter().map(|a| AssignmentDto::new(a, today)).collect();
     Ok(HttpResponse::Ok().json(AssignmentListDto { data, next_cursor: None }))
 }
@@ -272,9 +267,7 @@ pub async fn assign(
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), body) = (path.into_inner(), body.into_inner());
     let (a, today) = user
-        .run(&state, org_id, move |s, me| {
-            service::assign(&s.store, &s.store, &s.store, &s.clock, me, org_id, athlete, body.plan_id, body.start_date)
-        })
+        .run(&state, org_id, move |s, me| service::assign(&s.cx(me), org_id, athlete, body.plan_id, body.start_date))
         .await?;
     Ok(HttpResponse::Created().json(AssignmentDto::new(a, today)))
 }
@@ -291,9 +284,6 @@ pub async fn cancel(
     path: web::Path<(OrgId, UserId, AssignmentId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete, assignment_id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| {
-        service::cancel(&s.store, &s.store, &s.clock, me, org_id, athlete, assignment_id)
-    })
-    .await?;
+    user.run(&state, org_id, move |s, me| service::cancel(&s.cx(me), org_id, athlete, assignment_id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

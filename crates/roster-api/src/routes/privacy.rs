@@ -113,7 +113,7 @@ pub async fn close_organization(
     body: Json<CloseOrganizationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, confirm_name) = (path.into_inner(), body.into_inner().confirm_name);
-    user.run(&state, move |s, me| svc::close_organization(&s.store, &s.clock, me, org_id, &confirm_name)).await?;
+    user.run(&state, move |s, me| svc::close_organization(&s.cx(me), org_id, &confirm_name)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -205,9 +205,7 @@ pub async fn import_activity(
     // Who may write comes first: a caller told 404 or 403 has sent nothing
     // the server reads, and learns nothing from how a file would have parsed.
     user.clone()
-        .run(&state, org_id, move |s, me| {
-            svc::authorized_athlete(&s.store, org_id, me, athlete, Action::WriteAthleteData)
-        })
+        .run(&state, org_id, move |s, me| svc::authorized_athlete(&s.cx(me), org_id, athlete, Action::WriteAthleteData))
         .await?;
     let body = read_body(&req, payload, MAX_IMPORT_BODY_BYTES, too_large()).await?;
     let form = read_form(&req, &body)?;
@@ -221,11 +219,8 @@ pub async fn import_activity(
     .map_err(ApiError::internal)?
     .map_err(|e| import_problem(&e))?;
     let input = roster_import::activity_input(imported, hash, sport, title);
-    let inserted = user
-        .run(&state, org_id, move |s, me| {
-            svc::create_activity(&s.store, &s.store, &s.clock, me, org_id, athlete, &input)
-        })
-        .await?;
+    let inserted =
+        user.run(&state, org_id, move |s, me| svc::create_activity(&s.cx(me), org_id, athlete, &input)).await?;
     let mut res = if inserted.is_created() { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(res.json(ActivityDto::from(inserted.into_inner())))
 }
@@ -252,7 +247,7 @@ pub async fn get_profile(
     let profile = user
         .run(&state, org_id, move |s, me| {
             let thresholds = s.settings.attention_thresholds();
-            profile_svc::profile(&s.store, &s.clock, &s.insights, &thresholds, me, org_id, athlete)
+            profile_svc::profile(&s.cx(me), &s.insights, &thresholds, org_id, athlete)
         })
         .await?;
     Ok(HttpResponse::Ok().json(ProfileDto::from(profile)))

@@ -140,8 +140,8 @@ pub async fn export(
     let (lookups, with_notes, mut first) = user
         .clone()
         .run(&state, org_id, move |s, me| {
-            let (lookups, with_notes) = roster_export::start(&s.store, me.clone(), org_id)?;
-            let page = roster_export::page(&s.store, &s.clock, me, org_id, first_query)?;
+            let (lookups, with_notes) = roster_export::start(&s.cx(me.clone()), org_id)?;
+            let page = roster_export::page(&s.cx(me), org_id, first_query)?;
             Ok((lookups, with_notes, page))
         })
         .await?;
@@ -158,7 +158,7 @@ pub async fn export(
         let page = export
             .user
             .clone()
-            .run(&export.state, org_id, move |s, me| roster_export::page(&s.store, &s.clock, me, org_id, query))
+            .run(&export.state, org_id, move |s, me| roster_export::page(&s.cx(me), org_id, query))
             .await;
         let chunk = page.and_then(|mut page| {
             let bytes = page_bytes(&export.lookups, export.with_notes, &mut page)?;

@@ -219,7 +219,7 @@ pub async fn request_reset(
     let email = body.into_inner().email;
     run(&state, move |s| {
         let ttl = chrono::Duration::seconds(i64::try_from(s.settings.auth.password_reset_ttl_s).unwrap_or(1800));
-        password_reset::request(&s.store, &s.store, &OsTokens, &s.clock, &email, &s.settings.public_base_url, ttl)
+        password_reset::request(&s.store, &OsTokens, &s.clock, &email, &s.settings.public_base_url, ttl)
     })
     .await?;
     Ok(HttpResponse::Accepted().finish())

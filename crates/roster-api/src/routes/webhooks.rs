@@ -92,7 +92,7 @@ pub async fn create(
         .run(&state, org_id, move |s, me| {
             let new = NewWebhook::parse(&b.url, &b.event_types, b.description.as_deref(), b.enabled)?;
             check_reachable(s, new.url.as_str())?;
-            service::create(&s.store, &s.clock, me, org_id, new, &secret)
+            service::create(&s.cx(me), org_id, new, &secret)
         })
         .await?;
     Ok(HttpResponse::Created().json(CreatedWebhookDto { webhook: endpoint.into(), secret: shown }))
@@ -108,7 +108,7 @@ pub async fn list(
     path: web::Path<OrgId>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
-    let endpoints = user.run(&state, org_id, move |s, me| service::list(&s.store, me, org_id)).await?;
+    let endpoints = user.run(&state, org_id, move |s, me| service::list(&s.cx(me), org_id)).await?;
     Ok(HttpResponse::Ok().json(WebhookListDto { data: endpoints.into_iter().map(Into::into).collect() }))
 }
 
@@ -122,7 +122,7 @@ pub async fn get(
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    let endpoint = user.run(&state, org_id, move |s, me| service::get(&s.store, me, org_id, id)).await?;
+    let endpoint = user.run(&state, org_id, move |s, me| service::get(&s.cx(me), org_id, id)).await?;
     Ok(HttpResponse::Ok().json(WebhookDto::from(endpoint)))
 }
 
@@ -148,7 +148,7 @@ pub async fn patch(
             if let Some(url) = &patch.url {
                 check_reachable(s, url.as_str())?;
             }
-            service::update(&s.store, &s.clock, me, (org_id, id), patch)
+            service::update(&s.cx(me), (org_id, id), patch)
         })
         .await?;
     Ok(HttpResponse::Ok().json(WebhookDto::from(endpoint)))
@@ -164,7 +164,7 @@ pub async fn delete(
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| service::delete(&s.store, &s.clock, me, org_id, id)).await?;
+    user.run(&state, org_id, move |s, me| service::delete(&s.cx(me), org_id, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -182,7 +182,7 @@ pub async fn rotate_secret(
     let shown = secret.clone();
     let at = user
         .run(&state, org_id, move |s, me| {
-            service::rotate_secret(&s.store, &s.clock, me, org_id, id, &secret)?;
+            service::rotate_secret(&s.cx(me), org_id, id, &secret)?;
             Ok(roster_domain::Clock::now(&s.clock) + PREVIOUS_SECRET_GRACE)
         })
         .await?;
@@ -199,8 +199,7 @@ pub async fn test(
     path: web::Path<(OrgId, WebhookId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
-    let delivery_id =
-        user.run(&state, org_id, move |s, me| service::send_test(&s.store, &s.clock, me, org_id, id)).await?;
+    let delivery_id = user.run(&state, org_id, move |s, me| service::send_test(&s.cx(me), org_id, id)).await?;
     Ok(HttpResponse::Accepted().json(QueuedDto { delivery_id }))
 }
 
@@ -219,7 +218,7 @@ pub async fn deliveries(
     let limit = page_limit(q.limit)?;
     let before = q.cursor.as_deref().map(decode_cursor::<DeliveryId>).transpose()?;
     let (page, more) =
-        user.run(&state, org_id, move |s, me| service::deliveries(&s.store, me, (org_id, id), before, limit)).await?;
+        user.run(&state, org_id, move |s, me| service::deliveries(&s.cx(me), (org_id, id), before, limit)).await?;
     let next_cursor = if more { page.last().map(|d| encode_cursor(&d.delivery_id.to_string())) } else { None };
     Ok(HttpResponse::Ok().json(DeliveryPageDto { data: page.into_iter().map(Into::into).collect(), next_cursor }))
 }
@@ -236,7 +235,6 @@ pub async fn redeliver(
     path: web::Path<(OrgId, WebhookId, DeliveryId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id, delivery_id) = path.into_inner();
-    user.run(&state, org_id, move |s, me| service::redeliver(&s.store, &s.clock, me, (org_id, id), delivery_id))
-        .await?;
+    user.run(&state, org_id, move |s, me| service::redeliver(&s.cx(me), (org_id, id), delivery_id)).await?;
     Ok(HttpResponse::Accepted().json(QueuedDto { delivery_id }))
 }

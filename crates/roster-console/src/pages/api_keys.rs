@@ -101,8 +101,8 @@ fn minute(at: DateTime<Utc>) -> String {
 fn page_data(c: &Console, viewer: &Viewer, form: KeyForm, errors: Errors) -> Result<KeysPage, DomainError> {
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
     let now = c.clock.now();
-    let people = coaches::list(&c.store, me, org_id)?;
-    let keys = api_keys::list(&c.store, me, org_id)?
+    let people = coaches::list(&c.cx(me), org_id)?;
+    let keys = api_keys::list(&c.cx(me), org_id)?
         .into_iter()
         .map(|k| KeyRow {
             key_id: k.key_id.to_string(),
@@ -197,7 +197,7 @@ pub(super) async fn create(
         let secret = ApiKeySecret::from_random(bytes);
         let made = expiry(&form.expires_at).and_then(|expires_at| {
             let new = NewApiKey { name: form.name.clone(), scopes: form.scopes.clone(), expires_at };
-            api_keys::create(&c.store, &c.clock, me, org_id, new, &secret)
+            api_keys::create(&c.cx(me), org_id, new, &secret)
         });
         match made {
             Ok(_) => {
@@ -231,7 +231,7 @@ pub(super) async fn revoke_page(
 ) -> Result<HttpResponse, PageError> {
     let key_id: ApiKeyId = path.into_inner().parse().map_err(|_| PageError::not_found())?;
     let page = signed_in(&c, &req, move |c, viewer| {
-        let key = api_keys::list(&c.store, viewer.user.user_id, viewer.org_id()?)?
+        let key = api_keys::list(&c.cx(viewer.user.user_id), viewer.org_id()?)?
             .into_iter()
             .find(|k| k.key_id == key_id)
             .ok_or(DomainError::NotFound("API key"))?;
@@ -259,7 +259,7 @@ pub(super) async fn revoke(
 ) -> Result<HttpResponse, PageError> {
     let key_id: ApiKeyId = path.into_inner().parse().map_err(|_| PageError::not_found())?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        api_keys::revoke(&c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, key_id)
+        api_keys::revoke(&c.cx(viewer.user.user_id), viewer.org_id()?, key_id)
     })
     .await?;
     Ok(crate::form::redirect("/settings/api-keys?revoked=1"))

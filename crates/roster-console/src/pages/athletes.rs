@@ -175,7 +175,7 @@ fn options<T>(first: Option<&str>, items: &[T], option: impl Fn(&T) -> Choice) -
 /// The library's active plans as options (the plan's id, its name).
 pub(super) fn plan_choices(c: &Console, viewer: &Viewer, first: Option<&str>) -> Result<Vec<Choice>, DomainError> {
     let filter = PlanFilter { limit: 200, ..PlanFilter::default() };
-    let library = plans::plan_names(&c.store, &c.store, viewer.caller(), viewer.org_id()?, filter)?;
+    let library = plans::plan_names(&c.cx(viewer.caller()), viewer.org_id()?, filter)?;
     Ok(options(first, &library, |p| Choice { value: p.plan_id.to_string(), label: p.name.clone() }))
 }
 
@@ -284,13 +284,13 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
     let filters = Filters::from_pairs(pairs);
     let page = signed_in(&c, &req, move |c, viewer| {
         let org_id = viewer.org_id()?;
-        let coach_list = coaches::names(&c.store, viewer.caller(), org_id)?;
-        let group_list = groups::names(&c.store, &c.store, viewer.caller(), org_id, 200)?;
+        let coach_list = coaches::names(&c.cx(viewer.caller()), org_id)?;
+        let group_list = groups::names(&c.cx(viewer.caller()), org_id, 200)?;
         let (coach_choices, group_choices) = choices(&viewer, &coach_list, &group_list);
         let (rows, total, next_page, errors) = match filters.query() {
             Ok(mut query) => {
                 query.attention = c.config.attention.clone();
-                let page = members::list(&c.store, &c.store, &c.clock, viewer.caller(), org_id, query)?;
+                let page = members::list(&c.cx(viewer.caller()), org_id, query)?;
                 let mut statuses = page.profile_status.unwrap_or_default();
                 let mut group_ids = page.group_ids;
                 let rows = page

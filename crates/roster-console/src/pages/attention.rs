@@ -67,7 +67,7 @@ fn queue_page(
     errors: Errors,
 ) -> Result<Queue, DomainError> {
     let query = QueueQuery { coach: None, limit, after, thresholds: c.config.attention.clone(), now: c.clock.now() };
-    let page = svc::queue(&c.store, viewer.user.user_id, viewer.org_id()?, query)?;
+    let page = svc::queue(&c.cx(viewer.user.user_id), viewer.org_id()?, query)?;
     let entries = page
         .entries
         .iter()
@@ -120,7 +120,7 @@ pub(super) async fn acknowledge(
     let note = Some(note).filter(|n| !n.trim().is_empty());
     posted(&c, &req, csrf, move |c, viewer| {
         let target = (viewer.org_id()?, athlete);
-        match svc::acknowledge(&c.store, &c.clock, viewer.user.user_id, target, (code, note), &c.config.attention) {
+        match svc::acknowledge(&c.cx(viewer.user.user_id), target, (code, note), &c.config.attention) {
             Ok(_) => Ok(Outcome::Redirect("/attention".into())),
             Err(e @ DomainError::Validation(_)) => {
                 let errors = Errors::from_domain(e, &[])?;

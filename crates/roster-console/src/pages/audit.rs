@@ -78,12 +78,12 @@ pub(super) async fn page(
             before: q.before.parse::<EventId>().ok(),
             limit: PAGE_SIZE,
         };
-        let (events, more) = audit::list(&c.store, &c.store, me, org_id, &filter)?;
+        let (events, more) = audit::list(&c.cx(me), org_id, &filter)?;
         let latest = AuditFilter { limit: 200, ..AuditFilter::default() };
-        let (recent, _) = audit::list(&c.store, &c.store, me, org_id, &latest)?;
+        let (recent, _) = audit::list(&c.cx(me), org_id, &latest)?;
         let actions: BTreeSet<String> = recent.into_iter().map(|e| e.action).collect();
-        let people = coaches::list(&c.store, me, org_id)?;
-        let keys = api_keys::list(&c.store, me, org_id)?;
+        let people = coaches::list(&c.cx(me), org_id)?;
+        let keys = api_keys::list(&c.cx(me), org_id)?;
         let mut named: Vec<(UserId, String)> = vec![(roster_domain::attention::roster_itself(), "roster".into())];
         named.extend(people.iter().map(|p| (p.user_id, person_name(&p.first_name, p.last_name.as_deref()))));
         named.extend(keys.iter().map(|k| (UserId::from_uuid(k.key_id.as_uuid()), format!("API key “{}”", k.name))));

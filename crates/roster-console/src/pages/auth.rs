@@ -262,7 +262,7 @@ pub(super) async fn forgot_password(
     let email = form.email.clone();
     crate::run(&c, move |c| {
         let base = &c.config.public_base_url;
-        password_reset::request(&c.store, &c.store, &OsTokens, &c.clock, &email, base, c.config.password_reset_ttl)
+        password_reset::request(&c.store, &OsTokens, &c.clock, &email, base, c.config.password_reset_ttl)
     })
     .await?;
     render(&ForgotPassword { css: assets::url("console.css"), csrf: form.csrf, email: form.email, sent: true })

@@ -314,8 +314,8 @@ pub(super) async fn run(
     let page = posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         viewer.authorize(Action::BulkEditRoster, Target::Organization)?;
-        let coach_list = coaches::names(&c.store, viewer.caller(), org_id)?;
-        let group_list = groups::names(&c.store, &c.store, viewer.caller(), org_id, 200)?;
+        let coach_list = coaches::names(&c.cx(viewer.caller()), org_id)?;
+        let group_list = groups::names(&c.cx(viewer.caller()), org_id, 200)?;
         let Choices { coaches: coach_choices, groups: group_choices, plans: plan_choices } =
             choices(c, &viewer, &coach_list, &group_list)?;
         let mut page = BulkPage {
@@ -330,7 +330,7 @@ pub(super) async fn run(
         };
         let planned = form.action().and_then(|action| Ok((action, form.target()?)));
         let ids = planned.and_then(|(action, target)| {
-            let ids = bulk::targets(&c.store, &c.clock, me, org_id, &action, target)?;
+            let ids = bulk::targets(&c.cx(me), org_id, &action, target)?;
             Ok((action, ids))
         });
         let (action, ids) = match ids {
@@ -351,7 +351,7 @@ pub(super) async fn run(
         // Names first, in one read: a removed athlete is still named on the results.
         let names: HashMap<UserId, String> =
             c.store.members(org_id, &ids)?.iter().map(|v| (v.membership.user_id, member_name(v))).collect();
-        let results = bulk::apply(&c.store, &c.clock, me, org_id, &ids, &action)?;
+        let results = bulk::apply(&c.cx(me), org_id, &ids, &action)?;
         for result in results {
             let name = names.get(&result.user_id).cloned().unwrap_or_else(|| result.user_id.to_string());
             let (outcome, slot) = match result.outcome {

@@ -155,12 +155,12 @@ fn calendar_page(
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
     let monday = first_monday(from, c.clock.now().date_naive());
     let range = DateRange { from: monday, to: shift(monday, (WEEKS * 7 - 1) as i64) };
-    let calendar = svc::calendar(&c.store, &c.clock, me, (org_id, athlete), Some(range), c.config.attention.bands)?;
+    let calendar = svc::calendar(&c.cx(me), (org_id, athlete), Some(range), c.config.attention.bands)?;
     let own = athlete == me && !viewer.is_coach();
     let (name, may_change, base, profile) = if own {
         (None, false, "/me/calendar".to_owned(), "/me".to_owned())
     } else {
-        let (view, _) = members::get(&c.store, &c.store, me, org_id, athlete)?;
+        let (view, _) = members::get(&c.cx(me), org_id, athlete)?;
         let may = viewer.may(Action::MoveOrExcuseWorkout, Target::Member(&view.membership));
         (Some(member_name(&view)), may, format!("/athletes/{athlete}/calendar"), format!("/athletes/{athlete}"))
     };
@@ -268,7 +268,7 @@ async fn change(
         };
         let target = (viewer.org_id()?, athlete);
         let bands = c.config.attention.bands;
-        match svc::change_workout(&c.store, &c.clock, viewer.user.user_id, target, workout, change, bands) {
+        match svc::change_workout(&c.cx(viewer.user.user_id), target, workout, change, bands) {
             Ok(_) => {
                 let query = from.map(|f| format!("?from={f}")).unwrap_or_default();
                 Ok(Outcome::Redirect(format!("/athletes/{athlete}/calendar{query}")))

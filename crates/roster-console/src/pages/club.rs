@@ -118,7 +118,7 @@ pub(super) async fn settings_page(
 ) -> Result<HttpResponse, PageError> {
     let saved = q.saved.is_some();
     let page = signed_in(&c, &req, move |c, viewer| {
-        let view = organizations::get(&c.store, viewer.user.user_id, viewer.org_id()?)?;
+        let view = organizations::get(&c.cx(viewer.user.user_id), viewer.org_id()?)?;
         let org = view.org;
         let form = ClubForm {
             csrf: String::new(),
@@ -155,7 +155,7 @@ pub(super) async fn save_settings(
         let saved = parse_club(&form).and_then(|(name, description, timezone)| {
             let patch =
                 OrganizationPatch { name: Some(name), description: Some(description), timezone: Some(timezone) };
-            organizations::update(&c.store, &c.clock, viewer.user.user_id, org_id, patch, form.version)
+            organizations::update(&c.cx(viewer.user.user_id), org_id, patch, form.version)
         });
         match saved {
             Ok(_) => Ok(Outcome::Redirect("/settings?saved=1".into())),
@@ -166,7 +166,7 @@ pub(super) async fn save_settings(
                 if stale {
                     // Someone saved first: show their version's number so a
                     // second save is deliberate, and keep this user's input.
-                    form.version = Some(organizations::get(&c.store, viewer.user.user_id, org_id)?.org.version);
+                    form.version = Some(organizations::get(&c.cx(viewer.user.user_id), org_id)?.org.version);
                     errors = Errors::one(
                         "",
                         "Someone else saved these settings first. Your input is kept: save again to replace theirs.",
@@ -230,7 +230,7 @@ pub(super) async fn close(
     let CloseForm { csrf, confirm_name } = form.into_inner();
     posted(&c, &req, csrf, move |c, viewer| {
         let org = viewer.org()?.clone();
-        match privacy::close_organization(&c.store, &c.clock, viewer.user.user_id, org.org_id, &confirm_name) {
+        match privacy::close_organization(&c.cx(viewer.user.user_id), org.org_id, &confirm_name) {
             Ok(()) => Ok(Outcome::Redirect("/".into())),
             Err(DomainError::Conflict(roster_domain::error::Conflict::ConfirmNameMismatch)) => {
                 let errors = Errors::one("confirm_name", format!("Type the club's name exactly: {}", org.org_name));

@@ -49,7 +49,7 @@ fn role_name(role: Role) -> &'static str {
 }
 
 fn page_data(c: &Console, viewer: &Viewer, email: String, errors: Errors) -> Result<CoachesPage, DomainError> {
-    let list = coaches::list(&c.store, viewer.user.user_id, viewer.org_id()?)?;
+    let list = coaches::list(&c.cx(viewer.user.user_id), viewer.org_id()?)?;
     let manage = viewer.may(Action::AddCoach, Target::Organization);
     let rows = list
         .into_iter()
@@ -105,9 +105,9 @@ pub(super) async fn add(
     let form = form.into_inner();
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-        let added = Email::parse(&form.email).map_err(|e| DomainError::invalid("email", e)).and_then(|email| {
-            coaches::add(&c.store, &c.store, &c.clock, me, org_id, &AccountRef::Email(email), &c.config.public_base_url)
-        });
+        let added = Email::parse(&form.email)
+            .map_err(|e| DomainError::invalid("email", e))
+            .and_then(|email| coaches::add(&c.cx(me), org_id, &AccountRef::Email(email), &c.config.public_base_url));
         let errors = match added {
             Ok(_) => return Ok(Outcome::Redirect("/coaches?done=added".into())),
             Err(DomainError::UserNotFound) => {
@@ -142,7 +142,7 @@ fn coach_id(path: &str) -> Result<UserId, PageError> {
 /// The assistant coach `coach` of the viewer's club, once the viewer may `action`.
 fn assistant(c: &Console, viewer: &Viewer, coach: UserId, action: Action) -> Result<CoachView, DomainError> {
     viewer.authorize(action, Target::Someone(coach))?;
-    coaches::list(&c.store, viewer.user.user_id, viewer.org_id()?)?
+    coaches::list(&c.cx(viewer.user.user_id), viewer.org_id()?)?
         .into_iter()
         .find(|k| k.user_id == coach && k.role == Role::AssistantCoach)
         .ok_or(DomainError::NotFound("coach"))
@@ -192,7 +192,7 @@ pub(super) async fn remove(
 ) -> Result<HttpResponse, PageError> {
     let coach = coach_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        coaches::remove(&c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, coach)
+        coaches::remove(&c.cx(viewer.user.user_id), viewer.org_id()?, coach)
     })
     .await?;
     Ok(redirect("/coaches?done=removed"))
@@ -206,7 +206,7 @@ pub(super) async fn transfer(
 ) -> Result<HttpResponse, PageError> {
     let coach = coach_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        coaches::transfer_head_coach(&c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, coach)
+        coaches::transfer_head_coach(&c.cx(viewer.user.user_id), viewer.org_id()?, coach)
     })
     .await?;
     Ok(redirect("/coaches?done=transferred"))

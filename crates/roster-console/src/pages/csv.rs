@@ -61,8 +61,8 @@ pub(super) async fn export(c: web::Data<Console>, req: HttpRequest) -> Result<Ht
             now: Some(c.clock.now()),
             ..filters.query()?
         };
-        let (lookups, with_notes) = roster_export::start(&c.store, me, org_id)?;
-        let first = roster_export::page(&c.store, &c.clock, me, org_id, query.clone())?;
+        let (lookups, with_notes) = roster_export::start(&c.cx(me), org_id)?;
+        let first = roster_export::page(&c.cx(me), org_id, query.clone())?;
         Ok((me, org_id, query, lookups, with_notes, first))
     })
     .await?;
@@ -75,7 +75,7 @@ pub(super) async fn export(c: web::Data<Console>, req: HttpRequest) -> Result<Ht
         async move {
             query.after = Some(next?);
             let ask = query.clone();
-            let page = crate::run(&c, move |c| roster_export::page(&c.store, &c.clock, me, org_id, ask)).await;
+            let page = crate::run(&c, move |c| roster_export::page(&c.cx(me), org_id, ask)).await;
             let chunk = page.and_then(|mut page| {
                 let bytes = roster_export::page_csv(&lookups, with_notes, &mut page).map_err(PageError::internal)?;
                 Ok((bytes, page.next.take()))
@@ -239,7 +239,7 @@ fn run_import(
     };
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
     let base = &c.config.public_base_url;
-    match roster_import::import(&c.store, &c.links, &c.clock, me, org_id, request, base) {
+    match roster_import::import(&c.cx(me), &c.links, org_id, request, base) {
         Ok(report) => Ok(Ok(report)),
         Err(e) => file_error(e).map(Err),
     }
@@ -354,7 +354,7 @@ pub(super) async fn result(
 ) -> Result<HttpResponse, PageError> {
     let import_id: ImportId = path.into_inner().parse().map_err(|_| PageError::not_found())?;
     let report = signed_in(&c, &req, move |c, viewer| {
-        roster_import::stored_report(&c.store, viewer.user.user_id, viewer.org_id()?, import_id)
+        roster_import::stored_report(&c.cx(viewer.user.user_id), viewer.org_id()?, import_id)
     })
     .await?;
     let bytes = file::report_csv(&report).map_err(PageError::internal)?;

@@ -81,7 +81,7 @@ fn group_id(path: &str) -> Result<GroupId, PageError> {
 }
 
 fn list_data(c: &Console, viewer: &Viewer, form: GroupForm, errors: Errors) -> Result<GroupsPage, DomainError> {
-    let list = groups::list(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, None, 200)?;
+    let list = groups::list(&c.cx(viewer.user.user_id), viewer.org_id()?, None, 200)?;
     Ok(GroupsPage {
         chrome: viewer.chrome("/groups"),
         groups: list
@@ -128,9 +128,7 @@ pub(super) async fn create(
     let form = form.into_inner();
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-        let made = parse(&form).and_then(|(name, description)| {
-            groups::create(&c.store, &c.store, &c.clock, me, org_id, name, description)
-        });
+        let made = parse(&form).and_then(|(name, description)| groups::create(&c.cx(me), org_id, name, description));
         match made {
             Ok(view) => Ok(Outcome::Redirect(format!("/groups/{}", view.group.group_id))),
             Err(e) => {

@@ -81,7 +81,7 @@ fn page_data(c: &Console, viewer: &Viewer, q: &ListQuery) -> Result<InvitationsP
     let status = q.status.parse::<InvitationStatus>().ok();
     let filter =
         InvitationFilter { status, kind: None, before: q.before.parse::<InvitationId>().ok(), limit: PAGE_SIZE, now };
-    let (list, more) = invitations::list(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, &filter)?;
+    let (list, more) = invitations::list(&c.cx(viewer.user.user_id), viewer.org_id()?, &filter)?;
     let next = more.then(|| list.last()).flatten().map(|last| {
         let status = status.map(|s| format!("status={}&", s.as_str())).unwrap_or_default();
         format!("/invitations?{status}before={}", last.invitation_id)
@@ -164,7 +164,7 @@ pub(super) async fn resend(
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let base = &c.config.public_base_url;
-        let issued = invitations::resend(&c.store, &c.store, &c.links, &c.clock, me, org_id, id, base)?;
+        let issued = invitations::resend(&c.cx(me), &c.links, org_id, id, base)?;
         let mut page = page_data(c, &viewer, &ListQuery::default())?;
         page.notice = Some(format!(
             "The invitation was sent again to {}. The link sent before no longer works.",
@@ -204,12 +204,12 @@ pub(super) async fn link(
     let page = signed_in(&c, &req, move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let base = &c.config.public_base_url;
-        let link = match invitations::link(&c.store, &c.store, &c.links, &c.clock, me, org_id, id, base) {
+        let link = match invitations::link(&c.cx(me), &c.links, org_id, id, base) {
             Ok(link) => Some(link),
             Err(DomainError::LinkUnavailable) => None,
             Err(other) => return Err(other),
         };
-        let i = invitations::get(&c.store, &c.store, me, org_id, id)?;
+        let i = invitations::get(&c.cx(me), org_id, id)?;
         Ok(LinkPage {
             chrome: viewer.chrome("/invitations"),
             invitation_id: i.invitation_id.to_string(),
@@ -239,7 +239,7 @@ pub(super) async fn revoke(
 ) -> Result<HttpResponse, PageError> {
     let id = invitation_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        invitations::revoke(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, id)
+        invitations::revoke(&c.cx(viewer.user.user_id), viewer.org_id()?, id)
     })
     .await?;
     Ok(redirect("/invitations?revoked=1"))

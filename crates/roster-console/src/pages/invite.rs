@@ -101,7 +101,7 @@ fn invite_page_data(
     errors: Errors,
 ) -> Result<Invite, DomainError> {
     let org_id = viewer.org_id()?;
-    let group_list = groups::names(&c.store, &c.store, viewer.caller(), org_id, 200)?;
+    let group_list = groups::names(&c.cx(viewer.caller()), org_id, 200)?;
     let group_choices = super::athletes::group_choices(&group_list, Some("No group"));
     let plan_choices = super::athletes::plan_choices(c, viewer, Some("No training plan"))?;
     let kind_name = match kind {
@@ -236,12 +236,10 @@ async fn send(
         let base = &c.config.public_base_url;
         let done = match kind {
             Kind::Existing => parse_existing(&form)
-                .and_then(|new| members::add(&c.store, &c.store, &c.store, &c.clock, me, org_id, new, base))
+                .and_then(|new| members::add(&c.cx(me), org_id, new, base))
                 .map(|view| Outcome::Redirect(format!("/athletes/{}", view.membership.user_id))),
             Kind::Email | Kind::Link => parse_invitation(&form, kind, c)
-                .and_then(|new| {
-                    invitations::create(&c.store, &c.store, &c.store, &c.links, &c.clock, me, org_id, new, base)
-                })
+                .and_then(|new| invitations::create(&c.cx(me), &c.links, org_id, new, base))
                 .and_then(|issued| {
                     if kind == Kind::Email {
                         return Ok(Outcome::Redirect("/invitations?sent=1".into()));

@@ -33,7 +33,7 @@ struct MyActivities {
 pub(super) async fn activities(c: web::Data<Console>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let page = signed_in(&c, &req, |c, viewer| {
         let me = viewer.user.user_id;
-        let (list, _) = athlete::activities(&c.store, &c.store, me, viewer.org_id()?, me, None, 50)?;
+        let (list, _) = athlete::activities(&c.cx(me), viewer.org_id()?, me, None, 50)?;
         let rows = list
             .into_iter()
             .map(|a| {
@@ -73,7 +73,7 @@ pub(super) async fn leave(
 ) -> Result<HttpResponse, PageError> {
     posted(&c, &req, form.into_inner().csrf, |c, viewer| {
         let me = viewer.user.user_id;
-        members::remove(&c.store, &c.store, &c.clock, me, viewer.org_id()?, me)
+        members::remove(&c.cx(me), viewer.org_id()?, me)
     })
     .await?;
     Ok(redirect("/"))
@@ -150,7 +150,7 @@ pub(super) async fn upload(
     let input = roster_import::activity_input(activity, hash, None, title);
     posted(&c, &req, csrf, move |c, viewer| {
         let me = viewer.user.user_id;
-        athlete::create_activity(&c.store, &c.store, &c.clock, me, viewer.org_id()?, me, &input)
+        athlete::create_activity(&c.cx(me), viewer.org_id()?, me, &input)
     })
     .await?;
     Ok(redirect("/me/activities"))

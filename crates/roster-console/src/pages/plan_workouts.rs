@@ -202,7 +202,7 @@ async fn change(
         let if_match = index.and(form.version);
         let saved = change.and_then(|change| {
             let edit = move |old: &PlanContent| apply(old, change);
-            plans::update_plan(&c.store, &c.store, &c.clock, me, org_id, plan_id, edit, if_match)
+            plans::update_plan(&c.cx(me), org_id, plan_id, edit, if_match)
         });
         let page = |c: &Console| plan_page(c, &viewer, plan_id);
         match saved {

@@ -140,7 +140,7 @@ struct Library {
 
 fn library(c: &Console, viewer: &Viewer, form: PlanForm, errors: Errors) -> Result<Library, DomainError> {
     let filter = PlanFilter { limit: 200, include_archived: true, ..PlanFilter::default() };
-    let list = plans::list_plans(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, filter)?;
+    let list = plans::list_plans(&c.cx(viewer.user.user_id), viewer.org_id()?, filter)?;
     let rows = list
         .into_iter()
         .map(|p| PlanRow {
@@ -194,10 +194,7 @@ pub(super) async fn create(
     let form = form.into_inner();
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-        match form
-            .content(Vec::new())
-            .and_then(|content| plans::create_plan(&c.store, &c.store, &c.clock, me, org_id, content))
-        {
+        match form.content(Vec::new()).and_then(|content| plans::create_plan(&c.cx(me), org_id, content)) {
             Ok(plan) => Ok(Outcome::Redirect(format!("/plans/{}?done=created", plan.plan_id))),
             Err(e) => {
                 let errors = plan_errors(e)?;
@@ -242,7 +239,7 @@ pub(super) fn plan_id(path: &str) -> Result<PlanId, PageError> {
 
 /// The plan's page as stored; the callers put a form's input and errors in.
 pub(super) fn plan_page(c: &Console, viewer: &Viewer, plan_id: PlanId) -> Result<PlanPage, DomainError> {
-    let plan = plans::get_plan(&c.store, &c.store, &c.store, viewer.user.user_id, viewer.org_id()?, plan_id)?;
+    let plan = plans::get_plan(&c.cx(viewer.user.user_id), viewer.org_id()?, plan_id)?;
     let may_edit = viewer.may(Action::EditPlan, Target::Plan { author: plan.created_by, held_by_caller: false });
     let p = &plan.content;
     Ok(PlanPage {
@@ -302,7 +299,7 @@ pub(super) async fn save(
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let edit = |old: &PlanContent| form.content(old.workouts.clone());
-        match plans::update_plan(&c.store, &c.store, &c.clock, me, org_id, plan_id, edit, Some(form.version)) {
+        match plans::update_plan(&c.cx(me), org_id, plan_id, edit, Some(form.version)) {
             Ok(_) => Ok(Outcome::Redirect(format!("/plans/{plan_id}?done=saved"))),
             Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
                 // Someone saved first: their values beside this user's input,
@@ -346,7 +343,7 @@ pub(super) async fn archive_page(
 ) -> Result<HttpResponse, PageError> {
     let plan_id = plan_id(&path)?;
     let page = signed_in(&c, &req, move |c, viewer| {
-        let plan = plans::get_plan(&c.store, &c.store, &c.store, viewer.user.user_id, viewer.org_id()?, plan_id)?;
+        let plan = plans::get_plan(&c.cx(viewer.user.user_id), viewer.org_id()?, plan_id)?;
         viewer.authorize(Action::EditPlan, Target::Plan { author: plan.created_by, held_by_caller: false })?;
         let name = plan.content.name.as_str().to_owned();
         Ok(ArchivePage { chrome: viewer.chrome("/plans"), plan_id: plan_id.to_string(), name })
@@ -363,7 +360,7 @@ pub(super) async fn archive(
 ) -> Result<HttpResponse, PageError> {
     let plan_id = plan_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        plans::archive_plan(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, plan_id)
+        plans::archive_plan(&c.cx(viewer.user.user_id), viewer.org_id()?, plan_id)
     })
     .await?;
     Ok(redirect(&format!("/plans/{plan_id}?done=archived")))

@@ -145,8 +145,8 @@ fn profile_with(
     plan: Option<(PlanForm, Errors)>,
 ) -> Result<Profile, DomainError> {
     let org_id = viewer.org_id()?;
-    let p = profile::profile(&c.store, &c.clock, &*c.insights, &c.config.attention, viewer.caller(), org_id, athlete)?;
-    let coach_list = if viewer.is_coach() { coaches::names(&c.store, viewer.caller(), org_id)? } else { Vec::new() };
+    let p = profile::profile(&c.cx(viewer.caller()), &*c.insights, &c.config.attention, org_id, athlete)?;
+    let coach_list = if viewer.is_coach() { coaches::names(&c.cx(viewer.caller()), org_id)? } else { Vec::new() };
     let m = &p.member.membership;
     let mut coach_choices = vec![Choice { value: String::new(), label: "Unassigned".into() }];
     coach_choices.extend(
@@ -290,7 +290,7 @@ pub(super) async fn assign_coach(
         id => Some(id.parse::<UserId>().map_err(|_| PageError::not_found())?),
     };
     posted(&c, &req, form.csrf, move |c, viewer| {
-        members::assign_coach(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete, coach)
+        members::assign_coach(&c.cx(viewer.user.user_id), viewer.org_id()?, athlete, coach)
     })
     .await?;
     Ok(redirect(&format!("/athletes/{athlete}")))
@@ -311,7 +311,7 @@ pub(super) async fn remove_page(
 ) -> Result<HttpResponse, PageError> {
     let athlete = athlete_id(&path)?;
     let page = signed_in(&c, &req, move |c, viewer| {
-        let (view, _) = members::get(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, athlete)?;
+        let (view, _) = members::get(&c.cx(viewer.user.user_id), viewer.org_id()?, athlete)?;
         Ok(Remove { chrome: viewer.chrome("/athletes"), user_id: athlete.to_string(), name: member_name(&view) })
     })
     .await?;
@@ -326,7 +326,7 @@ pub(super) async fn remove(
 ) -> Result<HttpResponse, PageError> {
     let athlete = athlete_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        members::remove(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete)
+        members::remove(&c.cx(viewer.user.user_id), viewer.org_id()?, athlete)
     })
     .await?;
     Ok(redirect("/athletes?removed=1"))

@@ -80,8 +80,8 @@ fn page_data(
     before: Option<DeliveryId>,
 ) -> Result<HookPage, DomainError> {
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-    let endpoint = webhooks::get(&c.store, me, org_id, id)?;
-    let (page, more) = webhooks::deliveries(&c.store, me, (org_id, id), before, PAGE)?;
+    let endpoint = webhooks::get(&c.cx(me), org_id, id)?;
+    let (page, more) = webhooks::deliveries(&c.cx(me), (org_id, id), before, PAGE)?;
     let older = if more { page.last().map(|d| d.delivery_id.to_string()) } else { None };
     let form = form.unwrap_or_else(|| HookForm::of(&endpoint));
     Ok(HookPage {
@@ -152,7 +152,7 @@ pub(super) async fn save(
                     if let Some(url) = &patch.url {
                         check_reachable(c, url.as_str())?;
                     }
-                    webhooks::update(&c.store, &c.clock, me, (org_id, id), patch)
+                    webhooks::update(&c.cx(me), (org_id, id), patch)
                 });
         match saved {
             Ok(_) => Ok(Outcome::Redirect(format!("/settings/webhooks/{id}?done=saved"))),
@@ -181,7 +181,7 @@ pub(super) async fn rotate(
     let page = posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let secret = (c.webhooks.new_secret)();
-        webhooks::rotate_secret(&c.store, &c.clock, me, org_id, id, &secret)?;
+        webhooks::rotate_secret(&c.cx(me), org_id, id, &secret)?;
         let until = (c.clock.now() + PREVIOUS_SECRET_GRACE).format("%Y-%m-%d %H:%M UTC").to_string();
         let mut page = page_data(c, &viewer, id, None, Errors::none(), None)?;
         page.secret = Some((secret, until));
@@ -199,7 +199,7 @@ pub(super) async fn test(
 ) -> Result<HttpResponse, PageError> {
     let id = endpoint_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        webhooks::send_test(&c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, id)
+        webhooks::send_test(&c.cx(viewer.user.user_id), viewer.org_id()?, id)
     })
     .await?;
     Ok(redirect(&format!("/settings/webhooks/{id}?done=test")))
@@ -215,7 +215,7 @@ pub(super) async fn redeliver(
     let id = endpoint_id(&id)?;
     let delivery_id: DeliveryId = delivery.parse().map_err(|_| PageError::not_found())?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        webhooks::redeliver(&c.store, &c.clock, viewer.user.user_id, (viewer.org_id()?, id), delivery_id)
+        webhooks::redeliver(&c.cx(viewer.user.user_id), (viewer.org_id()?, id), delivery_id)
     })
     .await?;
     Ok(redirect(&format!("/settings/webhooks/{id}?done=redelivered")))
@@ -236,7 +236,7 @@ pub(super) async fn delete_page(
 ) -> Result<HttpResponse, PageError> {
     let id = endpoint_id(&path)?;
     let page = signed_in(&c, &req, move |c, viewer| {
-        let endpoint = webhooks::get(&c.store, viewer.user.user_id, viewer.org_id()?, id)?;
+        let endpoint = webhooks::get(&c.cx(viewer.user.user_id), viewer.org_id()?, id)?;
         Ok(DeletePage { chrome: viewer.chrome("/settings"), id: id.to_string(), url: endpoint.url.as_str().to_owned() })
     })
     .await?;
@@ -251,7 +251,7 @@ pub(super) async fn delete(
 ) -> Result<HttpResponse, PageError> {
     let id = endpoint_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        webhooks::delete(&c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, id)
+        webhooks::delete(&c.cx(viewer.user.user_id), viewer.org_id()?, id)
     })
     .await?;
     Ok(redirect("/settings/webhooks?deleted=1"))

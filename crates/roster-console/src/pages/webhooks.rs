@@ -102,7 +102,7 @@ pub(super) fn event_summary(types: &[String]) -> String {
 }
 
 fn page_data(c: &Console, viewer: &Viewer, form: HookForm, errors: Errors) -> Result<HooksPage, DomainError> {
-    let hooks = webhooks::list(&c.store, viewer.user.user_id, viewer.org_id()?)?
+    let hooks = webhooks::list(&c.cx(viewer.user.user_id), viewer.org_id()?)?
         .into_iter()
         .map(|e| HookRow {
             id: e.endpoint_id.to_string(),
@@ -158,7 +158,7 @@ pub(super) async fn create(
         let made =
             NewWebhook::parse(&form.url, &form.event_types, Some(&form.description), Some(true)).and_then(|new| {
                 check_reachable(c, new.url.as_str())?;
-                webhooks::create(&c.store, &c.clock, me, org_id, new, &secret)
+                webhooks::create(&c.cx(me), org_id, new, &secret)
             });
         match made {
             Ok(endpoint) => {

@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 
 /// Activities, race goals, zones and integrations of athletes. A write is one
 /// transaction with its audit event.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait AthleteRepo {
     /// The organization's time zone (`None`: no such organization).

@@ -99,6 +99,7 @@ pub struct CurrentSignals {
 }
 
 /// The queue's store.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait AttentionRepo {
     /// One page of the organization's live athletes with open signals.

@@ -8,6 +8,7 @@ use crate::ids::{OrgId, UserId};
 use chrono::{DateTime, Utc};
 
 /// Coaches' adjustments of planned workouts, and activities by time.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait CalendarRepo {
     /// Every adjustment of the athlete's assignments in the organization.

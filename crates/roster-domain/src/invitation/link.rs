@@ -128,6 +128,7 @@ impl StoredToken {
 
 /// Makes and derives invitation tokens with the servers' key (the API holds
 /// the key and draws nonces from the operating system).
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait InvitationLinks {
     /// A new token and the fresh random nonce it was derived from.

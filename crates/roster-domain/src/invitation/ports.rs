@@ -51,6 +51,7 @@ pub struct Acceptance {
 }
 
 /// Invitations, their tokens and the outbox.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait InvitationRepo {
     /// Stores a new invitation with its token (hash and nonce) and, for

@@ -11,8 +11,7 @@ fn single(expires_at: Option<DateTime<Utc>>) -> Invitation {
     Invitation::single_use(
         OrgId::new(),
         UserId::new(),
-        Email::parse("jo@example.com").unwrap(),
-        PersonName::parse("Jo").unwrap(),
+        Invitee { email: Email::parse("jo@example.com").unwrap(), first_name: PersonName::parse("Jo").unwrap() },
         Role::Athlete,
         JoinExtras::default(),
         expires_at,

@@ -84,6 +84,7 @@ impl TokenHash {
 
 /// A source of fresh random tokens, for session secrets and password resets
 /// (the API uses the operating system's CSPRNG).
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait TokenGenerator {
     /// A new token with [`TOKEN_BYTES`] random bytes.

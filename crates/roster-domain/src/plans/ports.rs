@@ -25,6 +25,7 @@ pub struct PlanFilter {
 }
 
 /// The plan library.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait PlanRepo {
     /// Stores a new plan.
@@ -41,6 +42,7 @@ pub trait PlanRepo {
 }
 
 /// Plan assignments.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait AssignmentRepo {
     /// Stores the assignment in one transaction that serializes per athlete:

@@ -133,6 +133,19 @@ pub enum Caller {
     Member(Membership),
 }
 
+impl Caller {
+    /// The account asking, for what only an account may do (manage coaches
+    /// and API keys, rename or close the club, connect integrations); an
+    /// API key is refused.
+    pub fn account(&self) -> Result<UserId, DomainError> {
+        match self {
+            Caller::Account(user_id) => Ok(*user_id),
+            Caller::Member(membership) => Ok(membership.user_id),
+            Caller::Key(_) => Err(DomainError::Forbidden("an API key cannot do this")),
+        }
+    }
+}
+
 impl From<UserId> for Caller {
     fn from(user_id: UserId) -> Self {
         Caller::Account(user_id)

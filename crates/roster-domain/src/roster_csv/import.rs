@@ -218,6 +218,7 @@ pub struct StoredImport {
 }
 
 /// Committed imports.
+#[cfg_attr(any(test, feature = "mock"), ambassador::delegatable_trait)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait ImportRepo {
     /// The import `actor` committed in `org_id` with this key.

@@ -3,6 +3,7 @@
 
 use crate::Clock;
 use crate::api_keys::{ApiKey, ApiKeyRepo, ApiKeySecret, parse_expiry, parse_name, parse_scopes};
+use crate::context::Context;
 use crate::entities::AuditEvent;
 use crate::error::DomainError;
 use crate::ids::{ApiKeyId, OrgId, UserId};
@@ -28,13 +29,14 @@ pub struct NewApiKey {
 
 /// Makes a key for `secret` (random, made by the caller, shown once).
 pub fn create(
-    store: &impl ApiKeyStore,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl ApiKeyStore>,
     org_id: OrgId,
     new: NewApiKey,
     secret: &ApiKeySecret,
 ) -> Result<ApiKey, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     may_manage(store, org_id, caller)?;
     let now = clock.now();
     let (name, scopes, expires_at) =
@@ -67,19 +69,18 @@ pub fn create(
 }
 
 /// The organization's live and expired keys (revoked ones are gone).
-pub fn list(store: &impl ApiKeyStore, caller: UserId, org_id: OrgId) -> Result<Vec<ApiKey>, DomainError> {
+pub fn list(cx: &Context<'_, impl ApiKeyStore>, org_id: OrgId) -> Result<Vec<ApiKey>, DomainError> {
+    let store = cx.store;
+    let caller = cx.caller.account()?;
     may_manage(store, org_id, caller)?;
     Ok(store.api_keys(org_id)?)
 }
 
 /// Revokes a key: refused from the next request on.
-pub fn revoke(
-    store: &impl ApiKeyStore,
-    clock: &impl Clock,
-    caller: UserId,
-    org_id: OrgId,
-    key_id: ApiKeyId,
-) -> Result<(), DomainError> {
+pub fn revoke(cx: &Context<'_, impl ApiKeyStore>, org_id: OrgId, key_id: ApiKeyId) -> Result<(), DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     may_manage(store, org_id, caller)?;
     let event = AuditEvent::new(org_id, caller, "api_key.revoked", None, json!({"key_id": key_id}), clock.now());
     if store.revoke_api_key(org_id, key_id, &event)? { Ok(()) } else { Err(DomainError::NotFound("API key")) }

@@ -12,10 +12,11 @@ use crate::athlete::{
     RaceGoal, RaceGoalFields, RaceGoalInput, RaceGoalPatch, StoredZones, WeekTotal, ZoneSettings, Zones,
 };
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{OrgId, RaceGoalId, UserId};
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo};
 use crate::role::Role;
 use serde_json::json;
@@ -25,12 +26,13 @@ use serde_json::json;
 /// `404`; an assistant coach writing for an athlete not assigned to them:
 /// `not_assigned_to_you`.
 pub fn authorized_athlete(
-    orgs: &impl OrganizationRepo,
+    cx: &Context<'_, impl OrganizationRepo>,
     org_id: OrgId,
-    caller: impl Into<Caller>,
     athlete: UserId,
     action: Action,
 ) -> Result<(Actor, Membership), DomainError> {
+    let orgs = cx.store;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let target = match actor.membership() {
         Some(me) if athlete == me.user_id => me.clone(),
@@ -44,17 +46,16 @@ pub fn authorized_athlete(
 /// a resend answers the stored activity (`Inserted::Existing`) and writes
 /// nothing. Also what a file import calls, with source `manual` and a content
 /// hash as `external_id`.
-#[allow(clippy::too_many_arguments)]
 pub fn create_activity(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     input: &ActivityInput,
 ) -> Result<Inserted<Activity>, DomainError> {
-    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let now = clock.now();
     let mut activity = NewActivity::parse(input, now)?.into_activity(athlete, caller, now);
@@ -78,17 +79,16 @@ pub fn create_activity(
 
 /// A page of the athlete's feed, newest first, and the cursor of the next
 /// page (`None` on the last).
-#[allow(clippy::too_many_arguments)]
 pub fn activities(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     before: Option<FeedCursor>,
     limit: u32,
 ) -> Result<(Vec<Activity>, Option<FeedCursor>), DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
+    authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     let mut page = athletes.activities(athlete, before, limit)?;
     let more = page.len() > limit as usize;
     page.truncate(limit as usize);
@@ -99,16 +99,15 @@ pub fn activities(
 /// Distance, time and count per Monday-based week in the organization's time
 /// zone, the last `weeks` weeks (1–104) up to the current one, oldest first,
 /// empty weeks included.
-#[allow(clippy::too_many_arguments)]
 pub fn weekly_distance(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     weeks: u32,
 ) -> Result<Vec<WeekTotal>, DomainError> {
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     if !(1..=MAX_WEEKS).contains(&weeks) {
         return Err(DomainError::Validation(vec![FieldError::new(
             "weeks",
@@ -116,7 +115,7 @@ pub fn weekly_distance(
             format!("must be between 1 and {MAX_WEEKS}"),
         )]));
     }
-    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
+    authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     let tz = athletes.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?.tz();
     let mondays = week_starts(tz, clock.now(), weeks);
     let totals = athletes.weekly_totals(athlete, &boundaries(tz, &mondays))?;
@@ -128,28 +127,27 @@ pub fn weekly_distance(
 
 /// The athlete's race goals by race date.
 pub fn race_goals(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<RaceGoal>, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
+    authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     Ok(athletes.race_goals(athlete)?)
 }
 
 /// Adds a race goal.
-#[allow(clippy::too_many_arguments)]
 pub fn create_race_goal(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     input: &RaceGoalInput,
 ) -> Result<RaceGoal, DomainError> {
-    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let fields = RaceGoalFields::parse(input)?;
     let now = clock.now();
@@ -170,19 +168,18 @@ pub fn create_race_goal(
 
 /// Changes a race goal; honours `If-Match` (`expected_version`). A patch that
 /// changes nothing writes nothing.
-#[allow(clippy::too_many_arguments)]
 pub fn update_race_goal(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     goal_id: RaceGoalId,
     patch: &RaceGoalPatch,
     expected_version: Option<i64>,
 ) -> Result<RaceGoal, DomainError> {
-    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
     if expected_version.is_some_and(|v| v != current.version) {
@@ -202,17 +199,16 @@ pub fn update_race_goal(
 }
 
 /// Deletes a race goal.
-#[allow(clippy::too_many_arguments)]
 pub fn delete_race_goal(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     goal_id: RaceGoalId,
 ) -> Result<(), DomainError> {
-    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
     let now = clock.now();
@@ -246,29 +242,28 @@ fn changes_from(old: Option<&RaceGoalFields>, new: &RaceGoalFields) -> serde_jso
 
 /// The athlete's zones (`None`: never set).
 pub fn zones(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Option<StoredZones>, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
+    authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     Ok(athletes.zones(athlete)?)
 }
 
 /// Replaces the athlete's zones; honours `If-Match`.
-#[allow(clippy::too_many_arguments)]
 pub fn put_zones(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
     settings: ZoneSettings,
     expected_version: Option<i64>,
 ) -> Result<StoredZones, DomainError> {
-    let (actor, _) = authorized_athlete(orgs, org_id, caller, athlete, Action::WriteAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let zones = Zones::parse(settings)?;
     let now = clock.now();
@@ -288,13 +283,13 @@ pub fn put_zones(
 
 /// The athlete's recorded integrations.
 pub fn integrations(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<Integration>, DomainError> {
-    authorized_athlete(orgs, org_id, caller, athlete, Action::ReadAthleteData)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
+    authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     Ok(athletes.integrations(athlete)?)
 }
 
@@ -317,13 +312,13 @@ fn athlete_org(accounts: &impl AccountRepo, caller: UserId) -> Result<OrgId, Dom
 
 /// The signed-in athlete records a connection to `provider`.
 pub fn connect_integration(
-    accounts: &impl AccountRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl AccountRepo + AthleteRepo>,
     provider: Provider,
     input: &ConnectInput,
 ) -> Result<Integration, DomainError> {
+    let (accounts, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     let org_id = athlete_org(accounts, caller)?;
     let now = clock.now();
     let existing = athletes.integrations(caller)?.into_iter().find(|i| i.provider == provider);
@@ -355,12 +350,12 @@ pub fn connect_integration(
 /// The signed-in athlete disconnects `provider`; disconnecting what is not
 /// connected changes nothing.
 pub fn disconnect_integration(
-    accounts: &impl AccountRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl AccountRepo + AthleteRepo>,
     provider: Provider,
 ) -> Result<(), DomainError> {
+    let (accounts, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     let org_id = athlete_org(accounts, caller)?;
     let Some(existing) = athletes.integrations(caller)?.into_iter().find(|i| i.provider == provider) else {
         return Ok(());

@@ -3,10 +3,11 @@
 
 use crate::attention::{Acknowledgement, AttentionRepo, AttentionThresholds, QueuePage, QueueQuery, SignalCode};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::services::athlete::authorized_athlete;
@@ -23,11 +24,12 @@ pub const MAX_NOTE: usize = 1000;
 /// coach's holds only the athletes assigned to them; an API key's, like the
 /// head coach's, the whole organization's).
 pub fn queue(
-    store: &impl AttentionStore,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl AttentionStore>,
     org_id: OrgId,
     mut query: QueueQuery,
 ) -> Result<QueuePage, DomainError> {
+    let store = cx.store;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ReadAttentionQueue, Target::Organization)?;
     query.coach = (actor.role() == Some(Role::AssistantCoach)).then_some(actor.user_id());
@@ -39,14 +41,15 @@ pub fn queue(
 /// as `attention.acknowledged`. A signal the athlete does not have now:
 /// `404`.
 pub fn acknowledge(
-    store: &impl AttentionStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl AttentionStore>,
     (org_id, athlete): (OrgId, UserId),
     (code, note): (SignalCode, Option<String>),
     thresholds: &AttentionThresholds,
 ) -> Result<Acknowledgement, DomainError> {
-    let (actor, _) = authorized_athlete(store, org_id, caller, athlete, Action::AcknowledgeSignal)?;
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(store, caller), org_id, athlete, Action::AcknowledgeSignal)?;
     let caller = actor.user_id();
     let note = match note {
         None => None,

@@ -1,21 +1,22 @@
 //! Reading the audit trail (head coach only).
 
+use crate::context::Context;
 use crate::entities::{AuditEvent, AuditFilter};
 use crate::error::DomainError;
 use crate::ids::OrgId;
 #[cfg(test)]
 use crate::ids::UserId;
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AuditRepo, OrganizationRepo};
 
 /// A page of audit events, newest first, and whether another page follows.
 pub fn list(
-    orgs: &impl OrganizationRepo,
-    audit: &impl AuditRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AuditRepo>,
     org_id: OrgId,
     filter: &AuditFilter,
 ) -> Result<(Vec<AuditEvent>, bool), DomainError> {
+    let (orgs, audit) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ReadAuditTrail, Target::Organization)?;
     let mut events = audit.audit_events(org_id, filter)?;
     let more = events.len() > filter.limit as usize;
@@ -28,6 +29,7 @@ mod tests {
     use super::*;
     use crate::Clock;
     use crate::Role;
+    use crate::context::Mocks;
     use crate::ports::MockAuditRepo;
     use crate::services::organizations::tests::{clock, repo_with};
 
@@ -36,7 +38,12 @@ mod tests {
         let (org, coach) = (OrgId::new(), UserId::new());
         let orgs = repo_with(org, coach, Role::AssistantCoach);
         let audit = MockAuditRepo::new();
-        let err = list(&orgs, &audit, coach, org, &AuditFilter { limit: 10, ..Default::default() }).unwrap_err();
+        let err = list(
+            &Context::new(&Mocks { orgs: &orgs, audit: &audit, ..Mocks::none() }, coach),
+            org,
+            &AuditFilter { limit: 10, ..Default::default() },
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "forbidden");
     }
 
@@ -50,7 +57,12 @@ mod tests {
                 .map(|_| AuditEvent::new(org, head, "member.added", None, serde_json::json!({}), clock().now()))
                 .collect())
         });
-        let (events, more) = list(&orgs, &audit, head, org, &AuditFilter { limit: 2, ..Default::default() }).unwrap();
+        let (events, more) = list(
+            &Context::new(&Mocks { orgs: &orgs, audit: &audit, ..Mocks::none() }, head),
+            org,
+            &AuditFilter { limit: 2, ..Default::default() },
+        )
+        .unwrap();
         assert_eq!(events.len(), 2);
         assert!(more);
     }

@@ -6,12 +6,13 @@
 use super::roster_export::RosterStore;
 use super::{groups as group_svc, members, plans as plan_svc};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::Membership;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{GroupId, OrgId, PlanId, UserId};
 use crate::member::{Label, Labels, MemberLevel, MemberView, RosterQuery};
 use crate::plans::{AssignmentRepo, PlanRepo};
-use crate::policy::{Action, Actor, Caller, Denied, Target, authorize};
+use crate::policy::{Action, Actor, Denied, Target, authorize};
 use crate::ports::UnitOfWork;
 use crate::role::{MembershipStatus, Role};
 use crate::services::members::MemberPatch;
@@ -125,13 +126,14 @@ fn allowed(actor: &Actor, action: &BulkAction) -> Result<(), DomainError> {
 /// matches are the roster list's, with its rules: a key's filter reads the
 /// roster, so it takes `members:read` too (ids alone do not).
 pub fn targets(
-    store: &impl RosterStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl RosterStore>,
     org_id: OrgId,
     action: &BulkAction,
     target: BulkTarget,
 ) -> Result<Vec<UserId>, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(store, org_id, caller)?;
     allowed(&actor, action)?;
     match target {
@@ -150,7 +152,8 @@ pub fn targets(
             query.after = None;
             let mut ids = Vec::new();
             loop {
-                let page = members::list(store, store, clock, actor.caller(), org_id, query.clone())?;
+                let page =
+                    members::list(&Context::new(store, actor.caller()).with_clock(clock), org_id, query.clone())?;
                 if usize::try_from(page.total).unwrap_or(usize::MAX) > MAX_MATCHES {
                     let message = format!("the filter matches {} members; at most {MAX_MATCHES}", page.total);
                     return Err(too_many("filter", message));
@@ -175,13 +178,14 @@ pub fn targets(
 /// own audit event, and the request pays for one commit instead of one per
 /// member. The members are read once, up front.
 pub fn apply(
-    store: &impl BulkStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl BulkStore>,
     org_id: OrgId,
     user_ids: &[UserId],
     action: &BulkAction,
 ) -> Result<Vec<BulkResult>, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(store, org_id, caller)?;
     allowed(&actor, action)?;
     store.atomically(|| {
@@ -267,25 +271,31 @@ impl<S: BulkStore, C: Clock> Member<'_, S, C> {
             }
             BulkAction::AssignCoach(coach) if view.membership.assigned_to_coach_id == *coach => Ok(UNCHANGED),
             BulkAction::AssignCoach(coach) => {
-                members::assign_coach(store, store, clock, caller, org_id, user_id, *coach)?;
+                members::assign_coach(&Context::new(store, caller).with_clock(clock), org_id, user_id, *coach)?;
                 Ok(None)
             }
             BulkAction::AddToGroup(_) if self.group_members.contains(&user_id) => Ok(UNCHANGED),
             BulkAction::AddToGroup(group) => {
-                group_svc::add_member(store, store, clock, caller, org_id, *group, user_id)?;
+                group_svc::add_member(&Context::new(store, caller).with_clock(clock), org_id, *group, user_id)?;
                 Ok(None)
             }
             BulkAction::RemoveFromGroup(_) if !self.group_members.contains(&user_id) => Ok(UNCHANGED),
             BulkAction::RemoveFromGroup(group) => {
-                group_svc::remove_member(store, store, clock, caller, org_id, *group, user_id)?;
+                group_svc::remove_member(&Context::new(store, caller).with_clock(clock), org_id, *group, user_id)?;
                 Ok(None)
             }
             BulkAction::AssignPlan { plan_id, start_date } => {
-                plan_svc::assign(store, store, store, clock, caller, org_id, user_id, *plan_id, *start_date)?;
+                plan_svc::assign(
+                    &Context::new(store, caller).with_clock(clock),
+                    org_id,
+                    user_id,
+                    *plan_id,
+                    *start_date,
+                )?;
                 Ok(None)
             }
             BulkAction::Remove => {
-                members::remove(store, store, clock, caller, org_id, user_id)?;
+                members::remove(&Context::new(store, caller).with_clock(clock), org_id, user_id)?;
                 Ok(None)
             }
         }

@@ -1,4 +1,5 @@
 use super::*;
+use crate::context::Context;
 use crate::entities::{AuditEvent, CoachName, CoachView, JoinExtras, Membership, Organization, OrganizationView};
 use crate::error::{Conflict, RepoError};
 use crate::groups::{Group, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome};
@@ -6,6 +7,7 @@ use crate::ids::{ApiKeyId, AssignmentId};
 use crate::invitation::OutboxMessage;
 use crate::member::{MemberRepo, MemberView, RosterPage};
 use crate::plans::{PlanAssignment, PlanChoice, PlanFilter, TrainingPlan};
+use crate::policy::Caller;
 use crate::policy::Scope;
 use crate::ports::OrganizationRepo;
 use crate::services::organizations::tests::clock;
@@ -119,7 +121,7 @@ fn members_are_read_once_and_changed_in_one_transaction_with_a_savepoint_each() 
     store.expect_member().never();
     store.expect_update_member().times(3).returning(|_, _, _| Ok(()));
     let (begun, committed) = (BEGUN.get(), COMMITTED.get());
-    let results = apply(&store, &clock(), head, org, &ids, &add_label()).unwrap();
+    let results = apply(&Context::new(&store, head).with_clock(&clock()), org, &ids, &add_label()).unwrap();
     assert!(results.iter().all(|r| r.outcome == BulkOutcome::Done), "{results:?}");
     // The request's transaction and one savepoint per member, all kept.
     assert_eq!((BEGUN.get() - begun, COMMITTED.get() - committed), (4, 4));
@@ -146,7 +148,7 @@ fn a_member_changed_since_the_read_is_read_again_and_changed_once_more() {
         .in_sequence(&mut seq)
         .withf(|m, expected, _| *expected == m.version - 1 && m.labels.as_slice().len() == 1)
         .returning(|_, _, _| Ok(()));
-    let results = apply(&store, &clock(), head, org, &[user], &add_label()).unwrap();
+    let results = apply(&Context::new(&store, head).with_clock(&clock()), org, &[user], &add_label()).unwrap();
     assert_eq!(results, [BulkResult { user_id: user, outcome: BulkOutcome::Done, code: None }]);
 }
 
@@ -162,7 +164,7 @@ fn an_outage_ends_the_request_and_keeps_nothing() {
     });
     CALLS.set(0);
     let committed = COMMITTED.get();
-    let err = apply(&store, &clock(), head, org, &ids, &add_label()).unwrap_err();
+    let err = apply(&Context::new(&store, head).with_clock(&clock()), org, &ids, &add_label()).unwrap_err();
     assert!(err.is_outage(), "{err:?}");
     // Only the first member's savepoint was kept; the request's transaction was not.
     assert_eq!(COMMITTED.get() - committed, 1);
@@ -189,7 +191,7 @@ fn a_filter_matching_more_than_five_thousand_members_is_refused_naming_the_filte
     let store = store_matching(org, head, 5_001);
     let query = Box::new(RosterQuery::default());
     let Err(DomainError::Validation(errors)) =
-        targets(&store, &clock(), head, org, &add_label(), BulkTarget::Filter(query))
+        targets(&Context::new(&store, head).with_clock(&clock()), org, &add_label(), BulkTarget::Filter(query))
     else {
         panic!("5 001 matches must be refused")
     };
@@ -202,7 +204,9 @@ fn a_filter_matching_exactly_five_thousand_members_is_allowed() {
     let (org, head) = (OrgId::new(), UserId::new());
     let store = store_matching(org, head, 5_000);
     let query = Box::new(RosterQuery::default());
-    assert!(targets(&store, &clock(), head, org, &add_label(), BulkTarget::Filter(query)).is_ok());
+    assert!(
+        targets(&Context::new(&store, head).with_clock(&clock()), org, &add_label(), BulkTarget::Filter(query)).is_ok()
+    );
 }
 
 #[test]
@@ -211,13 +215,17 @@ fn more_than_five_hundred_ids_are_refused_and_repeats_are_dropped() {
     let store = store_matching(org, head, 0);
     let many = (0..=MAX_IDS).map(|_| UserId::new()).collect();
     let Err(DomainError::Validation(errors)) =
-        targets(&store, &clock(), head, org, &add_label(), BulkTarget::Ids(many))
+        targets(&Context::new(&store, head).with_clock(&clock()), org, &add_label(), BulkTarget::Ids(many))
     else {
         panic!("501 ids must be refused")
     };
     assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("user_ids", "too_many_members"));
     let one = UserId::new();
-    assert_eq!(targets(&store, &clock(), head, org, &add_label(), BulkTarget::Ids(vec![one, one])).unwrap(), vec![one]);
+    assert_eq!(
+        targets(&Context::new(&store, head).with_clock(&clock()), org, &add_label(), BulkTarget::Ids(vec![one, one]))
+            .unwrap(),
+        vec![one]
+    );
 }
 
 fn key(org: OrgId, scopes: &[Scope]) -> (ApiKeyId, Caller) {
@@ -250,17 +258,25 @@ fn a_keys_plan_or_group_action_without_its_scope_is_refused_before_anything_is_r
     let begun = BEGUN.get();
     for (scopes, action, scope) in cases {
         let (_, caller) = key(org, scopes);
-        let (code, message) = refusal(apply(&untouched, &clock(), caller.clone(), org, &ids, &action));
-        assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
         let (code, message) =
-            refusal(targets(&untouched, &clock(), caller, org, &action, BulkTarget::Ids(ids.to_vec())));
+            refusal(apply(&Context::new(&untouched, caller.clone()).with_clock(&clock()), org, &ids, &action));
+        assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
+        let (code, message) = refusal(targets(
+            &Context::new(&untouched, caller).with_clock(&clock()),
+            org,
+            &action,
+            BulkTarget::Ids(ids.to_vec()),
+        ));
         assert_eq!((code.as_str(), message.contains(scope)), ("insufficient_scope", true), "{action:?}: {message}");
     }
     assert_eq!(BEGUN.get(), begun, "no transaction was begun");
     // A filter reads the roster: members:read, said before the first page.
     let (_, caller) = key(org, &[Scope::MembersWrite]);
     let filter = BulkTarget::Filter(Box::default());
-    assert_eq!(refusal(targets(&untouched, &clock(), caller, org, &add_label(), filter)).0, "insufficient_scope");
+    assert_eq!(
+        refusal(targets(&Context::new(&untouched, caller).with_clock(&clock()), org, &add_label(), filter)).0,
+        "insufficient_scope"
+    );
 }
 
 /// With the scopes, a key's plan assignments and their events name the key
@@ -287,6 +303,6 @@ fn a_keys_bulk_plan_assignment_names_the_key() {
         .times(1)
         .returning(|_, _| Ok(()));
     let action = BulkAction::AssignPlan { plan_id, start_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() };
-    let results = apply(&store, &clock(), caller, org, &[user], &action).unwrap();
+    let results = apply(&Context::new(&store, caller).with_clock(&clock()), org, &[user], &action).unwrap();
     assert_eq!(results, [BulkResult { user_id: user, outcome: BulkOutcome::Done, code: None }]);
 }

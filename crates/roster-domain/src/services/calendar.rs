@@ -11,11 +11,12 @@ use crate::calendar::{
     reaches_window, recent_compliance, window_start,
 };
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
 use crate::plans::{AssignmentRepo, PlanAssignment, PlanRepo, Workout};
-use crate::policy::{Action, Caller};
+use crate::policy::Action;
 use crate::ports::OrganizationRepo;
 use crate::services::athlete::authorized_athlete;
 use crate::sport::Sport;
@@ -233,14 +234,15 @@ fn with_outcomes(
 /// The athlete's calendar over `range` (default: this week, Monday to
 /// Sunday): coaches of the organization and the athlete themself may read it.
 pub fn calendar(
-    store: &impl CalendarStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl CalendarStore>,
     (org_id, athlete): (OrgId, UserId),
     range: Option<DateRange>,
     bands: Bands,
 ) -> Result<Calendar, DomainError> {
-    authorized_athlete(store, org_id, caller, athlete, Action::ReadCalendar)?;
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    authorized_athlete(&Context::new(store, caller), org_id, athlete, Action::ReadCalendar)?;
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let today = timezone.today(clock.now());
     let range = match range {
@@ -298,15 +300,16 @@ pub enum WorkoutChange {
 /// assistant coach the athlete is assigned to), audited as `workout.moved`
 /// or `workout.excused`; answers the workout as it now stands.
 pub fn change_workout(
-    store: &impl CalendarStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl CalendarStore>,
     (org_id, athlete): (OrgId, UserId),
     workout_ref: WorkoutRef,
     change: WorkoutChange,
     bands: Bands,
 ) -> Result<PlannedWorkout, DomainError> {
-    let (actor, _) = authorized_athlete(store, org_id, caller, athlete, Action::MoveOrExcuseWorkout)?;
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (actor, _) = authorized_athlete(&Context::new(store, caller), org_id, athlete, Action::MoveOrExcuseWorkout)?;
     let caller = actor.user_id();
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();

@@ -3,11 +3,12 @@
 
 use crate::added_mail::{AddedEmail, leave_url};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, CoachName, CoachView, Membership, User};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
 use crate::invitation::OutboxMessage;
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use crate::role::Role;
 use crate::values::Email;
@@ -34,10 +35,8 @@ pub fn resolve_account(accounts: &impl AccountRepo, target: &AccountRef) -> Resu
 /// The e-mail telling `user`, just added to `org_id` as `role` by `caller`,
 /// which club, which coach, and how to leave. No caller: an API key of the
 /// organization added them, and the e-mail names the club alone.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn added_mail(
-    repo: &impl OrganizationRepo,
-    accounts: &impl AccountRepo,
+    store: &(impl OrganizationRepo + AccountRepo),
     caller: Option<UserId>,
     org_id: OrgId,
     user: &User,
@@ -45,6 +44,7 @@ pub(crate) fn added_mail(
     public_base_url: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<OutboxMessage, DomainError> {
+    let (repo, accounts) = (store, store);
     let org = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let added_by = match caller {
         Some(caller) => {
@@ -67,22 +67,18 @@ pub(crate) fn added_mail(
 }
 
 /// The organization's coaches (coaches only).
-pub fn list(
-    repo: &impl OrganizationRepo,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-) -> Result<Vec<CoachView>, DomainError> {
+pub fn list(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<Vec<CoachView>, DomainError> {
+    let repo = cx.store;
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coaches(org_id)?)
 }
 
 /// The organization's coaches by name (coaches only), for pages that name
 /// or offer them without their athlete counts.
-pub fn names(
-    repo: &impl OrganizationRepo,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-) -> Result<Vec<CoachName>, DomainError> {
+pub fn names(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<Vec<CoachName>, DomainError> {
+    let repo = cx.store;
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coach_names(org_id)?)
 }
@@ -90,14 +86,14 @@ pub fn names(
 /// Adds an existing account as an assistant coach (head coach only) and
 /// e-mails them who added them and how to leave (links under `public_base_url`).
 pub fn add(
-    repo: &impl OrganizationRepo,
-    accounts: &impl AccountRepo,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl OrganizationRepo + AccountRepo>,
     org_id: OrgId,
     target: &AccountRef,
     public_base_url: &str,
 ) -> Result<CoachView, DomainError> {
+    let (repo, accounts) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::AddCoach, Target::Organization)?;
     let user = resolve_account(accounts, target)?;
     if repo.live_membership(org_id, user.user_id)?.is_some() {
@@ -113,7 +109,7 @@ pub fn add(
         json!({"role": {"old": null, "new": Role::AssistantCoach.as_str()}}),
         now,
     );
-    let mail = added_mail(repo, accounts, Some(caller), org_id, &user, Role::AssistantCoach, public_base_url, now)?;
+    let mail = added_mail(cx.store, Some(caller), org_id, &user, Role::AssistantCoach, public_base_url, now)?;
     repo.add_coach(&membership, &event, &mail)?;
     Ok(CoachView {
         user_id: user.user_id,
@@ -129,13 +125,10 @@ pub fn add(
 /// Removes an assistant coach (head coach only), or lets an assistant coach
 /// leave (`coach` is the caller: being added is never a trap); their athletes
 /// become unassigned. The head coach cannot be removed: `head_coach_required`.
-pub fn remove(
-    repo: &impl OrganizationRepo,
-    clock: &impl Clock,
-    caller: UserId,
-    org_id: OrgId,
-    coach: UserId,
-) -> Result<(), DomainError> {
+pub fn remove(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId, coach: UserId) -> Result<(), DomainError> {
+    let repo = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     let leaving = caller == coach;
     if !leaving {
         authorize(&Actor::resolve(repo, org_id, caller)?, Action::RemoveCoach, Target::Someone(coach))?;
@@ -165,12 +158,13 @@ pub fn remove(
 /// Hands the head-coach role to an assistant coach; the caller becomes an
 /// assistant coach. The new head coach must not head another organization.
 pub fn transfer_head_coach(
-    repo: &impl OrganizationRepo,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl OrganizationRepo>,
     org_id: OrgId,
     to: UserId,
 ) -> Result<(), DomainError> {
+    let repo = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::TransferHeadCoach, Target::Organization)?;
     repo.live_membership(org_id, to)?.filter(|m| m.role == Role::AssistantCoach).ok_or(DomainError::NotACoach)?;
     if repo.headed_by(to)?.is_some() {
@@ -194,14 +188,13 @@ pub fn transfer_head_coach(
 /// recorded (`user.looked_up`): the account when found, never the e-mail
 /// asked for (a miss keeps nothing about a person who has no account here).
 pub fn lookup(
-    repo: &impl OrganizationRepo,
-    accounts: &impl AccountRepo,
-    audit: &impl AuditRepo,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl OrganizationRepo + AccountRepo + AuditRepo>,
     org_id: OrgId,
     email: &Email,
 ) -> Result<(User, Option<Membership>), DomainError> {
+    let (repo, accounts, audit) = (cx.store, cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::LookupUser, Target::Organization)?;
     let found = match resolve_account(accounts, &AccountRef::Email(email.clone())) {
         Ok(user) => Some(user),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::context::{Context, Mocks};
 use crate::entities::UserCredentials;
 use crate::ports::{MockAccountRepo, MockAuditRepo, MockOrganizationRepo};
 use crate::services::organizations::tests::{clock, membership, view};
@@ -58,7 +59,13 @@ fn head_coach_adds_an_assistant_coach_by_email() {
         .returning(move |_| Ok(Some(UserCredentials { user: sam.clone(), password_hash: "h".into() })));
     accounts.expect_user_by_id().returning(move |id| Ok((id == head).then(|| account(id, "head@example.com"))));
     let target = AccountRef::Email(Email::parse("SAM@example.com").unwrap());
-    let coach = add(&repo, &accounts, &clock(), head, org, &target, "http://x").unwrap();
+    let coach = add(
+        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, head).with_clock(&clock()),
+        org,
+        &target,
+        "http://x",
+    )
+    .unwrap();
     assert_eq!(coach.role, Role::AssistantCoach);
 }
 
@@ -67,7 +74,13 @@ fn assistant_coach_cannot_add_coaches() {
     let (org, assistant) = (OrgId::new(), UserId::new());
     let repo = org_with(org, &[(assistant, Role::AssistantCoach)]);
     let accounts = MockAccountRepo::new();
-    let err = add(&repo, &accounts, &clock(), assistant, org, &AccountRef::Id(UserId::new()), "http://x").unwrap_err();
+    let err = add(
+        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, assistant).with_clock(&clock()),
+        org,
+        &AccountRef::Id(UserId::new()),
+        "http://x",
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -76,7 +89,13 @@ fn adding_an_unknown_account_is_user_not_found() {
     let (org, head) = (OrgId::new(), UserId::new());
     let repo = org_with(org, &[(head, Role::HeadCoach)]);
     let accounts = accounts_with(account(UserId::new(), "sam@example.com"));
-    let err = add(&repo, &accounts, &clock(), head, org, &AccountRef::Id(UserId::new()), "http://x").unwrap_err();
+    let err = add(
+        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, head).with_clock(&clock()),
+        org,
+        &AccountRef::Id(UserId::new()),
+        "http://x",
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "user_not_found");
 }
 
@@ -86,7 +105,13 @@ fn adding_a_member_as_coach_is_already_member() {
     let mut repo = org_with(org, &[(head, Role::HeadCoach), (athlete, Role::Athlete)]);
     repo.expect_add_coach().never();
     let accounts = accounts_with(account(athlete, "a@example.com"));
-    let err = add(&repo, &accounts, &clock(), head, org, &AccountRef::Id(athlete), "http://x").unwrap_err();
+    let err = add(
+        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, head).with_clock(&clock()),
+        org,
+        &AccountRef::Id(athlete),
+        "http://x",
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "already_member");
 }
 
@@ -95,14 +120,17 @@ fn head_coach_cannot_be_removed() {
     let (org, head) = (OrgId::new(), UserId::new());
     let mut repo = org_with(org, &[(head, Role::HeadCoach)]);
     repo.expect_end_coach_membership().never();
-    assert_eq!(remove(&repo, &clock(), head, org, head).unwrap_err().code(), "head_coach_required");
+    assert_eq!(
+        remove(&Context::new(&repo, head).with_clock(&clock()), org, head).unwrap_err().code(),
+        "head_coach_required"
+    );
 }
 
 #[test]
 fn removing_an_athlete_through_the_coach_route_is_not_found() {
     let (org, head, athlete) = (OrgId::new(), UserId::new(), UserId::new());
     let repo = org_with(org, &[(head, Role::HeadCoach), (athlete, Role::Athlete)]);
-    assert_eq!(remove(&repo, &clock(), head, org, athlete).unwrap_err().code(), "not_found");
+    assert_eq!(remove(&Context::new(&repo, head).with_clock(&clock()), org, athlete).unwrap_err().code(), "not_found");
 }
 
 #[test]
@@ -113,7 +141,7 @@ fn removing_an_assistant_coach_ends_their_membership() {
         .withf(move |o, u, _, e| *o == org && *u == coach && e.action == "coach.removed")
         .times(1)
         .returning(|_, _, _, _| Ok(()));
-    remove(&repo, &clock(), head, org, coach).unwrap();
+    remove(&Context::new(&repo, head).with_clock(&clock()), org, coach).unwrap();
 }
 
 #[test]
@@ -124,15 +152,18 @@ fn an_assistant_coach_may_leave_but_not_remove_another_coach() {
         .withf(move |_, u, _, e| *u == a && e.actor_user_id == a && e.changes["left"] == true)
         .times(1)
         .returning(|_, _, _, _| Ok(()));
-    assert_eq!(remove(&repo, &clock(), a, org, b).unwrap_err().code(), "forbidden");
-    remove(&repo, &clock(), a, org, a).unwrap();
+    assert_eq!(remove(&Context::new(&repo, a).with_clock(&clock()), org, b).unwrap_err().code(), "forbidden");
+    remove(&Context::new(&repo, a).with_clock(&clock()), org, a).unwrap();
 }
 
 #[test]
 fn a_stranger_cannot_leave_as_a_coach() {
     let (org, head, stranger) = (OrgId::new(), UserId::new(), UserId::new());
     let repo = org_with(org, &[(head, Role::HeadCoach)]);
-    assert_eq!(remove(&repo, &clock(), stranger, org, stranger).unwrap_err().code(), "not_found");
+    assert_eq!(
+        remove(&Context::new(&repo, stranger).with_clock(&clock()), org, stranger).unwrap_err().code(),
+        "not_found"
+    );
 }
 
 #[test]
@@ -144,15 +175,21 @@ fn head_coach_transfer_swaps_roles_with_an_assistant() {
         .withf(move |o, from, to, _, _| *o == org && *from == head && *to == coach)
         .times(1)
         .returning(|_, _, _, _, _| Ok(()));
-    transfer_head_coach(&repo, &clock(), head, org, coach).unwrap();
+    transfer_head_coach(&Context::new(&repo, head).with_clock(&clock()), org, coach).unwrap();
 }
 
 #[test]
 fn head_coach_transfer_to_an_athlete_is_not_a_coach() {
     let (org, head, athlete) = (OrgId::new(), UserId::new(), UserId::new());
     let repo = org_with(org, &[(head, Role::HeadCoach), (athlete, Role::Athlete)]);
-    assert_eq!(transfer_head_coach(&repo, &clock(), head, org, athlete).unwrap_err().code(), "not_a_coach");
-    assert_eq!(transfer_head_coach(&repo, &clock(), head, org, head).unwrap_err().code(), "not_a_coach");
+    assert_eq!(
+        transfer_head_coach(&Context::new(&repo, head).with_clock(&clock()), org, athlete).unwrap_err().code(),
+        "not_a_coach"
+    );
+    assert_eq!(
+        transfer_head_coach(&Context::new(&repo, head).with_clock(&clock()), org, head).unwrap_err().code(),
+        "not_a_coach"
+    );
 }
 
 #[test]
@@ -161,14 +198,20 @@ fn head_coach_transfer_to_someone_heading_another_org_is_already_head_coach() {
     let mut repo = org_with(org, &[(head, Role::HeadCoach), (coach, Role::AssistantCoach)]);
     repo.expect_headed_by().returning(|_| Ok(Some(OrgId::new())));
     repo.expect_swap_head_coach().never();
-    assert_eq!(transfer_head_coach(&repo, &clock(), head, org, coach).unwrap_err().code(), "already_head_coach");
+    assert_eq!(
+        transfer_head_coach(&Context::new(&repo, head).with_clock(&clock()), org, coach).unwrap_err().code(),
+        "already_head_coach"
+    );
 }
 
 #[test]
 fn assistant_coach_cannot_transfer_head_coach() {
     let (org, a, b) = (OrgId::new(), UserId::new(), UserId::new());
     let repo = org_with(org, &[(a, Role::AssistantCoach), (b, Role::AssistantCoach)]);
-    assert_eq!(transfer_head_coach(&repo, &clock(), a, org, b).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        transfer_head_coach(&Context::new(&repo, a).with_clock(&clock()), org, b).unwrap_err().code(),
+        "forbidden"
+    );
 }
 
 #[test]
@@ -179,7 +222,17 @@ fn athlete_cannot_look_accounts_up() {
     let email = Email::parse("x@example.com").unwrap();
     let mut audit = MockAuditRepo::new();
     audit.expect_record_event().never();
-    assert_eq!(lookup(&repo, &accounts, &audit, &clock(), athlete, org, &email).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        lookup(
+            &Context::new(&Mocks { orgs: &repo, accounts: &accounts, audit: &audit, ..Mocks::none() }, athlete)
+                .with_clock(&clock()),
+            org,
+            &email
+        )
+        .unwrap_err()
+        .code(),
+        "forbidden"
+    );
 }
 
 #[test]
@@ -196,7 +249,17 @@ fn lookup_of_unknown_email_is_user_not_found() {
         })
         .times(1)
         .returning(|_| Ok(()));
-    assert_eq!(lookup(&repo, &accounts, &audit, &clock(), coach, org, &email).unwrap_err().code(), "user_not_found");
+    assert_eq!(
+        lookup(
+            &Context::new(&Mocks { orgs: &repo, accounts: &accounts, audit: &audit, ..Mocks::none() }, coach)
+                .with_clock(&clock()),
+            org,
+            &email
+        )
+        .unwrap_err()
+        .code(),
+        "user_not_found"
+    );
 }
 
 #[test]
@@ -207,7 +270,7 @@ fn coach_names_are_for_coaches_and_count_nobody() {
     let expected = vec![sam.clone()];
     repo.expect_coach_names().withf(move |o| *o == org).returning(move |_| Ok(expected.clone()));
     repo.expect_coaches().never();
-    assert_eq!(names(&repo, head, org).unwrap(), [sam]);
-    let refused = names(&repo, athlete, org);
+    assert_eq!(names(&Context::new(&repo, head), org).unwrap(), [sam]);
+    let refused = names(&Context::new(&repo, athlete), org);
     assert!(matches!(refused, Err(DomainError::Forbidden(_))), "{refused:?}");
 }

@@ -3,6 +3,7 @@
 
 use super::plans::org_today;
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::AuditEvent;
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::groups::{Group, GroupName, GroupPlanRequest, GroupRepo, GroupView, MemberOutcome, Outcome};
@@ -33,14 +34,14 @@ fn find(groups: &impl GroupRepo, org_id: OrgId, group_id: GroupId) -> Result<Gro
 
 /// Creates a group (coaches); `group_name_taken` if another has the name.
 pub fn create(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     name: GroupName,
     description: Description,
 ) -> Result<GroupView, DomainError> {
+    let (orgs, groups) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let now = clock.now();
     let group =
@@ -59,13 +60,13 @@ pub fn create(
 
 /// The organization's groups (coaches), a page after `after`.
 pub fn list(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     after: Option<GroupId>,
     limit: u32,
 ) -> Result<Vec<GroupView>, DomainError> {
+    let (orgs, groups) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     allowed(orgs, org_id, caller, Action::ReadGroups)?;
     Ok(groups.groups(org_id, after, limit)?)
 }
@@ -73,41 +74,40 @@ pub fn list(
 /// The organization's first `limit` groups without their member counts
 /// (coaches), for pages that name or offer them.
 pub fn names(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     limit: u32,
 ) -> Result<Vec<Group>, DomainError> {
+    let (orgs, groups) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     allowed(orgs, org_id, caller, Action::ReadGroups)?;
     Ok(groups.group_names(org_id, limit)?)
 }
 
 /// One group (coaches).
 pub fn get(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<GroupView, DomainError> {
+    let (orgs, groups) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     allowed(orgs, org_id, caller, Action::ReadGroups)?;
     find(groups, org_id, group_id)
 }
 
 /// Renames or re-describes a group (coaches). Honours `if_match`.
-#[allow(clippy::too_many_arguments)]
 pub fn update(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
     name: Option<GroupName>,
     description: Option<Description>,
     if_match: Option<i64>,
 ) -> Result<GroupView, DomainError> {
+    let (orgs, groups) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let mut view = find(groups, org_id, group_id)?;
     let loaded = view.group.version;
@@ -138,13 +138,13 @@ pub fn update(
 
 /// Deletes a group (coaches); its members stay in the organization.
 pub fn delete(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<(), DomainError> {
+    let (orgs, groups) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let view = find(groups, org_id, group_id)?;
     let event = AuditEvent::new(
@@ -162,47 +162,38 @@ pub fn delete(
 /// Puts a live member into a group (coaches); idempotent. Joining applies the
 /// group's enrollments (plans for members who join later).
 pub fn add_member(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
-    let event = group_member_event(orgs, groups, clock, caller, org_id, group_id, user_id, "group.member_added")?;
-    groups.add_group_member(org_id, group_id, user_id, &event)?;
+    let event = group_member_event(cx, org_id, group_id, user_id, "group.member_added")?;
+    cx.store.add_group_member(org_id, group_id, user_id, &event)?;
     Ok(())
 }
 
 /// Takes a member out of a group (coaches); idempotent.
 pub fn remove_member(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
-    let event = group_member_event(orgs, groups, clock, caller, org_id, group_id, user_id, "group.member_removed")?;
-    groups.remove_group_member(org_id, group_id, user_id, &event)?;
+    let event = group_member_event(cx, org_id, group_id, user_id, "group.member_removed")?;
+    cx.store.remove_group_member(org_id, group_id, user_id, &event)?;
     Ok(())
 }
 
 /// Checks a group-membership change (a coach of the organization, an existing
 /// group, a live member) and makes its audit event.
-#[allow(clippy::too_many_arguments)]
 fn group_member_event(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
     user_id: UserId,
     action: &'static str,
 ) -> Result<AuditEvent, DomainError> {
+    let (orgs, groups, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::ManageGroupMembers, Target::Someone(user_id))?;
     let caller = actor.user_id();
@@ -217,19 +208,17 @@ fn group_member_event(
 /// (an assistant coach's request, athletes not assigned to them),
 /// `not_an_athlete`, or `plan_assignment_overlap`. The start date must not be
 /// in the past and the plan not archived; both refuse the whole request.
-#[allow(clippy::too_many_arguments)]
 pub fn assign_plan(
-    orgs: &impl OrganizationRepo,
-    groups: &impl GroupRepo,
-    plans: &impl PlanRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo + PlanRepo>,
     org_id: OrgId,
     group_id: GroupId,
     plan_id: PlanId,
     start_date: NaiveDate,
     enroll_future_members: bool,
 ) -> Result<Vec<MemberOutcome>, DomainError> {
+    let (orgs, groups, plans) = (cx.store, cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = allowed(orgs, org_id, caller, Action::AssignGroupPlan)?;
     let caller = actor.user_id();
     find(groups, org_id, group_id)?;

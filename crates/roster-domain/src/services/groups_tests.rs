@@ -1,4 +1,5 @@
 use super::*;
+use crate::context::{Context, Mocks};
 use crate::entities::Membership;
 use crate::groups::MockGroupRepo;
 use crate::plans::{MockPlanRepo, TrainingPlan};
@@ -40,10 +41,8 @@ fn athlete_cannot_create_groups() {
     let mut groups = MockGroupRepo::new();
     groups.expect_insert_group().never();
     let err = create(
-        &orgs(org, caller, Role::Athlete),
-        &groups,
-        &clock(),
-        caller,
+        &Context::new(&Mocks { orgs: &orgs(org, caller, Role::Athlete), groups: &groups, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
         org,
         GroupName::parse("A").unwrap(),
         Description::default(),
@@ -58,10 +57,8 @@ fn taken_name_is_group_name_taken() {
     let mut groups = MockGroupRepo::new();
     groups.expect_insert_group().returning(|_, _| Err(Conflict::GroupNameTaken.into()));
     let err = create(
-        &orgs(org, caller, Role::HeadCoach),
-        &groups,
-        &clock(),
-        caller,
+        &Context::new(&Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
         org,
         GroupName::parse("A").unwrap(),
         Description::default(),
@@ -78,8 +75,14 @@ fn adding_a_non_member_is_not_found() {
     let mut groups = MockGroupRepo::new();
     groups.expect_group().returning(move |_, _| Ok(Some(g.clone())));
     groups.expect_add_group_member().never();
-    let err =
-        add_member(&orgs(org, caller, Role::HeadCoach), &groups, &clock(), caller, org, id, UserId::new()).unwrap_err();
+    let err = add_member(
+        &Context::new(&Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
+        org,
+        id,
+        UserId::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -112,11 +115,11 @@ fn assistant_coach_group_assignment_skips_athletes_not_theirs() {
     plans.expect_plan().returning(move |_, _| Ok(Some(p.clone())));
     let start = "2026-12-01".parse().unwrap();
     let results = assign_plan(
-        &orgs(org, caller, Role::AssistantCoach),
-        &groups,
-        &plans,
-        &clock(),
-        caller,
+        &Context::new(
+            &Mocks { orgs: &orgs(org, caller, Role::AssistantCoach), groups: &groups, plans: &plans, ..Mocks::none() },
+            caller,
+        )
+        .with_clock(&clock()),
         org,
         group_id,
         plan_id,
@@ -144,11 +147,11 @@ fn group_assignment_in_the_past_is_refused_whole() {
     plans.expect_plan().returning(move |_, _| Ok(Some(p.clone())));
     let start = "2026-11-01".parse().unwrap();
     let err = assign_plan(
-        &orgs(org, caller, Role::HeadCoach),
-        &groups,
-        &plans,
-        &clock(),
-        caller,
+        &Context::new(
+            &Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, plans: &plans, ..Mocks::none() },
+            caller,
+        )
+        .with_clock(&clock()),
         org,
         group_id,
         plan_id,
@@ -170,7 +173,15 @@ fn group_names_are_for_coaches_and_count_nobody() {
         .withf(move |o, limit| *o == org && *limit == 200)
         .returning(move |_, _| Ok(expected.clone()));
     groups.expect_groups().never();
-    let names = names(&orgs(org, coach, Role::AssistantCoach), &groups, coach, org, 200).unwrap();
+    let names = names(
+        &Context::new(
+            &Mocks { orgs: &orgs(org, coach, Role::AssistantCoach), groups: &groups, ..Mocks::none() },
+            coach,
+        ),
+        org,
+        200,
+    )
+    .unwrap();
     assert_eq!(names, [track.group]);
 
     let refused = names_of_athlete(org, athlete);
@@ -180,5 +191,9 @@ fn group_names_are_for_coaches_and_count_nobody() {
 fn names_of_athlete(org: OrgId, athlete: UserId) -> Result<Vec<Group>, DomainError> {
     let mut groups = MockGroupRepo::new();
     groups.expect_group_names().never();
-    names(&orgs(org, athlete, Role::Athlete), &groups, athlete, org, 200)
+    names(
+        &Context::new(&Mocks { orgs: &orgs(org, athlete, Role::Athlete), groups: &groups, ..Mocks::none() }, athlete),
+        org,
+        200,
+    )
 }

@@ -2,13 +2,14 @@
 //! ([`link`]), preview, accept.
 
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, JoinExtras, Membership, NamedMembership, OrganizationView, User};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{InvitationId, OrgId, UserId};
 use crate::invitation::{
     Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationLinks, InvitationName,
-    InvitationRepo, InvitationStatus, InvitationToken, NewAccountRecord, StoredToken, assigned_coach, check_email,
-    check_joinable,
+    InvitationRepo, InvitationStatus, InvitationToken, Invitee, NewAccountRecord, StoredToken, assigned_coach,
+    check_email, check_joinable,
 };
 use crate::policy::{Action, Actor, Caller, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo, PasswordHasher};
@@ -80,18 +81,16 @@ fn future(field: &str, at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<
 
 /// Creates an invitation (coaches; `assistant_coach` invitations head coach
 /// only). A single-use invitation's e-mail is queued in the same transaction.
-#[allow(clippy::too_many_arguments)]
 pub fn create(
-    orgs: &impl OrganizationRepo,
-    accounts: &impl AccountRepo,
-    invites: &impl InvitationRepo,
+    cx: &Context<'_, impl OrganizationRepo + AccountRepo + InvitationRepo>,
     links: &impl InvitationLinks,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
     org_id: OrgId,
     new: NewInvitation,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
+    let (orgs, accounts, invites) = (cx.store, cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let inviter = Actor::resolve(orgs, org_id, caller)?;
     let caller = inviter.user_id();
     let now = clock.now();
@@ -106,7 +105,8 @@ pub fn create(
                 return Err(Conflict::AlreadyMember.into());
             }
             let org = orgs.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
-            let inv = Invitation::single_use(org_id, caller, email, first_name, role, extras, expires_at, now);
+            let inv =
+                Invitation::single_use(org_id, caller, Invitee { email, first_name }, role, extras, expires_at, now);
             let link = token.link(public_base_url);
             let mail = InvitationEmail {
                 first_name: inv.first_name.as_ref().map_or("", |f| f.as_str()),
@@ -155,12 +155,12 @@ pub fn create(
 
 /// A page of the organization's invitations (coaches) and whether more follow.
 pub fn list(
-    orgs: &impl OrganizationRepo,
-    invites: &impl InvitationRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + InvitationRepo>,
     org_id: OrgId,
     filter: &InvitationFilter,
 ) -> Result<(Vec<Invitation>, bool), DomainError> {
+    let (orgs, invites) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListInvitations, Target::Organization)?;
     let mut page = invites.invitations(org_id, filter)?;
     let more = page.len() > filter.limit as usize;
@@ -170,12 +170,12 @@ pub fn list(
 
 /// One invitation (coaches).
 pub fn get(
-    orgs: &impl OrganizationRepo,
-    invites: &impl InvitationRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + InvitationRepo>,
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<Invitation, DomainError> {
+    let (orgs, invites) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListInvitations, Target::Organization)?;
     invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))
 }
@@ -201,17 +201,16 @@ fn acting_on(
 /// Sends a pending single-use invitation again with a new link; the old link
 /// dies. A multi-use link has no e-mail to resend (`422 not_single_use`); a
 /// dead invitation answers with why it is gone (410).
-#[allow(clippy::too_many_arguments)]
 pub fn resend(
-    orgs: &impl OrganizationRepo,
-    invites: &impl InvitationRepo,
+    cx: &Context<'_, impl OrganizationRepo + InvitationRepo>,
     links: &impl InvitationLinks,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
     org_id: OrgId,
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
+    let (orgs, invites) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let (actor, mut inv) = acting_on(orgs, invites, caller, org_id, invitation_id, Action::ResendInvitation)?;
     let caller = actor.user_id();
     if inv.kind != InvitationKind::SingleUse {
@@ -253,13 +252,13 @@ pub fn resend(
 /// one changes nothing; an accepted single-use invitation is `410
 /// invitation_already_used`.
 pub fn revoke(
-    orgs: &impl OrganizationRepo,
-    invites: &impl InvitationRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + InvitationRepo>,
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<(), DomainError> {
+    let (orgs, invites) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let (actor, inv) = acting_on(orgs, invites, caller, org_id, invitation_id, Action::RevokeInvitation)?;
     let caller = actor.user_id();
     authorize(&actor, Action::RevokeInvitation, Target::Invitation(inv.role))?;

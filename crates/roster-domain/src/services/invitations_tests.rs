@@ -1,4 +1,5 @@
 use super::*;
+use crate::context::{Context, Mocks};
 use crate::entities::{NamedMembership, UserCredentials};
 use crate::invitation::ports::MockInvitationRepo;
 use crate::invitation::{KeyedLinks, LinkKey};
@@ -76,12 +77,9 @@ fn creating_a_single_use_invitation_queues_its_email_in_the_same_write() {
         .times(1)
         .returning(|_, _, _, _| Ok(()));
     let issued = create(
-        &orgs,
-        &no_accounts(),
-        &invites,
+        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, head)
+            .with_clock(&clock()),
         &tokens(),
-        &clock(),
-        head,
         org,
         single_use("Jo@Example.com", Role::Athlete),
         BASE,
@@ -98,7 +96,15 @@ fn assistant_coach_cannot_invite_coaches() {
     let mut invites = MockInvitationRepo::new();
     invites.expect_create_invitation().never();
     let new = single_use("c@example.com", Role::AssistantCoach);
-    let err = create(&orgs, &no_accounts(), &invites, &tokens(), &clock(), coach, org, new, BASE).unwrap_err();
+    let err = create(
+        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, coach)
+            .with_clock(&clock()),
+        &tokens(),
+        org,
+        new,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -107,9 +113,29 @@ fn athletes_cannot_invite_and_strangers_get_not_found() {
     let (org, athlete) = (OrgId::new(), UserId::new());
     let orgs = org_with(org, &[(athlete, Role::Athlete)]);
     let invites = MockInvitationRepo::new();
-    let err = create(&orgs, &no_accounts(), &invites, &tokens(), &clock(), athlete, org, multi(None), BASE);
+    let err = create(
+        &Context::new(
+            &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
+            athlete,
+        )
+        .with_clock(&clock()),
+        &tokens(),
+        org,
+        multi(None),
+        BASE,
+    );
     assert_eq!(err.unwrap_err().code(), "forbidden");
-    let err = create(&orgs, &no_accounts(), &invites, &tokens(), &clock(), UserId::new(), org, multi(None), BASE);
+    let err = create(
+        &Context::new(
+            &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
+            UserId::new(),
+        )
+        .with_clock(&clock()),
+        &tokens(),
+        org,
+        multi(None),
+        BASE,
+    );
     assert_eq!(err.unwrap_err().code(), "not_found");
 }
 
@@ -125,7 +151,15 @@ fn inviting_a_member_is_already_member() {
         .returning(move |_| Ok(Some(UserCredentials { user: found.clone(), password_hash: "h".into() })));
     let invites = MockInvitationRepo::new();
     let new = single_use("m@example.com", Role::Athlete);
-    let err = create(&orgs, &accounts, &invites, &tokens(), &clock(), head, org, new, BASE).unwrap_err();
+    let err = create(
+        &Context::new(&Mocks { orgs: &orgs, accounts: &accounts, invitations: &invites, ..Mocks::none() }, head)
+            .with_clock(&clock()),
+        &tokens(),
+        org,
+        new,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "already_member");
 }
 
@@ -140,9 +174,24 @@ fn bad_expiry_and_max_uses_are_422() {
         expires_at: Some(clock().now() - chrono::Duration::seconds(1)),
         extras: JoinExtras::default(),
     };
-    let err = create(&orgs, &no_accounts(), &invites, &tokens(), &clock(), head, org, past, BASE).unwrap_err();
+    let err = create(
+        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, head)
+            .with_clock(&clock()),
+        &tokens(),
+        org,
+        past,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "expires_at_in_past");
-    let err = create(&orgs, &no_accounts(), &invites, &tokens(), &clock(), head, org, multi(Some(0)), BASE);
+    let err = create(
+        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, head)
+            .with_clock(&clock()),
+        &tokens(),
+        org,
+        multi(Some(0)),
+        BASE,
+    );
     assert_eq!(err.unwrap_err().code(), "invalid_max_uses");
 }
 
@@ -157,8 +206,7 @@ pub(super) fn invitation(org: OrgId, by: UserId, email: Option<&str>) -> Invitat
         Some(e) => Invitation::single_use(
             org,
             by,
-            Email::parse(e).unwrap(),
-            PersonName::parse("Jo").unwrap(),
+            Invitee { email: Email::parse(e).unwrap(), first_name: PersonName::parse("Jo").unwrap() },
             Role::Athlete,
             JoinExtras::default(),
             None,
@@ -190,12 +238,29 @@ fn unknown_token_is_invitation_not_found_and_a_replaced_one_is_revoked() {
     let user = account("jo@example.com");
     let accounts = signed_in(&user, vec![]);
     let who = Acceptor::SignedIn(user.user_id);
-    let err = accept(&orgs, &accounts, &none, &hasher, &clock(), &token(), who.clone()).unwrap_err();
+    let err = accept(
+        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &none, ..Mocks::none() },
+        &hasher,
+        &clock(),
+        &token(),
+        who.clone(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "invitation_not_found");
     let replaced = link_repo(invitation(org, head, Some("jo@example.com")), true);
-    let err = accept(&orgs, &accounts, &replaced, &hasher, &clock(), &token(), who).unwrap_err();
+    let err = accept(
+        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &replaced, ..Mocks::none() },
+        &hasher,
+        &clock(),
+        &token(),
+        who,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "invitation_revoked");
-    assert_eq!(preview(&orgs, &replaced, &clock(), &token()).unwrap().status, InvitationStatus::Revoked);
+    assert_eq!(
+        preview(&Mocks { orgs: &orgs, invitations: &replaced, ..Mocks::none() }, &clock(), &token()).unwrap().status,
+        InvitationStatus::Revoked
+    );
 }
 
 #[test]
@@ -206,9 +271,7 @@ fn accepting_signed_in_as_another_email_is_invitation_email_mismatch() {
     invites.expect_accept_invitation().never();
     let user = account("kim@example.com");
     let err = accept(
-        &orgs,
-        &signed_in(&user, vec![]),
-        &invites,
+        &Mocks { orgs: &orgs, accounts: &signed_in(&user, vec![]), invitations: &invites, ..Mocks::none() },
         &MockPasswordHasher::new(),
         &clock(),
         &token(),
@@ -227,9 +290,7 @@ fn an_athlete_elsewhere_cannot_accept() {
     let elsewhere =
         NamedMembership { membership: membership(OrgId::new(), user.user_id, Role::Athlete), org_name: "Other".into() };
     let err = accept(
-        &orgs,
-        &signed_in(&user, vec![elsewhere]),
-        &invites,
+        &Mocks { orgs: &orgs, accounts: &signed_in(&user, vec![elsewhere]), invitations: &invites, ..Mocks::none() },
         &MockPasswordHasher::new(),
         &clock(),
         &token(),
@@ -266,7 +327,14 @@ fn signing_up_after_a_concurrent_accept_used_the_link_is_invitation_already_used
         first_name: None,
         last_name: None,
     };
-    let err = accept(&orgs, &accounts, &invites, &MockPasswordHasher::new(), &clock(), &token(), who).unwrap_err();
+    let err = accept(
+        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &invites, ..Mocks::none() },
+        &MockPasswordHasher::new(),
+        &clock(),
+        &token(),
+        who,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "invitation_already_used");
 }
 
@@ -286,7 +354,14 @@ fn signing_up_with_a_taken_email_is_email_taken() {
         first_name: None,
         last_name: None,
     };
-    let err = accept(&orgs, &accounts, &invites, &MockPasswordHasher::new(), &clock(), &token(), who).unwrap_err();
+    let err = accept(
+        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &invites, ..Mocks::none() },
+        &MockPasswordHasher::new(),
+        &clock(),
+        &token(),
+        who,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "email_taken");
 }
 
@@ -316,7 +391,14 @@ fn signing_up_through_a_single_use_invitation_verifies_the_email_and_assigns_the
         first_name: None,
         last_name: None,
     };
-    let accepted = accept(&orgs, &no_accounts(), &invites, &hasher, &clock(), &token(), who).unwrap();
+    let accepted = accept(
+        &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
+        &hasher,
+        &clock(),
+        &token(),
+        who,
+    )
+    .unwrap();
     assert!(accepted.new_account);
     assert_eq!(accepted.user.first_name.as_str(), "Jo");
 }
@@ -333,10 +415,24 @@ fn multi_use_sign_up_needs_an_email_and_a_first_name() {
         last_name: None,
     };
     let hasher = MockPasswordHasher::new();
-    let err = accept(&orgs, &no_accounts(), &invites, &hasher, &clock(), &token(), who(None)).unwrap_err();
+    let err = accept(
+        &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
+        &hasher,
+        &clock(),
+        &token(),
+        who(None),
+    )
+    .unwrap_err();
     let DomainError::Validation(errors) = err else { panic!("validation expected") };
     assert_eq!(errors[0].field, "email");
-    let err = accept(&orgs, &no_accounts(), &invites, &hasher, &clock(), &token(), who(Some("a@b.io"))).unwrap_err();
+    let err = accept(
+        &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
+        &hasher,
+        &clock(),
+        &token(),
+        who(Some("a@b.io")),
+    )
+    .unwrap_err();
     let DomainError::Validation(errors) = err else { panic!("validation expected") };
     assert_eq!(errors[0].field, "first_name");
 }
@@ -349,7 +445,14 @@ fn resending_a_multi_use_link_is_not_single_use_and_a_used_one_is_gone() {
     let mut invites = MockInvitationRepo::new();
     let l = link.clone();
     invites.expect_invitation().returning(move |_, _| Ok(Some(l.clone())));
-    let err = resend(&orgs, &invites, &tokens(), &clock(), head, org, link.invitation_id, BASE).unwrap_err();
+    let err = resend(
+        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &tokens(),
+        org,
+        link.invitation_id,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_single_use");
 
     let mut used = invitation(org, head, Some("jo@example.com"));
@@ -359,9 +462,21 @@ fn resending_a_multi_use_link_is_not_single_use_and_a_used_one_is_gone() {
     let u = used.clone();
     invites.expect_invitation().returning(move |_, _| Ok(Some(u.clone())));
     invites.expect_resend_invitation().never();
-    let err = resend(&orgs, &invites, &tokens(), &clock(), head, org, used.invitation_id, BASE).unwrap_err();
+    let err = resend(
+        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &tokens(),
+        org,
+        used.invitation_id,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "invitation_already_used");
-    let err = revoke(&orgs, &invites, &clock(), head, org, used.invitation_id).unwrap_err();
+    let err = revoke(
+        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        org,
+        used.invitation_id,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "invitation_already_used");
 }
 
@@ -380,7 +495,14 @@ fn resending_counts_the_send_and_uses_a_new_token() {
         })
         .times(1)
         .returning(|_, _, _, _| Ok(()));
-    let issued = resend(&orgs, &invites, &tokens(), &clock(), head, org, pending.invitation_id, BASE).unwrap();
+    let issued = resend(
+        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &tokens(),
+        org,
+        pending.invitation_id,
+        BASE,
+    )
+    .unwrap();
     assert_eq!(issued.invitation.send_count, 2);
 }
 
@@ -389,8 +511,18 @@ fn athletes_cannot_list_or_revoke_invitations() {
     let (org, athlete) = (OrgId::new(), UserId::new());
     let orgs = org_with(org, &[(athlete, Role::Athlete)]);
     let invites = MockInvitationRepo::new();
-    let err = revoke(&orgs, &invites, &clock(), athlete, org, InvitationId::new()).unwrap_err();
+    let err = revoke(
+        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, athlete).with_clock(&clock()),
+        org,
+        InvitationId::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
     let filter = InvitationFilter { status: None, kind: None, before: None, limit: 10, now: clock().now() };
-    assert_eq!(list(&orgs, &invites, athlete, org, &filter).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        list(&Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, athlete), org, &filter)
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
 }

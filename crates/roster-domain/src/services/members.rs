@@ -10,13 +10,14 @@
 
 use super::coaches::{AccountRef, added_mail, resolve_account};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, JoinExtras, Membership};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{OrgId, UserId};
 use crate::member::{
     CoachFilter, DisplayName, Labels, MemberLevel, MemberRepo, MemberView, PrivateNotes, RosterPage, RosterQuery,
 };
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, OrganizationRepo};
 use crate::role::{MembershipStatus, Role};
 use serde_json::{Map, Value, json};
@@ -92,17 +93,15 @@ fn text<T: ToString>(v: &Option<T>) -> Value {
 /// themselves; naming another coach is the head coach's call (403). The
 /// account is e-mailed who added it and how to leave (links under
 /// `public_base_url`), in the same transaction.
-#[allow(clippy::too_many_arguments)]
 pub fn add(
-    orgs: &impl OrganizationRepo,
-    accounts: &impl AccountRepo,
-    members: &impl MemberRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AccountRepo + MemberRepo>,
     org_id: OrgId,
     new: NewMember,
     public_base_url: &str,
 ) -> Result<MemberView, DomainError> {
+    let (orgs, accounts, members) = (cx.store, cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let coach = match new.assigned_to_coach_id {
@@ -158,7 +157,7 @@ pub fn add(
     }
     let event = AuditEvent::new(org_id, caller, "member.added", Some(user.user_id), changes, now);
     let added_by = if actor.is_api_key() { None } else { Some(caller) };
-    let mail = added_mail(orgs, accounts, added_by, org_id, &user, Role::Athlete, public_base_url, now)?;
+    let mail = added_mail(cx.store, added_by, org_id, &user, Role::Athlete, public_base_url, now)?;
     members.add_member(&m, &new.extras, (caller, actor.key_id()), &event, &mail)?;
     Ok(MemberView {
         membership: m,
@@ -173,13 +172,13 @@ pub fn add(
 /// coach filtering by another coach is refused (403). Statuses are those at
 /// the query's instant, else at the clock's now.
 pub fn list(
-    orgs: &impl OrganizationRepo,
-    members: &impl MemberRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
     org_id: OrgId,
     mut query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
+    let (orgs, members) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     query.now.get_or_insert_with(|| clock.now());
     if query.coach == CoachFilter::Me {
@@ -196,12 +195,12 @@ pub fn list(
 
 /// One member (coaches, or the athlete themselves without private notes and labels).
 pub fn get(
-    orgs: &impl OrganizationRepo,
-    members: &impl MemberRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(MemberView, MemberAccess), DomainError> {
+    let (orgs, members) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::ReadMember, Target::Someone(user_id))?;
     let access = MemberAccess::of(&actor);
@@ -231,17 +230,16 @@ fn record<T: PartialEq + Clone>(
 /// Changes a member's attributes (head coach, or the assigned assistant
 /// coach). With `expected_version`, a stale version is `version_mismatch`.
 /// A patch that changes nothing writes nothing and answers the member as is.
-#[allow(clippy::too_many_arguments)]
 pub fn update(
-    orgs: &impl OrganizationRepo,
-    members: &impl MemberRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
     org_id: OrgId,
     user_id: UserId,
     patch: MemberPatch,
     expected_version: Option<i64>,
 ) -> Result<MemberView, DomainError> {
+    let (orgs, members) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     update_as(&actor, members, clock, view, patch, expected_version)
@@ -319,16 +317,15 @@ pub(crate) fn apply_patch(m: &mut Membership, patch: MemberPatch) -> Map<String,
 
 /// Assigns an athlete to a coach of the organization, or unassigns them
 /// (`None`). Head coach only; the coach must be a coach here (`not_a_coach`).
-#[allow(clippy::too_many_arguments)]
 pub fn assign_coach(
-    orgs: &impl OrganizationRepo,
-    members: &impl MemberRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
     org_id: OrgId,
     user_id: UserId,
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
+    let (orgs, members) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::AssignCoach, Target::Someone(user_id))?;
     let caller = actor.user_id();
@@ -363,13 +360,13 @@ pub fn assign_coach(
 /// Coaches leave through the coaches resource; the head coach cannot leave
 /// (`head_coach_required`).
 pub fn remove(
-    orgs: &impl OrganizationRepo,
-    members: &impl MemberRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
+    let (orgs, members) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let target = orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;

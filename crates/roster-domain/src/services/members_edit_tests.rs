@@ -2,6 +2,7 @@
 //! what a stale or empty change does.
 
 use super::*;
+use crate::context::{Context, Mocks};
 
 #[test]
 fn assistant_coach_edits_only_assigned_athletes() {
@@ -9,16 +10,35 @@ fn assistant_coach_edits_only_assigned_athletes() {
     let mut members = club.members();
     members.expect_update_member().times(1).returning(|_, _, _| Ok(()));
     let patch = MemberPatch { member_level: Some(Some(MemberLevel::parse("elite").unwrap())), ..Default::default() };
-    let view =
-        update(&club.orgs(), &members, &clock(), club.assistant, club.org, club.own_athlete, patch.clone(), None)
-            .unwrap();
+    let view = update(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.assistant)
+            .with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+        patch.clone(),
+        None,
+    )
+    .unwrap();
     assert_eq!(view.membership.version, 2);
-    let err =
-        update(&club.orgs(), &members, &clock(), club.assistant, club.org, club.other_athlete, patch.clone(), None)
-            .unwrap_err();
+    let err = update(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.assistant)
+            .with_clock(&clock()),
+        club.org,
+        club.other_athlete,
+        patch.clone(),
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_assigned_to_you");
-    let err = update(&club.orgs(), &members, &clock(), club.own_athlete, club.org, club.own_athlete, patch, None)
-        .unwrap_err();
+    let err = update(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.own_athlete)
+            .with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+        patch,
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -28,8 +48,15 @@ fn stale_if_match_is_version_mismatch_and_writes_nothing() {
     let mut members = club.members();
     members.expect_update_member().never();
     let patch = MemberPatch { status: Some(MembershipStatus::Inactive), ..Default::default() };
-    let err =
-        update(&club.orgs(), &members, &clock(), club.head, club.org, club.own_athlete, patch, Some(7)).unwrap_err();
+    let err = update(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+        patch,
+        Some(7),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "version_mismatch");
 }
 
@@ -56,7 +83,15 @@ fn update_audits_changed_fields_only_and_never_note_text() {
         status: Some(MembershipStatus::Active),
         ..Default::default()
     };
-    update(&club.orgs(), &members, &clock(), club.head, club.org, club.own_athlete, patch, Some(1)).unwrap();
+    update(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+        patch,
+        Some(1),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -66,7 +101,15 @@ fn a_patch_that_changes_nothing_writes_nothing() {
     members.expect_update_member().never();
     let patch =
         MemberPatch { status: Some(MembershipStatus::Active), labels: Some(Labels::default()), ..Default::default() };
-    let view = update(&club.orgs(), &members, &clock(), club.head, club.org, club.own_athlete, patch, None).unwrap();
+    let view = update(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+        patch,
+        None,
+    )
+    .unwrap();
     assert_eq!(view.membership.version, 1);
 }
 
@@ -74,10 +117,8 @@ fn a_patch_that_changes_nothing_writes_nothing() {
 fn assistant_coach_cannot_assign_coaches() {
     let club = Club::new();
     let err = assign_coach(
-        &club.orgs(),
-        &club.members(),
-        &clock(),
-        club.assistant,
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.assistant)
+            .with_clock(&clock()),
         club.org,
         club.other_athlete,
         Some(club.assistant),
@@ -96,12 +137,31 @@ fn head_coach_assigns_a_coach_who_must_be_a_coach() {
         .withf(move |m, _, e| m.assigned_to_coach_id == Some(assistant) && e.action == "coach.assigned")
         .times(1)
         .returning(|_, _, _| Ok(()));
-    assign_coach(&club.orgs(), &members, &clock(), club.head, club.org, club.other_athlete, Some(assistant)).unwrap();
-    let err =
-        assign_coach(&club.orgs(), &members, &clock(), club.head, club.org, club.other_athlete, Some(club.own_athlete))
-            .unwrap_err();
+    assign_coach(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        club.other_athlete,
+        Some(assistant),
+    )
+    .unwrap();
+    let err = assign_coach(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        club.other_athlete,
+        Some(club.own_athlete),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_a_coach");
-    let err = assign_coach(&club.orgs(), &members, &clock(), club.head, club.org, club.assistant, None).unwrap_err();
+    let err = assign_coach(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        club.assistant,
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_an_athlete");
 }
 
@@ -112,11 +172,35 @@ fn removal_permissions() {
     members.expect_remove_member().times(3).returning(|_, _, _, _, _| Ok(()));
     let orgs = club.orgs();
     // The athlete leaves; the assigned assistant and the head coach remove.
-    remove(&orgs, &members, &clock(), club.own_athlete, club.org, club.own_athlete).unwrap();
-    remove(&orgs, &members, &clock(), club.assistant, club.org, club.own_athlete).unwrap();
-    remove(&orgs, &members, &clock(), club.head, club.org, club.other_athlete).unwrap();
-    let code =
-        |caller, target| remove(&orgs, &members, &clock(), caller, club.org, target).unwrap_err().code().to_owned();
+    remove(
+        &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, club.own_athlete)
+            .with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+    )
+    .unwrap();
+    remove(
+        &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, club.assistant).with_clock(&clock()),
+        club.org,
+        club.own_athlete,
+    )
+    .unwrap();
+    remove(
+        &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, club.head).with_clock(&clock()),
+        club.org,
+        club.other_athlete,
+    )
+    .unwrap();
+    let code = |caller, target| {
+        remove(
+            &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, caller).with_clock(&clock()),
+            club.org,
+            target,
+        )
+        .unwrap_err()
+        .code()
+        .to_owned()
+    };
     assert_eq!(code(club.assistant, club.other_athlete), "not_assigned_to_you");
     assert_eq!(code(club.own_athlete, club.other_athlete), "not_found");
     assert_eq!(code(club.head, club.head), "head_coach_required");

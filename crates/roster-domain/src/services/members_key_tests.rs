@@ -1,8 +1,10 @@
 //! The roster's use cases with an organization API key as the caller.
 
 use super::*;
+use crate::context::{Context, Mocks};
 use crate::entities::PlanStart;
 use crate::ids::{ApiKeyId, GroupId, PlanId};
+use crate::policy::Caller;
 use crate::policy::Scope;
 
 fn key(club: &Club, scopes: &[Scope]) -> (ApiKeyId, Caller) {
@@ -29,7 +31,16 @@ fn a_keys_plan_and_group_on_adding_take_their_own_scopes() {
     new.extras.training_plan = Some(PlanStart { plan_id: PlanId::new(), start_date: None });
     let untouched = MockMemberRepo::new();
     let add_as = |caller: Caller, new: NewMember, members: &MockMemberRepo| {
-        add(&club.orgs(), &club.accounts(newcomer), members, &clock(), caller, club.org, new, BASE)
+        add(
+            &Context::new(
+                &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members, ..Mocks::none() },
+                caller,
+            )
+            .with_clock(&clock()),
+            club.org,
+            new,
+            BASE,
+        )
     };
     let (_, adder) = key(&club, &[Scope::MembersWrite]);
     let err = add_as(adder.clone(), new.clone(), &untouched).unwrap_err();

@@ -1,4 +1,5 @@
 use super::*;
+use crate::context::{Context, Mocks};
 use crate::entities::{User, UserCredentials};
 use crate::member::{Label, MockMemberRepo, RosterSort};
 use crate::ports::{MockAccountRepo, MockOrganizationRepo};
@@ -129,11 +130,11 @@ fn assistant_coach_who_adds_an_athlete_becomes_their_coach() {
         .times(1)
         .returning(|_, _, _, _, _| Ok(()));
     let view = add(
-        &club.orgs(),
-        &club.accounts(newcomer),
-        &members,
-        &clock(),
-        assistant,
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
+            assistant,
+        )
+        .with_clock(&clock()),
         club.org,
         new_member(AccountRef::Id(newcomer)),
         BASE,
@@ -154,11 +155,29 @@ fn assistant_coach_may_add_an_unassigned_athlete_but_not_assign_another_coach() 
         .returning(|_, _, _, _, _| Ok(()));
     let mut new = new_member(AccountRef::Id(newcomer));
     new.assigned_to_coach_id = Some(None);
-    add(&club.orgs(), &club.accounts(newcomer), &members, &clock(), club.assistant, club.org, new.clone(), BASE)
-        .unwrap();
+    add(
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
+            club.assistant,
+        )
+        .with_clock(&clock()),
+        club.org,
+        new.clone(),
+        BASE,
+    )
+    .unwrap();
     new.assigned_to_coach_id = Some(Some(club.other_assistant));
-    let err = add(&club.orgs(), &club.accounts(newcomer), &members, &clock(), club.assistant, club.org, new, BASE)
-        .unwrap_err();
+    let err = add(
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
+            club.assistant,
+        )
+        .with_clock(&clock()),
+        club.org,
+        new,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -181,7 +200,17 @@ fn head_coach_adds_unassigned_by_default_and_audits_without_note_text() {
         .returning(|_, _, _, _, _| Ok(()));
     let mut new = new_member(AccountRef::Email(Email::parse("NEW@example.com").unwrap()));
     new.private_notes = Some(PrivateNotes::parse("secret note").unwrap());
-    add(&club.orgs(), &club.accounts(newcomer), &members, &clock(), club.head, club.org, new, BASE).unwrap();
+    add(
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
+            club.head,
+        )
+        .with_clock(&clock()),
+        club.org,
+        new,
+        BASE,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -189,9 +218,22 @@ fn adding_names_a_coach_who_is_not_a_coach_is_not_a_coach() {
     let club = Club::new();
     let mut new = new_member(AccountRef::Id(UserId::new()));
     new.assigned_to_coach_id = Some(Some(club.own_athlete));
-    let err =
-        add(&club.orgs(), &club.accounts(UserId::new()), &club.members(), &clock(), club.head, club.org, new, BASE)
-            .unwrap_err();
+    let err = add(
+        &Context::new(
+            &Mocks {
+                orgs: &club.orgs(),
+                accounts: &club.accounts(UserId::new()),
+                members: &club.members(),
+                ..Mocks::none()
+            },
+            club.head,
+        )
+        .with_clock(&clock()),
+        club.org,
+        new,
+        BASE,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_a_coach");
 }
 
@@ -200,11 +242,11 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
     let club = Club::new();
     let accounts = club.accounts(club.own_athlete);
     let err = add(
-        &club.orgs(),
-        &accounts,
-        &club.members(),
-        &clock(),
-        club.head,
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &accounts, members: &club.members(), ..Mocks::none() },
+            club.head,
+        )
+        .with_clock(&clock()),
         club.org,
         new_member(AccountRef::Id(UserId::new())),
         BASE,
@@ -212,11 +254,11 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
     .unwrap_err();
     assert_eq!(err.code(), "user_not_found");
     let err = add(
-        &club.orgs(),
-        &accounts,
-        &club.members(),
-        &clock(),
-        club.head,
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &accounts, members: &club.members(), ..Mocks::none() },
+            club.head,
+        )
+        .with_clock(&clock()),
         club.org,
         new_member(AccountRef::Id(club.own_athlete)),
         BASE,
@@ -229,22 +271,32 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
 fn athlete_cannot_add_or_list_and_strangers_get_not_found() {
     let club = Club::new();
     let err = add(
-        &club.orgs(),
-        &MockAccountRepo::new(),
-        &club.members(),
-        &clock(),
-        club.own_athlete,
+        &Context::new(
+            &Mocks { orgs: &club.orgs(), accounts: &MockAccountRepo::new(), members: &club.members(), ..Mocks::none() },
+            club.own_athlete,
+        )
+        .with_clock(&clock()),
         club.org,
         new_member(AccountRef::Id(UserId::new())),
         BASE,
     )
     .unwrap_err();
     assert_eq!(err.code(), "forbidden");
-    let err =
-        list(&club.orgs(), &club.members(), &clock(), club.own_athlete, club.org, RosterQuery::default()).unwrap_err();
+    let err = list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.own_athlete)
+            .with_clock(&clock()),
+        club.org,
+        RosterQuery::default(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
-    let err =
-        list(&club.orgs(), &club.members(), &clock(), UserId::new(), club.org, RosterQuery::default()).unwrap_err();
+    let err = list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, UserId::new())
+            .with_clock(&clock()),
+        club.org,
+        RosterQuery::default(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -263,11 +315,27 @@ fn assistant_coach_cannot_filter_by_another_coach_but_me_means_themselves() {
             Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None, group_ids: HashMap::new() })
         });
     let query = |coach| RosterQuery { coach, limit: 50, sort: RosterSort::Name, ..Default::default() };
-    list(&club.orgs(), &members, &clock(), assistant, club.org, query(CoachFilter::Me)).unwrap();
-    list(&club.orgs(), &members, &clock(), assistant, club.org, query(CoachFilter::Unassigned)).unwrap();
-    let err =
-        list(&club.orgs(), &members, &clock(), assistant, club.org, query(CoachFilter::Coach(club.other_assistant)))
-            .unwrap_err();
+    list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, assistant)
+            .with_clock(&clock()),
+        club.org,
+        query(CoachFilter::Me),
+    )
+    .unwrap();
+    list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, assistant)
+            .with_clock(&clock()),
+        club.org,
+        query(CoachFilter::Unassigned),
+    )
+    .unwrap();
+    let err = list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, assistant)
+            .with_clock(&clock()),
+        club.org,
+        query(CoachFilter::Coach(club.other_assistant)),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -283,8 +351,20 @@ fn a_roster_page_is_evaluated_at_the_clocks_now_unless_the_query_names_an_instan
         Ok(RosterPage { members: vec![], next: None, total: 0, profile_status: None, group_ids: HashMap::new() })
     });
     let query = RosterQuery { limit: 50, ..Default::default() };
-    list(&club.orgs(), &members, &clock(), club.head, club.org, query.clone()).unwrap();
-    list(&club.orgs(), &members, &clock(), club.head, club.org, RosterQuery { now: Some(earlier), ..query }).unwrap();
+    list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        query.clone(),
+    )
+    .unwrap();
+    list(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
+            .with_clock(&clock()),
+        club.org,
+        RosterQuery { now: Some(earlier), ..query },
+    )
+    .unwrap();
 }
 
 #[test]
@@ -296,15 +376,35 @@ fn athlete_reads_own_membership_without_notes_and_labels_but_not_others() {
         m.private_notes = Some(PrivateNotes::parse("knee").unwrap());
         m.labels = Labels::parse(["@injury-watch"]).unwrap();
     }
-    let (view, access) = get(&club.orgs(), &club.members(), club.own_athlete, club.org, club.own_athlete).unwrap();
+    let (view, access) = get(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.own_athlete),
+        club.org,
+        club.own_athlete,
+    )
+    .unwrap();
     assert_eq!(access, MemberAccess::Own);
     assert!(view.membership.private_notes.is_none() && view.membership.labels.is_empty());
-    let (view, access) = get(&club.orgs(), &club.members(), club.assistant, club.org, club.own_athlete).unwrap();
+    let (view, access) = get(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.assistant),
+        club.org,
+        club.own_athlete,
+    )
+    .unwrap();
     assert_eq!(access, MemberAccess::Coach);
     assert_eq!(view.membership.labels.as_slice(), [Label::parse("@injury-watch").unwrap()]);
-    let err = get(&club.orgs(), &club.members(), club.own_athlete, club.org, club.other_athlete).unwrap_err();
+    let err = get(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.own_athlete),
+        club.org,
+        club.other_athlete,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
-    let err = get(&club.orgs(), &club.members(), club.head, club.org, UserId::new()).unwrap_err();
+    let err = get(
+        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.head),
+        club.org,
+        UserId::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 

@@ -1,10 +1,11 @@
 //! Creating, reading and changing organizations.
 
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, Membership, OrgCounts, Organization, OrganizationView};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::role::Role;
 use crate::values::{Description, OrgName, Timezone};
@@ -67,11 +68,9 @@ pub fn create(
 }
 
 /// Reads an organization the caller belongs to.
-pub fn get(
-    repo: &impl OrganizationRepo,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-) -> Result<OrganizationView, DomainError> {
+pub fn get(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<OrganizationView, DomainError> {
+    let repo = cx.store;
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ReadOrganization, Target::Organization)?;
     repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))
 }
@@ -79,13 +78,14 @@ pub fn get(
 /// Changes an organization (head coach only). With `if_match`, a stale
 /// version is refused with `version_mismatch` and nothing changes.
 pub fn update(
-    repo: &impl OrganizationRepo,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl OrganizationRepo>,
     org_id: OrgId,
     patch: OrganizationPatch,
     if_match: Option<i64>,
 ) -> Result<OrganizationView, DomainError> {
+    let repo = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::UpdateOrganization, Target::Organization)?;
     let mut view = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let loaded_version = view.org.version;
@@ -200,15 +200,16 @@ pub(crate) mod tests {
     fn non_member_gets_not_found() {
         let org = OrgId::new();
         let repo = repo_with(org, UserId::new(), Role::HeadCoach);
-        assert_eq!(get(&repo, UserId::new(), org).unwrap_err().code(), "not_found");
+        assert_eq!(get(&Context::new(&repo, UserId::new()), org).unwrap_err().code(), "not_found");
     }
 
     #[test]
     fn athlete_can_read_but_not_update() {
         let (org, athlete) = (OrgId::new(), UserId::new());
         let repo = repo_with(org, athlete, Role::Athlete);
-        assert!(get(&repo, athlete, org).is_ok());
-        let err = update(&repo, &clock(), athlete, org, OrganizationPatch::default(), None).unwrap_err();
+        assert!(get(&Context::new(&repo, athlete), org).is_ok());
+        let err = update(&Context::new(&repo, athlete).with_clock(&clock()), org, OrganizationPatch::default(), None)
+            .unwrap_err();
         assert_eq!(err.code(), "forbidden");
     }
 
@@ -216,7 +217,8 @@ pub(crate) mod tests {
     fn assistant_coach_cannot_update_organization() {
         let (org, coach) = (OrgId::new(), UserId::new());
         let repo = repo_with(org, coach, Role::AssistantCoach);
-        let err = update(&repo, &clock(), coach, org, OrganizationPatch::default(), None).unwrap_err();
+        let err = update(&Context::new(&repo, coach).with_clock(&clock()), org, OrganizationPatch::default(), None)
+            .unwrap_err();
         assert_eq!(err.code(), "forbidden");
     }
 
@@ -226,7 +228,7 @@ pub(crate) mod tests {
         let mut repo = repo_with(org, head, Role::HeadCoach);
         repo.expect_update_organization().never();
         let patch = OrganizationPatch { name: Some(OrgName::parse("New").unwrap()), ..Default::default() };
-        let err = update(&repo, &clock(), head, org, patch, Some(2)).unwrap_err();
+        let err = update(&Context::new(&repo, head).with_clock(&clock()), org, patch, Some(2)).unwrap_err();
         assert_eq!(err.code(), "version_mismatch");
     }
 
@@ -244,7 +246,7 @@ pub(crate) mod tests {
             .times(1)
             .returning(|_, _, _| Ok(()));
         let patch = OrganizationPatch { name: Some(OrgName::parse("Hill Harriers").unwrap()), ..Default::default() };
-        let view = update(&repo, &clock(), head, org, patch, Some(3)).unwrap();
+        let view = update(&Context::new(&repo, head).with_clock(&clock()), org, patch, Some(3)).unwrap();
         assert_eq!(view.org.version, 4);
     }
 
@@ -255,6 +257,6 @@ pub(crate) mod tests {
         repo.expect_update_organization().never();
         let patch =
             OrganizationPatch { name: Some(OrgName::parse("Riverside Runners").unwrap()), ..Default::default() };
-        assert_eq!(update(&repo, &clock(), head, org, patch, None).unwrap().org.version, 3);
+        assert_eq!(update(&Context::new(&repo, head).with_clock(&clock()), org, patch, None).unwrap().org.version, 3);
     }
 }

@@ -26,14 +26,14 @@ pub const MAX_OPEN_RESETS: u64 = 3;
 /// either way; only an account's request within [`MAX_OPEN_RESETS`] can be
 /// confirmed, and only its e-mail is queued.
 pub fn request(
-    accounts: &impl AccountRepo,
-    resets: &impl PasswordResetRepo,
+    store: &(impl AccountRepo + PasswordResetRepo),
     tokens: &impl TokenGenerator,
     clock: &impl Clock,
     email: &str,
     link_base: &str,
     ttl: Duration,
 ) -> Result<(), DomainError> {
+    let (accounts, resets) = (store, store);
     let now = clock.now();
     let account = match Email::parse(email) {
         Ok(email) => accounts.user_by_email(&email)?.map(|c| c.user),

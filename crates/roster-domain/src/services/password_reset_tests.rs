@@ -1,4 +1,5 @@
 use super::*;
+use crate::context::Mocks;
 use crate::entities::{User, UserCredentials};
 use crate::invitation::token::MockTokenGenerator;
 use crate::ports::{MockAccountRepo, MockPasswordHasher};
@@ -68,7 +69,15 @@ fn a_reset_for_an_account_records_the_token_hash_and_queues_the_mail_with_the_li
         })
         .times(1)
         .returning(|_, _| Ok(()));
-    request(&accounts, &resets, &tokens(), &clock(), " Ada@Example.com", "http://x/", RESET_TTL).unwrap();
+    request(
+        &Mocks { accounts: &accounts, resets: &resets, ..Mocks::none() },
+        &tokens(),
+        &clock(),
+        " Ada@Example.com",
+        "http://x/",
+        RESET_TTL,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -83,7 +92,15 @@ fn a_reset_for_an_unknown_email_does_the_same_work_and_sends_nothing() {
         .withf(|r, mail| r.user_id.is_none() && mail.is_none())
         .times(1)
         .returning(|_, _| Ok(()));
-    request(&accounts, &resets, &tokens(), &clock(), "ghost@example.com", "http://x", RESET_TTL).unwrap();
+    request(
+        &Mocks { accounts: &accounts, resets: &resets, ..Mocks::none() },
+        &tokens(),
+        &clock(),
+        "ghost@example.com",
+        "http://x",
+        RESET_TTL,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -92,7 +109,15 @@ fn a_reset_for_a_malformed_email_is_like_an_unknown_one() {
     let mut resets = MockPasswordResetRepo::new();
     resets.expect_open_resets().returning(|_, _| Ok(0));
     resets.expect_insert_reset().withf(|r, mail| r.user_id.is_none() && mail.is_none()).returning(|_, _| Ok(()));
-    request(&accounts, &resets, &tokens(), &clock(), "not an email", "http://x", RESET_TTL).unwrap();
+    request(
+        &Mocks { accounts: &accounts, resets: &resets, ..Mocks::none() },
+        &tokens(),
+        &clock(),
+        "not an email",
+        "http://x",
+        RESET_TTL,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -107,7 +132,15 @@ fn an_account_with_enough_open_requests_gets_no_more_mail() {
         .withf(|r, mail| r.user_id.is_none() && mail.is_none())
         .times(1)
         .returning(|_, _| Ok(()));
-    request(&accounts, &resets, &tokens(), &clock(), "ada@example.com", "http://x", RESET_TTL).unwrap();
+    request(
+        &Mocks { accounts: &accounts, resets: &resets, ..Mocks::none() },
+        &tokens(),
+        &clock(),
+        "ada@example.com",
+        "http://x",
+        RESET_TTL,
+    )
+    .unwrap();
 }
 
 #[test]

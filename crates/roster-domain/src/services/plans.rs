@@ -1,6 +1,7 @@
 //! Training plan use cases: the library and assignments.
 
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, Membership};
 use crate::error::{Conflict, DomainError};
 use crate::ids::{AssignmentId, OrgId, PlanId, UserId};
@@ -19,13 +20,13 @@ pub fn org_today(orgs: &impl OrganizationRepo, clock: &impl Clock, org_id: OrgId
 
 /// Adds a plan to the library (coaches).
 pub fn create_plan(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
     content: PlanContent,
 ) -> Result<TrainingPlan, DomainError> {
+    let (orgs, plans) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::CreatePlan, Target::Organization)?;
     let caller = actor.user_id();
@@ -52,24 +53,24 @@ pub fn create_plan(
 
 /// The library: coaches see every plan, athletes only those assigned to them.
 pub fn list_plans(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
     filter: PlanFilter,
 ) -> Result<Vec<TrainingPlan>, DomainError> {
+    let (orgs, plans) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     Ok(plans.plans(org_id, &library_filter(orgs, caller, org_id, filter)?)?)
 }
 
 /// [`list_plans`] by name only (each plan's id and name), for pages that
 /// offer plans as choices without reading their workouts.
 pub fn plan_names(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
     filter: PlanFilter,
 ) -> Result<Vec<PlanChoice>, DomainError> {
+    let (orgs, plans) = (cx.store, cx.store);
+    let caller = cx.caller.clone();
     Ok(plans.plan_names(org_id, &library_filter(orgs, caller, org_id, filter)?)?)
 }
 
@@ -91,13 +92,12 @@ fn library_filter(
 
 /// One plan: coaches, or an athlete it is assigned to (404 otherwise).
 pub fn get_plan(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    assignments: &impl AssignmentRepo,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo + AssignmentRepo>,
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<TrainingPlan, DomainError> {
+    let (orgs, plans, assignments) = (cx.store, cx.store, cx.store);
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
@@ -110,17 +110,16 @@ pub fn get_plan(
 
 /// Changes a plan (its author or the head coach); `content` replaces the old
 /// one. With `if_match`, a stale version is `version_mismatch`.
-#[allow(clippy::too_many_arguments)]
 pub fn update_plan(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
     plan_id: PlanId,
     edit: impl FnOnce(&PlanContent) -> Result<PlanContent, DomainError>,
     if_match: Option<i64>,
 ) -> Result<TrainingPlan, DomainError> {
+    let (orgs, plans) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     let loaded = plan.version;
     if if_match.is_some_and(|v| v != loaded) {
@@ -158,13 +157,13 @@ pub fn update_plan(
 /// Archives a plan (its author or the head coach): existing assignments stay,
 /// new ones are refused. Archiving an archived plan changes nothing.
 pub fn archive_plan(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<(), DomainError> {
+    let (orgs, plans) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     if plan.archived_at.is_some() {
         return Ok(());
@@ -210,13 +209,13 @@ fn athlete_member(orgs: &impl OrganizationRepo, org_id: OrgId, user_id: UserId) 
 /// An athlete's assignments, newest first, with today's date in the
 /// organization's time zone (for status and week). Coaches, or the athlete.
 pub fn list_assignments(
-    orgs: &impl OrganizationRepo,
-    assignments: &impl AssignmentRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AssignmentRepo>,
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(Vec<PlanAssignment>, NaiveDate), DomainError> {
+    let (orgs, assignments) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListAssignments, Target::Someone(user_id))?;
     athlete_member(orgs, org_id, user_id)?;
     let today = org_today(orgs, clock, org_id)?;
@@ -226,18 +225,16 @@ pub fn list_assignments(
 /// Assigns a plan to an athlete from `start_date` (head coach, or the
 /// athlete's coach). Refuses `start_date_in_past`, `plan_archived` and
 /// `plan_assignment_overlap`.
-#[allow(clippy::too_many_arguments)]
 pub fn assign(
-    orgs: &impl OrganizationRepo,
-    plans: &impl PlanRepo,
-    assignments: &impl AssignmentRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo + AssignmentRepo>,
     org_id: OrgId,
     user_id: UserId,
     plan_id: PlanId,
     start_date: NaiveDate,
 ) -> Result<(PlanAssignment, NaiveDate), DomainError> {
+    let (orgs, plans, assignments) = (cx.store, cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let athlete = athlete_member(orgs, org_id, user_id)?;
@@ -254,14 +251,14 @@ pub fn assign(
 
 /// Cancels an assignment (head coach, or the athlete's coach); it stays as history.
 pub fn cancel(
-    orgs: &impl OrganizationRepo,
-    assignments: &impl AssignmentRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AssignmentRepo>,
     org_id: OrgId,
     user_id: UserId,
     assignment_id: AssignmentId,
 ) -> Result<(), DomainError> {
+    let (orgs, assignments) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let athlete = athlete_member(orgs, org_id, user_id)?;

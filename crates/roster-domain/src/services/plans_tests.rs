@@ -1,6 +1,8 @@
 use super::*;
 use crate::Sport;
+use crate::context::{Context, Mocks};
 use crate::plans::{MockAssignmentRepo, MockPlanRepo, PlanName, Workout};
+use crate::ports::MockOrganizationRepo;
 use crate::services::organizations::tests::{clock, repo_with};
 use crate::values::Description;
 
@@ -32,7 +34,7 @@ fn plans_with(p: TrainingPlan) -> MockPlanRepo {
 }
 
 /// An org where `caller` has `role`, and `athlete` is an athlete assigned to `coach`.
-fn org(caller: UserId, role: Role, athlete: UserId, coach: Option<UserId>) -> (OrgId, impl OrganizationRepo) {
+fn org(caller: UserId, role: Role, athlete: UserId, coach: Option<UserId>) -> (OrgId, MockOrganizationRepo) {
     let org = OrgId::new();
     let base = repo_with(org, caller, role);
     let mut repo = crate::ports::MockOrganizationRepo::new();
@@ -65,7 +67,12 @@ fn athlete_cannot_create_plans() {
     let (org_id, orgs) = org(caller, Role::Athlete, athlete, None);
     let mut plans = MockPlanRepo::new();
     plans.expect_insert_plan().never();
-    let err = create_plan(&orgs, &plans, &clock(), caller, org_id, content()).unwrap_err();
+    let err = create_plan(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        content(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -79,7 +86,12 @@ fn coach_creates_a_plan_with_its_event() {
         .withf(|p, e| p.version == 1 && e.action == "plan.created")
         .times(1)
         .returning(|_, _| Ok(()));
-    let p = create_plan(&orgs, &plans, &clock(), caller, org_id, content()).unwrap();
+    let p = create_plan(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        content(),
+    )
+    .unwrap();
     assert_eq!(p.created_by, caller);
 }
 
@@ -89,7 +101,12 @@ fn athlete_lists_only_plans_assigned_to_them() {
     let (org_id, orgs) = org(caller, Role::Athlete, athlete, None);
     let mut plans = MockPlanRepo::new();
     plans.expect_plans().withf(move |_, f| f.assigned_to == Some(caller)).times(1).returning(|_, _| Ok(vec![]));
-    list_plans(&orgs, &plans, caller, org_id, PlanFilter::default()).unwrap();
+    list_plans(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller),
+        org_id,
+        PlanFilter::default(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -106,9 +123,18 @@ fn plan_names_follow_the_library_rules_and_never_read_workouts() {
         .times(1)
         .return_once(move |_, _| Ok(answer));
     let filter = PlanFilter { limit: 200, ..PlanFilter::default() };
-    assert_eq!(plan_names(&orgs, &plans, athlete, org_id, filter).unwrap(), vec![named]);
+    assert_eq!(
+        plan_names(&Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, athlete), org_id, filter)
+            .unwrap(),
+        vec![named]
+    );
     // An outsider is refused before the store is asked.
-    let err = plan_names(&orgs, &MockPlanRepo::new(), UserId::new(), org_id, PlanFilter::default()).unwrap_err();
+    let err = plan_names(
+        &Context::new(&Mocks { orgs: &orgs, plans: &MockPlanRepo::new(), ..Mocks::none() }, UserId::new()),
+        org_id,
+        PlanFilter::default(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -120,9 +146,21 @@ fn only_the_author_or_head_coach_edits_a_plan() {
     let id = p.plan_id;
     let mut plans = plans_with(p);
     plans.expect_update_plan().never();
-    let err = archive_plan(&orgs, &plans, &clock(), caller, org_id, id).unwrap_err();
+    let err = archive_plan(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        id,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
-    let err = update_plan(&orgs, &plans, &clock(), caller, org_id, id, |c| Ok(c.clone()), None).unwrap_err();
+    let err = update_plan(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        id,
+        |c| Ok(c.clone()),
+        None,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -133,7 +171,14 @@ fn stale_if_match_is_version_mismatch() {
     let p = plan(org_id, UserId::new());
     let id = p.plan_id;
     let plans = plans_with(p);
-    let err = update_plan(&orgs, &plans, &clock(), caller, org_id, id, |c| Ok(c.clone()), Some(7)).unwrap_err();
+    let err = update_plan(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        id,
+        |c| Ok(c.clone()),
+        Some(7),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "version_mismatch");
 }
 
@@ -149,7 +194,12 @@ fn archiving_writes_plan_archived() {
         .withf(|p, v, e| p.archived_at.is_some() && *v == 1 && e.action == "plan.archived")
         .times(1)
         .returning(|_, _, _| Ok(()));
-    archive_plan(&orgs, &plans, &clock(), caller, org_id, id).unwrap();
+    archive_plan(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        id,
+    )
+    .unwrap();
 }
 
 #[test]
@@ -162,8 +212,15 @@ fn assigning_an_archived_plan_is_plan_archived() {
     let plans = plans_with(p);
     let mut assignments = MockAssignmentRepo::new();
     assignments.expect_assign().never();
-    let err =
-        assign(&orgs, &plans, &assignments, &clock(), caller, org_id, athlete, id, day("2026-12-01")).unwrap_err();
+    let err = assign(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
+        org_id,
+        athlete,
+        id,
+        day("2026-12-01"),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "plan_archived");
 }
 
@@ -175,8 +232,15 @@ fn assigning_from_yesterday_is_start_date_in_past() {
     let id = p.plan_id;
     let plans = plans_with(p);
     let assignments = MockAssignmentRepo::new();
-    let err =
-        assign(&orgs, &plans, &assignments, &clock(), caller, org_id, athlete, id, day("2026-11-27")).unwrap_err();
+    let err = assign(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
+        org_id,
+        athlete,
+        id,
+        day("2026-11-27"),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "start_date_in_past");
 }
 
@@ -188,10 +252,23 @@ fn assistant_coach_cannot_assign_other_coaches_athletes() {
     let id = p.plan_id;
     let plans = plans_with(p);
     let assignments = MockAssignmentRepo::new();
-    let err =
-        assign(&orgs, &plans, &assignments, &clock(), caller, org_id, athlete, id, day("2026-12-01")).unwrap_err();
+    let err = assign(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
+        org_id,
+        athlete,
+        id,
+        day("2026-12-01"),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_assigned_to_you");
-    let err = cancel(&orgs, &assignments, &clock(), caller, org_id, athlete, AssignmentId::new()).unwrap_err();
+    let err = cancel(
+        &Context::new(&Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        athlete,
+        AssignmentId::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_assigned_to_you");
 }
 
@@ -208,15 +285,29 @@ fn assistant_coach_assigns_their_athlete_and_overlap_comes_from_the_store() {
         .withf(move |a, e| a.user_id == athlete && a.total_weeks == 4 && e.action == "plan.assigned")
         .times(1)
         .returning(|_, _| Ok(()));
-    let (a, today) =
-        assign(&orgs, &plans, &assignments, &clock(), caller, org_id, athlete, id, day("2026-11-28")).unwrap();
+    let (a, today) = assign(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
+        org_id,
+        athlete,
+        id,
+        day("2026-11-28"),
+    )
+    .unwrap();
     assert_eq!(a.end_date(), day("2026-12-25"));
     assert_eq!(a.current_week(today), Some(1));
 
     let mut assignments = MockAssignmentRepo::new();
     assignments.expect_assign().returning(|_, _| Err(Conflict::PlanAssignmentOverlap.into()));
-    let err =
-        assign(&orgs, &plans, &assignments, &clock(), caller, org_id, athlete, id, day("2026-12-01")).unwrap_err();
+    let err = assign(
+        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
+            .with_clock(&clock()),
+        org_id,
+        athlete,
+        id,
+        day("2026-12-01"),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "plan_assignment_overlap");
 }
 
@@ -226,7 +317,13 @@ fn cancelling_an_unknown_assignment_is_not_found() {
     let (org_id, orgs) = org(caller, Role::HeadCoach, athlete, None);
     let mut assignments = MockAssignmentRepo::new();
     assignments.expect_cancel_assignment().returning(|_, _, _, _, _| Ok(false));
-    let err = cancel(&orgs, &assignments, &clock(), caller, org_id, athlete, AssignmentId::new()).unwrap_err();
+    let err = cancel(
+        &Context::new(&Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        athlete,
+        AssignmentId::new(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -235,6 +332,11 @@ fn another_athlete_cannot_read_assignments() {
     let (caller, athlete) = (UserId::new(), UserId::new());
     let (org_id, orgs) = org(caller, Role::Athlete, athlete, None);
     let assignments = MockAssignmentRepo::new();
-    let err = list_assignments(&orgs, &assignments, &clock(), caller, org_id, athlete).unwrap_err();
+    let err = list_assignments(
+        &Context::new(&Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }, caller).with_clock(&clock()),
+        org_id,
+        athlete,
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }

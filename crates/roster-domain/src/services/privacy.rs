@@ -2,6 +2,7 @@
 //! a club, and the retention sweep of ended memberships.
 
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::AuditEvent;
 use crate::error::{Conflict, DomainError};
 use crate::ids::{OrgId, SessionId, UserId};
@@ -71,12 +72,13 @@ pub fn delete_account(
 /// accounts stay), invitations are revoked, groups, plans and assignments are
 /// erased; each member gets an e-mail and an event in their own trail.
 pub fn close_organization(
-    store: &impl PrivacyStore,
-    clock: &impl Clock,
-    caller: UserId,
+    cx: &Context<'_, impl PrivacyStore>,
     org_id: OrgId,
     confirm_name: &str,
 ) -> Result<(), DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.account()?;
     authorize(&Actor::resolve(store, org_id, caller)?, Action::CloseOrganization, Target::Organization)?;
     let view = store.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let name = view.org.name.as_str();

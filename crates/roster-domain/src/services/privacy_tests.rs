@@ -1,5 +1,6 @@
 use super::*;
 use crate::FixedClock;
+use crate::context::Context;
 use crate::entities::{
     AuditEvent, CoachName, CoachView, Membership, NamedMembership, Organization, OrganizationView, User,
     UserCredentials,
@@ -172,7 +173,8 @@ fn only_the_head_coach_closes_a_club() {
     let (org, coach) = (OrgId::new(), UserId::new());
     let mut store = org_store(org, coach, Role::AssistantCoach);
     store.expect_close_organization().never();
-    let err = close_organization(&store, &clock(), coach, org, "Riverside Runners").unwrap_err();
+    let err =
+        close_organization(&Context::new(&store, coach).with_clock(&clock()), org, "Riverside Runners").unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -181,7 +183,8 @@ fn a_wrong_confirm_name_is_confirm_name_mismatch() {
     let (org, head) = (OrgId::new(), UserId::new());
     let mut store = org_store(org, head, Role::HeadCoach);
     store.expect_close_organization().never();
-    let err = close_organization(&store, &clock(), head, org, "riverside runners").unwrap_err();
+    let err =
+        close_organization(&Context::new(&store, head).with_clock(&clock()), org, "riverside runners").unwrap_err();
     assert_eq!(err.code(), "confirm_name_mismatch");
 }
 
@@ -203,7 +206,7 @@ fn closing_mails_every_member_and_audits_each_one() {
         })
         .times(1)
         .returning(|_| Ok(()));
-    close_organization(&store, &clock(), head, org, "Riverside Runners").unwrap();
+    close_organization(&Context::new(&store, head).with_clock(&clock()), org, "Riverside Runners").unwrap();
 }
 
 #[test]

@@ -14,13 +14,12 @@
 use crate::athlete::IntegrationStatus;
 use crate::attention::{self, AttentionSignal, AttentionThresholds, IntegrationHealth, IntegrationState};
 use crate::calendar::RecentCompliance;
-use crate::clock::Clock;
+use crate::context::Context;
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
 use crate::insights::{Insight, InsightActivity, InsightGoal, InsightInput, InsightProvider};
 use crate::member::{Labels, MemberRepo, MemberView};
 use crate::plans::{AssignmentStatus, PlanAssignment};
-use crate::policy::Caller;
 use crate::services::athlete::{AthleteSnapshot, snapshot};
 use crate::services::calendar::{self, CalendarStore};
 use crate::services::members::MemberAccess;
@@ -61,15 +60,16 @@ impl<T: CalendarStore + MemberRepo> ProfileStore for T {}
 /// private notes and labels, and so the signals that come from labels
 /// (`injury_watch`).
 pub fn profile(
-    store: &impl ProfileStore,
-    clock: &impl Clock,
+    cx: &Context<'_, impl ProfileStore>,
     insights: &dyn InsightProvider,
     thresholds: &AttentionThresholds,
-    caller: impl Into<Caller>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Profile, DomainError> {
-    let data = snapshot(store, store, clock, caller, org_id, athlete)?;
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let data = snapshot(&Context::new(store, caller).with_clock(clock), org_id, athlete)?;
     let access = MemberAccess::of(&data.caller);
     let mut member = store.member(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?;
     let today = data.timezone.today(data.now);

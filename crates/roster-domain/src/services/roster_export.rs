@@ -2,12 +2,12 @@
 //! and groups, and each member's row. The HTTP layer streams the pages.
 
 use super::members::{self, MemberAccess};
-use crate::clock::Clock;
+use crate::context::Context;
 use crate::error::DomainError;
 use crate::groups::{GroupRepo, GroupView};
 use crate::ids::{GroupId, OrgId, UserId};
 use crate::member::{MemberRepo, MemberView, RosterPage, RosterQuery};
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::OrganizationRepo;
 use crate::roster_csv::file::write_rows;
 use crate::roster_csv::{COLUMNS, join_list, neutralise};
@@ -115,11 +115,9 @@ pub fn page_csv(lookups: &RosterLookups, with_notes: bool, page: &mut RosterPage
 /// Starts an export (coaches, an API key with `members:read`): the lookups
 /// its rows need, and whether the caller sees private notes (a key does, as
 /// it reads members as a coach does).
-pub fn start(
-    store: &impl RosterStore,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-) -> Result<(RosterLookups, bool), DomainError> {
+pub fn start(cx: &Context<'_, impl RosterStore>, org_id: OrgId) -> Result<(RosterLookups, bool), DomainError> {
+    let store = cx.store;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ExportRoster, Target::Organization)?;
     Ok((RosterLookups::load(store, org_id)?, MemberAccess::of(&actor) == MemberAccess::Coach))
@@ -127,14 +125,10 @@ pub fn start(
 
 /// One page of the export: the roster list's page, with its filters and its
 /// rules (an assistant coach filters by no coach but themselves).
-pub fn page(
-    store: &impl RosterStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-    query: RosterQuery,
-) -> Result<RosterPage, DomainError> {
-    let caller = caller.into();
+pub fn page(cx: &Context<'_, impl RosterStore>, org_id: OrgId, query: RosterQuery) -> Result<RosterPage, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     authorize(&Actor::resolve(store, org_id, caller.clone())?, Action::ExportRoster, Target::Organization)?;
-    members::list(store, store, clock, caller, org_id, query)
+    members::list(&Context::new(store, caller).with_clock(clock), org_id, query)
 }

@@ -16,13 +16,14 @@ use super::groups as group_svc;
 use super::members::{self, MemberPatch};
 use super::roster_export::{RosterLookups, RosterStore, all_groups};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{AuditEvent, User};
 use crate::error::{Conflict, DomainError, FieldError};
 use crate::ids::{GroupId, ImportId, InvitationId, OrgId, UserId};
 use crate::invitation::InvitationLinks;
 use crate::invitation::ports::InvitationRepo;
 use crate::member::MemberView;
-use crate::policy::{Action, Actor, Caller, Target, authorize};
+use crate::policy::{Action, Actor, Target, authorize};
 use crate::ports::{AccountRepo, UnitOfWork};
 use crate::roster_csv::import::{
     ImportMode, ImportRepo, ImportReport, ImportRequest, ImportRow, ImportTotals, RowError, RowOutcome, RowReport,
@@ -78,14 +79,15 @@ struct Importer<'a, S, T, C> {
 /// report again; the key with another file or other options is
 /// `idempotency_key_reused`.
 pub fn import(
-    store: &impl ImportStore,
+    cx: &Context<'_, impl ImportStore>,
     tokens: &impl InvitationLinks,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
     org_id: OrgId,
     request: ImportRequest,
     public_base_url: &str,
 ) -> Result<ImportReport, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ImportRoster, Target::Organization)?;
     row::check_columns(&request.table.columns)?;
@@ -171,11 +173,11 @@ fn read_accounts(
 /// A committed import's report (coaches, or a key with `members:write`),
 /// for its download.
 pub fn stored_report(
-    store: &(impl ImportRepo + crate::ports::OrganizationRepo),
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl ImportRepo + crate::ports::OrganizationRepo>,
     org_id: OrgId,
     import_id: ImportId,
 ) -> Result<ImportReport, DomainError> {
+    let (store, caller) = (cx.store, cx.caller.clone());
     authorize(&Actor::resolve(store, org_id, caller)?, Action::ImportRoster, Target::Organization)?;
     Ok(store.stored_import(org_id, import_id)?.ok_or(DomainError::NotFound("import"))?.report)
 }
@@ -337,7 +339,12 @@ impl<S: ImportStore, T: InvitationLinks, C: Clock> Importer<'_, S, T, C> {
         if let Some(coach) = coach
             && view.membership.assigned_to_coach_id != Some(coach)
         {
-            members::assign_coach(store, store, clock, caller.clone(), org_id, user_id, Some(coach))?;
+            members::assign_coach(
+                &Context::new(store, caller.clone()).with_clock(clock),
+                org_id,
+                user_id,
+                Some(coach),
+            )?;
             changed = true;
         }
         if let Some(wanted) = groups {
@@ -351,10 +358,10 @@ impl<S: ImportStore, T: InvitationLinks, C: Clock> Importer<'_, S, T, C> {
         let (store, clock, caller, org_id) = (self.store, self.clock, self.actor.caller(), self.org_id);
         let now = self.member_groups.get(&user_id).cloned().unwrap_or_default();
         for &group in wanted.difference(&now) {
-            group_svc::add_member(store, store, clock, caller.clone(), org_id, group, user_id)?;
+            group_svc::add_member(&Context::new(store, caller.clone()).with_clock(clock), org_id, group, user_id)?;
         }
         for &group in now.difference(wanted) {
-            group_svc::remove_member(store, store, clock, caller.clone(), org_id, group, user_id)?;
+            group_svc::remove_member(&Context::new(store, caller.clone()).with_clock(clock), org_id, group, user_id)?;
         }
         Ok(wanted != &now)
     }

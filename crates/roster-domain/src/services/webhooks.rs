@@ -2,6 +2,7 @@
 //! `Action::ManageWebhooks`).
 
 use crate::Clock;
+use crate::context::Context;
 use crate::entities::AuditEvent;
 use crate::error::{DomainError, FieldError};
 use crate::ids::{DeliveryId, OrgId, UserId, WebhookId};
@@ -103,13 +104,14 @@ fn endpoint_in(store: &impl WebhookStore, org_id: OrgId, id: WebhookId) -> Resul
 
 /// Registers an endpoint with `secret` (made by the caller, shown once).
 pub fn create(
-    store: &impl WebhookStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     org_id: OrgId,
     new: NewWebhook,
     secret: &str,
 ) -> Result<WebhookEndpoint, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let endpoint = WebhookEndpoint {
@@ -129,34 +131,34 @@ pub fn create(
 }
 
 /// The organization's endpoints.
-pub fn list(
-    store: &impl WebhookStore,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-) -> Result<Vec<WebhookEndpoint>, DomainError> {
+pub fn list(cx: &Context<'_, impl WebhookStore>, org_id: OrgId) -> Result<Vec<WebhookEndpoint>, DomainError> {
+    let store = cx.store;
+    let caller = cx.caller.clone();
     may_manage(store, org_id, caller)?;
     Ok(store.webhooks(org_id)?)
 }
 
 /// One endpoint.
 pub fn get(
-    store: &impl WebhookStore,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<WebhookEndpoint, DomainError> {
+    let store = cx.store;
+    let caller = cx.caller.clone();
     may_manage(store, org_id, caller)?;
     endpoint_in(store, org_id, endpoint_id)
 }
 
 /// Changes the fields present; enabling an endpoint the server disabled clears the reason.
 pub fn update(
-    store: &impl WebhookStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     (org_id, endpoint_id): (OrgId, WebhookId),
     patch: WebhookPatch,
 ) -> Result<WebhookEndpoint, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = may_manage(store, org_id, caller)?;
     let mut e = endpoint_in(store, org_id, endpoint_id)?;
     let mut changes = Map::new();
@@ -189,13 +191,10 @@ pub fn update(
 }
 
 /// Deletes an endpoint with its deliveries.
-pub fn delete(
-    store: &impl WebhookStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
-    org_id: OrgId,
-    endpoint_id: WebhookId,
-) -> Result<(), DomainError> {
+pub fn delete(cx: &Context<'_, impl WebhookStore>, org_id: OrgId, endpoint_id: WebhookId) -> Result<(), DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = may_manage(store, org_id, caller)?;
     let event =
         AuditEvent::new(org_id, caller, "webhook.deleted", None, json!({"endpoint_id": endpoint_id}), clock.now());
@@ -205,13 +204,14 @@ pub fn delete(
 /// Replaces the secret with `secret`; the old one signs too for 24 hours, so
 /// receivers can switch over without losing events.
 pub fn rotate_secret(
-    store: &impl WebhookStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     org_id: OrgId,
     endpoint_id: WebhookId,
     secret: &str,
 ) -> Result<(), DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let event =
@@ -225,12 +225,13 @@ pub fn rotate_secret(
 
 /// A page of the endpoint's deliveries, newest first, and whether more follow.
 pub fn deliveries(
-    store: &impl WebhookStore,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     (org_id, endpoint_id): (OrgId, WebhookId),
     before: Option<DeliveryId>,
     limit: u32,
 ) -> Result<(Vec<Delivery>, bool), DomainError> {
+    let store = cx.store;
+    let caller = cx.caller.clone();
     may_manage(store, org_id, caller)?;
     endpoint_in(store, org_id, endpoint_id)?;
     let mut page = store.deliveries(org_id, endpoint_id, before, limit)?;
@@ -241,12 +242,13 @@ pub fn deliveries(
 
 /// Sends a delivery again, with its original `webhook-id` and body.
 pub fn redeliver(
-    store: &impl WebhookStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     (org_id, endpoint_id): (OrgId, WebhookId),
     delivery_id: DeliveryId,
 ) -> Result<(), DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let changes = json!({"endpoint_id": endpoint_id, "delivery_id": delivery_id});
@@ -262,12 +264,13 @@ pub fn redeliver(
 /// filter, even when disabled: a test is how one checks an endpoint before
 /// enabling it).
 pub fn send_test(
-    store: &impl WebhookStore,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl WebhookStore>,
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<DeliveryId, DomainError> {
+    let store = cx.store;
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let caller = may_manage(store, org_id, caller)?;
     let endpoint = endpoint_in(store, org_id, endpoint_id)?;
     let now = clock.now();

@@ -5,7 +5,7 @@ use chrono::Duration;
 use roster_domain::entities::{AuditFilter, JoinExtras, Membership, Organization, User};
 use roster_domain::invitation::{
     Acceptance, Invitation, InvitationEmail, InvitationFilter, InvitationKind, InvitationLinks, InvitationRepo,
-    InvitationStatus, InvitationToken, KeyedLinks, LinkKey, NewAccountRecord, OutboxMessage, StoredToken,
+    InvitationStatus, InvitationToken, Invitee, KeyedLinks, LinkKey, NewAccountRecord, OutboxMessage, StoredToken,
 };
 use roster_domain::ports::{AccountRepo, AuditRepo, OrganizationRepo};
 use roster_domain::values::{Description, Email, OrgName, PersonName, Timezone};
@@ -63,8 +63,7 @@ pub(crate) fn single(store: &Store, org_id: OrgId, head: UserId, email: &str) ->
     let inv = Invitation::single_use(
         org_id,
         head,
-        Email::parse(email).unwrap(),
-        PersonName::parse("Jo").unwrap(),
+        Invitee { email: Email::parse(email).unwrap(), first_name: PersonName::parse("Jo").unwrap() },
         Role::Athlete,
         extras,
         None,
@@ -154,8 +153,7 @@ fn a_second_pending_single_use_invitation_for_one_email_is_invitation_pending() 
         let again = Invitation::single_use(
             org_id,
             head.user_id,
-            Email::parse("jo@example.com").unwrap(),
-            PersonName::parse("Jo").unwrap(),
+            Invitee { email: Email::parse("jo@example.com").unwrap(), first_name: PersonName::parse("Jo").unwrap() },
             Role::Athlete,
             JoinExtras::default(),
             None,

@@ -6,6 +6,7 @@
 use crate::fixtures::{noon, user};
 use chrono::{Duration, Utc};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use roster_domain::Context;
 use roster_domain::athlete::{Activity, ActivityInput, NewActivity};
 use roster_domain::attention::AttentionThresholds;
 use roster_domain::entities::{AuditEvent, Membership, Organization};
@@ -87,11 +88,9 @@ fn the_profile_reads_twelve_queries_for_a_coach_and_eleven_for_the_athlete_whate
         let read = |caller: UserId| {
             queries_of(|| {
                 profile(
-                    &store,
-                    &clock,
+                    &Context::new(&store, caller).with_clock(&clock),
                     &DefaultInsights::default(),
                     &AttentionThresholds::default(),
-                    caller,
                     org,
                     athlete,
                 )
@@ -131,8 +130,14 @@ fn on_postgresql_the_profile_and_the_roster_page_run_prepared_statements() {
     let clock = FixedClock::at("2026-11-28T12:00:00Z");
     let page = RosterQuery { limit: 50, include_profile_status: true, now: Some(noon()), ..RosterQuery::default() };
     let read = || {
-        profile(&store, &clock, &DefaultInsights::default(), &AttentionThresholds::default(), head, org, athlete)
-            .unwrap();
+        profile(
+            &Context::new(&store, head).with_clock(&clock),
+            &DefaultInsights::default(),
+            &AttentionThresholds::default(),
+            org,
+            athlete,
+        )
+        .unwrap();
         store.roster(org, &page).unwrap();
     };
     read();
@@ -189,11 +194,9 @@ fn seeded_athlete_data_reads_back_through_the_profile() {
         let mut seen_activity = false;
         for &athlete in &data.athlete_ids {
             let p = profile(
-                &store,
-                &clock,
+                &Context::new(&store, org.head_coach_id).with_clock(&clock),
                 &DefaultInsights::default(),
                 &AttentionThresholds::default(),
-                org.head_coach_id,
                 org.org_id,
                 athlete,
             )

@@ -39,7 +39,7 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
 /// The join page.
 pub async fn page(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let token = InvitationToken::from_link(&path.into_inner());
-    let found = run(&state, move |s| match invitations::preview(&s.store, &s.store, &s.clock, &token) {
+    let found = run(&state, move |s| match invitations::preview(&s.store, &s.clock, &token) {
         Ok(p) => Ok(Some(p)),
         Err(DomainError::InvitationNotFound) => Ok(None),
         Err(e) => Err(e),

@@ -191,11 +191,11 @@ pub async fn run(
     let action = parse_action(&action, params)?;
     let (count, results) = user
         .run(&state, org_id, move |s, me| {
-            let ids = bulk::targets(&s.store, &s.clock, me.clone(), org_id, &action, target)?;
+            let ids = bulk::targets(&s.cx(me.clone()), org_id, &action, target)?;
             if dry_run {
                 return Ok((ids.len(), Vec::new()));
             }
-            Ok((ids.len(), bulk::apply(&s.store, &s.clock, me, org_id, &ids, &action)?))
+            Ok((ids.len(), bulk::apply(&s.cx(me), org_id, &ids, &action)?))
         })
         .await?;
     Ok(HttpResponse::Ok().json(BulkAnswer { count, dry_run, results }))

@@ -216,7 +216,7 @@ pub async fn import(
     let report = user
         .run(&state, org_id, move |s, me| {
             let base = &s.settings.public_base_url;
-            roster_import::import(&s.store, &s.links, &s.clock, me, org_id, request, base)
+            roster_import::import(&s.cx(me), &s.links, org_id, request, base)
         })
         .await?;
     if !report.dry_run && !report.committed {
@@ -252,6 +252,6 @@ pub async fn result(
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, import_id) = path.into_inner();
     let report =
-        user.run(&state, org_id, move |s, me| roster_import::stored_report(&s.store, me, org_id, import_id)).await?;
+        user.run(&state, org_id, move |s, me| roster_import::stored_report(&s.cx(me), org_id, import_id)).await?;
     Ok(csv_response(StatusCode::OK, report_csv(&report)?))
 }

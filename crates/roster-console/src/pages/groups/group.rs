@@ -82,12 +82,12 @@ struct GroupPage {
 /// The group's members (the roster filtered by the group).
 fn group_members(c: &Console, viewer: &Viewer, group: GroupId) -> Result<Vec<MemberView>, DomainError> {
     let query = RosterQuery { group_id: Some(group), limit: 200, ..RosterQuery::default() };
-    Ok(members::list(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, query)?.members)
+    Ok(members::list(&c.cx(viewer.user.user_id), viewer.org_id()?, query)?.members)
 }
 
 fn page_data(c: &Console, viewer: &Viewer, group: GroupId, forms: Forms) -> Result<GroupPage, DomainError> {
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-    let view = groups::get(&c.store, &c.store, me, org_id, group)?;
+    let view = groups::get(&c.cx(me), org_id, group)?;
     let g = &view.group;
     let list = group_members(c, viewer, group)?;
     let may_assign = viewer.may(Action::AssignGroupPlan, Target::Organization);
@@ -168,13 +168,13 @@ pub(in crate::pages) async fn rename(
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let saved = parse(&form).and_then(|(name, description)| {
             let version = Some(form.version);
-            groups::update(&c.store, &c.store, &c.clock, me, org_id, group, Some(name), Some(description), version)
+            groups::update(&c.cx(me), org_id, group, Some(name), Some(description), version)
         });
         match saved {
             Ok(_) => Ok(Outcome::Redirect(format!("/groups/{group}?done=saved"))),
             Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
                 // Someone saved first: keep this input, over their version.
-                let current = groups::get(&c.store, &c.store, me, org_id, group)?;
+                let current = groups::get(&c.cx(me), org_id, group)?;
                 let mine = GroupForm { version: current.group.version, ..form };
                 let errors = Errors::one(
                     "",
@@ -206,7 +206,7 @@ fn member_by_email(c: &Console, viewer: &Viewer, email: &str) -> Result<UserId, 
         return Err(not_found("enter the e-mail of an athlete of the club"));
     }
     let query = RosterQuery { q: Some(wanted.clone()), limit: 200, ..RosterQuery::default() };
-    let page = members::list(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, query)?;
+    let page = members::list(&c.cx(viewer.user.user_id), viewer.org_id()?, query)?;
     page.members
         .iter()
         .find(|m| m.email.to_lowercase() == wanted)
@@ -225,7 +225,7 @@ pub(in crate::pages) async fn add_member(
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
         let added = member_by_email(c, &viewer, &form.email)
-            .and_then(|user| groups::add_member(&c.store, &c.store, &c.clock, me, org_id, group, user));
+            .and_then(|user| groups::add_member(&c.cx(me), org_id, group, user));
         match added {
             Ok(()) => Ok(Outcome::Redirect(format!("/groups/{group}?done=added"))),
             Err(e) => {
@@ -248,7 +248,7 @@ pub(in crate::pages) async fn remove_member(
     let group = group_id(&group)?;
     let user: UserId = user.parse().map_err(|_| PageError::not_found())?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        groups::remove_member(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, group, user)
+        groups::remove_member(&c.cx(viewer.user.user_id), viewer.org_id()?, group, user)
     })
     .await?;
     Ok(redirect(&format!("/groups/{group}?done=removed")))
@@ -293,9 +293,7 @@ pub(in crate::pages) async fn assign_plan(
         let picked = plan_and_start(&mut errors, &form.plan, &form.start_date);
         let later = form.later.is_some();
         let assigned = errors.finish().and_then(|()| match picked {
-            Some((plan, start)) => {
-                groups::assign_plan(&c.store, &c.store, &c.store, &c.clock, me, org_id, group, plan, start, later)
-            }
+            Some((plan, start)) => groups::assign_plan(&c.cx(me), org_id, group, plan, start, later),
             None => Err(DomainError::Validation(Vec::new())),
         });
         match assigned {
@@ -337,7 +335,7 @@ pub(in crate::pages) async fn delete_page(
     let group = group_id(&path)?;
     let page = signed_in(&c, &req, move |c, viewer| {
         viewer.authorize(Action::ManageGroups, Target::Organization)?;
-        let view = groups::get(&c.store, &c.store, viewer.user.user_id, viewer.org_id()?, group)?;
+        let view = groups::get(&c.cx(viewer.user.user_id), viewer.org_id()?, group)?;
         Ok(DeletePage {
             chrome: viewer.chrome("/groups"),
             group_id: group.to_string(),
@@ -357,7 +355,7 @@ pub(in crate::pages) async fn delete(
 ) -> Result<HttpResponse, PageError> {
     let group = group_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        groups::delete(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, group)
+        groups::delete(&c.cx(viewer.user.user_id), viewer.org_id()?, group)
     })
     .await?;
     Ok(redirect("/groups?deleted=1"))

@@ -133,8 +133,8 @@ fn form_of(goal: &RaceGoal) -> GoalForm {
 /// today in the club's time zone.
 fn goals(c: &Console, viewer: &Viewer) -> Result<(Vec<RaceGoal>, NaiveDate), DomainError> {
     let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-    let goals = athlete::race_goals(&c.store, &c.store, me, org_id, me)?;
-    let today = organizations::get(&c.store, me, org_id)?.org.timezone.today(c.clock.now());
+    let goals = athlete::race_goals(&c.cx(me), org_id, me)?;
+    let today = organizations::get(&c.cx(me), org_id)?.org.timezone.today(c.clock.now());
     Ok((goals, today))
 }
 
@@ -232,9 +232,7 @@ pub(in crate::pages) async fn create(
     let form = form.into_inner();
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let me = viewer.user.user_id;
-        let saved = parse(&form).and_then(|input| {
-            athlete::create_race_goal(&c.store, &c.store, &c.clock, me, viewer.org_id()?, me, &input)
-        });
+        let saved = parse(&form).and_then(|input| athlete::create_race_goal(&c.cx(me), viewer.org_id()?, me, &input));
         match saved {
             Ok(_) => Ok(Outcome::Redirect(CURRENT.into())),
             Err(e) => Ok(Outcome::Again(list_page(c, &viewer, form, errors_of(e)?)?)),
@@ -288,7 +286,7 @@ pub(in crate::pages) async fn save(
                 distance_m: Some(input.distance_m),
                 goal_time_s: Some(input.goal_time_s),
             };
-            athlete::update_race_goal(&c.store, &c.store, &c.clock, me, org_id, me, id, &patch, Some(form.version))
+            athlete::update_race_goal(&c.cx(me), org_id, me, id, &patch, Some(form.version))
         });
         let again = |form, errors, theirs| -> Result<Outcome<EditPage>, DomainError> {
             let (_, row) = one(c, &viewer, id)?;
@@ -336,7 +334,7 @@ pub(in crate::pages) async fn delete(
     let id = goal_id(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
         let me = viewer.user.user_id;
-        athlete::delete_race_goal(&c.store, &c.store, &c.clock, me, viewer.org_id()?, me, id)
+        athlete::delete_race_goal(&c.cx(me), viewer.org_id()?, me, id)
     })
     .await?;
     Ok(redirect(CURRENT))

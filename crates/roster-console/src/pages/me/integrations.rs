@@ -100,7 +100,7 @@ fn integrations_page(
     posted: Option<(Provider, &str, Errors)>,
 ) -> Result<IntegrationsPage, DomainError> {
     let me = viewer.user.user_id;
-    let list = athlete::integrations(&c.store, &c.store, me, viewer.org_id()?, me)?;
+    let list = athlete::integrations(&c.cx(me), viewer.org_id()?, me)?;
     let rows = Provider::ALL
         .into_iter()
         .map(|p| {
@@ -142,7 +142,7 @@ pub(in crate::pages) async fn connect(
             external_athlete_id: Some(text.to_owned()).filter(|t| !t.is_empty()),
             ..ConnectInput::default()
         };
-        match athlete::connect_integration(&c.store, &c.store, &c.clock, viewer.user.user_id, provider, &input) {
+        match athlete::connect_integration(&c.cx(viewer.user.user_id), provider, &input) {
             Ok(_) => Ok(Outcome::Redirect(CURRENT.into())),
             Err(e) => {
                 let errors = Errors::from_domain(e, &["external_athlete_id"])?;
@@ -162,7 +162,7 @@ pub(in crate::pages) async fn disconnect(
 ) -> Result<HttpResponse, PageError> {
     let provider = provider(&path)?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        athlete::disconnect_integration(&c.store, &c.store, &c.clock, viewer.user.user_id, provider)
+        athlete::disconnect_integration(&c.cx(viewer.user.user_id), provider)
     })
     .await?;
     Ok(crate::form::redirect(CURRENT))

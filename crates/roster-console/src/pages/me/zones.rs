@@ -319,7 +319,7 @@ fn views(kind: Kind, rows: &[RowForm], errors: &Errors) -> Vec<RowView> {
 
 fn zones_page(c: &Console, viewer: &Viewer, form: Option<ZonesForm>, errors: Errors) -> Result<ZonesPage, DomainError> {
     let me = viewer.user.user_id;
-    let stored = athlete::zones(&c.store, &c.store, me, viewer.org_id()?, me)?;
+    let stored = athlete::zones(&c.cx(me), viewer.org_id()?, me)?;
     let settings = stored.as_ref().map(|s| s.zones.settings().clone()).unwrap_or_default();
     let form = form.unwrap_or_else(|| ZonesForm::of(stored.as_ref()));
     let (hr, pace) = (&settings.heart_rate, &settings.pace);
@@ -368,7 +368,7 @@ pub(in crate::pages) async fn save(
     posted(&c, &req, csrf, move |c, viewer| {
         let me = viewer.user.user_id;
         let saved = form.settings().and_then(|(settings, rows)| {
-            athlete::put_zones(&c.store, &c.store, &c.clock, me, viewer.org_id()?, me, settings, Some(form.version))
+            athlete::put_zones(&c.cx(me), viewer.org_id()?, me, settings, Some(form.version))
                 .map_err(|e| domain_errors(e, &rows))
         });
         match saved {
@@ -376,7 +376,7 @@ pub(in crate::pages) async fn save(
             Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
                 // Saved meanwhile (another tab, or a coach): the tables show
                 // theirs; this input is kept, with their version to save over.
-                let version = athlete::zones(&c.store, &c.store, me, viewer.org_id()?, me)?.map_or(0, |z| z.version);
+                let version = athlete::zones(&c.cx(me), viewer.org_id()?, me)?.map_or(0, |z| z.version);
                 let message = "Your zones were changed while you were editing them: the tables above show what is \
                                saved now. Your input is kept below; save again to replace them.";
                 let form = ZonesForm { version, ..form };

@@ -56,15 +56,14 @@ pub(in crate::pages) async fn edit(
     let form = form.into_inner();
     posted(&c, &req, form.csrf.clone(), move |c, viewer| {
         let (me, org_id) = (viewer.user.user_id, viewer.org_id()?);
-        let saved = parse_patch(&form).and_then(|patch| {
-            members::update(&c.store, &c.store, &c.clock, me, org_id, athlete, patch, Some(form.version))
-        });
+        let saved =
+            parse_patch(&form).and_then(|patch| members::update(&c.cx(me), org_id, athlete, patch, Some(form.version)));
         match saved {
             Ok(_) => Ok(Outcome::Redirect(format!("/athletes/{athlete}"))),
             Err(DomainError::Conflict(Conflict::VersionMismatch)) => {
                 // Someone saved first: show what they saved beside this
                 // user's input, which is kept, with their version to save over.
-                let (current, _) = members::get(&c.store, &c.store, me, org_id, athlete)?;
+                let (current, _) = members::get(&c.cx(me), org_id, athlete)?;
                 let theirs = form_of(&current.membership);
                 let mut mine = form;
                 mine.version = theirs.version;

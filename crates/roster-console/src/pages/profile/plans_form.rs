@@ -23,9 +23,7 @@ pub(in crate::pages) async fn assign_plan(
         let mut errors = FieldErrors::new();
         let picked = plan_and_start(&mut errors, &form.plan, &form.start_date);
         let assigned = errors.finish().and_then(|()| match picked {
-            Some((plan, start)) => {
-                plans::assign(&c.store, &c.store, &c.store, &c.clock, me, org_id, athlete, plan, start)
-            }
+            Some((plan, start)) => plans::assign(&c.cx(me), org_id, athlete, plan, start),
             None => Err(DomainError::Validation(Vec::new())),
         });
         match assigned {
@@ -69,7 +67,7 @@ pub(in crate::pages) async fn cancel_plan(
     let athlete = athlete_id(&athlete)?;
     let assignment: AssignmentId = assignment.parse().map_err(|_| PageError::not_found())?;
     posted(&c, &req, form.into_inner().csrf, move |c, viewer| {
-        plans::cancel(&c.store, &c.store, &c.clock, viewer.user.user_id, viewer.org_id()?, athlete, assignment)
+        plans::cancel(&c.cx(viewer.user.user_id), viewer.org_id()?, athlete, assignment)
     })
     .await?;
     Ok(redirect(&format!("/athletes/{athlete}")))

@@ -9,10 +9,11 @@ use crate::athlete::{
     Activity, ActivityWindow, AthleteRepo, Integration, RaceGoal, StoredZones, WeekTotal, next_race_goal,
 };
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::Membership;
 use crate::error::DomainError;
 use crate::ids::{OrgId, UserId};
-use crate::policy::{Action, Actor, Caller};
+use crate::policy::{Action, Actor};
 use crate::ports::OrganizationRepo;
 use crate::values::Timezone;
 use chrono::{DateTime, Utc};
@@ -57,14 +58,14 @@ impl AthleteSnapshot {
 
 /// Reads the athlete's data for the profile (coaches, the athlete).
 pub fn snapshot(
-    orgs: &impl OrganizationRepo,
-    athletes: &impl AthleteRepo,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<AthleteSnapshot, DomainError> {
-    let (me, target) = authorized_athlete(orgs, org_id, caller, athlete, Action::ReadProfile)?;
+    let (orgs, athletes) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
+    let (me, target) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadProfile)?;
     let timezone = athletes.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();
     let mut recent_activities = athletes.activities(athlete, None, RECENT_ACTIVITIES)?;

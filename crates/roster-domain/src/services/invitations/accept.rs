@@ -47,11 +47,11 @@ pub struct Accepted {
 
 /// The invitation behind a token, for the public preview and the join page.
 pub fn preview(
-    orgs: &impl OrganizationRepo,
-    invites: &impl InvitationRepo,
+    store: &(impl OrganizationRepo + InvitationRepo),
     clock: &impl Clock,
     token: &InvitationToken,
 ) -> Result<Preview, DomainError> {
+    let (orgs, invites) = (store, store);
     let (invitation, replaced) = invites.invitation_by_token(&token.hash())?.ok_or(DomainError::InvitationNotFound)?;
     let org = orgs.organization(invitation.org_id)?.ok_or(DomainError::InvitationNotFound)?;
     let status = if replaced { InvitationStatus::Revoked } else { invitation.status_at(clock.now()) };
@@ -61,16 +61,14 @@ pub fn preview(
 /// Accepts an invitation, signed in or while signing up. Every check here is
 /// repeated where it matters inside the store's transaction, so concurrent
 /// accepts never use a link more than allowed.
-#[allow(clippy::too_many_arguments)]
 pub fn accept(
-    orgs: &impl OrganizationRepo,
-    accounts: &impl AccountRepo,
-    invites: &impl InvitationRepo,
+    store: &(impl OrganizationRepo + AccountRepo + InvitationRepo),
     hasher: &impl PasswordHasher,
     clock: &impl Clock,
     token: &InvitationToken,
     acceptor: Acceptor,
 ) -> Result<Accepted, DomainError> {
+    let (orgs, accounts, invites) = (store, store, store);
     let (inv, replaced) = invites.invitation_by_token(&token.hash())?.ok_or(DomainError::InvitationNotFound)?;
     if replaced {
         return Err(crate::InvitationGone::Revoked.into());

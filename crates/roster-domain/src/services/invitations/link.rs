@@ -1,10 +1,11 @@
 //! The link of a pending invitation, shown again so a coach can copy it.
 
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::error::DomainError;
 use crate::ids::{InvitationId, OrgId};
 use crate::invitation::{InvitationLinks, InvitationRepo};
-use crate::policy::{Action, Caller, Target, authorize};
+use crate::policy::{Action, Target, authorize};
 use crate::ports::OrganizationRepo;
 
 /// The link of a pending invitation, derived again from its stored nonce
@@ -13,17 +14,16 @@ use crate::ports::OrganizationRepo;
 /// invitation answers why it is gone (410), as a resend would; a link this
 /// server cannot derive (made before nonces were kept, or under another
 /// server secret) is `409 link_unavailable`.
-#[allow(clippy::too_many_arguments)]
 pub fn link(
-    orgs: &impl OrganizationRepo,
-    invites: &impl InvitationRepo,
+    cx: &Context<'_, impl OrganizationRepo + InvitationRepo>,
     links: &impl InvitationLinks,
-    clock: &impl Clock,
-    caller: impl Into<Caller>,
     org_id: OrgId,
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<String, DomainError> {
+    let (orgs, invites) = (cx.store, cx.store);
+    let clock = &cx.clock;
+    let caller = cx.caller.clone();
     let (actor, inv) = super::acting_on(orgs, invites, caller, org_id, invitation_id, Action::ShowInvitationLink)?;
     authorize(&actor, Action::ShowInvitationLink, Target::Invitation(inv.role))?;
     inv.redeem(clock.now())?;
@@ -36,6 +36,7 @@ pub fn link(
 mod tests {
     use super::super::tests::{BASE, invitation, org_with, tokens};
     use super::*;
+    use crate::context::Mocks;
     use crate::ids::UserId;
     use crate::invitation::link::MockInvitationLinks;
     use crate::invitation::ports::MockInvitationRepo;
@@ -67,7 +68,15 @@ mod tests {
         for email in [Some("jo@example.com"), None] {
             let inv = invitation(org, head, email);
             let invites = repo(&inv, Some(minted()));
-            let shown = link(&orgs, &invites, &tokens(), &clock(), head, org, inv.invitation_id, BASE).unwrap();
+            let shown = link(
+                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
+                    .with_clock(&clock()),
+                &tokens(),
+                org,
+                inv.invitation_id,
+                BASE,
+            )
+            .unwrap();
             assert_eq!(shown, token.link(BASE));
         }
     }
@@ -95,7 +104,15 @@ mod tests {
             let i = inv.clone();
             invites.expect_invitation().returning(move |_, _| Ok(Some(i.clone())));
             invites.expect_current_token().never();
-            let err = link(&orgs, &invites, &tokens(), &clock(), head, org, inv.invitation_id, BASE).unwrap_err();
+            let err = link(
+                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
+                    .with_clock(&clock()),
+                &tokens(),
+                org,
+                inv.invitation_id,
+                BASE,
+            )
+            .unwrap_err();
             assert_eq!(err.code(), code);
         }
     }
@@ -111,7 +128,15 @@ mod tests {
         for (i, stored) in cases.into_iter().enumerate() {
             let invites = repo(&inv, stored);
             // The last case is a good row read by a server whose secret changed.
-            let err = link(&orgs, &invites, &rotated, &clock(), head, org, inv.invitation_id, BASE).unwrap_err();
+            let err = link(
+                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
+                    .with_clock(&clock()),
+                &rotated,
+                org,
+                inv.invitation_id,
+                BASE,
+            )
+            .unwrap_err();
             assert_eq!(err.code(), "link_unavailable", "case {i}");
         }
     }
@@ -125,7 +150,14 @@ mod tests {
         coach_invite.role = Role::AssistantCoach;
         let athlete_link = invitation(org, head, None);
         let run = |who: UserId, inv: &Invitation| {
-            link(&orgs, &repo(inv, Some(minted())), &tokens(), &clock(), who, org, inv.invitation_id, BASE)
+            link(
+                &Context::new(&Mocks { orgs: &orgs, invitations: &repo(inv, Some(minted())), ..Mocks::none() }, who)
+                    .with_clock(&clock()),
+                &tokens(),
+                org,
+                inv.invitation_id,
+                BASE,
+            )
         };
         assert!(run(head, &coach_invite).is_ok());
         assert!(run(assistant, &athlete_link).is_ok());
@@ -133,7 +165,14 @@ mod tests {
         assert_eq!(run(athlete, &athlete_link).unwrap_err().code(), "forbidden");
         assert_eq!(run(UserId::new(), &athlete_link).unwrap_err().code(), "not_found");
         let elsewhere = invitation(OrgId::new(), head, None);
-        let err = link(&orgs, &repo(&elsewhere, None), &tokens(), &clock(), head, org, elsewhere.invitation_id, BASE);
+        let err = link(
+            &Context::new(&Mocks { orgs: &orgs, invitations: &repo(&elsewhere, None), ..Mocks::none() }, head)
+                .with_clock(&clock()),
+            &tokens(),
+            org,
+            elsewhere.invitation_id,
+            BASE,
+        );
         assert_eq!(err.unwrap_err().code(), "not_found", "another organization's invitation");
     }
 
@@ -150,7 +189,15 @@ mod tests {
         links.expect_derive().withf(move |n| *n == nonce).times(1).returning(move |_| t.clone());
         let invites = repo(&inv, Some(StoredToken::new(&token, nonce)));
         assert_eq!(
-            link(&orgs, &invites, &links, &clock(), head, org, inv.invitation_id, BASE).unwrap(),
+            link(
+                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
+                    .with_clock(&clock()),
+                &links,
+                org,
+                inv.invitation_id,
+                BASE
+            )
+            .unwrap(),
             token.link(BASE)
         );
     }
@@ -164,7 +211,7 @@ mod tests {
             let links = tokens();
             let token = links.derive(&crate::invitation::LinkNonce::from_random_bytes(a));
             let stored = StoredToken { hash: token.hash(), nonce: Some(crate::invitation::LinkNonce::from_random_bytes(b)) };
-            let got = link(&orgs, &repo(&inv, Some(stored)), &links, &clock(), head, org, inv.invitation_id, BASE);
+            let got = link(&Context::new(&Mocks { orgs: &orgs, invitations: &repo(&inv, Some(stored)), ..Mocks::none() }, head).with_clock(&clock()), &links, org, inv.invitation_id, BASE);
             prop_assert_eq!(got.is_ok(), a == b);
         }
     }

@@ -3,6 +3,7 @@
 
 use super::{Applied, ImportStore, Importer, RowInput, field};
 use crate::clock::Clock;
+use crate::context::Context;
 use crate::entities::{JoinExtras, User};
 use crate::error::DomainError;
 use crate::ids::{GroupId, UserId};
@@ -35,13 +36,14 @@ impl<S: ImportStore, T: InvitationLinks, C: Clock> Importer<'_, S, T, C> {
             private_notes: input.private_notes.clone(),
             assigned_to_coach_id: coach.map(Some),
         };
-        let added = members::add(store, store, store, clock, caller.clone(), org_id, new, self.public_base_url)?;
+        let added =
+            members::add(&Context::new(store, caller.clone()).with_clock(clock), org_id, new, self.public_base_url)?;
         if let Some(status) = input.status.filter(|s| *s != added.membership.status) {
             let patch = MemberPatch { status: Some(status), ..MemberPatch::default() };
-            members::update(store, store, clock, caller.clone(), org_id, user.user_id, patch, None)?;
+            members::update(&Context::new(store, caller.clone()).with_clock(clock), org_id, user.user_id, patch, None)?;
         }
         for group in groups {
-            group_svc::add_member(store, store, clock, caller.clone(), org_id, group, user.user_id)?;
+            group_svc::add_member(&Context::new(store, caller.clone()).with_clock(clock), org_id, group, user.user_id)?;
         }
         Ok(Applied::member(RowOutcome::Create, user.user_id))
     }
@@ -64,12 +66,8 @@ impl<S: ImportStore, T: InvitationLinks, C: Clock> Importer<'_, S, T, C> {
         };
         let (store, org_id) = (self.store, self.org_id);
         let issued = invitations::create(
-            store,
-            store,
-            store,
+            &Context::new(store, self.actor.caller()).with_clock(self.clock),
             self.tokens,
-            self.clock,
-            self.actor.caller(),
             org_id,
             new,
             self.public_base_url,

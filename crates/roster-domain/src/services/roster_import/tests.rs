@@ -1,6 +1,7 @@
 //! The import's refusals of an API key, decided before anything is written.
 
 use super::*;
+use crate::context::Context;
 use crate::entities::UserCredentials;
 use crate::entities::{CoachName, CoachView, JoinExtras, Membership, NamedMembership, Organization, OrganizationView};
 use crate::error::RepoError;
@@ -9,6 +10,7 @@ use crate::ids::{ApiKeyId, InvitationId};
 use crate::invitation::link::MockInvitationLinks;
 use crate::invitation::{Acceptance, Invitation, InvitationFilter, OutboxMessage, StoredToken, TokenHash};
 use crate::member::{MemberRepo, RosterPage, RosterQuery};
+use crate::policy::Caller;
 use crate::policy::Scope;
 use crate::ports::OrganizationRepo;
 use crate::roster_csv::import::ImportTable;
@@ -113,8 +115,14 @@ fn request(csv: &[&[&str]], mode: ImportMode, dry_run: bool) -> ImportRequest {
 }
 
 fn refused(store: &MockStore, caller: Caller, org: OrgId, request: ImportRequest) -> (String, String) {
-    let err = import(store, &MockInvitationLinks::new(), &clock(), caller, org, request, "https://roster.test")
-        .expect_err("refused up front");
+    let err = import(
+        &Context::new(store, caller).with_clock(&clock()),
+        &MockInvitationLinks::new(),
+        org,
+        request,
+        "https://roster.test",
+    )
+    .expect_err("refused up front");
     (err.code().to_owned(), err.to_string())
 }
 
