@@ -239,4 +239,16 @@ mod tests {
         let elsewhere = Actor::resolve(&orgs, other, Caller::Member(membership));
         assert!(matches!(elsewhere, Err(DomainError::NotFound("organization"))), "{elsewhere:?}");
     }
+
+    /// What only an account may do reads the account behind the caller; an
+    /// API key is refused before anything is read.
+    #[test]
+    fn an_account_only_use_case_reads_the_account_and_refuses_a_key() {
+        let (org, user) = (OrgId::new(), UserId::new());
+        assert_eq!(Caller::Account(user).account().unwrap(), user);
+        let membership = Membership::start(org, user, Role::HeadCoach, Utc::now());
+        assert_eq!(Caller::Member(membership).account().unwrap(), user);
+        let key = Caller::Key(Actor::ApiKey { key_id: ApiKeyId::new(), org_id: org, scopes: vec![] });
+        assert_eq!(key.account().unwrap_err().code(), "forbidden");
+    }
 }
