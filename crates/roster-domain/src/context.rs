@@ -43,10 +43,12 @@ pub use mocks::Mocks;
 mod mocks {
     // The delegation copies each port's signatures here: their types must
     // be in scope under the names the ports use.
+    use super::Context;
     use crate::api_keys::{ApiKeyRepo, MockApiKeyRepo, ambassador_impl_ApiKeyRepo};
     use crate::athlete::ports::{AthleteRepo, MockAthleteRepo, ambassador_impl_AthleteRepo};
     use crate::attention::{AttentionRepo, MockAttentionRepo, ambassador_impl_AttentionRepo};
     use crate::calendar::{CalendarRepo, MockCalendarRepo, ambassador_impl_CalendarRepo};
+    use crate::clock::Clock;
     use crate::groups::{GroupRepo, MockGroupRepo, ambassador_impl_GroupRepo};
     use crate::invitation::ports::{InvitationRepo, MockInvitationRepo, ambassador_impl_InvitationRepo};
     use crate::member::{MemberRepo, MockMemberRepo, ambassador_impl_MemberRepo};
@@ -54,6 +56,7 @@ mod mocks {
         AssignmentRepo, MockAssignmentRepo, MockPlanRepo, PlanRepo, ambassador_impl_AssignmentRepo,
         ambassador_impl_PlanRepo,
     };
+    use crate::policy::Caller;
     use crate::ports::{
         AccountRepo, AuditRepo, MockAccountRepo, MockAuditRepo, MockOrganizationRepo, OrganizationRepo,
         ambassador_impl_AccountRepo, ambassador_impl_AuditRepo, ambassador_impl_OrganizationRepo,
@@ -100,6 +103,13 @@ mod mocks {
                     #[doc = concat!("The `", stringify!($port), "` port.")]
                     pub $field: &'a $mock,
                 )*
+            }
+
+            impl<'a> Mocks<'a> {
+                /// A context on these mocks for `caller`, on `clock`.
+                pub fn cx(&'a self, caller: impl Into<Caller>, clock: &'a dyn Clock) -> Context<'a, Self> {
+                    Context::new(self, caller).with_clock(clock)
+                }
             }
 
             impl Mocks<'static> {

@@ -34,9 +34,7 @@ pub fn create(
     new: NewApiKey,
     secret: &ApiKeySecret,
 ) -> Result<ApiKey, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     may_manage(store, org_id, caller)?;
     let now = clock.now();
     let (name, scopes, expires_at) =
@@ -70,17 +68,14 @@ pub fn create(
 
 /// The organization's live and expired keys (revoked ones are gone).
 pub fn list(cx: &Context<'_, impl ApiKeyStore>, org_id: OrgId) -> Result<Vec<ApiKey>, DomainError> {
-    let store = cx.store;
-    let caller = cx.caller.account()?;
+    let (store, caller) = (cx.store, cx.caller.account()?);
     may_manage(store, org_id, caller)?;
     Ok(store.api_keys(org_id)?)
 }
 
 /// Revokes a key: refused from the next request on.
 pub fn revoke(cx: &Context<'_, impl ApiKeyStore>, org_id: OrgId, key_id: ApiKeyId) -> Result<(), DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     may_manage(store, org_id, caller)?;
     let event = AuditEvent::new(org_id, caller, "api_key.revoked", None, json!({"key_id": key_id}), clock.now());
     if store.revoke_api_key(org_id, key_id, &event)? { Ok(()) } else { Err(DomainError::NotFound("API key")) }

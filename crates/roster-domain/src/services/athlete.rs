@@ -31,8 +31,7 @@ pub fn authorized_athlete(
     athlete: UserId,
     action: Action,
 ) -> Result<(Actor, Membership), DomainError> {
-    let orgs = cx.store;
-    let caller = cx.caller.clone();
+    let (orgs, caller) = (cx.store, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let target = match actor.membership() {
         Some(me) if athlete == me.user_id => me.clone(),
@@ -52,9 +51,7 @@ pub fn create_activity(
     athlete: UserId,
     input: &ActivityInput,
 ) -> Result<Inserted<Activity>, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let now = clock.now();
@@ -86,8 +83,7 @@ pub fn activities(
     before: Option<FeedCursor>,
     limit: u32,
 ) -> Result<(Vec<Activity>, Option<FeedCursor>), DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, athletes, caller) = (cx.store, cx.store, cx.caller.clone());
     authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     let mut page = athletes.activities(athlete, before, limit)?;
     let more = page.len() > limit as usize;
@@ -105,9 +101,7 @@ pub fn weekly_distance(
     athlete: UserId,
     weeks: u32,
 ) -> Result<Vec<WeekTotal>, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     if !(1..=MAX_WEEKS).contains(&weeks) {
         return Err(DomainError::Validation(vec![FieldError::new(
             "weeks",
@@ -131,8 +125,7 @@ pub fn race_goals(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<RaceGoal>, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, athletes, caller) = (cx.store, cx.store, cx.caller.clone());
     authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     Ok(athletes.race_goals(athlete)?)
 }
@@ -144,9 +137,7 @@ pub fn create_race_goal(
     athlete: UserId,
     input: &RaceGoalInput,
 ) -> Result<RaceGoal, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let fields = RaceGoalFields::parse(input)?;
@@ -176,9 +167,7 @@ pub fn update_race_goal(
     patch: &RaceGoalPatch,
     expected_version: Option<i64>,
 ) -> Result<RaceGoal, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
@@ -205,9 +194,7 @@ pub fn delete_race_goal(
     athlete: UserId,
     goal_id: RaceGoalId,
 ) -> Result<(), DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
@@ -246,8 +233,7 @@ pub fn zones(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Option<StoredZones>, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, athletes, caller) = (cx.store, cx.store, cx.caller.clone());
     authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     Ok(athletes.zones(athlete)?)
 }
@@ -260,9 +246,7 @@ pub fn put_zones(
     settings: ZoneSettings,
     expected_version: Option<i64>,
 ) -> Result<StoredZones, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
     let zones = Zones::parse(settings)?;
@@ -287,8 +271,7 @@ pub fn integrations(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Vec<Integration>, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, athletes, caller) = (cx.store, cx.store, cx.caller.clone());
     authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadAthleteData)?;
     Ok(athletes.integrations(athlete)?)
 }
@@ -316,9 +299,7 @@ pub fn connect_integration(
     provider: Provider,
     input: &ConnectInput,
 ) -> Result<Integration, DomainError> {
-    let (accounts, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (accounts, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.account()?);
     let org_id = athlete_org(accounts, caller)?;
     let now = clock.now();
     let existing = athletes.integrations(caller)?.into_iter().find(|i| i.provider == provider);
@@ -353,9 +334,7 @@ pub fn disconnect_integration(
     cx: &Context<'_, impl AccountRepo + AthleteRepo>,
     provider: Provider,
 ) -> Result<(), DomainError> {
-    let (accounts, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (accounts, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.account()?);
     let org_id = athlete_org(accounts, caller)?;
     let Some(existing) = athletes.integrations(caller)?.into_iter().find(|i| i.provider == provider) else {
         return Ok(());

@@ -28,8 +28,7 @@ pub fn queue(
     org_id: OrgId,
     mut query: QueueQuery,
 ) -> Result<QueuePage, DomainError> {
-    let store = cx.store;
-    let caller = cx.caller.clone();
+    let (store, caller) = (cx.store, cx.caller.clone());
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ReadAttentionQueue, Target::Organization)?;
     query.coach = (actor.role() == Some(Role::AssistantCoach)).then_some(actor.user_id());
@@ -46,9 +45,7 @@ pub fn acknowledge(
     (code, note): (SignalCode, Option<String>),
     thresholds: &AttentionThresholds,
 ) -> Result<Acknowledgement, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(store, caller), org_id, athlete, Action::AcknowledgeSignal)?;
     let caller = actor.user_id();
     let note = match note {

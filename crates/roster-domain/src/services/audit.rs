@@ -15,8 +15,7 @@ pub fn list(
     org_id: OrgId,
     filter: &AuditFilter,
 ) -> Result<(Vec<AuditEvent>, bool), DomainError> {
-    let (orgs, audit) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, audit, caller) = (cx.store, cx.store, cx.caller.clone());
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ReadAuditTrail, Target::Organization)?;
     let mut events = audit.audit_events(org_id, filter)?;
     let more = events.len() > filter.limit as usize;

@@ -131,9 +131,7 @@ pub fn targets(
     action: &BulkAction,
     target: BulkTarget,
 ) -> Result<Vec<UserId>, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(store, org_id, caller)?;
     allowed(&actor, action)?;
     match target {
@@ -183,9 +181,7 @@ pub fn apply(
     user_ids: &[UserId],
     action: &BulkAction,
 ) -> Result<Vec<BulkResult>, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(store, org_id, caller)?;
     allowed(&actor, action)?;
     store.atomically(|| {

@@ -239,9 +239,7 @@ pub fn calendar(
     range: Option<DateRange>,
     bands: Bands,
 ) -> Result<Calendar, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     authorized_athlete(&Context::new(store, caller), org_id, athlete, Action::ReadCalendar)?;
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let today = timezone.today(clock.now());
@@ -306,9 +304,7 @@ pub fn change_workout(
     change: WorkoutChange,
     bands: Bands,
 ) -> Result<PlannedWorkout, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(store, caller), org_id, athlete, Action::MoveOrExcuseWorkout)?;
     let caller = actor.user_id();
     let timezone = store.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;

@@ -68,8 +68,7 @@ pub(crate) fn added_mail(
 
 /// The organization's coaches (coaches only).
 pub fn list(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<Vec<CoachView>, DomainError> {
-    let repo = cx.store;
-    let caller = cx.caller.clone();
+    let (repo, caller) = (cx.store, cx.caller.clone());
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coaches(org_id)?)
 }
@@ -77,8 +76,7 @@ pub fn list(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<Ve
 /// The organization's coaches by name (coaches only), for pages that name
 /// or offer them without their athlete counts.
 pub fn names(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<Vec<CoachName>, DomainError> {
-    let repo = cx.store;
-    let caller = cx.caller.clone();
+    let (repo, caller) = (cx.store, cx.caller.clone());
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ListCoaches, Target::Organization)?;
     Ok(repo.coach_names(org_id)?)
 }
@@ -91,9 +89,7 @@ pub fn add(
     target: &AccountRef,
     public_base_url: &str,
 ) -> Result<CoachView, DomainError> {
-    let (repo, accounts) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (repo, accounts, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::AddCoach, Target::Organization)?;
     let user = resolve_account(accounts, target)?;
     if repo.live_membership(org_id, user.user_id)?.is_some() {
@@ -126,9 +122,7 @@ pub fn add(
 /// leave (`coach` is the caller: being added is never a trap); their athletes
 /// become unassigned. The head coach cannot be removed: `head_coach_required`.
 pub fn remove(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId, coach: UserId) -> Result<(), DomainError> {
-    let repo = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (repo, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     let leaving = caller == coach;
     if !leaving {
         authorize(&Actor::resolve(repo, org_id, caller)?, Action::RemoveCoach, Target::Someone(coach))?;
@@ -162,9 +156,7 @@ pub fn transfer_head_coach(
     org_id: OrgId,
     to: UserId,
 ) -> Result<(), DomainError> {
-    let repo = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (repo, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::TransferHeadCoach, Target::Organization)?;
     repo.live_membership(org_id, to)?.filter(|m| m.role == Role::AssistantCoach).ok_or(DomainError::NotACoach)?;
     if repo.headed_by(to)?.is_some() {
@@ -192,9 +184,7 @@ pub fn lookup(
     org_id: OrgId,
     email: &Email,
 ) -> Result<(User, Option<Membership>), DomainError> {
-    let (repo, accounts, audit) = (cx.store, cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (repo, accounts, audit, clock, caller) = (cx.store, cx.store, cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::LookupUser, Target::Organization)?;
     let found = match resolve_account(accounts, &AccountRef::Email(email.clone())) {
         Ok(user) => Some(user),

@@ -59,13 +59,9 @@ fn head_coach_adds_an_assistant_coach_by_email() {
         .returning(move |_| Ok(Some(UserCredentials { user: sam.clone(), password_hash: "h".into() })));
     accounts.expect_user_by_id().returning(move |id| Ok((id == head).then(|| account(id, "head@example.com"))));
     let target = AccountRef::Email(Email::parse("SAM@example.com").unwrap());
-    let coach = add(
-        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, head).with_clock(&clock()),
-        org,
-        &target,
-        "http://x",
-    )
-    .unwrap();
+    let coach =
+        add(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }.cx(head, &clock()), org, &target, "http://x")
+            .unwrap();
     assert_eq!(coach.role, Role::AssistantCoach);
 }
 
@@ -75,7 +71,7 @@ fn assistant_coach_cannot_add_coaches() {
     let repo = org_with(org, &[(assistant, Role::AssistantCoach)]);
     let accounts = MockAccountRepo::new();
     let err = add(
-        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, assistant).with_clock(&clock()),
+        &Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }.cx(assistant, &clock()),
         org,
         &AccountRef::Id(UserId::new()),
         "http://x",
@@ -90,7 +86,7 @@ fn adding_an_unknown_account_is_user_not_found() {
     let repo = org_with(org, &[(head, Role::HeadCoach)]);
     let accounts = accounts_with(account(UserId::new(), "sam@example.com"));
     let err = add(
-        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, head).with_clock(&clock()),
+        &Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }.cx(head, &clock()),
         org,
         &AccountRef::Id(UserId::new()),
         "http://x",
@@ -106,7 +102,7 @@ fn adding_a_member_as_coach_is_already_member() {
     repo.expect_add_coach().never();
     let accounts = accounts_with(account(athlete, "a@example.com"));
     let err = add(
-        &Context::new(&Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }, head).with_clock(&clock()),
+        &Mocks { orgs: &repo, accounts: &accounts, ..Mocks::none() }.cx(head, &clock()),
         org,
         &AccountRef::Id(athlete),
         "http://x",
@@ -224,8 +220,7 @@ fn athlete_cannot_look_accounts_up() {
     audit.expect_record_event().never();
     assert_eq!(
         lookup(
-            &Context::new(&Mocks { orgs: &repo, accounts: &accounts, audit: &audit, ..Mocks::none() }, athlete)
-                .with_clock(&clock()),
+            &Mocks { orgs: &repo, accounts: &accounts, audit: &audit, ..Mocks::none() }.cx(athlete, &clock()),
             org,
             &email
         )
@@ -251,8 +246,7 @@ fn lookup_of_unknown_email_is_user_not_found() {
         .returning(|_| Ok(()));
     assert_eq!(
         lookup(
-            &Context::new(&Mocks { orgs: &repo, accounts: &accounts, audit: &audit, ..Mocks::none() }, coach)
-                .with_clock(&clock()),
+            &Mocks { orgs: &repo, accounts: &accounts, audit: &audit, ..Mocks::none() }.cx(coach, &clock()),
             org,
             &email
         )

@@ -39,9 +39,7 @@ pub fn create(
     name: GroupName,
     description: Description,
 ) -> Result<GroupView, DomainError> {
-    let (orgs, groups) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, groups, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let now = clock.now();
     let group =
@@ -65,8 +63,7 @@ pub fn list(
     after: Option<GroupId>,
     limit: u32,
 ) -> Result<Vec<GroupView>, DomainError> {
-    let (orgs, groups) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, groups, caller) = (cx.store, cx.store, cx.caller.clone());
     allowed(orgs, org_id, caller, Action::ReadGroups)?;
     Ok(groups.groups(org_id, after, limit)?)
 }
@@ -78,8 +75,7 @@ pub fn names(
     org_id: OrgId,
     limit: u32,
 ) -> Result<Vec<Group>, DomainError> {
-    let (orgs, groups) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, groups, caller) = (cx.store, cx.store, cx.caller.clone());
     allowed(orgs, org_id, caller, Action::ReadGroups)?;
     Ok(groups.group_names(org_id, limit)?)
 }
@@ -90,8 +86,7 @@ pub fn get(
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<GroupView, DomainError> {
-    let (orgs, groups) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, groups, caller) = (cx.store, cx.store, cx.caller.clone());
     allowed(orgs, org_id, caller, Action::ReadGroups)?;
     find(groups, org_id, group_id)
 }
@@ -105,9 +100,7 @@ pub fn update(
     description: Option<Description>,
     if_match: Option<i64>,
 ) -> Result<GroupView, DomainError> {
-    let (orgs, groups) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, groups, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let mut view = find(groups, org_id, group_id)?;
     let loaded = view.group.version;
@@ -142,9 +135,7 @@ pub fn delete(
     org_id: OrgId,
     group_id: GroupId,
 ) -> Result<(), DomainError> {
-    let (orgs, groups) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, groups, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let view = find(groups, org_id, group_id)?;
     let event = AuditEvent::new(
@@ -216,9 +207,7 @@ pub fn assign_plan(
     start_date: NaiveDate,
     enroll_future_members: bool,
 ) -> Result<Vec<MemberOutcome>, DomainError> {
-    let (orgs, groups, plans) = (cx.store, cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, groups, plans, clock, caller) = (cx.store, cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = allowed(orgs, org_id, caller, Action::AssignGroupPlan)?;
     let caller = actor.user_id();
     find(groups, org_id, group_id)?;

@@ -41,8 +41,7 @@ fn athlete_cannot_create_groups() {
     let mut groups = MockGroupRepo::new();
     groups.expect_insert_group().never();
     let err = create(
-        &Context::new(&Mocks { orgs: &orgs(org, caller, Role::Athlete), groups: &groups, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs(org, caller, Role::Athlete), groups: &groups, ..Mocks::none() }.cx(caller, &clock()),
         org,
         GroupName::parse("A").unwrap(),
         Description::default(),
@@ -57,8 +56,7 @@ fn taken_name_is_group_name_taken() {
     let mut groups = MockGroupRepo::new();
     groups.expect_insert_group().returning(|_, _| Err(Conflict::GroupNameTaken.into()));
     let err = create(
-        &Context::new(&Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, ..Mocks::none() }.cx(caller, &clock()),
         org,
         GroupName::parse("A").unwrap(),
         Description::default(),
@@ -76,8 +74,7 @@ fn adding_a_non_member_is_not_found() {
     groups.expect_group().returning(move |_, _| Ok(Some(g.clone())));
     groups.expect_add_group_member().never();
     let err = add_member(
-        &Context::new(&Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, ..Mocks::none() }.cx(caller, &clock()),
         org,
         id,
         UserId::new(),
@@ -115,11 +112,8 @@ fn assistant_coach_group_assignment_skips_athletes_not_theirs() {
     plans.expect_plan().returning(move |_, _| Ok(Some(p.clone())));
     let start = "2026-12-01".parse().unwrap();
     let results = assign_plan(
-        &Context::new(
-            &Mocks { orgs: &orgs(org, caller, Role::AssistantCoach), groups: &groups, plans: &plans, ..Mocks::none() },
-            caller,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &orgs(org, caller, Role::AssistantCoach), groups: &groups, plans: &plans, ..Mocks::none() }
+            .cx(caller, &clock()),
         org,
         group_id,
         plan_id,
@@ -147,11 +141,8 @@ fn group_assignment_in_the_past_is_refused_whole() {
     plans.expect_plan().returning(move |_, _| Ok(Some(p.clone())));
     let start = "2026-11-01".parse().unwrap();
     let err = assign_plan(
-        &Context::new(
-            &Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, plans: &plans, ..Mocks::none() },
-            caller,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &orgs(org, caller, Role::HeadCoach), groups: &groups, plans: &plans, ..Mocks::none() }
+            .cx(caller, &clock()),
         org,
         group_id,
         plan_id,

@@ -88,9 +88,7 @@ pub fn create(
     new: NewInvitation,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
-    let (orgs, accounts, invites) = (cx.store, cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, accounts, invites, clock, caller) = (cx.store, cx.store, cx.store, &cx.clock, cx.caller.clone());
     let inviter = Actor::resolve(orgs, org_id, caller)?;
     let caller = inviter.user_id();
     let now = clock.now();
@@ -159,8 +157,7 @@ pub fn list(
     org_id: OrgId,
     filter: &InvitationFilter,
 ) -> Result<(Vec<Invitation>, bool), DomainError> {
-    let (orgs, invites) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, invites, caller) = (cx.store, cx.store, cx.caller.clone());
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListInvitations, Target::Organization)?;
     let mut page = invites.invitations(org_id, filter)?;
     let more = page.len() > filter.limit as usize;
@@ -174,8 +171,7 @@ pub fn get(
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<Invitation, DomainError> {
-    let (orgs, invites) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, invites, caller) = (cx.store, cx.store, cx.caller.clone());
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListInvitations, Target::Organization)?;
     invites.invitation(org_id, invitation_id)?.ok_or(DomainError::NotFound("invitation"))
 }
@@ -208,9 +204,7 @@ pub fn resend(
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<Issued, DomainError> {
-    let (orgs, invites) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, invites, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, mut inv) = acting_on(orgs, invites, caller, org_id, invitation_id, Action::ResendInvitation)?;
     let caller = actor.user_id();
     if inv.kind != InvitationKind::SingleUse {
@@ -256,9 +250,7 @@ pub fn revoke(
     org_id: OrgId,
     invitation_id: InvitationId,
 ) -> Result<(), DomainError> {
-    let (orgs, invites) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, invites, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, inv) = acting_on(orgs, invites, caller, org_id, invitation_id, Action::RevokeInvitation)?;
     let caller = actor.user_id();
     authorize(&actor, Action::RevokeInvitation, Target::Invitation(inv.role))?;

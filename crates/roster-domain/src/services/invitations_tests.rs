@@ -7,6 +7,15 @@ use crate::ports::{MockAccountRepo, MockOrganizationRepo, MockPasswordHasher};
 use crate::services::organizations::tests::{clock, membership, view};
 use std::collections::HashMap;
 
+/// The organization, account and invitation ports as the use cases' store.
+fn store<'a>(
+    orgs: &'a MockOrganizationRepo,
+    accounts: &'a MockAccountRepo,
+    invitations: &'a MockInvitationRepo,
+) -> Mocks<'a> {
+    Mocks { orgs, accounts, invitations, ..Mocks::none() }
+}
+
 pub(super) const BASE: &str = "https://club.example";
 
 pub(super) fn org_with(org: OrgId, members: &[(UserId, Role)]) -> MockOrganizationRepo {
@@ -77,8 +86,7 @@ fn creating_a_single_use_invitation_queues_its_email_in_the_same_write() {
         .times(1)
         .returning(|_, _, _, _| Ok(()));
     let issued = create(
-        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, head)
-            .with_clock(&clock()),
+        &store(&orgs, &no_accounts(), &invites).cx(head, &clock()),
         &tokens(),
         org,
         single_use("Jo@Example.com", Role::Athlete),
@@ -96,15 +104,8 @@ fn assistant_coach_cannot_invite_coaches() {
     let mut invites = MockInvitationRepo::new();
     invites.expect_create_invitation().never();
     let new = single_use("c@example.com", Role::AssistantCoach);
-    let err = create(
-        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, coach)
-            .with_clock(&clock()),
-        &tokens(),
-        org,
-        new,
-        BASE,
-    )
-    .unwrap_err();
+    let err =
+        create(&store(&orgs, &no_accounts(), &invites).cx(coach, &clock()), &tokens(), org, new, BASE).unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -113,29 +114,10 @@ fn athletes_cannot_invite_and_strangers_get_not_found() {
     let (org, athlete) = (OrgId::new(), UserId::new());
     let orgs = org_with(org, &[(athlete, Role::Athlete)]);
     let invites = MockInvitationRepo::new();
-    let err = create(
-        &Context::new(
-            &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
-            athlete,
-        )
-        .with_clock(&clock()),
-        &tokens(),
-        org,
-        multi(None),
-        BASE,
-    );
+    let err = create(&store(&orgs, &no_accounts(), &invites).cx(athlete, &clock()), &tokens(), org, multi(None), BASE);
     assert_eq!(err.unwrap_err().code(), "forbidden");
-    let err = create(
-        &Context::new(
-            &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
-            UserId::new(),
-        )
-        .with_clock(&clock()),
-        &tokens(),
-        org,
-        multi(None),
-        BASE,
-    );
+    let err =
+        create(&store(&orgs, &no_accounts(), &invites).cx(UserId::new(), &clock()), &tokens(), org, multi(None), BASE);
     assert_eq!(err.unwrap_err().code(), "not_found");
 }
 
@@ -151,15 +133,7 @@ fn inviting_a_member_is_already_member() {
         .returning(move |_| Ok(Some(UserCredentials { user: found.clone(), password_hash: "h".into() })));
     let invites = MockInvitationRepo::new();
     let new = single_use("m@example.com", Role::Athlete);
-    let err = create(
-        &Context::new(&Mocks { orgs: &orgs, accounts: &accounts, invitations: &invites, ..Mocks::none() }, head)
-            .with_clock(&clock()),
-        &tokens(),
-        org,
-        new,
-        BASE,
-    )
-    .unwrap_err();
+    let err = create(&store(&orgs, &accounts, &invites).cx(head, &clock()), &tokens(), org, new, BASE).unwrap_err();
     assert_eq!(err.code(), "already_member");
 }
 
@@ -174,31 +148,11 @@ fn bad_expiry_and_max_uses_are_422() {
         expires_at: Some(clock().now() - chrono::Duration::seconds(1)),
         extras: JoinExtras::default(),
     };
-    let err = create(
-        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, head)
-            .with_clock(&clock()),
-        &tokens(),
-        org,
-        past,
-        BASE,
-    )
-    .unwrap_err();
+    let err =
+        create(&store(&orgs, &no_accounts(), &invites).cx(head, &clock()), &tokens(), org, past, BASE).unwrap_err();
     assert_eq!(err.code(), "expires_at_in_past");
-    let err = create(
-        &Context::new(&Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() }, head)
-            .with_clock(&clock()),
-        &tokens(),
-        org,
-        multi(Some(0)),
-        BASE,
-    );
+    let err = create(&store(&orgs, &no_accounts(), &invites).cx(head, &clock()), &tokens(), org, multi(Some(0)), BASE);
     assert_eq!(err.unwrap_err().code(), "invalid_max_uses");
-}
-
-fn link_repo(inv: Invitation, replaced: bool) -> MockInvitationRepo {
-    let mut invites = MockInvitationRepo::new();
-    invites.expect_invitation_by_token().returning(move |_| Ok(Some((inv.clone(), replaced))));
-    invites
 }
 
 pub(super) fn invitation(org: OrgId, by: UserId, email: Option<&str>) -> Invitation {
@@ -216,226 +170,8 @@ pub(super) fn invitation(org: OrgId, by: UserId, email: Option<&str>) -> Invitat
     }
 }
 
-fn signed_in(user: &User, memberships: Vec<NamedMembership>) -> MockAccountRepo {
-    let mut accounts = MockAccountRepo::new();
-    let u = user.clone();
-    accounts.expect_user_by_id().returning(move |_| Ok(Some(u.clone())));
-    accounts.expect_memberships_of().returning(move |_| Ok(memberships.clone()));
-    accounts
-}
-
-fn token() -> InvitationToken {
-    InvitationToken::from_link("tok")
-}
-
-#[test]
-fn unknown_token_is_invitation_not_found_and_a_replaced_one_is_revoked() {
-    let (org, head) = (OrgId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
-    let mut none = MockInvitationRepo::new();
-    none.expect_invitation_by_token().returning(|_| Ok(None));
-    let hasher = MockPasswordHasher::new();
-    let user = account("jo@example.com");
-    let accounts = signed_in(&user, vec![]);
-    let who = Acceptor::SignedIn(user.user_id);
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &none, ..Mocks::none() },
-        &hasher,
-        &clock(),
-        &token(),
-        who.clone(),
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "invitation_not_found");
-    let replaced = link_repo(invitation(org, head, Some("jo@example.com")), true);
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &replaced, ..Mocks::none() },
-        &hasher,
-        &clock(),
-        &token(),
-        who,
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "invitation_revoked");
-    assert_eq!(
-        preview(&Mocks { orgs: &orgs, invitations: &replaced, ..Mocks::none() }, &clock(), &token()).unwrap().status,
-        InvitationStatus::Revoked
-    );
-}
-
-#[test]
-fn accepting_signed_in_as_another_email_is_invitation_email_mismatch() {
-    let (org, head) = (OrgId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
-    let mut invites = link_repo(invitation(org, head, Some("jo@example.com")), false);
-    invites.expect_accept_invitation().never();
-    let user = account("kim@example.com");
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &signed_in(&user, vec![]), invitations: &invites, ..Mocks::none() },
-        &MockPasswordHasher::new(),
-        &clock(),
-        &token(),
-        Acceptor::SignedIn(user.user_id),
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "invitation_email_mismatch");
-}
-
-#[test]
-fn an_athlete_elsewhere_cannot_accept() {
-    let (org, head) = (OrgId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
-    let invites = link_repo(invitation(org, head, None), false);
-    let user = account("kim@example.com");
-    let elsewhere =
-        NamedMembership { membership: membership(OrgId::new(), user.user_id, Role::Athlete), org_name: "Other".into() };
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &signed_in(&user, vec![elsewhere]), invitations: &invites, ..Mocks::none() },
-        &MockPasswordHasher::new(),
-        &clock(),
-        &token(),
-        Acceptor::SignedIn(user.user_id),
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "member_of_another_organization");
-}
-
-#[test]
-fn signing_up_after_a_concurrent_accept_used_the_link_is_invitation_already_used() {
-    let (org, head) = (OrgId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
-    let pending = invitation(org, head, Some("jo@example.com"));
-    let mut used = pending.clone();
-    (used.use_count, used.recorded_status) = (1, InvitationStatus::Accepted);
-    // The first read sees the link pending; the winner commits before the
-    // e-mail check, which then finds the account the winner made.
-    let reads = std::sync::atomic::AtomicUsize::new(0);
-    let mut invites = MockInvitationRepo::new();
-    invites.expect_invitation_by_token().returning(move |_| {
-        let first = reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0;
-        Ok(Some((if first { pending.clone() } else { used.clone() }, false)))
-    });
-    invites.expect_accept_invitation().never();
-    let mut accounts = MockAccountRepo::new();
-    let winner = account("jo@example.com");
-    accounts
-        .expect_user_by_email()
-        .returning(move |_| Ok(Some(UserCredentials { user: winner.clone(), password_hash: "h".into() })));
-    let who = Acceptor::SignUp {
-        email: None,
-        password: Password::parse("Secret123").unwrap(),
-        first_name: None,
-        last_name: None,
-    };
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &invites, ..Mocks::none() },
-        &MockPasswordHasher::new(),
-        &clock(),
-        &token(),
-        who,
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "invitation_already_used");
-}
-
-#[test]
-fn signing_up_with_a_taken_email_is_email_taken() {
-    let (org, head) = (OrgId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
-    let invites = link_repo(invitation(org, head, Some("jo@example.com")), false);
-    let mut accounts = MockAccountRepo::new();
-    let existing = account("jo@example.com");
-    accounts
-        .expect_user_by_email()
-        .returning(move |_| Ok(Some(UserCredentials { user: existing.clone(), password_hash: "h".into() })));
-    let who = Acceptor::SignUp {
-        email: None,
-        password: Password::parse("Secret123").unwrap(),
-        first_name: None,
-        last_name: None,
-    };
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &accounts, invitations: &invites, ..Mocks::none() },
-        &MockPasswordHasher::new(),
-        &clock(),
-        &token(),
-        who,
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "email_taken");
-}
-
-#[test]
-fn signing_up_through_a_single_use_invitation_verifies_the_email_and_assigns_the_assistant_coach() {
-    let (org, head, coach) = (OrgId::new(), UserId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach), (coach, Role::AssistantCoach)]);
-    let mut invites = link_repo(invitation(org, coach, Some("jo@example.com")), false);
-    invites
-        .expect_accept_invitation()
-        .withf(move |a| {
-            let account = a.new_account.as_ref().unwrap();
-            account.user.email_verified
-                && account.user.email.as_str() == "jo@example.com"
-                && account.password_hash == "HASH"
-                && a.membership.assigned_to_coach_id == Some(coach)
-                && a.events.iter().map(|e| e.action.as_str()).collect::<Vec<_>>()
-                    == ["invitation.accepted", "member.added"]
-        })
-        .times(1)
-        .returning(|a| Ok(a.membership.clone()));
-    let mut hasher = MockPasswordHasher::new();
-    hasher.expect_hash().returning(|_| Ok("HASH".into()));
-    let who = Acceptor::SignUp {
-        email: None,
-        password: Password::parse("Secret123").unwrap(),
-        first_name: None,
-        last_name: None,
-    };
-    let accepted = accept(
-        &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
-        &hasher,
-        &clock(),
-        &token(),
-        who,
-    )
-    .unwrap();
-    assert!(accepted.new_account);
-    assert_eq!(accepted.user.first_name.as_str(), "Jo");
-}
-
-#[test]
-fn multi_use_sign_up_needs_an_email_and_a_first_name() {
-    let (org, head) = (OrgId::new(), UserId::new());
-    let orgs = org_with(org, &[(head, Role::HeadCoach)]);
-    let invites = link_repo(invitation(org, head, None), false);
-    let who = |email: Option<&str>| Acceptor::SignUp {
-        email: email.map(|e| Email::parse(e).unwrap()),
-        password: Password::parse("Secret123").unwrap(),
-        first_name: None,
-        last_name: None,
-    };
-    let hasher = MockPasswordHasher::new();
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
-        &hasher,
-        &clock(),
-        &token(),
-        who(None),
-    )
-    .unwrap_err();
-    let DomainError::Validation(errors) = err else { panic!("validation expected") };
-    assert_eq!(errors[0].field, "email");
-    let err = accept(
-        &Mocks { orgs: &orgs, accounts: &no_accounts(), invitations: &invites, ..Mocks::none() },
-        &hasher,
-        &clock(),
-        &token(),
-        who(Some("a@b.io")),
-    )
-    .unwrap_err();
-    let DomainError::Validation(errors) = err else { panic!("validation expected") };
-    assert_eq!(errors[0].field, "first_name");
-}
+#[path = "invitations_accept_tests.rs"]
+mod accept;
 
 #[test]
 fn resending_a_multi_use_link_is_not_single_use_and_a_used_one_is_gone() {
@@ -446,7 +182,7 @@ fn resending_a_multi_use_link_is_not_single_use_and_a_used_one_is_gone() {
     let l = link.clone();
     invites.expect_invitation().returning(move |_, _| Ok(Some(l.clone())));
     let err = resend(
-        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
         &tokens(),
         org,
         link.invitation_id,
@@ -463,7 +199,7 @@ fn resending_a_multi_use_link_is_not_single_use_and_a_used_one_is_gone() {
     invites.expect_invitation().returning(move |_, _| Ok(Some(u.clone())));
     invites.expect_resend_invitation().never();
     let err = resend(
-        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
         &tokens(),
         org,
         used.invitation_id,
@@ -472,7 +208,7 @@ fn resending_a_multi_use_link_is_not_single_use_and_a_used_one_is_gone() {
     .unwrap_err();
     assert_eq!(err.code(), "invitation_already_used");
     let err = revoke(
-        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
         org,
         used.invitation_id,
     )
@@ -496,7 +232,7 @@ fn resending_counts_the_send_and_uses_a_new_token() {
         .times(1)
         .returning(|_, _, _, _| Ok(()));
     let issued = resend(
-        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head).with_clock(&clock()),
+        &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
         &tokens(),
         org,
         pending.invitation_id,
@@ -512,7 +248,7 @@ fn athletes_cannot_list_or_revoke_invitations() {
     let orgs = org_with(org, &[(athlete, Role::Athlete)]);
     let invites = MockInvitationRepo::new();
     let err = revoke(
-        &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, athlete).with_clock(&clock()),
+        &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(athlete, &clock()),
         org,
         InvitationId::new(),
     )

@@ -99,9 +99,7 @@ pub fn add(
     new: NewMember,
     public_base_url: &str,
 ) -> Result<MemberView, DomainError> {
-    let (orgs, accounts, members) = (cx.store, cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, accounts, members, clock, caller) = (cx.store, cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let coach = match new.assigned_to_coach_id {
@@ -176,9 +174,7 @@ pub fn list(
     org_id: OrgId,
     mut query: RosterQuery,
 ) -> Result<RosterPage, DomainError> {
-    let (orgs, members) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, members, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     query.now.get_or_insert_with(|| clock.now());
     if query.coach == CoachFilter::Me {
@@ -199,8 +195,7 @@ pub fn get(
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(MemberView, MemberAccess), DomainError> {
-    let (orgs, members) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, members, caller) = (cx.store, cx.store, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::ReadMember, Target::Someone(user_id))?;
     let access = MemberAccess::of(&actor);
@@ -237,9 +232,7 @@ pub fn update(
     patch: MemberPatch,
     expected_version: Option<i64>,
 ) -> Result<MemberView, DomainError> {
-    let (orgs, members) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, members, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
     update_as(&actor, members, clock, view, patch, expected_version)
@@ -323,9 +316,7 @@ pub fn assign_coach(
     user_id: UserId,
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
-    let (orgs, members) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, members, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::AssignCoach, Target::Someone(user_id))?;
     let caller = actor.user_id();
@@ -364,9 +355,7 @@ pub fn remove(
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(), DomainError> {
-    let (orgs, members) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, members, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let target = orgs.live_membership(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;

@@ -2,7 +2,7 @@
 //! what a stale or empty change does.
 
 use super::*;
-use crate::context::{Context, Mocks};
+use crate::context::Mocks;
 
 #[test]
 fn assistant_coach_edits_only_assigned_athletes() {
@@ -11,8 +11,7 @@ fn assistant_coach_edits_only_assigned_athletes() {
     members.expect_update_member().times(1).returning(|_, _, _| Ok(()));
     let patch = MemberPatch { member_level: Some(Some(MemberLevel::parse("elite").unwrap())), ..Default::default() };
     let view = update(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.assistant)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.assistant, &clock()),
         club.org,
         club.own_athlete,
         patch.clone(),
@@ -21,8 +20,7 @@ fn assistant_coach_edits_only_assigned_athletes() {
     .unwrap();
     assert_eq!(view.membership.version, 2);
     let err = update(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.assistant)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.assistant, &clock()),
         club.org,
         club.other_athlete,
         patch.clone(),
@@ -31,8 +29,7 @@ fn assistant_coach_edits_only_assigned_athletes() {
     .unwrap_err();
     assert_eq!(err.code(), "not_assigned_to_you");
     let err = update(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.own_athlete)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.own_athlete, &clock()),
         club.org,
         club.own_athlete,
         patch,
@@ -49,8 +46,7 @@ fn stale_if_match_is_version_mismatch_and_writes_nothing() {
     members.expect_update_member().never();
     let patch = MemberPatch { status: Some(MembershipStatus::Inactive), ..Default::default() };
     let err = update(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.own_athlete,
         patch,
@@ -84,8 +80,7 @@ fn update_audits_changed_fields_only_and_never_note_text() {
         ..Default::default()
     };
     update(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.own_athlete,
         patch,
@@ -102,8 +97,7 @@ fn a_patch_that_changes_nothing_writes_nothing() {
     let patch =
         MemberPatch { status: Some(MembershipStatus::Active), labels: Some(Labels::default()), ..Default::default() };
     let view = update(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.own_athlete,
         patch,
@@ -117,8 +111,7 @@ fn a_patch_that_changes_nothing_writes_nothing() {
 fn assistant_coach_cannot_assign_coaches() {
     let club = Club::new();
     let err = assign_coach(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.assistant)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }.cx(club.assistant, &clock()),
         club.org,
         club.other_athlete,
         Some(club.assistant),
@@ -138,16 +131,14 @@ fn head_coach_assigns_a_coach_who_must_be_a_coach() {
         .times(1)
         .returning(|_, _, _| Ok(()));
     assign_coach(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.other_athlete,
         Some(assistant),
     )
     .unwrap();
     let err = assign_coach(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.other_athlete,
         Some(club.own_athlete),
@@ -155,8 +146,7 @@ fn head_coach_assigns_a_coach_who_must_be_a_coach() {
     .unwrap_err();
     assert_eq!(err.code(), "not_a_coach");
     let err = assign_coach(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.assistant,
         None,
@@ -173,33 +163,28 @@ fn removal_permissions() {
     let orgs = club.orgs();
     // The athlete leaves; the assigned assistant and the head coach remove.
     remove(
-        &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, club.own_athlete)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs, members: &members, ..Mocks::none() }.cx(club.own_athlete, &clock()),
         club.org,
         club.own_athlete,
     )
     .unwrap();
     remove(
-        &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, club.assistant).with_clock(&clock()),
+        &Mocks { orgs: &orgs, members: &members, ..Mocks::none() }.cx(club.assistant, &clock()),
         club.org,
         club.own_athlete,
     )
     .unwrap();
     remove(
-        &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, club.head).with_clock(&clock()),
+        &Mocks { orgs: &orgs, members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         club.other_athlete,
     )
     .unwrap();
     let code = |caller, target| {
-        remove(
-            &Context::new(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }, caller).with_clock(&clock()),
-            club.org,
-            target,
-        )
-        .unwrap_err()
-        .code()
-        .to_owned()
+        remove(&Mocks { orgs: &orgs, members: &members, ..Mocks::none() }.cx(caller, &clock()), club.org, target)
+            .unwrap_err()
+            .code()
+            .to_owned()
     };
     assert_eq!(code(club.assistant, club.other_athlete), "not_assigned_to_you");
     assert_eq!(code(club.own_athlete, club.other_athlete), "not_found");

@@ -1,7 +1,7 @@
 //! The roster's use cases with an organization API key as the caller.
 
 use super::*;
-use crate::context::{Context, Mocks};
+use crate::context::Mocks;
 use crate::entities::PlanStart;
 use crate::ids::{ApiKeyId, GroupId, PlanId};
 use crate::policy::Caller;
@@ -32,11 +32,8 @@ fn a_keys_plan_and_group_on_adding_take_their_own_scopes() {
     let untouched = MockMemberRepo::new();
     let add_as = |caller: Caller, new: NewMember, members: &MockMemberRepo| {
         add(
-            &Context::new(
-                &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members, ..Mocks::none() },
-                caller,
-            )
-            .with_clock(&clock()),
+            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members, ..Mocks::none() }
+                .cx(caller, &clock()),
             club.org,
             new,
             BASE,

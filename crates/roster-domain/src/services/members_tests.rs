@@ -130,11 +130,8 @@ fn assistant_coach_who_adds_an_athlete_becomes_their_coach() {
         .times(1)
         .returning(|_, _, _, _, _| Ok(()));
     let view = add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
-            assistant,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() }
+            .cx(assistant, &clock()),
         club.org,
         new_member(AccountRef::Id(newcomer)),
         BASE,
@@ -156,11 +153,8 @@ fn assistant_coach_may_add_an_unassigned_athlete_but_not_assign_another_coach() 
     let mut new = new_member(AccountRef::Id(newcomer));
     new.assigned_to_coach_id = Some(None);
     add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
-            club.assistant,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() }
+            .cx(club.assistant, &clock()),
         club.org,
         new.clone(),
         BASE,
@@ -168,11 +162,8 @@ fn assistant_coach_may_add_an_unassigned_athlete_but_not_assign_another_coach() 
     .unwrap();
     new.assigned_to_coach_id = Some(Some(club.other_assistant));
     let err = add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
-            club.assistant,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() }
+            .cx(club.assistant, &clock()),
         club.org,
         new,
         BASE,
@@ -201,11 +192,8 @@ fn head_coach_adds_unassigned_by_default_and_audits_without_note_text() {
     let mut new = new_member(AccountRef::Email(Email::parse("NEW@example.com").unwrap()));
     new.private_notes = Some(PrivateNotes::parse("secret note").unwrap());
     add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() },
-            club.head,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &club.accounts(newcomer), members: &members, ..Mocks::none() }
+            .cx(club.head, &clock()),
         club.org,
         new,
         BASE,
@@ -219,16 +207,13 @@ fn adding_names_a_coach_who_is_not_a_coach_is_not_a_coach() {
     let mut new = new_member(AccountRef::Id(UserId::new()));
     new.assigned_to_coach_id = Some(Some(club.own_athlete));
     let err = add(
-        &Context::new(
-            &Mocks {
-                orgs: &club.orgs(),
-                accounts: &club.accounts(UserId::new()),
-                members: &club.members(),
-                ..Mocks::none()
-            },
-            club.head,
-        )
-        .with_clock(&clock()),
+        &Mocks {
+            orgs: &club.orgs(),
+            accounts: &club.accounts(UserId::new()),
+            members: &club.members(),
+            ..Mocks::none()
+        }
+        .cx(club.head, &clock()),
         club.org,
         new,
         BASE,
@@ -242,11 +227,8 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
     let club = Club::new();
     let accounts = club.accounts(club.own_athlete);
     let err = add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &accounts, members: &club.members(), ..Mocks::none() },
-            club.head,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &accounts, members: &club.members(), ..Mocks::none() }
+            .cx(club.head, &clock()),
         club.org,
         new_member(AccountRef::Id(UserId::new())),
         BASE,
@@ -254,11 +236,8 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
     .unwrap_err();
     assert_eq!(err.code(), "user_not_found");
     let err = add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &accounts, members: &club.members(), ..Mocks::none() },
-            club.head,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &accounts, members: &club.members(), ..Mocks::none() }
+            .cx(club.head, &clock()),
         club.org,
         new_member(AccountRef::Id(club.own_athlete)),
         BASE,
@@ -271,11 +250,8 @@ fn adding_an_unknown_account_is_user_not_found_and_a_member_is_already_member() 
 fn athlete_cannot_add_or_list_and_strangers_get_not_found() {
     let club = Club::new();
     let err = add(
-        &Context::new(
-            &Mocks { orgs: &club.orgs(), accounts: &MockAccountRepo::new(), members: &club.members(), ..Mocks::none() },
-            club.own_athlete,
-        )
-        .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), accounts: &MockAccountRepo::new(), members: &club.members(), ..Mocks::none() }
+            .cx(club.own_athlete, &clock()),
         club.org,
         new_member(AccountRef::Id(UserId::new())),
         BASE,
@@ -283,16 +259,14 @@ fn athlete_cannot_add_or_list_and_strangers_get_not_found() {
     .unwrap_err();
     assert_eq!(err.code(), "forbidden");
     let err = list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, club.own_athlete)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }.cx(club.own_athlete, &clock()),
         club.org,
         RosterQuery::default(),
     )
     .unwrap_err();
     assert_eq!(err.code(), "forbidden");
     let err = list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }, UserId::new())
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &club.members(), ..Mocks::none() }.cx(UserId::new(), &clock()),
         club.org,
         RosterQuery::default(),
     )
@@ -316,22 +290,19 @@ fn assistant_coach_cannot_filter_by_another_coach_but_me_means_themselves() {
         });
     let query = |coach| RosterQuery { coach, limit: 50, sort: RosterSort::Name, ..Default::default() };
     list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, assistant)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(assistant, &clock()),
         club.org,
         query(CoachFilter::Me),
     )
     .unwrap();
     list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, assistant)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(assistant, &clock()),
         club.org,
         query(CoachFilter::Unassigned),
     )
     .unwrap();
     let err = list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, assistant)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(assistant, &clock()),
         club.org,
         query(CoachFilter::Coach(club.other_assistant)),
     )
@@ -352,15 +323,13 @@ fn a_roster_page_is_evaluated_at_the_clocks_now_unless_the_query_names_an_instan
     });
     let query = RosterQuery { limit: 50, ..Default::default() };
     list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         query.clone(),
     )
     .unwrap();
     list(
-        &Context::new(&Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }, club.head)
-            .with_clock(&clock()),
+        &Mocks { orgs: &club.orgs(), members: &members, ..Mocks::none() }.cx(club.head, &clock()),
         club.org,
         RosterQuery { now: Some(earlier), ..query },
     )

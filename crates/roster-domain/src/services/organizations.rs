@@ -69,8 +69,7 @@ pub fn create(
 
 /// Reads an organization the caller belongs to.
 pub fn get(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<OrganizationView, DomainError> {
-    let repo = cx.store;
-    let caller = cx.caller.clone();
+    let (repo, caller) = (cx.store, cx.caller.clone());
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::ReadOrganization, Target::Organization)?;
     repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))
 }
@@ -83,9 +82,7 @@ pub fn update(
     patch: OrganizationPatch,
     if_match: Option<i64>,
 ) -> Result<OrganizationView, DomainError> {
-    let repo = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (repo, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::UpdateOrganization, Target::Organization)?;
     let mut view = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let loaded_version = view.org.version;

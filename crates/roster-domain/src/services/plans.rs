@@ -24,9 +24,7 @@ pub fn create_plan(
     org_id: OrgId,
     content: PlanContent,
 ) -> Result<TrainingPlan, DomainError> {
-    let (orgs, plans) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, plans, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::CreatePlan, Target::Organization)?;
     let caller = actor.user_id();
@@ -57,8 +55,7 @@ pub fn list_plans(
     org_id: OrgId,
     filter: PlanFilter,
 ) -> Result<Vec<TrainingPlan>, DomainError> {
-    let (orgs, plans) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, plans, caller) = (cx.store, cx.store, cx.caller.clone());
     Ok(plans.plans(org_id, &library_filter(orgs, caller, org_id, filter)?)?)
 }
 
@@ -69,8 +66,7 @@ pub fn plan_names(
     org_id: OrgId,
     filter: PlanFilter,
 ) -> Result<Vec<PlanChoice>, DomainError> {
-    let (orgs, plans) = (cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, plans, caller) = (cx.store, cx.store, cx.caller.clone());
     Ok(plans.plan_names(org_id, &library_filter(orgs, caller, org_id, filter)?)?)
 }
 
@@ -96,8 +92,7 @@ pub fn get_plan(
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<TrainingPlan, DomainError> {
-    let (orgs, plans, assignments) = (cx.store, cx.store, cx.store);
-    let caller = cx.caller.clone();
+    let (orgs, plans, assignments, caller) = (cx.store, cx.store, cx.store, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let plan = plans.plan(org_id, plan_id)?.ok_or(DomainError::NotFound("training plan"))?;
@@ -117,9 +112,7 @@ pub fn update_plan(
     edit: impl FnOnce(&PlanContent) -> Result<PlanContent, DomainError>,
     if_match: Option<i64>,
 ) -> Result<TrainingPlan, DomainError> {
-    let (orgs, plans) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, plans, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     let loaded = plan.version;
     if if_match.is_some_and(|v| v != loaded) {
@@ -161,9 +154,7 @@ pub fn archive_plan(
     org_id: OrgId,
     plan_id: PlanId,
 ) -> Result<(), DomainError> {
-    let (orgs, plans) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, plans, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
     if plan.archived_at.is_some() {
         return Ok(());
@@ -213,9 +204,7 @@ pub fn list_assignments(
     org_id: OrgId,
     user_id: UserId,
 ) -> Result<(Vec<PlanAssignment>, NaiveDate), DomainError> {
-    let (orgs, assignments) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, assignments, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     authorize(&Actor::resolve(orgs, org_id, caller)?, Action::ListAssignments, Target::Someone(user_id))?;
     athlete_member(orgs, org_id, user_id)?;
     let today = org_today(orgs, clock, org_id)?;
@@ -232,9 +221,7 @@ pub fn assign(
     plan_id: PlanId,
     start_date: NaiveDate,
 ) -> Result<(PlanAssignment, NaiveDate), DomainError> {
-    let (orgs, plans, assignments) = (cx.store, cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, plans, assignments, clock, caller) = (cx.store, cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let athlete = athlete_member(orgs, org_id, user_id)?;
@@ -256,9 +243,7 @@ pub fn cancel(
     user_id: UserId,
     assignment_id: AssignmentId,
 ) -> Result<(), DomainError> {
-    let (orgs, assignments) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, assignments, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     let caller = actor.user_id();
     let athlete = athlete_member(orgs, org_id, user_id)?;

@@ -67,12 +67,9 @@ fn athlete_cannot_create_plans() {
     let (org_id, orgs) = org(caller, Role::Athlete, athlete, None);
     let mut plans = MockPlanRepo::new();
     plans.expect_insert_plan().never();
-    let err = create_plan(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
-        org_id,
-        content(),
-    )
-    .unwrap_err();
+    let err =
+        create_plan(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }.cx(caller, &clock()), org_id, content())
+            .unwrap_err();
     assert_eq!(err.code(), "forbidden");
 }
 
@@ -86,12 +83,8 @@ fn coach_creates_a_plan_with_its_event() {
         .withf(|p, e| p.version == 1 && e.action == "plan.created")
         .times(1)
         .returning(|_, _| Ok(()));
-    let p = create_plan(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
-        org_id,
-        content(),
-    )
-    .unwrap();
+    let p = create_plan(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }.cx(caller, &clock()), org_id, content())
+        .unwrap();
     assert_eq!(p.created_by, caller);
 }
 
@@ -146,15 +139,11 @@ fn only_the_author_or_head_coach_edits_a_plan() {
     let id = p.plan_id;
     let mut plans = plans_with(p);
     plans.expect_update_plan().never();
-    let err = archive_plan(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
-        org_id,
-        id,
-    )
-    .unwrap_err();
+    let err = archive_plan(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }.cx(caller, &clock()), org_id, id)
+        .unwrap_err();
     assert_eq!(err.code(), "forbidden");
     let err = update_plan(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         id,
         |c| Ok(c.clone()),
@@ -172,7 +161,7 @@ fn stale_if_match_is_version_mismatch() {
     let id = p.plan_id;
     let plans = plans_with(p);
     let err = update_plan(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         id,
         |c| Ok(c.clone()),
@@ -194,12 +183,7 @@ fn archiving_writes_plan_archived() {
         .withf(|p, v, e| p.archived_at.is_some() && *v == 1 && e.action == "plan.archived")
         .times(1)
         .returning(|_, _, _| Ok(()));
-    archive_plan(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }, caller).with_clock(&clock()),
-        org_id,
-        id,
-    )
-    .unwrap();
+    archive_plan(&Mocks { orgs: &orgs, plans: &plans, ..Mocks::none() }.cx(caller, &clock()), org_id, id).unwrap();
 }
 
 #[test]
@@ -213,8 +197,7 @@ fn assigning_an_archived_plan_is_plan_archived() {
     let mut assignments = MockAssignmentRepo::new();
     assignments.expect_assign().never();
     let err = assign(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         id,
@@ -233,8 +216,7 @@ fn assigning_from_yesterday_is_start_date_in_past() {
     let plans = plans_with(p);
     let assignments = MockAssignmentRepo::new();
     let err = assign(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         id,
@@ -253,8 +235,7 @@ fn assistant_coach_cannot_assign_other_coaches_athletes() {
     let plans = plans_with(p);
     let assignments = MockAssignmentRepo::new();
     let err = assign(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         id,
@@ -263,7 +244,7 @@ fn assistant_coach_cannot_assign_other_coaches_athletes() {
     .unwrap_err();
     assert_eq!(err.code(), "not_assigned_to_you");
     let err = cancel(
-        &Context::new(&Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }, caller).with_clock(&clock()),
+        &Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         AssignmentId::new(),
@@ -286,8 +267,7 @@ fn assistant_coach_assigns_their_athlete_and_overlap_comes_from_the_store() {
         .times(1)
         .returning(|_, _| Ok(()));
     let (a, today) = assign(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         id,
@@ -300,8 +280,7 @@ fn assistant_coach_assigns_their_athlete_and_overlap_comes_from_the_store() {
     let mut assignments = MockAssignmentRepo::new();
     assignments.expect_assign().returning(|_, _| Err(Conflict::PlanAssignmentOverlap.into()));
     let err = assign(
-        &Context::new(&Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }, caller)
-            .with_clock(&clock()),
+        &Mocks { orgs: &orgs, plans: &plans, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         id,
@@ -318,7 +297,7 @@ fn cancelling_an_unknown_assignment_is_not_found() {
     let mut assignments = MockAssignmentRepo::new();
     assignments.expect_cancel_assignment().returning(|_, _, _, _, _| Ok(false));
     let err = cancel(
-        &Context::new(&Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }, caller).with_clock(&clock()),
+        &Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
         AssignmentId::new(),
@@ -333,7 +312,7 @@ fn another_athlete_cannot_read_assignments() {
     let (org_id, orgs) = org(caller, Role::Athlete, athlete, None);
     let assignments = MockAssignmentRepo::new();
     let err = list_assignments(
-        &Context::new(&Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }, caller).with_clock(&clock()),
+        &Mocks { orgs: &orgs, assignments: &assignments, ..Mocks::none() }.cx(caller, &clock()),
         org_id,
         athlete,
     )

@@ -76,9 +76,7 @@ pub fn close_organization(
     org_id: OrgId,
     confirm_name: &str,
 ) -> Result<(), DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.account()?;
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(store, org_id, caller)?, Action::CloseOrganization, Target::Organization)?;
     let view = store.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let name = view.org.name.as_str();

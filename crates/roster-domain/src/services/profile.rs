@@ -66,9 +66,7 @@ pub fn profile(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<Profile, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let data = snapshot(&Context::new(store, caller).with_clock(clock), org_id, athlete)?;
     let access = MemberAccess::of(&data.caller);
     let mut member = store.member(org_id, athlete)?.ok_or(DomainError::NotFound("member"))?;

@@ -116,8 +116,7 @@ pub fn page_csv(lookups: &RosterLookups, with_notes: bool, page: &mut RosterPage
 /// its rows need, and whether the caller sees private notes (a key does, as
 /// it reads members as a coach does).
 pub fn start(cx: &Context<'_, impl RosterStore>, org_id: OrgId) -> Result<(RosterLookups, bool), DomainError> {
-    let store = cx.store;
-    let caller = cx.caller.clone();
+    let (store, caller) = (cx.store, cx.caller.clone());
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ExportRoster, Target::Organization)?;
     Ok((RosterLookups::load(store, org_id)?, MemberAccess::of(&actor) == MemberAccess::Coach))
@@ -126,9 +125,7 @@ pub fn start(cx: &Context<'_, impl RosterStore>, org_id: OrgId) -> Result<(Roste
 /// One page of the export: the roster list's page, with its filters and its
 /// rules (an assistant coach filters by no coach but themselves).
 pub fn page(cx: &Context<'_, impl RosterStore>, org_id: OrgId, query: RosterQuery) -> Result<RosterPage, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     authorize(&Actor::resolve(store, org_id, caller.clone())?, Action::ExportRoster, Target::Organization)?;
     members::list(&Context::new(store, caller).with_clock(clock), org_id, query)
 }

@@ -85,9 +85,7 @@ pub fn import(
     request: ImportRequest,
     public_base_url: &str,
 ) -> Result<ImportReport, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(store, org_id, caller)?;
     authorize(&actor, Action::ImportRoster, Target::Organization)?;
     row::check_columns(&request.table.columns)?;

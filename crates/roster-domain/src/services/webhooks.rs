@@ -109,9 +109,7 @@ pub fn create(
     new: NewWebhook,
     secret: &str,
 ) -> Result<WebhookEndpoint, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let endpoint = WebhookEndpoint {
@@ -132,8 +130,7 @@ pub fn create(
 
 /// The organization's endpoints.
 pub fn list(cx: &Context<'_, impl WebhookStore>, org_id: OrgId) -> Result<Vec<WebhookEndpoint>, DomainError> {
-    let store = cx.store;
-    let caller = cx.caller.clone();
+    let (store, caller) = (cx.store, cx.caller.clone());
     may_manage(store, org_id, caller)?;
     Ok(store.webhooks(org_id)?)
 }
@@ -144,8 +141,7 @@ pub fn get(
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<WebhookEndpoint, DomainError> {
-    let store = cx.store;
-    let caller = cx.caller.clone();
+    let (store, caller) = (cx.store, cx.caller.clone());
     may_manage(store, org_id, caller)?;
     endpoint_in(store, org_id, endpoint_id)
 }
@@ -156,9 +152,7 @@ pub fn update(
     (org_id, endpoint_id): (OrgId, WebhookId),
     patch: WebhookPatch,
 ) -> Result<WebhookEndpoint, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let caller = may_manage(store, org_id, caller)?;
     let mut e = endpoint_in(store, org_id, endpoint_id)?;
     let mut changes = Map::new();
@@ -192,9 +186,7 @@ pub fn update(
 
 /// Deletes an endpoint with its deliveries.
 pub fn delete(cx: &Context<'_, impl WebhookStore>, org_id: OrgId, endpoint_id: WebhookId) -> Result<(), DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let caller = may_manage(store, org_id, caller)?;
     let event =
         AuditEvent::new(org_id, caller, "webhook.deleted", None, json!({"endpoint_id": endpoint_id}), clock.now());
@@ -209,9 +201,7 @@ pub fn rotate_secret(
     endpoint_id: WebhookId,
     secret: &str,
 ) -> Result<(), DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let event =
@@ -230,8 +220,7 @@ pub fn deliveries(
     before: Option<DeliveryId>,
     limit: u32,
 ) -> Result<(Vec<Delivery>, bool), DomainError> {
-    let store = cx.store;
-    let caller = cx.caller.clone();
+    let (store, caller) = (cx.store, cx.caller.clone());
     may_manage(store, org_id, caller)?;
     endpoint_in(store, org_id, endpoint_id)?;
     let mut page = store.deliveries(org_id, endpoint_id, before, limit)?;
@@ -246,9 +235,7 @@ pub fn redeliver(
     (org_id, endpoint_id): (OrgId, WebhookId),
     delivery_id: DeliveryId,
 ) -> Result<(), DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let caller = may_manage(store, org_id, caller)?;
     let now = clock.now();
     let changes = json!({"endpoint_id": endpoint_id, "delivery_id": delivery_id});
@@ -268,9 +255,7 @@ pub fn send_test(
     org_id: OrgId,
     endpoint_id: WebhookId,
 ) -> Result<DeliveryId, DomainError> {
-    let store = cx.store;
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (store, clock, caller) = (cx.store, &cx.clock, cx.caller.clone());
     let caller = may_manage(store, org_id, caller)?;
     let endpoint = endpoint_in(store, org_id, endpoint_id)?;
     let now = clock.now();

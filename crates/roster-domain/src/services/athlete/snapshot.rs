@@ -62,9 +62,7 @@ pub fn snapshot(
     org_id: OrgId,
     athlete: UserId,
 ) -> Result<AthleteSnapshot, DomainError> {
-    let (orgs, athletes) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (me, target) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::ReadProfile)?;
     let timezone = athletes.org_timezone(org_id)?.ok_or(DomainError::NotFound("organization"))?;
     let now = clock.now();

@@ -10,6 +10,11 @@ use crate::values::Timezone;
 use crate::{ActivityId, Sport};
 use std::collections::HashMap;
 
+/// The organization and athlete ports as the use cases' store.
+fn store<'a>(orgs: &'a MockOrganizationRepo, athletes: &'a MockAthleteRepo) -> Mocks<'a> {
+    Mocks { orgs, athletes, ..Mocks::none() }
+}
+
 struct Org {
     id: OrgId,
     head: UserId,
@@ -76,13 +81,7 @@ fn athlete_records_their_own_activity_with_an_audit_event() {
         })
         .times(1)
         .returning(|a, _| Ok(Inserted::Created(a.clone())));
-    let got = create_activity(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        &run_input(),
-    )
-    .unwrap();
+    let got = create_activity(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, &run_input()).unwrap();
     assert!(got.is_created());
     assert_eq!(got.into_inner().sport, Sport::Run);
 }
@@ -94,13 +93,7 @@ fn a_resend_answers_the_stored_activity() {
     let mut athletes = MockAthleteRepo::new();
     let kept = first.clone();
     athletes.expect_insert_activity().returning(move |_, _| Ok(Inserted::Existing(kept.clone())));
-    let got = create_activity(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.head).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        &run_input(),
-    )
-    .unwrap();
+    let got = create_activity(&store(&orgs, &athletes).cx(o.head, &clock()), o.id, o.athlete, &run_input()).unwrap();
     assert_eq!(got, Inserted::Existing(first));
 }
 
@@ -109,23 +102,12 @@ fn assistant_coach_cannot_write_for_an_athlete_not_assigned_to_them() {
     let (o, orgs) = org();
     let mut athletes = MockAthleteRepo::new();
     athletes.expect_insert_activity().never();
-    let err = create_activity(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.coach).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        &run_input(),
-    )
-    .unwrap_err();
+    let err =
+        create_activity(&store(&orgs, &athletes).cx(o.coach, &clock()), o.id, o.athlete, &run_input()).unwrap_err();
     assert_eq!(err.code(), "not_assigned_to_you");
     athletes.expect_insert_activity().returning(|a, _| Ok(Inserted::Created(a.clone())));
     assert!(
-        create_activity(
-            &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.coach).with_clock(&clock()),
-            o.id,
-            o.other_athlete,
-            &run_input()
-        )
-        .is_ok()
+        create_activity(&store(&orgs, &athletes).cx(o.coach, &clock()), o.id, o.other_athlete, &run_input()).is_ok()
     );
 }
 
@@ -133,33 +115,15 @@ fn assistant_coach_cannot_write_for_an_athlete_not_assigned_to_them() {
 fn another_athlete_and_non_members_get_not_found() {
     let (o, orgs) = org();
     let athletes = MockAthleteRepo::new();
-    let err = activities(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.other_athlete),
-        o.id,
-        o.athlete,
-        None,
-        10,
-    )
-    .unwrap_err();
+    let err =
+        activities(&Context::new(&store(&orgs, &athletes), o.other_athlete), o.id, o.athlete, None, 10).unwrap_err();
     assert_eq!(err.code(), "not_found");
-    let err = activities(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, UserId::new()),
-        o.id,
-        o.athlete,
-        None,
-        10,
-    )
-    .unwrap_err();
+    let err =
+        activities(&Context::new(&store(&orgs, &athletes), UserId::new()), o.id, o.athlete, None, 10).unwrap_err();
     assert_eq!(err.code(), "not_found");
-    let err = race_goals(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.head),
-        o.id,
-        UserId::new(),
-    )
-    .unwrap_err();
+    let err = race_goals(&Context::new(&store(&orgs, &athletes), o.head), o.id, UserId::new()).unwrap_err();
     assert_eq!(err.code(), "not_found");
-    let err = zones(&Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.head), o.id, o.coach)
-        .unwrap_err();
+    let err = zones(&Context::new(&store(&orgs, &athletes), o.head), o.id, o.coach).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -169,13 +133,7 @@ fn invalid_activities_are_refused_before_any_write() {
     let mut athletes = MockAthleteRepo::new();
     athletes.expect_insert_activity().never();
     let input = ActivityInput { distance_m: -3.0, ..run_input() };
-    let err = create_activity(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        &input,
-    )
-    .unwrap_err();
+    let err = create_activity(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, &input).unwrap_err();
     assert_eq!(err.code(), "out_of_range");
 }
 
@@ -189,14 +147,7 @@ fn the_feed_hands_out_a_cursor_only_when_more_follow() {
             .map(|_| stored(user, &ActivityInput { source: "manual".into(), external_id: None, ..run_input() }))
             .collect())
     });
-    let (page, next) = activities(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.coach),
-        o.id,
-        o.athlete,
-        None,
-        2,
-    )
-    .unwrap();
+    let (page, next) = activities(&Context::new(&store(&orgs, &athletes), o.coach), o.id, o.athlete, None, 2).unwrap();
     assert_eq!(page.len(), 2);
     assert_eq!(next, Some(FeedCursor::after(&page[1])));
     let _ = ActivityId::new();
@@ -210,24 +161,12 @@ fn weekly_distance_pairs_each_monday_with_its_bucket() {
     athletes.expect_weekly_totals().withf(|_, b| b.len() == 4).returning(|_, b| {
         Ok((1..b.len()).map(|i| BucketTotal { distance_m: i as f64, duration_s: 1, activity_count: 1 }).collect())
     });
-    let weeks = weekly_distance(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        3,
-    )
-    .unwrap();
+    let weeks = weekly_distance(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, 3).unwrap();
     let starts: Vec<String> = weeks.iter().map(|w| w.week_start.to_string()).collect();
     assert_eq!(starts, ["2026-11-09", "2026-11-16", "2026-11-23"]);
     assert_eq!(weeks[2].totals.distance_m, 3.0);
     for bad in [0, 105] {
-        let err = weekly_distance(
-            &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-            o.id,
-            o.athlete,
-            bad,
-        )
-        .unwrap_err();
+        let err = weekly_distance(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, bad).unwrap_err();
         assert_eq!(err.code(), "out_of_range");
     }
 }
@@ -259,15 +198,8 @@ fn a_stale_if_match_on_a_race_goal_is_version_mismatch() {
     athletes.expect_race_goal().returning(move |_, _| Ok(Some(current.clone())));
     athletes.expect_update_race_goal().never();
     let patch = RaceGoalPatch { race_name: Some("Renamed".into()), ..Default::default() };
-    let err = update_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        id,
-        &patch,
-        Some(2),
-    )
-    .unwrap_err();
+    let err = update_race_goal(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, id, &patch, Some(2))
+        .unwrap_err();
     assert_eq!(err.code(), "version_mismatch");
 }
 
@@ -290,27 +222,13 @@ fn a_race_goal_update_records_only_what_changed() {
         .times(1)
         .returning(|_, _, _| Ok(()));
     let patch = RaceGoalPatch { goal_time_s: Some(None), ..Default::default() };
-    let updated = update_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.head).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        id,
-        &patch,
-        Some(3),
-    )
-    .unwrap();
+    let updated =
+        update_race_goal(&store(&orgs, &athletes).cx(o.head, &clock()), o.id, o.athlete, id, &patch, Some(3)).unwrap();
     assert_eq!(updated.fields.target_pace_s_per_km(), None);
     // The same patch again changes nothing and writes nothing.
     let unchanged = RaceGoalPatch { race_name: Some("Autumn Half".into()), ..Default::default() };
-    let same = update_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.head).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        id,
-        &unchanged,
-        None,
-    )
-    .unwrap();
+    let same =
+        update_race_goal(&store(&orgs, &athletes).cx(o.head, &clock()), o.id, o.athlete, id, &unchanged, None).unwrap();
     assert_eq!(same.version, 3);
 }
 
@@ -320,13 +238,8 @@ fn deleting_a_missing_race_goal_is_not_found() {
     let mut athletes = MockAthleteRepo::new();
     athletes.expect_race_goal().returning(|_, _| Ok(None));
     athletes.expect_delete_race_goal().never();
-    let err = delete_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        RaceGoalId::new(),
-    )
-    .unwrap_err();
+    let err = delete_race_goal(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, RaceGoalId::new())
+        .unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -337,121 +250,12 @@ fn invalid_zones_write_nothing() {
     athletes.expect_put_zones().never();
     let mut settings = ZoneSettings::default();
     settings.pace.zones = vec![crate::athlete::PaceZone { name: "easy".into(), min_s_per_km: 400, max_s_per_km: 300 }];
-    let err = put_zones(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.athlete).with_clock(&clock()),
-        o.id,
-        o.athlete,
-        settings,
-        None,
-    )
-    .unwrap_err();
+    let err = put_zones(&store(&orgs, &athletes).cx(o.athlete, &clock()), o.id, o.athlete, settings, None).unwrap_err();
     assert_eq!(err.code(), "inverted_zone");
 }
 
-fn athlete_account(org: OrgId) -> MockAccountRepo {
-    let mut accounts = MockAccountRepo::new();
-    accounts.expect_memberships_of().returning(move |_| {
-        Ok(vec![NamedMembership { membership: membership(org, UserId::new(), Role::Athlete), org_name: "Club".into() }])
-    });
-    accounts
-}
-
-#[test]
-fn only_athletes_record_integrations() {
-    let mut accounts = MockAccountRepo::new();
-    accounts.expect_memberships_of().returning(|_| Ok(Vec::new()));
-    accounts.expect_user_by_id().returning(|user_id| {
-        Ok(Some(crate::entities::User {
-            user_id,
-            email: crate::values::Email::parse("coach@example.com").unwrap(),
-            first_name: crate::values::PersonName::parse("Coach").unwrap(),
-            last_name: None,
-            email_verified: false,
-            created_at: chrono::Utc::now(),
-        }))
-    });
-    let athletes = MockAthleteRepo::new();
-    let err = connect_integration(
-        &Context::new(&Mocks { accounts: &accounts, athletes: &athletes, ..Mocks::none() }, UserId::new())
-            .with_clock(&clock()),
-        Provider::Strava,
-        &ConnectInput::default(),
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "forbidden");
-}
-
-#[test]
-fn a_caller_without_an_account_is_unauthenticated_not_forbidden() {
-    let mut accounts = MockAccountRepo::new();
-    accounts.expect_memberships_of().returning(|_| Ok(Vec::new()));
-    accounts.expect_user_by_id().returning(|_| Ok(None));
-    let athletes = MockAthleteRepo::new();
-    let err = disconnect_integration(
-        &Context::new(&Mocks { accounts: &accounts, athletes: &athletes, ..Mocks::none() }, UserId::new())
-            .with_clock(&clock()),
-        Provider::Strava,
-    )
-    .unwrap_err();
-    assert_eq!(err.code(), "unauthenticated");
-}
-
-#[test]
-fn connecting_writes_an_event_and_repeating_it_writes_nothing() {
-    let org = OrgId::new();
-    let me = UserId::new();
-    let accounts = athlete_account(org);
-    let mut athletes = MockAthleteRepo::new();
-    athletes.expect_integrations().times(1).returning(|_| Ok(Vec::new()));
-    athletes
-        .expect_put_integration()
-        .withf(move |i, e| {
-            i.status == IntegrationStatus::Connected && e.action == "integration.connected" && e.org_id == org
-        })
-        .times(1)
-        .returning(|_, _| Ok(()));
-    let first = connect_integration(
-        &Context::new(&Mocks { accounts: &accounts, athletes: &athletes, ..Mocks::none() }, me).with_clock(&clock()),
-        Provider::Garmin,
-        &ConnectInput::default(),
-    )
-    .unwrap();
-    athletes.checkpoint();
-    athletes.expect_integrations().returning(move |_| Ok(vec![first.clone()]));
-    athletes.expect_put_integration().never();
-    connect_integration(
-        &Context::new(&Mocks { accounts: &accounts, athletes: &athletes, ..Mocks::none() }, me).with_clock(&clock()),
-        Provider::Garmin,
-        &ConnectInput::default(),
-    )
-    .unwrap();
-    // Disconnecting what was never connected changes nothing either.
-    disconnect_integration(
-        &Context::new(&Mocks { accounts: &accounts, athletes: &athletes, ..Mocks::none() }, me).with_clock(&clock()),
-        Provider::Strava,
-    )
-    .unwrap();
-}
-
-#[test]
-fn disconnecting_marks_the_connection_disconnected() {
-    let org = OrgId::new();
-    let me = UserId::new();
-    let accounts = athlete_account(org);
-    let mut athletes = MockAthleteRepo::new();
-    let up = Integration::connect(None, me, Provider::Strava, &ConnectInput::default(), clock().now()).unwrap();
-    athletes.expect_integrations().returning(move |_| Ok(vec![up.clone()]));
-    athletes
-        .expect_put_integration()
-        .withf(|i, e| i.status == IntegrationStatus::Disconnected && e.action == "integration.disconnected")
-        .times(1)
-        .returning(|_, _| Ok(()));
-    disconnect_integration(
-        &Context::new(&Mocks { accounts: &accounts, athletes: &athletes, ..Mocks::none() }, me).with_clock(&clock()),
-        Provider::Strava,
-    )
-    .unwrap();
-}
+#[path = "integration_tests.rs"]
+mod integrations;
 
 #[test]
 fn the_snapshot_reads_everything_once_and_finds_the_goal_race() {
@@ -481,22 +285,12 @@ fn the_snapshot_reads_everything_once_and_finds_the_goal_race() {
     athletes.expect_zones().times(1).returning(|_| Ok(None));
     athletes.expect_integrations().times(1).returning(|_| Ok(Vec::new()));
     athletes.expect_activity_window().times(1).returning(|_, _| Ok(Default::default()));
-    let snap = snapshot(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, o.coach).with_clock(&clock()),
-        o.id,
-        o.athlete,
-    )
-    .unwrap();
+    let snap = snapshot(&store(&orgs, &athletes).cx(o.coach, &clock()), o.id, o.athlete).unwrap();
     assert_eq!(snap.recent_activities.len(), 10);
     assert_eq!(snap.weekly_distance.len(), 12);
     assert_eq!(snap.goal_race(), Some(&next));
-    let err = snapshot(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &MockAthleteRepo::new(), ..Mocks::none() }, o.other_athlete)
-            .with_clock(&clock()),
-        o.id,
-        o.athlete,
-    )
-    .unwrap_err();
+    let err =
+        snapshot(&store(&orgs, &MockAthleteRepo::new()).cx(o.other_athlete, &clock()), o.id, o.athlete).unwrap_err();
     assert_eq!(err.code(), "not_found");
 }
 
@@ -523,40 +317,13 @@ fn a_key_writes_race_goals_with_its_scope_and_is_the_audited_actor() {
         .times(1)
         .returning(|_, _| Ok(()));
     let reader = key(&[Scope::MembersRead]);
-    let err = create_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, reader.clone())
-            .with_clock(&clock()),
-        o.id,
-        o.athlete,
-        &input,
-    )
-    .unwrap_err();
+    let err =
+        create_race_goal(&store(&orgs, &athletes).cx(reader.clone(), &clock()), o.id, o.athlete, &input).unwrap_err();
     assert_eq!(err.code(), "insufficient_scope");
     let writer = key(&[Scope::ActivitiesWrite]);
-    create_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, writer.clone())
-            .with_clock(&clock()),
-        o.id,
-        o.athlete,
-        &input,
-    )
-    .unwrap();
-    let err = create_race_goal(
-        &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, writer).with_clock(&clock()),
-        o.id,
-        o.coach,
-        &input,
-    )
-    .unwrap_err();
+    create_race_goal(&store(&orgs, &athletes).cx(writer.clone(), &clock()), o.id, o.athlete, &input).unwrap();
+    let err = create_race_goal(&store(&orgs, &athletes).cx(writer, &clock()), o.id, o.coach, &input).unwrap_err();
     assert_eq!(err.code(), "not_found");
     athletes.expect_race_goals().times(1).returning(|_| Ok(Vec::new()));
-    assert_eq!(
-        race_goals(
-            &Context::new(&Mocks { orgs: &orgs, athletes: &athletes, ..Mocks::none() }, reader),
-            o.id,
-            o.athlete
-        )
-        .unwrap(),
-        Vec::new()
-    );
+    assert_eq!(race_goals(&Context::new(&store(&orgs, &athletes), reader), o.id, o.athlete).unwrap(), Vec::new());
 }

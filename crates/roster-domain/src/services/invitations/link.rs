@@ -21,9 +21,7 @@ pub fn link(
     invitation_id: InvitationId,
     public_base_url: &str,
 ) -> Result<String, DomainError> {
-    let (orgs, invites) = (cx.store, cx.store);
-    let clock = &cx.clock;
-    let caller = cx.caller.clone();
+    let (orgs, invites, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, inv) = super::acting_on(orgs, invites, caller, org_id, invitation_id, Action::ShowInvitationLink)?;
     authorize(&actor, Action::ShowInvitationLink, Target::Invitation(inv.role))?;
     inv.redeem(clock.now())?;
@@ -69,8 +67,7 @@ mod tests {
             let inv = invitation(org, head, email);
             let invites = repo(&inv, Some(minted()));
             let shown = link(
-                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
-                    .with_clock(&clock()),
+                &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
                 &tokens(),
                 org,
                 inv.invitation_id,
@@ -105,8 +102,7 @@ mod tests {
             invites.expect_invitation().returning(move |_, _| Ok(Some(i.clone())));
             invites.expect_current_token().never();
             let err = link(
-                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
-                    .with_clock(&clock()),
+                &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
                 &tokens(),
                 org,
                 inv.invitation_id,
@@ -129,8 +125,7 @@ mod tests {
             let invites = repo(&inv, stored);
             // The last case is a good row read by a server whose secret changed.
             let err = link(
-                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
-                    .with_clock(&clock()),
+                &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
                 &rotated,
                 org,
                 inv.invitation_id,
@@ -151,8 +146,7 @@ mod tests {
         let athlete_link = invitation(org, head, None);
         let run = |who: UserId, inv: &Invitation| {
             link(
-                &Context::new(&Mocks { orgs: &orgs, invitations: &repo(inv, Some(minted())), ..Mocks::none() }, who)
-                    .with_clock(&clock()),
+                &Mocks { orgs: &orgs, invitations: &repo(inv, Some(minted())), ..Mocks::none() }.cx(who, &clock()),
                 &tokens(),
                 org,
                 inv.invitation_id,
@@ -166,8 +160,7 @@ mod tests {
         assert_eq!(run(UserId::new(), &athlete_link).unwrap_err().code(), "not_found");
         let elsewhere = invitation(OrgId::new(), head, None);
         let err = link(
-            &Context::new(&Mocks { orgs: &orgs, invitations: &repo(&elsewhere, None), ..Mocks::none() }, head)
-                .with_clock(&clock()),
+            &Mocks { orgs: &orgs, invitations: &repo(&elsewhere, None), ..Mocks::none() }.cx(head, &clock()),
             &tokens(),
             org,
             elsewhere.invitation_id,
@@ -190,8 +183,7 @@ mod tests {
         let invites = repo(&inv, Some(StoredToken::new(&token, nonce)));
         assert_eq!(
             link(
-                &Context::new(&Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }, head)
-                    .with_clock(&clock()),
+                &Mocks { orgs: &orgs, invitations: &invites, ..Mocks::none() }.cx(head, &clock()),
                 &links,
                 org,
                 inv.invitation_id,
@@ -211,7 +203,7 @@ mod tests {
             let links = tokens();
             let token = links.derive(&crate::invitation::LinkNonce::from_random_bytes(a));
             let stored = StoredToken { hash: token.hash(), nonce: Some(crate::invitation::LinkNonce::from_random_bytes(b)) };
-            let got = link(&Context::new(&Mocks { orgs: &orgs, invitations: &repo(&inv, Some(stored)), ..Mocks::none() }, head).with_clock(&clock()), &links, org, inv.invitation_id, BASE);
+            let got = link(&Mocks { orgs: &orgs, invitations: &repo(&inv, Some(stored)), ..Mocks::none() }.cx(head, &clock()), &links, org, inv.invitation_id, BASE);
             prop_assert_eq!(got.is_ok(), a == b);
         }
     }
