@@ -129,8 +129,10 @@ pub trait GroupRepo {
     /// Deletes the group, its member list and its enrollments; the members stay.
     fn delete_group(&self, org_id: OrgId, group_id: GroupId, event: &AuditEvent) -> Result<(), RepoError>;
     /// Adds a live member to the group and applies the group's enrollments
-    /// (future-member plan assignments). `false` when already in it (nothing
-    /// written). Refuses `NotFound("member")` when `user_id` is not a live member.
+    /// (future-member plan assignments), as `joining::decide_group_join`
+    /// decides; `event` names who adds and when. `false` when already in it
+    /// (nothing written). Refuses `NotFound("member")` when `user_id` is not a
+    /// live member and `NotFound("group")` for a group not in `org_id`.
     fn add_group_member(
         &self,
         org_id: OrgId,

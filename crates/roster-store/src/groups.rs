@@ -220,20 +220,8 @@ impl GroupRepo for Store {
         event: &AuditEvent,
     ) -> Result<bool, RepoError> {
         self.tx(|conn| {
-            let (org, group, user) = (org_id.to_string(), group_id.to_string(), user_id.to_string());
-            let live: i64 = memberships::table
-                .filter(memberships::org_id.eq(&org))
-                .filter(memberships::user_id.eq(&user))
-                .filter(memberships::removed_at.is_null())
-                .count()
-                .get_result(conn)?;
-            if live == 0 {
-                return Err(DomainError::NotFound("member").into());
-            }
-            if !group_exists(conn, &org, &group)? {
-                return Err(DomainError::NotFound("group").into());
-            }
-            // The decision makes `event` again, with the enrollments it brings.
+            // The join checks the member (once locked) and the group, and
+            // makes `event` again with the enrollments it brings.
             let joiner = Joiner { org_id, user_id, author: (event.actor_user_id, None), now: event.created_at };
             apply_group_join(conn, joiner, group_id)
         })

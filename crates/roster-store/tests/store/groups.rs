@@ -246,3 +246,31 @@ fn a_removal_racing_a_group_join_leaves_the_removed_member_in_no_group() {
         }
     }
 }
+
+/// Adding to a group refuses someone who is not a live member and a group
+/// of another organization, writing nothing.
+#[test]
+fn a_group_join_refuses_a_non_member_and_another_organizations_group() {
+    use roster_store::schema::org_group_members;
+    for db in TestDb::all() {
+        let store = db.store();
+        let (other_org, other_head) = org(&store);
+        let (org, head) = org(&store);
+        let g = group(&store, org, head, "Track").unwrap();
+        let elsewhere = group(&store, other_org, other_head, "Track").unwrap();
+        let not_found = |r: Result<bool, RepoError>| match r {
+            Err(RepoError::Refused(d)) => match *d {
+                DomainError::NotFound(what) => what,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        let stranger = crate::fixtures::user(&store);
+        assert_eq!(not_found(add(&store, &g, stranger)), "member", "{:?}", db.backend);
+        let a = athlete(&store, org);
+        let wrong = Group { org_id: org, ..elsewhere };
+        assert_eq!(not_found(add(&store, &wrong, a)), "group", "{:?}", db.backend);
+        let rows: i64 = org_group_members::table.count().get_result(&mut *store.conn().unwrap()).unwrap();
+        assert_eq!(rows, 0);
+    }
+}
