@@ -6,7 +6,7 @@ use crate::{Console, PageError};
 use actix_web::{HttpRequest, HttpResponse, web};
 use roster_domain::entities::{Membership, MembershipSummary, NamedMembership, User};
 use roster_domain::policy::{Action, Actor, Caller, Target, authorize};
-use roster_domain::services::{accounts, sessions};
+use roster_domain::services::sessions;
 use roster_domain::{DomainError, OrgId, Role, SessionId};
 
 /// The signed-in account, the session and the organization the console shows.
@@ -154,11 +154,10 @@ fn nav(viewer: &Viewer, current: &'static str) -> Vec<NavItem> {
         .collect()
 }
 
-/// The viewer of the request's session, on the use case's connection: two
-/// lookups, the session with its account, then the account's memberships.
+/// The viewer of the request's session, on the use case's connection: one
+/// lookup of the session with its account and memberships.
 fn viewer(c: &Console, secret: String) -> Result<Viewer, DomainError> {
-    let (user, session_id) = sessions::session_of_cookie(&c.store, &c.clock, &secret)?;
-    let home = accounts::home_membership(&c.store, user.user_id)?;
+    let sessions::SignedIn { user, session_id, home } = sessions::session_of_cookie(&c.store, &c.clock, &secret)?;
     let org = home.as_ref().map(NamedMembership::summary);
     let membership = home.map(|h| h.membership);
     Ok(Viewer { user, session_id, secret, org, membership })

@@ -11,7 +11,7 @@
 
 pub mod mail;
 
-use crate::entities::User;
+use crate::entities::{NamedMembership, User};
 use crate::error::RepoError;
 use crate::ids::{SessionId, UserId};
 use crate::invitation::OutboxMessage;
@@ -46,6 +46,19 @@ pub struct RefreshRecord {
     pub session_revoked: bool,
     /// When the session's refresh token expires.
     pub expires_at: DateTime<Utc>,
+}
+
+/// What a browser's session cookie holds, in one lookup: its refresh
+/// token's state, the account, and the account's live memberships with
+/// their organizations' names, oldest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CookieSession {
+    /// The token and its session.
+    pub record: RefreshRecord,
+    /// The session's account.
+    pub user: User,
+    /// The account's live memberships, oldest first.
+    pub memberships: Vec<NamedMembership>,
 }
 
 /// A password reset request. For an e-mail that has no account the request
@@ -120,10 +133,10 @@ pub trait SessionRepo {
     fn insert_session(&self, session: &Session, refresh: Option<TokenHash>) -> Result<(), RepoError>;
     /// The refresh token with this hash and its session's state.
     fn refresh_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>, RepoError>;
-    /// [`refresh_token`](Self::refresh_token) with the session's account,
-    /// in one lookup: a browser session's check on every page. `None` when
-    /// the token is unknown or its account is gone.
-    fn refresh_token_account(&self, hash: &TokenHash) -> Result<Option<(RefreshRecord, User)>, RepoError>;
+    /// [`refresh_token`](Self::refresh_token) with the session's account and
+    /// its live memberships, in one lookup: a browser session's check on
+    /// every page. `None` when the token is unknown or its account is gone.
+    fn cookie_session(&self, hash: &TokenHash) -> Result<Option<CookieSession>, RepoError>;
     /// Marks `old` rotated and stores `new` as the session's token, moving
     /// its expiry to `expires_at`, if `old` was not rotated yet and the
     /// session is live (a conditional update); `false` when it was (a

@@ -386,6 +386,11 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(sessions, refresh_tokens, users, password_resets);
+// A browser session's lookup joins the account's memberships and their organizations.
+diesel::allow_tables_to_appear_in_same_query!(sessions, memberships);
+diesel::allow_tables_to_appear_in_same_query!(sessions, organizations);
+diesel::allow_tables_to_appear_in_same_query!(refresh_tokens, memberships);
+diesel::allow_tables_to_appear_in_same_query!(refresh_tokens, organizations);
 
 diesel::table! {
     webhook_endpoints (endpoint_id) {

@@ -6,14 +6,16 @@
 use crate::Store;
 use crate::error::{StoreError, parse};
 use crate::invitations::outbox;
-use crate::rows::{UserRow, from_db, to_db};
-use crate::schema::{password_resets, refresh_tokens, sessions, users};
+use crate::rows::{MembershipRow, UserRow, from_db, to_db};
+use crate::schema::{memberships, organizations, password_resets, refresh_tokens, sessions, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use roster_domain::entities::User;
+use roster_domain::entities::NamedMembership;
 use roster_domain::invitation::OutboxMessage;
 use roster_domain::session::SessionError;
-use roster_domain::session::{PasswordReset, PasswordResetRepo, RefreshRecord, Session, SessionRepo, TokenHash};
+use roster_domain::session::{
+    CookieSession, PasswordReset, PasswordResetRepo, RefreshRecord, Session, SessionRepo, TokenHash,
+};
 use roster_domain::{DomainError, RepoError, SessionId, UserId};
 
 /// How long an expired reset request is kept before a later request drops it.
@@ -114,35 +116,77 @@ impl SessionRepo for Store {
         })
     }
 
-    fn refresh_token_account(&self, hash: &TokenHash) -> Result<Option<(RefreshRecord, User)>, RepoError> {
-        // One statement on every console page: the token, its session and
-        // the account (the inner join proves it still exists).
-        type Row = (Option<NaiveDateTime>, Option<NaiveDateTime>, NaiveDateTime, String, UserRow);
+    fn cookie_session(&self, hash: &TokenHash) -> Result<Option<CookieSession>, RepoError> {
+        // One statement on every console page: the token, its session, the
+        // account (the inner join proves it still exists) and, one row each,
+        // its live memberships with their organizations' names.
+        type Row = (
+            Option<NaiveDateTime>,
+            Option<NaiveDateTime>,
+            NaiveDateTime,
+            String,
+            UserRow,
+            Option<MembershipRow>,
+            Option<String>,
+        );
         self.with(|conn| {
-            let row: Option<Row> = refresh_tokens::table
+            let rows: Vec<Row> = refresh_tokens::table
                 .inner_join(sessions::table.inner_join(users::table))
+                .left_join(
+                    memberships::table
+                        .on(memberships::user_id.eq(users::user_id).and(memberships::removed_at.is_null())),
+                )
+                .left_join(organizations::table.on(organizations::org_id.eq(memberships::org_id)))
                 .filter(refresh_tokens::token_hash.eq(hash.as_str()))
+                .order((memberships::joined_at.asc(), memberships::membership_id.asc()))
                 .select((
                     refresh_tokens::rotated_at,
                     sessions::revoked_at,
                     sessions::expires_at,
                     sessions::session_id,
                     UserRow::as_select(),
+                    (
+                        memberships::membership_id,
+                        memberships::org_id,
+                        memberships::user_id,
+                        memberships::role,
+                        memberships::status,
+                        memberships::display_name,
+                        memberships::member_level,
+                        memberships::private_notes,
+                        memberships::assigned_to_coach_id,
+                        memberships::joined_at,
+                        memberships::updated_at,
+                        memberships::removed_at,
+                        memberships::version,
+                    )
+                        .nullable(),
+                    organizations::name.nullable(),
                 ))
-                .first(conn)
-                .optional()?;
-            row.map(|(rotated_at, revoked_at, expires_at, session_id, user)| {
-                let user = user.into_user()?;
-                let record = RefreshRecord {
-                    session_id: parse("sessions.session_id", session_id.parse())?,
-                    user_id: user.user_id,
-                    rotated: rotated_at.is_some(),
-                    session_revoked: revoked_at.is_some(),
-                    expires_at: from_db(expires_at),
-                };
-                Ok((record, user))
-            })
-            .transpose()
+                .load(conn)?;
+            let mut rows = rows.into_iter();
+            let Some((rotated_at, revoked_at, expires_at, session_id, user, first, first_org)) = rows.next() else {
+                return Ok(None);
+            };
+            let user = user.into_user()?;
+            let record = RefreshRecord {
+                session_id: parse("sessions.session_id", session_id.parse())?,
+                user_id: user.user_id,
+                rotated: rotated_at.is_some(),
+                session_revoked: revoked_at.is_some(),
+                expires_at: from_db(expires_at),
+            };
+            let named = |row: Option<MembershipRow>, org_name: Option<String>| match (row, org_name) {
+                (Some(row), Some(org_name)) => {
+                    Ok(Some(NamedMembership { membership: row.into_membership()?, org_name }))
+                }
+                _ => Ok::<_, StoreError>(None),
+            };
+            let mut memberships: Vec<NamedMembership> = named(first, first_org)?.into_iter().collect();
+            for (.., row, org_name) in rows {
+                memberships.extend(named(row, org_name)?);
+            }
+            Ok(Some(CookieSession { record, user, memberships }))
         })
     }
 

@@ -109,18 +109,17 @@ pub fn me(accounts: &impl AccountRepo, user_id: UserId) -> Result<(User, Vec<Mem
     Ok((user, memberships))
 }
 
-/// The membership an account's console shows: the organization it heads,
-/// else one it coaches in, else the oldest it is an athlete of; `None`
-/// for an account in no organization.
-pub fn home_membership(accounts: &impl AccountRepo, user_id: UserId) -> Result<Option<NamedMembership>, DomainError> {
-    let mut live = accounts.memberships_of(user_id)?;
+/// The membership an account's console shows, of its live memberships
+/// oldest first: the organization it heads, else one it coaches in, else
+/// the oldest it is an athlete of; `None` for an account in no organization.
+pub fn home_of(mut live: Vec<NamedMembership>) -> Option<NamedMembership> {
     // A stable sort: within a role, the oldest membership first.
     live.sort_by_key(|m| match m.membership.role {
         Role::HeadCoach => 0,
         Role::AssistantCoach => 1,
         Role::Athlete => 2,
     });
-    Ok(live.into_iter().next())
+    live.into_iter().next()
 }
 
 #[cfg(test)]
@@ -253,11 +252,7 @@ mod tests {
             ),
             org_name: name.into(),
         };
-        let home = |live: Vec<NamedMembership>| {
-            let mut accounts = MockAccountRepo::new();
-            accounts.expect_memberships_of().with(eq(me)).times(1).return_once(move |_| Ok(live));
-            home_membership(&accounts, me).unwrap().map(|m| m.org_name)
-        };
+        let home = |live: Vec<NamedMembership>| home_of(live).map(|m| m.org_name);
         let athlete_a = named(Role::Athlete, "A");
         let athlete_b = named(Role::Athlete, "B");
         let assisted = named(Role::AssistantCoach, "Assisted");

@@ -11,7 +11,7 @@ use crate::ports::MockPasswordHasher;
 use crate::privacy::{ClosedMember, ExportDocument, ExportPage, ExportRows};
 use crate::role::Role;
 use crate::services::organizations::tests::{membership, view};
-use crate::session::{RefreshRecord, Session, TokenHash};
+use crate::session::{CookieSession, RefreshRecord, Session, TokenHash};
 use crate::values::{Email, Password, PersonName};
 use chrono::{DateTime, Utc};
 
@@ -30,7 +30,7 @@ mockall::mock! {
     impl SessionRepo for Store {
         fn insert_session(&self, session: &Session, refresh: Option<TokenHash>) -> Result<(), RepoError>;
         fn refresh_token(&self, hash: &TokenHash) -> Result<Option<RefreshRecord>, RepoError>;
-        fn refresh_token_account(&self, hash: &TokenHash) -> Result<Option<(RefreshRecord, User)>, RepoError>;
+        fn cookie_session(&self, hash: &TokenHash) -> Result<Option<CookieSession>, RepoError>;
         fn rotate_refresh(&self, session_id: SessionId, old: &TokenHash, new: &TokenHash, now: DateTime<Utc>,
             expires_at: DateTime<Utc>) -> Result<bool, RepoError>;
         fn revoke_session(&self, session_id: SessionId, now: DateTime<Utc>) -> Result<(), RepoError>;

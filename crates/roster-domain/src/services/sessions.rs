@@ -3,11 +3,11 @@
 //! the password (which signs every other session out).
 
 use crate::clock::Clock;
-use crate::entities::User;
+use crate::entities::{NamedMembership, User};
 use crate::error::DomainError;
 use crate::ids::{SessionId, UserId};
 use crate::ports::PasswordHasher;
-use crate::session::{SecretToken, Session, SessionError, SessionRepo, TokenGenerator};
+use crate::session::{CookieSession, SecretToken, Session, SessionError, SessionRepo, TokenGenerator};
 use crate::values::Password;
 use chrono::{DateTime, Duration, Utc};
 
@@ -89,22 +89,35 @@ pub fn authenticate(repo: &impl SessionRepo, user_id: UserId, session_id: Sessio
     if repo.session_is_live(session_id, user_id)? { Ok(()) } else { Err(DomainError::Unauthenticated) }
 }
 
-/// The live session a browser's session cookie holds and its account (the
-/// console keeps the session's refresh token in an HttpOnly cookie and never
-/// rotates it), so signing out, signing out everywhere and changing or
-/// resetting the password end console sessions exactly as they end API
-/// sessions. One lookup: the token, its session and the account together.
+/// A browser's signed-in session: who, which session, and the membership
+/// the console shows ([`accounts::home_of`](super::accounts::home_of)).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedIn {
+    /// The account.
+    pub user: User,
+    /// The session.
+    pub session_id: SessionId,
+    /// The organization the console shows, if the account is in one.
+    pub home: Option<NamedMembership>,
+}
+
+/// The live session a browser's session cookie holds, its account and home
+/// membership (the console keeps the session's refresh token in an
+/// HttpOnly cookie and never rotates it), so signing out, signing out
+/// everywhere and changing or resetting the password end console sessions
+/// exactly as they end API sessions. One lookup: the token, its session,
+/// the account and its memberships together.
 pub fn session_of_cookie(
     repo: &impl SessionRepo,
     clock: &impl Clock,
     presented: &str,
-) -> Result<(User, SessionId), DomainError> {
-    let (record, user) =
-        repo.refresh_token_account(&SecretToken::from_link(presented).hash())?.ok_or(DomainError::Unauthenticated)?;
+) -> Result<SignedIn, DomainError> {
+    let CookieSession { record, user, memberships } =
+        repo.cookie_session(&SecretToken::from_link(presented).hash())?.ok_or(DomainError::Unauthenticated)?;
     if record.session_revoked || record.rotated || record.expires_at <= clock.now() {
         return Err(DomainError::Unauthenticated);
     }
-    Ok((user, record.session_id))
+    Ok(SignedIn { user, session_id: record.session_id, home: super::accounts::home_of(memberships) })
 }
 
 /// Signs out: the caller's session (from its access token) and the session

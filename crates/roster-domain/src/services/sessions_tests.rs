@@ -1,8 +1,10 @@
 use super::*;
 use crate::FixedClock;
+use crate::Role;
+use crate::entities::NamedMembership;
 use crate::invitation::token::MockTokenGenerator;
 use crate::ports::MockPasswordHasher;
-use crate::session::{MockSessionRepo, RefreshRecord, TokenHash};
+use crate::session::{CookieSession, MockSessionRepo, RefreshRecord, TokenHash};
 use mockall::predicate::*;
 
 const NOW: &str = "2026-12-06T10:00:00Z";
@@ -226,16 +228,20 @@ fn account(user_id: UserId) -> User {
 }
 
 #[test]
-fn a_cookie_names_its_live_session_and_account_in_one_lookup() {
+fn a_cookie_names_its_live_session_account_and_home_in_one_lookup() {
     let (sid, user) = (SessionId::new(), UserId::new());
+    let membership = |role| NamedMembership {
+        membership: crate::entities::Membership::start(crate::OrgId::new(), user, role, clock().now()),
+        org_name: format!("{role:?}"),
+    };
+    let memberships = vec![membership(Role::Athlete), membership(Role::AssistantCoach)];
     let mut repo = MockSessionRepo::new();
-    repo.expect_refresh_token_account()
-        .with(eq(hash("c1")))
-        .times(1)
-        .returning(move |_| Ok(Some((record(sid, user), account(user)))));
+    let found = CookieSession { record: record(sid, user), user: account(user), memberships: memberships.clone() };
+    repo.expect_cookie_session().with(eq(hash("c1"))).times(1).return_once(move |_| Ok(Some(found)));
     repo.expect_refresh_token().never();
     repo.expect_session_is_live().never();
-    assert_eq!(session_of_cookie(&repo, &clock(), "c1").unwrap(), (account(user), sid));
+    let signed_in = session_of_cookie(&repo, &clock(), "c1").unwrap();
+    assert_eq!(signed_in, SignedIn { user: account(user), session_id: sid, home: Some(memberships[1].clone()) });
 }
 
 #[test]
@@ -247,11 +253,12 @@ fn a_cookie_of_an_ended_session_is_refused() {
         RefreshRecord { expires_at: clock().now(), ..record(sid, user) },
     ] {
         let mut repo = MockSessionRepo::new();
-        repo.expect_refresh_token_account().returning(move |_| Ok(Some((ended.clone(), account(user)))));
+        let found = CookieSession { record: ended, user: account(user), memberships: Vec::new() };
+        repo.expect_cookie_session().return_once(move |_| Ok(Some(found)));
         assert!(matches!(session_of_cookie(&repo, &clock(), "c1"), Err(DomainError::Unauthenticated)));
     }
     // An unknown token, or one whose account is gone.
     let mut unknown = MockSessionRepo::new();
-    unknown.expect_refresh_token_account().returning(|_| Ok(None));
+    unknown.expect_cookie_session().returning(|_| Ok(None));
     assert!(matches!(session_of_cookie(&unknown, &clock(), "c1"), Err(DomainError::Unauthenticated)));
 }

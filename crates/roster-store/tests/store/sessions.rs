@@ -1,9 +1,12 @@
 //! Sessions, refresh tokens and password resets: secrets only as hashes,
 //! conditional rotations and completions, revocations that spare one session.
 
-use crate::fixtures::{PASSWORD_HASH, now, user};
+use crate::fixtures::{PASSWORD_HASH, event, now, user};
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
+use roster_domain::Role;
+use roster_domain::entities::Membership;
+use roster_domain::ports::OrganizationRepo;
 use roster_domain::session::{PasswordReset, PasswordResetRepo, SecretToken, Session, SessionRepo};
 use roster_domain::{SessionId, UserId};
 use roster_store::Store;
@@ -161,17 +164,41 @@ fn a_new_session_drops_sessions_dead_for_a_day_with_their_tokens() {
 }
 
 #[test]
-fn a_refresh_token_is_read_with_its_session_and_live_account_in_one_lookup() {
+fn a_cookie_session_is_read_with_its_account_and_live_memberships_in_one_lookup() {
     for db in TestDb::all() {
         let store = db.store();
         let u = user(&store);
         let sid = session(&store, u, "cookie-secret");
         let hash = SecretToken::from_link("cookie-secret").hash();
-        let (record, account) = store.refresh_token_account(&hash).unwrap().unwrap();
-        assert_eq!(record, store.refresh_token(&hash).unwrap().unwrap(), "{:?}", db.backend);
-        assert_eq!((record.session_id, account.user_id), (sid, u));
+        let found = store.cookie_session(&hash).unwrap().unwrap();
+        assert_eq!(found.record, store.refresh_token(&hash).unwrap().unwrap(), "{:?}", db.backend);
+        assert_eq!((found.record.session_id, found.user.user_id), (sid, u));
+        assert!(found.memberships.is_empty(), "{:?}", db.backend);
+
+        // Memberships oldest first, with their organizations' names; a
+        // removed one is left out.
+        let (left, _) = crate::plans::org(&store);
+        let gone = Membership::start(left, u, Role::Athlete, now() - Duration::days(2));
+        store.add_membership(&gone, &event(left, u, "member.added")).unwrap();
+        diesel::sql_query(format!("UPDATE memberships SET removed_at = joined_at WHERE org_id = '{left}'"))
+            .execute(&mut *store.conn().unwrap())
+            .unwrap();
+        let (athlete_of, _) = crate::plans::org(&store);
+        let m = Membership::start(athlete_of, u, Role::Athlete, now() - Duration::days(1));
+        store.add_membership(&m, &event(athlete_of, u, "member.added")).unwrap();
+        let headed = crate::invitations::org(&store, u);
+        let found = store.cookie_session(&hash).unwrap().unwrap();
+        let names: Vec<_> =
+            found.memberships.iter().map(|m| (m.membership.org_id, m.membership.role, m.org_name.as_str())).collect();
+        assert_eq!(
+            names,
+            [(athlete_of, Role::Athlete, "Riverside"), (headed, Role::HeadCoach, "Riverside Runners")],
+            "{:?}",
+            db.backend
+        );
+
         store.revoke_session(sid, now()).unwrap();
-        assert!(store.refresh_token_account(&hash).unwrap().unwrap().0.session_revoked);
-        assert!(store.refresh_token_account(&SecretToken::from_link("unknown").hash()).unwrap().is_none());
+        assert!(store.cookie_session(&hash).unwrap().unwrap().record.session_revoked);
+        assert!(store.cookie_session(&SecretToken::from_link("unknown").hash()).unwrap().is_none());
     }
 }
