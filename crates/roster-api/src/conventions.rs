@@ -30,6 +30,11 @@ where
     let refusal = refusal(&req);
     let next = match refusal {
         None => Ok(srv.call(req)),
+        // A person in the console reads a page, a client a problem.
+        Some(e) if wants_page(req.request()) => {
+            let page = roster_console::refusal_page(e.status_code(), e.detail());
+            Err(req.into_response(page))
+        }
         Some(e) => Err(req.error_response(e)),
     };
     async move {
@@ -38,6 +43,14 @@ where
             Err(res) => Ok(res.map_into_right_body()),
         }
     }
+}
+
+/// Whether the request is a browser's asking for a console page (outside
+/// the API, accepting HTML): its refusals are pages.
+pub fn wants_page(req: &HttpRequest) -> bool {
+    let accepts_html =
+        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    accepts_html && !req.path().starts_with("/api/")
 }
 
 fn refusal(req: &ServiceRequest) -> Option<ApiError> {
@@ -152,7 +165,19 @@ fn blank_parameters(pattern: &str) -> String {
 /// `GET` only.
 pub fn allow_header(req: &HttpRequest) -> HeaderValue {
     let allow = req.match_pattern().and_then(|pattern| allowed_methods().get(&blank_parameters(&pattern)).cloned());
-    HeaderValue::from_str(allow.as_deref().unwrap_or("GET")).unwrap_or(HeaderValue::from_static("GET"))
+    let allow = allow.unwrap_or_else(|| console_allow(req.method()).to_owned());
+    HeaderValue::from_str(&allow).unwrap_or(HeaderValue::from_static("GET"))
+}
+
+/// A console page's methods, from the one it refused: every console address
+/// takes GET, POST or both, so a refused GET means POST only and a refused
+/// POST means GET only; another method is refused by pages of either kind.
+fn console_allow(refused: &actix_web::http::Method) -> &'static str {
+    match refused.as_str() {
+        "GET" | "HEAD" => "POST",
+        "POST" => "GET",
+        _ => "GET, POST",
+    }
 }
 
 /// `GET /docs`: the rendering lives under `/docs/` (its relative links need

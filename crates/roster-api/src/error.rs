@@ -87,6 +87,11 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", format!("No such {what}."))
     }
 
+    /// The sentence a person reads.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
     /// The machine code.
     pub fn code(&self) -> &str {
         &self.code

@@ -328,13 +328,6 @@ where
     }
 }
 
-/// A browser asking for a page outside the API gets the console's 404 page.
-fn wants_page(req: &actix_web::HttpRequest) -> bool {
-    let accepts_html =
-        req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-    accepts_html && !req.path().starts_with("/api/")
-}
-
 /// Turns every error response that is not already problem+json (actix's own
 /// 404 and 405, the rate limiter's 429, ...) into one.
 fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
@@ -345,7 +338,7 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
         res.response().headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
     // A person in the console stopped by the rate limit gets a page (a page
     // that said why itself, such as Sign in's failed-login wait, stays).
-    if status == StatusCode::TOO_MANY_REQUESTS && wants_page(res.request()) && !is_page {
+    if status == StatusCode::TOO_MANY_REQUESTS && crate::conventions::wants_page(res.request()) && !is_page {
         let mut page = roster_console::too_many_requests_page();
         if let Some(value) = retry_after {
             page.headers_mut().insert(header::RETRY_AFTER, value);
@@ -358,9 +351,17 @@ fn as_problem<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerRespo
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
-    if status == StatusCode::NOT_FOUND && wants_page(res.request()) {
+    // A browser asking for a page outside the API gets the console's 404
+    // page, and its 405 page for a method the page does not take.
+    if status == StatusCode::NOT_FOUND && crate::conventions::wants_page(res.request()) {
         let (req, _) = res.into_parts();
         let page = roster_console::not_found_page();
+        return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, page).map_into_right_body()));
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED && crate::conventions::wants_page(res.request()) {
+        let (req, _) = res.into_parts();
+        let mut page = roster_console::refusal_page(status, "This page does not take that kind of request.");
+        page.headers_mut().insert(header::ALLOW, crate::conventions::allow_header(&req));
         return Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, page).map_into_right_body()));
     }
     let (code, detail) = match status {

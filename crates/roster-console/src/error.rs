@@ -113,6 +113,13 @@ pub fn not_found_page() -> HttpResponse {
     error_page(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
 }
 
+/// The page for a request refused before any page ran: a query value that
+/// is not text (`400`), a method the page does not take (`405`).
+pub fn refusal_page(status: StatusCode, detail: &str) -> HttpResponse {
+    let title = if status == StatusCode::METHOD_NOT_ALLOWED { "Not available this way" } else { "That did not work" };
+    error_page(status, title, detail)
+}
+
 /// The page for a browser the rate limit stopped (the answer keeps its
 /// `Retry-After`).
 pub fn too_many_requests_page() -> HttpResponse {

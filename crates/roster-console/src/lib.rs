@@ -19,7 +19,7 @@ mod pages;
 pub mod session;
 mod view;
 
-pub use error::{PageError, not_found_page, too_many_requests_page};
+pub use error::{PageError, not_found_page, refusal_page, too_many_requests_page};
 
 use actix_web::HttpRequest;
 use actix_web::web;

@@ -29,6 +29,7 @@ mod plans;
 #[allow(dead_code)] // the API tests' webhook receiver
 #[path = "../api/webhooks/receiver.rs"]
 mod receiver;
+mod refusals;
 mod roster_csv;
 mod sign_in_throttle;
 #[allow(dead_code)] // the API tests' fixtures; these tests use a few

@@ -68,10 +68,20 @@ fn signed_out_page(
     Ok(res)
 }
 
-/// Only a path on this server: never an open redirect.
+/// Only a path on this server: never an open redirect. Printable ASCII
+/// only, as a browser sends a path: browsers drop tabs and line breaks from
+/// a `Location` (`/\t/evil.com` would lead off-site), and a control
+/// character cannot go in a header at all.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
