@@ -5,7 +5,7 @@ use crate::error::StoreError;
 use crate::invitations::{MailKey, enqueue};
 use crate::rows::{insert_event, to_db};
 use crate::schema::{
-    group_plan_enrollments, invitations, memberships, org_group_members, org_groups, organizations, outbox,
+    api_keys, group_plan_enrollments, invitations, memberships, org_group_members, org_groups, organizations, outbox,
     plan_assignments, training_plans, workout_adjustments,
 };
 use diesel::prelude::*;
@@ -32,6 +32,11 @@ pub(super) fn close(conn: &mut DbConn, key: Option<&MailKey>, c: &OrgClosure) ->
             memberships::updated_at.eq(now),
             memberships::version.eq(memberships::version + 1),
         ))
+        .execute(conn)?;
+    // Its integrations lose their keys with the club: no write through a
+    // key may land in a closed club.
+    diesel::update(api_keys::table.filter(api_keys::org_id.eq(&org)).filter(api_keys::revoked_at.is_null()))
+        .set(api_keys::revoked_at.eq(Some(now)))
         .execute(conn)?;
     let pending = invitations::table
         .filter(invitations::org_id.eq(&org))

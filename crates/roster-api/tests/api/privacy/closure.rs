@@ -138,3 +138,33 @@ async fn the_retention_worker_erases_what_removed_members_leave_behind() {
         assert!(left.is_empty(), "{left:?}");
     }
 }
+
+#[tokio::test]
+async fn closing_a_club_revokes_its_api_keys() {
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let scopes = ["members:read", "groups:write", "invitations:write", "audit:read"];
+        let (key_id, key) = crate::api_keys::create_key(&app, &head, &org_id, &scopes).await;
+        let members = format!("/api/v1/organizations/{org_id}/members");
+        app.get(&members, &key).await.assert_status(200);
+        close(&app, &head.token, &org_id, json!({"confirm_name": "Riverside Runners"})).await.assert_status(204);
+
+        app.get(&members, &key).await.assert_problem(401, "unauthenticated");
+        app.get(&format!("/api/v1/organizations/{org_id}/audit-events"), &key)
+            .await
+            .assert_problem(401, "unauthenticated");
+        let group = json!({"name": "After"});
+        app.post(&format!("/api/v1/organizations/{org_id}/groups"), &key, group)
+            .await
+            .assert_problem(401, "unauthenticated");
+        let link = json!({"kind": "multi_use", "name": "After"});
+        app.post(&format!("/api/v1/organizations/{org_id}/invitations"), &key, link)
+            .await
+            .assert_problem(401, "unauthenticated");
+        use diesel::prelude::*;
+        use roster_store::schema::api_keys;
+        let revoked: Option<chrono::NaiveDateTime> =
+            api_keys::table.find(&key_id).select(api_keys::revoked_at).first(&mut *app.store.conn().unwrap()).unwrap();
+        assert!(revoked.is_some(), "{:?}", app.backend);
+    }
+}

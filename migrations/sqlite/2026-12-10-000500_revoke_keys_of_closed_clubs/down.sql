@@ -1,0 +1,2 @@
+-- The keys stay revoked: nothing to undo.
+SELECT 1;
