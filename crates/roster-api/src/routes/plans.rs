@@ -195,7 +195,7 @@ pub async fn patch(
                     Some(sp) => parse_sport(&mut errors, sp),
                     None => Some(old.sport),
                 };
-                let level = match body.level {
+                let level = match &body.level {
                     Some(l) => parse_level(&mut errors, l.as_deref()),
                     None => Some(old.level),
                 };
@@ -205,8 +205,8 @@ pub async fn patch(
                     return Err(DomainError::Validation(Vec::new()));
                 };
                 let weeks = body.duration_weeks.unwrap_or(i64::from(old.duration_weeks));
-                let workouts = match body.workouts {
-                    Some(w) => w.into_iter().map(Into::into).collect(),
+                let workouts = match &body.workouts {
+                    Some(w) => w.iter().cloned().map(Into::into).collect(),
                     None => old.workouts.clone(),
                 };
                 PlanContent::new(name, description, sport, level, weeks, workouts)

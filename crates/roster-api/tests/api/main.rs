@@ -30,6 +30,7 @@ mod plans;
 mod privacy;
 mod profile;
 mod races;
+mod races_unconditional;
 mod roster_csv;
 mod roster_pages;
 mod sessions;

@@ -159,6 +159,7 @@ fn row_errors(e: DomainError) -> Result<Errors, DomainError> {
 }
 
 /// What a workout post does to the plan's workouts.
+#[derive(Clone)]
 enum Change {
     Add(Workout),
     Edit(usize, Workout),
@@ -201,7 +202,7 @@ async fn change(
         // Adding does not depend on the rows shown, so it needs no version.
         let if_match = index.and(form.version);
         let saved = change.and_then(|change| {
-            let edit = move |old: &PlanContent| apply(old, change);
+            let edit = move |old: &PlanContent| apply(old, change.clone());
             plans::update_plan(&c.cx(me), org_id, plan_id, edit, if_match)
         });
         let page = |c: &Console| plan_page(c, &viewer, plan_id);

@@ -167,6 +167,19 @@ pub fn update_race_goal(
     patch: &RaceGoalPatch,
     expected_version: Option<i64>,
 ) -> Result<RaceGoal, DomainError> {
+    super::latest_wins(expected_version, || {
+        update_race_goal_once(cx, org_id, athlete, goal_id, patch, expected_version)
+    })
+}
+
+fn update_race_goal_once(
+    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
+    org_id: OrgId,
+    athlete: UserId,
+    goal_id: RaceGoalId,
+    patch: &RaceGoalPatch,
+    expected_version: Option<i64>,
+) -> Result<RaceGoal, DomainError> {
     let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();

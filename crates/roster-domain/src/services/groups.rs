@@ -100,6 +100,17 @@ pub fn update(
     description: Option<Description>,
     if_match: Option<i64>,
 ) -> Result<GroupView, DomainError> {
+    super::latest_wins(if_match, || update_once(cx, org_id, group_id, name.clone(), description.clone(), if_match))
+}
+
+fn update_once(
+    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
+    org_id: OrgId,
+    group_id: GroupId,
+    name: Option<GroupName>,
+    description: Option<Description>,
+    if_match: Option<i64>,
+) -> Result<GroupView, DomainError> {
     let (orgs, groups, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
     let mut view = find(groups, org_id, group_id)?;

@@ -234,8 +234,10 @@ pub fn update(
 ) -> Result<MemberView, DomainError> {
     let (orgs, members, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
-    let view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    update_as(&actor, members, clock, view, patch, expected_version)
+    super::latest_wins(expected_version, || {
+        let view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+        update_as(&actor, members, clock, view, patch.clone(), expected_version)
+    })
 }
 
 /// [`update`] for a caller already resolved and a member already read (the
@@ -311,6 +313,15 @@ pub(crate) fn apply_patch(m: &mut Membership, patch: MemberPatch) -> Map<String,
 /// Assigns an athlete to a coach of the organization, or unassigns them
 /// (`None`). Head coach only; the coach must be a coach here (`not_a_coach`).
 pub fn assign_coach(
+    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
+    org_id: OrgId,
+    user_id: UserId,
+    coach: Option<UserId>,
+) -> Result<MemberView, DomainError> {
+    super::latest_wins(None, || assign_coach_once(cx, org_id, user_id, coach))
+}
+
+fn assign_coach_once(
     cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
     org_id: OrgId,
     user_id: UserId,

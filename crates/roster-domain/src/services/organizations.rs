@@ -82,6 +82,15 @@ pub fn update(
     patch: OrganizationPatch,
     if_match: Option<i64>,
 ) -> Result<OrganizationView, DomainError> {
+    super::latest_wins(if_match, || update_once(cx, org_id, patch.clone(), if_match))
+}
+
+fn update_once(
+    cx: &Context<'_, impl OrganizationRepo>,
+    org_id: OrgId,
+    patch: OrganizationPatch,
+    if_match: Option<i64>,
+) -> Result<OrganizationView, DomainError> {
     let (repo, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::UpdateOrganization, Target::Organization)?;
     let mut view = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;

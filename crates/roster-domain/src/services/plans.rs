@@ -109,7 +109,17 @@ pub fn update_plan(
     cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
     plan_id: PlanId,
-    edit: impl FnOnce(&PlanContent) -> Result<PlanContent, DomainError>,
+    edit: impl Fn(&PlanContent) -> Result<PlanContent, DomainError>,
+    if_match: Option<i64>,
+) -> Result<TrainingPlan, DomainError> {
+    super::latest_wins(if_match, || update_plan_once(cx, org_id, plan_id, &edit, if_match))
+}
+
+fn update_plan_once(
+    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
+    org_id: OrgId,
+    plan_id: PlanId,
+    edit: &dyn Fn(&PlanContent) -> Result<PlanContent, DomainError>,
     if_match: Option<i64>,
 ) -> Result<TrainingPlan, DomainError> {
     let (orgs, plans, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
