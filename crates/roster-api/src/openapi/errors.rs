@@ -53,6 +53,8 @@ fn document(path: &str, op: &mut Operation) {
     if secured && accepts_keys(op) {
         add(op, "429", "rate_limited: too many requests with this API key", Some(RETRY_AFTER_KEY_429));
     }
+    // The request line's length is checked before routing, for every route.
+    add(op, "414", URI_TOO_LONG, None);
     // Everything but the liveness probe reads or writes the database.
     if path != "/healthz" {
         add(op, "503", UNAVAILABLE, Some(RETRY_AFTER_503));
@@ -65,7 +67,8 @@ fn document(path: &str, op: &mut Operation) {
 }
 
 const BAD_REQUEST: &str = "A malformed request: malformed_json, unknown_field, invalid_type or missing_field \
-    in the body; invalid_parameter or unknown_parameter in the query; invalid_header";
+    in the body; invalid_parameter, invalid_text or unknown_parameter in the query; invalid_header";
+const URI_TOO_LONG: &str = "uri_too_long: the request target (path and query) is over 8 KiB";
 const UNAVAILABLE: &str = "database_unavailable, storage_unavailable or database_busy: the database cannot be \
     reached or written to for now, or other writes held it too long; try again after Retry-After";
 const RETRY_AFTER_429: &str = "Seconds until a request from this address is accepted again (at least 1).";

@@ -83,8 +83,7 @@ pub struct BulkResult {
     pub user_id: UserId,
     /// What became of them.
     pub outcome: BulkOutcome,
-    /// Why they were skipped or refused.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why they were skipped or refused; `null` when done.
     pub code: Option<String>,
 }
 
