@@ -49,7 +49,7 @@ pub use recent::{
 use crate::error::FieldError;
 use crate::ids::{ActivityId, ApiKeyId, AssignmentId, UserId};
 use crate::sport::Sport;
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The longest calendar one request may ask for, in days.
@@ -289,8 +289,18 @@ pub struct DateRange {
 
 impl DateRange {
     /// `from` to `to`, both included; `to` before `from` or more than
-    /// [`MAX_DAYS`] days is an error naming `to` (a bad query value).
+    /// [`MAX_DAYS`] days is an error naming `to` (a bad query value), and
+    /// a date outside the years 1900 to 2200 one naming its field.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, FieldError> {
+        for (field, date) in [("from", from), ("to", to)] {
+            if !(1900..=2200).contains(&date.year()) {
+                return Err(FieldError::new(
+                    field,
+                    "invalid_parameter",
+                    format!("{field} must be in the years 1900 to 2200"),
+                ));
+            }
+        }
         let bad = |message: String| FieldError::new("to", "invalid_parameter", message);
         if to < from {
             return Err(bad("to must not be before from".into()));

@@ -65,7 +65,9 @@ pub enum Lines {
 /// The one rule every text value of the API passes before its own checks:
 /// trimmed, and no control characters (Unicode `Cc`: C0, DEL, C1), except the
 /// line feeds and tabs of multi-line text. A lone carriage return is refused
-/// (it is no line break on its own). PostgreSQL cannot store NUL in text, and
+/// (it is no line break on its own), and so are the Unicode line and
+/// paragraph separators (U+2028, U+2029) in one-line text, which they would
+/// break. PostgreSQL cannot store NUL in text, and
 /// the rest garble every screen and log they reach, so neither backend ever
 /// sees one.
 ///
@@ -75,6 +77,8 @@ pub enum Lines {
 /// assert_eq!(clean_text("a\tb", Lines::One).unwrap_err().code, "invalid_text");
 /// assert_eq!(clean_text("one\r\n\ttwo\n", Lines::Many).unwrap(), "one\n\ttwo");
 /// assert_eq!(clean_text("a\u{0}b", Lines::Many).unwrap_err().code, "invalid_text");
+/// assert_eq!(clean_text("a\u{2028}b", Lines::One).unwrap_err().code, "invalid_text");
+/// assert_eq!(clean_text("a\u{85}b", Lines::One).unwrap_err().code, "invalid_text");
 /// ```
 pub fn clean_text(input: &str, lines: Lines) -> Result<String, InvalidValue> {
     let trimmed = input.trim();
@@ -83,7 +87,8 @@ pub fn clean_text(input: &str, lines: Lines) -> Result<String, InvalidValue> {
         _ => trimmed.to_owned(),
     };
     let allowed = |c: char| lines == Lines::Many && (c == '\n' || c == '\t');
-    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+    let breaks_line = |c: char| lines == Lines::One && matches!(c, '\u{2028}' | '\u{2029}');
+    if text.chars().any(|c| (c.is_control() && !allowed(c)) || breaks_line(c)) {
         let message = match lines {
             Lines::One => "must be one line without control characters",
             Lines::Many => "must not contain control characters other than line breaks and tabs",

@@ -6,7 +6,7 @@ use crate::error::{DomainError, FieldErrors};
 use crate::ids::{ActivityId, ApiKeyId, UserId};
 use crate::sport::Sport;
 use crate::values::InvalidValue;
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -241,6 +241,11 @@ fn start_time(t: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc>, Inv
     }
     if t < DateTime::UNIX_EPOCH {
         return Err(InvalidValue::new("out_of_range", "must not be before 1970"));
+    }
+    // chrono reads `:60` as a leap second, which SQLite would keep and
+    // PostgreSQL turn into the next minute: the backends would disagree.
+    if t.nanosecond() >= 1_000_000_000 {
+        return Err(InvalidValue::new("out_of_range", "seconds must be 0 to 59"));
     }
     Ok(t.trunc_subsecs(6))
 }

@@ -63,6 +63,14 @@ fn every_bad_field_is_named() {
 }
 
 #[test]
+fn a_leap_second_is_refused() {
+    let at: chrono::DateTime<chrono::Utc> = "2016-12-31T23:59:60Z".parse().unwrap();
+    let input = ActivityInput { start_time: at, ..input() };
+    let got = fields(NewActivity::parse(&input, now()).unwrap_err());
+    assert_eq!(got, [("start_time".to_owned(), "out_of_range".to_owned())]);
+}
+
+#[test]
 fn limits_are_inclusive() {
     let edge = ActivityInput {
         start_time: now() + FUTURE_SKEW,

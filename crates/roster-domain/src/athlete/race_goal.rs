@@ -4,7 +4,7 @@
 use super::{in_range_f64, in_range_i64, required_text};
 use crate::error::{DomainError, FieldErrors};
 use crate::ids::{RaceGoalId, UserId};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 /// The longest race distance, in metres.
@@ -137,15 +137,25 @@ impl RaceGoalFields {
             }
             None => Some(self.distance_m),
         };
+        // A race of this world: years 1900 to 2200 (chrono reads year 0 and
+        // negative years, which neither backend's date type orders alike).
+        let race_date = match patch.race_date {
+            Some(d) if !(1900..=2200).contains(&d.year()) => errors.check(
+                "race_date",
+                Err(crate::values::InvalidValue::new("out_of_range", "must be in the years 1900 to 2200")),
+            ),
+            Some(d) => Some(d),
+            None => Some(self.race_date),
+        };
         let goal_time_s = match patch.goal_time_s {
             Some(Some(t)) => errors.check("goal_time_s", in_range_i64(t, 1..=MAX_GOAL_TIME_S)).map(Some),
             Some(None) => Some(None),
             None => Some(self.goal_time_s),
         };
         errors.finish()?;
-        match (race_name, distance_m, goal_time_s) {
-            (Some(race_name), Some(distance_m), Some(goal_time_s)) => {
-                Ok(Self { race_name, race_date: patch.race_date.unwrap_or(self.race_date), distance_m, goal_time_s })
+        match (race_name, race_date, distance_m, goal_time_s) {
+            (Some(race_name), Some(race_date), Some(distance_m), Some(goal_time_s)) => {
+                Ok(Self { race_name, race_date, distance_m, goal_time_s })
             }
             _ => Err(DomainError::Validation(Vec::new())),
         }
@@ -155,6 +165,16 @@ impl RaceGoalFields {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_race_date_outside_1900_to_2200_is_refused() {
+        for date in ["0000-01-01", "1899-12-31", "2201-01-01"] {
+            let bad = RaceGoalInput { race_date: date.parse().unwrap(), ..input() };
+            let Err(DomainError::Validation(errors)) = RaceGoalFields::parse(&bad) else { panic!("{date} refused") };
+            assert_eq!((errors[0].field.as_str(), errors[0].code.as_str()), ("race_date", "out_of_range"), "{date}");
+        }
+        assert!(RaceGoalFields::parse(&RaceGoalInput { race_date: "1900-01-01".parse().unwrap(), ..input() }).is_ok());
+    }
 
     fn input() -> RaceGoalInput {
         RaceGoalInput {

@@ -101,6 +101,8 @@ fn a_workout_without_targets_is_covered_by_any_activity_of_its_sport() {
 fn ranges_are_checked() {
     assert!(DateRange::new(day(0), day(92)).is_ok());
     assert_eq!(DateRange::new(day(0), day(93)).unwrap_err().field, "to");
+    let far: NaiveDate = "9999-12-31".parse().unwrap();
+    assert_eq!(DateRange::new(far, far).unwrap_err().field, "from");
     assert!(DateRange::new(day(1), day(0)).is_err());
     assert_eq!(DateRange::new(day(0), day(6)).unwrap().days().count(), 7);
 }
