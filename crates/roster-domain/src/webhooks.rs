@@ -112,12 +112,24 @@ impl WebhookUrl {
         if authority.contains('@') {
             return Err(bad("must not carry a user name or password"));
         }
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or(""),
-            None => authority.split(':').next().unwrap_or(""),
+        let (host, port) = match authority.strip_prefix('[') {
+            Some(v6) => {
+                let (host, rest) = v6.split_once(']').unwrap_or((v6, ""));
+                (host, rest.strip_prefix(':'))
+            }
+            None => match authority.split_once(':') {
+                Some((host, port)) => (host, Some(port)),
+                None => (authority, None),
+            },
         };
         if host.is_empty() {
             return Err(bad("must name a host"));
+        }
+        if let Some(port) = port
+            && !port.is_empty()
+            && port.parse::<u16>().map_or(true, |p| p == 0)
+        {
+            return Err(bad("the port must be 1 to 65535"));
         }
         Ok(Self(url.to_owned()))
     }

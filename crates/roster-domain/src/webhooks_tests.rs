@@ -39,6 +39,11 @@ fn urls_need_a_scheme_and_a_host() {
         assert_eq!(WebhookUrl::parse(bad).unwrap_err().code, "invalid_url", "{bad}");
     }
     assert!(WebhookUrl::parse(&format!("https://example.com/{}", "a".repeat(2000))).is_err());
+    assert!(WebhookUrl::parse("https://example.com:65535/x").is_ok());
+    for bad in ["https://example.com:99999/x", "https://example.com:0/", "https://[::1]:0/", "https://example.com:8o/"]
+    {
+        assert_eq!(WebhookUrl::parse(bad).unwrap_err().code, "invalid_url", "{bad}");
+    }
 }
 
 #[test]

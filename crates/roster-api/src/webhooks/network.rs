@@ -46,7 +46,16 @@ fn internal_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return internal_v4(v4);
     }
-    let first = ip.segments()[0];
+    let seg = ip.segments();
+    // IPv4-compatible (`::a.b.c.d`, deprecated) and 6to4 (`2002:AABB:CCDD::`)
+    // addresses carry an IPv4 address that some stacks reach.
+    if seg[..6].iter().all(|s| *s == 0) && !ip.is_loopback() && !ip.is_unspecified() {
+        return internal_v4(Ipv4Addr::from((u32::from(seg[6]) << 16) | u32::from(seg[7])));
+    }
+    if seg[0] == 0x2002 {
+        return internal_v4(Ipv4Addr::from((u32::from(seg[1]) << 16) | u32::from(seg[2])));
+    }
+    let first = seg[0];
     ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
@@ -151,10 +160,15 @@ mod tests {
             "fd00:ec2::254",
             "fe80::1",
             "::ffff:127.0.0.1",
+            "::127.0.0.1",
+            "::169.254.169.254",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
         ] {
             assert!(!none.permits(ip(refused)), "{refused}");
         }
-        for public in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8"] {
+        for public in ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "8.8.8.8", "::8.8.8.8", "2002:808:808::"]
+        {
             assert!(none.permits(ip(public)), "{public}");
         }
     }
@@ -172,6 +186,7 @@ mod tests {
         let none = AllowedNetworks::default();
         assert!(none.check_url("http://169.254.169.254/latest/meta-data").is_err());
         assert!(none.check_url("http://[::1]:8080/").is_err());
+        assert!(none.check_url("https://[::127.0.0.1]/").is_err());
         assert!(none.check_url("http://2130706433/").is_err());
         assert!(none.check_url("https://hooks.example.com/").is_ok());
     }
