@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, rate_limit: &crate::startup::Rate
 /// Download every piece of data roster holds about the signed-in account.
 #[utoipa::path(get, path = "/api/v1/me/export", tag = "accounts", security(("bearer" = [])),
     params(("X-Roster-Password" = Option<String>, Header,
-        description = "The account's password; needed when the session signed in more than 5 minutes ago.")),
+        description = "The account's password (UTF-8); needed when the session signed in more than 5 minutes ago.")),
     description = "A ZIP streamed as it is written: `account.json`, `memberships.json` (with what each club records \
         about the account, and whether a coach holds private notes, never their text), `plan_assignments.json`, \
         `race_goals.json`, `zones.json`, `integrations.json`, `activities/NNNN.json` and `audit_events/NNNN.json` \
@@ -39,9 +39,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, rate_limit: &crate::startup::Rate
             wrong_password", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "rate_limited", body = Problem, content_type = "application/problem+json")))]
 pub async fn export(state: web::Data<AppState>, user: AuthUser, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    // A password may hold any character sign-up took: the header's bytes
+    // are read as UTF-8, as clients send them.
     let password = match req.headers().get(PASSWORD_HEADER) {
-        Some(value) => Some(value.to_str().map(str::to_owned).map_err(|_| {
-            ApiError::bad_request("invalid_header", PASSWORD_HEADER, "X-Roster-Password must be visible ASCII.")
+        Some(value) => Some(std::str::from_utf8(value.as_bytes()).map(str::to_owned).map_err(|_| {
+            ApiError::bad_request("invalid_header", PASSWORD_HEADER, "X-Roster-Password must be UTF-8 text.")
         })?),
         None => None,
     };

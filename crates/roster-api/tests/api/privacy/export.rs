@@ -143,3 +143,23 @@ async fn many_activities_are_split_across_files() {
         assert!(!files.iter().any(|(n, _)| n == "activities/0004.json"));
     }
 }
+
+#[tokio::test]
+async fn a_password_with_accents_is_taken_from_the_header_as_utf8() {
+    for app in apps().await {
+        let email = crate::support::unique_email("accents");
+        let body = serde_json::json!({"email": email, "password": "Pässw0rd1é", "first_name": "Zoë"});
+        let res = app.call(reqwest::Method::POST, "/api/v1/auth/signup", None, Some(body)).await;
+        let token = res.assert_status(201)["access_token"].as_str().unwrap().to_owned();
+        let user_id = res.body["user"]["user_id"].as_str().unwrap().to_owned();
+        age_sessions(&app, &user_id);
+        let password = reqwest::header::HeaderValue::from_bytes("Pässw0rd1é".as_bytes()).unwrap();
+        let req = app.client.get(format!("{}/api/v1/me/export", app.base)).bearer_auth(&token);
+        let res = req.header("X-Roster-Password", password).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{:?}", app.backend);
+        let wrong = reqwest::header::HeaderValue::from_bytes("Pässw0rd1e".as_bytes()).unwrap();
+        let req = app.client.get(format!("{}/api/v1/me/export", app.base)).bearer_auth(&token);
+        let res = TestApp::read(req.header("X-Roster-Password", wrong).send().await.unwrap()).await;
+        res.assert_problem(403, "wrong_password");
+    }
+}
