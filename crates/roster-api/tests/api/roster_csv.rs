@@ -2,6 +2,7 @@
 
 mod bulk;
 mod export_import;
+mod idempotent_race;
 mod malformed;
 
 use crate::profile::{BOUNDARY, form};

@@ -90,17 +90,12 @@ pub fn import(
     authorize(&actor, Action::ImportRoster, Target::Organization)?;
     row::check_columns(&request.table.columns)?;
     scopes::groups(&actor, &request)?;
-    if let Some(key) = request.idempotency_key.as_deref().filter(|_| !request.dry_run)
-        && let Some(done) = store.import_by_key(org_id, actor.user_id(), key)?
+    let key = request.idempotency_key.clone().filter(|_| !request.dry_run);
+    let actor_id = actor.user_id();
+    if let Some(key) = key.as_deref()
+        && let Some(done) = store.import_by_key(org_id, actor_id, key)?
     {
-        if done.fingerprint == request.fingerprint {
-            return Ok(done.report);
-        }
-        return Err(field(
-            "Idempotency-Key",
-            "idempotency_key_reused",
-            "this Idempotency-Key was used for another file or other options",
-        ));
+        return kept_report(done, &request);
     }
     let (accounts, members) = read_accounts(store, org_id, &request)?;
     scopes::invitations(&actor, &request, &accounts)?;
@@ -123,7 +118,7 @@ pub fn import(
         members,
         dry_run: request.dry_run,
     };
-    store.atomically(|| {
+    let outcome = store.atomically(|| {
         let mut totals = ImportTotals::default();
         let mut rows = Vec::with_capacity(request.table.rows.len());
         let mut seen = HashMap::new();
@@ -145,7 +140,35 @@ pub fn import(
             importer.save(&mut report, &request)?;
         }
         Ok((report, keep))
-    })
+    });
+    // The same key sent twice at once: the one that lost ran its rows
+    // against the winner's (and failed, or met its key on saving). It
+    // answers the kept import, as a repeat after the fact does.
+    let lost = match &outcome {
+        Ok(report) => !report.committed && !request.dry_run,
+        Err(DomainError::Validation(errors)) => errors.iter().any(|e| e.code == "idempotency_key_reused"),
+        Err(_) => false,
+    };
+    if lost
+        && let Some(key) = key.as_deref()
+        && let Some(done) = store.import_by_key(org_id, actor_id, key)?
+    {
+        return kept_report(done, &request);
+    }
+    outcome
+}
+
+/// The report of the import kept under the request's key, or
+/// `idempotency_key_reused` when that import had another file or options.
+fn kept_report(done: StoredImport, request: &ImportRequest) -> Result<ImportReport, DomainError> {
+    if done.fingerprint == request.fingerprint {
+        return Ok(done.report);
+    }
+    Err(field(
+        "Idempotency-Key",
+        "idempotency_key_reused",
+        "this Idempotency-Key was used for another file or other options",
+    ))
 }
 
 /// The accounts the file's e-mails name, and their memberships here: two
