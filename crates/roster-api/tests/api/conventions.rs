@@ -123,3 +123,24 @@ async fn rate_limits_can_be_turned_off() {
         assert_eq!(res.status, 401);
     }
 }
+
+#[tokio::test]
+async fn a_query_value_of_the_wrong_kind_names_its_parameter() {
+    for app in apps().await {
+        let (head, org_id) = app.head_coach().await;
+        let athlete = app.athlete(&org_id, None).await;
+        let member = format!("/api/v1/organizations/{org_id}/members/{}", athlete.user_id);
+        for (path, field) in [
+            (format!("{member}/weekly-distance?weeks=-1"), "weeks"),
+            (format!("{member}/calendar?from=2026-13-01"), "from"),
+            (format!("/api/v1/organizations/{org_id}/audit-events?limit=ten"), "limit"),
+        ] {
+            let res = app.get(&path, &head.token).await;
+            res.assert_problem(400, "invalid_parameter");
+            assert_eq!(res.body["errors"][0]["field"], field, "{path}: {}", res.text);
+        }
+        let res = app.get(&format!("{member}/weekly-distance?wekks=4"), &head.token).await;
+        res.assert_problem(400, "unknown_parameter");
+        assert_eq!(res.body["errors"][0]["field"], "wekks", "{}", res.text);
+    }
+}
