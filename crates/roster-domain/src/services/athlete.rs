@@ -157,22 +157,9 @@ pub fn create_race_goal(
     Ok(goal)
 }
 
-/// Changes a race goal; honours `If-Match` (`expected_version`). A patch that
-/// changes nothing writes nothing.
+/// Changes a race goal; honours `If-Match` (`expected_version`), and without
+/// it applies to the latest version. A patch that changes nothing writes nothing.
 pub fn update_race_goal(
-    cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
-    org_id: OrgId,
-    athlete: UserId,
-    goal_id: RaceGoalId,
-    patch: &RaceGoalPatch,
-    expected_version: Option<i64>,
-) -> Result<RaceGoal, DomainError> {
-    super::latest_wins(expected_version, || {
-        update_race_goal_once(cx, org_id, athlete, goal_id, patch, expected_version)
-    })
-}
-
-fn update_race_goal_once(
     cx: &Context<'_, impl OrganizationRepo + AthleteRepo>,
     org_id: OrgId,
     athlete: UserId,
@@ -183,21 +170,23 @@ fn update_race_goal_once(
     let (orgs, athletes, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let (actor, _) = authorized_athlete(&Context::new(orgs, caller), org_id, athlete, Action::WriteAthleteData)?;
     let caller = actor.user_id();
-    let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
-    if expected_version.is_some_and(|v| v != current.version) {
-        return Err(Conflict::VersionMismatch.into());
-    }
-    let fields = current.fields.apply(patch)?;
-    if fields == current.fields {
-        return Ok(current);
-    }
-    let now = clock.now();
-    let mut changes = changes_from(Some(&current.fields), &fields);
-    changes["race_goal_id"] = json!({"old": goal_id, "new": goal_id});
-    let goal = RaceGoal { fields, updated_at: now, version: current.version + 1, ..current.clone() };
-    let event = AuditEvent::new(org_id, caller, "race_goal.updated", Some(athlete), changes, now);
-    athletes.update_race_goal(&goal, current.version, &event)?;
-    Ok(goal)
+    super::latest_wins(expected_version, || {
+        let current = athletes.race_goal(athlete, goal_id)?.ok_or(DomainError::NotFound("race goal"))?;
+        if expected_version.is_some_and(|v| v != current.version) {
+            return Err(Conflict::VersionMismatch.into());
+        }
+        let fields = current.fields.apply(patch)?;
+        if fields == current.fields {
+            return Ok(current);
+        }
+        let now = clock.now();
+        let mut changes = changes_from(Some(&current.fields), &fields);
+        changes["race_goal_id"] = json!({"old": goal_id, "new": goal_id});
+        let goal = RaceGoal { fields, updated_at: now, version: current.version + 1, ..current.clone() };
+        let event = AuditEvent::new(org_id, caller, "race_goal.updated", Some(athlete), changes, now);
+        athletes.update_race_goal(&goal, current.version, &event)?;
+        Ok(goal)
+    })
 }
 
 /// Deletes a race goal.

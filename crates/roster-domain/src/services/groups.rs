@@ -91,19 +91,9 @@ pub fn get(
     find(groups, org_id, group_id)
 }
 
-/// Renames or re-describes a group (coaches). Honours `if_match`.
+/// Renames or re-describes a group (coaches). Honours `if_match`; without
+/// it, the change applies to the latest version.
 pub fn update(
-    cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
-    org_id: OrgId,
-    group_id: GroupId,
-    name: Option<GroupName>,
-    description: Option<Description>,
-    if_match: Option<i64>,
-) -> Result<GroupView, DomainError> {
-    super::latest_wins(if_match, || update_once(cx, org_id, group_id, name.clone(), description.clone(), if_match))
-}
-
-fn update_once(
     cx: &Context<'_, impl OrganizationRepo + GroupRepo>,
     org_id: OrgId,
     group_id: GroupId,
@@ -113,31 +103,33 @@ fn update_once(
 ) -> Result<GroupView, DomainError> {
     let (orgs, groups, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let caller = allowed(orgs, org_id, caller, Action::ManageGroups)?.user_id();
-    let mut view = find(groups, org_id, group_id)?;
-    let loaded = view.group.version;
-    if if_match.is_some_and(|v| v != loaded) {
-        return Err(Conflict::VersionMismatch.into());
-    }
-    let g = &mut view.group;
-    let mut changes = Map::new();
-    if let Some(name) = name.filter(|n| *n != g.name) {
-        changes.insert("name".into(), json!({"old": g.name.as_str(), "new": name.as_str()}));
-        g.name = name;
-    }
-    if let Some(description) = description.filter(|d| *d != g.description) {
-        changes.insert("description".into(), json!({"old": g.description.as_str(), "new": description.as_str()}));
-        g.description = description;
-    }
-    if changes.is_empty() {
-        return Ok(view);
-    }
-    changes.insert("group_id".into(), json!(group_id));
-    let now = clock.now();
-    g.updated_at = now;
-    g.version = loaded + 1;
-    let event = AuditEvent::new(org_id, caller, "group.updated", None, Value::Object(changes), now);
-    groups.update_group(g, loaded, &event)?;
-    Ok(view)
+    super::latest_wins(if_match, || {
+        let mut view = find(groups, org_id, group_id)?;
+        let loaded = view.group.version;
+        if if_match.is_some_and(|v| v != loaded) {
+            return Err(Conflict::VersionMismatch.into());
+        }
+        let g = &mut view.group;
+        let mut changes = Map::new();
+        if let Some(name) = name.clone().filter(|n| *n != g.name) {
+            changes.insert("name".into(), json!({"old": g.name.as_str(), "new": name.as_str()}));
+            g.name = name;
+        }
+        if let Some(description) = description.clone().filter(|d| *d != g.description) {
+            changes.insert("description".into(), json!({"old": g.description.as_str(), "new": description.as_str()}));
+            g.description = description;
+        }
+        if changes.is_empty() {
+            return Ok(view);
+        }
+        changes.insert("group_id".into(), json!(group_id));
+        let now = clock.now();
+        g.updated_at = now;
+        g.version = loaded + 1;
+        let event = AuditEvent::new(org_id, caller, "group.updated", None, Value::Object(changes), now);
+        groups.update_group(g, loaded, &event)?;
+        Ok(view)
+    })
 }
 
 /// Deletes a group (coaches); its members stay in the organization.

@@ -318,43 +318,37 @@ pub fn assign_coach(
     user_id: UserId,
     coach: Option<UserId>,
 ) -> Result<MemberView, DomainError> {
-    super::latest_wins(None, || assign_coach_once(cx, org_id, user_id, coach))
-}
-
-fn assign_coach_once(
-    cx: &Context<'_, impl OrganizationRepo + MemberRepo>,
-    org_id: OrgId,
-    user_id: UserId,
-    coach: Option<UserId>,
-) -> Result<MemberView, DomainError> {
     let (orgs, members, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
     let actor = Actor::resolve(orgs, org_id, caller)?;
     authorize(&actor, Action::AssignCoach, Target::Someone(user_id))?;
     let caller = actor.user_id();
-    let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
-    if view.membership.role != Role::Athlete {
-        return Err(DomainError::Validation(vec![FieldError::new(
-            "user_id",
-            "not_an_athlete",
-            "only athletes are assigned to coaches",
-        )]));
-    }
-    if let Some(coach) = coach {
-        ensure_coach(orgs, org_id, coach)?;
-    }
-    let m = &mut view.membership;
-    if m.assigned_to_coach_id == coach {
-        return Ok(view);
-    }
-    let now = clock.now();
-    let old_version = m.version;
-    let changes = json!({"assigned_to_coach_id": {"old": text(&m.assigned_to_coach_id), "new": text(&coach)}});
-    m.assigned_to_coach_id = coach;
-    m.version = old_version + 1;
-    m.updated_at = now;
-    let event = AuditEvent::new(org_id, caller, "coach.assigned", Some(user_id), changes, now);
-    members.update_member(m, old_version, &event)?;
-    Ok(view)
+    // The route takes no version: racing another write, it applies to the latest.
+    super::latest_wins(None, || {
+        let mut view = members.member(org_id, user_id)?.ok_or(DomainError::NotFound("member"))?;
+        if view.membership.role != Role::Athlete {
+            return Err(DomainError::Validation(vec![FieldError::new(
+                "user_id",
+                "not_an_athlete",
+                "only athletes are assigned to coaches",
+            )]));
+        }
+        if let Some(coach) = coach {
+            ensure_coach(orgs, org_id, coach)?;
+        }
+        let m = &mut view.membership;
+        if m.assigned_to_coach_id == coach {
+            return Ok(view);
+        }
+        let now = clock.now();
+        let old_version = m.version;
+        let changes = json!({"assigned_to_coach_id": {"old": text(&m.assigned_to_coach_id), "new": text(&coach)}});
+        m.assigned_to_coach_id = coach;
+        m.version = old_version + 1;
+        m.updated_at = now;
+        let event = AuditEvent::new(org_id, caller, "coach.assigned", Some(user_id), changes, now);
+        members.update_member(m, old_version, &event)?;
+        Ok(view)
+    })
 }
 
 /// Ends an athlete's membership (head coach, the assigned assistant coach, or

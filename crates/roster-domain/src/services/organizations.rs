@@ -75,17 +75,9 @@ pub fn get(cx: &Context<'_, impl OrganizationRepo>, org_id: OrgId) -> Result<Org
 }
 
 /// Changes an organization (head coach only). With `if_match`, a stale
-/// version is refused with `version_mismatch` and nothing changes.
+/// version is refused with `version_mismatch` and nothing changes; without
+/// it, the change applies to the latest version.
 pub fn update(
-    cx: &Context<'_, impl OrganizationRepo>,
-    org_id: OrgId,
-    patch: OrganizationPatch,
-    if_match: Option<i64>,
-) -> Result<OrganizationView, DomainError> {
-    super::latest_wins(if_match, || update_once(cx, org_id, patch.clone(), if_match))
-}
-
-fn update_once(
     cx: &Context<'_, impl OrganizationRepo>,
     org_id: OrgId,
     patch: OrganizationPatch,
@@ -93,35 +85,37 @@ fn update_once(
 ) -> Result<OrganizationView, DomainError> {
     let (repo, clock, caller) = (cx.store, &cx.clock, cx.caller.account()?);
     authorize(&Actor::resolve(repo, org_id, caller)?, Action::UpdateOrganization, Target::Organization)?;
-    let mut view = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
-    let loaded_version = view.org.version;
-    if if_match.is_some_and(|v| v != loaded_version) {
-        return Err(Conflict::VersionMismatch.into());
-    }
-    let org = &mut view.org;
-    let mut changes = Map::new();
-    if let Some(name) = patch.name.filter(|n| *n != org.name) {
-        changes.insert("name".into(), json!({"old": org.name.as_str(), "new": name.as_str()}));
-        org.name = name;
-    }
-    if let Some(description) = patch.description.filter(|d| *d != org.description) {
-        changes.insert("description".into(), json!({"old": org.description.as_str(), "new": description.as_str()}));
-        org.description = description;
-    }
-    if let Some(timezone) = patch.timezone.filter(|t| *t != org.timezone) {
-        changes.insert("timezone".into(), json!({"old": org.timezone.as_str(), "new": timezone.as_str()}));
-        org.timezone = timezone;
-    }
-    if changes.is_empty() {
-        // Nothing to change: answer as if it had, without a new version.
-        return Ok(view);
-    }
-    let now = clock.now();
-    org.updated_at = now;
-    org.version = loaded_version + 1;
-    let event = AuditEvent::new(org_id, caller, "organization.updated", None, Value::Object(changes), now);
-    repo.update_organization(org, loaded_version, &event)?;
-    Ok(view)
+    super::latest_wins(if_match, || {
+        let mut view = repo.organization(org_id)?.ok_or(DomainError::NotFound("organization"))?;
+        let loaded_version = view.org.version;
+        if if_match.is_some_and(|v| v != loaded_version) {
+            return Err(Conflict::VersionMismatch.into());
+        }
+        let org = &mut view.org;
+        let mut changes = Map::new();
+        if let Some(name) = patch.name.clone().filter(|n| *n != org.name) {
+            changes.insert("name".into(), json!({"old": org.name.as_str(), "new": name.as_str()}));
+            org.name = name;
+        }
+        if let Some(description) = patch.description.clone().filter(|d| *d != org.description) {
+            changes.insert("description".into(), json!({"old": org.description.as_str(), "new": description.as_str()}));
+            org.description = description;
+        }
+        if let Some(timezone) = patch.timezone.filter(|t| *t != org.timezone) {
+            changes.insert("timezone".into(), json!({"old": org.timezone.as_str(), "new": timezone.as_str()}));
+            org.timezone = timezone;
+        }
+        if changes.is_empty() {
+            // Nothing to change: answer as if it had, without a new version.
+            return Ok(view);
+        }
+        let now = clock.now();
+        org.updated_at = now;
+        org.version = loaded_version + 1;
+        let event = AuditEvent::new(org_id, caller, "organization.updated", None, Value::Object(changes), now);
+        repo.update_organization(org, loaded_version, &event)?;
+        Ok(view)
+    })
 }
 
 #[cfg(test)]

@@ -104,7 +104,8 @@ pub fn get_plan(
 }
 
 /// Changes a plan (its author or the head coach); `content` replaces the old
-/// one. With `if_match`, a stale version is `version_mismatch`.
+/// one. With `if_match`, a stale version is `version_mismatch`; without it,
+/// the edit applies to the latest version.
 pub fn update_plan(
     cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
     org_id: OrgId,
@@ -112,49 +113,41 @@ pub fn update_plan(
     edit: impl Fn(&PlanContent) -> Result<PlanContent, DomainError>,
     if_match: Option<i64>,
 ) -> Result<TrainingPlan, DomainError> {
-    super::latest_wins(if_match, || update_plan_once(cx, org_id, plan_id, &edit, if_match))
-}
-
-fn update_plan_once(
-    cx: &Context<'_, impl OrganizationRepo + PlanRepo>,
-    org_id: OrgId,
-    plan_id: PlanId,
-    edit: &dyn Fn(&PlanContent) -> Result<PlanContent, DomainError>,
-    if_match: Option<i64>,
-) -> Result<TrainingPlan, DomainError> {
     let (orgs, plans, clock, caller) = (cx.store, cx.store, &cx.clock, cx.caller.clone());
-    let (caller, mut plan) = editable_plan(orgs, plans, caller, org_id, plan_id)?;
-    let loaded = plan.version;
-    if if_match.is_some_and(|v| v != loaded) {
-        return Err(Conflict::VersionMismatch.into());
-    }
-    let content = edit(&plan.content)?;
-    let old = &plan.content;
-    let mut changes = Map::new();
-    let mut note = |field: &str, old: Value, new: Value| {
-        if old != new {
-            changes.insert(field.into(), json!({"old": old, "new": new}));
+    super::latest_wins(if_match, || {
+        let (caller, mut plan) = editable_plan(orgs, plans, caller.clone(), org_id, plan_id)?;
+        let loaded = plan.version;
+        if if_match.is_some_and(|v| v != loaded) {
+            return Err(Conflict::VersionMismatch.into());
         }
-    };
-    note("name", json!(old.name.as_str()), json!(content.name.as_str()));
-    note("description", json!(old.description.as_str()), json!(content.description.as_str()));
-    note("sport", json!(old.sport), json!(content.sport));
-    note("level", json!(old.level), json!(content.level));
-    note("duration_weeks", json!(old.duration_weeks), json!(content.duration_weeks));
-    if old.workouts != content.workouts {
-        changes.insert("workouts".into(), json!({"old": old.workouts.len(), "new": content.workouts.len()}));
-    }
-    if changes.is_empty() {
-        return Ok(plan);
-    }
-    changes.insert("plan_id".into(), json!(plan_id));
-    let now = clock.now();
-    plan.content = content;
-    plan.updated_at = now;
-    plan.version = loaded + 1;
-    let event = AuditEvent::new(org_id, caller, "plan.updated", None, Value::Object(changes), now);
-    plans.update_plan(&plan, loaded, &event)?;
-    Ok(plan)
+        let content = edit(&plan.content)?;
+        let old = &plan.content;
+        let mut changes = Map::new();
+        let mut note = |field: &str, old: Value, new: Value| {
+            if old != new {
+                changes.insert(field.into(), json!({"old": old, "new": new}));
+            }
+        };
+        note("name", json!(old.name.as_str()), json!(content.name.as_str()));
+        note("description", json!(old.description.as_str()), json!(content.description.as_str()));
+        note("sport", json!(old.sport), json!(content.sport));
+        note("level", json!(old.level), json!(content.level));
+        note("duration_weeks", json!(old.duration_weeks), json!(content.duration_weeks));
+        if old.workouts != content.workouts {
+            changes.insert("workouts".into(), json!({"old": old.workouts.len(), "new": content.workouts.len()}));
+        }
+        if changes.is_empty() {
+            return Ok(plan);
+        }
+        changes.insert("plan_id".into(), json!(plan_id));
+        let now = clock.now();
+        plan.content = content;
+        plan.updated_at = now;
+        plan.version = loaded + 1;
+        let event = AuditEvent::new(org_id, caller, "plan.updated", None, Value::Object(changes), now);
+        plans.update_plan(&plan, loaded, &event)?;
+        Ok(plan)
+    })
 }
 
 /// Archives a plan (its author or the head coach): existing assignments stay,
