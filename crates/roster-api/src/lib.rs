@@ -15,7 +15,6 @@ pub mod error;
 pub mod insights_llm;
 pub mod mail;
 pub mod openapi;
-pub mod query;
 pub mod refresher;
 pub mod retention;
 pub mod routes;

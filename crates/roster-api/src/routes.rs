@@ -17,6 +17,7 @@ pub mod organizations;
 pub mod plans;
 pub mod privacy;
 pub mod profile;
+pub(crate) mod query;
 pub mod roster_csv;
 pub mod sessions;
 pub mod webhooks;

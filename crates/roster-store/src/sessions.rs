@@ -145,21 +145,9 @@ impl SessionRepo for Store {
                     sessions::expires_at,
                     sessions::session_id,
                     UserRow::as_select(),
-                    (
-                        memberships::membership_id,
-                        memberships::org_id,
-                        memberships::user_id,
-                        memberships::role,
-                        memberships::status,
-                        memberships::display_name,
-                        memberships::member_level,
-                        memberships::private_notes,
-                        memberships::assigned_to_coach_id,
-                        memberships::joined_at,
-                        memberships::updated_at,
-                        memberships::removed_at,
-                        memberships::version,
-                    )
+                    // Its Selectable columns, nullable for the left join
+                    // (`as_select().nullable()` does not reach through MultiConnection).
+                    <MembershipRow as Selectable<<crate::DbConn as Connection>::Backend>>::construct_selection()
                         .nullable(),
                     organizations::name.nullable(),
                 ))

@@ -78,7 +78,7 @@ pub async fn list_activities(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<(OrgId, UserId)>,
-    query: crate::query::Query<FeedQuery>,
+    query: crate::routes::query::Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let ((org_id, athlete), q) = (path.into_inner(), query.into_inner());
     let limit = page_limit(q.limit)?;
@@ -293,7 +293,7 @@ pub async fn weekly_distance(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<(OrgId, UserId)>,
-    query: crate::query::Query<WeeksQuery>,
+    query: crate::routes::query::Query<WeeksQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, athlete) = path.into_inner();
     let weeks = query.weeks.unwrap_or(12);

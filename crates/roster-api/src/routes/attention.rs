@@ -108,7 +108,7 @@ pub async fn get_queue(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<OrgId>,
-    params: crate::query::Query<QueueParams>,
+    params: crate::routes::query::Query<QueueParams>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
     let params = params.into_inner();

@@ -79,7 +79,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<OrgId>,
-    query: crate::query::Query<AuditQuery>,
+    query: crate::routes::query::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, q) = (path.into_inner(), query.into_inner());
     let filter = AuditFilter {

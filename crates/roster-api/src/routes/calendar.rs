@@ -254,7 +254,7 @@ pub async fn get_calendar(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<(OrgId, UserId)>,
-    query: crate::query::Query<CalendarQuery>,
+    query: crate::routes::query::Query<CalendarQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let target = path.into_inner();
     let range = query.range()?;

@@ -226,7 +226,7 @@ pub async fn lookup(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<OrgId>,
-    query: crate::query::Query<LookupQuery>,
+    query: crate::routes::query::Query<LookupQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
     let email =

@@ -183,7 +183,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<OrgId>,
-    query: crate::query::Query<GroupQuery>,
+    query: crate::routes::query::Query<GroupQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
     let limit = page_limit(query.limit)?;

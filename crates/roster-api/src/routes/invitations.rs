@@ -120,7 +120,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<OrgId>,
-    query: crate::query::Query<ListQuery>,
+    query: crate::routes::query::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path.into_inner();
     let (status, kind) = query.filters()?;

@@ -87,7 +87,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<OrgId>,
-    query: crate::query::Query<PlanQuery>,
+    query: crate::routes::query::Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, query) = (path.into_inner(), query.into_inner());
     let limit = page_limit(query.limit)?;

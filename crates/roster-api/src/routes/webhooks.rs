@@ -211,7 +211,7 @@ pub async fn deliveries(
     state: web::Data<AppState>,
     user: Principal,
     path: web::Path<(OrgId, WebhookId)>,
-    query: crate::query::Query<DeliveryQuery>,
+    query: crate::routes::query::Query<DeliveryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, id) = path.into_inner();
     let q = query.into_inner();

@@ -6,6 +6,7 @@
 mod athlete;
 mod attention_raised;
 mod check;
+mod closed_club_keys_migration;
 mod compliance;
 mod fixtures;
 mod foundation;

@@ -41,17 +41,22 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     let parameters = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(parameters).map_err(|e| {
         let path = e.path().to_string();
-        let message = e.into_inner().to_string();
-        // An unknown or missing parameter is named by serde itself, in backticks.
-        let named = message.split('`').nth(1).map(str::to_owned);
-        if message.starts_with("unknown field") {
-            let name = named.unwrap_or_else(|| "query".into());
-            return ApiError::bad_request("unknown_parameter", &name, message);
-        }
-        let name = if path == "." { named.unwrap_or_else(|| "query".into()) } else { path };
-        let why = if message.starts_with("missing field") { "is required" } else { "has a value of the wrong kind" };
-        ApiError::bad_request("invalid_parameter", &name, format!("{name} {why} ({message})"))
+        refusal((path != ".").then_some(path), &e.into_inner().to_string())
     })
+}
+
+/// The `400` for a query serde refused with `message`, naming the parameter
+/// at `path` (when known) or the one serde names in backticks.
+fn refusal(path: Option<String>, message: &str) -> ApiError {
+    // An unknown or missing parameter is named by serde itself, in backticks.
+    let named = message.split('`').nth(1).map(str::to_owned);
+    if message.starts_with("unknown field") {
+        let name = named.unwrap_or_else(|| "query".into());
+        return ApiError::bad_request("unknown_parameter", &name, message);
+    }
+    let name = path.or(named).unwrap_or_else(|| "query".into());
+    let why = if message.starts_with("missing field") { "is required" } else { "has a value of the wrong kind" };
+    ApiError::bad_request("invalid_parameter", &name, format!("{name} {why} ({message})"))
 }
 
 #[cfg(test)]
