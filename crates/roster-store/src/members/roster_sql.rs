@@ -91,7 +91,9 @@ athlete_rows!(GroupAthlete, "org_group_members.role = 'athlete'");
 /// (a range of `member_statuses_changed`), those whose validity ran out, and
 /// those computed with other settings (both ranges of
 /// `member_statuses_settings` beside `key`). Each part is a range of an
-/// index, so a check that finds nothing reads next to nothing. A status
+/// index, so a check that finds nothing reads next to nothing. PostgreSQL
+/// reads the validity range from the index alone, which also marks the
+/// entries older row versions left behind so later checks skip them. A status
 /// never computed has a NULL `cached_version`, so the first part has it.
 /// The outer query has no other index to take than the primary key.
 pub(crate) struct NotCurrentIn {

@@ -25,6 +25,7 @@ mod races;
 mod sessions;
 mod side_rosters;
 mod status_cache;
+mod status_check_plan;
 mod throttle;
 mod webhooks;
 mod wiring;
