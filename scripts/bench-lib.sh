@@ -8,6 +8,13 @@
 
 pg_host=${PGHOST_FOR_TESTS:-127.0.0.1}
 pg_port=${PGPORT_FOR_TESTS:-5432}
+# The server reaches PostgreSQL on this machine over loopback TCP without TLS,
+# as the test suite does and as a database on the same host should be reached
+# (docs/operations.md): libpq's default, `prefer`, encrypts every message on
+# both sides, which cost the roster pages about a tenth of their requests/s
+# here (docs/performance.md). BENCH_PG_SSLMODE=prefer measures with TLS; the
+# pgbench replays (bench-sql.py) read the same setting from PGSSLMODE.
+export PGSSLMODE=${BENCH_PG_SSLMODE:-disable}
 
 command -v curl >/dev/null || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 if [ -n "${ROSTER_BIN:-}" ]; then
@@ -46,7 +53,7 @@ bench_each_backend() {
         fi
         psql -q -h "$pg_host" -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE $pg_db" >/dev/null
         pg_created=1
-        bench_backend postgres "postgres://postgres@$pg_host:$pg_port/$pg_db"
+        bench_backend postgres "postgres://postgres@$pg_host:$pg_port/$pg_db?sslmode=$PGSSLMODE"
         ;;
       *) echo "unknown backend $backend" >&2; exit 2 ;;
     esac
