@@ -65,7 +65,9 @@ fn on_postgresql_the_status_check_reads_its_validity_range_index_only() {
     let check = prepared
         .iter()
         .find(|p| p.statement.contains("s.valid_until <=") && !p.statement.contains("EXPLAIN"))
-        .unwrap_or_else(|| panic!("no prepared status check among {:#?}", prepared.iter().map(|p| &p.statement).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!("no prepared status check among {:#?}", prepared.iter().map(|p| &p.statement).collect::<Vec<_>>())
+        });
     // A generic plan is the same whatever the values: any of the right type.
     let args: Vec<String> = check
         .types
@@ -88,7 +90,8 @@ fn on_postgresql_the_status_check_reads_its_validity_range_index_only() {
     )
     .execute(&mut *conn)
     .unwrap();
-    let plan: Vec<String> = diesel::sql_query(explain).load::<Line>(&mut *conn).unwrap().into_iter().map(|l| l.line).collect();
+    let plan: Vec<String> =
+        diesel::sql_query(explain).load::<Line>(&mut *conn).unwrap().into_iter().map(|l| l.line).collect();
     let plan = plan.join("\n");
     assert!(plan.contains("Index Only Scan using member_statuses_valid_until "), "not read index-only:\n{plan}");
 }
