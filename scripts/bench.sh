@@ -16,7 +16,8 @@
 #      BENCH_ONLY (an extended regex: run only the scenarios whose label matches it),
 #      BENCH_NO_SQL (skip replaying the SQL of the filtered page and of the console's Athletes page
 #      with pgbench on PostgreSQL, scripts/bench-sql.py),
-#      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432).
+#      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432),
+#      BENCH_PG_SSLMODE (libpq sslmode to it, default disable: see scripts/bench-lib.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=${1:-10}

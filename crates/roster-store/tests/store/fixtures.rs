@@ -51,3 +51,23 @@ pub fn user(store: &Store) -> UserId {
 pub fn event(org: OrgId, actor: UserId, action: &str) -> AuditEvent {
     AuditEvent::new(org, actor, action, Some(actor), json!({}), now())
 }
+
+/// PostgreSQL's plan of `statement` (what follows `EXPLAIN`) on `conn`, one
+/// line of `EXPLAIN`'s output per line. A function hands the plan over, as
+/// EXPLAIN's own column ("QUERY PLAN") has no name diesel can load.
+pub fn postgres_plan(conn: &mut roster_store::DbConn, statement: &str) -> String {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    conn.batch_execute(
+        "CREATE OR REPLACE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+         DECLARE r text; BEGIN FOR r IN EXECUTE 'EXPLAIN ' || q LOOP RETURN NEXT r; END LOOP; END $$;",
+    )
+    .unwrap();
+    let sql = format!("SELECT plan_of AS line FROM pg_temp.plan_of('{}')", statement.replace('\'', "''"));
+    diesel::sql_query(sql).load::<Line>(conn).unwrap().into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n")
+}

@@ -40,20 +40,22 @@ fn trigger_statements(conn: &mut DbConn, backend: Backend) -> Vec<String> {
 }
 
 fn plan(conn: &mut DbConn, backend: Backend, statement: &str) -> String {
-    let sql = match backend {
-        Backend::Sqlite => format!("EXPLAIN QUERY PLAN {statement}"),
-        // EXPLAIN's column is "QUERY PLAN"; a function hands it over as `detail`.
-        Backend::Postgres => {
-            conn.batch_execute(
-                "SET enable_seqscan = off;
-                 CREATE OR REPLACE FUNCTION pg_temp.plan_of(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-                 DECLARE r text; BEGIN FOR r IN EXECUTE 'EXPLAIN ' || q LOOP RETURN NEXT r; END LOOP; END $$;",
-            )
-            .unwrap();
-            format!("SELECT plan_of AS detail FROM pg_temp.plan_of('{}')", statement.replace('\'', "''"))
+    match backend {
+        Backend::Sqlite => {
+            let sql = format!("EXPLAIN QUERY PLAN {statement}");
+            diesel::sql_query(sql)
+                .load::<Line>(conn)
+                .unwrap()
+                .into_iter()
+                .map(|l| l.detail)
+                .collect::<Vec<_>>()
+                .join("\n")
         }
-    };
-    diesel::sql_query(sql).load::<Line>(conn).unwrap().into_iter().map(|l| l.detail).collect::<Vec<_>>().join("\n")
+        Backend::Postgres => {
+            conn.batch_execute("SET enable_seqscan = off").unwrap();
+            crate::fixtures::postgres_plan(conn, statement)
+        }
+    }
 }
 
 #[test]
