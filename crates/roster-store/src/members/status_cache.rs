@@ -185,8 +185,17 @@ pub(crate) fn settings_key(thresholds: &AttentionThresholds) -> String {
     digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
+/// What a page reads of `cache`: the profile status and the summary. The
+/// signals' details, half the text, are skipped unparsed (serde reads past
+/// unknown fields without building them).
+#[derive(Debug, Deserialize)]
+struct Summary {
+    status: ProfileStatus,
+    attention: AttentionSummary,
+}
+
 impl StoredStatus {
-    fn current(&self, now: NaiveDateTime, key: &str) -> Option<Cached> {
+    fn current(&self, now: NaiveDateTime, key: &str) -> Option<Summary> {
         let current = self.cached_version == Some(self.version)
             && self.valid_until.is_some_and(|until| until > now)
             && self.settings_key.as_deref() == Some(key);
@@ -213,8 +222,8 @@ pub(crate) fn resolve(
     for row in rows {
         let user: UserId = parse("memberships.user_id", row.user_id.parse())?;
         match row.stored.as_ref().and_then(|s| s.current(now, &key)) {
-            Some(cached) => {
-                out.insert(user, (cached.status, cached.attention));
+            Some(summary) => {
+                out.insert(user, (summary.status, summary.attention));
             }
             None => stale.push((user, row)),
         }
