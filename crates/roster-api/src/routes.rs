@@ -25,12 +25,27 @@ pub mod webhooks;
 pub use body::Json;
 
 use crate::error::ApiError;
-use actix_web::HttpRequest;
-use actix_web::http::header;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse};
 use base64::Engine;
 use roster_domain::DomainError;
 use roster_domain::error::FieldErrors;
 use roster_domain::values::InvalidValue;
+
+/// `value` in JSON, written into a buffer of `capacity` bytes to start with
+/// (a roster page of 50 is some 50 KB: growing from nothing copies it over
+/// nine times).
+pub fn to_json<T: serde::Serialize>(value: &T, capacity: usize) -> serde_json::Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut body, value)?;
+    Ok(body)
+}
+
+/// `200` with a body [`to_json`] wrote.
+pub fn json_ok(body: serde_json::Result<Vec<u8>>) -> Result<HttpResponse, ApiError> {
+    let body = body.map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
+}
 
 /// `ETag: "<version>"`.
 pub fn etag(version: i64) -> (header::HeaderName, String) {

@@ -4,7 +4,7 @@
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::members::dto::MemberDto;
-use crate::routes::{Json, decode_cursor, encode_cursor, page_limit};
+use crate::routes::{Json, decode_cursor, encode_cursor, json_ok, page_limit, to_json};
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -126,7 +126,8 @@ pub async fn get_queue(
             svc::queue(&s.cx(me), org_id, query)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(QueueDto::from(page)))
+    let capacity = 1_024 * (page.entries.len() + 1);
+    json_ok(to_json(&QueueDto::from(page), capacity))
 }
 
 /// Acknowledge a signal.

@@ -3,7 +3,7 @@
 pub mod dto;
 pub mod query;
 
-use super::{etag, if_match};
+use super::{etag, if_match, json_ok, to_json};
 use crate::auth::Principal;
 use crate::error::{ApiError, Problem};
 use crate::routes::Json;
@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use dto::{AddMemberBody, CoachBody, MemberDto, MemberListDto, PatchMemberBody, parse_labels};
 use roster_domain::entities::{JoinExtras, PlanStart};
 use roster_domain::error::FieldErrors;
-use roster_domain::member::{DisplayName, MemberLevel, MemberView, PrivateNotes};
+use roster_domain::member::{DisplayName, MemberLevel, MemberView, PrivateNotes, RosterPage};
 use roster_domain::services::members::{self, MemberAccess, NewMember};
 use roster_domain::{DomainError, GroupId, OrgId, UserId};
 
@@ -85,8 +85,14 @@ pub async fn list(
             members::list(&s.cx(me), org_id, roster_query)
         })
         .await?;
+    json_ok(render_page(page))
+}
+
+/// A roster page's JSON.
+fn render_page(page: RosterPage) -> serde_json::Result<Vec<u8>> {
     let mut groups = page.group_ids;
     let mut statuses = page.profile_status;
+    let capacity = 1_024 * (page.members.len() + 1);
     let data = page
         .members
         .into_iter()
@@ -96,11 +102,8 @@ pub async fn list(
             MemberDto::new(view, MemberAccess::Coach, status).with_group_ids(group_ids)
         })
         .collect();
-    Ok(HttpResponse::Ok().json(MemberListDto {
-        data,
-        next_cursor: page.next.as_ref().map(query::encode),
-        total: page.total,
-    }))
+    let page = MemberListDto { data, next_cursor: page.next.as_ref().map(query::encode), total: page.total };
+    to_json(&page, capacity)
 }
 
 fn parse_new_member(body: AddMemberBody) -> Result<NewMember, DomainError> {
