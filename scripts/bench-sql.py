@@ -4,20 +4,25 @@
 Captures the statements one GET sends to the database (the server's log at
 `log_min_duration_statement = 0`, set for a moment with ALTER SYSTEM and
 reset after; the polls of the server's background workers in that moment
-are left out, and the statements kept are printed), writes them with their parameter values as one pgbench
-transaction, replays it with `pgbench -M prepared` at the API scenario's
-concurrency, and prints the transactions per second beside the API's
-requests per second (`scripts/bench.sh` passes that figure in).
+are left out, and the statements kept are printed), writes them with their
+parameter values as one pgbench transaction, and then measures in rounds:
+each round loads the API with wrk and right after replays the statements
+with `pgbench -M prepared`, both at CONNECTIONS for SECONDS. It prints each
+round and the medians; the ratio read is the median of the rounds' ratios,
+so that the machine's drift (its speed moves by up to half within minutes)
+falls on both sides of each ratio instead of on one of them.
 
-Usage: bench-sql.py URL TOKEN DATABASE API_RPS CONNECTIONS SECONDS [LABEL]
+Usage: bench-sql.py URL TOKEN DATABASE CONNECTIONS SECONDS [LABEL]
 TOKEN is an access token, or a console session cookie (`roster_session=…`);
 LABEL names the request in the output (default `API`).
-Env: PG_LOG (the server's log file, default /var/log/postgresql/postgresql-15-main.log),
+Env: BENCH_SQL_ROUNDS (default 3),
+     PG_LOG (the server's log file, default /var/log/postgresql/postgresql-15-main.log),
      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (default 127.0.0.1:5432).
 """
 
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,12 +47,15 @@ def psql(sql):
                    stdout=subprocess.DEVNULL)
 
 
-def get(url, token):
+def auth_header(token):
     if token.startswith("roster_session="):
-        headers = {"Cookie": token}
-    else:
-        headers = {"Authorization": f"Bearer {token}"}
-    request = urllib.request.Request(url, headers=headers)
+        return "Cookie", token
+    return "Authorization", f"Bearer {token}"
+
+
+def get(url, token):
+    name, value = auth_header(token)
+    request = urllib.request.Request(url, headers={name: value})
     with urllib.request.urlopen(request) as response:
         assert response.status == 200, response.status
         response.read()
@@ -100,28 +108,54 @@ def capture(url, token, database):
     return [sql for sql in statements if not WORKERS.search(sql)]
 
 
+def api_rps(url, token, conns, seconds):
+    """The API's requests per second under wrk (2 threads)."""
+    name, value = auth_header(token)
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "-H", f"{name}: {value}", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    if re.search(r"Non-2xx|Socket errors", out):
+        sys.exit(f"wrk saw errors against {url}:\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+def sql_tps(script, database, conns, seconds):
+    """The statements' transactions per second under pgbench -M prepared."""
+    out = subprocess.run(
+        ["pgbench", "-n", "-M", "prepared", "-h", HOST, "-p", PORT, "-U", "postgres", "-c", conns, "-j", "2",
+         "-T", seconds, "-f", script, database],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    return float(re.search(r"tps = ([\d.]+)", out).group(1))
+
+
 def main():
-    url, token, database, api_rps, conns, seconds = sys.argv[1:7]
-    label = sys.argv[7] if len(sys.argv) > 7 else "API"
+    url, token, database, conns, seconds = sys.argv[1:6]
+    label = sys.argv[6] if len(sys.argv) > 6 else "API"
+    rounds = int(os.environ.get("BENCH_SQL_ROUNDS", "3"))
     statements = capture(url, token, database)
     if not statements:
         sys.exit(f"no statement of {database} in {LOG}: is the log there and readable?")
+    for sql in statements:
+        print(f"    {' '.join(sql.split())[:100]}")
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
         for sql in statements:
             script.write(" ".join(sql.split()).rstrip(";") + ";\n")
-    out = subprocess.run(
-        ["pgbench", "-n", "-M", "prepared", "-h", HOST, "-p", PORT, "-U", "postgres", "-c", conns, "-j", "2",
-         "-T", seconds, "-f", script.name, database],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    os.unlink(script.name)
-    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
-    latency = re.search(r"latency average = ([\d.]+) ms", out).group(1)
-    api = float(api_rps)
-    for sql in statements:
-        print(f"    {' '.join(sql.split())[:100]}")
-    print(f"  raw SQL of that page: {len(statements)} statements a request; pgbench -M prepared -c {conns}: "
-          f"{tps:.0f} tps (latency {latency} ms); {label} {api:.0f} req/s; SQL/{label} {tps / api:.2f}x")
+    apis, sqls, ratios = [], [], []
+    try:
+        for round_ in range(1, rounds + 1):
+            api = api_rps(url, token, conns, seconds)
+            tps = sql_tps(script.name, database, conns, seconds)
+            apis.append(api)
+            sqls.append(tps)
+            ratios.append(tps / api)
+            print(f"    round {round_}: {label} {api:.0f} req/s, SQL {tps:.0f} tps: {tps / api:.2f}x")
+    finally:
+        os.unlink(script.name)
+    print(f"  raw SQL of that page: {len(statements)} statements a request; -c {conns}, {rounds} rounds of "
+          f"{seconds}s each, medians: {label} {statistics.median(apis):.0f} req/s, pgbench -M prepared "
+          f"{statistics.median(sqls):.0f} tps; SQL/{label} {statistics.median(ratios):.2f}x")
 
 
 if __name__ == "__main__":

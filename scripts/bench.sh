@@ -15,7 +15,7 @@
 #      ROSTER_BIN (skip the build and use this binary),
 #      BENCH_ONLY (an extended regex: run only the scenarios whose label matches it),
 #      BENCH_NO_SQL (skip replaying the SQL of the filtered page and of the console's Athletes page
-#      with pgbench on PostgreSQL, scripts/bench-sql.py),
+#      with pgbench on PostgreSQL, scripts/bench-sql.py; BENCH_SQL_ROUNDS sets its rounds, default 3),
 #      PGHOST_FOR_TESTS / PGPORT_FOR_TESTS (the local PostgreSQL, default 127.0.0.1:5432),
 #      BENCH_PG_SSLMODE (libpq sslmode to it, default disable: see scripts/bench-lib.sh).
 set -euo pipefail
@@ -103,7 +103,7 @@ bench_backend() {
   if [ "$name" = postgres ] && [ -n "${last_rps:-}" ] && [ -z "${BENCH_NO_SQL:-}" ]; then
     # The same page's statements replayed with pgbench: what the API adds to its SQL.
     scripts/bench-sql.py "$base/api/v1/organizations/$big_org_id/members?$filter&assigned_to_coach_id=$big_coach_id" \
-      "$big_token" "$pg_db" "$last_rps" "$conns" "$duration"
+      "$big_token" "$pg_db" "$conns" "$duration"
   fi
   scenario "q search (q=chen), 10k org" "$big_token" "/api/v1/organizations/$big_org_id/members?q=chen"
   scenario "filtered page + profile_status, 1k org" "$small_token" \
@@ -137,7 +137,7 @@ bench_backend() {
   page "console Athletes page (HTML), 10k org" "$big_cookie" "/athletes"
   if [ "$name" = postgres ] && [ -n "${last_rps:-}" ] && [ -z "${BENCH_NO_SQL:-}" ]; then
     # The page's own statements in pgbench: the most any server sending them could reach here.
-    scripts/bench-sql.py "$base/athletes" "$big_cookie" "$pg_db" "$last_rps" "$conns" "$duration" page
+    scripts/bench-sql.py "$base/athletes" "$big_cookie" "$pg_db" "$conns" "$duration" page
   fi
   if [ -n "${big_athlete_id:-}" ]; then
     page "console athlete profile (HTML), 10k org" "$big_cookie" "/athletes/$big_athlete_id"
