@@ -8,10 +8,12 @@
 //! total (on PostgreSQL as a scalar subquery; SQLite counts first, faster on
 //! its own). Stored statuses that are not current are
 //! recomputed for the whole page at once in a fixed number of queries
-//! ([`status_cache`]); `sort=attention` and `sort=compliance` first bring
-//! the organization's stale stored statuses up to date (finding them through
-//! indexes: none, usually, as the background refresher keeps them), then
-//! walk `member_statuses`' index of that order like any other sort. A `group_id` page, or one filtered by one label, in name
+//! ([`status_cache`]); `sort=attention` and `sort=compliance` walk
+//! `member_statuses`' index of that order like any other sort, and their
+//! statement also checks that the organization's stored statuses are
+//! current (through indexes; they are, usually, as the background refresher
+//! keeps them): if not, they are brought up to date and the page is read
+//! again. A `group_id` page, or one filtered by one label, in name
 //! order reads a side roster's own index instead
 //! ([`side_rosters`](super::side_rosters)). Every statement's SQL
 //! depends only on which filters are present, never on their values, so
@@ -23,7 +25,8 @@
 use super::profile_status::StatusContext;
 use super::roster_sql::{
     AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, IdsQuery, JoinedAfter, KeptAthleteCount,
-    LastActivityAfter, LiveAthlete, MembershipMatches, NameAfter, OfStatusRow, StatusAthlete, Total, instr,
+    LastActivityAfter, LiveAthlete, MembershipMatches, NameAfter, NotCurrentIn, OfStatusRow, STALE, StatusAthlete,
+    Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow};
@@ -171,25 +174,22 @@ fn like_pattern(text: &str) -> String {
 pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Result<RosterPage, StoreError> {
     let ctx =
         StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention, known_labels: None };
-    if matches!(q.sort, RosterSort::Attention | RosterSort::Compliance) || q.compliance_below.is_some() {
-        // The order or the filter is the stored statuses': bring the
-        // organization's up to date first (one query when they all are, as
-        // the background refresher keeps them).
-        status_cache::refresh(conn, org_id, &ctx)?;
-    }
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
     let fetch = i64::try_from(limit).unwrap_or(50) + 1;
-    let total = match PageTotal::of(conn) {
-        PageTotal::CountedFirst => Total::Counted(count_query(conn, org_id, q)?.get_result(conn)?),
-        PageTotal::Subquery => Total::Subquery(count_query(conn, org_id, q)?),
-    };
-    let counted = total.counted();
-    let selected = match q.sort {
-        RosterSort::Attention | RosterSort::Compliance => status_order_rows(conn, org_id, q, fetch, total)?,
-        _ => sorted_rows(conn, org_id, q, fetch, total)?,
-    };
-    let (mut rows, total) = page_rows(selected);
-    let total = match total.or(counted) {
+    // The order or the filter is the stored statuses': the page's statement
+    // checks that the organization's are current (they are, as the
+    // background refresher keeps them). If they are not, or if an empty page
+    // could not tell, they are brought up to date and the page read again.
+    let by_status = matches!(q.sort, RosterSort::Attention | RosterSort::Compliance) || q.compliance_below.is_some();
+    let check = by_status.then(|| status_cache::not_current(org_id, &ctx));
+    let (mut rows, mut total) = page(conn, org_id, q, fetch, check)?;
+    if by_status && (rows.is_empty() || total == Some(STALE)) {
+        let refreshed = status_cache::refresh(conn, org_id, &ctx)?;
+        if refreshed || total == Some(STALE) {
+            (rows, total) = page(conn, org_id, q, fetch, None)?;
+        }
+    }
+    let total = match total {
         Some(total) => total,
         // An empty first page has no matches; past the last page, count them.
         None if q.after.is_none() => 0,
@@ -228,6 +228,33 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         None
     };
     Ok(RosterPage { members, next, total, profile_status, group_ids })
+}
+
+/// Up to `fetch` rows after the cursor in the query's order, and the total
+/// (`None` when the page is empty and nothing counted it first; [`STALE`]
+/// when `check` finds a stored status that is not current).
+fn page(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    q: &RosterQuery,
+    fetch: i64,
+    check: Option<NotCurrentIn>,
+) -> Result<(Vec<PageRow>, Option<i64>), StoreError> {
+    let total = match PageTotal::of(conn) {
+        PageTotal::CountedFirst => Total::Counted(count_query(conn, org_id, q)?.get_result(conn)?),
+        PageTotal::Subquery => Total::Subquery(count_query(conn, org_id, q)?),
+    };
+    let counted = total.counted();
+    let total = match check {
+        Some(check) => Total::UnlessStale(check, Box::new(total)),
+        None => total,
+    };
+    let selected = match q.sort {
+        RosterSort::Attention | RosterSort::Compliance => status_order_rows(conn, org_id, q, fetch, total)?,
+        _ => sorted_rows(conn, org_id, q, fetch, total)?,
+    };
+    let (rows, total) = page_rows(selected);
+    Ok((rows, total.or(counted)))
 }
 
 /// Up to `fetch` rows after the cursor in name or join order: first the

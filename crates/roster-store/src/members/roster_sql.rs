@@ -107,24 +107,39 @@ pub(crate) struct NotCurrentIn {
 
 expression!(NotCurrentIn, Bool);
 
+impl NotCurrentIn {
+    /// The four index ranges as one `UNION ALL` of `SELECT {select} FROM
+    /// member_statuses s WHERE s.org_id = … AND <range>{and}`.
+    fn ranges<'b>(&'b self, out: &mut AstPass<'_, 'b, Backend>, select: &str, and: &str) -> QueryResult<()> {
+        use diesel::sql_types::Timestamp;
+        let ranges: [&str; 4] = [
+            " AND (s.version - COALESCE(s.cached_version, -1)) > 0",
+            " AND s.valid_until <= ",
+            " AND s.settings_key < ",
+            " AND s.settings_key > ",
+        ];
+        for (i, range) in ranges.into_iter().enumerate() {
+            if i > 0 {
+                out.push_sql(" UNION ALL ");
+            }
+            out.push_sql(&format!("SELECT {select} FROM member_statuses s WHERE s.org_id = "));
+            out.push_bind_param::<Text, String>(&self.org_id)?;
+            out.push_sql(range);
+            match i {
+                1 => out.push_bind_param::<Timestamp, chrono::NaiveDateTime>(&self.now)?,
+                2 | 3 => out.push_bind_param::<Text, String>(&self.key)?,
+                _ => {}
+            }
+            out.push_sql(and);
+        }
+        Ok(())
+    }
+}
+
 impl QueryFragment<Backend> for NotCurrentIn {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
-        use diesel::sql_types::Timestamp;
-        out.push_sql(
-            "member_statuses.membership_id IN (SELECT s.membership_id FROM member_statuses s WHERE s.org_id = ",
-        );
-        out.push_bind_param::<Text, String>(&self.org_id)?;
-        out.push_sql(" AND (s.version - COALESCE(s.cached_version, -1)) > 0");
-        out.push_sql(" UNION ALL SELECT s.membership_id FROM member_statuses s WHERE s.org_id = ");
-        out.push_bind_param::<Text, String>(&self.org_id)?;
-        out.push_sql(" AND s.valid_until <= ");
-        out.push_bind_param::<Timestamp, chrono::NaiveDateTime>(&self.now)?;
-        for op in ["<", ">"] {
-            out.push_sql(" UNION ALL SELECT s.membership_id FROM member_statuses s WHERE s.org_id = ");
-            out.push_bind_param::<Text, String>(&self.org_id)?;
-            out.push_sql(&format!(" AND s.settings_key {op} "));
-            out.push_bind_param::<Text, String>(&self.key)?;
-        }
+        out.push_sql("member_statuses.membership_id IN (");
+        self.ranges(&mut out, "s.membership_id", "")?;
         out.push_sql(")");
         Ok(())
     }
@@ -160,7 +175,17 @@ pub(super) enum Total {
     Subquery(CountQuery),
     /// Counted already.
     Counted(i64),
+    /// [`STALE`] while a stored status of the organization's athletes is not
+    /// current, else the total: a page ordered or filtered by the stored
+    /// statuses checks them in its own statement, one round trip fewer
+    /// than a check of its own (the check's cost stays: an `EXISTS` over
+    /// [`NotCurrentIn`]'s index ranges).
+    UnlessStale(NotCurrentIn, Box<Total>),
 }
+
+/// The total of a page whose organization has stored statuses that are not
+/// current ([`Total::UnlessStale`]); no count is negative.
+pub(super) const STALE: i64 = -1;
 
 expression!(Total, BigInt);
 
@@ -170,6 +195,7 @@ impl Total {
         match self {
             Total::Counted(total) => Some(*total),
             Total::Subquery(_) => None,
+            Total::UnlessStale(_, total) => total.counted(),
         }
     }
 }
@@ -183,6 +209,16 @@ impl QueryFragment<Backend> for Total {
                 out.push_sql(")");
             }
             Total::Counted(total) => out.push_bind_param::<BigInt, i64>(total)?,
+            Total::UnlessStale(check, total) => {
+                // Each range tests the role on its own: as an `IN` under one
+                // `EXISTS`, PostgreSQL's plan for a first row scanned every
+                // stored status instead of the four index ranges.
+                out.push_sql("CASE WHEN EXISTS (");
+                check.ranges(&mut out, "1", " AND s.role = 'athlete'")?;
+                out.push_sql(&format!(") THEN {STALE} ELSE "));
+                QueryFragment::<Backend>::walk_ast(total.as_ref(), out.reborrow())?;
+                out.push_sql(" END");
+            }
         }
         Ok(())
     }

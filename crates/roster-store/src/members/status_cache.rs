@@ -260,13 +260,12 @@ macro_rules! not_current {
 
 /// Brings every stored status of the organization's live athletes up to date
 /// (what `sort=attention` orders by): one query, reading only the statuses
-/// that are not current ([`NotCurrentIn`]), when all are current.
-pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>) -> Result<(), StoreError> {
-    let not_current =
-        NotCurrentIn { org_id: org_id.to_string(), now: to_db(ctx.now), key: settings_key(ctx.thresholds) };
+/// that are not current ([`NotCurrentIn`]), when all are current. Answers
+/// whether any was not.
+pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>) -> Result<bool, StoreError> {
     let stale: Vec<(String, StoredStatus)> = member_statuses::table
         .filter(StatusAthlete)
-        .filter(not_current)
+        .filter(not_current(org_id, ctx))
         .select((member_statuses::user_id, StoredStatus::as_select()))
         .load(conn)?;
     let rows: Vec<StatusRow> = stale
@@ -283,7 +282,12 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
     for chunk in rows.chunks(REFRESH_ROWS) {
         resolve(conn, org_id, chunk, ctx)?;
     }
-    Ok(())
+    Ok(!rows.is_empty())
+}
+
+/// The organization's stored statuses that are not current in `ctx`.
+pub(crate) fn not_current(org_id: OrgId, ctx: &StatusContext<'_>) -> NotCurrentIn {
+    NotCurrentIn { org_id: org_id.to_string(), now: to_db(ctx.now), key: settings_key(ctx.thresholds) }
 }
 
 impl crate::Store {

@@ -108,6 +108,35 @@ fn compliance_and_last_activity_order_the_roster_and_check_repairs_their_copies(
     }
 }
 
+/// The page's own statement finds stored compliance that a write outdated,
+/// whether the outdated values put a member on the page or kept every member
+/// off it: the answer is always the current one.
+#[test]
+fn a_compliance_filter_never_answers_from_outdated_statuses() {
+    for db in TestDb::all() {
+        let store = db.store();
+        let backend = db.backend;
+        let (org, head) = org(&store);
+        let p = plan(&store, org, head, 4);
+        let (ann, bob) = (athlete(&store, org), athlete(&store, org));
+        let start = today() - Duration::days(14);
+        assign(&store, &p, ann, start).unwrap();
+        assign(&store, &p, bob, start).unwrap();
+        store.insert_activity(&run(ann, at_eight(start), 5000.0), &event(org, ann, "activity.created")).unwrap();
+        let thresholds = AttentionThresholds::default();
+        assert_eq!(store.refresh_stale_statuses(now(), &thresholds).unwrap(), 1, "{backend:?}");
+        assert_eq!(walk(&store, org, RosterSort::Compliance, Some(50)), (vec![bob], 1), "{backend:?}");
+
+        // Bob runs his workout: his stored 0 % would keep him on the page.
+        store.insert_activity(&run(bob, at_eight(start), 5000.0), &event(org, bob, "activity.created")).unwrap();
+        assert_eq!(walk(&store, org, RosterSort::Compliance, Some(50)), (vec![], 0), "{backend:?}: bob ran");
+        // Ann's run goes: her stored 100 % would leave the page empty.
+        execute(&store, &format!("DELETE FROM activities WHERE user_id = '{ann}'"));
+        assert_eq!(walk(&store, org, RosterSort::Compliance, Some(50)), (vec![ann], 1), "{backend:?}: ann's run went");
+        assert_eq!(walk(&store, org, RosterSort::Name, Some(50)), (vec![ann], 1), "{backend:?}: in name order");
+    }
+}
+
 fn queue(store: &Store, org: OrgId) -> Vec<UserId> {
     let q = QueueQuery { coach: None, limit: 50, after: None, thresholds: AttentionThresholds::default(), now: now() };
     store.attention_queue(org, &q).unwrap().entries.iter().map(|e| e.member.membership.user_id).collect()
