@@ -46,8 +46,21 @@ proptest! {
             "c": other,
         });
         scrub_details(&mut details, std::slice::from_ref(&name), about);
-        let text = details.to_string().to_lowercase();
-        prop_assert!(!text.contains(&name.to_lowercase()));
+        // Only the values are checked: a key (`nested`) or the marker the
+        // scrubber writes (`[erased]`) may spell a short generated name.
+        let name = name.to_lowercase();
+        for text in string_values(&details) {
+            prop_assert!(text == ERASED_VALUE || !text.to_lowercase().contains(&name), "{text:?} kept {name:?}");
+        }
         prop_assert!(details.get("a").is_some() && details["b"].get("nested").is_some());
+    }
+}
+
+fn string_values(value: &serde_json::Value) -> Vec<&str> {
+    match value {
+        serde_json::Value::String(text) => vec![text],
+        serde_json::Value::Array(items) => items.iter().flat_map(string_values).collect(),
+        serde_json::Value::Object(fields) => fields.values().flat_map(string_values).collect(),
+        _ => Vec::new(),
     }
 }
