@@ -51,17 +51,25 @@ fn execute(store: &Store, sql: &str) {
     diesel::sql_query(sql).execute(&mut *store.conn().unwrap()).unwrap();
 }
 
+/// An organization with a four-week plan (one 5 km run on its first day)
+/// that ann and bob both started two weeks ago.
+fn ann_and_bob_on_a_plan(store: &Store) -> (OrgId, UserId, UserId, NaiveDate) {
+    let (org, head) = org(store);
+    let p = plan(store, org, head, 4);
+    let (ann, bob) = (athlete(store, org), athlete(store, org));
+    let start = today() - Duration::days(14);
+    assign(store, &p, ann, start).unwrap();
+    assign(store, &p, bob, start).unwrap();
+    (org, ann, bob, start)
+}
+
 #[test]
 fn compliance_and_last_activity_order_the_roster_and_check_repairs_their_copies() {
     for db in TestDb::all() {
         let store = db.store();
         let backend = db.backend;
-        let (org, head) = org(&store);
-        let p = plan(&store, org, head, 4); // one 5 km run on its first day
-        let (ann, bob, cat) = (athlete(&store, org), athlete(&store, org), athlete(&store, org));
-        let start = today() - Duration::days(14);
-        assign(&store, &p, ann, start).unwrap();
-        assign(&store, &p, bob, start).unwrap();
+        let (org, ann, bob, start) = ann_and_bob_on_a_plan(&store);
+        let cat = athlete(&store, org);
         store.insert_activity(&run(bob, at_eight(start), 5000.0), &event(org, bob, "activity.created")).unwrap();
         let yesterday = at_eight(today() - Duration::days(1));
         store.insert_activity(&run(cat, yesterday, 3000.0), &event(org, cat, "activity.created")).unwrap();
@@ -116,12 +124,7 @@ fn a_compliance_filter_never_answers_from_outdated_statuses() {
     for db in TestDb::all() {
         let store = db.store();
         let backend = db.backend;
-        let (org, head) = org(&store);
-        let p = plan(&store, org, head, 4);
-        let (ann, bob) = (athlete(&store, org), athlete(&store, org));
-        let start = today() - Duration::days(14);
-        assign(&store, &p, ann, start).unwrap();
-        assign(&store, &p, bob, start).unwrap();
+        let (org, ann, bob, start) = ann_and_bob_on_a_plan(&store);
         store.insert_activity(&run(ann, at_eight(start), 5000.0), &event(org, ann, "activity.created")).unwrap();
         let thresholds = AttentionThresholds::default();
         assert_eq!(store.refresh_stale_statuses(now(), &thresholds).unwrap(), 1, "{backend:?}");
