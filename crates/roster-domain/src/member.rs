@@ -285,8 +285,8 @@ pub struct RosterPage {
     pub next: Option<RosterCursor>,
     /// How many members match the filters in all.
     pub total: i64,
-    /// Profile status per member, when asked for.
-    pub profile_status: Option<HashMap<UserId, ProfileStatus>>,
+    /// Profile status per member, when asked for, as the store keeps it.
+    pub profile_status: Option<HashMap<UserId, ProfileStatusJson>>,
     /// The groups each member of the page is in, in id order.
     pub group_ids: HashMap<UserId, Vec<crate::GroupId>>,
 }
@@ -349,8 +349,8 @@ mod cursor;
 mod profile_status;
 
 pub use profile_status::{
-    AttentionStatus, CurrentPlan, IntegrationState, IntegrationsStatus, NextRace, ProfileStatus, RaceGoalsStatus,
-    TrainingPlansStatus, ZonesStatus,
+    AttentionStatus, CurrentPlan, IntegrationState, IntegrationsStatus, NextRace, ProfileStatus, ProfileStatusJson,
+    RaceGoalsStatus, TrainingPlansStatus, ZonesStatus,
 };
 #[cfg(test)]
 mod tests;

@@ -299,8 +299,10 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
                     .map(|view| {
                         let id = view.membership.user_id;
                         let m = &view.membership;
-                        let status = statuses.remove(&id).unwrap_or_default();
-                        Row {
+                        let status = statuses.remove(&id).map(|s| s.parse()).transpose();
+                        let status = status.map_err(|e| DomainError::Store(format!("stored profile status: {e}")))?;
+                        let status = status.unwrap_or_default();
+                        Ok(Row {
                             user_id: id.to_string(),
                             name: member_name(view),
                             email: view.email.clone(),
@@ -317,9 +319,9 @@ pub(super) async fn list(c: web::Data<Console>, req: HttpRequest) -> Result<Http
                                 .collect(),
                             marks: marks(&status),
                             compliance: compliance_text(&status),
-                        }
+                        })
                     })
-                    .collect();
+                    .collect::<Result<_, DomainError>>()?;
                 (rows, page.total, page.next.as_ref().map(|n| filters.next_page(n)), Errors::none())
             }
             Err(DomainError::Validation(errors)) => {

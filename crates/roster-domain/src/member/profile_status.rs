@@ -105,3 +105,58 @@ pub struct ProfileStatus {
     #[serde(default)]
     pub compliance: Option<crate::calendar::RecentCompliance>,
 }
+
+/// A [`ProfileStatus`] as JSON, as the store keeps it: a roster page serves
+/// it as it is, without building the value to write it out again
+/// (`parse` gives the value to those who read its parts).
+///
+/// ```
+/// use roster_domain::member::{ProfileStatus, ProfileStatusJson};
+///
+/// let status = ProfileStatus::default();
+/// let json = ProfileStatusJson::of(&status);
+/// assert_eq!(json.parse().unwrap(), status);
+/// assert_eq!(serde_json::to_string(&json).unwrap(), serde_json::to_string(&status).unwrap());
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProfileStatusJson(Box<serde_json::value::RawValue>);
+
+impl ProfileStatusJson {
+    /// The JSON of `status`.
+    pub fn of(status: &ProfileStatus) -> Self {
+        let json = serde_json::value::to_raw_value(status);
+        Self(json.unwrap_or_else(|e| unreachable!("a profile status always serializes: {e}")))
+    }
+
+    /// JSON that a [`ProfileStatus`] was written as (the caller vouches for
+    /// the shape; `parse` checks it).
+    pub fn from_json(json: Box<serde_json::value::RawValue>) -> Self {
+        Self(json)
+    }
+
+    /// The value.
+    ///
+    /// # Errors
+    /// When the JSON is not a profile status.
+    pub fn parse(&self) -> Result<ProfileStatus, serde_json::Error> {
+        serde_json::from_str(self.0.get())
+    }
+}
+
+impl Default for ProfileStatusJson {
+    fn default() -> Self {
+        Self::of(&ProfileStatus::default())
+    }
+}
+
+impl PartialEq for ProfileStatusJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for ProfileStatusJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}

@@ -222,8 +222,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     }
     let profile_status = if q.include_profile_status {
         let ctx = StatusContext { known_labels: Some(&labels), ..ctx };
-        let resolved = status_cache::resolve(conn, org_id, &status_rows, &ctx)?;
-        Some(resolved.into_iter().map(|(user, (status, _))| (user, status)).collect())
+        Some(status_cache::resolve(conn, org_id, &status_rows, &ctx)?)
     } else {
         None
     };

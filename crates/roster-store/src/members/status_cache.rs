@@ -34,9 +34,10 @@ use diesel::sql_types::{Bool, Text, Timestamp};
 use roster_domain::attention::{
     Acknowledgement, AttentionSignal, AttentionSummary, AttentionThresholds, SignalCode, attention_order, open_signals,
 };
-use roster_domain::member::ProfileStatus;
+use roster_domain::member::{ProfileStatus, ProfileStatusJson};
 use roster_domain::{OrgId, UserId};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::collections::HashMap;
 
 /// A membership's stored status, as `member_statuses` keeps it.
@@ -177,44 +178,46 @@ impl AckRow {
     }
 }
 
-/// Names the attention settings a status was computed with (the first 16
-/// hex digits of the SHA-256 of their JSON).
+/// Names the attention settings a status was computed with and the shape
+/// of its JSON (the first 16 hex digits of the SHA-256 of [`CACHE_FORMAT`]
+/// and the settings' JSON).
 pub(crate) fn settings_key(thresholds: &AttentionThresholds) -> String {
     let json = serde_json::to_string(thresholds).unwrap_or_default();
-    let digest = ring::digest::digest(&ring::digest::SHA256, json.as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, format!("{CACHE_FORMAT}:{json}").as_bytes());
     digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// What a page reads of `cache`: the profile status and the summary. The
-/// signals' details, half the text, are skipped unparsed (serde reads past
-/// unknown fields without building them).
+/// What a page reads of `cache`: the profile status's JSON, served as it
+/// is. The rest (the signals' details are half the text) is skipped
+/// unbuilt, and so is the status: its JSON is only checked to be whole.
 #[derive(Debug, Deserialize)]
-struct Summary {
-    status: ProfileStatus,
-    attention: AttentionSummary,
+struct Summary<'a> {
+    #[serde(borrow)]
+    status: &'a RawValue,
 }
 
 impl StoredStatus {
-    fn current(&self, now: NaiveDateTime, key: &str) -> Option<Summary> {
+    fn current(&self, now: NaiveDateTime, key: &str) -> Option<ProfileStatusJson> {
         let current = self.cached_version == Some(self.version)
             && self.valid_until.is_some_and(|until| until > now)
             && self.settings_key.as_deref() == Some(key);
         if !current {
             return None;
         }
-        serde_json::from_str(self.cache.as_deref()?).ok()
+        let summary: Summary<'_> = serde_json::from_str(self.cache.as_deref()?).ok()?;
+        Some(ProfileStatusJson::from_json(summary.status.to_owned()))
     }
 }
 
-/// The profile status and attention summary of each row's athlete: the
-/// stored one where it is current, else computed (a fixed number of queries
-/// for all of them) and stored back.
+/// The profile status of each row's athlete: the stored one where it is
+/// current, else computed (a fixed number of queries for all of them) and
+/// stored back.
 pub(crate) fn resolve(
     conn: &mut DbConn,
     org_id: OrgId,
     rows: &[StatusRow],
     ctx: &StatusContext<'_>,
-) -> Result<HashMap<UserId, (ProfileStatus, AttentionSummary)>, StoreError> {
+) -> Result<HashMap<UserId, ProfileStatusJson>, StoreError> {
     let key = settings_key(ctx.thresholds);
     let now = to_db(ctx.now);
     let mut out = HashMap::with_capacity(rows.len());
@@ -222,8 +225,8 @@ pub(crate) fn resolve(
     for row in rows {
         let user: UserId = parse("memberships.user_id", row.user_id.parse())?;
         match row.stored.as_ref().and_then(|s| s.current(now, &key)) {
-            Some(summary) => {
-                out.insert(user, (summary.status, summary.attention));
+            Some(status) => {
+                out.insert(user, status);
             }
             None => stale.push((user, row)),
         }
@@ -238,7 +241,7 @@ pub(crate) fn resolve(
         if let Err(e) = write_back::store_back(conn, org_id, chunk, &computed, &acks, &key, ctx.now) {
             tracing::warn!(error = %e, "could not store computed profile statuses");
         }
-        out.extend(computed.into_iter().map(|(user, c)| (user, (c.status, c.summary))));
+        out.extend(computed.iter().map(|(user, c)| (*user, ProfileStatusJson::of(&c.status))));
     }
     Ok(out)
 }
@@ -317,6 +320,12 @@ impl crate::Store {
         Ok(orgs.len())
     }
 }
+
+/// The shape of `cache`'s JSON. A page serves the stored status's JSON as it
+/// is, so a binary whose `ProfileStatus` or attention summary writes other
+/// JSON bumps this: every stored status is then stale once and recomputed,
+/// instead of served in the old shape.
+const CACHE_FORMAT: u32 = 2;
 
 /// Statuses one refresh step recomputes and stores.
 const REFRESH_ROWS: usize = 1_000;

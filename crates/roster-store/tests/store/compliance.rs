@@ -90,10 +90,10 @@ fn compliance_and_last_activity_order_the_roster_and_check_repairs_their_copies(
         assert_eq!(cat_view.last_activity_at, Some(yesterday), "{backend:?}");
         let q = RosterQuery { include_profile_status: true, now: Some(now()), limit: 10, ..Default::default() };
         let statuses = store.roster(org, &q).unwrap().profile_status.unwrap();
-        let ann_28 = statuses[&ann].compliance.unwrap().last_28_days;
+        let ann_28 = statuses[&ann].parse().unwrap().compliance.unwrap().last_28_days;
         assert_eq!((ann_28.planned_sessions, ann_28.sessions_pct), (1, Some(0)), "{backend:?}");
-        assert_eq!(statuses[&bob].compliance.unwrap().sessions_pct(), Some(100), "{backend:?}");
-        assert_eq!(statuses[&cat].compliance, None, "{backend:?}");
+        assert_eq!(statuses[&bob].parse().unwrap().compliance.unwrap().sessions_pct(), Some(100), "{backend:?}");
+        assert_eq!(statuses[&cat].parse().unwrap().compliance, None, "{backend:?}");
 
         let clean = store.check_read_model(now(), &thresholds, false).unwrap();
         assert_eq!(clean.drifted_rows(), 0, "{backend:?}: {clean:?}");

@@ -62,7 +62,7 @@ fn status_at(
     let q = RosterQuery { include_profile_status: true, now: Some(at), ..Default::default() };
     let page = store.roster(org, &q).unwrap();
     let queries = counter.load(Ordering::SeqCst);
-    (page.profile_status.unwrap().remove(&user).unwrap(), queries)
+    (page.profile_status.unwrap().remove(&user).unwrap().parse().unwrap(), queries)
 }
 
 fn severity(s: &ProfileStatus) -> (i64, Option<&str>) {
@@ -121,7 +121,11 @@ fn stored_statuses_follow_every_write_and_the_clock() {
         let q =
             RosterQuery { include_profile_status: true, now: Some(noon()), attention: strict, ..Default::default() };
         let page = store.roster(org, &q).unwrap();
-        assert_eq!(severity(&page.profile_status.unwrap()[&athlete]), (2, Some("info")), "{backend:?}");
+        assert_eq!(
+            severity(&page.profile_status.unwrap()[&athlete].parse().unwrap()),
+            (2, Some("info")),
+            "{backend:?}"
+        );
     }
 }
 

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_domain::error::FieldErrors;
-use roster_domain::member::{DisplayName, Labels, MemberLevel, MemberView, PrivateNotes, ProfileStatus};
+use roster_domain::member::{DisplayName, Labels, MemberLevel, MemberView, PrivateNotes, ProfileStatusJson};
 use roster_domain::services::members::{MemberAccess, MemberPatch};
 use roster_domain::{DomainError, GroupId, MembershipStatus, OrgId, PlanId, Role, UserId};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -182,12 +182,12 @@ pub struct MemberDto {
     /// Only with `include_profile_status=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
-    pub profile_status: Option<ProfileStatus>,
+    pub profile_status: Option<ProfileStatusJson>,
 }
 
 impl MemberDto {
     /// The member as `access` may see them.
-    pub fn new(view: MemberView, access: MemberAccess, profile_status: Option<ProfileStatus>) -> Self {
+    pub fn new(view: MemberView, access: MemberAccess, profile_status: Option<ProfileStatusJson>) -> Self {
         let m = view.membership;
         let coach = access == MemberAccess::Coach;
         Self {
