@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use roster_domain::attention::AttentionThresholds;
+use roster_domain::member::ProfileStatus;
 use roster_domain::{OrgId, UserId};
 use std::collections::BTreeMap;
 
@@ -49,9 +50,10 @@ impl CheckReport {
     }
 }
 
-/// A stored status that claims to be current: account, membership, cache,
-/// its order keys (attention, compliance, queue) and data version.
-type StoredRow = (String, String, Option<String>, (i32, i32, i32), i64);
+/// A stored status that claims to be current: account, membership, status
+/// JSON and cache, its order keys (attention, compliance, queue) and data
+/// version.
+type StoredRow = (String, String, (Option<String>, Option<String>), (i32, i32, i32), i64);
 
 /// How many example keys a drift line keeps.
 const EXAMPLES: usize = 5;
@@ -292,7 +294,7 @@ fn check_statuses(
             .select((
                 memberships::user_id,
                 member_statuses::membership_id,
-                member_statuses::cache,
+                (member_statuses::status_json, member_statuses::cache),
                 (member_statuses::attention_order, member_statuses::compliance_order, member_statuses::queue_order),
                 member_statuses::version,
             ))
@@ -304,13 +306,16 @@ fn check_statuses(
             let memberships: Vec<&str> = chunk.iter().map(|row| row.1.as_str()).collect();
             let acks = acknowledgements(conn, &memberships)?;
             let mut stale = Vec::new();
-            for (user, (_, membership_id, cache, (attention, compliance, queue), version)) in users.iter().zip(chunk) {
+            for (user, (_, membership_id, (status, cache), (attention, compliance, queue), version)) in
+                users.iter().zip(chunk)
+            {
+                let status: Option<ProfileStatus> = status.as_deref().and_then(|c| serde_json::from_str(c).ok());
                 let stored: Option<Cached> = cache.as_deref().and_then(|c| serde_json::from_str(c).ok());
-                let agrees = match (stored, computed.get(user)) {
-                    (Some(stored), Some(fresh)) => {
+                let agrees = match (status, stored, computed.get(user)) {
+                    (Some(status), Some(stored), Some(fresh)) => {
                         let mine = acks.get(membership_id).map(Vec::as_slice).unwrap_or_default();
                         let want = orders(fresh, mine, *version);
-                        stored.status == fresh.status
+                        status == fresh.status
                             && stored.attention == fresh.summary
                             && stored.acknowledged == want.acknowledged
                             && (*attention, *compliance, *queue) == (want.attention, want.compliance, want.queue)

@@ -236,6 +236,7 @@ diesel::table! {
         user_id -> Text,
         sort_name -> Text,
         role -> Text,
+        status_json -> Nullable<Text>,
     }
 }
 

@@ -1,6 +1,7 @@
-//! Stored profile statuses: each membership keeps its profile status and
-//! attention summary as last computed (`member_statuses.cache`), and a page
-//! uses it while it is current. A stored status is current while
+//! Stored profile statuses: each membership keeps its profile status
+//! (`member_statuses.status_json`, which a page serves as it is) and its
+//! attention summary and signals (`cache`) as last computed, and a page
+//! uses them while they are current. A stored status is current while
 //!
 //! - `cached_version = version`: the database's triggers bump `version` on
 //!   every write to what the status reads (activities,
@@ -34,7 +35,7 @@ use diesel::sql_types::{Bool, Text, Timestamp};
 use roster_domain::attention::{
     Acknowledgement, AttentionSignal, AttentionSummary, AttentionThresholds, SignalCode, attention_order, open_signals,
 };
-use roster_domain::member::{ProfileStatus, ProfileStatusJson};
+use roster_domain::member::ProfileStatusJson;
 use roster_domain::{OrgId, UserId};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -47,7 +48,8 @@ pub(crate) struct StoredStatus {
     pub membership_id: String,
     pub version: i64,
     pub cached_version: Option<i64>,
-    pub cache: Option<String>,
+    /// The profile status's JSON: what a page serves.
+    pub status_json: Option<String>,
     pub valid_until: Option<NaiveDateTime>,
     pub settings_key: Option<String>,
     /// The marks of the signals it was computed with ([`write_back`]).
@@ -66,10 +68,10 @@ pub(crate) struct StatusRow {
     pub stored: Option<StoredStatus>,
 }
 
-/// The JSON kept in `member_statuses.cache`.
+/// The JSON kept in `member_statuses.cache` (the profile status is kept
+/// apart, in `status_json`).
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct Cached {
-    pub status: ProfileStatus,
     pub attention: AttentionSummary,
     /// Every signal, most severe first.
     #[serde(default)]
@@ -187,16 +189,9 @@ pub(crate) fn settings_key(thresholds: &AttentionThresholds) -> String {
     digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-/// What a page reads of `cache`: the profile status's JSON, served as it
-/// is. The rest (the signals' details are half the text) is skipped
-/// unbuilt, and so is the status: its JSON is only checked to be whole.
-#[derive(Debug, Deserialize)]
-struct Summary<'a> {
-    #[serde(borrow)]
-    status: &'a RawValue,
-}
-
 impl StoredStatus {
+    /// The stored status's JSON, if it is current (checked to be whole
+    /// JSON, not built: a page serves it as it is).
     fn current(&self, now: NaiveDateTime, key: &str) -> Option<ProfileStatusJson> {
         let current = self.cached_version == Some(self.version)
             && self.valid_until.is_some_and(|until| until > now)
@@ -204,8 +199,8 @@ impl StoredStatus {
         if !current {
             return None;
         }
-        let summary: Summary<'_> = serde_json::from_str(self.cache.as_deref()?).ok()?;
-        Some(ProfileStatusJson::from_json(summary.status.to_owned()))
+        let json = RawValue::from_string(self.status_json.clone()?).ok()?;
+        Some(ProfileStatusJson::from_json(json))
     }
 }
 
@@ -275,7 +270,7 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
         .into_iter()
         .map(|(user_id, mut stored)| {
             // Stale: its old value is of no use, and it is most of the row.
-            stored.cache = None;
+            stored.status_json = None;
             StatusRow { user_id, membership_id: stored.membership_id.clone(), stored: Some(stored) }
         })
         .collect();
@@ -321,10 +316,11 @@ impl crate::Store {
     }
 }
 
-/// The shape of `cache`'s JSON. A page serves the stored status's JSON as it
-/// is, so a binary whose `ProfileStatus` or attention summary writes other
-/// JSON bumps this: every stored status is then stale once and recomputed,
-/// instead of served in the old shape.
+/// The shape of a stored status (`status_json` and `cache`). A page serves
+/// `status_json` as it is, so a binary that writes either in another shape
+/// bumps this: every stored status is then stale once and recomputed,
+/// instead of served in the old shape. 2: the profile status moved out of
+/// `cache` into `status_json`.
 const CACHE_FORMAT: u32 = 2;
 
 /// Statuses one refresh step recomputes and stores.

@@ -121,6 +121,7 @@ fn end_memberships(conn: &mut DbConn, e: &AccountErasure, uid: &str, now: NaiveD
     diesel::update(member_statuses::table.filter(member_statuses::membership_id.eq_any(ids)))
         .set((
             member_statuses::cache.eq(None::<String>),
+            member_statuses::status_json.eq(None::<String>),
             member_statuses::cached_version.eq(None::<i64>),
             member_statuses::valid_until.eq(None::<NaiveDateTime>),
             member_statuses::settings_key.eq(None::<String>),

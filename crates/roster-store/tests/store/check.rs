@@ -65,7 +65,10 @@ fn drift_put_in_by_hand_is_found_in_each_copy_and_repaired() {
         execute(&store, "UPDATE member_labels SET status = 'suspended' WHERE label = '@track'");
         execute(&store, "UPDATE org_group_members SET sort_name = 'zed'");
         execute(&store, "UPDATE member_statuses SET sort_name = 'zed', role = '' WHERE role = 'athlete'");
-        execute(&store, "UPDATE member_statuses SET cache = replace(cache, '\"upcoming\":0', '\"upcoming\":7')");
+        execute(
+            &store,
+            "UPDATE member_statuses SET status_json = replace(status_json, '\"upcoming\":0', '\"upcoming\":7')",
+        );
         execute(
             &store,
             &format!(

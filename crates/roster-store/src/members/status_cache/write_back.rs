@@ -22,6 +22,7 @@ struct WriteBack<'a> {
     membership_id: &'a str,
     user: UserId,
     json: String,
+    status_json: String,
     /// The data version it was computed at (and must still be).
     version: i64,
     valid_until: NaiveDateTime,
@@ -53,17 +54,15 @@ pub(super) fn store_back(
         let (Some(c), Some(stored)) = (computed.get(user), &row.stored) else { continue };
         let mine = acks.get(&row.membership_id).map(Vec::as_slice).unwrap_or_default();
         let orders = orders(c, mine, stored.version);
-        let cached = Cached {
-            status: c.status.clone(),
-            attention: c.summary,
-            signals: c.signals.clone(),
-            acknowledged: orders.acknowledged.clone(),
-        };
+        let status_json = serde_json::to_string(&c.status).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let cached =
+            Cached { attention: c.summary, signals: c.signals.clone(), acknowledged: orders.acknowledged.clone() };
         let json = serde_json::to_string(&cached).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         values.push(WriteBack {
             membership_id: &row.membership_id,
             user: *user,
             json,
+            status_json,
             version: stored.version,
             valid_until: to_db(c.valid_until),
             orders,
@@ -121,12 +120,13 @@ fn write_chunk(conn: &mut DbConn, chunk: &[&WriteBack<'_>], key: &str) -> Result
     let sql = format!(
         "UPDATE member_statuses SET cache = v.column2, cached_version = v.column3, \
          valid_until = v.column4, settings_key = v.column5, attention_order = v.column6, \
-         compliance_order = v.column7, queue_order = v.column8, signal_marks = v.column9 \
+         compliance_order = v.column7, queue_order = v.column8, signal_marks = v.column9, \
+         status_json = v.column11 \
          FROM (VALUES {}) AS v \
          WHERE member_statuses.membership_id = v.column1 AND member_statuses.version = v.column3 \
          AND COALESCE(member_statuses.signal_marks, '-') = COALESCE(v.column10, '-') \
          RETURNING member_statuses.membership_id",
-        tuples(chunk.len(), 10)
+        tuples(chunk.len(), 11)
     );
     let mut query = diesel::sql_query(sql).into_boxed::<crate::athlete::Db>();
     for v in chunk {
@@ -140,7 +140,8 @@ fn write_chunk(conn: &mut DbConn, chunk: &[&WriteBack<'_>], key: &str) -> Result
             .bind::<Integer, _>(v.orders.compliance)
             .bind::<Integer, _>(v.orders.queue)
             .bind::<Text, _>(v.after.clone())
-            .bind::<Nullable<Text>, _>(v.before.clone());
+            .bind::<Nullable<Text>, _>(v.before.clone())
+            .bind::<Text, _>(v.status_json.clone());
     }
     Ok(query.load(conn)?)
 }

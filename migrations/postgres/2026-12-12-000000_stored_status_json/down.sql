@@ -1,0 +1,1 @@
+ALTER TABLE member_statuses DROP COLUMN status_json;
