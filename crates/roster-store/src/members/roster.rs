@@ -302,8 +302,8 @@ fn sorted_rows(
 /// (the stored statuses', brought up to date first): the page's membership
 /// ids from a walk of `member_statuses_attention` or
 /// `member_statuses_compliance`, each status row's membership checked
-/// against the filters by primary key ([`MembershipMatches`]) so that the
-/// walk stops after the page, then those rows.
+/// against the filters (if any) by primary key ([`MembershipMatches`]) so
+/// that the walk stops after the page, then those rows.
 fn status_order_rows(
     conn: &mut DbConn,
     org_id: OrgId,
@@ -316,15 +316,20 @@ fn status_order_rows(
     // reuse it) hashed every membership of the organization and sorted
     // them all; as a test per row, every plan walks the index (figures in
     // docs/performance.md).
-    let matching = roster_filters!(memberships::table.into_boxed().filter(OfStatusRow), org_id, q)
-        .select(memberships::membership_id)
-        .limit(1)
-        .offset(0);
-    let ids = member_statuses::table
+    let mut ids = member_statuses::table
         .into_boxed()
         .filter(member_statuses::org_id.eq(org_id.to_string()))
-        .filter(StatusAthlete)
-        .filter(MembershipMatches(matching));
+        .filter(StatusAthlete);
+    // Without a filter, the status row's own mirror of the role (`''` once
+    // the membership ended) already says it is a live athlete: the walk
+    // then reads the index alone, without a membership per row.
+    if !matches_every_athlete(q) {
+        let matching = roster_filters!(memberships::table.into_boxed().filter(OfStatusRow), org_id, q)
+            .select(memberships::membership_id)
+            .limit(1)
+            .offset(0);
+        ids = ids.filter(MembershipMatches(matching));
+    }
     let ids = match (q.sort, &q.after) {
         (RosterSort::Attention, Some(RosterCursor::Attention { rank, count, key, user_id })) => {
             ids.filter(AttentionAfter {

@@ -166,5 +166,16 @@ fn sort_attention_pages_through_stored_summaries_most_severe_first() {
         let q = RosterQuery { sort: RosterSort::Attention, limit: 10, now: Some(noon()), ..Default::default() };
         let names: Vec<String> = store.roster(org, &q).unwrap().members.into_iter().map(|m| m.first_name).collect();
         assert_eq!(names, ["Cy", "Ed", "Ada", "Bo", "Di"], "{:?}", db.backend);
+        // Without a filter the walk reads the status rows alone: Cy's ends
+        // with her membership.
+        store.remove_member(org, athletes[2], first, noon(), &event(org, first, "member.removed")).unwrap();
+        let page = store.roster(org, &q).unwrap();
+        let names: Vec<String> = page.members.into_iter().map(|m| m.first_name).collect();
+        assert_eq!(
+            (names, page.total),
+            (vec!["Ed".into(), "Ada".into(), "Bo".into(), "Di".into()], 4),
+            "{:?}",
+            db.backend
+        );
     }
 }
