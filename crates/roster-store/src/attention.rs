@@ -4,10 +4,12 @@
 //! brought up to date (none, when the background refresher keeps up).
 
 use crate::Store;
+use crate::conn::DbConn;
 use crate::conn::write_tx;
+use crate::error::StoreError;
 use crate::error::parse;
 use crate::members::profile_status::{StatusContext, statuses};
-use crate::members::roster_sql::LiveAthlete;
+use crate::members::roster_sql::{AnyNotCurrent, LiveAthlete};
 use crate::members::status_cache::{self, AckRow, Cached};
 use crate::members::{into_view, labels_from_text};
 use crate::rows::{MembershipRow, insert_event, to_db};
@@ -24,56 +26,81 @@ use roster_domain::entities::AuditEvent;
 use roster_domain::{OrgId, RepoError, UserId};
 
 /// A queue row: the membership, the account, the labels mirror, the last
-/// activity, the stored status and its queue order.
-type QueueRow = (MembershipRow, (String, Option<String>, String), String, Option<NaiveDateTime>, Option<String>, i32);
+/// activity, the stored status, its queue order, and whether a stored status
+/// of the organization is not current.
+type QueueRow =
+    (MembershipRow, (String, Option<String>, String), String, Option<NaiveDateTime>, Option<String>, i32, bool);
 
 /// `queue_order` below this: at least one open signal.
 fn with_open_signals() -> i32 {
     attention_order(0, 0)
 }
 
+/// Up to `limit + 1` queue rows after the cursor, each saying whether a
+/// stored status of the organization is not current ([`AnyNotCurrent`]).
+fn queue_rows(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    query: &QueueQuery,
+    limit: i64,
+    ctx: &StatusContext<'_>,
+) -> Result<Vec<QueueRow>, StoreError> {
+    let org = org_id.to_string();
+    let mut page = member_statuses::table
+        .inner_join(memberships::table.inner_join(users::table))
+        .filter(member_statuses::org_id.eq(org.clone()))
+        .filter(memberships::org_id.eq(org))
+        .filter(LiveAthlete)
+        .filter(member_statuses::queue_order.lt(with_open_signals()))
+        .into_boxed();
+    if let Some(coach) = query.coach {
+        page = page.filter(memberships::assigned_to_coach_id.eq(coach.to_string()));
+    }
+    if let Some(QueueCursor { order, membership_id }) = query.after {
+        page = page.filter(
+            sql::<Bool>("(member_statuses.queue_order, member_statuses.membership_id) > (")
+                .bind::<Integer, _>(order)
+                .sql(", ")
+                .bind::<Text, _>(membership_id.to_string())
+                .sql(")"),
+        );
+    }
+    Ok(page
+        .order((member_statuses::queue_order.asc(), member_statuses::membership_id.asc()))
+        .select((
+            MembershipRow::as_select(),
+            (users::first_name, users::last_name, users::email),
+            memberships::labels_text,
+            memberships::last_activity_at,
+            member_statuses::cache,
+            member_statuses::queue_order,
+            AnyNotCurrent(status_cache::not_current(org_id, ctx)),
+        ))
+        .limit(limit + 1)
+        .load(conn)?)
+}
+
 impl AttentionRepo for Store {
     fn attention_queue(&self, org_id: OrgId, query: &QueueQuery) -> Result<QueuePage, RepoError> {
         self.with(|conn| {
             let ctx = StatusContext { now: query.now, thresholds: &query.thresholds, known_labels: None };
-            status_cache::refresh(conn, org_id, &ctx)?;
             let limit = i64::from(query.limit.clamp(1, 200));
-            let org = org_id.to_string();
-            let mut page = member_statuses::table
-                .inner_join(memberships::table.inner_join(users::table))
-                .filter(member_statuses::org_id.eq(org.clone()))
-                .filter(memberships::org_id.eq(org))
-                .filter(LiveAthlete)
-                .filter(member_statuses::queue_order.lt(with_open_signals()))
-                .into_boxed();
-            if let Some(coach) = query.coach {
-                page = page.filter(memberships::assigned_to_coach_id.eq(coach.to_string()));
+            // The page's statement checks that the organization's stored
+            // statuses are current (the background refresher keeps them so).
+            // If not, or if an empty page could not tell, they are brought
+            // up to date and the page read again.
+            let mut rows = queue_rows(conn, org_id, query, limit, &ctx)?;
+            let stale = rows.first().is_some_and(|row| row.6);
+            if rows.is_empty() || stale {
+                let refreshed = status_cache::refresh(conn, org_id, &ctx)?;
+                if refreshed || stale {
+                    rows = queue_rows(conn, org_id, query, limit, &ctx)?;
+                }
             }
-            if let Some(QueueCursor { order, membership_id }) = query.after {
-                page = page.filter(
-                    sql::<Bool>("(member_statuses.queue_order, member_statuses.membership_id) > (")
-                        .bind::<Integer, _>(order)
-                        .sql(", ")
-                        .bind::<Text, _>(membership_id.to_string())
-                        .sql(")"),
-                );
-            }
-            let rows: Vec<QueueRow> = page
-                .order((member_statuses::queue_order.asc(), member_statuses::membership_id.asc()))
-                .select((
-                    MembershipRow::as_select(),
-                    (users::first_name, users::last_name, users::email),
-                    memberships::labels_text,
-                    memberships::last_activity_at,
-                    member_statuses::cache,
-                    member_statuses::queue_order,
-                ))
-                .limit(limit + 1)
-                .load(conn)?;
             let more = rows.len() > usize::try_from(limit).unwrap_or(200);
             let mut entries = Vec::with_capacity(rows.len());
             let mut next = None;
-            for (row, account, labels_text, last_activity_at, cache, order) in
+            for (row, account, labels_text, last_activity_at, cache, order, _) in
                 rows.into_iter().take(usize::try_from(limit).unwrap_or(200))
             {
                 let membership_id = parse("memberships.membership_id", row.membership_id.parse())?;

@@ -24,9 +24,9 @@
 
 use super::profile_status::StatusContext;
 use super::roster_sql::{
-    AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, IdsQuery, JoinedAfter, KeptAthleteCount,
-    LastActivityAfter, LiveAthlete, MembershipMatches, NameAfter, NotCurrentIn, OfStatusRow, STALE, StatusAthlete,
-    Total, instr,
+    AnyNotCurrent, AttentionAfter, Backend, ComplianceAfter, ComplianceBelow, CountQuery, IdsQuery, JoinedAfter,
+    KeptAthleteCount, LastActivityAfter, LiveAthlete, MembershipMatches, NameAfter, NotCurrentIn, OfStatusRow, STALE,
+    StatusAthlete, Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
 use super::status_cache::{self, StatusRow};
@@ -245,7 +245,7 @@ fn page(
     };
     let counted = total.counted();
     let total = match check {
-        Some(check) => Total::UnlessStale(check, Box::new(total)),
+        Some(check) => Total::UnlessStale(AnyNotCurrent(check), Box::new(total)),
         None => total,
     };
     let selected = match q.sort {

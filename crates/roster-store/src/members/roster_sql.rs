@@ -145,6 +145,26 @@ impl QueryFragment<Backend> for NotCurrentIn {
     }
 }
 
+/// Whether a stored status of the organization's athletes is not current,
+/// as a column of a page's statement (one round trip fewer than a check of
+/// its own; the check's cost stays: an `EXISTS` over [`NotCurrentIn`]'s
+/// index ranges).
+pub(crate) struct AnyNotCurrent(pub(crate) NotCurrentIn);
+
+expression!(AnyNotCurrent, Bool);
+
+impl QueryFragment<Backend> for AnyNotCurrent {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+        // Each range tests the role on its own: as an `IN` under one
+        // `EXISTS`, PostgreSQL's plan for a first row scanned every stored
+        // status instead of the four index ranges.
+        out.push_sql("EXISTS (");
+        self.0.ranges(&mut out, "1", " AND s.role = 'athlete'")?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// A member's group ids as `a,b,c` in id order (NULL without groups): a
 /// correlated subquery over the covering `org_group_members_member` index,
 /// so the page brings its group ids without a query of their own.
@@ -176,11 +196,9 @@ pub(super) enum Total {
     /// Counted already.
     Counted(i64),
     /// [`STALE`] while a stored status of the organization's athletes is not
-    /// current, else the total: a page ordered or filtered by the stored
-    /// statuses checks them in its own statement, one round trip fewer
-    /// than a check of its own (the check's cost stays: an `EXISTS` over
-    /// [`NotCurrentIn`]'s index ranges).
-    UnlessStale(NotCurrentIn, Box<Total>),
+    /// current ([`AnyNotCurrent`]), else the total: a page ordered or
+    /// filtered by the stored statuses checks them in its own statement.
+    UnlessStale(AnyNotCurrent, Box<Total>),
 }
 
 /// The total of a page whose organization has stored statuses that are not
@@ -210,12 +228,9 @@ impl QueryFragment<Backend> for Total {
             }
             Total::Counted(total) => out.push_bind_param::<BigInt, i64>(total)?,
             Total::UnlessStale(check, total) => {
-                // Each range tests the role on its own: as an `IN` under one
-                // `EXISTS`, PostgreSQL's plan for a first row scanned every
-                // stored status instead of the four index ranges.
-                out.push_sql("CASE WHEN EXISTS (");
-                check.ranges(&mut out, "1", " AND s.role = 'athlete'")?;
-                out.push_sql(&format!(") THEN {STALE} ELSE "));
+                out.push_sql("CASE WHEN ");
+                check.walk_ast(out.reborrow())?;
+                out.push_sql(&format!(" THEN {STALE} ELSE "));
                 QueryFragment::<Backend>::walk_ast(total.as_ref(), out.reborrow())?;
                 out.push_sql(" END");
             }
