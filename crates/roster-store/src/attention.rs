@@ -10,7 +10,7 @@ use crate::error::StoreError;
 use crate::error::parse;
 use crate::members::profile_status::{StatusContext, statuses};
 use crate::members::roster_sql::{AnyNotCurrent, LiveAthlete};
-use crate::members::status_cache::{self, AckRow, Cached};
+use crate::members::status_cache::{self, AckRow, Cached, Seen};
 use crate::members::{into_view, labels_from_text};
 use crate::rows::{MembershipRow, insert_event, to_db};
 use crate::schema::{attention_acknowledgements, member_statuses, memberships, users};
@@ -85,18 +85,17 @@ impl AttentionRepo for Store {
         self.with(|conn| {
             let ctx = StatusContext { now: query.now, thresholds: &query.thresholds, known_labels: None };
             let limit = i64::from(query.limit.clamp(1, 200));
-            // The page's statement checks that the organization's stored
-            // statuses are current (the background refresher keeps them so).
-            // If not, or if an empty page could not tell, they are brought
-            // up to date and the page read again.
-            let mut rows = queue_rows(conn, org_id, query, limit, &ctx)?;
-            let stale = rows.first().is_some_and(|row| row.6);
-            if rows.is_empty() || stale {
-                let refreshed = status_cache::refresh(conn, org_id, &ctx)?;
-                if refreshed || stale {
-                    rows = queue_rows(conn, org_id, query, limit, &ctx)?;
-                }
-            }
+            // The queue's order is the stored statuses': read once they are
+            // current. Its statement always checks (a column of its rows).
+            let rows = status_cache::read_current(conn, org_id, &ctx, |conn, _| {
+                let rows = queue_rows(conn, org_id, query, limit, &ctx)?;
+                let seen = match rows.first() {
+                    Some(row) if row.6 => Seen::Stale,
+                    Some(_) => Seen::Current,
+                    None => Seen::Unknown,
+                };
+                Ok((rows, seen))
+            })?;
             let more = rows.len() > usize::try_from(limit).unwrap_or(200);
             let mut entries = Vec::with_capacity(rows.len());
             let mut next = None;

@@ -29,7 +29,7 @@ use super::roster_sql::{
     StatusAthlete, Total, instr,
 };
 use super::side_rosters::{side, side_count, side_page};
-use super::status_cache::{self, StatusRow};
+use super::status_cache::{self, Seen, StatusRow};
 use super::{into_view, labels_from_text};
 use crate::conn::DbConn;
 use crate::dialect::PageTotal;
@@ -176,19 +176,22 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
         StatusContext { now: q.now.unwrap_or_else(chrono::Utc::now), thresholds: &q.attention, known_labels: None };
     let limit = usize::try_from(q.limit.clamp(1, 200)).unwrap_or(50);
     let fetch = i64::try_from(limit).unwrap_or(50) + 1;
-    // The order or the filter is the stored statuses': the page's statement
-    // checks that the organization's are current (they are, as the
-    // background refresher keeps them). If they are not, or if an empty page
-    // could not tell, they are brought up to date and the page read again.
+    // The order or the filter is the stored statuses': read once they are current.
     let by_status = matches!(q.sort, RosterSort::Attention | RosterSort::Compliance) || q.compliance_below.is_some();
-    let check = by_status.then(|| status_cache::not_current(org_id, &ctx));
-    let (mut rows, mut total) = page(conn, org_id, q, fetch, check)?;
-    if by_status && (rows.is_empty() || total == Some(STALE)) {
-        let refreshed = status_cache::refresh(conn, org_id, &ctx)?;
-        if refreshed || total == Some(STALE) {
-            (rows, total) = page(conn, org_id, q, fetch, None)?;
-        }
-    }
+    let (mut rows, total) = if by_status {
+        status_cache::read_current(conn, org_id, &ctx, |conn, check| {
+            let check = check.then(|| status_cache::not_current(org_id, &ctx));
+            let (rows, total) = page(conn, org_id, q, fetch, check)?;
+            let seen = match total {
+                Some(STALE) => Seen::Stale,
+                _ if rows.is_empty() => Seen::Unknown,
+                _ => Seen::Current,
+            };
+            Ok(((rows, total), seen))
+        })?
+    } else {
+        page(conn, org_id, q, fetch, None)?
+    };
     let total = match total {
         Some(total) => total,
         // An empty first page has no matches; past the last page, count them.

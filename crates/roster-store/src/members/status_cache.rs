@@ -226,6 +226,23 @@ pub(crate) fn resolve(
             None => stale.push((user, row)),
         }
     }
+    recompute(conn, org_id, &stale, ctx, &key, |computed| {
+        out.extend(computed.iter().map(|(user, c)| (*user, ProfileStatusJson::of(&c.status))));
+    })?;
+    Ok(out)
+}
+
+/// Computes the statuses of `stale`'s athletes ([`CHUNK`] at a time, a fixed
+/// number of queries each) under the settings `key`, stores them back, and
+/// hands each chunk's to `each`.
+fn recompute(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    stale: &[(UserId, &StatusRow)],
+    ctx: &StatusContext<'_>,
+    key: &str,
+    mut each: impl FnMut(&HashMap<UserId, Computed>),
+) -> Result<(), StoreError> {
     for chunk in stale.chunks(CHUNK) {
         let ids: Vec<UserId> = chunk.iter().map(|(user, _)| *user).collect();
         let computed = statuses(conn, org_id, &ids, ctx)?;
@@ -233,12 +250,12 @@ pub(crate) fn resolve(
         let acks = acknowledgements(conn, &memberships)?;
         // The answer stands without storing back; a failed store keeps the
         // old marks, so the next one still announces what was raised.
-        if let Err(e) = write_back::store_back(conn, org_id, chunk, &computed, &acks, &key, ctx.now) {
+        if let Err(e) = write_back::store_back(conn, org_id, chunk, &computed, &acks, key, ctx.now) {
             tracing::warn!(error = %e, "could not store computed profile statuses");
         }
-        out.extend(computed.iter().map(|(user, c)| (*user, ProfileStatusJson::of(&c.status))));
+        each(&computed);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A stored status is not current at `$ctx` (see the module's comment);
@@ -274,13 +291,49 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
             StatusRow { user_id, membership_id: stored.membership_id.clone(), stored: Some(stored) }
         })
         .collect();
+    let stale: Vec<(UserId, &StatusRow)> = rows
+        .iter()
+        .map(|row| Ok((parse("member_statuses.user_id", row.user_id.parse())?, row)))
+        .collect::<Result<_, StoreError>>()?;
     // A chunk at a time, each one's computed statuses dropped once stored:
     // the first page after midnight recomputes a whole organization, and
     // holding all of it at once was the server's peak memory.
-    for chunk in rows.chunks(REFRESH_ROWS) {
-        resolve(conn, org_id, chunk, ctx)?;
+    let key = settings_key(ctx.thresholds);
+    for chunk in stale.chunks(REFRESH_ROWS) {
+        recompute(conn, org_id, chunk, ctx, &key, |_| {})?;
     }
     Ok(!rows.is_empty())
+}
+
+/// What a page's statement saw of its organization's stored statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// All current.
+    Current,
+    /// At least one not current.
+    Stale,
+    /// Nothing: the check rides on the page's rows, and there were none.
+    Unknown,
+}
+
+/// A page ordered or filtered by the organization's stored statuses, read
+/// by `read` once they are current. `read(conn, check)` reads the page, its
+/// statement checking the statuses when `check` is set, and says what the
+/// check saw. The background refresher keeps them current, so one read
+/// usually answers; if one was not, or an empty page could not tell, the
+/// stale ones are brought up to date and the page is read again, unchecked.
+pub(crate) fn read_current<P>(
+    conn: &mut DbConn,
+    org_id: OrgId,
+    ctx: &StatusContext<'_>,
+    mut read: impl FnMut(&mut DbConn, bool) -> Result<(P, Seen), StoreError>,
+) -> Result<P, StoreError> {
+    let (page, seen) = read(conn, true)?;
+    if seen == Seen::Current {
+        return Ok(page);
+    }
+    let refreshed = refresh(conn, org_id, ctx)?;
+    if refreshed || seen == Seen::Stale { Ok(read(conn, false)?.0) } else { Ok(page) }
 }
 
 /// The organization's stored statuses that are not current in `ctx`.
