@@ -184,8 +184,13 @@ impl AckRow {
 /// of its JSON (the first 16 hex digits of the SHA-256 of [`CACHE_FORMAT`]
 /// and the settings' JSON).
 pub(crate) fn settings_key(thresholds: &AttentionThresholds) -> String {
+    key_of(CACHE_FORMAT, thresholds)
+}
+
+/// The settings key of `thresholds` for statuses stored in `format`.
+fn key_of(format: u32, thresholds: &AttentionThresholds) -> String {
     let json = serde_json::to_string(thresholds).unwrap_or_default();
-    let digest = ring::digest::digest(&ring::digest::SHA256, format!("{CACHE_FORMAT}:{json}").as_bytes());
+    let digest = ring::digest::digest(&ring::digest::SHA256, format!("{format}:{json}").as_bytes());
     digest.as_ref().iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
@@ -390,5 +395,12 @@ mod tests {
         assert_eq!(settings_key(&default), settings_key(&AttentionThresholds::default()));
         assert_ne!(settings_key(&default), settings_key(&stricter));
         assert_eq!(settings_key(&default).len(), 16);
+    }
+
+    #[test]
+    fn the_settings_key_follows_the_stored_format() {
+        let default = AttentionThresholds::default();
+        assert_eq!(settings_key(&default), key_of(CACHE_FORMAT, &default));
+        assert_ne!(key_of(CACHE_FORMAT - 1, &default), key_of(CACHE_FORMAT, &default));
     }
 }

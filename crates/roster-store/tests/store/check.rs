@@ -2,9 +2,9 @@
 //! roster changes, and drift put in by hand in each copy is found and
 //! repaired, on both backends.
 
+use crate::fixtures::execute;
 use crate::groups::{add, group};
 use crate::plans::{athlete, event, now, org, user};
-use diesel::prelude::*;
 use proptest::prelude::*;
 use roster_domain::attention::AttentionThresholds;
 use roster_domain::entities::Membership;
@@ -37,10 +37,6 @@ fn edit(store: &Store, org: OrgId, user: UserId, change: impl FnOnce(&mut Member
 fn read_statuses(store: &Store, org: OrgId) {
     let q = RosterQuery { limit: 200, include_profile_status: true, now: Some(now()), ..Default::default() };
     store.roster(org, &q).unwrap();
-}
-
-fn execute(store: &Store, sql: &str) {
-    diesel::sql_query(sql).execute(&mut *store.conn().unwrap()).unwrap();
 }
 
 #[test]

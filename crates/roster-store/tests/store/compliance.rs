@@ -3,9 +3,9 @@
 //! check` finds and repairs drift in them, and an acknowledged signal leaves
 //! the queue until the data behind it changes, on both backends.
 
+use crate::fixtures::execute;
 use crate::plans::{assign, athlete, event, now, org, plan, today};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel::prelude::*;
 use roster_domain::athlete::{Activity, ActivityInput, AthleteRepo, NewActivity};
 use roster_domain::attention::{Acknowledgement, AttentionRepo, AttentionThresholds, QueueQuery};
 use roster_domain::member::{MemberRepo, RosterCursor, RosterQuery, RosterSort};
@@ -45,10 +45,6 @@ fn walk(store: &Store, org: OrgId, sort: RosterSort, below: Option<u32>) -> (Vec
             None => return (seen, total),
         }
     }
-}
-
-fn execute(store: &Store, sql: &str) {
-    diesel::sql_query(sql).execute(&mut *store.conn().unwrap()).unwrap();
 }
 
 /// An organization with a four-week plan (one 5 km run on its first day)

@@ -71,3 +71,9 @@ pub fn postgres_plan(conn: &mut roster_store::DbConn, statement: &str) -> String
     let sql = format!("SELECT plan_of AS line FROM pg_temp.plan_of('{}')", statement.replace('\'', "''"));
     diesel::sql_query(sql).load::<Line>(conn).unwrap().into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n")
 }
+
+/// Runs `sql` on one of the store's connections (to put a state in by hand).
+pub fn execute(store: &Store, sql: &str) {
+    use diesel::RunQueryDsl;
+    diesel::sql_query(sql).execute(&mut *store.conn().unwrap()).unwrap();
+}

@@ -1,7 +1,7 @@
 //! The roster's stored profile statuses: a page answers from them while they
 //! are current, and never shows one that a write or the clock has outdated.
 
-use crate::fixtures::{event, noon, stored_user};
+use crate::fixtures::{event, execute, noon, stored_user};
 use chrono::{DateTime, Duration, Utc};
 use roster_domain::athlete::{
     Activity, ActivityInput, AthleteRepo, Integration, IntegrationStatus, NewActivity, Provider,
@@ -177,5 +177,75 @@ fn sort_attention_pages_through_stored_summaries_most_severe_first() {
             "{:?}",
             db.backend
         );
+    }
+}
+
+/// What `member_statuses` keeps of a membership's stored status: its JSON,
+/// the cache, the data version and the instant it was current for, and the
+/// settings key.
+type Kept = (Option<String>, Option<String>, Option<i64>, Option<chrono::NaiveDateTime>, Option<String>);
+
+fn kept(store: &Store, membership: &Membership) -> Kept {
+    use diesel::prelude::*;
+    use roster_store::schema::member_statuses;
+    member_statuses::table
+        .find(membership.membership_id.to_string())
+        .select((
+            member_statuses::status_json,
+            member_statuses::cache,
+            member_statuses::cached_version,
+            member_statuses::valid_until,
+            member_statuses::settings_key,
+        ))
+        .first(&mut *store.conn().unwrap())
+        .unwrap()
+}
+
+#[test]
+fn an_erased_account_keeps_no_stored_status() {
+    use roster_domain::ports::AccountRepo;
+    use roster_domain::privacy::{AccountErasure, PrivacyRepo, mail};
+    for db in TestDb::all() {
+        let (store, counter) = crate::counting_store(&db);
+        let (org, athlete, membership) = org_with_athlete(&store);
+        status_at(&store, org, athlete, noon(), &counter);
+        let (json, cache, version, until, key) = kept(&store, &membership);
+        let all_kept = json.is_some() && cache.is_some() && version.is_some() && until.is_some() && key.is_some();
+        assert!(all_kept, "{:?}: a read stores the status", db.backend);
+
+        let email = store.user_by_id(athlete).unwrap().unwrap().email.as_str().to_owned();
+        let erasure = AccountErasure {
+            user_id: athlete,
+            email: email.clone(),
+            at: noon(),
+            confirmation: mail::account_deleted(&email, noon()),
+        };
+        store.erase_account(&erasure).unwrap();
+        assert_eq!(kept(&store, &membership), (None, None, None, None, None), "{:?}", db.backend);
+    }
+}
+
+#[test]
+fn a_status_stored_in_another_shape_is_recomputed_not_served() {
+    for db in TestDb::all() {
+        let (store, counter) = crate::counting_store(&db);
+        let (org, athlete, membership) = org_with_athlete(&store);
+        let (first, _) = status_at(&store, org, athlete, noon(), &counter);
+        let (_, _, _, _, key) = kept(&store, &membership);
+        // What an older binary stored: its own shape under its own settings
+        // key, at the current data version and still in its validity.
+        execute(
+            &store,
+            &format!(
+                "UPDATE member_statuses SET status_json = '{{\"shape\":\"old\"}}', \
+                 settings_key = '0123456789abcdef' WHERE membership_id = '{}'",
+                membership.membership_id
+            ),
+        );
+        let (again, _) = status_at(&store, org, athlete, noon(), &counter);
+        assert_eq!(again, first, "{:?}", db.backend);
+        let (json, _, _, _, rewritten) = kept(&store, &membership);
+        assert_eq!(rewritten, key, "{:?}: stored again under the current key", db.backend);
+        assert!(json.is_some_and(|j| !j.contains("shape")), "{:?}", db.backend);
     }
 }
