@@ -5,9 +5,11 @@
 
 use crate::Store;
 use crate::conn::DbConn;
+use crate::conn::MultiBackend;
 use crate::conn::write_tx;
 use crate::error::StoreError;
 use crate::error::parse;
+use crate::fixed_sql::fixed;
 use crate::members::profile_status::{StatusContext, statuses};
 use crate::members::roster_sql::{AnyNotCurrent, LiveAthlete};
 use crate::members::status_cache::{self, AckRow, Cached, Seen};
@@ -29,7 +31,7 @@ use roster_domain::{OrgId, RepoError, UserId};
 /// activity, the stored status, its queue order, and whether a stored status
 /// of the organization is not current.
 type QueueRow =
-    (MembershipRow, (String, Option<String>, String), String, Option<NaiveDateTime>, Option<String>, i32, bool);
+    ((MembershipRow, (String, Option<String>, String), String, Option<NaiveDateTime>, Option<String>, i32), bool);
 
 /// `queue_order` below this: at least one open signal.
 fn with_open_signals() -> i32 {
@@ -68,12 +70,14 @@ fn queue_rows(
     Ok(page
         .order((member_statuses::queue_order.asc(), member_statuses::membership_id.asc()))
         .select((
-            MembershipRow::as_select(),
-            (users::first_name, users::last_name, users::email),
-            memberships::labels_text,
-            memberships::last_activity_at,
-            member_statuses::cache,
-            member_statuses::queue_order,
+            fixed!((
+                <MembershipRow as Selectable<MultiBackend>>::construct_selection(),
+                (users::first_name, users::last_name, users::email),
+                memberships::labels_text,
+                memberships::last_activity_at,
+                member_statuses::cache,
+                member_statuses::queue_order,
+            )),
             AnyNotCurrent(status_cache::not_current(org_id, ctx)),
         ))
         .limit(limit + 1)
@@ -90,7 +94,7 @@ impl AttentionRepo for Store {
             let rows = status_cache::read_current(conn, org_id, &ctx, |conn, _| {
                 let rows = queue_rows(conn, org_id, query, limit, &ctx)?;
                 let seen = match rows.first() {
-                    Some(row) if row.6 => Seen::Stale,
+                    Some((_, true)) => Seen::Stale,
                     Some(_) => Seen::Current,
                     None => Seen::Unknown,
                 };
@@ -99,7 +103,7 @@ impl AttentionRepo for Store {
             let more = rows.len() > usize::try_from(limit).unwrap_or(200);
             let mut entries = Vec::with_capacity(rows.len());
             let mut next = None;
-            for (row, account, labels_text, last_activity_at, cache, order, _) in
+            for ((row, account, labels_text, last_activity_at, cache, order), _) in
                 rows.into_iter().take(usize::try_from(limit).unwrap_or(200))
             {
                 let membership_id = parse("memberships.membership_id", row.membership_id.parse())?;

@@ -17,6 +17,7 @@ mod conn;
 mod dialect;
 mod effects;
 mod error;
+mod fixed_sql;
 mod groups;
 mod invitations;
 mod member_imports;

@@ -225,7 +225,7 @@ pub(super) fn roster(conn: &mut DbConn, org_id: OrgId, q: &RosterQuery) -> Resul
     }
     let profile_status = if q.include_profile_status {
         let ctx = StatusContext { known_labels: Some(&labels), ..ctx };
-        Some(status_cache::resolve(conn, org_id, &status_rows, &ctx)?)
+        Some(status_cache::resolve(conn, org_id, status_rows, &ctx)?)
     } else {
         None
     };

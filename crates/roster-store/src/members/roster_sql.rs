@@ -174,8 +174,9 @@ pub(super) struct GroupIdsText;
 
 expression!(GroupIdsText, diesel::sql_types::Nullable<Text>);
 
-impl QueryFragment<Backend> for GroupIdsText {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Backend>) -> QueryResult<()> {
+// Any backend: its text is part of the page's fixed select list (`fixed!`).
+impl<DB: diesel::backend::Backend> QueryFragment<DB> for GroupIdsText {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
         out.push_sql(
             "(SELECT string_agg(org_group_members.group_id, ',' ORDER BY org_group_members.group_id) \
              FROM org_group_members WHERE org_group_members.org_id = memberships.org_id \

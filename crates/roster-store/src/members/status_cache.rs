@@ -195,16 +195,16 @@ fn key_of(format: u32, thresholds: &AttentionThresholds) -> String {
 }
 
 impl StoredStatus {
-    /// The stored status's JSON, if it is current (checked to be whole
-    /// JSON, not built: a page serves it as it is).
-    fn current(&self, now: NaiveDateTime, key: &str) -> Option<ProfileStatusJson> {
+    /// The stored status's JSON, taken out, if it is current (checked to be
+    /// whole JSON, not built: a page serves it as it is).
+    fn take_current(&mut self, now: NaiveDateTime, key: &str) -> Option<ProfileStatusJson> {
         let current = self.cached_version == Some(self.version)
             && self.valid_until.is_some_and(|until| until > now)
             && self.settings_key.as_deref() == Some(key);
         if !current {
             return None;
         }
-        let json = RawValue::from_string(self.status_json.clone()?).ok()?;
+        let json = RawValue::from_string(self.status_json.take()?).ok()?;
         Some(ProfileStatusJson::from_json(json))
     }
 }
@@ -215,22 +215,23 @@ impl StoredStatus {
 pub(crate) fn resolve(
     conn: &mut DbConn,
     org_id: OrgId,
-    rows: &[StatusRow],
+    rows: Vec<StatusRow>,
     ctx: &StatusContext<'_>,
 ) -> Result<HashMap<UserId, ProfileStatusJson>, StoreError> {
     let key = settings_key(ctx.thresholds);
     let now = to_db(ctx.now);
     let mut out = HashMap::with_capacity(rows.len());
-    let mut stale: Vec<(UserId, &StatusRow)> = Vec::new();
-    for row in rows {
+    let mut stale: Vec<(UserId, StatusRow)> = Vec::new();
+    for mut row in rows {
         let user: UserId = parse("memberships.user_id", row.user_id.parse())?;
-        match row.stored.as_ref().and_then(|s| s.current(now, &key)) {
+        match row.stored.as_mut().and_then(|s| s.take_current(now, &key)) {
             Some(status) => {
                 out.insert(user, status);
             }
             None => stale.push((user, row)),
         }
     }
+    let stale: Vec<(UserId, &StatusRow)> = stale.iter().map(|(user, row)| (*user, row)).collect();
     recompute(conn, org_id, &stale, ctx, &key, |computed| {
         out.extend(computed.iter().map(|(user, c)| (*user, ProfileStatusJson::of(&c.status))));
     })?;

@@ -3,10 +3,11 @@
 //! total), the statement that reads the page's rows by their ids in sort
 //! order, and the cursor that continues after the last row.
 
-use super::super::roster_sql::{GroupIdsText, IdsQuery, MembershipIn, Total};
+use super::super::roster_sql::{Backend, GroupIdsText, IdsQuery, MembershipIn, Total};
 use super::super::status_cache::StoredStatus;
 use crate::conn::DbConn;
 use crate::error::{StoreError, parse};
+use crate::fixed_sql::fixed;
 use crate::rows::MembershipRow;
 use crate::schema::{member_statuses, memberships, users};
 use chrono::NaiveDateTime;
@@ -57,26 +58,20 @@ pub(super) struct PageRow {
     pub(super) last_activity_at: Option<NaiveDateTime>,
 }
 
-/// What a page query selects, in `PageRow`'s order, then the total.
+/// What a page query selects: a page row's columns in `PageRow`'s order,
+/// then the total.
 pub(in crate::members) type Selected = (
-    MembershipRow,
-    String,
-    String,
-    Account,
-    Option<StoredStatus>,
-    Option<String>,
-    Option<i32>,
-    Option<NaiveDateTime>,
+    (MembershipRow, String, String, Account, Option<StoredStatus>, Option<String>, Option<i32>, Option<NaiveDateTime>),
     i64,
 );
 
 /// A page query's rows as page rows, and the total they carry (`None` on an
 /// empty page).
 pub(super) fn page_rows(selected: Vec<Selected>) -> (Vec<PageRow>, Option<i64>) {
-    let total = selected.first().map(|r| r.8);
+    let total = selected.first().map(|r| r.1);
     let rows = selected
         .into_iter()
-        .map(|(row, sort_name, labels_text, account, stored, group_ids, order, last_activity_at, _)| PageRow {
+        .map(|((row, sort_name, labels_text, account, stored, group_ids, order, last_activity_at), _)| PageRow {
             row,
             sort_name,
             labels_text,
@@ -99,14 +94,16 @@ macro_rules! select_page {
     };
     ($query:expr, $total:expr, $order:expr) => {
         $query.select((
-            MembershipRow::as_select(),
-            memberships::sort_name,
-            memberships::labels_text,
-            (users::first_name, users::last_name, users::email),
-            Option::<StoredStatus>::as_select(),
-            GroupIdsText,
-            $order.nullable(),
-            memberships::last_activity_at,
+            fixed!((
+                <MembershipRow as Selectable<Backend>>::construct_selection(),
+                memberships::sort_name,
+                memberships::labels_text,
+                (users::first_name, users::last_name, users::email),
+                <StoredStatus as Selectable<Backend>>::construct_selection().nullable(),
+                GroupIdsText,
+                $order.nullable(),
+                memberships::last_activity_at,
+            )),
             $total,
         ))
     };
