@@ -77,3 +77,11 @@ pub fn execute(store: &Store, sql: &str) {
     use diesel::RunQueryDsl;
     diesel::sql_query(sql).execute(&mut *store.conn().unwrap()).unwrap();
 }
+
+/// Erases `user`'s account at `at`, as `DELETE /me` does.
+pub fn erase(store: &Store, user: UserId, at: DateTime<Utc>) {
+    use roster_domain::privacy::{AccountErasure, PrivacyRepo, mail};
+    let email = store.user_by_id(user).unwrap().unwrap().email.as_str().to_owned();
+    let confirmation = mail::account_deleted(&email, at);
+    store.erase_account(&AccountErasure { user_id: user, email, at, confirmation }).unwrap();
+}

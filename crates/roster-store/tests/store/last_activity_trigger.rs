@@ -96,8 +96,6 @@ fn an_ended_membership_keeps_its_last_activity_until_the_account_is_erased() {
     use crate::fixtures::{event, noon};
     use roster_domain::athlete::{ActivityInput, AthleteRepo, NewActivity};
     use roster_domain::member::MemberRepo;
-    use roster_domain::ports::AccountRepo;
-    use roster_domain::privacy::{AccountErasure, PrivacyRepo, mail};
     for db in TestDb::all() {
         let backend = db.backend;
         let store = db.store();
@@ -128,14 +126,7 @@ fn an_ended_membership_keeps_its_last_activity_until_the_account_is_erased() {
         let report = store.check_read_model(noon(), &thresholds, false).unwrap();
         assert_eq!(report.drifted_rows(), 0, "{backend:?}: check leaves an ended membership alone: {report:?}");
 
-        let email = store.user_by_id(athlete).unwrap().unwrap().email.as_str().to_owned();
-        let erasure = AccountErasure {
-            user_id: athlete,
-            email: email.clone(),
-            at: noon(),
-            confirmation: mail::account_deleted(&email, noon()),
-        };
-        store.erase_account(&erasure).unwrap();
+        crate::fixtures::erase(&store, athlete, noon());
         assert_eq!(last_activity(&store, &id), None, "{backend:?}: erasure clears it");
     }
 }

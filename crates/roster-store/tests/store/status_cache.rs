@@ -203,8 +203,6 @@ fn kept(store: &Store, membership: &Membership) -> Kept {
 
 #[test]
 fn an_erased_account_keeps_no_stored_status() {
-    use roster_domain::ports::AccountRepo;
-    use roster_domain::privacy::{AccountErasure, PrivacyRepo, mail};
     for db in TestDb::all() {
         let (store, counter) = crate::counting_store(&db);
         let (org, athlete, membership) = org_with_athlete(&store);
@@ -213,14 +211,7 @@ fn an_erased_account_keeps_no_stored_status() {
         let all_kept = json.is_some() && cache.is_some() && version.is_some() && until.is_some() && key.is_some();
         assert!(all_kept, "{:?}: a read stores the status", db.backend);
 
-        let email = store.user_by_id(athlete).unwrap().unwrap().email.as_str().to_owned();
-        let erasure = AccountErasure {
-            user_id: athlete,
-            email: email.clone(),
-            at: noon(),
-            confirmation: mail::account_deleted(&email, noon()),
-        };
-        store.erase_account(&erasure).unwrap();
+        crate::fixtures::erase(&store, athlete, noon());
         assert_eq!(kept(&store, &membership), (None, None, None, None, None), "{:?}", db.backend);
     }
 }
