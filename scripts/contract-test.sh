@@ -20,7 +20,9 @@ venv=$root/target/contract-venv
 
 if [ "$("$venv/bin/st" --version 2>/dev/null)" != "st, version $schemathesis_version" ]; then
   echo "=== installing schemathesis $schemathesis_version into $venv" >&2
-  python3 -m venv "$venv"
+  # --clear: a venv left from elsewhere (a moved target dir) keeps scripts
+  # that point at its old path.
+  python3 -m venv --clear "$venv"
   "$venv/bin/pip" install --quiet "schemathesis==$schemathesis_version"
 fi
 
