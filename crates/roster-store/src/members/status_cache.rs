@@ -176,7 +176,6 @@ pub(crate) fn resolve(
             None => stale.push((user, row)),
         }
     }
-    let stale: Vec<(UserId, &StatusRow)> = stale.iter().map(|(user, row)| (*user, row)).collect();
     recompute(conn, org_id, &stale, ctx, &key, |computed| {
         out.extend(computed.iter().map(|(user, c)| (*user, ProfileStatusJson::of(&c.status))));
     })?;
@@ -189,7 +188,7 @@ pub(crate) fn resolve(
 fn recompute(
     conn: &mut DbConn,
     org_id: OrgId,
-    stale: &[(UserId, &StatusRow)],
+    stale: &[(UserId, StatusRow)],
     ctx: &StatusContext<'_>,
     key: &str,
     mut each: impl FnMut(&HashMap<UserId, Computed>),
@@ -234,17 +233,14 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
         .filter(not_current(org_id, ctx))
         .select((member_statuses::user_id, StoredStatus::as_select()))
         .load(conn)?;
-    let rows: Vec<StatusRow> = stale
+    let stale: Vec<(UserId, StatusRow)> = stale
         .into_iter()
         .map(|(user_id, mut stored)| {
+            let user = parse("member_statuses.user_id", user_id.parse())?;
             // Stale: its old value is of no use, and it is most of the row.
             stored.status_json = None;
-            StatusRow { user_id, membership_id: stored.membership_id.clone(), stored: Some(stored) }
+            Ok((user, StatusRow { user_id, membership_id: stored.membership_id.clone(), stored: Some(stored) }))
         })
-        .collect();
-    let stale: Vec<(UserId, &StatusRow)> = rows
-        .iter()
-        .map(|row| Ok((parse("member_statuses.user_id", row.user_id.parse())?, row)))
         .collect::<Result<_, StoreError>>()?;
     // A chunk at a time, each one's computed statuses dropped once stored:
     // the first page after midnight recomputes a whole organization, and
@@ -253,7 +249,7 @@ pub(crate) fn refresh(conn: &mut DbConn, org_id: OrgId, ctx: &StatusContext<'_>)
     for chunk in stale.chunks(REFRESH_ROWS) {
         recompute(conn, org_id, chunk, ctx, &key, |_| {})?;
     }
-    Ok(!rows.is_empty())
+    Ok(!stale.is_empty())
 }
 
 /// What a page's statement saw of its organization's stored statuses.

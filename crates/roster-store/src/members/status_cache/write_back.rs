@@ -43,7 +43,7 @@ struct WriteBack<'a> {
 pub(super) fn store_back(
     conn: &mut DbConn,
     org_id: OrgId,
-    rows: &[(UserId, &StatusRow)],
+    rows: &[(UserId, StatusRow)],
     computed: &HashMap<UserId, Computed>,
     acks: &HashMap<String, Vec<Acknowledgement>>,
     key: &str,
@@ -203,24 +203,20 @@ impl crate::Store {
                 .into_iter()
                 .map(|(user, stored)| (user.clone(), (user, stored)))
                 .collect();
-            let rows: Vec<StatusRow> = ids
+            let users: Vec<(UserId, StatusRow)> = ids
                 .iter()
                 .filter_map(|id| found.remove(id))
-                .map(|(user_id, stored)| StatusRow {
-                    user_id,
-                    membership_id: stored.membership_id.clone(),
-                    stored: Some(stored),
+                .map(|(user_id, stored)| {
+                    let user = parse("memberships.user_id", user_id.parse())?;
+                    let membership_id = stored.membership_id.clone();
+                    Ok((user, StatusRow { user_id, membership_id, stored: Some(stored) }))
                 })
-                .collect();
-            let users: Vec<(UserId, &StatusRow)> = rows
-                .iter()
-                .map(|r| Ok((parse("memberships.user_id", r.user_id.parse())?, r)))
                 .collect::<Result<_, StoreError>>()?;
             let thresholds = AttentionThresholds::default();
             let ctx = StatusContext { now, thresholds: &thresholds, known_labels: None };
             let ids: Vec<UserId> = users.iter().map(|(u, _)| *u).collect();
             let computed = statuses(conn, org_id, &ids, &ctx)?;
-            let memberships: Vec<&str> = rows.iter().map(|r| r.membership_id.as_str()).collect();
+            let memberships: Vec<&str> = users.iter().map(|(_, r)| r.membership_id.as_str()).collect();
             let acks = super::acknowledgements(conn, &memberships)?;
             store_back(conn, org_id, &users, &computed, &acks, &settings_key(&thresholds), now)
         })
