@@ -87,12 +87,25 @@ string_value!(Label);
 impl Label {
     /// Parses a label; a missing `@` or another character is `invalid_label`.
     pub fn parse(input: &str) -> Result<Self, InvalidValue> {
+        // Every label the store reads back is already in this form: one
+        // copy, not the cleaning's and the lower-casing's two.
+        if Self::is_canonical(input) {
+            return Ok(Self(input.to_owned()));
+        }
         let value = clean_text(input, Lines::One)?.to_lowercase();
-        let invalid = || InvalidValue::new("invalid_label", "a label is @ then 1-40 of a-z, 0-9, - and _");
-        let rest = value.strip_prefix('@').ok_or_else(invalid)?;
-        let ok = (1..=40).contains(&rest.len())
-            && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if ok { Ok(Self(value)) } else { Err(invalid()) }
+        if Self::is_canonical(&value) {
+            Ok(Self(value))
+        } else {
+            Err(InvalidValue::new("invalid_label", "a label is @ then 1-40 of a-z, 0-9, - and _"))
+        }
+    }
+
+    /// `@` then 1–40 of `a-z 0-9 - _`, nothing else.
+    fn is_canonical(text: &str) -> bool {
+        text.strip_prefix('@').is_some_and(|rest| {
+            (1..=40).contains(&rest.len())
+                && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        })
     }
 }
 

@@ -159,7 +159,8 @@ pub struct MemberDto {
     pub member_level: Option<String>,
     /// Labels (absent from an athlete's own view).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub labels: Option<Vec<String>>,
+    #[schema(value_type = Option<Vec<String>>)]
+    pub labels: Option<Labels>,
     /// Coaches' notes (absent from an athlete's own view).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
@@ -199,7 +200,7 @@ impl MemberDto {
             email: view.email,
             display_name: m.display_name.map(|v| v.into_inner()),
             member_level: m.member_level.map(|v| v.into_inner()),
-            labels: coach.then(|| m.labels.to_strings()),
+            labels: coach.then_some(m.labels),
             private_notes: coach.then(|| m.private_notes.map(|v| v.into_inner())),
             status: m.status,
             assigned_to_coach_id: m.assigned_to_coach_id,
