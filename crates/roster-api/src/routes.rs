@@ -20,6 +20,7 @@ pub mod profile;
 pub(crate) mod query;
 pub mod roster_csv;
 pub mod sessions;
+pub(crate) mod timestamp;
 pub mod webhooks;
 
 pub use body::Json;

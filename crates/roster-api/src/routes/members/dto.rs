@@ -1,5 +1,6 @@
 //! Request and response bodies of the roster.
 
+use crate::routes::timestamp;
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_domain::error::FieldErrors;
 use roster_domain::member::{DisplayName, Labels, MemberLevel, MemberView, PrivateNotes, ProfileStatusJson};
@@ -173,12 +174,15 @@ pub struct MemberDto {
     /// Groups of the organization the member is in.
     pub group_ids: Vec<GroupId>,
     /// Joined.
+    #[serde(serialize_with = "timestamp::rfc3339")]
     pub joined_at: DateTime<Utc>,
     /// Last changed.
+    #[serde(serialize_with = "timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
     /// For `If-Match`.
     pub version: i64,
     /// The start of the member's latest activity; `null`: never any.
+    #[serde(serialize_with = "timestamp::rfc3339_opt")]
     pub last_activity_at: Option<DateTime<Utc>>,
     /// Only with `include_profile_status=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
