@@ -57,6 +57,11 @@ bench *args:
 bench-scale *args:
     scripts/bench-scale.sh {{args}}
 
+# Server instructions a request (callgrind) for each release binary given, on one PostgreSQL seed:
+# a change's cost without the machine's drift.
+bench-instructions +binaries:
+    scripts/bench-instructions.sh {{binaries}}
+
 # Everything CI runs.
 ci:
     .ci/run
