@@ -52,16 +52,8 @@ load() {
 
 bench_backend() {
   backend_name=$1
-  local url=$2 port; port=$(free_port)
-  base="http://127.0.0.1:$port"
-  export ROSTER__DATABASE__URL=$url ROSTER__SERVER__BIND=127.0.0.1:$port ROSTER__RATE_LIMIT__ENABLED=false \
-    ROSTER__LOG__LEVEL=warn ROSTER__AUTH__JWT_SECRET=bench-secret-bench-secret-bench-secret-01 \
-    ROSTER__MAIL__DIR=$work/mail
-  (cd "$work" && "$new" migrate >/dev/null)
-  (cd "$work" && "$new" seed --orgs "$orgs" --athletes-per-org "$per_org" --big-org "$big" --seed 42) > "$work/seed.env"
-  # The seed's ids, e-mails and `password`.
-  # shellcheck disable=SC1091
-  source "$work/seed.env"
+  bench_server_env "$2"
+  bench_seed "$new"
   local filter="status=active&label=@marathon&limit=50&include_profile_status=true&assigned_to_coach_id=$big_coach_id"
   for round in $(seq 1 "$rounds"); do
     for which in old new; do

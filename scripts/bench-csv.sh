@@ -35,11 +35,7 @@ timed() {
 
 bench_backend() {
   local name=$1 url=$2
-  local port; port=$(free_port)
-  local base="http://127.0.0.1:$port"
-  export ROSTER__DATABASE__URL=$url ROSTER__SERVER__BIND=127.0.0.1:$port ROSTER__RATE_LIMIT__ENABLED=false \
-    ROSTER__LOG__LEVEL=warn ROSTER__AUTH__JWT_SECRET=bench-secret-bench-secret-bench-secret-01 \
-    ROSTER__MAIL__DIR=$work/mail
+  bench_server_env "$url"
   echo "== $name"
   (cd "$work" && "$bin" migrate >/dev/null)
   (cd "$work" && "$bin" seed --orgs 0 --big-org "$big" --seed 42 2>/dev/null) > "$work/seed.env"

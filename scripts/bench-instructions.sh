@@ -59,15 +59,8 @@ measure() {
 }
 
 bench_backend() {
-  local url=$2 port; port=$(free_port)
-  base="http://127.0.0.1:$port"
-  export ROSTER__DATABASE__URL=$url ROSTER__SERVER__BIND=127.0.0.1:$port ROSTER__RATE_LIMIT__ENABLED=false \
-    ROSTER__LOG__LEVEL=warn ROSTER__AUTH__JWT_SECRET=bench-secret-bench-secret-bench-secret-01 \
-    ROSTER__MAIL__DIR=$work/mail
-  (cd "$work" && "$bin" migrate >/dev/null)
-  (cd "$work" && "$bin" seed --orgs "$orgs" --athletes-per-org "$per_org" --big-org "$big" --seed 42) > "$work/seed.env"
-  # shellcheck disable=SC1091
-  source "$work/seed.env"
+  bench_server_env "$2"
+  bench_seed "$bin"
   local filter="status=active&label=@marathon&limit=50&include_profile_status=true&assigned_to_coach_id=$big_coach_id"
   for binary in "${binaries[@]}"; do
     # A token of this binary's own server (tokens outlive servers; the secret is shared).

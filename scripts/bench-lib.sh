@@ -40,6 +40,27 @@ trap bench_cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 json_field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 
+# Points the server's settings at database URL on a free port (and sets
+# `base`), as every bench serves: no rate limits, a fixed token secret,
+# mail to files in the work folder.
+bench_server_env() {
+  local port; port=$(free_port)
+  base="http://127.0.0.1:$port"
+  export ROSTER__DATABASE__URL=$1 ROSTER__SERVER__BIND=127.0.0.1:$port ROSTER__RATE_LIMIT__ENABLED=false \
+    ROSTER__LOG__LEVEL=warn ROSTER__AUTH__JWT_SECRET=bench-secret-bench-secret-bench-secret-01 \
+    ROSTER__MAIL__DIR=$work/mail
+}
+
+# Migrates and seeds the bench's organizations with BINARY ($orgs of
+# $per_org athletes and one of $big), then reads the seed's ids, e-mails and
+# `password` into the shell.
+bench_seed() {
+  (cd "$work" && "$1" migrate >/dev/null)
+  (cd "$work" && "$1" seed --orgs "$orgs" --athletes-per-org "$per_org" --big-org "$big" --seed 42) > "$work/seed.env"
+  # shellcheck disable=SC1091
+  source "$work/seed.env"
+}
+
 # Runs `bench_backend NAME URL` for each of `$backends`: a file in the work
 # folder for SQLite, a fresh database for PostgreSQL (started if it is down).
 bench_each_backend() {
