@@ -28,14 +28,9 @@ ROSTER_BIN=$new
 # shellcheck source=scripts/bench-lib.sh
 source scripts/bench-lib.sh
 
-login_json() {
-  curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$1\",\"password\":\"$password\"}"
-}
-
 serve() {
   (cd "$work" && exec "$1" serve) & server_pid=$!
-  for _ in $(seq 1 200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
+  bench_wait_ready
 }
 
 stop() { kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""; }
@@ -59,7 +54,7 @@ bench_backend() {
     for which in old new; do
       if [ "$which" = old ]; then serve "$old"; else serve "$new"; fi
       local session token cookie
-      session=$(login_json "$big_head_coach_email")
+      session=$(bench_login "$big_head_coach_email")
       token=$(json_field access_token <<<"$session")
       cookie="roster_session=$(json_field refresh_token <<<"$session")"
       load "filtered page, 10k org" "Authorization: Bearer $token" \

@@ -42,10 +42,9 @@ bench_backend() {
   # shellcheck disable=SC1091
   source "$work/seed.env"
   (cd "$work" && exec "$bin" serve) & server_pid=$!
-  for _ in $(seq 1 200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
+  bench_wait_ready
   local token auth org
-  token=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$big_head_coach_email\",\"password\":\"$password\"}" | json_field access_token)
+  token=$(bench_login "$big_head_coach_email" | json_field access_token)
   auth="Authorization: Bearer $token"
   org="$base/api/v1/organizations/$big_org_id"
 

@@ -25,8 +25,8 @@ ROSTER_BIN=$1
 source scripts/bench-lib.sh
 binaries=("$@")
 
-# Requests `path` COUNT times with `header` on one connection; fails on a non-200.
-requests() {
+# GETs PATH COUNT times with HEADER on one connection; fails on a non-200.
+get_times() {
   python3 - "$base" "$2" "$3" "$1" <<'PY'
 import http.client, sys, urllib.parse
 base, header, path, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -47,14 +47,16 @@ measure() {
   rm -f "$work"/callgrind.out*
   (cd "$work" && exec valgrind -q --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
     --compress-strings=no "$binary" serve) & server_pid=$!
-  for _ in $(seq 1 600); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.2; done
-  requests 30 "$header" "$path"
+  bench_wait_ready 120 # valgrind starts the server some 50 times slower
+  get_times 30 "$header" "$path"
   callgrind_control -z "$server_pid" >/dev/null 2>&1
-  requests "$requests" "$header" "$path"
+  get_times "$requests" "$header" "$path"
   callgrind_control -d "$server_pid" >/dev/null 2>&1
   kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
-  local dump; dump=$(ls "$work"/callgrind.out.* | head -1)
-  local total; total=$(awk '$1 == "summary:" { print $2 }' "$dump")
+  local dump total
+  dump=$(ls "$work"/callgrind.out.* 2>/dev/null | head -1)
+  total=$(awk '$1 == "summary:" { print $2 }' "${dump:-/dev/null}")
+  [ -n "$total" ] || { echo "callgrind left no dump with a summary for $binary" >&2; exit 1; }
   printf '%-40s %-34s %9d instructions a request\n' "$(basename "$binary")" "$label" $((total / requests))
 }
 
@@ -65,9 +67,8 @@ bench_backend() {
   for binary in "${binaries[@]}"; do
     # A token of this binary's own server (tokens outlive servers; the secret is shared).
     (cd "$work" && exec "$binary" serve) & server_pid=$!
-    for _ in $(seq 1 200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
-    local token; token=$(curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-      -d "{\"email\":\"$big_head_coach_email\",\"password\":\"$password\"}" | json_field access_token)
+    bench_wait_ready
+    local token; token=$(bench_login "$big_head_coach_email" | json_field access_token)
     kill -TERM "$server_pid"; wait "$server_pid" || true; server_pid=""
     local header="Authorization: Bearer $token"
     measure "$binary" "filtered page, 10k org" "$header" "/api/v1/organizations/$big_org_id/members?$filter"

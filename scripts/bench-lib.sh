@@ -51,6 +51,20 @@ bench_server_env() {
     ROSTER__MAIL__DIR=$work/mail
 }
 
+# Waits until the server at `base` answers /readyz (at most SECONDS, default
+# 10); ends the run if it does not.
+bench_wait_ready() {
+  for _ in $(seq 1 $((${1:-10} * 20))); do curl -sf "$base/readyz" >/dev/null && return 0; sleep 0.05; done
+  echo "the server at $base did not become ready" >&2
+  exit 1
+}
+
+# The answer of a login as EMAIL with the seed's `password` (JSON).
+bench_login() {
+  curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$password\"}"
+}
+
 # Migrates and seeds the bench's organizations with BINARY ($orgs of
 # $per_org athletes and one of $big), then reads the seed's ids, e-mails and
 # `password` into the shell.

@@ -36,15 +36,11 @@ source scripts/bench-lib.sh
 rss_mib() { awk -v k="$2:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 pss_mib() { awk '$1 == "Pss:" { printf "%.1f", $2 / 1024 }' "/proc/$1/smaps_rollup"; }
 
-login() {
-  curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$1\",\"password\":\"$password\"}" | json_field access_token
-}
+login() { bench_login "$1" | json_field access_token; }
 
 # The console's session cookie for an account (a session's refresh token).
 console_cookie() {
-  curl -sf -X POST "$base/api/v1/auth/login" -H 'content-type: application/json' \
-    -d "{\"email\":\"$1\",\"password\":\"$password\"}" | python3 -c 'import json,sys; print("roster_session=" + json.load(sys.stdin)["refresh_token"])'
+  echo "roster_session=$(bench_login "$1" | json_field refresh_token)"
 }
 
 # One scenario: checks the answer is 200 once, then loads it with wrk. An API
@@ -86,7 +82,7 @@ bench_backend() {
   # shellcheck disable=SC1091
   source "$work/seed.env"
   (cd "$work" && exec "$bin" serve) & server_pid=$!
-  for _ in $(seq 1 200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
+  bench_wait_ready
   local big_token small_token
   big_token=$(login "$big_head_coach_email")
   small_token=$(login "$small_head_coach_email")
