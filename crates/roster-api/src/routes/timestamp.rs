@@ -2,10 +2,9 @@
 //! writes them (RFC 3339 with `Z`, fractional seconds in 3, 6 or 9 digits
 //! only as far as they go) but as one string built without `fmt`: chrono's
 //! impl writes through `collect_str`, and serde_json escapes each of the
-//! dozen small pieces chrono's formatter hands it on its own. On the roster
-//! page, whose members carry three timestamps each, that was about a
-//! twentieth of the server's CPU (docs/performance.md). Years outside
-//! 0–9999 and leap seconds take chrono's own path.
+//! dozen small pieces chrono's formatter hands it on its own, a cost every
+//! member of a roster page paid three times (docs/performance.md). Years
+//! outside 0–9999 and leap seconds take chrono's own path.
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serializer;

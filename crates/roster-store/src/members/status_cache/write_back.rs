@@ -193,7 +193,7 @@ impl crate::Store {
         use roster_domain::attention::AttentionThresholds;
         self.on_conn(|conn| {
             let ids: Vec<String> = users.iter().map(ToString::to_string).collect();
-            let mut found: HashMap<String, (String, StoredStatus)> = member_statuses::table
+            let mut found: HashMap<String, StoredStatus> = member_statuses::table
                 .inner_join(memberships::table)
                 .filter(memberships::org_id.eq(org_id.to_string()))
                 .filter(memberships::user_id.eq_any(&ids))
@@ -201,17 +201,17 @@ impl crate::Store {
                 .select((memberships::user_id, StoredStatus::as_select()))
                 .load::<(String, StoredStatus)>(conn)?
                 .into_iter()
-                .map(|(user, stored)| (user.clone(), (user, stored)))
                 .collect();
-            let users: Vec<(UserId, StatusRow)> = ids
+            // In the order given: the order of the write-back is what the tests vary.
+            let users: Vec<(UserId, StatusRow)> = users
                 .iter()
-                .filter_map(|id| found.remove(id))
-                .map(|(user_id, stored)| {
-                    let user = parse("memberships.user_id", user_id.parse())?;
+                .zip(ids)
+                .filter_map(|(user, user_id)| {
+                    let stored = found.remove(&user_id)?;
                     let membership_id = stored.membership_id.clone();
-                    Ok((user, StatusRow { user_id, membership_id, stored: Some(stored) }))
+                    Some((*user, StatusRow { user_id, membership_id, stored: Some(stored) }))
                 })
-                .collect::<Result<_, StoreError>>()?;
+                .collect();
             let thresholds = AttentionThresholds::default();
             let ctx = StatusContext { now, thresholds: &thresholds, known_labels: None };
             let ids: Vec<UserId> = users.iter().map(|(u, _)| *u).collect();
